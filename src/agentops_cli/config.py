@@ -1,0 +1,404 @@
+"""The one settings object: defaults < config file < environment < flags.
+
+Layers, lowest first:
+1. defaults declared on the models below;
+2. the YAML config file (``--config``, ``AGENTOPS_CONFIG`` or ``./agentops.yaml``);
+3. ``.env`` in the current directory, then the process environment
+   (``AGENTOPS_*`` with ``__`` between nested keys, plus the well-known names
+   ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``LANGSMITH_*`` and the seeds' toggles
+   ``DISABLE_LLM``, ``USE_FAKE_DATA``, ``ENABLE_VERBOSE_LOGGING``);
+4. command-line flags.
+
+``load_settings`` also records which layer set each key, so ``agentops config show``
+can tell a user *why* a value is what it is.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, EnvSettingsSource, SettingsConfigDict
+
+from agentops_cli.errors import BadInput
+
+DEFAULT_CONFIG_NAME = "agentops.yaml"
+
+Provider = Literal["auto", "offline", "openai"]
+
+
+class Section(BaseModel):
+    """Base for nested sections: unknown keys are errors, so typos surface."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoutingSettings(Section):
+    """Complexity routing from the seeds: simple queries to a small model, complex to a large one."""
+
+    enabled: bool = False
+    simple_model: str = "gpt-4o-mini"
+    complex_model: str = "gpt-4o"
+    complex_min_chars: int = Field(800, ge=1, description="inputs at least this long count as complex")
+
+
+class LLMSettings(Section):
+    provider: Provider = "auto"
+    model: str = "gpt-4o-mini"
+    agent_models: dict[str, str] = Field(default_factory=dict, description="model per agent")
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(1024, ge=1)
+    structured_output_method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema"
+    timeout_s: float = Field(30.0, gt=0)
+
+
+class ResilienceSettings(Section):
+    max_attempts: int = Field(3, ge=1, le=10)
+    backoff_initial_s: float = Field(0.5, ge=0)
+    backoff_max_s: float = Field(8.0, ge=0)
+    retry_after_max_s: float = Field(30.0, ge=0, description="longest Retry-After honoured")
+    breaker_failures: int = Field(5, ge=1)
+    breaker_cooldown_s: float = Field(60.0, ge=0)
+    failover: bool = True
+
+
+class CacheSettings(Section):
+    enabled: bool = True
+    ttl_s: int = Field(7 * 24 * 3600, ge=0, description="0 keeps entries forever")
+    size_limit_mb: int = Field(1024, ge=1)
+
+
+class LangSmithSettings(Section):
+    api_key: SecretStr | None = None
+    tracing: bool = False
+    project: str = "agentops"
+    endpoint: str | None = None
+
+
+class SupportSettings(Section):
+    pack: Path | None = None
+    max_query_chars: int = Field(5000, ge=1)
+
+
+class DocumentSettings(Section):
+    root: Path | None = None
+    max_bytes: int = Field(20 * 1024 * 1024, ge=1)
+    max_pages: int = Field(500, ge=1)
+    chunk_chars: int = Field(12000, ge=500)
+    chunk_overlap: int = Field(500, ge=0)
+
+
+class ResearchSettings(Section):
+    corpus: Path | None = None
+    max_subquestions: int = Field(5, ge=1, le=20)
+    max_sources: int = Field(8, ge=1, le=100)
+    max_llm_calls: int = Field(20, ge=1)
+    web_search: bool = False
+
+
+class EvalSettings(Section):
+    concurrency: int = Field(8, ge=1, le=512)
+    timeout_s: float = Field(120.0, gt=0)
+    max_errors: int | None = Field(None, ge=0)
+    gates: dict[str, float] = Field(default_factory=dict, description="METRIC: minimum, checked on every eval")
+
+
+class Settings(BaseSettings):
+    """Every setting of agentops. ``agentops config show`` prints them with their source."""
+
+    model_config = SettingsConfigDict(extra="forbid", env_prefix="AGENTOPS_", env_nested_delimiter="__")
+
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    resilience: ResilienceSettings = Field(default_factory=ResilienceSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    langsmith: LangSmithSettings = Field(default_factory=LangSmithSettings)
+    support: SupportSettings = Field(default_factory=SupportSettings)
+    document: DocumentSettings = Field(default_factory=DocumentSettings)
+    research: ResearchSettings = Field(default_factory=ResearchSettings)
+    eval: EvalSettings = Field(default_factory=EvalSettings)
+    prices: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="extra or overriding models for the price table"
+    )
+
+    disable_llm: bool = Field(False, description="seed toggle: never call an LLM, use the offline engine")
+    use_fake_data: bool = Field(False, description="seed toggle: use the bundled sample data")
+    enable_verbose_logging: bool = Field(False, description="seed toggle: debug logging")
+
+    home: Path | None = Field(None, description="run log folder (default: user data dir)")
+    cache_dir: Path | None = Field(None, description="response/model cache (default: user cache dir)")
+    runs_dir: Path = Field(Path(".agentops/runs"), description="eval results, relative to the cwd")
+
+    # -- derived -------------------------------------------------------------------------------
+    def provider(self) -> Literal["offline", "openai"]:
+        """The provider in force: ``openai`` only when it is configured and the LLM is not disabled."""
+        if self.disable_llm:
+            return "offline"
+        if self.llm.provider != "auto":
+            return self.llm.provider
+        return "openai" if (self.llm.api_key or self.llm.base_url) else "offline"
+
+    def model_for(self, agent: str) -> str:
+        return self.llm.agent_models.get(agent, self.llm.model)
+
+    def resolved_cache_dir(self) -> Path:
+        if self.cache_dir:
+            return self.cache_dir
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("agentops"))
+
+    def resolved_home(self) -> Path:
+        if self.home:
+            return self.home
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("agentops"))
+
+    def langsmith_enabled(self) -> bool:
+        """Trace only with a key: ``LANGSMITH_TRACING`` alone would delay every exit by seconds."""
+        return bool(self.langsmith.tracing and self.langsmith.api_key)
+
+
+# Well-known environment names and where they land. ``AGENTOPS_``-prefixed forms work too.
+ENV_ALIASES: dict[str, str] = {
+    "OPENAI_API_KEY": "llm.api_key",
+    "OPENAI_BASE_URL": "llm.base_url",
+    "LANGSMITH_API_KEY": "langsmith.api_key",
+    "LANGSMITH_TRACING": "langsmith.tracing",
+    "LANGSMITH_PROJECT": "langsmith.project",
+    "LANGSMITH_ENDPOINT": "langsmith.endpoint",
+    "DISABLE_LLM": "disable_llm",
+    "USE_FAKE_DATA": "use_fake_data",
+    "ENABLE_VERBOSE_LOGGING": "enable_verbose_logging",
+}
+
+
+@dataclass
+class LoadedSettings:
+    """Settings plus where each key came from (``default``, a file path, ``env``, ``.env``, ``flag``)."""
+
+    settings: Settings
+    sources: dict[str, str] = field(default_factory=dict)
+    config_file: Path | None = None
+
+
+def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for key in parents:
+        target = target.setdefault(key, {})
+    target[leaf] = value
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Dotted keys of the leaves; free-form dict fields (prices, gates, agent_models) stay whole."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and dotted not in _OPAQUE_KEYS and value:
+            out.update(_flatten(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
+
+
+_OPAQUE_KEYS = {"prices", "eval.gates", "llm.agent_models"}
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "prices":
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _env_layer(values: dict[str, str | None], source: EnvSettingsSource | DotEnvSettingsSource) -> dict:
+    """One environment-like layer: pydantic-settings parses ``AGENTOPS_*``; we add the aliases."""
+    layer: dict[str, Any] = dict(source())
+    upper = {k.upper(): v for k, v in values.items() if v is not None}
+    for name, dotted in ENV_ALIASES.items():
+        for candidate in (f"AGENTOPS_{name}", name):
+            if candidate in upper and upper[candidate] != "":
+                _set_dotted(layer, dotted, upper[candidate])
+                break
+    return layer
+
+
+def find_config_file(explicit: Path | None) -> Path | None:
+    """``--config``, then ``AGENTOPS_CONFIG``, then ``./agentops.yaml`` when present."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise BadInput(f"{explicit}: config file not found")
+        return explicit
+    env = os.environ.get("AGENTOPS_CONFIG")
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise BadInput(f"{path}: config file not found (from AGENTOPS_CONFIG)")
+        return path
+    default = Path(DEFAULT_CONFIG_NAME)
+    return default if default.is_file() else None
+
+
+def _yaml_lines(text: str) -> dict[str, int]:
+    """Map dotted key -> 1-based line in the YAML text, for ``file:line`` errors."""
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                dotted = f"{prefix}{key_node.value}"
+                lines[dotted] = key_node.start_mark.line + 1
+                walk(value_node, dotted + ".")
+
+    root = yaml.compose(text)
+    if root is not None:
+        walk(root, "")
+    return lines
+
+
+def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse and validate a config file on its own, so errors point at ``file:line``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{path}: cannot read config file ({exc})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise BadInput(f"{path}{line}: invalid YAML: {problem}") from exc
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict):
+        raise BadInput(f"{path}:1: config file must be a mapping of keys, got {type(data).__name__}")
+    lines = _yaml_lines(text)
+    try:
+        Settings.model_validate(data)
+    except ValidationError as exc:
+        raise BadInput(_describe_error(exc, str(path), lines)) from exc
+    return data, lines
+
+
+def _describe_error(exc: ValidationError, where: str, lines: dict[str, int] | None = None) -> str:
+    err = exc.errors()[0]
+    dotted = ".".join(str(p) for p in err["loc"])
+    line = ""
+    if lines:
+        probe = dotted
+        while probe and probe not in lines:
+            probe = probe.rpartition(".")[0]
+        if probe:
+            line = f":{lines[probe]}"
+    message = err["msg"]
+    if err["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{where}{line}: {dotted}: {message}"
+
+
+def load_settings(
+    config_file: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    dotenv_path: Path | None = Path(".env"),
+) -> LoadedSettings:
+    """Build the effective settings from every layer and remember each key's source.
+
+    ``overrides`` holds flag values as dotted keys (``{"llm.model": "gpt-4o"}``); ``None``
+    values mean "flag not given" and are skipped.
+    """
+    path = find_config_file(config_file)
+    file_layer, _ = read_config_file(path) if path else ({}, {})
+
+    dotenv_values: dict[str, str | None] = {}
+    dotenv_layer: dict[str, Any] = {}
+    if dotenv_path is not None and dotenv_path.is_file():
+        from dotenv import dotenv_values as read_dotenv
+
+        dotenv_values = dict(read_dotenv(dotenv_path))
+        dotenv_layer = _env_layer(
+            dotenv_values,
+            DotEnvSettingsSource(
+                Settings, env_file=dotenv_path, env_prefix="AGENTOPS_", env_nested_delimiter="__"
+            ),
+        )
+        # DotEnvSettingsSource also reads os.environ; keep only what the file says.
+        dotenv_layer = {k: v for k, v in dotenv_layer.items() if _mentions(dotenv_values, k)}
+    env_layer = _env_layer(
+        dict(os.environ),
+        EnvSettingsSource(Settings, env_prefix="AGENTOPS_", env_nested_delimiter="__"),
+    )
+    flag_layer: dict[str, Any] = {}
+    for dotted, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(flag_layer, dotted, value)
+
+    layers = [
+        (str(path), file_layer),
+        (".env", dotenv_layer),
+        ("env", env_layer),
+        ("flag", flag_layer),
+    ]
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name, layer in layers:
+        if not layer:
+            continue
+        merged = _deep_merge(merged, layer)
+        for dotted in _flatten(layer):
+            sources[dotted] = name
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        dotted = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        origin = sources.get(dotted) or next(
+            (src for key, src in sources.items() if key.startswith(dotted) or dotted.startswith(key)),
+            "settings",
+        )
+        raise BadInput(_describe_error(exc, origin)) from exc
+    return LoadedSettings(settings=settings, sources=sources, config_file=path)
+
+
+def _mentions(values: dict[str, str | None], top_key: str) -> bool:
+    prefix = f"AGENTOPS_{top_key}".upper()
+    aliased = {d.split(".")[0] for n, d in ENV_ALIASES.items() if n in values or f"AGENTOPS_{n}" in values}
+    return top_key in aliased or any(k.upper().startswith(prefix) for k in values)
+
+
+def mask_secret(value: str) -> str:
+    """``sk-proj-abc…wxyz`` → ``sk-…wxyz``: enough to recognise a key, never enough to use it."""
+    if len(value) <= 8:
+        return "****"
+    head = value.split("-", 1)[0] + "-" if "-" in value[:8] else value[:2]
+    return f"{head}…{value[-4:]}"
+
+
+def effective_items(loaded: LoadedSettings) -> list[tuple[str, Any, str]]:
+    """(dotted key, display value with secrets masked, source) for every setting."""
+    data = loaded.settings.model_dump(mode="python")
+    rows: list[tuple[str, Any, str]] = []
+    for dotted, value in sorted(_flatten(data).items()):
+        if isinstance(value, SecretStr):
+            value = mask_secret(value.get_secret_value())
+        elif isinstance(value, Path):
+            value = str(value)
+        source = loaded.sources.get(dotted, "default")
+        rows.append((dotted, value, source))
+    return rows
+
+
+def settings_secrets(settings: Settings) -> list[str]:
+    """Every secret value in force, for the log/cache redaction filters."""
+    secrets = [settings.llm.api_key, settings.langsmith.api_key]
+    return [s.get_secret_value() for s in secrets if s and s.get_secret_value()]

@@ -1,0 +1,37 @@
+"""The one LLM factory: settings in, an :class:`AgentLLM` for one agent run out."""
+
+from __future__ import annotations
+
+from agentops_cli.config import Settings
+from agentops_cli.llm.base import AgentLLM, Complexity
+
+
+def make_router(settings: Settings, agent: str):
+    """Complexity routing from the seeds: simple → small model, complex → large (when enabled)."""
+    routing = settings.llm.routing
+    default = settings.model_for(agent)
+
+    def route(complexity: Complexity | None, text: str) -> str:
+        if not routing.enabled:
+            return default
+        if complexity is None:
+            complexity = "complex" if len(text) >= routing.complex_min_chars else "simple"
+        return routing.complex_model if complexity == "complex" else routing.simple_model
+
+    return route
+
+
+def make_llm(settings: Settings, agent: str, *, trial: int = 0) -> AgentLLM:
+    """Give ``agent`` its model. Offline imports nothing from langchain."""
+    if settings.provider() == "offline":
+        return AgentLLM(agent=agent, provider="offline", model="offline", trial=trial)
+    from agentops_cli.llm.openai_backend import shared_backend
+
+    return AgentLLM(
+        agent=agent,
+        provider="openai",
+        model=settings.model_for(agent),
+        backend=shared_backend(settings),
+        route=make_router(settings, agent),
+        trial=trial,
+    )

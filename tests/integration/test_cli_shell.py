@@ -1,0 +1,108 @@
+"""The CLI shell: help, version, exit codes, config commands, and the lazy-import guarantee."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agentops_cli import __version__
+from tests.conftest import run_cli
+
+HEAVY = ("langgraph", "langchain_core", "langchain_openai", "openai", "sklearn", "scipy", "langsmith")
+
+PROBE = """
+import sys, runpy
+sys.argv = ["agentops", *sys.argv[1:]]
+try:
+    runpy.run_module("agentops_cli", run_name="__main__")
+except SystemExit:
+    pass
+heavy = sorted({m.split('.')[0] for m in sys.modules} & set(%r))
+sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
+""" % (HEAVY,)
+
+
+def heavy_modules(*args: str, cwd: Path | None = None) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60, cwd=cwd
+    )
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("HEAVY="))
+    return [m for m in line.removeprefix("HEAVY=").split(",") if m]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--version",), ("--help",), ("config", "show"), ("config", "validate"), ("cost", "--rpd", "1000")],
+)
+def test_fast_commands_import_nothing_heavy(args: tuple[str, ...], tmp_path: Path) -> None:
+    assert heavy_modules(*args, cwd=tmp_path) == []
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.code == 0
+    assert result.stdout.strip() == f"agentops {__version__}"
+
+
+def test_help_lists_every_command_of_the_contract() -> None:
+    result = run_cli("--help")
+    assert result.code == 0
+    for command in ("run", "eval", "checklist", "cost", "cache", "config", "graph"):
+        assert command in result.stdout
+    run_help = run_cli("run", "--help").stdout
+    for agent in ("support", "document", "research"):
+        assert agent in run_help
+
+
+def test_unknown_command_is_usage_error() -> None:
+    result = run_cli("frobnicate")
+    assert result.code == 2
+    assert "No such command" in result.stderr
+
+
+def test_config_show_json_masks_key_and_names_sources(tmp_path: Path) -> None:
+    (tmp_path / "agentops.yaml").write_text("llm:\n  model: gpt-4.1-mini\n")
+    key = "sk-proj-SECRETSECRETSECRET9876"
+    result = run_cli("config", "show", "--json", cwd=tmp_path, env={"OPENAI_API_KEY": key})
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    assert doc["provider"] == "openai"
+    assert doc["settings"]["llm.model"] == {"value": "gpt-4.1-mini", "source": "agentops.yaml"}
+    assert doc["settings"]["llm.api_key"] == {"value": "sk-…9876", "source": "env"}
+    assert key not in result.stdout + result.stderr
+
+
+def test_config_validate_bad_file_exit_2_with_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("cache:\n  enabled: true\n  ttl_s: soon\n")
+    result = run_cli("--config", str(bad), "config", "validate")
+    assert result.code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert f"{bad}:3: cache.ttl_s" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_verbose_shows_traceback_for_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nonsense_key: 1\n")
+    result = run_cli("-v", "--config", str(bad), "config", "validate")
+    assert result.code == 2
+    assert "Traceback" in result.stderr
+    assert f"{bad}:1: nonsense_key: unknown key" in result.stderr
+
+
+def test_config_init_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    first = run_cli("config", "init", cwd=tmp_path)
+    assert first.code == 0
+    written = tmp_path / "agentops.yaml"
+    assert "resilience:" in written.read_text()
+    again = run_cli("config", "init", cwd=tmp_path)
+    assert again.code == 2 and "already exists" in again.stderr
+    forced = run_cli("config", "init", "--force", "--json", cwd=tmp_path)
+    assert forced.code == 0 and json.loads(forced.stdout) == {"written": "agentops.yaml"}
+    assert run_cli("config", "validate", cwd=tmp_path).code == 0
