@@ -1,0 +1,48 @@
+"""Start-up: wall time of common commands as a ratio to ``python -c pass`` (median of N runs).
+
+Targets (issue 10): ``--version`` ≤ 8×, ``cost`` and ``checklist`` ≤ 20×,
+``run support`` offline cold ≤ 1.3 s.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from common import agentops_argv, time_command, write_result
+
+RUNS = 15
+
+
+def main() -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        env = {"AGENTOPS_HOME": str(tmp_path / "home"), "AGENTOPS_CACHE_DIR": str(tmp_path / "cache")}
+        repo = tmp_path / "small-repo"
+        (repo / "src").mkdir(parents=True)
+        (repo / "src" / "app.py").write_text("import logging\nprint('hi')\n")
+        (repo / "README.md").write_text("# small\n")
+        baseline = time_command([sys.executable, "-c", "pass"], RUNS)
+        cases = {
+            "version": (agentops_argv("--version"), 8.0, None),
+            "cost": (agentops_argv("cost", "--rpd", "1000"), 20.0, None),
+            "checklist": (agentops_argv("checklist", str(repo)), 20.0, None),
+        }
+        results = {}
+        for name, (argv, target_ratio, _) in cases.items():
+            timing = time_command(argv, RUNS, env=env)
+            ratio = timing["median_s"] / baseline["median_s"]
+            results[name] = {**timing, "ratio": round(ratio, 2), "target_ratio": target_ratio,
+                             "meets_target": ratio <= target_ratio}
+        support = time_command(agentops_argv("run", "support", "I was charged twice for my order"),
+                               max(10, RUNS // 2), env=env)
+        results["run_support_offline"] = {**support, "target_s": 1.3, "meets_target": support["median_s"] <= 1.3,
+                                          "ratio": round(support["median_s"] / baseline["median_s"], 2)}
+    data = {"baseline_python_pass": baseline, "commands": results}
+    print(write_result("startup", data))
+    return data
+
+
+if __name__ == "__main__":
+    main()
