@@ -33,12 +33,21 @@ def main() -> dict:
         for name, (argv, target_ratio, _) in cases.items():
             timing = time_command(argv, RUNS, env=env)
             ratio = timing["median_s"] / baseline["median_s"]
-            results[name] = {**timing, "ratio": round(ratio, 2), "target_ratio": target_ratio,
-                             "meets_target": ratio <= target_ratio}
-        support = time_command(agentops_argv("run", "support", "I was charged twice for my order"),
-                               max(10, RUNS // 2), env=env)
-        results["run_support_offline"] = {**support, "target_s": 1.3, "meets_target": support["median_s"] <= 1.3,
-                                          "ratio": round(support["median_s"] / baseline["median_s"], 2)}
+            results[name] = {
+                **timing,
+                "ratio": round(ratio, 2),
+                "target_ratio": target_ratio,
+                "meets_target": ratio <= target_ratio,
+            }
+        support = time_command(
+            agentops_argv("run", "support", "I was charged twice for my order"), max(10, RUNS // 2), env=env
+        )
+        results["run_support_offline"] = {
+            **support,
+            "target_s": 1.3,
+            "meets_target": support["median_s"] <= 1.3,
+            "ratio": round(support["median_s"] / baseline["median_s"], 2),
+        }
     data = {"baseline_python_pass": baseline, "commands": results}
     print(write_result("startup", data))
     return data

@@ -35,8 +35,9 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     return path
 
 
-def time_command(argv: list[str], runs: int, env: dict[str, str] | None = None,
-                 cwd: Path | None = None) -> dict[str, float]:
+def time_command(
+    argv: list[str], runs: int, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> dict[str, float]:
     """Median and spread of wall time over ``runs`` runs (first run discarded as warm-up)."""
     full_env = {**os.environ, **(env or {})}
     subprocess.run(argv, env=full_env, cwd=cwd, capture_output=True, check=False)

@@ -53,8 +53,13 @@ class CliResult:
         return json.loads(self.stdout)
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120,
-            input: str | None = None) -> CliResult:
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    input: str | None = None,
+) -> CliResult:
     """Run ``python -m agentops_cli ARGS`` in a subprocess: the real CLI, real exit codes."""
     full_env = dict(os.environ)
     full_env.update(env or {})

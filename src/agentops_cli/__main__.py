@@ -1,6 +1,24 @@
-"""Entry point for ``agentops`` and ``python -m agentops_cli``."""
+"""Entry point for ``agentops`` and ``python -m agentops_cli``.
 
-from agentops_cli.cli.app import main
+``agentops --version`` is answered before the command tree (typer, rich, pydantic) is
+imported: scripts call it to probe the tool, and it should cost little more than Python.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        from agentops_cli import __version__
+
+        sys.stdout.write(f"agentops {__version__}\n")
+        return
+    from agentops_cli.cli.app import main as run_cli
+
+    run_cli()
+
 
 if __name__ == "__main__":
     main()

@@ -14,16 +14,16 @@ from tests.conftest import run_cli
 
 HEAVY = ("langgraph", "langchain_core", "langchain_openai", "openai", "sklearn", "scipy", "langsmith")
 
-PROBE = """
+PROBE = f"""
 import sys, runpy
 sys.argv = ["agentops", *sys.argv[1:]]
 try:
     runpy.run_module("agentops_cli", run_name="__main__")
 except SystemExit:
     pass
-heavy = sorted({m.split('.')[0] for m in sys.modules} & set(%r))
+heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))
 sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
-""" % (HEAVY,)
+"""
 
 
 def heavy_modules(*args: str, cwd: Path | None = None) -> list[str]:

@@ -111,13 +111,19 @@ def test_missing_explicit_config_is_bad_input(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("secret", "masked"),
-    [("sk-proj-abcdefghijklmnopqrstuvwxyz1234", "sk-…1234"), ("lsv2_pt_0123456789abcd", "ls…abcd"), ("short", "****")],
+    [
+        ("sk-proj-abcdefghijklmnopqrstuvwxyz1234", "sk-…1234"),
+        ("lsv2_pt_0123456789abcd", "ls…abcd"),
+        ("short", "****"),
+    ],
 )
 def test_mask_secret(secret: str, masked: str) -> None:
     assert mask_secret(secret) == masked
 
 
-def test_effective_items_mask_secrets_and_show_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_effective_items_mask_secrets_and_show_sources(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     key = "sk-live-0123456789abcdefWXYZ"
     monkeypatch.setenv("OPENAI_API_KEY", key)

@@ -29,9 +29,7 @@ AGENTS: dict[str, str] = {
 class AgentService(Protocol):
     """What each ``agents/<name>/service.py`` provides."""
 
-    def run(
-        self, input: str, *, llm: AgentLLM, settings: Settings, options: dict[str, Any]
-    ) -> BaseModel: ...
+    def run(self, input: str, *, llm: AgentLLM, settings: Settings, options: dict[str, Any]) -> BaseModel: ...
 
 
 def new_run_id() -> str:
@@ -42,6 +40,41 @@ def load_service(agent: str) -> AgentService:
     if agent not in AGENTS:
         raise BadInput(f"unknown agent '{agent}' (choose from {', '.join(AGENTS)})")
     return importlib.import_module(AGENTS[agent])  # type: ignore[return-value]
+
+
+def wrap_output(
+    agent: str,
+    output: BaseModel,
+    *,
+    run_id: str,
+    provider: str,
+    model: str,
+    latency_ms: float,
+    degraded_reasons: list[str] | None = None,
+    usage: dict[str, int] | None = None,
+    cost_usd: float = 0.0,
+    llm_calls: int = 0,
+) -> dict[str, Any]:
+    """The contract's common keys around an agent's typed output — one place for both paths."""
+    body = output.model_dump(mode="json")
+    flags = list(body.pop("flags", []))
+    degraded = bool(degraded_reasons)
+    if degraded and "degraded" not in flags:
+        flags.append("degraded")
+    return {
+        "agent": agent,
+        "run_id": run_id,
+        "provider": provider,
+        "model": model,
+        "degraded": degraded,
+        "degraded_reason": "; ".join(degraded_reasons or []) or None,
+        "usage": usage or {"input_tokens": 0, "output_tokens": 0, "cached_tokens": 0},
+        "cost_usd": round(cost_usd, 8),
+        "latency_ms": latency_ms,
+        "llm_calls": llm_calls,
+        "flags": flags,
+        **body,
+    }
 
 
 def run_agent(
@@ -61,28 +94,58 @@ def run_agent(
     started = time.perf_counter()
     output = service.run(input, llm=llm, settings=settings, options=options or {})
     latency_ms = round((time.perf_counter() - started) * 1000, 2)
-
-    body = output.model_dump(mode="json")
-    flags = list(body.pop("flags", []))
-    if llm.degraded and "degraded" not in flags:
-        flags.append("degraded")
     models_used = sorted({c.model for c in llm.calls if c.provider != "offline"})
-    result: dict[str, Any] = {
-        "agent": agent,
-        "run_id": run_id,
-        "provider": llm.provider,
-        "model": models_used[0] if len(models_used) == 1 else (",".join(models_used) or llm.model),
-        "degraded": llm.degraded,
-        "degraded_reason": "; ".join(llm.degraded_reasons) or None,
-        "usage": llm.usage.model_dump(),
-        "cost_usd": round(llm.cost_usd, 8),
-        "latency_ms": latency_ms,
-        "llm_calls": llm.llm_calls,
-        "flags": flags,
-        **body,
-    }
+    result = wrap_output(
+        agent,
+        output,
+        run_id=run_id,
+        provider=llm.provider,
+        model=models_used[0] if len(models_used) == 1 else (",".join(models_used) or llm.model),
+        latency_ms=latency_ms,
+        degraded_reasons=llm.degraded_reasons,
+        usage=llm.usage.model_dump(),
+        cost_usd=llm.cost_usd,
+        llm_calls=llm.llm_calls,
+    )
     if log:
         from agentops_cli.observability.runlog import record_run
 
         record_run(settings, result, input)
     return result
+
+
+def can_batch(agent: str, settings: Settings) -> bool:
+    """Offline, an agent may offer ``run_batch`` (same nodes, vectorised, no graph runtime)."""
+    if settings.provider() != "offline" or agent not in AGENTS:
+        return False
+    try:
+        service = load_service(agent)
+    except ImportError:  # the agent is missing: per-example runs record the error
+        return False
+    return callable(getattr(service, "run_batch", None))
+
+
+def run_agent_batch(
+    agent: str,
+    inputs: list[str],
+    settings: Settings,
+    options: dict[str, Any] | None = None,
+    *,
+    run_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Offline batch path: one ``run_batch`` call, each output wrapped like :func:`run_agent`.
+
+    Latency is the batch time shared evenly: per-example latency has no other meaning
+    when the examples were classified together.
+    """
+    service = load_service(agent)
+    run_id = run_id or new_run_id()
+    started = time.perf_counter()
+    outputs = service.run_batch(inputs, settings=settings, options=options or {})  # type: ignore[attr-defined]
+    if len(outputs) != len(inputs):
+        raise RuntimeError(f"{agent}.run_batch returned {len(outputs)} outputs for {len(inputs)} inputs")
+    each_ms = round((time.perf_counter() - started) * 1000 / max(1, len(inputs)), 3)
+    return [
+        wrap_output(agent, out, run_id=run_id, provider="offline", model="offline", latency_ms=each_ms)
+        for out in outputs
+    ]

@@ -41,7 +41,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     config: Path | None = typer.Option(
-        None, "--config", envvar="AGENTOPS_CONFIG", help="Config file (default ./agentops.yaml).",
+        None,
+        "--config",
+        envvar="AGENTOPS_CONFIG",
+        help="Config file (default ./agentops.yaml).",
         show_envvar=True,
     ),
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More logs (-vv for debug)."),

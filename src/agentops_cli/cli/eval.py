@@ -1,17 +1,384 @@
-"""``agentops eval``: evaluate agents against golden sets."""
+"""``agentops eval``: evaluate agents against golden sets; ``eval list | show | compare``.
+
+Parses flags, calls :mod:`agentops_cli.evaluation.service`, renders. The service (and
+the agents behind it) are imported inside the commands, so ``agentops --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import typer
 
-from agentops_cli.cli.common import JSON_OPTION
-from agentops_cli.errors import NotImplementedYet
+from agentops_cli.cli.common import JSON_OPTION, console, err_console, print_json, show_progress, state
+
+if TYPE_CHECKING:
+    from agentops_cli.evaluation.models import RunSummary
+    from agentops_cli.evaluation.service import EvalReport, RunHandle
 
 app = typer.Typer(help="Evaluate agents against golden sets; gate CI; compare runs.")
 
+HEADLINE = (
+    "pass_rate",
+    "intent_accuracy",
+    "intent_macro_f1",
+    "escalation_f1",
+    "out_of_scope_recall",
+    "doc_type_accuracy",
+    "field_f1",
+    "citation_validity",
+    "must_cite_recall",
+    "must_include_recall",
+)
+
 
 @app.callback(invoke_without_command=True)
-def eval_(ctx: typer.Context, json_output: bool = JSON_OPTION) -> None:
-    """Run an evaluation (or use a sub-command)."""
-    if ctx.invoked_subcommand is None:
-        raise NotImplementedYet("eval")
+def eval_(
+    ctx: typer.Context,
+    dataset: str = typer.Option(
+        "golden", "--dataset", "-d", help="'golden' or a JSONL/CSV/YAML file or folder."
+    ),
+    agent: str | None = typer.Option(
+        None, "--agent", help="Only rows of this agent (or the agent of rows without one)."
+    ),
+    pack: str | None = typer.Option(None, "--pack", help="Support pack folder for every support row."),
+    provider: list[str] = typer.Option(
+        [], "--provider", help="offline|openai|openai:MODEL; repeat to compare."
+    ),
+    model: str | None = typer.Option(None, "--model", help="Model for the LLM provider."),
+    base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible server URL."),
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", min=1, max=512, help="Examples in flight (8)."
+    ),
+    trials: int = typer.Option(1, "--trials", min=1, help="Runs per example: pass@k and 95 % CIs."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N selected rows."),
+    tags: list[str] = typer.Option([], "--tags", help="Only rows with any of these tags (comma-separated)."),
+    sample: int | None = typer.Option(
+        None, "--sample", min=1, help="A random sample of N rows (see --seed)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of --sample."),
+    mapping: list[str] = typer.Option(
+        [], "--map", help="Column mapping TARGET=SOURCE, e.g. expected.intent=label."
+    ),
+    scorer: list[str] = typer.Option(
+        [], "--scorer", help="Pick scorers (NAME) or add to the defaults (+NAME)."
+    ),
+    resume: str | None = typer.Option(
+        None, "--resume", help="Continue RUN_ID (or 'last'): only what is missing."
+    ),
+    retry_errors: bool = typer.Option(False, "--retry-errors", help="With --resume: rerun errored examples."),
+    max_errors: int | None = typer.Option(None, "--max-errors", min=0, help="Stop (and fail) past N errors."),
+    max_cost: float | None = typer.Option(
+        None, "--max-cost", min=0, help="Stop before spend would pass USD."
+    ),
+    fail_under: list[str] = typer.Option(
+        [], "--fail-under", help="Gate METRIC=VALUE (exit 1 below); repeatable."
+    ),
+    baseline: str | None = typer.Option(None, "--baseline", help="Compare with this run id."),
+    junit: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
+    metrics_file: Path | None = typer.Option(
+        None, "--metrics-file", help="Write a Prometheus textfile here."
+    ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
+    json_output: bool = JSON_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", hidden=True, help="Same as the global -q."),
+) -> None:
+    """Run an evaluation (or use a sub-command: list, show, compare)."""
+    if quiet:
+        state().verbosity = -1
+    if ctx.invoked_subcommand is not None:
+        return
+    from agentops_cli.errors import GateFailed, Interrupted
+    from agentops_cli.evaluation.service import EvalRequest, run_eval
+
+    request = EvalRequest(
+        dataset=dataset,
+        agent=agent,
+        pack=pack,
+        providers=provider,
+        model=model,
+        base_url=base_url,
+        concurrency=concurrency,
+        trials=trials,
+        limit=limit,
+        tags=tags,
+        sample=sample,
+        seed=seed,
+        mapping=mapping,
+        scorers=scorer,
+        resume=resume,
+        retry_errors=retry_errors,
+        max_errors=max_errors,
+        max_cost=max_cost,
+        fail_under=fail_under,
+        baseline=baseline,
+        junit=junit,
+        html=html_out,
+        metrics_file=metrics_file,
+        no_cache=no_cache,
+    )
+    progress = _ProgressView() if show_progress() else None
+    try:
+        report = run_eval(request, state().settings, on_start=progress.start if progress else _notice_start)
+    finally:
+        if progress:
+            progress.stop()
+    _render(report, json_output)
+    if report.interrupted:
+        run = report.summaries[-1]
+        raise Interrupted(
+            f"interrupted: {run.n} results saved in {run.run_dir}; "
+            f"continue with: agentops eval --resume {run.run_id}"
+        )
+    if not report.passed:
+        raise GateFailed(f"gates failed: {report.failed_gates() or 'run stopped or produced no results'}")
+
+
+def _notice_start(handle: RunHandle) -> None:
+    if not state().quiet:
+        done = f", {handle.already_done} already done" if handle.already_done else ""
+        err_console().print(
+            f"[dim]eval {handle.run_id}: {handle.total} examples on {handle.provider}{done}[/dim]"
+        )
+    return None
+
+
+class _ProgressView:
+    """A rich progress bar on stderr, one task per run (several with side-by-side providers)."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeRemainingColumn(),
+            console=err_console(),
+            transient=False,
+        )
+        self.progress.start()
+
+    def start(self, handle: RunHandle):
+        task = self.progress.add_task(
+            f"eval {handle.provider}", total=handle.total, completed=handle.already_done, status=""
+        )
+        counts = {"fail": 0, "error": 0}
+
+        def on_result(result) -> None:
+            if result.error:
+                counts["error"] += 1
+            elif not result.passed:
+                counts["fail"] += 1
+            self.progress.update(task, advance=1, status=f"fail {counts['fail']} · err {counts['error']}")
+
+        return on_result
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) < 10 else f"{value:,.1f}"
+    return str(value)
+
+
+def _render(report: EvalReport, json_output: bool) -> None:
+    if json_output:
+        if len(report.summaries) == 1:
+            print_json(report.summaries[0])
+        else:
+            print_json(_side_by_side_json(report))
+        return
+    if len(report.summaries) > 1:
+        _render_side_by_side(report)
+    for summary in report.summaries:
+        _render_summary(summary, verbose_metrics=len(report.summaries) == 1)
+
+
+def _side_by_side_json(report: EvalReport) -> dict[str, Any]:
+    runs = [s.model_dump(mode="json") for s in report.summaries]
+    first = report.summaries[0]
+    return {
+        "run_id": [s.run_id for s in report.summaries],
+        "dataset": first.dataset,
+        "agents": first.agents,
+        "provider": [
+            f"{s.provider}:{s.model}" if s.provider != "offline" else "offline" for s in report.summaries
+        ],
+        "n": sum(s.n for s in report.summaries),
+        "errors": sum(s.errors for s in report.summaries),
+        "metrics": {r["provider"] + ":" + r["model"]: r["metrics"] for r in runs},
+        "latency_ms": {r["provider"] + ":" + r["model"]: r["latency_ms"] for r in runs},
+        "usage": {
+            k: sum(s.usage.model_dump()[k] for s in report.summaries) for k in first.usage.model_dump()
+        },
+        "cost_usd": round(sum(s.cost_usd for s in report.summaries), 8),
+        "passed": report.passed,
+        "gates": [{"run_id": s.run_id, **g.model_dump()} for s in report.summaries for g in s.gates],
+        "runs": runs,
+    }
+
+
+def _render_side_by_side(report: EvalReport) -> None:
+    from rich.table import Table
+
+    names = [m for m in HEADLINE if any(s.metrics.get(m) is not None for s in report.summaries)]
+    table = Table(title="side by side: quality × cost × latency", title_justify="left")
+    for col in (
+        "provider",
+        "model",
+        "n",
+        "errors",
+        *names,
+        "cost $",
+        "$/example",
+        "p50 ms",
+        "p95 ms",
+        "gates",
+    ):
+        table.add_column(col, justify="left" if col in ("provider", "model") else "right")
+    for s in report.summaries:
+        table.add_row(
+            s.provider,
+            s.model,
+            str(s.n),
+            str(s.errors),
+            *[_fmt(s.metrics.get(m)) for m in names],
+            f"{s.cost_usd:.4f}",
+            f"{s.metrics.get('cost_per_example_usd') or 0:.6f}",
+            f"{s.latency_ms['p50']:.1f}",
+            f"{s.latency_ms['p95']:.1f}",
+            "[green]pass[/green]" if s.passed else "[red]FAIL[/red]",
+        )
+    console().print(table)
+
+
+def _render_summary(s: RunSummary, *, verbose_metrics: bool) -> None:
+    from rich.table import Table
+
+    out = console()
+    verdict = "[green]PASS[/green]" if s.passed else "[red]FAIL[/red]"
+    status = "" if s.complete else f" [yellow](incomplete: {s.stopped_reason or 'stopped'})[/yellow]"
+    out.print(f"[bold]eval {s.run_id}[/bold] {verdict}{status}")
+    out.print(
+        f"dataset {s.dataset} · agents {', '.join(s.agents)} · provider {s.provider} · model {s.model} · "
+        f"n {s.n} · errors {s.errors} · degraded {s.degraded}"
+    )
+    if verbose_metrics:
+        table = Table(show_header=True, header_style="bold")
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        if s.metrics_ci:
+            table.add_column("95 % CI", justify="right")
+        for name, value in s.metrics.items():
+            row = [name, _fmt(value)]
+            if s.metrics_ci:
+                ci = s.metrics_ci.get(name)
+                row.append(f"{ci[0]:.4f} – {ci[1]:.4f}" if ci else "")
+            table.add_row(*row)
+        out.print(table)
+    out.print(
+        f"latency p50 {s.latency_ms['p50']:.1f} ms · p95 {s.latency_ms['p95']:.1f} ms · "
+        f"tokens in {s.usage.input_tokens} out {s.usage.output_tokens} cached {s.usage.cached_tokens} · "
+        f"cost ${s.cost_usd:.4f} · {s.examples_per_s:g} examples/s"
+    )
+    for g in s.gates:
+        mark = "[green]✓[/green]" if g.passed else "[red]✗[/red]"
+        out.print(f"  {mark} gate {g.metric} = {_fmt(g.value)} (min {g.threshold:g}, {g.source})")
+    if s.baseline:
+        b = s.baseline
+        out.print(f"vs baseline {b['run_id']}: {b['regressed']} regressed, {b['improved']} improved")
+        for name, delta in b["metric_deltas"].items():
+            out.print(f"  {name} {delta:+.4f}")
+    for name, path in s.reports.items():
+        out.print(f"[dim]{name}: {path}[/dim]")
+    out.print(f"[dim]results: {s.run_dir}[/dim]")
+
+
+# -- sub-commands ---------------------------------------------------------------------------------------
+@app.command("list")
+def list_(json_output: bool = JSON_OPTION) -> None:
+    """List stored runs, newest first."""
+    from rich.table import Table
+
+    from agentops_cli.evaluation.service import list_runs
+
+    rows = list_runs(state().settings())
+    if json_output:
+        print_json({"runs": rows})
+        return
+    if not rows:
+        console().print("no runs yet — try: agentops eval --dataset golden")
+        return
+    table = Table()
+    for col in ("run_id", "created_at", "dataset", "provider", "model", "n", "errors", "pass_rate", "passed"):
+        table.add_column(col)
+    for r in rows:
+        passed = "–" if r["passed"] is None else ("pass" if r["passed"] else "FAIL")
+        table.add_row(
+            r["run_id"],
+            r["created_at"],
+            r["dataset"],
+            r["provider"],
+            r["model"],
+            _fmt(r["n"]),
+            _fmt(r["errors"]),
+            _fmt(r["pass_rate"]),
+            passed + ("" if r["complete"] else " (partial)"),
+        )
+    console().print(table)
+
+
+@app.command("show")
+def show(
+    run_id: str = typer.Argument(..., help="Run id or 'last'."), json_output: bool = JSON_OPTION
+) -> None:
+    """Show a run's summary."""
+    from agentops_cli.evaluation.service import show_run
+
+    summary = show_run(state().settings(), run_id)
+    if json_output:
+        print_json(summary)
+    else:
+        _render_summary(summary, verbose_metrics=True)
+
+
+@app.command("compare")
+def compare(
+    run_a: str = typer.Argument(..., help="Base run id ('last' works)."),
+    run_b: str = typer.Argument(..., help="New run id."),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Metric deltas (B − A) and the examples that regressed or improved."""
+    from rich.table import Table
+
+    from agentops_cli.evaluation.service import compare_runs
+
+    result = compare_runs(state().settings(), run_a, run_b)
+    if json_output:
+        print_json(result)
+        return
+    out = console()
+    table = Table(title=f"{result.run_a} → {result.run_b}", title_justify="left")
+    for col in ("metric", "A", "B", "Δ"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for d in result.metrics:
+        colour = "" if d.better is None else ("green" if d.better else "red")
+        delta = "–" if d.delta is None else f"{d.delta:+.4f}"
+        table.add_row(d.metric, _fmt(d.a), _fmt(d.b), f"[{colour}]{delta}[/{colour}]" if colour else delta)
+    out.print(table)
+    out.print(
+        f"regressed {result.regressed_count} · improved {result.improved_count} · "
+        f"only in A {result.only_in_a} · only in B {result.only_in_b}"
+    )
+    for change in result.regressed[:20]:
+        out.print(f"  [red]↓[/red] {change.key} ({change.agent}) {'; '.join(change.reasons)}")
+    for change in result.improved[:20]:
+        out.print(f"  [green]↑[/green] {change.key} ({change.agent})")

@@ -39,12 +39,24 @@ class CallRecord:
 
 
 class Backend(Protocol):
-    """A model that can answer a structured request (the OpenAI-compatible one, in practice)."""
+    """A model that can answer a structured request (the OpenAI-compatible one, in practice).
+
+    It raises :class:`FailoverRequested` when the model cannot answer and failover is on,
+    and ``RuntimeFailure`` when failover is off.
+    """
 
     provider: str
 
     def structured(
-        self, schema: type[T], *, name: str, messages: list[dict[str, str]], model: str, trial: int
+        self,
+        schema: type[T],
+        *,
+        name: str,
+        messages: list[dict[str, str]],
+        model: str,
+        trial: int = 0,
+        agent: str = "",
+        run_id: str | None = None,
     ) -> tuple[T, CallRecord]: ...
 
 
@@ -62,6 +74,7 @@ class AgentLLM:
     backend: Backend | None = None
     route: Callable[[Complexity | None, str], str] | None = None
     trial: int = 0
+    run_id: str | None = None
     calls: list[CallRecord] = field(default_factory=list)
     degraded_reasons: list[str] = field(default_factory=list)
 
@@ -81,18 +94,65 @@ class AgentLLM:
         """
         if self.backend is None:
             return self._offline(prompt, offline)
-        from agentops_cli.llm.prompting import build_messages
-
-        messages = build_messages(prompt, variables)
-        model = self.route(complexity, messages[-1]["content"]) if self.route else self.model
+        messages, model = self._request(prompt, variables, complexity)
         try:
             answer, record = self.backend.structured(
-                schema, name=prompt, messages=messages, model=model, trial=self.trial
+                schema,
+                name=prompt,
+                messages=messages,
+                model=model,
+                trial=self.trial,
+                agent=self.agent,
+                run_id=self.run_id,
             )
         except FailoverRequested as exc:
             return self._offline(prompt, offline, degraded_reason=str(exc))
         self.calls.append(record)
         return answer
+
+    async def astructured(
+        self,
+        schema: type[T],
+        *,
+        prompt: str,
+        variables: dict[str, Any],
+        offline: Callable[[], T],
+        complexity: Complexity | None = None,
+    ) -> T:
+        """The asyncio twin of :meth:`structured`, for callers that run many requests at once."""
+        if self.backend is None:
+            return self._offline(prompt, offline)
+        messages, model = self._request(prompt, variables, complexity)
+        kwargs: dict[str, Any] = {
+            "name": prompt,
+            "messages": messages,
+            "model": model,
+            "trial": self.trial,
+            "agent": self.agent,
+            "run_id": self.run_id,
+        }
+        native = getattr(self.backend, "astructured", None)
+        try:
+            if native is not None:
+                answer, record = await native(schema, **kwargs)
+            else:
+                import asyncio
+
+                answer, record = await asyncio.to_thread(self.backend.structured, schema, **kwargs)
+        except FailoverRequested as exc:
+            return self._offline(prompt, offline, degraded_reason=str(exc))
+        self.calls.append(record)
+        return answer
+
+    def _request(
+        self, prompt: str, variables: dict[str, Any], complexity: Complexity | None
+    ) -> tuple[list[dict[str, str]], str]:
+        """The chat messages of ``prompt`` and the model the routing rule picks for them."""
+        from agentops_cli.llm.prompting import build_messages
+
+        messages = build_messages(prompt, variables)
+        model = self.route(complexity, messages[-1]["content"]) if self.route else self.model
+        return messages, model
 
     def _offline(self, name: str, offline: Callable[[], T], degraded_reason: str | None = None) -> T:
         started = time.perf_counter()
@@ -131,6 +191,10 @@ class AgentLLM:
     def llm_calls(self) -> int:
         """Calls that reached (or were answered from the cache of) a model, not offline ones."""
         return sum(1 for call in self.calls if call.provider != "offline")
+
+    @property
+    def cache_hits(self) -> int:
+        return sum(1 for call in self.calls if call.cache_hit)
 
 
 class FailoverRequested(Exception):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from agentops_cli.config import Settings
 from agentops_cli.llm.base import AgentLLM, Complexity
 
 
-def make_router(settings: Settings, agent: str):
+def make_router(settings: Settings, agent: str) -> Callable[[Complexity | None, str], str]:
     """Complexity routing from the seeds: simple → small model, complex → large (when enabled)."""
     routing = settings.llm.routing
     default = settings.model_for(agent)
@@ -21,10 +23,17 @@ def make_router(settings: Settings, agent: str):
     return route
 
 
-def make_llm(settings: Settings, agent: str, *, trial: int = 0) -> AgentLLM:
-    """Give ``agent`` its model. Offline imports nothing from langchain."""
+def make_llm(settings: Settings, agent: str, *, trial: int = 0, run_id: str | None = None) -> AgentLLM:
+    """Give ``agent`` its model. Offline imports nothing from langchain.
+
+    Tracing is settled here, before any agent graph imports langchain/langgraph, so a stray
+    ``LANGSMITH_TRACING`` can never make a run try the network (see ``llm/tracing.py``).
+    """
+    from agentops_cli.llm.tracing import configure_tracing
+
+    configure_tracing(settings)
     if settings.provider() == "offline":
-        return AgentLLM(agent=agent, provider="offline", model="offline", trial=trial)
+        return AgentLLM(agent=agent, provider="offline", model="offline", trial=trial, run_id=run_id)
     from agentops_cli.llm.openai_backend import shared_backend
 
     return AgentLLM(
@@ -34,4 +43,5 @@ def make_llm(settings: Settings, agent: str, *, trial: int = 0) -> AgentLLM:
         backend=shared_backend(settings),
         route=make_router(settings, agent),
         trial=trial,
+        run_id=run_id,
     )

@@ -24,12 +24,19 @@ def runlog_path(settings: Settings) -> Path:
     return settings.resolved_home() / RUNLOG_NAME
 
 
-def record_run(settings: Settings, result: dict[str, Any], input_text: str) -> None:
-    """Append one run; an O_APPEND write of one line keeps concurrent processes from interleaving."""
+def record_run(
+    settings: Settings, result: dict[str, Any], input_text: str, *, error: str | None = None
+) -> None:
+    """Append one run; an O_APPEND write of one line keeps concurrent processes from interleaving.
+
+    ``error`` records a run that failed (e.g. LLM down with failover off); ``result`` then
+    holds what is known (agent, provider, model, run_id).
+    """
     entry = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "input_sha256": hashlib.sha256(input_text.encode("utf-8")).hexdigest(),
         **result,
+        "error": error if error is not None else result.get("error"),
     }
     line = redact(json.dumps(entry, ensure_ascii=False, default=str)) + "\n"
     path = runlog_path(settings)
@@ -39,3 +46,28 @@ def record_run(settings: Settings, result: dict[str, Any], input_text: str) -> N
         os.write(fd, line.encode("utf-8"))
     finally:
         os.close(fd)
+
+
+def read_runs(settings: Settings, limit: int | None = None) -> list[dict[str, Any]]:
+    """The logged runs, newest last; a torn or foreign line is skipped, never fatal."""
+    path = runlog_path(settings)
+    if not path.is_file():
+        return []
+    runs: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(entry, dict):
+                runs.append(entry)
+    return runs[-limit:] if limit else runs
+
+
+def find_run(settings: Settings, run_id: str) -> dict[str, Any] | None:
+    """The last logged run with this id (``last`` = the newest run), or None."""
+    runs = read_runs(settings)
+    if run_id == "last":
+        return runs[-1] if runs else None
+    return next((r for r in reversed(runs) if r.get("run_id") == run_id), None)

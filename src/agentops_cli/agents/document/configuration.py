@@ -1,0 +1,184 @@
+"""What the document agent knows as data: types, field sets, jurisdictions, risk severities,
+and the per-run context handed to the graph's nodes.
+
+Kept apart from the logic so a reviewer (legal, finance) can read and change the field
+sets and the risk policy without reading regular expressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from agentops_cli.config import Settings
+    from agentops_cli.llm.base import AgentLLM
+
+DocType = Literal["contract", "proposal", "policy", "invoice", "other"]
+DOC_TYPES: tuple[str, ...] = ("contract", "proposal", "policy", "invoice", "other")
+REQUESTABLE_TYPES: tuple[str, ...] = ("auto", "contract", "proposal", "policy", "invoice")
+
+FieldKind = Literal["date", "money", "duration", "parties", "text", "canonical"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a document type: its kind decides how it is normalised and grounded."""
+
+    name: str
+    kind: FieldKind
+    description: str
+
+
+FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    "contract": (
+        FieldSpec("parties", "parties", "legal names of the contracting parties"),
+        FieldSpec("effective_date", "date", "date the contract takes effect or the services commence"),
+        FieldSpec("expiration_date", "date", "date the contract ends, when stated"),
+        FieldSpec("term", "duration", "initial duration, e.g. twelve (12) months"),
+        FieldSpec("renewal", "canonical", "automatic | mutual agreement | none"),
+        FieldSpec("total_value", "money", "total or annual contract value with its currency"),
+        FieldSpec("payment_terms", "canonical", "days to pay an invoice, as 'net N'"),
+        FieldSpec("governing_law", "canonical", "jurisdiction whose law governs the contract"),
+        FieldSpec("termination_notice", "duration", "notice period to terminate or not renew"),
+        FieldSpec(
+            "liability_cap",
+            "canonical",
+            "limit of liability: an amount, 'N months of fees', 'total contract value' or 'unlimited'",
+        ),
+    ),
+    "proposal": (
+        FieldSpec("vendor", "text", "company making the proposal"),
+        FieldSpec("client", "text", "organisation the proposal is addressed to"),
+        FieldSpec("proposal_date", "date", "date of the proposal"),
+        FieldSpec("price", "money", "total price proposed, with currency"),
+        FieldSpec("timeline", "duration", "time to deliver the engagement"),
+        FieldSpec("valid_until", "date", "last day the offer is valid"),
+    ),
+    "policy": (
+        FieldSpec("title", "text", "name of the policy"),
+        FieldSpec("owner", "text", "role or team that owns the policy"),
+        FieldSpec("scope", "text", "who and what the policy applies to"),
+        FieldSpec("effective_date", "date", "date the policy takes effect"),
+        FieldSpec("review_date", "date", "next review date"),
+        FieldSpec("version", "text", "version number"),
+    ),
+    "invoice": (
+        FieldSpec("invoice_number", "text", "invoice number or identifier"),
+        FieldSpec("issuer", "text", "company issuing the invoice"),
+        FieldSpec("customer", "text", "company billed"),
+        FieldSpec("issue_date", "date", "invoice date"),
+        FieldSpec("due_date", "date", "payment due date"),
+        FieldSpec("total", "money", "total amount due, with currency"),
+    ),
+    "other": (),
+}
+
+
+def field_specs(doc_type: str) -> dict[str, FieldSpec]:
+    return {spec.name: spec for spec in FIELDS.get(doc_type, ())}
+
+
+# Canonical jurisdiction → patterns (English and Spanish forms). Order matters only for ties.
+JURISDICTIONS: dict[str, tuple[str, ...]] = {
+    "England and Wales": (
+        r"England and Wales",
+        r"\bEnglish law\b",
+        r"laws of England",
+        r"Inglaterra y Gales",
+    ),
+    "Scotland": (r"\bScotland\b", r"\bScots law\b"),
+    "New York": (r"State of New York", r"\bNew York\b"),
+    "Delaware": (r"\bDelaware\b(?=[^.]{0,40}\blaw)|State of Delaware",),
+    "California": (r"State of California",),
+    "Texas": (r"State of Texas",),
+    "Spain": (r"\bEspaña\b", r"\bespañol[a]?\b", r"\bSpain\b", r"\bSpanish\b"),
+    "Norway": (r"\bNorway\b", r"\bNorwegian\b", r"\bNoruega\b"),
+    "Germany": (r"\bGermany\b", r"\bGerman law\b", r"\bAlemania\b", r"\balemana\b"),
+    "France": (r"\bFrance\b", r"\bFrench law\b", r"\bFrancia\b", r"\bfrancesa\b"),
+    "Ireland": (r"\bIreland\b", r"\bIrish law\b", r"\bIrlanda\b"),
+    "Netherlands": (r"\bthe Netherlands\b", r"\bDutch law\b", r"\bPaíses Bajos\b"),
+    "Portugal": (r"\bPortugal\b", r"\bportuguesa\b"),
+    "Mexico": (r"\bMexico\b", r"\bMéxico\b", r"\bmexicana\b"),
+    "Switzerland": (r"\bSwitzerland\b", r"\bSwiss law\b", r"\bSuiza\b"),
+    "Cayman Islands": (r"Cayman Islands", r"Islas Caimán"),
+    "British Virgin Islands": (r"British Virgin Islands", r"Islas Vírgenes Británicas"),
+    "Panama": (r"\bPanama\b", r"\bPanamá\b"),
+    "Seychelles": (r"\bSeychelles\b",),
+    "Bermuda": (r"\bBermuda\b",),
+    "Bahamas": (r"\bBahamas\b",),
+    "Marshall Islands": (r"Marshall Islands",),
+}
+
+# Offshore or rarely used jurisdictions for commercial contracts: worth a lawyer's look.
+UNUSUAL_JURISDICTIONS: frozenset[str] = frozenset(
+    {
+        "Cayman Islands",
+        "British Virgin Islands",
+        "Panama",
+        "Seychelles",
+        "Bermuda",
+        "Bahamas",
+        "Marshall Islands",
+    }
+)
+
+RISK_TYPES: tuple[str, ...] = (
+    "auto_renewal",
+    "unlimited_liability",
+    "missing_liability_cap",
+    "one_sided_termination",
+    "long_notice_period",
+    "penalties",
+    "exclusivity",
+    "non_compete",
+    "unusual_governing_law",
+    "missing_signature_block",
+)
+
+Severity = Literal["low", "medium", "high"]
+RISK_SEVERITY: dict[str, Severity] = {
+    "auto_renewal": "medium",
+    "unlimited_liability": "high",
+    "missing_liability_cap": "medium",
+    "one_sided_termination": "high",
+    "long_notice_period": "medium",
+    "penalties": "medium",
+    "exclusivity": "medium",
+    "non_compete": "high",
+    "unusual_governing_law": "medium",
+    "missing_signature_block": "low",
+}
+
+# Notice periods at least this long (days) are flagged; twice as long is high severity.
+LONG_NOTICE_DAYS = 90
+
+CLAUSE_TYPES: tuple[str, ...] = (
+    "term",
+    "renewal",
+    "payment",
+    "liability",
+    "termination",
+    "governing_law",
+    "confidentiality",
+    "exclusivity",
+    "non_compete",
+    "penalties",
+    "intellectual_property",
+    "data_protection",
+    "warranty",
+    "scope",
+)
+
+
+@dataclass
+class DocumentContext:
+    """Run-scoped dependencies of the graph (LangGraph ``context``): not part of the state,
+    so nothing un-serialisable travels between nodes."""
+
+    llm: AgentLLM
+    settings: Settings
+    root: str | None = None
+    requested_type: str = "auto"
+    progress: Callable[[int, int], None] | None = None

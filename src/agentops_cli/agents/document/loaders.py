@@ -1,0 +1,219 @@
+"""Read a document into plain text, but only from inside the allowed root.
+
+Offsets of every extracted value point into the text returned here, so this module is
+the single definition of "the loaded text". Heavy parsers (pypdf, python-docx) are
+imported inside the functions that need them.
+
+Every refusal is a :class:`BadInput` (exit 2) whose message starts with the path.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from agentops_cli.errors import BadInput
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED = sorted(TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"})
+
+
+class LoadedDocument(BaseModel):
+    """The text the agent works on and where it came from."""
+
+    path: str
+    format: str
+    text: str
+    pages: int | None = None
+    encoding: str | None = None
+
+
+# -- sandbox -------------------------------------------------------------------------------------
+def resolve_in_root(raw: str, root: str | Path | None) -> Path:
+    """Resolve ``raw`` and refuse anything outside ``root`` (default: the current directory).
+
+    A relative path is read from the current directory when it exists there, otherwise
+    from the root (so eval rows can name files relative to their dataset folder).
+    ``..`` segments, absolute paths and symlinks are all judged by where they finally
+    point: ``Path.resolve`` follows every link before the containment check.
+    """
+    if not raw or not raw.strip():
+        raise BadInput("document path is empty")
+    root_path = Path(root).expanduser() if root else Path.cwd()
+    if not root_path.is_dir():
+        raise BadInput(f"{root_path}: allowed root is not a directory")
+    real_root = root_path.resolve()
+    given = Path(raw).expanduser()
+    if given.is_absolute():
+        candidate = given
+    else:
+        from_cwd = Path.cwd() / given
+        candidate = from_cwd if from_cwd.exists() else root_path / given
+    real = candidate.resolve()
+    if real != real_root and real_root not in real.parents:
+        why = "symlink leaves" if _has_symlink(candidate) else "is outside"
+        raise BadInput(f"{raw}: {why} the allowed root {real_root} (use --root to allow another folder)")
+    if not real.exists():
+        raise BadInput(f"{raw}: file not found")
+    if not real.is_file():
+        raise BadInput(f"{raw}: not a regular file")
+    return real
+
+
+def _has_symlink(path: Path) -> bool:
+    probe = path.absolute()
+    return any(p.is_symlink() for p in (probe, *probe.parents))
+
+
+# -- loaders -------------------------------------------------------------------------------------
+def load_document(raw: str, root: str | Path | None, *, max_bytes: int, max_pages: int) -> LoadedDocument:
+    """Sandbox check, size limit, format dispatch, and the "is there any text" check."""
+    path = resolve_in_root(raw, root)
+    size = path.stat().st_size
+    if size == 0:
+        raise BadInput(f"{raw}: file is empty")
+    if size > max_bytes:
+        raise BadInput(f"{raw}: file is {size} bytes, over the limit of {max_bytes} (document.max_bytes)")
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        doc = _load_pdf(path, raw, max_pages)
+    elif suffix == ".docx":
+        doc = _load_docx(path, raw)
+    elif suffix in HTML_SUFFIXES:
+        text, encoding = _decode(path.read_bytes(), raw)
+        doc = LoadedDocument(path=str(path), format="html", text=html_to_text(text), encoding=encoding)
+    elif suffix in TEXT_SUFFIXES or suffix == "":
+        text, encoding = _decode(path.read_bytes(), raw)
+        fmt = "md" if suffix in {".md", ".markdown"} else "txt"
+        doc = LoadedDocument(path=str(path), format=fmt, text=_tidy(text), encoding=encoding)
+    else:
+        raise BadInput(f"{raw}: unsupported file type '{suffix}' (supported: {', '.join(SUPPORTED)})")
+    if len(doc.text.strip()) < 20:
+        hint = " (scanned PDF without a text layer? run OCR first)" if doc.format == "pdf" else ""
+        raise BadInput(f"{raw}: no readable text in the document{hint}")
+    return doc
+
+
+def _decode(data: bytes, raw: str) -> tuple[str, str]:
+    """Detect the encoding; refuse binary data rather than analyse mojibake."""
+    if b"\x00" in data[:8192]:
+        raise BadInput(f"{raw}: looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise BadInput(f"{raw}: cannot detect the text encoding (binary file?)")
+    text = str(best)
+    printable = sum(c.isprintable() or c in "\n\r\t" for c in text)
+    if printable < 0.95 * max(len(text), 1):
+        raise BadInput(f"{raw}: looks like a binary file, not text")
+    return text, best.encoding
+
+
+def _tidy(text: str) -> str:
+    """Normalise line ends and strip trailing spaces, nothing else (offsets stay meaningful)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n") + "\n"
+
+
+def _load_pdf(path: Path, raw: str, max_pages: int) -> LoadedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise BadInput(f"{raw}: PDF is encrypted")
+        pages = len(reader.pages)
+        if pages > max_pages:
+            raise BadInput(
+                f"{raw}: PDF has {pages} pages, over the limit of {max_pages} (document.max_pages)"
+            )
+        parts = [(page.extract_text() or "") for page in reader.pages]
+    except BadInput:
+        raise
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise BadInput(f"{raw}: unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
+    return LoadedDocument(path=str(path), format="pdf", text=_tidy("\n\n".join(parts)), pages=pages)
+
+
+def _load_docx(path: Path, raw: str) -> LoadedDocument:
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise BadInput(f"{raw}: unreadable DOCX ({exc.__class__.__name__})") from exc
+    blocks = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            blocks.append(" | ".join(cell.text.strip() for cell in row.cells))
+    text = "\n".join(b for b in blocks if b.strip())
+    return LoadedDocument(path=str(path), format="docx", text=_tidy(text))
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
+    "article", "header", "footer", "ul", "ol", "blockquote", "pre", "hr", "title",
+}  # fmt: skip
+_CELL_TAGS = {"td", "th"}
+
+
+class _TextExtractor(HTMLParser):
+    """HTML → text with one line per block element; scripts and styles dropped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style", "head"}:
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+        elif tag in _CELL_TAGS:
+            self.parts.append(" | ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style", "head"}:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    text = html.unescape("".join(parser.parts))
+    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip(" |") for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return _tidy("\n".join(out))
+
+
+def is_within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """True when ``path`` resolves inside ``root`` (used by tests and callers that pre-check)."""
+    real, real_root = Path(path).resolve(), Path(root).resolve()
+    return real == real_root or real_root in real.parents

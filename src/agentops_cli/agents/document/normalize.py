@@ -1,0 +1,310 @@
+"""Find and normalise dates, amounts and durations in English and Spanish text.
+
+Every finder returns *spans* (start, end) into the text it was given together with the
+normalised value, so a value can always be traced back to the words it came from:
+"1 de marzo de 2025" → ``2025-03-01``, "15.000,00 €" → ``15000.0 EUR``,
+"twelve (12) months" → ``P12M``. The same finders serve the offline rules and the
+check of what an LLM returned (its quote must parse to the value it claims).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from agentops_cli.agents.document.configuration import JURISDICTIONS
+
+MONTHS: dict[str, int] = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
+    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+}  # fmt: skip
+
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "sixteen": 16,
+    "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30, "forty-five": 45, "sixty": 60,
+    "ninety": 90, "one hundred twenty": 120, "one hundred eighty": 180,
+    "un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+    "ocho": 8, "nueve": 9, "diez": 10, "doce": 12, "quince": 15, "dieciocho": 18, "veinte": 20,
+    "veinticuatro": 24, "treinta": 30, "cuarenta y cinco": 45, "sesenta": 60, "noventa": 90,
+    "ciento veinte": 120, "ciento ochenta": 180,
+}  # fmt: skip
+
+UNITS: dict[str, str] = {
+    "day": "D", "days": "D", "día": "D", "días": "D", "dia": "D", "dias": "D",
+    "week": "W", "weeks": "W", "semana": "W", "semanas": "W",
+    "month": "M", "months": "M", "mes": "M", "meses": "M",
+    "year": "Y", "years": "Y", "año": "Y", "años": "Y", "ano": "Y", "anos": "Y",
+}  # fmt: skip
+
+DAYS_PER_UNIT = {"D": 1, "W": 7, "M": 30, "Y": 365}
+
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE_PATTERNS = [
+    # 2025-03-05
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "ymd"),
+    # January 15, 2025 / Jan. 15 2025
+    (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), "mdy_name"),
+    # 15 January 2025 / 1st July 2024 / 1 de marzo de 2025
+    (
+        re.compile(
+            rf"\b(\d{{1,2}})(?:st|nd|rd|th|º)?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+|del\s+)?(\d{{4}})\b",
+            re.I,
+        ),
+        "dmy_name",
+    ),
+    # 12/02/2025 or 12.02.2025
+    (re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b"), "numeric"),
+]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value found in a text: where it is and what it means."""
+
+    start: int
+    end: int
+    value: object
+
+
+def _safe_date(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, language: str = "en") -> list[Found]:
+    """Every date in ``text``, as ISO ``YYYY-MM-DD``, in order of position.
+
+    Numeric dates are read day first, except for ``language="en-us"`` (month first),
+    unless the numbers only make sense the other way round.
+    """
+    found: list[Found] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, kind in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            a, b, c = m.group(1), m.group(2), m.group(3)
+            if kind == "ymd":
+                iso = _safe_date(int(a), int(b), int(c))
+            elif kind == "mdy_name":
+                iso = _safe_date(int(c), MONTHS[a.lower()], int(b))
+            elif kind == "dmy_name":
+                iso = _safe_date(int(c), MONTHS[b.lower()], int(a))
+            else:
+                first, second = int(a), int(b)
+                day_first = (language != "en-us" or first > 12) and second <= 12
+                iso = _safe_date(int(c), second, first) if day_first else _safe_date(int(c), first, second)
+            if iso:
+                found.append(Found(m.start(), m.end(), iso))
+                taken.append((m.start(), m.end()))
+    return sorted(found, key=lambda f: f.start)
+
+
+def parse_date(text: str, language: str = "en") -> str | None:
+    dates = find_dates(text, language)
+    return str(dates[0].value) if dates else None
+
+
+# -- money ---------------------------------------------------------------------------------------
+_CURRENCY_WORDS: dict[str, str] = {
+    "usd": "USD", "us$": "USD", "$": "USD", "us dollars": "USD", "dollars": "USD", "dólares": "USD",
+    "eur": "EUR", "€": "EUR", "euros": "EUR", "euro": "EUR",
+    "gbp": "GBP", "£": "GBP", "pounds sterling": "GBP", "pounds": "GBP", "libras": "GBP",
+    "chf": "CHF", "mxn": "MXN", "nok": "NOK", "sek": "SEK", "jpy": "JPY",
+}  # fmt: skip
+_CUR_RE = r"US\$|USD|EUR|GBP|CHF|MXN|NOK|SEK|JPY|€|£|\$"
+_CUR_AFTER_RE = (
+    r"US\$|USD|EUR|GBP|CHF|MXN|NOK|SEK|JPY|€|£|euros?|US dollars|dollars|dólares|pounds sterling|libras"
+)
+_NUM_RE = r"\d{1,3}(?:[.,\s]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_MONEY_BEFORE = re.compile(rf"(?P<cur>{_CUR_RE})\s?(?P<num>{_NUM_RE})(?!\d)")
+_MONEY_AFTER = re.compile(rf"(?<![\d.,])(?P<num>{_NUM_RE})\s?(?P<cur>{_CUR_AFTER_RE})(?![A-Za-z])", re.I)
+
+
+def parse_number(raw: str) -> float | None:
+    """``15.000,00`` → 15000.0, ``84,000.00`` → 84000.0, ``1.500`` → 1500.0, ``0,5`` → 0.5.
+
+    Money has two decimals at most, so a single separator followed by exactly three
+    digits groups thousands in both languages.
+    """
+    s = raw.replace(" ", "").replace("\u00a0", "")
+    if "," in s and "." in s:
+        decimal = "," if s.rfind(",") > s.rfind(".") else "."
+    elif "," in s or "." in s:
+        sep = "," if "," in s else "."
+        decimal = "" if len(s.rpartition(sep)[2]) == 3 else sep
+    else:
+        decimal = ""
+    for sep in {",", "."} - {decimal}:
+        s = s.replace(sep, "")
+    if decimal:
+        s = s.replace(decimal, ".")
+    try:
+        return float(s)
+    except ValueError:  # pragma: no cover - the regex only lets digits and separators through
+        return None
+
+
+def find_money(text: str) -> list[Found]:
+    """Every amount with a currency, value ``{"amount": float, "currency": ISO 4217}``."""
+    found: list[Found] = []
+    for pattern in (_MONEY_BEFORE, _MONEY_AFTER):
+        for m in pattern.finditer(text):
+            if any(f.start < m.end() and m.start() < f.end for f in found):
+                continue
+            currency = _CURRENCY_WORDS.get(m.group("cur").lower())
+            amount = parse_number(m.group("num").strip())
+            if currency and amount is not None:
+                found.append(Found(m.start(), m.end(), {"amount": amount, "currency": currency}))
+    return sorted(found, key=lambda f: f.start)
+
+
+# -- durations -----------------------------------------------------------------------------------
+_WORDS_RE = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
+_UNIT_RE = "|".join(sorted(UNITS, key=len, reverse=True))
+_DURATION = re.compile(
+    rf"\b(?:(?P<word>{_WORDS_RE})\s+\((?P<paren>\d+)\)|(?P<digits>\d+)|(?P<alone>{_WORDS_RE}))"
+    rf"[\s-]+(?:working\s+|business\s+|calendar\s+|naturales\s+|hábiles\s+)?(?P<unit>{_UNIT_RE})\b",
+    re.I,
+)
+
+
+def find_durations(text: str) -> list[Found]:
+    """Every duration, value as ISO 8601 (``P12M``, ``P90D``, ``P1Y``, ``P16W``)."""
+    found: list[Found] = []
+    for m in _DURATION.finditer(text):
+        if m.group("paren"):
+            n = int(m.group("paren"))
+        elif m.group("digits"):
+            n = int(m.group("digits"))
+        else:
+            n = NUMBER_WORDS[m.group("alone").lower()]
+        unit = UNITS[m.group("unit").lower()]
+        found.append(Found(m.start(), m.end(), f"P{n}{unit}"))
+    return found
+
+
+def duration_days(iso: str) -> int:
+    """Approximate length of an ISO duration in days, to compare notice periods."""
+    m = re.fullmatch(r"P(\d+)([DWMY])", iso)
+    return int(m.group(1)) * DAYS_PER_UNIT[m.group(2)] if m else 0
+
+
+# -- jurisdictions and free text -----------------------------------------------------------------
+def find_jurisdiction(text: str) -> Found | None:
+    """The first known jurisdiction named in ``text`` (``legislación española`` → ``Spain``)."""
+    best: Found | None = None
+    for canonical, patterns in JURISDICTIONS.items():
+        for pattern in patterns:
+            m = re.search(pattern.replace(" ", r"\s+"), text, re.I)
+            if m and (best is None or m.start() < best.start):
+                best = Found(m.start(), m.end(), canonical)
+    return best
+
+
+def fold(text: str) -> str:
+    """Comparison key: no accents, no case, no punctuation, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^\w\s]", " ", bare).split())
+
+
+def clean_value(text: str) -> str:
+    """Trim the decoration around a value copied from a document (markdown, quotes, separators)."""
+    return text.strip().strip("*_|:;,-–—\"'“”«» \t").strip()
+
+
+# -- canonical values of contract terms ----------------------------------------------------------
+_NEGATION = re.compile(r"\b(?:sin|no|not|never|nunca|neither)\b[^.;]{0,30}$", re.I)
+_AUTO_RENEWAL = re.compile(
+    r"renew(?:s|ed)?\s+automatically|automatic(?:ally)?\s+(?:be\s+)?renew\w*|auto-renew\w*|"
+    r"tacitly\s+renew\w*|pr[oó]rroga\w*\s+t[aá]cita\w*|prorrogar[aá]\s+t[aá]citamente|"
+    r"renovar[aá]\s+autom[aá]ticamente|renovaci[oó]n\s+autom[aá]tica|t[aá]citamente",
+    re.I,
+)
+_MUTUAL_RENEWAL = re.compile(
+    r"(?:extension|extended|renewal|renewed|pr[oó]rroga|prorroga\w*|renovaci[oó]n)[^.]{0,80}?"
+    r"(?:mutual(?:ly)?(?:\s+written)?\s+agree\w*|agreed\s+in\s+writing|written\s+agreement|both\s+parties|"
+    r"acuerdo\s+expreso|mutuo\s+acuerdo|ambas\s+partes)",
+    re.I,
+)
+_NO_RENEWAL = re.compile(r"shall\s+not\s+(?:be\s+)?renew\w*|non-renewable|no\s+ser[aá]\s+prorrogable", re.I)
+
+
+def canonical_renewal(text: str) -> Found | None:
+    """``automatic`` | ``mutual agreement`` | ``none``, pointing at the deciding words."""
+    for m in _AUTO_RENEWAL.finditer(text):
+        if not _NEGATION.search(text[max(0, m.start() - 40) : m.start()]):
+            return Found(m.start(), m.end(), "automatic")
+    m = _MUTUAL_RENEWAL.search(text)
+    if m:
+        return Found(m.start(), m.end(), "mutual agreement")
+    m = _NO_RENEWAL.search(text)
+    return Found(m.start(), m.end(), "none") if m else None
+
+
+def canonical_payment_terms(text: str) -> Found | None:
+    """``net N`` (days to pay an invoice): "Net 45", "within thirty (30) days", "a 30 días"."""
+    m = re.search(r"\bnet\s*(\d{1,3})\b", text, re.I)
+    if m:
+        return Found(m.start(), m.end(), f"net {int(m.group(1))}")
+    for found in find_durations(text):
+        days = duration_days(str(found.value))
+        if days:
+            return Found(found.start, found.end, f"net {days}")
+    return None
+
+
+def canonical_governing_law(text: str) -> Found | None:
+    known = find_jurisdiction(text)
+    if known:
+        return known
+    m = re.search(
+        r"laws?\s+of\s+(?:the\s+)?((?:State|Province|Republic|Commonwealth)\s+of\s+)?"
+        r"([A-Z][\w]+(?:\s+[A-Z][\w]+)*)",
+        text,
+    )
+    return Found(m.start(2), m.end(2), m.group(2)) if m else None
+
+
+_UNLIMITED = re.compile(
+    r"\bunlimited\b|\bilimitada\b|\bwithout\s+limit(?:ation)?\b|\bsin\s+l[ií]mite\b", re.I
+)
+_CONTRACT_VALUE = re.compile(
+    r"importe\s+total\s+del\s+contrato|precio\s+total\s+del\s+contrato|total\s+contract\s+(?:value|price)|"
+    r"contract\s+price|total\s+(?:fees|amount)\s+payable\s+under\s+this\s+agreement",
+    re.I,
+)
+_PRECEDING = re.compile(r"preceding|prior|previous|anteriores|precedentes|last", re.I)
+
+
+def canonical_liability_cap(text: str) -> Found | None:
+    """An amount, ``N months of fees``, ``total contract value`` or ``unlimited``."""
+    m = _UNLIMITED.search(text)
+    if m:
+        return Found(m.start(), m.end(), "unlimited")
+    for found in find_durations(text):
+        window = text[max(0, found.start - 40) : found.end + 40]
+        if _PRECEDING.search(window) and str(found.value).endswith("M"):
+            return Found(found.start, found.end, f"{str(found.value)[1:-1]} months of fees")
+    m = _CONTRACT_VALUE.search(text)
+    if m:
+        return Found(m.start(), m.end(), "total contract value")
+    money = find_money(text)
+    return money[0] if money else None
+
+
+CANONICAL = {
+    "renewal": canonical_renewal,
+    "payment_terms": canonical_payment_terms,
+    "governing_law": canonical_governing_law,
+    "liability_cap": canonical_liability_cap,
+}

@@ -1,0 +1,205 @@
+"""Clauses and risks by rule: the offline twin of the clauses-and-risks step, plus the
+document-level checks that need the grounded fields (auto-renewal, liability cap, notice
+length, governing law, signature block).
+
+Pattern risks quote the sentence that shows them; "missing" risks (no liability cap, no
+signature block) quote the place where the reader would expect the clause, so every risk
+still has a span a reviewer can jump to.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentops_cli.agents.document.configuration import (
+    LONG_NOTICE_DAYS,
+    RISK_SEVERITY,
+    UNUSUAL_JURISDICTIONS,
+)
+from agentops_cli.agents.document.normalize import duration_days
+from agentops_cli.agents.document.schemas import (
+    ClauseQuote,
+    ClausesRisksAnswer,
+    FieldValue,
+    Risk,
+    RiskQuote,
+)
+from agentops_cli.agents.document.segment import enclosing_sentence, sections, sentences
+
+_CLAUSE_CUES: dict[str, str] = {
+    "term": r"\bterm\b|duration|duraci[oó]n|vigencia|commencement",
+    "renewal": r"renew|pr[oó]rroga|renovaci",
+    "payment": r"payment|fees\b|invoice|precio|pago|factura|prices",
+    "liability": r"liabilit|responsabilidad|indemn",
+    "termination": r"terminat|resoluci[oó]n|resolver|denuncia",
+    "governing_law": r"governing\s+law|governed\s+by|ley\s+aplicable|legislaci[oó]n|se\s+rige|jurisdic",
+    "confidentiality": r"confidential|confidencial",
+    "exclusivity": r"exclusiv",
+    "non_compete": r"non-compete|restrictive\s+covenant|no\s+competencia|competing|competitor",
+    "penalties": r"penalt|penaliz|liquidated\s+damages",
+    "intellectual_property": r"intellectual\s+property|propiedad\s+intelectual",
+    "data_protection": r"data\s+protection|protecci[oó]n\s+de\s+datos|personal\s+data",
+    "warranty": r"warrant|garant[ií]a",
+    "scope": r"\bscope\b|[aá]mbito|objeto|services\b|appointment",
+}
+
+_PATTERN_RISKS: dict[str, tuple[str, str | None, str]] = {
+    # type: (pattern, exclusion in the same sentence, explanation)
+    "penalties": (
+        r"penalt|penaliz|liquidated\s+damages|late\s+fee|bear\s+interest|intereses\s+de\s+demora|recargo",
+        None,
+        "financial penalty or late-payment charge",
+    ),
+    "exclusivity": (
+        r"exclusiv|en\s+exclusiva",
+        r"exclusive\s+(?:of|jurisdiction)|exclusiva\s+jurisdicci|excluding",
+        "exclusivity commitment restricts who you can work with",
+    ),
+    "non_compete": (
+        r"non-compete|non\s+compete|not\s+(?:to\s+)?compete|not\s+(?:sell|provide)[^.]{0,60}compet|"
+        r"no\s+competencia|no\s+competir|no\s+podr[aá][^.;]{0,60}compet",
+        None,
+        "non-compete restriction",
+    ),
+    "one_sided_termination": (
+        r"(?:may|podr[aá])\s+(?:terminate|resolver|rescindir)[^.]{0,80}(?:at\s+any\s+time|for\s+any\s+reason|"
+        r"for\s+convenience|en\s+cualquier\s+momento|sin\s+causa)|may\s+only\s+terminate",
+        r"either\s+party|each\s+party|both\s+parties|cualquiera\s+de\s+las\s+partes|ambas\s+partes",
+        "only one party can terminate at will",
+    ),
+}
+_SIGNATURE = re.compile(
+    r"in\s+witness\s+whereof|signature|signed\s+(?:by|for)|\bby:\s*_{3,}|_{5,}|\bfdo\.|\bfirmado|"
+    r"\bfirman\b|\bfirmas\b|en\s+prueba\s+de\s+conformidad",
+    re.I,
+)
+
+
+def clauses_and_risks(text: str, doc_type: str) -> ClausesRisksAnswer:
+    """Offline twin: classify the sections into clause types and find pattern risks."""
+    clauses: list[ClauseQuote] = []
+    for block in sections(text):
+        if block.start == 0:
+            continue  # title and preamble: parties, not a clause
+        body = text[block.start : block.end]
+        head = re.split(r"\n|(?<=[a-záéíóúñ])\.\s", body, maxsplit=1)[0][:100]
+        kind = _clause_type(head) or (_clause_type(body) if len(body) < 600 else None)
+        if kind and len(body) >= 30:
+            clause = ClauseQuote(type=kind, quote=body)
+            clause._start = block.start
+            clauses.append(clause)
+    risks: list[RiskQuote] = []
+    for unit in sentences(text):
+        sentence = text[unit.start : unit.end]
+        if len(sentence) < 30:
+            continue  # a heading ("CUARTA.- Penalizaciones.") announces, the sentence after it shows
+        for kind, (pattern, avoid, explanation) in _PATTERN_RISKS.items():
+            if re.search(pattern, sentence, re.I) and not (avoid and re.search(avoid, sentence, re.I)):
+                risk = RiskQuote(
+                    type=kind, severity=RISK_SEVERITY[kind], quote=sentence, explanation=explanation
+                )
+                risk._start = unit.start
+                risks.append(risk)
+    return ClausesRisksAnswer(clauses=clauses, risks=risks)
+
+
+def _clause_type(text: str) -> str | None:
+    for kind, cue in _CLAUSE_CUES.items():
+        if re.search(cue, text, re.I):
+            return kind
+    return None
+
+
+def field_risks(text: str, doc_type: str, fields: dict[str, FieldValue]) -> list[Risk]:
+    """Risks that follow from the grounded fields and from what the document lacks."""
+    if doc_type != "contract":
+        return []
+    units = sentences(text)
+    out: list[Risk] = []
+
+    def add(kind: str, start: int, end: int, explanation: str, severity: str | None = None) -> None:
+        out.append(
+            Risk(
+                type=kind,
+                severity=severity or RISK_SEVERITY[kind],  # type: ignore[arg-type]
+                evidence=text[start:end],
+                start=start,
+                end=end,
+                explanation=explanation,
+            )
+        )
+
+    def sentence_of(field: FieldValue) -> tuple[int, int]:
+        unit = enclosing_sentence(text, field.start, field.end, units)
+        return unit.start, unit.end
+
+    renewal = fields.get("renewal")
+    if renewal and renewal.value == "automatic":
+        add("auto_renewal", *sentence_of(renewal), "renews automatically unless notice is given in time")
+    cap = fields.get("liability_cap")
+    if cap and cap.value == "unlimited":
+        add("unlimited_liability", *sentence_of(cap), "liability is not capped")
+    elif cap is None:
+        start, end = _title_span(text)
+        add("missing_liability_cap", start, end, "no limitation of liability clause found")
+    notice = fields.get("termination_notice")
+    if notice and isinstance(notice.value, str):
+        days = duration_days(notice.value)
+        if days >= LONG_NOTICE_DAYS:
+            severity = "high" if days >= 2 * LONG_NOTICE_DAYS else "medium"
+            add("long_notice_period", *sentence_of(notice), f"notice period of about {days} days", severity)
+    law = fields.get("governing_law")
+    if law and law.value in UNUSUAL_JURISDICTIONS:
+        add("unusual_governing_law", *sentence_of(law), f"governed by the law of {law.value}")
+    tail = text[-max(800, len(text) // 4) :]  # a signature block closes the document
+    if not _SIGNATURE.search(tail):
+        start, end = _last_line_span(text)
+        add("missing_signature_block", start, end, "no signature block found at the end of the document")
+    return out
+
+
+def _title_span(text: str) -> tuple[int, int]:
+    m = re.search(r"\S[^\n]*", text)
+    return (m.start(), m.end()) if m else (0, 0)
+
+
+def _last_line_span(text: str) -> tuple[int, int]:
+    stripped = text.rstrip()
+    start = stripped.rfind("\n") + 1
+    return start, len(stripped)
+
+
+def merge_risks(risks: list[Risk]) -> list[Risk]:
+    """One risk per type and place: overlapping evidence of the same type is the same risk.
+
+    Sorted by severity (high first), then by position.
+    """
+    kept: list[Risk] = []
+    for risk in sorted(risks, key=lambda r: (r.start, -(r.end - r.start))):
+        if any(k.type == risk.type and k.start < risk.end and risk.start < k.end for k in kept):
+            continue
+        kept.append(risk)
+    return _by_severity(kept)
+
+
+def merge_adjacent(risks: list[Risk], text: str) -> list[Risk]:
+    """Same-type risks in consecutive sentences are one finding: join their evidence."""
+    out: list[Risk] = []
+    for risk in sorted(risks, key=lambda r: r.start):
+        prev = next((r for r in reversed(out) if r.type == risk.type), None)
+        if (
+            prev is not None
+            and 0 <= risk.start - prev.end <= 3
+            and not text[prev.end : risk.start].count("\n\n")
+        ):
+            index = out.index(prev)
+            end = max(prev.end, risk.end)
+            out[index] = prev.model_copy(update={"end": end, "evidence": text[prev.start : end]})
+            continue
+        out.append(risk)
+    return _by_severity(out)
+
+
+def _by_severity(kept: list[Risk]) -> list[Risk]:
+    order = {"high": 0, "medium": 1, "low": 2}
+    return sorted(kept, key=lambda r: (order[r.severity], r.start))

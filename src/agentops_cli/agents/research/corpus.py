@@ -1,0 +1,368 @@
+"""The local corpus: read md/txt/html/pdf files, split them into passages, index them.
+
+Why a cache: reading PDFs and splitting a large folder costs seconds, and a research
+question is usually asked many times over the same folder. The parsed documents and
+passages are stored in diskcache under ``<cache dir>/corpus``, keyed by a hash of every
+file's relative path and bytes, so editing, adding or removing a file yields a new key
+(the old entry simply ages out). The BM25 index itself is rebuilt from the passages:
+that takes milliseconds and keeps the cache free of pickled objects.
+
+The document ``text`` kept here is what citations are verified against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from agentops_cli.errors import BadInput
+from agentops_cli.nlp.retrieval import BM25Index, Hit
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
+INDEX_VERSION = "research-corpus-v1"
+PASSAGE_CHARS = 900
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+class Document(BaseModel):
+    """One source file as plain text."""
+
+    source: str
+    title: str
+    text: str
+
+
+class Passage(BaseModel):
+    """A contiguous span ``text == document.text[start:end]`` under one heading."""
+
+    id: str
+    source: str
+    title: str
+    heading: str
+    text: str
+    start: int
+    end: int
+
+
+class CorpusData(BaseModel):
+    """What is cached for one version of a corpus folder."""
+
+    key: str
+    documents: list[Document]
+    passages: list[Passage]
+    skipped: list[str] = []
+
+
+@dataclass
+class CorpusIndex:
+    """A searchable corpus: passages, their documents and a BM25 index over them."""
+
+    root: Path
+    data: CorpusData
+    from_cache: bool = False
+    _bm25: BM25Index = field(init=False, repr=False)
+    _passages: dict[str, Passage] = field(init=False, repr=False)
+    _documents: dict[str, Document] = field(init=False, repr=False)
+    _idf: dict[str, float] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        from agentops_cli.agents.research.offline import idf_table
+
+        self._idf = idf_table(self.data.passages)
+        self._passages = {p.id: p for p in self.data.passages}
+        self._documents = {d.source: d for d in self.data.documents}
+        self._bm25 = BM25Index((p.id, f"{p.title}\n{p.heading}\n{p.text}") for p in self.data.passages)
+
+    @property
+    def key(self) -> str:
+        return self.data.key
+
+    @property
+    def documents(self) -> list[Document]:
+        return self.data.documents
+
+    def passage(self, passage_id: str) -> Passage | None:
+        return self._passages.get(passage_id)
+
+    def document(self, source: str) -> Document | None:
+        return self._documents.get(source)
+
+    def idf_prefix(self, key: str) -> float:
+        """How rare a matching key (see ``offline.match_keys``) is across passages; 0 if unseen."""
+        return self._idf.get(key, 0.0)
+
+    def search(self, query: str, k: int) -> list[tuple[Passage, float]]:
+        hits: list[Hit] = self._bm25.search(query, k)
+        return [(self._passages[h.id], h.score) for h in hits]
+
+    def search_within(self, must: str, query: str, k: int, pool: int = 12) -> list[tuple[Passage, float]]:
+        """Best passages for ``query`` among the ``pool`` passages that match ``must`` best."""
+        allowed = {h.id for h in self._bm25.search(must, pool)}
+        if not allowed:
+            return []
+        ranked = [h for h in self._bm25.search(f"{must} {query}", len(self._passages)) if h.id in allowed]
+        return [(self._passages[h.id], h.score) for h in ranked[:k]]
+
+
+# -- reading files -------------------------------------------------------------------------------
+
+
+class _TextExtractor(HTMLParser):
+    """HTML → text: block elements become paragraphs, headings become ``#`` lines."""
+
+    _BLOCKS = frozenset(
+        [
+            "p",
+            "div",
+            "li",
+            "tr",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "blockquote",
+            "pre",
+            "table",
+            "ul",
+            "ol",
+            "br",
+        ]
+    )
+    _HEADINGS = frozenset(f"h{i}" for i in range(1, 7))
+    _SKIP = frozenset(["script", "style", "head", "noscript", "template"])
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title = ""
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag in self._SKIP:
+            self._skip += 1
+        elif tag in self._HEADINGS:
+            self.parts.append("\n\n# ")
+        elif tag in self._BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag in self._SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in self._HEADINGS or tag in self._BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data.strip()
+        elif not self._skip:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+    def text(self) -> str:
+        joined = "".join(self.parts)
+        lines = [line.strip() for line in joined.split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader  # heavy: only when a corpus holds PDFs
+
+    reader = PdfReader(str(path))
+    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
+
+
+def _title_from_text(text: str, fallback: str) -> str:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("# "):
+            return stripped[2:].strip()
+        if stripped:
+            break
+    return fallback
+
+
+def read_document(path: Path, root: Path) -> Document:
+    """Read one file into a :class:`Document` (source = path relative to the corpus root)."""
+    source = path.relative_to(root).as_posix()
+    fallback = path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        parser = _TextExtractor()
+        parser.feed(_read_text(path))
+        text = parser.text()
+        title = parser.title or _title_from_text(text, fallback)
+    elif suffix == ".pdf":
+        text = _read_pdf(path)
+        title = fallback
+    else:
+        text = _read_text(path).replace("\r\n", "\n").strip()
+        title = _title_from_text(text, fallback)
+        if suffix == ".txt":
+            first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+            title = first if 0 < len(first) <= 120 else fallback
+    return Document(source=source, title=title, text=text)
+
+
+# -- passages ------------------------------------------------------------------------------------
+
+
+def is_heading(block: str) -> bool:
+    """Markdown ``#`` lines, or a short line without final punctuation (txt section titles)."""
+    line = block.strip()
+    if line.startswith("#"):
+        return True
+    return "\n" not in line and len(line) <= 80 and not line.endswith((".", ":", ";", "!", "?", ")"))
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for match in _BLOCK_BREAK.finditer(text):
+        if text[pos : match.start()].strip():
+            spans.append((pos, match.start()))
+        pos = match.end()
+    if text[pos:].strip():
+        spans.append((pos, len(text)))
+    return spans
+
+
+def split_passages(doc: Document, max_chars: int = PASSAGE_CHARS) -> list[Passage]:
+    """Group paragraphs into passages of at most ``max_chars``; a heading starts a new passage."""
+    passages: list[Passage] = []
+    heading = doc.title
+    current: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        if not current:
+            return
+        start, end = current[0][0], current[-1][1]
+        passages.append(
+            Passage(
+                id=f"{doc.source}#{len(passages) + 1}",
+                source=doc.source,
+                title=doc.title,
+                heading=heading,
+                text=doc.text[start:end],
+                start=start,
+                end=end,
+            )
+        )
+        current.clear()
+
+    for start, end in _blocks(doc.text):
+        block = doc.text[start:end]
+        if is_heading(block):
+            if not all(is_heading(doc.text[s:e]) for s, e in current):  # stacked headings stay together
+                flush()
+            heading = block.strip().lstrip("#").strip() or heading
+            current.append((start, end))
+            continue
+        if (
+            current
+            and end - current[0][0] > max_chars
+            and not all(is_heading(doc.text[s:e]) for s, e in current)
+        ):
+            flush()
+        current.append((start, end))
+    flush()
+    return passages
+
+
+# -- loading with the cache ----------------------------------------------------------------------
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """Supported files under ``root`` (recursive, hidden files skipped), in a stable order."""
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def content_key(root: Path, files: list[Path]) -> str:
+    """sha256 over the index version and every file's relative path and bytes."""
+    digest = hashlib.sha256(INDEX_VERSION.encode())
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def build_corpus(root: Path, files: list[Path], key: str) -> CorpusData:
+    documents: list[Document] = []
+    passages: list[Passage] = []
+    skipped: list[str] = []
+    for path in files:
+        try:
+            doc = read_document(path, root)
+        except Exception:  # an unreadable file (broken PDF): skip it, say so in flags
+            skipped.append(path.relative_to(root).as_posix())
+            continue
+        if not doc.text.strip():
+            skipped.append(doc.source)
+            continue
+        documents.append(doc)
+        passages.extend(split_passages(doc))
+    return CorpusData(key=key, documents=documents, passages=passages, skipped=skipped)
+
+
+def load_corpus(root: Path, *, cache_dir: Path | None) -> CorpusIndex:
+    """Load (from the cache when the content is unchanged) and index the corpus at ``root``.
+
+    ``cache_dir`` None disables the on-disk cache (``--no-cache``).
+    """
+    if not root.exists():
+        raise BadInput(f"{root}: corpus folder not found")
+    if not root.is_dir():
+        raise BadInput(f"{root}: corpus must be a folder")
+    files = corpus_files(root)
+    if not files:
+        raise BadInput(f"{root}: corpus is empty (no {', '.join(SUPPORTED_SUFFIXES)} files)")
+    key = content_key(root, files)
+    cached = _cache_get(cache_dir, key)
+    if cached is not None:
+        return CorpusIndex(root=root, data=cached, from_cache=True)
+    data = build_corpus(root, files, key)
+    if not data.passages:
+        raise BadInput(f"{root}: corpus is empty (no readable text in {len(files)} file(s))")
+    _cache_put(cache_dir, key, data)
+    return CorpusIndex(root=root, data=data)
+
+
+def _cache_get(cache_dir: Path | None, key: str) -> CorpusData | None:
+    if cache_dir is None:
+        return None
+    import diskcache
+
+    with diskcache.Cache(str(cache_dir)) as cache:
+        raw = cache.get(key)
+    return CorpusData.model_validate(raw) if raw is not None else None
+
+
+def _cache_put(cache_dir: Path | None, key: str, data: CorpusData) -> None:
+    if cache_dir is None:
+        return
+    import diskcache
+
+    with diskcache.Cache(str(cache_dir)) as cache:
+        cache.set(key, data.model_dump(mode="json"))

@@ -1,0 +1,436 @@
+"""Support packs: the domain as data (intents, knowledge base, policy, training rows).
+
+A pack is a folder::
+
+    intents.yaml      intents: [{name, description, examples, escalate}], optional policy:, language:
+    kb/*.md           articles; each heading section is a passage (``<file>#<heading-slug>``);
+                      ``*.es.md`` / ``*.en.md`` set the language; the file stem (before the
+                      language suffix) is the intent the article serves, unless front matter
+                      says ``intent: NAME``
+    training.csv|jsonl  optional extra rows: a text column and an ``intent``/``category``/``label`` column
+    policy.yaml       optional policy (also accepted as ``policy:`` inside intents.yaml)
+    templates.yaml    optional offline answer wording (default: the bundled pack's)
+
+``--pack`` also accepts a bare CSV/JSONL training file: intents come from its labels and,
+when it has a ``response``/``answer`` column, each intent's first responses become its KB.
+Every problem is reported as ``BadInput("path:line: what")``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import ValidationError
+
+from agentops_cli.agents.support.schemas import OUT_OF_SCOPE, IntentSpec, Passage, Policy
+from agentops_cli.errors import BadInput
+from agentops_cli.resources import datasets_dir
+
+if TYPE_CHECKING:
+    from agentops_cli.nlp.retrieval import BM25Index
+
+TEXT_COLUMNS = ("text", "query", "utterance", "instruction", "question", "input")
+LABEL_COLUMNS = ("intent", "category", "label")
+ANSWER_COLUMNS = ("response", "answer")
+TRAINING_NAMES = ("training.csv", "training.jsonl", "train.csv", "train.jsonl")
+MAX_ANSWERS_PER_INTENT = 3
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+
+
+def default_pack_dir() -> Path:
+    return datasets_dir() / "support"
+
+
+@dataclass
+class SupportPack:
+    """A loaded, validated pack. ``training_hash`` keys the cached intent model."""
+
+    root: Path
+    intents: dict[str, IntentSpec]
+    policy: Policy
+    passages: list[Passage]
+    training: list[tuple[str, str]]
+    templates: dict[str, Any]
+    training_hash: str = ""
+    name: str = ""
+    by_id: dict[str, Passage] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {p.id: p for p in self.passages}
+        self.name = self.name or self.root.name
+        if not self.training_hash:
+            digest = hashlib.sha256()
+            for text, label in self.training:
+                digest.update(f"{label}\t{text}\n".encode())
+            self.training_hash = digest.hexdigest()
+
+    @property
+    def escalating_intents(self) -> set[str]:
+        """Intents that always go to a person (policy list + ``escalate: true``), except out_of_scope."""
+        names = set(self.policy.always_escalate) | {n for n, i in self.intents.items() if i.escalate}
+        return names - {OUT_OF_SCOPE}
+
+    @cached_property
+    def intents_with_kb(self) -> set[str]:
+        return {p.intent for p in self.passages if p.intent}
+
+    @cached_property
+    def index(self) -> BM25Index:
+        from agentops_cli.nlp.retrieval import BM25Index
+
+        return BM25Index((p.id, f"{p.title}\n{p.text}") for p in self.passages)
+
+
+# -- yaml with line numbers ----------------------------------------------------------------------
+def _yaml_lines(text: str) -> dict[tuple, int]:
+    """Map a path tuple (keys and list indices) to its 1-based line, for ``file:line`` errors."""
+    lines: dict[tuple, int] = {}
+
+    def walk(node: yaml.Node, path: tuple) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[(*path, key.value)] = key.start_mark.line + 1
+                walk(value, (*path, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        return yaml.load(text, Loader=yaml.CSafeLoader), _yaml_lines(text)
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path}:1: not UTF-8 text") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise BadInput(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from exc
+
+
+def _line_for(lines: dict[tuple, int], loc: tuple) -> int:
+    while loc and loc not in lines:
+        loc = loc[:-1]
+    return lines.get(loc, 1)
+
+
+def _validation_error(path: Path, lines: dict[tuple, int], prefix: tuple, exc: ValidationError) -> BadInput:
+    err = exc.errors()[0]
+    loc = (*prefix, *err["loc"])
+    where = ".".join(str(p) for p in loc)
+    message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    return BadInput(f"{path}:{_line_for(lines, loc)}: {where}: {message}")
+
+
+# -- intents.yaml / policy.yaml ------------------------------------------------------------------
+def _parse_intents(path: Path) -> tuple[dict[str, IntentSpec], dict[str, Any]]:
+    data, lines = _read_yaml(path)
+    if isinstance(data, list):
+        data = {"intents": data}
+    if not isinstance(data, dict) or not isinstance(data.get("intents"), list) or not data["intents"]:
+        raise BadInput(f"{path}:1: expected a mapping with a non-empty 'intents' list")
+    unknown = set(data) - {"intents", "policy", "language", "name", "description"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise BadInput(f"{path}:{_line_for(lines, (key,))}: {key}: unknown key")
+    intents: dict[str, IntentSpec] = {}
+    for i, raw in enumerate(data["intents"]):
+        if not isinstance(raw, dict):
+            raise BadInput(f"{path}:{_line_for(lines, ('intents', i))}: intents.{i}: expected a mapping")
+        try:
+            spec = IntentSpec.model_validate(raw)
+        except ValidationError as exc:
+            raise _validation_error(path, lines, ("intents", i), exc) from exc
+        if spec.name in intents:
+            raise BadInput(f"{path}:{_line_for(lines, ('intents', i))}: duplicate intent '{spec.name}'")
+        intents[spec.name] = spec
+    policy_raw = dict(data.get("policy") or {})
+    if "language" in data and "language" not in policy_raw:
+        policy_raw["language"] = data["language"]
+    try:
+        Policy.model_validate(policy_raw)
+    except ValidationError as exc:
+        raise _validation_error(path, lines, ("policy",), exc) from exc
+    return intents, policy_raw
+
+
+def _parse_policy_file(path: Path, base: dict[str, Any]) -> Policy:
+    raw = dict(base)
+    if path.is_file():
+        data, lines = _read_yaml(path)
+        if data is not None and not isinstance(data, dict):
+            raise BadInput(f"{path}:1: expected a mapping of policy keys")
+        raw.update(data or {})
+        try:
+            return Policy.model_validate(raw)
+        except ValidationError as exc:
+            raise _validation_error(path, lines, (), exc) from exc
+    return Policy.model_validate(raw)
+
+
+# -- knowledge base -----------------------------------------------------------------------------
+def slugify(text: str) -> str:
+    from agentops_cli.nlp.text import fold
+
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "section"
+
+
+def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    meta: dict[str, str] = {}
+    for n, line in enumerate(lines[1:], start=1):
+        if line.strip() == "---":
+            return meta, n + 1
+        key, sep, value = line.partition(":")
+        if sep:
+            meta[key.strip()] = value.strip()
+    return {}, 0
+
+
+def split_markdown(path: Path, *, rel: str, intent: str | None, language: str | None) -> list[Passage]:
+    """One passage per heading section; the first ``#`` heading is the article title."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path}:1: not UTF-8 text") from exc
+    meta, start = _front_matter(lines)
+    intent = meta.get("intent", intent)
+    language = meta.get("language", language)
+    if language not in (None, "en", "es"):
+        raise BadInput(f"{path}:1: language must be en or es, got '{language}'")
+    stem = rel.rsplit(".md", 1)[0]
+    article = ""
+    sections: list[tuple[str, list[str]]] = []
+    for line in lines[start:]:
+        match = _HEADING.match(line)
+        if match:
+            level, heading = len(match.group(1)), match.group(2)
+            if level == 1 and not article and not sections:
+                article = heading
+                continue
+            sections.append((heading, []))
+        elif sections:
+            sections[-1][1].append(line)
+        elif line.strip():
+            sections.append((article or stem, [line]))
+    passages: list[Passage] = []
+    seen: set[str] = set()
+    for heading, body in sections:
+        text = " ".join(x.strip() for x in body if x.strip())
+        if not text:
+            continue
+        pid = f"{stem}#{slugify(heading)}"
+        n = 2
+        while pid in seen:
+            pid, n = f"{stem}#{slugify(heading)}-{n}", n + 1
+        seen.add(pid)
+        title = f"{article} — {heading}" if article and heading != article else heading
+        passages.append(
+            Passage(id=pid, title=title, text=text, intent=intent, language=language, path=str(path))
+        )
+    return passages
+
+
+def _load_kb(root: Path, intents: dict[str, IntentSpec], default_language: str) -> list[Passage]:
+    kb = root / "kb"
+    passages: list[Passage] = []
+    if not kb.is_dir():
+        return passages
+    for path in sorted(kb.rglob("*.md")):
+        rel = path.relative_to(kb).as_posix()
+        parts = path.name[: -len(".md")].split(".")
+        language = parts[-1] if len(parts) > 1 and parts[-1] in ("en", "es") else None
+        stem = parts[0]
+        intent = stem if stem in intents else None
+        passages.extend(split_markdown(path, rel=rel, intent=intent, language=language or default_language))
+    return passages
+
+
+# -- training rows (CSV / JSONL) ----------------------------------------------------------------
+def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], path: Path, what: str) -> str:
+    lowered = {c.lower().strip(): c for c in columns}
+    if wanted:
+        if wanted in columns:
+            return wanted
+        raise BadInput(f"{path}:1: {what} column '{wanted}' not found (columns: {', '.join(columns)})")
+    for name in candidates:
+        if name in lowered:
+            return lowered[name]
+    raise BadInput(f"{path}:1: no {what} column (expected one of: {', '.join(candidates)})")
+
+
+def read_training(
+    path: Path, *, text_column: str | None = None, label_column: str | None = None
+) -> list[tuple[str, str, str | None, int]]:
+    """Rows ``(text, label, answer, line)`` of a CSV or JSONL training file."""
+    if not path.is_file():
+        raise BadInput(f"{path}: training file not found")
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl"):
+        raise BadInput(f"{path}:1: training file must be .csv or .jsonl")
+    try:
+        raw_text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path}:1: not UTF-8 text") from exc
+    records: list[tuple[dict[str, Any], int]] = []
+    if suffix == ".csv":
+        reader = csv.DictReader(raw_text.splitlines())
+        columns = list(reader.fieldnames or [])
+        if not columns:
+            raise BadInput(f"{path}:1: empty CSV (a header with a text and a label column is needed)")
+        records = [(row, reader.line_num) for row in reader]
+    else:
+        for n, line in enumerate(raw_text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BadInput(f"{path}:{n}: invalid JSON ({exc.msg})") from exc
+            if not isinstance(obj, dict):
+                raise BadInput(f"{path}:{n}: expected a JSON object per line")
+            records.append((obj, n))
+        columns = list(dict.fromkeys(k for obj, _ in records for k in obj))
+        if not records:
+            raise BadInput(f"{path}:1: no rows")
+    text_col = _pick(columns, text_column, TEXT_COLUMNS, path, "text")
+    label_col = _pick(columns, label_column, LABEL_COLUMNS, path, "label")
+    lowered = {c.lower(): c for c in columns}
+    answer_col = next((lowered[c] for c in ANSWER_COLUMNS if c in lowered), None)
+    rows: list[tuple[str, str, str | None, int]] = []
+    for record, line in records:
+        text = str(record.get(text_col) or "").strip()
+        label = str(record.get(label_col) or "").strip()
+        if not text or not label:
+            missing = text_col if not text else label_col
+            raise BadInput(f"{path}:{line}: empty '{missing}'")
+        answer = str(record.get(answer_col) or "").strip() if answer_col else None
+        rows.append((text, label, answer or None, line))
+    if not rows:
+        raise BadInput(f"{path}:1: no rows")
+    return rows
+
+
+def _default_templates() -> dict[str, Any]:
+    return _read_templates(default_pack_dir() / "templates.yaml")
+
+
+def _read_templates(path: Path) -> dict[str, Any]:
+    data, _ = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise BadInput(f"{path}:1: templates must be a mapping of language → wording")
+    return data
+
+
+def _templates(root: Path) -> dict[str, Any]:
+    own = root / "templates.yaml"
+    base = _default_templates()
+    if own.is_file() and own.resolve() != (default_pack_dir() / "templates.yaml").resolve():
+        for lang, entries in _read_templates(own).items():
+            base.setdefault(lang, {}).update(entries or {})
+    return base
+
+
+# -- loading ------------------------------------------------------------------------------------
+def _load_folder(root: Path) -> SupportPack:
+    intents_path = root / "intents.yaml"
+    if not intents_path.is_file():
+        raise BadInput(f"{root}: not a support pack (no intents.yaml)")
+    intents, policy_raw = _parse_intents(intents_path)
+    policy = _parse_policy_file(root / "policy.yaml", policy_raw)
+    training = [(ex, name) for name, spec in intents.items() for ex in spec.examples if ex.strip()]
+    train_path = root / policy.training_file if policy.training_file else None
+    if train_path is None:
+        train_path = next((root / n for n in TRAINING_NAMES if (root / n).is_file()), None)
+    if train_path is not None:
+        for text, label, _, line in read_training(
+            train_path, text_column=policy.text_column, label_column=policy.label_column
+        ):
+            if label not in intents:
+                raise BadInput(
+                    f"{train_path}:{line}: label '{label}' is not an intent of {intents_path.name}"
+                )
+            training.append((text, label))
+    _check_trainable(training, intents_path)
+    return SupportPack(
+        root=root,
+        intents=intents,
+        policy=policy,
+        passages=_load_kb(root, intents, policy.language),
+        training=training,
+        templates=_templates(root),
+    )
+
+
+def _load_bare_file(path: Path) -> SupportPack:
+    rows = read_training(path)
+    intents: dict[str, IntentSpec] = {}
+    passages: list[Passage] = []
+    answers: dict[str, list[str]] = {}
+    for _, label, answer, _ in rows:
+        intents.setdefault(label, IntentSpec(name=label))
+        if answer and answer not in answers.setdefault(label, []):
+            answers[label].append(answer)
+    for label, texts in answers.items():
+        for n, text in enumerate(texts[:MAX_ANSWERS_PER_INTENT], start=1):
+            passages.append(
+                Passage(
+                    id=f"{label}#{n}",
+                    title=label.replace("_", " ").capitalize(),
+                    text=text,
+                    intent=label,
+                    path=str(path),
+                )
+            )
+    training = [(text, label) for text, label, _, _ in rows]
+    _check_trainable(training, path)
+    return SupportPack(
+        root=path,
+        intents=intents,
+        policy=Policy(),
+        passages=passages,
+        training=training,
+        templates=_default_templates(),
+        name=path.name,
+    )
+
+
+def _check_trainable(training: list[tuple[str, str]], where: Path) -> None:
+    labels = {label for _, label in training}
+    if len(labels) < 2:
+        raise BadInput(f"{where}:1: a pack needs training examples for at least two intents")
+
+
+_CACHE: dict[tuple, SupportPack] = {}
+
+
+def _signature(path: Path) -> tuple:
+    """Cheap change detector for the in-process cache: names, sizes and mtimes of pack files."""
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+
+
+def load_pack(ref: str | Path | None = None) -> SupportPack:
+    """Load (and cache per process) the pack at ``ref``: a folder or a bare CSV/JSONL file."""
+    path = Path(ref).expanduser() if ref else default_pack_dir()
+    if not path.exists():
+        raise BadInput(f"{path}: pack not found (a folder with intents.yaml, or a CSV/JSONL file)")
+    key = (str(path.resolve()), _signature(path))
+    if key not in _CACHE:
+        _CACHE[key] = _load_bare_file(path) if path.is_file() else _load_folder(path)
+    return _CACHE[key]

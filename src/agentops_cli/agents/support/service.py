@@ -1,0 +1,155 @@
+"""The support agent's service: what ``agentops run support`` and ``agentops eval`` call.
+
+- ``run``: one query through the compiled LangGraph (optionally paused for a human with
+  ``hitl``, or resuming such a pause with ``resume``).
+- ``run_batch``: many queries through the very same node functions without the graph
+  runtime, with classification vectorised over the batch — the offline eval path, where
+  the per-invoke overhead of the graph would dominate.
+
+Offline single runs without ``hitl`` also take the direct path: importing LangGraph costs
+~1 s of CPU, most of the 1.3 s start-up budget of ``agentops run support``, and buys
+nothing when no model is called and nothing is checkpointed. Both paths execute
+``nodes.PIPELINE`` — the graph is wired from that same sequence — and a test checks they
+give identical results. ``options["use_graph"]`` forces the graph.
+
+Options: ``pack`` (folder or CSV/JSONL, default settings/bundled), ``hitl`` (bool),
+``thread`` (thread id for ``hitl``), ``resume`` (thread id) with ``decision``
+({"action": "approve"} or {"action": "rewrite", "text": ...}).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from agentops_cli.agents.support import nodes
+from agentops_cli.agents.support.configuration import RuntimeShim, SupportContext, resolve_pack
+from agentops_cli.agents.support.pack import SupportPack, load_pack
+from agentops_cli.agents.support.schemas import OUT_OF_SCOPE, Review, Source, SupportOutput
+from agentops_cli.agents.support.state import SupportState
+from agentops_cli.config import Settings
+from agentops_cli.errors import BadInput
+from agentops_cli.llm.base import AgentLLM
+
+
+def to_output(state: dict[str, Any], pack: SupportPack, *, thread_id: str | None = None) -> SupportOutput:
+    """Final (or paused) graph state → the agent's typed result."""
+    return SupportOutput(
+        query=state["query"],
+        intent=state.get("intent", OUT_OF_SCOPE),
+        confidence=state.get("confidence", 0.0),
+        answer=state.get("answer", ""),
+        escalate=bool(state.get("escalate", False)),
+        escalation_reason=state.get("escalation_reason"),
+        escalation_reasons=state.get("escalation_reasons", []),
+        sources=[Source(**s) for s in state.get("sources", [])],
+        flags=list(state.get("flags", [])),
+        language=state.get("language", pack.policy.language),
+        draft_answer=state.get("draft_answer"),
+        alternatives=state.get("alternatives", []),
+        pack=pack.name,
+        status=state.get("status", "done"),
+        thread_id=thread_id,
+    )
+
+
+def run(input: str, *, llm: AgentLLM, settings: Settings, options: dict[str, Any]) -> SupportOutput:
+    """Answer one customer query (see the module docstring for ``options``)."""
+    if options.get("resume"):
+        return _resume(str(options["resume"]), options.get("decision"), llm=llm, settings=settings)
+    pack = resolve_pack(settings, options)
+    nodes.validate_query(input, settings.support.max_query_chars)
+    hitl = bool(options.get("hitl"))
+    ctx = SupportContext(llm=llm, pack=pack, settings=settings, hitl=hitl)
+    initial: SupportState = {"query": input, "flags": [], "pack": str(pack.root)}
+    if not hitl and llm.provider == "offline" and not options.get("use_graph"):
+        return to_output(run_pipeline(initial, ctx), pack)
+    if not hitl:
+        from agentops_cli.agents.support.graph import build_graph
+
+        return to_output(build_graph().invoke(initial, context=ctx), pack)
+
+    from agentops_cli.agents.support.graph import build_hitl_graph
+    from agentops_cli.agents.support.hitl import checkpointer, thread_config
+
+    thread_id = str(options.get("thread") or uuid.uuid4().hex[:12])
+    with checkpointer(settings) as saver:
+        graph = build_hitl_graph(saver)
+        config = thread_config(thread_id)
+        if graph.get_state(config).values:
+            raise BadInput(f"--thread {thread_id}: thread already exists; pick another id")
+        graph.invoke(initial, config, context=ctx)
+        snapshot = graph.get_state(config)
+    state = dict(snapshot.values)
+    state["status"] = "pending_review" if snapshot.next else state.get("status", "done")
+    return to_output(state, pack, thread_id=thread_id)
+
+
+def _resume(thread_id: str, decision: Any, *, llm: AgentLLM, settings: Settings) -> SupportOutput:
+    """Continue a paused ``--hitl`` run with a reviewer's decision."""
+    from langgraph.types import Command
+
+    from agentops_cli.agents.support.graph import build_hitl_graph
+    from agentops_cli.agents.support.hitl import checkpointer, thread_config
+
+    if decision is None:
+        raise BadInput("--resume needs a decision: --approve or --rewrite TEXT")
+    review = decision if isinstance(decision, Review) else Review.model_validate(decision)
+    if review.action == "rewrite" and not (review.text or "").strip():
+        raise BadInput("--rewrite: the new answer is empty")
+    with checkpointer(settings) as saver:
+        graph = build_hitl_graph(saver)
+        config = thread_config(thread_id)
+        snapshot = graph.get_state(config)
+        if not snapshot.values:
+            raise BadInput(f"--resume {thread_id}: no such support thread")
+        if not snapshot.next:
+            raise BadInput(f"--resume {thread_id}: thread is already finished")
+        pack = load_pack(snapshot.values.get("pack"))
+        ctx = SupportContext(llm=llm, pack=pack, settings=settings, hitl=True)
+        graph.invoke(Command(resume=review.model_dump()), config, context=ctx)
+        final = dict(graph.get_state(config).values)
+    return to_output(final, pack, thread_id=thread_id)
+
+
+def run_pipeline(state: SupportState, ctx: SupportContext) -> dict[str, Any]:
+    """``nodes.PIPELINE`` in order, merging each node's update: the graph without its runtime."""
+    current: dict[str, Any] = dict(state)
+    runtime = RuntimeShim(ctx)
+    for step in nodes.PIPELINE:
+        current.update(step(current, runtime))  # type: ignore[arg-type]
+    return current
+
+
+def run_batch(inputs: list[str], *, settings: Settings, options: dict[str, Any]) -> list[SupportOutput]:
+    """Answer many queries with the same node functions, classification vectorised.
+
+    Equivalent to ``run`` for each input (a test checks it). An invalid input (empty or
+    over-long) raises ``BadInput`` naming its position, before any work is done.
+    """
+    from agentops_cli.llm.factory import make_llm
+
+    pack = resolve_pack(settings, options)
+    limit = settings.support.max_query_chars
+    for i, text in enumerate(inputs):
+        try:
+            nodes.validate_query(text, limit)
+        except BadInput as exc:
+            raise BadInput(f"input {i + 1}: {exc}") from exc
+    shared = SupportContext(llm=make_llm(settings, "support"), pack=pack, settings=settings)
+    queries = [text.strip() for text in inputs]
+    unique = list(dict.fromkeys(queries))
+    if unique:
+        shared.predictions.update(zip(unique, shared.model.predict(unique), strict=True))
+    outputs: list[SupportOutput] = []
+    for query in queries:
+        ctx = SupportContext(
+            llm=make_llm(settings, "support"),
+            pack=pack,
+            settings=settings,
+            predictions=shared.predictions,
+            _model=shared.model,
+        )
+        initial: SupportState = {"query": query, "flags": [], "pack": str(pack.root)}
+        outputs.append(to_output(run_pipeline(initial, ctx), pack))
+    return outputs

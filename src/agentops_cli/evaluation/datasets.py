@@ -1,0 +1,381 @@
+"""Datasets: JSONL, CSV or YAML files (or a folder of them) streamed as validated rows.
+
+Rows are never all held in memory: a dataset is *read twice* — once to validate every
+row (a bad row stops the run before any work, with ``file:line: what is wrong``) and to
+decide the selection (``--agent``, ``--tags``, ``--sample``, ``--limit``), once more to
+feed the runner. Re-reading a file is cheap; holding 100,000 rows is not.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from agentops_cli.errors import BadInput
+from agentops_cli.evaluation.models import Example
+
+EXTENSIONS = (".jsonl", ".csv", ".yaml", ".yml")
+AGENT_NAMES = ("support", "document", "research")
+BASE_KEYS = ("id", "agent", "input", "tags")
+
+
+# -- what ``expected`` may hold, per agent: wrong types fail at load time, not mid-run ----------
+class _Expected(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=False)
+
+    output: str | None = None
+    must_include: list[str] | None = None
+    regex: str | None = None
+    schema_: dict[str, Any] | None = None
+    rubric: str | None = None
+
+
+class SupportExpected(_Expected):
+    intent: str | None = None
+    escalate: bool | None = None
+    escalation_reason: str | None = None
+    language: str | None = None
+
+
+class DocumentExpected(_Expected):
+    doc_type: str | None = None
+    fields: dict[str, Any] | None = None
+    risks: list[str] | None = None
+
+
+class ResearchExpected(_Expected):
+    must_cite: list[str] | None = None
+
+
+EXPECTED_MODELS: dict[str, type[_Expected]] = {
+    "support": SupportExpected,
+    "document": DocumentExpected,
+    "research": ResearchExpected,
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rows of a dataset a run takes (saved in the run's meta for ``--resume``)."""
+
+    agent: str | None = None
+    tags: tuple[str, ...] = ()
+    limit: int | None = None
+    sample: int | None = None
+    seed: int = 0
+
+
+@dataclass
+class DatasetSpec:
+    """A dataset path plus how to read it: column mapping and per-agent options."""
+
+    path: Path
+    mapping: dict[str, str] = field(default_factory=dict)
+    default_agent: str | None = None
+    pack: str | None = None
+
+    def files(self) -> list[Path]:
+        if self.path.is_file():
+            return [self.path]
+        files = sorted(p for p in self.path.iterdir() if p.is_file() and p.suffix.lower() in EXTENSIONS)
+        if not files:
+            raise BadInput(f"{self.path}: no dataset files ({', '.join(EXTENSIONS)}) in this folder")
+        return files
+
+
+def resolve_dataset(spec: str | None) -> tuple[Path, str]:
+    """``golden`` (or nothing) is the bundled golden folder; anything else is a path."""
+    from agentops_cli.resources import datasets_dir
+
+    if spec in (None, "", "golden"):
+        return datasets_dir() / "golden", "golden"
+    path = Path(spec).expanduser()
+    if not path.exists():
+        raise BadInput(f"{spec}: dataset not found")
+    if path.is_file() and path.suffix.lower() not in EXTENSIONS:
+        raise BadInput(f"{spec}: unsupported dataset format (use {', '.join(EXTENSIONS)})")
+    return path.resolve(), str(spec)
+
+
+def parse_mapping(pairs: list[str]) -> dict[str, str]:
+    """``--map input=text --map expected.intent=category`` → {target: source column}."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        target, sep, source = pair.partition("=")
+        target, source = target.strip(), source.strip()
+        if not sep or not target or not source:
+            raise BadInput(
+                f"--map {pair}: expected TARGET=SOURCE, e.g. input=text or expected.intent=category"
+            )
+        if target not in BASE_KEYS and not target.startswith("expected."):
+            raise BadInput(f"--map {pair}: target must be one of {', '.join(BASE_KEYS)} or expected.NAME")
+        mapping[target] = source
+    return mapping
+
+
+# -- readers: each yields (line number, raw dict) ------------------------------------------------
+def _read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BadInput(f"{path}:{number}: invalid JSON: {exc.msg}") from exc
+
+
+def _cell(value: str) -> Any:
+    """CSV cells are text; read booleans, numbers and JSON lists/objects as such."""
+    text = value.strip()
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+    return text
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, Any]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames:
+            raise BadInput(f"{path}:1: empty CSV (no header row)")
+        for row in reader:
+            if None in row:
+                raise BadInput(f"{path}:{reader.line_num}: more cells than header columns")
+            yield reader.line_num, {k: _cell(v or "") for k, v in row.items() if k and (v or "").strip()}
+
+
+def _read_yaml(path: Path) -> Iterator[tuple[int, Any]]:
+    text = path.read_text(encoding="utf-8")
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return
+        if isinstance(root, yaml.MappingNode):
+            keys = {k.value: v for k, v in root.value}
+            root = keys.get("examples") or keys.get("rows")
+            if root is None:
+                raise BadInput(f"{path}:1: YAML dataset must be a list of rows (or have an 'examples' list)")
+        if not isinstance(root, yaml.SequenceNode):
+            raise BadInput(f"{path}:{root.start_mark.line + 1}: YAML dataset must be a list of rows")
+        for node in root.value:
+            yield node.start_mark.line + 1, loader.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise BadInput(f"{path}{line}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from exc
+    finally:
+        loader.dispose()
+
+
+READERS = {".jsonl": _read_jsonl, ".csv": _read_csv, ".yaml": _read_yaml, ".yml": _read_yaml}
+
+
+# -- from a raw dict to an Example --------------------------------------------------------------
+def _lookup(raw: dict[str, Any], dotted: str) -> Any:
+    if dotted in raw:
+        return raw[dotted]
+    node: Any = raw
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _normalise_row(raw: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
+    """Apply ``--map`` and fold flat ``expected.X`` / extra columns into ``expected``."""
+    row: dict[str, Any] = {}
+    expected: dict[str, Any] = (
+        dict(raw.get("expected") or {}) if isinstance(raw.get("expected"), dict) else {}
+    )
+    if "expected" in raw and not isinstance(raw["expected"], dict):
+        row["_bad_expected"] = raw["expected"]
+    used = set(mapping.values()) | {source.split(".")[0] for source in mapping.values()}
+    for key, value in raw.items():
+        if key == "expected" or key in used:
+            continue
+        if key in BASE_KEYS:
+            row[key] = value
+        elif key.startswith("expected."):
+            expected[key.removeprefix("expected.")] = value
+        else:
+            expected.setdefault(key, value)
+    for target, source in mapping.items():
+        value = _lookup(raw, source)
+        if value is None:
+            continue
+        if target.startswith("expected."):
+            expected[target.removeprefix("expected.")] = value
+        else:
+            row[target] = value
+    row["expected"] = expected
+    return row
+
+
+def _tags(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [t.strip() for t in value.replace(";", ",").replace("|", ",").split(",") if t.strip()]
+    if isinstance(value, list) and all(isinstance(t, str) for t in value):
+        return list(value)
+    raise ValueError("'tags' must be a list of strings or a comma-separated string")
+
+
+def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Example:
+    if not isinstance(raw, dict):
+        raise BadInput(f"{where}: a row must be an object, got {type(raw).__name__}")
+    row = _normalise_row(raw, spec.mapping)
+    if "_bad_expected" in row:
+        raise BadInput(f"{where}: 'expected' must be an object")
+    agent = row.get("agent") or spec.default_agent
+    if not agent:
+        raise BadInput(f"{where}: missing 'agent' (add an agent column or pass --agent)")
+    if agent not in AGENT_NAMES:
+        raise BadInput(f"{where}: unknown agent '{agent}' (choose from {', '.join(AGENT_NAMES)})")
+    text = row.get("input")
+    if text is None or (isinstance(text, str) and not text.strip()):
+        hint = " (use --map input=COLUMN)" if path.suffix.lower() == ".csv" else ""
+        raise BadInput(f"{where}: missing 'input'{hint}")
+    if not isinstance(text, str | int | float):
+        raise BadInput(f"{where}: 'input' must be text")
+    text = str(text)
+    row_id = row.get("id")
+    row_id = str(row_id) if row_id not in (None, "") else f"{path.stem}-{where.rsplit(':', 1)[-1]}"
+    try:
+        tags = _tags(row.get("tags"))
+    except ValueError as exc:
+        raise BadInput(f"{where}: {exc}") from exc
+    expected = row["expected"]
+    if "schema" in expected:
+        expected["schema_"] = expected.pop("schema")
+    try:
+        checked = EXPECTED_MODELS[agent].model_validate(expected)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = ".".join(str(p) for p in err["loc"]).replace("schema_", "schema")
+        raise BadInput(f"{where}: expected.{name}: {err['msg']}") from exc
+    expected = checked.model_dump(exclude_none=True, by_alias=False)
+    if "schema_" in expected:
+        expected["schema"] = expected.pop("schema_")
+    options: dict[str, Any] = {}
+    if agent == "support":
+        options["pack"] = spec.pack
+    elif agent == "document":
+        options["root"] = str(path.parent)
+        doc = (path.parent / text).resolve()
+        if not doc.is_file():
+            raise BadInput(f"{where}: document '{text}' not found (paths are relative to {path.parent})")
+        text = str(doc)
+    elif agent == "research":
+        options["corpus"] = None
+    return Example(
+        id=row_id, agent=agent, input=text, expected=expected, tags=tags, where=where, options=options
+    )
+
+
+def iter_examples(spec: DatasetSpec) -> Iterator[Example]:
+    """Every row of the dataset as an :class:`Example`, in file order; raises on the first bad one."""
+    for path in spec.files():
+        reader = READERS[path.suffix.lower()]
+        try:
+            for line, raw in reader(path):
+                yield _build_example(raw, f"{path}:{line}", path, spec)
+        except UnicodeDecodeError as exc:
+            raise BadInput(f"{path}: not UTF-8 text ({exc.reason})") from exc
+        except csv.Error as exc:
+            raise BadInput(f"{path}: invalid CSV: {exc}") from exc
+
+
+@dataclass
+class Plan:
+    """The outcome of the validation pass: what will run, without holding the rows."""
+
+    total_rows: int = 0
+    selected: int = 0
+    agents: list[str] = field(default_factory=list)
+    fingerprint: str = ""
+    sample_ids: set[str] | None = None
+
+
+def _matches(example: Example, selection: Selection) -> bool:
+    if selection.agent and example.agent != selection.agent:
+        return False
+    return not selection.tags or any(t in example.tags for t in selection.tags)
+
+
+def plan(spec: DatasetSpec, selection: Selection) -> Plan:
+    """Validate every row, check ids are unique, and fix the selection (sample by reservoir)."""
+    result = Plan()
+    seen: dict[str, str] = {}
+    agents: set[str] = set()
+    rng = random.Random(selection.seed)
+    reservoir: list[tuple[str, str]] = []
+    eligible = 0
+    digest = hashlib.sha256()
+    for example in iter_examples(spec):
+        result.total_rows += 1
+        if example.id in seen:
+            raise BadInput(f"{example.where}: duplicate id '{example.id}' (first at {seen[example.id]})")
+        seen[example.id] = example.where
+        digest.update(example.id.encode())
+        digest.update(example.input.encode())
+        if not _matches(example, selection):
+            continue
+        eligible += 1
+        if selection.sample is None:
+            if selection.limit is None or eligible <= selection.limit:
+                agents.add(example.agent)
+        elif len(reservoir) < selection.sample:
+            reservoir.append((example.id, example.agent))
+        else:
+            j = rng.randrange(eligible)
+            if j < selection.sample:
+                reservoir[j] = (example.id, example.agent)
+    if result.total_rows == 0:
+        raise BadInput(f"{spec.path}: the dataset has no rows")
+    if selection.sample is not None:
+        result.sample_ids = {rid for rid, _ in reservoir}
+        eligible = len(reservoir)
+        # reservoir keeps dataset order only partly; --limit then takes the first ids in file order
+        agents = {agent for _, agent in reservoir}
+    result.selected = min(eligible, selection.limit) if selection.limit is not None else eligible
+    if result.selected == 0:
+        raise BadInput(f"{spec.path}: no rows match the selection (--agent/--tags)")
+    result.fingerprint = digest.hexdigest()[:16]
+    result.agents = sorted(agents)
+    return result
+
+
+def _selected(spec: DatasetSpec, selection: Selection, planned: Plan) -> Iterator[Example]:
+    taken = 0
+    for example in iter_examples(spec):
+        if not _matches(example, selection):
+            continue
+        if planned.sample_ids is not None and example.id not in planned.sample_ids:
+            continue
+        if selection.limit is not None and taken >= selection.limit:
+            return
+        taken += 1
+        yield example
+
+
+def selected_examples(spec: DatasetSpec, selection: Selection, planned: Plan) -> Iterator[Example]:
+    """The rows a run takes, streamed in dataset order (the second read)."""
+    return _selected(spec, selection, planned)

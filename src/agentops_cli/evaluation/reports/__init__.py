@@ -1,0 +1,1 @@
+"""Report writers: each takes the run's store and summary and writes one file."""

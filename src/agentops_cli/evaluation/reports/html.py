@@ -1,0 +1,220 @@
+"""A single self-contained HTML report: metrics, gates, confusion matrix, latency histogram
+and a filterable per-example table. No external assets (no CDN, fonts or images), so it
+opens offline, from a CI artifact or an e-mail attachment exactly as it was written.
+
+Very large runs list failures first and cap the table at ``MAX_ROWS`` rows, so the page
+stays openable; the full data is always in ``results.jsonl``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from agentops_cli.evaluation.models import RunSummary
+from agentops_cli.evaluation.store import RunStore
+
+MAX_ROWS = 5000
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;
+color:#1d2330;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
+.muted{color:#667}.pass{color:#11763a}.fail{color:#b3261e}
+.badge{display:inline-block;padding:2px 10px;border-radius:10px;font-weight:600;color:#fff}
+.badge.pass{background:#11763a}.badge.fail{background:#b3261e}
+table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #d8dce4;padding:4px 8px;text-align:left;
+vertical-align:top}th{background:#f3f5f9}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.cards{display:flex;flex-wrap:wrap;gap:10px}.card{border:1px solid #d8dce4;border-radius:8px;padding:8px 14px;
+min-width:130px}.card b{display:block;font-size:20px}
+#filter{padding:5px 8px;width:320px}select{padding:5px}
+tr.fail td{background:#fff4f3}tr.error td{background:#fff8e6}
+.cm td{text-align:center;min-width:34px}.small{font-size:12px}
+"""
+
+JS = """
+const rows = JSON.parse(document.getElementById('rows-data').textContent);
+const body = document.getElementById('rows');
+function esc(s){return String(s).replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
+function render(){
+  const q = document.getElementById('filter').value.toLowerCase();
+  const st = document.getElementById('status').value;
+  const out = [];
+  let shown = 0;
+  for (const r of rows){
+    if (st !== 'all' && r.status !== st) continue;
+    const hay = (r.key + ' ' + r.agent + ' ' + r.input + ' ' + r.reasons + ' ' + r.tags).toLowerCase();
+    if (q && !hay.includes(q)) continue;
+    shown++;
+    out.push('<tr class="'+r.status+'"><td>'+esc(r.key)+'</td><td>'+esc(r.agent)+'</td><td>'+esc(r.status)+
+      '</td><td class="num">'+r.latency.toFixed(1)+'</td><td class="small">'+esc(r.input)+
+      '</td><td class="small">'+
+      esc(r.got)+'</td><td class="small">'+esc(r.reasons)+'</td></tr>');
+  }
+  body.innerHTML = out.join('');
+  document.getElementById('shown').textContent = shown + ' of ' + rows.length;
+}
+document.getElementById('filter').addEventListener('input', render);
+document.getElementById('status').addEventListener('change', render);
+render();
+"""
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.4f}" if abs(value) < 10 else f"{value:,.1f}"
+
+
+def _ci(interval: list[float] | None) -> str:
+    return html.escape(" – ".join(_fmt(x) for x in interval or []))
+
+
+def _got(output: dict[str, Any] | None) -> str:
+    if not output:
+        return ""
+    keys = ("intent", "escalate", "escalation_reason", "doc_type", "confidence")
+    parts = [f"{k}={output[k]}" for k in keys if k in output]
+    if "citations" in output:
+        parts.append(f"citations={len(output.get('citations') or [])}")
+    return ", ".join(parts)
+
+
+def _histogram_svg(latencies: list[float], bins: int = 20) -> str:
+    if not latencies:
+        return "<p class='muted'>no latencies</p>"
+    lo, hi = min(latencies), max(latencies)
+    width = (hi - lo) / bins or 1.0
+    counts = [0] * bins
+    for v in latencies:
+        counts[min(bins - 1, int((v - lo) / width))] += 1
+    peak = max(counts)
+    w, h, pad = 640, 180, 30
+    bar = (w - 2 * pad) / bins
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 40}" role="img" '
+        f'aria-label="latency histogram">'
+    ]
+    for i, c in enumerate(counts):
+        bh = 0 if peak == 0 else (h - 20) * c / peak
+        x = pad + i * bar
+        parts.append(
+            f'<rect x="{x:.1f}" y="{h - bh:.1f}" width="{bar - 2:.1f}" height="{bh:.1f}" fill="#4a6fd1">'
+            f"<title>{lo + i * width:.1f}–{lo + (i + 1) * width:.1f} ms: {c}</title></rect>"
+        )
+    parts.append(f'<line x1="{pad}" y1="{h}" x2="{w - pad}" y2="{h}" stroke="#999"/>')
+    parts.append(f'<text x="{pad}" y="{h + 16}" font-size="11">{lo:.1f} ms</text>')
+    parts.append(f'<text x="{w - pad}" y="{h + 16}" font-size="11" text-anchor="end">{hi:.1f} ms</text>')
+    parts.append(
+        f'<text x="{w / 2}" y="{h + 34}" font-size="11" text-anchor="middle">latency per example '
+        f"(n={len(latencies)}, peak bin {peak})</text></svg>"
+    )
+    return "".join(parts)
+
+
+def _confusion_html(confusion: dict[str, Any] | None) -> str:
+    if not confusion:
+        return "<p class='muted'>no classification in this run</p>"
+    labels, matrix = confusion["labels"], confusion["matrix"]
+    peak = max((max(row) for row in matrix), default=1) or 1
+    head = "".join(f"<th class='small'>{html.escape(lb)}</th>" for lb in labels)
+    rows = []
+    for label, row in zip(labels, matrix, strict=True):
+        cells = []
+        for j, n in enumerate(row):
+            diag = labels[j] == label
+            alpha = 0 if n == 0 else 0.15 + 0.75 * math.sqrt(n / peak)
+            colour = f"rgba(17,118,58,{alpha:.2f})" if diag else f"rgba(179,38,30,{alpha:.2f})"
+            cells.append(f"<td style='background:{colour}'>{n or ''}</td>")
+        rows.append(f"<tr><th class='small'>{html.escape(label)}</th>{''.join(cells)}</tr>")
+    return (
+        f"<p class='muted small'>{html.escape(confusion.get('name', ''))}: rows = expected, "
+        f"columns = predicted</p><table class='cm'><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+    )
+
+
+def render(store: RunStore, summary: RunSummary) -> str:
+    failing: list[dict[str, Any]] = []
+    passing: list[dict[str, Any]] = []
+    latencies: list[float] = []
+    for r in store.results():
+        latencies.append(r.latency_ms)
+        status = "error" if r.error else ("pass" if r.passed else "fail")
+        row = {
+            "key": r.key,
+            "agent": r.agent,
+            "status": status,
+            "latency": r.latency_ms,
+            "input": r.input[:300],
+            "got": _got(r.output),
+            "reasons": r.error or "; ".join(r.reasons),
+            "tags": ",".join(r.tags),
+        }
+        target = passing if status == "pass" else failing
+        if len(target) < MAX_ROWS:
+            target.append(row)
+    rows = (failing + passing)[:MAX_ROWS]
+    verdict = "pass" if summary.passed else "fail"
+    cards = [
+        ("examples", str(summary.n)),
+        ("errors", str(summary.errors)),
+        ("pass rate", _fmt(summary.metrics.get("pass_rate"))),
+        ("p50 latency", f"{summary.latency_ms.get('p50', 0):.1f} ms"),
+        ("p95 latency", f"{summary.latency_ms.get('p95', 0):.1f} ms"),
+        ("cost", f"${summary.cost_usd:.4f}"),
+    ]
+    card_html = "".join(
+        f"<div class='card'><span class='muted small'>{k}</span><b>{v}</b></div>" for k, v in cards
+    )
+    metric_rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td class='num'>{_fmt(value)}</td>"
+        f"<td class='num small'>{_ci(summary.metrics_ci.get(name))}</td></tr>"
+        for name, value in summary.metrics.items()
+    )
+    gate_rows = (
+        "".join(
+            f"<tr class='{'pass' if g.passed else 'fail'}'><td>{html.escape(g.metric)}</td>"
+            f"<td class='num'>{_fmt(g.value)}</td><td class='num'>≥ {g.threshold:g}</td><td>{g.source}</td>"
+            f"<td class='{'pass' if g.passed else 'fail'}'>{'pass' if g.passed else 'FAIL'}</td></tr>"
+            for g in summary.gates
+        )
+        or "<tr><td colspan='5' class='muted'>no gates</td></tr>"
+    )
+    data = json.dumps(rows, ensure_ascii=False).replace("</", "<\\/")
+    note = f" (first {MAX_ROWS}, failures first; all in results.jsonl)" if summary.n > MAX_ROWS else ""
+    title = f"agentops eval {summary.run_id}"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{html.escape(title)}</title><style>{CSS}</style></head><body>
+<h1>{html.escape(title)} <span class="badge {verdict}">{verdict.upper()}</span></h1>
+<p class="muted">dataset {html.escape(summary.dataset)} · agents {html.escape(", ".join(summary.agents))} ·
+provider {html.escape(summary.provider)} · model {html.escape(summary.model)} · trials {summary.trials} ·
+started {html.escape(summary.started_at)}{"" if summary.complete else " · INCOMPLETE"}</p>
+<div class="cards">{card_html}</div>
+<h2>Gates</h2><table><tr><th>metric</th><th>value</th><th>minimum</th><th>from</th><th></th></tr>{gate_rows}</table>
+<h2>Metrics</h2><table><tr><th>metric</th><th>value</th><th>95 % CI</th></tr>{metric_rows}</table>
+<h2>Confusion matrix</h2>{_confusion_html(summary.confusion)}
+<h2>Latency</h2>{_histogram_svg(latencies)}
+<h2>Examples</h2>
+<p><input id="filter" type="search" placeholder="filter: id, agent, text, reason, tag">
+<select id="status"><option value="all">all</option><option value="fail">failed</option>
+<option value="error">errors</option><option value="pass">passed</option></select>
+<span class="muted small" id="shown"></span><span class="muted small">{html.escape(note)}</span></p>
+<table><thead><tr><th>example</th><th>agent</th><th>status</th><th>ms</th><th>input</th><th>got</th>
+<th>why</th></tr></thead><tbody id="rows"></tbody></table>
+<script type="application/json" id="rows-data">{data}</script>
+<script>{JS}</script>
+</body></html>
+"""
+
+
+def write(store: RunStore, summary: RunSummary, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(render(store, summary), encoding="utf-8")
+    os.replace(tmp, path)

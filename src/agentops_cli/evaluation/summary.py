@@ -1,0 +1,174 @@
+"""Fold ``results.jsonl`` into run metrics: per-scorer aggregates, latency, cost, pass@k, CIs.
+
+The fold reads the store line by line and keeps only small state (aggregates, one
+latency array, per-id pass counts), so a 100,000-row run summarises in flat memory. Because
+the summary is derived from the stored lines alone, a resumed run, ``eval show`` and
+``eval compare`` all see exactly the numbers the original run would have printed.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentops_cli.evaluation.models import ExampleResult
+from agentops_cli.evaluation.scorers import SCORERS, Aggregate, Confusion
+from agentops_cli.llm.usage import Usage
+
+# two-sided 95 % Student-t critical values by degrees of freedom (1..30); beyond: normal 1.96
+_T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+        2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
+        2.045, 2.042]  # fmt: skip
+
+
+def percentile(values: list[float] | array, q: float) -> float:
+    """Linear-interpolated percentile (numpy's default), without importing numpy."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def mean_ci95(values: list[float]) -> tuple[float, float, float]:
+    """Mean and 95 % t-interval over per-trial metric values."""
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return mean, mean, mean
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    t = _T95[n - 2] if n - 1 <= len(_T95) else 1.96
+    half = t * sd / math.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k (Chen et al. 2021): 1 - C(n-c, k) / C(n, k)."""
+    if n - c < k:
+        return 1.0
+    return 1.0 - math.comb(n - c, k) / math.comb(n, k)
+
+
+@dataclass
+class Fold:
+    """Accumulates results one at a time; :meth:`finish` gives metrics."""
+
+    scorers: list[str]
+    trials: int = 1
+    n: int = 0
+    errors: int = 0
+    degraded: int = 0
+    passed: int = 0
+    cost_usd: float = 0.0
+    usage: Usage = field(default_factory=Usage)
+    latencies: array = field(default_factory=lambda: array("d"))
+    agents: set[str] = field(default_factory=set)
+    per_agent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    per_trial: dict[int, dict[str, Aggregate]] = field(default_factory=dict)
+    per_trial_pass: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    per_id: dict[str, list[int]] = field(default_factory=dict)
+    confusion: dict[str, Confusion] = field(default_factory=dict)
+    models: set[str] = field(default_factory=set)
+    providers: set[str] = field(default_factory=set)
+
+    def add(self, r: ExampleResult) -> None:
+        self.n += 1
+        self.agents.add(r.agent)
+        self.latencies.append(r.latency_ms)
+        self.cost_usd += r.cost_usd
+        self.usage = self.usage + r.usage
+        self.per_agent[r.agent][0] += 1
+        self.per_trial_pass[r.trial][0] += 1
+        if r.provider:
+            self.providers.add(r.provider)
+        if r.model:
+            self.models.add(r.model)
+        ok = r.passed and r.error is None
+        if ok:
+            self.passed += 1
+            self.per_agent[r.agent][1] += 1
+            self.per_trial_pass[r.trial][1] += 1
+        counts = self.per_id.setdefault(r.id, [0, 0])
+        counts[0] += 1
+        counts[1] += int(ok)
+        if r.error is not None:
+            self.errors += 1
+            return
+        self.degraded += int(r.degraded)
+        aggs = self.per_trial.setdefault(r.trial, {})
+        for name, record in r.scores.items():
+            if name not in SCORERS:
+                continue
+            if name not in aggs:
+                aggs[name] = SCORERS[name].aggregate()
+            aggs[name].update(record)
+            if name in ("intent", "doc_type"):
+                self.confusion.setdefault(name, Confusion(name)).update(record)
+
+    def metrics(self) -> tuple[dict[str, float | None], dict[str, list[float]]]:
+        """Scorer metrics (mean over trials, with a 95 % CI when there are several) + run metrics."""
+        per_trial_values: dict[str, list[float]] = defaultdict(list)
+        undefined: set[str] = set()
+        for trial in sorted(self.per_trial):
+            for agg in self.per_trial[trial].values():
+                for name, value in agg.values().items():
+                    if value is None:
+                        undefined.add(name)
+                    else:
+                        per_trial_values[name].append(value)
+        metrics: dict[str, float | None] = {name: None for name in sorted(undefined)}
+        cis: dict[str, list[float]] = {}
+        for name, values in per_trial_values.items():
+            mean, lo, hi = mean_ci95(values)
+            metrics[name] = round(mean, 6)
+            if len(values) > 1:
+                cis[name] = [round(lo, 6), round(hi, 6)]
+        if self.n:
+            pass_rates = [p / t for t, p in self.per_trial_pass.values() if t]
+            mean, lo, hi = mean_ci95(pass_rates)
+            metrics["pass_rate"] = round(mean, 6)
+            if len(pass_rates) > 1:
+                cis["pass_rate"] = [round(lo, 6), round(hi, 6)]
+            if len(self.per_agent) > 1:
+                for agent, (total, ok) in sorted(self.per_agent.items()):
+                    metrics[f"{agent}.pass_rate"] = round(ok / total, 6)
+            metrics["error_rate"] = round(self.errors / self.n, 6)
+            metrics["success_rate"] = round(1 - self.errors / self.n, 6)
+            metrics["latency_p50_ms"] = round(percentile(self.latencies, 50), 3)
+            metrics["latency_p95_ms"] = round(percentile(self.latencies, 95), 3)
+            metrics["cost_usd"] = round(self.cost_usd, 8)
+            metrics["cost_per_example_usd"] = round(self.cost_usd / self.n, 8)
+            if self.trials > 1:
+                k = self.trials
+                metrics["pass@1"] = round(
+                    sum(pass_at_k(n, c, 1) for n, c in self.per_id.values()) / len(self.per_id), 6
+                )
+                metrics[f"pass@{k}"] = round(
+                    sum(pass_at_k(n, c, min(k, n)) for n, c in self.per_id.values()) / len(self.per_id), 6
+                )
+        return dict(sorted(metrics.items())), cis
+
+    def latency(self) -> dict[str, float]:
+        return {
+            "p50": round(percentile(self.latencies, 50), 3),
+            "p95": round(percentile(self.latencies, 95), 3),
+            "mean": round(sum(self.latencies) / len(self.latencies), 3) if self.latencies else 0.0,
+        }
+
+    def confusion_matrix(self) -> dict[str, Any] | None:
+        conf = self.confusion.get("intent") or self.confusion.get("doc_type")
+        if conf is None:
+            return None
+        return {"name": conf.prefix, **conf.matrix()}
+
+
+def fold(results: Iterable[ExampleResult], scorers: list[str], trials: int = 1) -> Fold:
+    acc = Fold(scorers=scorers, trials=trials)
+    for result in results:
+        acc.add(result)
+    return acc

@@ -1,0 +1,178 @@
+"""The response cache: the same request twice costs one model call.
+
+Stored with diskcache (SQLite + files; safe across threads and processes) under
+``<cache dir>/responses`` — ``AGENTOPS_CACHE_DIR`` or the user cache dir.
+
+The key is the sha256 of a canonical JSON document (sorted keys, no spaces) of everything
+that changes the answer::
+
+    {"v": 1, "provider", "model", "params": {"temperature", "max_tokens", "method"},
+     "messages": [{"role", "content"}, ...], "schema": <output JSON schema>, "trial": N}
+
+``trial`` keeps the K answers of ``eval --trials K`` apart. The API key and the base URL are
+not part of it and never stored. Only validated answers are stored (never errors, never
+degraded offline answers), and an entry whose text looks like it holds a secret is skipped.
+Entries expire after ``cache.ttl_s`` (0 = never).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agentops_cli.config import Settings
+from agentops_cli.llm.usage import Usage
+from agentops_cli.observability.redact import redact
+
+KEY_VERSION = 1
+SUBDIR = "responses"
+
+
+class CachedAnswer(BaseModel):
+    """One stored answer: the validated structured output and what it cost when it was made."""
+
+    answer: dict[str, Any]
+    usage: Usage = Field(default_factory=Usage)
+    model: str
+    schema_name: str
+    created: float
+
+
+class CacheStats(BaseModel):
+    path: str
+    entries: int
+    size_bytes: int
+    hits: int
+    misses: int
+    enabled: bool
+    ttl_s: int
+
+
+def cache_key(
+    *,
+    provider: str,
+    model: str,
+    params: dict[str, Any],
+    messages: list[dict[str, str]],
+    schema: dict[str, Any],
+    trial: int,
+) -> str:
+    """sha256 hex of the canonical request document (see the module docstring)."""
+    document = {
+        "v": KEY_VERSION,
+        "provider": provider,
+        "model": model,
+        "params": params,
+        "messages": messages,
+        "schema": schema,
+        "trial": trial,
+    }
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def cache_dir(settings: Settings) -> Path:
+    return settings.resolved_cache_dir() / SUBDIR
+
+
+class ResponseCache:
+    """A thin, typed wrapper over ``diskcache.Cache`` (opened lazily, shared by threads)."""
+
+    def __init__(self, directory: Path, ttl_s: int = 0, size_limit_mb: int = 1024) -> None:
+        self.directory = directory
+        self.ttl_s = ttl_s
+        self.size_limit = size_limit_mb * 1024 * 1024
+        self._cache: Any = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ResponseCache:
+        return cls(cache_dir(settings), settings.cache.ttl_s, settings.cache.size_limit_mb)
+
+    def _open(self) -> Any:
+        with self._lock:
+            if self._cache is None:
+                import diskcache
+
+                self.directory.mkdir(parents=True, exist_ok=True)
+                cache = diskcache.Cache(str(self.directory), size_limit=self.size_limit)
+                cache.stats(enable=True)
+                self._cache = cache
+            return self._cache
+
+    def get(self, key: str) -> CachedAnswer | None:
+        raw = self._open().get(key)
+        if raw is None:
+            return None
+        try:
+            return CachedAnswer.model_validate_json(raw)
+        except ValueError:  # a torn or foreign entry: treat as a miss
+            return None
+
+    def put(self, key: str, entry: CachedAnswer) -> bool:
+        """Store ``entry``; False (and nothing written) when its text looks like it holds a secret."""
+        text = entry.model_dump_json()
+        if redact(text) != text:
+            return False
+        self._open().set(key, text, expire=self.ttl_s or None)
+        return True
+
+    def stats(self) -> tuple[int, int, int, int]:
+        """(entries, size in bytes, hits, misses) — hits/misses are counted across processes."""
+        cache = self._open()
+        cache.expire()
+        hits, misses = cache.stats()
+        return len(cache), int(cache.volume()), int(hits), int(misses)
+
+    def clear(self) -> int:
+        cache = self._open()
+        removed = int(cache.clear())
+        cache.stats(reset=True)
+        return removed
+
+    def close(self) -> None:
+        with self._lock:
+            if self._cache is not None:
+                self._cache.close()
+                self._cache = None
+
+
+# -- what ``agentops cache`` calls ----------------------------------------------------------------
+
+
+def cache_stats(settings: Settings) -> CacheStats:
+    directory = cache_dir(settings)
+    entries = size = hits = misses = 0
+    if directory.is_dir():
+        cache = ResponseCache.from_settings(settings)
+        try:
+            entries, size, hits, misses = cache.stats()
+        finally:
+            cache.close()
+    return CacheStats(
+        path=str(directory),
+        entries=entries,
+        size_bytes=size,
+        hits=hits,
+        misses=misses,
+        enabled=settings.cache.enabled,
+        ttl_s=settings.cache.ttl_s,
+    )
+
+
+def clear_cache(settings: Settings) -> int:
+    """Remove every cached response; returns how many entries were removed."""
+    directory = cache_dir(settings)
+    if not directory.is_dir():
+        return 0
+    cache = ResponseCache.from_settings(settings)
+    try:
+        removed = cache.clear()
+    finally:
+        cache.close()
+    return removed

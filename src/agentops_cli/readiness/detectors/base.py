@@ -1,0 +1,213 @@
+"""What every detector shares: the verdict type, the registry and the project profile.
+
+A detector is a small named function ``(Context) -> Finding`` registered under the
+catalogue id it decides. It reads the shared :class:`RepoSnapshot` only, so detectors
+stay independent and cheap, and a new one is one function in one module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from agentops_cli.readiness.models import Evidence, Status
+from agentops_cli.readiness.scanner import PATTERN_NEEDLES, Hit, RepoSnapshot, SourceFile
+
+
+@dataclass
+class Finding:
+    """A detector's verdict with the places that justify it."""
+
+    status: Status
+    evidence: list[Evidence] = field(default_factory=list)
+    note: str = ""
+
+
+Detector = Callable[["Context"], Finding]
+REGISTRY: dict[str, Detector] = {}
+
+
+def detector(item_id: str) -> Callable[[Detector], Detector]:
+    """Register ``fn`` as the detector of catalogue item ``item_id`` (one detector per item)."""
+
+    def register(fn: Detector) -> Detector:
+        if item_id in REGISTRY:
+            raise ValueError(f"two detectors for {item_id}")
+        REGISTRY[item_id] = fn
+        return fn
+
+    return register
+
+
+# -- evidence helpers -------------------------------------------------------------------------
+def at(hit: Hit, note: str) -> Evidence:
+    return Evidence(path=hit.file.path, line=hit.line, note=note)
+
+
+def whole(file: SourceFile | str, note: str) -> Evidence:
+    return Evidence(path=file if isinstance(file, str) else file.path, line=0, note=note)
+
+
+def cite(hits: Iterable[Hit], note: str | Callable[[Hit], str], limit: int = 5) -> list[Evidence]:
+    out = []
+    for hit in list(hits)[:limit]:
+        out.append(at(hit, note(hit) if callable(note) else note))
+    return out
+
+
+def verdict(found: bool, evidence: list[Evidence], missing: str, *, partial: bool = False) -> Finding:
+    """pass when found (partial if asked), else fail with the ``missing`` note."""
+    if found:
+        return Finding("partial" if partial else "pass", evidence)
+    return Finding("fail", evidence, note=missing)
+
+
+def rx(pattern: str, flags: int = re.MULTILINE) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+def imports(*modules: str) -> re.Pattern[str]:
+    """``import m`` / ``from m...`` (Python) and ``require('m')`` / ``from 'm'`` (JS/TS)."""
+    names = "|".join(re.escape(m) for m in modules)
+    pattern = rx(
+        rf"^\s*(?:import|from)\s+(?:{names})\b|require\(\s*['\"](?:{names})['\"/]|from\s+['\"](?:{names})['\"/]"
+    )
+    PATTERN_NEEDLES[pattern] = tuple(m.lower() for m in modules)
+    return pattern
+
+
+# -- project profile --------------------------------------------------------------------------
+SERVER_IMPORTS = imports(
+    "fastapi",
+    "flask",
+    "django",
+    "starlette",
+    "aiohttp.web",
+    "tornado",
+    "sanic",
+    "litestar",
+    "quart",
+    "bottle",
+    "falcon",
+    "http.server",
+    "express",
+    "koa",
+    "fastify",
+    "@nestjs/core",
+    "net/http",
+)
+LLM_IMPORTS = imports(
+    "openai",
+    "anthropic",
+    "langchain",
+    "langchain_openai",
+    "langchain_core",
+    "langchain_anthropic",
+    "langgraph",
+    "litellm",
+    "llama_index",
+    "google.generativeai",
+    "mistralai",
+    "cohere",
+    "ollama",
+    "@langchain/openai",
+    "@anthropic-ai/sdk",
+    "agentops_cli.llm",
+)
+ROUTE = rx(
+    r"""@(?:app|router|api|bp|blueprint)\.(?:get|post|put|route|api_route)\(|app\.(?:get|post|listen)\("""
+)
+
+
+@dataclass
+class Context:
+    """The snapshot plus facts about the kind of project that several detectors need."""
+
+    repo: RepoSnapshot
+
+    @cached_property
+    def server_evidence(self) -> list[Evidence]:
+        """Why we think the project serves HTTP (empty: it does not, e.g. a CLI or a library)."""
+        hits = self.repo.grep(SERVER_IMPORTS, self.repo.code, limit=3)
+        hits += self.repo.grep(ROUTE, self.repo.code, needles=("app.", "router.", "api.", "bp."), limit=3)
+        evidence = cite(hits, "web server code")
+        for docker in self.dockerfiles:
+            hits = self.repo.grep(rx(r"^\s*EXPOSE\s+\d+", re.MULTILINE | re.IGNORECASE), [docker], limit=1)
+            evidence += cite(hits, "Dockerfile exposes a port")
+        return evidence
+
+    @property
+    def is_server(self) -> bool:
+        return bool(self.server_evidence)
+
+    @cached_property
+    def entry_points(self) -> list[Evidence]:
+        """Where the project declares a command-line entry point (used in n/a reasons)."""
+        pattern = rx(r"^\[project\.scripts\]|console_scripts|^\s*\"bin\"\s*:|^\[tool\.poetry\.scripts\]")
+        files = self.repo.named("pyproject.toml", "setup.py", "setup.cfg", "package.json")
+        return cite(self.repo.grep(pattern, files, limit=2), "command-line entry point")
+
+    def not_a_server(self, what: str) -> Finding:
+        """The n/a verdict for server-only items, with the evidence that decided it."""
+        kind = "a command-line tool" if self.entry_points else "not a network service"
+        return Finding(
+            "n/a",
+            list(self.entry_points),
+            note=f"{what} apply to network services; no web framework, HTTP route or EXPOSE found ({kind})",
+        )
+
+    @cached_property
+    def uses_llm(self) -> bool:
+        return bool(self.repo.grep(LLM_IMPORTS, self.repo.code, limit=1))
+
+    @cached_property
+    def dockerfiles(self) -> list[SourceFile]:
+        return [
+            f
+            for f in self.repo.files.values()
+            if f.name in ("Dockerfile", "Containerfile")
+            or f.name.endswith(".Dockerfile")
+            or f.name.startswith("Dockerfile.")
+        ]
+
+    @cached_property
+    def ci_files(self) -> list[SourceFile]:
+        """CI pipeline definitions of the common providers (and a repo-local ``.ci/`` folder)."""
+        roots = (".github/workflows/", ".gitlab-ci", ".circleci/", ".ci/", ".buildkite/", ".woodpecker")
+        names = {"jenkinsfile", "azure-pipelines.yml", "bitbucket-pipelines.yml", ".travis.yml", ".drone.yml"}
+        return [
+            f
+            for f in self.repo.text_files()
+            if f.path.startswith(roots) or f.name.lower() in names or f.path.startswith(".gitlab/ci")
+        ]
+
+    @cached_property
+    def build_files(self) -> list[SourceFile]:
+        """Files that declare tools and tasks: pyproject, Makefile, pre-commit, tox, nox, package.json."""
+        return self.repo.named(
+            "pyproject.toml",
+            "setup.cfg",
+            "setup.py",
+            "Makefile",
+            "justfile",
+            "tox.ini",
+            "noxfile.py",
+            ".pre-commit-config.yaml",
+            "package.json",
+            "requirements.txt",
+            "requirements-dev.txt",
+            "dev-requirements.txt",
+            "Taskfile.yml",
+        )
+
+    @cached_property
+    def config_text_files(self) -> list[SourceFile]:
+        """YAML/TOML/INI/JSON/env files (not tests): where settings and toggles are declared."""
+        ext = {".yaml", ".yml", ".toml", ".ini", ".cfg", ".json", ".env", ".example"}
+        return [
+            f
+            for f in self.repo.text_files()
+            if not f.is_test and (f.suffix in ext or f.name.startswith(".env"))
+        ]

@@ -1,0 +1,335 @@
+"""Detectors for "Código y módulos" and "Configuración y flags".
+
+checklist: skip-file (the patterns below name the practices; they are not evidence of them)
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from agentops_cli.readiness.detectors.base import (
+    Context,
+    Finding,
+    cite,
+    detector,
+    imports,
+    rx,
+    whole,
+)
+from agentops_cli.readiness.models import Evidence
+
+ALLOW_MARK = "checklist: allow"
+
+
+@detector("CODE-01")
+def modules_as_classes(ctx: Context) -> Finding:
+    """Share of substantial Python modules that define a class (the seed asks for classes)."""
+    modules = [
+        f
+        for f in ctx.repo.python
+        if f.name not in ("__init__.py", "__main__.py") and (f.text or "").count("\n") >= 20
+    ]
+    if not modules:
+        return Finding("manual", note="no substantial Python module to measure")
+    class_def = rx(r"^class\s+\w+")
+    with_class = {f.path for f in modules if class_def.search(f.text or "")}
+    share = len(with_class) / len(modules)
+    evidence = [Evidence(path=".", note=f"{len(with_class)}/{len(modules)} modules define a class")]
+    evidence += [whole(f, "functions only") for f in modules if f.path not in with_class][:3]
+    status = "pass" if share >= 0.5 else "partial" if share >= 0.2 else "fail"
+    return Finding(status, evidence, note=f"{share:.0%} of modules are class-based")
+
+
+MODEL_LITERAL = rx(
+    r"""["'](?:gpt-[345][\w.-]*|o[134]-(?:mini|preview|pro)|claude-[\w.-]+|gemini-[\w.-]+"""
+    r"""|text-embedding-[\w-]+|mistral-[\w.-]+|llama-?\d[\w.:-]*|command-r[\w.-]*)["']"""
+)
+URL_LITERAL = rx(
+    r"""["']https?://(?!(?:www\.)?(?:w3\.org|json-schema\.org|json\.schemastore\.org|purl\.org)/)[^\s"'<>{}]+["']"""
+)
+CONFIG_NAMES = {"config.py", "settings.py", "conf.py", "setup.py", "defaults.py"}
+EXEMPT_DIRS = {"config", "settings", "examples", "example", "docs", "bench", "benchmarks", "scripts", "fakes"}
+
+
+def _is_config_module(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return parts[-1] in CONFIG_NAMES or any(p in EXEMPT_DIRS for p in parts[:-1])
+
+
+@detector("CODE-02")
+def no_hardcoded_values(ctx: Context) -> Finding:
+    """Model names and URLs written as literals in code, outside the config modules."""
+    files = [f for f in ctx.repo.code if not _is_config_module(f.path)]
+    hits = ctx.repo.grep(
+        MODEL_LITERAL,
+        files,
+        per_file=3,
+        limit=40,
+        needles=(
+            "gpt-",
+            "claude-",
+            "gemini-",
+            "o1-",
+            "o3-",
+            "o4-",
+            "text-embedding",
+            "mistral-",
+            "llama",
+            "command-r",
+        ),
+    )
+    hits += ctx.repo.grep(URL_LITERAL, files, per_file=3, limit=40, needles=("http",))
+    hits = [h for h in hits if ALLOW_MARK not in (h.file.text or "").splitlines()[h.line - 1]]
+    evidence = cite(hits, lambda h: f"hard-coded {h.match.strip(chr(34) + chr(39))}", limit=8)
+    if not hits:
+        return Finding(
+            "pass", [Evidence(path=".", note=f"no model name or URL literal in {len(files)} files")]
+        )
+    status = "partial" if len(hits) <= 2 else "fail"
+    return Finding(status, evidence, note=f"{len(hits)} hard-coded model names/URLs outside config")
+
+
+SETTINGS_CODE = rx(
+    r"BaseSettings|class\s+\w*(?:Settings|Config)\b|os\.environ|getenv\(|yaml\.safe_load|dotenv"
+)
+EXAMPLE_NAMES = (
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    "example.env",
+    "config.example.yaml",
+    "config.example.yml",
+    "config.example.toml",
+    "settings.example.yaml",
+    "sample.env",
+)
+
+
+@detector("CODE-03")
+def centralised_config(ctx: Context) -> Finding:
+    """One settings module (or config file), documented by an example, imported across the code."""
+    modules = [
+        f
+        for f in ctx.repo.code
+        if (
+            f.name in ("config.py", "settings.py")
+            or f.path.endswith(("/config/__init__.py", "/settings/__init__.py"))
+        )
+    ]
+    modules = [f for f in modules if SETTINGS_CODE.search(f.text or "")]
+    config_files = [
+        f
+        for f in ctx.repo.files.values()
+        if f.name in ("config.yaml", "config.yml", "settings.yaml", "config.toml", "appsettings.json")
+    ]
+    examples = ctx.repo.named(*EXAMPLE_NAMES)
+    users = ctx.repo.grep(
+        rx(r"^\s*(?:from|import)\s+[\w.]*\b(?:config|settings)\b"),
+        ctx.repo.code,
+        needles=("config", "settings"),
+        limit=50,
+    )
+    evidence = [whole(f, "settings module") for f in modules[:2]]
+    evidence += [whole(f, "config file") for f in config_files[:2]]
+    evidence += [whole(f, "documented example of the settings") for f in examples[:2]]
+    if users:
+        evidence.append(
+            Evidence(
+                path=users[0].file.path,
+                line=users[0].line,
+                note=f"settings imported by {len({h.file.path for h in users})} modules",
+            )
+        )
+    central = bool(modules or config_files)
+    if central and examples and len({h.file.path for h in users}) >= 2:
+        return Finding("pass", evidence)
+    if central or examples:
+        missing = (
+            "an example file (.env.example / config.example.yaml)"
+            if not examples
+            else ("a settings module" if not central else "use of the settings across modules")
+        )
+        return Finding("partial", evidence, note=f"missing {missing}")
+    return Finding("fail", evidence, note="no settings module, config file or .env.example")
+
+
+LINT_CONFIG = rx(
+    r"^\[tool\.(?:ruff|black|isort|flake8|pylint)\b|^\[(?:flake8|isort|pylint)\]|^\s*-\s*id:\s*(?:ruff|black|isort|flake8)"
+)
+LINT_RUN = rx(
+    r"\b(?:ruff\s+(?:check|format)|black\s|isort\s|flake8|pylint|eslint|prettier|golangci-lint|gofmt)"
+)
+LINT_FILES = (
+    "ruff.toml",
+    ".ruff.toml",
+    ".flake8",
+    ".isort.cfg",
+    ".pylintrc",
+    ".eslintrc",
+    ".eslintrc.js",
+    ".eslintrc.json",
+    ".eslintrc.yml",
+    "eslint.config.js",
+    "eslint.config.mjs",
+    ".prettierrc",
+    "biome.json",
+    ".golangci.yml",
+    ".golangci.yaml",
+    ".rubocop.yml",
+)
+
+
+@detector("CODE-04")
+def lint_configured(ctx: Context) -> Finding:
+    """A formatter/linter configured (pyproject, ruff.toml, eslint, ...) and run by CI or make."""
+    hits = ctx.repo.grep(LINT_CONFIG, ctx.build_files, limit=4)
+    evidence = cite(hits, lambda h: f"linter configured: {h.match.strip('[]- ')}")
+    evidence += [whole(f, "linter config file") for f in ctx.repo.named(*LINT_FILES)[:2]]
+    runs = ctx.repo.grep(
+        LINT_RUN,
+        [*ctx.ci_files, *ctx.repo.named("Makefile", "justfile", "package.json", "tox.ini", "noxfile.py")],
+        limit=2,
+    )
+    evidence += cite(runs, "linter run by CI/make")
+    if evidence and runs and len(evidence) > len(runs):
+        return Finding("pass", evidence)
+    if evidence:
+        return Finding(
+            "partial",
+            evidence,
+            note="linter configured but not run by CI/make" if not runs else "linter run without a config",
+        )
+    return Finding("fail", note="no ruff/black/isort (or eslint, ...) configuration")
+
+
+INLINE_PROMPT = rx(r"""(?i)(?:["']|^\s*)(?:you are an? |eres una? |act[uú]a como |act as an? )\w""")
+PROMPT_EXT = {".md", ".txt", ".yaml", ".yml", ".json", ".j2", ".jinja", ".jinja2", ".prompt", ".tmpl"}
+
+
+@detector("CODE-05")
+def prompts_in_files(ctx: Context) -> Finding:
+    """Prompt templates live in files (``prompts/``, ``*.prompt``, ``*.j2``), not inline strings."""
+    prompt_files = [
+        f
+        for f in ctx.repo.files.values()
+        if f.suffix in PROMPT_EXT
+        and not f.is_test
+        and (
+            "prompts" in f.parts[:-1]
+            or "prompt" in f.name.lower()
+            or f.suffix in (".prompt", ".j2", ".jinja", ".jinja2")
+        )
+    ]
+    inline = ctx.repo.grep(
+        INLINE_PROMPT, ctx.repo.code, needles=("you", "eres", "actúa", "actua", "act"), limit=10
+    )
+    evidence = [whole(f, "prompt template file") for f in prompt_files[:3]]
+    evidence += cite(inline, "inline prompt text in code")
+    if not prompt_files and not inline and not ctx.uses_llm:
+        return Finding("n/a", note="no LLM client and no prompt found")
+    if prompt_files and not inline:
+        return Finding("pass", evidence, note=f"{len(prompt_files)} prompt files, no inline prompt")
+    if prompt_files:
+        return Finding("partial", evidence, note="prompt files exist but some prompts are inline")
+    return Finding("fail", evidence, note="prompts are inline in code" if inline else "no prompt files found")
+
+
+LLM_CONSTRUCTOR = rx(
+    r"\b(?:ChatOpenAI|AzureChatOpenAI|ChatAnthropic|ChatGoogleGenerativeAI|ChatVertexAI|ChatOllama"
+    r"|ChatBedrock(?:Converse)?|ChatMistralAI|ChatGroq|AsyncOpenAI|AzureOpenAI|AsyncAzureOpenAI|OpenAI"
+    r"|Anthropic|AsyncAnthropic|init_chat_model)\("
+)
+FACTORY_FN = rx(
+    r"^\s*(?:async\s+)?def\s+(?:make|create|get|build|new)_(?:llm|chat_model|model|client|chat)\b"
+)
+
+
+@detector("CODE-06")
+def single_llm_factory(ctx: Context) -> Finding:
+    """LLM clients are constructed in one module (or one package), never all over the code."""
+    hits = ctx.repo.grep(
+        LLM_CONSTRUCTOR,
+        ctx.repo.code,
+        per_file=1,
+        limit=50,
+        needles=("openai(", "anthropic(", "chat", "init_chat_model"),
+    )
+    hits = [
+        h for h in hits if not re.match(r"\s*(?:from|import)\s", (h.file.text or "").splitlines()[h.line - 1])
+    ]
+    places = {h.file.path for h in hits}
+    packages = {str(PurePosixPath(p).parent) for p in places}
+    if len(places) == 1 or (places and len(packages) == 1):
+        return Finding("pass", cite(hits, "LLM client constructed here (the factory)"))
+    if places:
+        return Finding(
+            "fail",
+            cite(hits, "LLM client constructed", limit=8),
+            note=f"LLM clients constructed in {len(places)} modules",
+        )
+    factories = ctx.repo.grep(FACTORY_FN, ctx.repo.code, needles=("def ",), limit=3)
+    if factories:
+        return Finding("pass", cite(factories, "LLM factory function"))
+    if not ctx.uses_llm:
+        return Finding("n/a", note="no LLM client is constructed in this code base")
+    return Finding("fail", note="LLM used but no factory module found")
+
+
+ENV_SECRET = rx(
+    r"""(?:os\.environ(?:\.get)?|getenv|process\.env)[\[(.]\s*["']?\w*(?:KEY|TOKEN|SECRET|PASSWORD)"""
+)
+SETTINGS_SECRET = rx(r"\bSecretStr\b|\bBaseSettings\b|load_dotenv\(|dotenv_values\(")
+SECRETS_MANAGER = imports("hvac", "infisical", "doppler_sdk", "google.cloud.secretmanager", "azure.keyvault")
+SECRETS_MANAGER_CALL = rx(r"""["']secretsmanager["']|\bSecretClient\(""")
+
+
+@detector("CFG-01")
+def secrets_from_environment(ctx: Context) -> Finding:
+    """API keys come from the environment (typed settings) or a secrets manager."""
+    manager = ctx.repo.grep(SECRETS_MANAGER, ctx.repo.code, limit=2)
+    manager += ctx.repo.grep(
+        SECRETS_MANAGER_CALL, ctx.repo.code, needles=("secretsmanager", "secretclient"), limit=2
+    )
+    settings = ctx.repo.grep(
+        SETTINGS_SECRET, ctx.repo.code, needles=("secretstr", "basesettings", "dotenv"), limit=3
+    )
+    env = ctx.repo.grep(ENV_SECRET, ctx.repo.code, needles=("environ", "getenv", "process.env"), limit=3)
+    evidence = cite(manager, "secrets manager client") + cite(settings, "secrets loaded into typed settings")
+    evidence += cite(env, "secret read from the environment")
+    if manager or settings:
+        return Finding("pass", evidence)
+    if env:
+        return Finding(
+            "partial", evidence, note="secrets read with os.environ; prefer typed settings/SecretStr"
+        )
+    if ctx.uses_llm:
+        return Finding("fail", note="LLM used but no secret is loaded from the environment")
+    return Finding("manual", note="no secret loading found; confirm the project has no credentials")
+
+
+TOGGLE = rx(
+    r"\b(?:DISABLE|ENABLE|USE|FEATURE|FF)_[A-Z0-9_]{2,}\b|\b[A-Z][A-Z0-9_]+_ENABLED\b"
+    r"|^\s+(?:disable|enable|use)_\w+\s*:\s*bool\b"
+)
+FLAG_LIBS = imports("ldclient", "launchdarkly", "UnleashClient", "flagsmith", "growthbook", "openfeature")
+
+
+@detector("CFG-02")
+def feature_toggles(ctx: Context) -> Finding:
+    """Environment flags (DISABLE_LLM, USE_FAKE_DATA, ...) or a feature-flag client."""
+    files = [*ctx.repo.code, *ctx.config_text_files, *ctx.repo.named(".env.example", ".env.sample")]
+    hits = ctx.repo.grep(
+        TOGGLE, files, per_file=20, limit=60, needles=("disable", "enable", "use_", "feature_", "ff_")
+    )
+    libs = ctx.repo.grep(FLAG_LIBS, ctx.repo.code, limit=2)
+    names: dict[str, Evidence] = {}
+    for hit in hits:
+        name = hit.match.strip().split(":")[0].strip().upper()
+        names.setdefault(name, Evidence(path=hit.file.path, line=hit.line, note=f"toggle {name}"))
+    evidence = cite(libs, "feature-flag client") + list(names.values())[:6]
+    if libs or len(names) >= 2:
+        return Finding("pass", evidence, note=f"{len(names)} toggles")
+    if names:
+        return Finding("partial", evidence, note="only one toggle")
+    return Finding("fail", note="no feature toggle (DISABLE_LLM, USE_FAKE_DATA, ...) found")

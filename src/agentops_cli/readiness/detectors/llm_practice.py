@@ -1,0 +1,171 @@
+"""Detectors for "Costos", "Evaluación cognitiva" and "Éticas y sesgos".
+
+checklist: skip-file (the patterns below name the practices; they are not evidence of them)
+"""
+
+from __future__ import annotations
+
+from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, rx, whole
+
+BUDGET = rx(r"(?i)\bbudget\w*|\bmax_cost\w*|--max-cost|cost_limit|spend_limit|max_spend")
+
+
+@detector("COST-01")
+def budget(ctx: Context) -> Finding:
+    hits = ctx.repo.grep(
+        BUDGET,
+        [*ctx.repo.code, *ctx.config_text_files],
+        needles=("budget", "max_cost", "max-cost", "cost_limit", "spend"),
+        limit=3,
+    )
+    if hits:
+        return Finding("pass", cite(hits, "budget / cost limit"))
+    return Finding("manual", note="no budget in code or config; confirm it is defined elsewhere")
+
+
+COST_CALC = rx(r"\bcost_usd\b|\btotal_cost\b|get_openai_callback|\bcost_per_\w+|\bprice_per_\w+|\bper_1m\b")
+TOKENS = rx(r"\b(?:input|output|prompt|completion|cached)_tokens\b|usage_metadata")
+
+
+@detector("COST-02")
+def cost_per_call(ctx: Context) -> Finding:
+    cost = ctx.repo.grep(COST_CALC, ctx.repo.code, needles=("cost", "price", "per_1m", "callback"), limit=2)
+    tokens = ctx.repo.grep(TOKENS, ctx.repo.code, needles=("_tokens", "usage_metadata"), limit=2)
+    evidence = cite(cost, "cost computed") + cite(tokens, "token usage recorded")
+    if cost and tokens:
+        return Finding("pass", evidence)
+    if cost or tokens:
+        return Finding(
+            "partial", evidence, note="tokens recorded but not priced" if tokens else "cost without tokens"
+        )
+    return Finding("fail", note="no per-call token or cost tracking")
+
+
+RESPONSE_CACHE = rx(
+    r"^\s*(?:import|from)\s+(?:diskcache|redis|cachetools|requests_cache|gptcache)\b|set_llm_cache\("
+    r"|\b(?:SQLite|InMemory|Redis)Cache\("
+)
+MEMO_CACHE = rx(r"@(?:functools\.)?(?:lru_cache|cache)\b")
+
+
+@detector("COST-03")
+def caching(ctx: Context) -> Finding:
+    hits = ctx.repo.grep(RESPONSE_CACHE, ctx.repo.code, needles=("cache", "redis"), limit=2)
+    if hits:
+        return Finding("pass", cite(hits, "response cache"))
+    memo = ctx.repo.grep(MEMO_CACHE, ctx.repo.code, needles=("cache",), limit=2)
+    if memo:
+        return Finding(
+            "partial", cite(memo, "in-process memoisation only"), note="no persistent LLM response cache"
+        )
+    return Finding("fail", note="no caching")
+
+
+SMALL_MODEL = rx(
+    r"(?i)gpt-4o-mini|gpt-4\.1-(?:mini|nano)|gpt-5-(?:mini|nano)|\bo[34]-mini|claude-[\w.-]*haiku"
+    r"|gemini-[\w.-]*flash"
+)
+ROUTING = rx(
+    r"(?i)\brout(?:e|ing)_?\w*model|\bselect_model\b|\bcomplex(?:ity)?_?\w*model|\bmodel_router\b"
+    r"|\bsimple_model\b|\bcomplex_model\b"
+)
+
+
+@detector("COST-04")
+def model_choice(ctx: Context) -> Finding:
+    files = [*ctx.repo.code, *ctx.config_text_files]
+    small = ctx.repo.grep(SMALL_MODEL, files, needles=("mini", "nano", "haiku", "flash"), limit=2)
+    routing = ctx.repo.grep(
+        ROUTING, files, needles=("rout", "select_model", "complex", "simple_model"), limit=2
+    )
+    evidence = cite(small, "small model configured") + cite(routing, "model routing by complexity")
+    if small and routing:
+        return Finding("pass", evidence)
+    if small or routing:
+        return Finding(
+            "partial", evidence, note="no routing by complexity" if small else "no small model configured"
+        )
+    if not ctx.uses_llm:
+        return Finding("n/a", note="no LLM client")
+    return Finding("fail", note="no small model or routing configured")
+
+
+EVAL_LIBS = rx(
+    r"^\s*(?:import|from)\s+(?:ragas|trulens\w*|deepeval|langsmith\.evaluation)\b"
+    r"|from langsmith import[^\n]*\bevaluate\b|\bclient\.evaluate\(|promptfoo"
+)
+EVAL_CODE = rx(r"def\s+\w*evaluat\w*\(|class\s+\w*(?:Evaluat|Scorer)\w*|def\s+run_eval\w*\(")
+DATA_EXT = (".jsonl", ".json", ".csv", ".yaml", ".yml")
+
+
+@detector("COG-04")
+def automatic_evaluation(ctx: Context) -> Finding:
+    """LangSmith/Ragas/TruLens evaluation, or an own harness over golden sets."""
+    libs = ctx.repo.grep(
+        EVAL_LIBS,
+        [*ctx.repo.code, *ctx.config_text_files],
+        needles=("ragas", "trulens", "deepeval", "langsmith", "evaluate", "promptfoo"),
+        limit=2,
+    )
+    if libs:
+        return Finding("pass", cite(libs, "evaluation framework"))
+    golden = [
+        f
+        for f in ctx.repo.files.values()
+        if {"golden", "evals", "goldens"} & {p.lower() for p in f.parts[:-1]} and f.suffix in DATA_EXT
+    ]
+    harness = ctx.repo.grep(EVAL_CODE, ctx.repo.code, needles=("evaluat", "scorer", "run_eval"), limit=2)
+    evidence = [whole(golden[0], f"{len(golden)} golden-set files")] if golden else []
+    evidence += cite(harness, "evaluation harness")
+    if golden and harness:
+        return Finding("pass", evidence, note="own evaluation harness over golden sets")
+    if golden or harness:
+        return Finding(
+            "partial", evidence, note="golden sets without a harness" if golden else "harness without data"
+        )
+    return Finding("fail", note="no automatic evaluation (LangSmith, Ragas, TruLens or golden sets)")
+
+
+BIAS = rx(r"(?i)\bfairlearn\b|\bbias(?:es)?\b|\bsesgos?\b|\bfairness\b")
+
+
+@detector("ETH-01")
+def bias_evaluation(ctx: Context) -> Finding:
+    files = [
+        *ctx.repo.tests,
+        *ctx.repo.code,
+        *[
+            f
+            for f in ctx.repo.text_files()
+            if not f.is_code and {"datasets", "golden", "evals"} & set(f.parts)
+        ],
+    ]
+    hits = ctx.repo.grep(BIAS, files, needles=("fairlearn", "bias", "sesgo", "fairness"), limit=2)
+    if hits:
+        return Finding(
+            "partial",
+            cite(hits, "bias mentioned in tests/eval"),
+            note="bias is considered; confirm sensitive topics are evaluated",
+        )
+    return Finding("manual", note="no bias evaluation found; confirm it in the answers file")
+
+
+GROUNDING = rx(
+    r"(?i)hallucinat\w*|\bgrounding\b|\bgrounded\b|verify_citations?|\bfaithfulness\b|groundedness"
+    r"|unverifi\w+"
+)
+
+
+@detector("ETH-03")
+def anti_hallucination(ctx: Context) -> Finding:
+    hits = ctx.repo.grep(
+        GROUNDING,
+        ctx.repo.code,
+        needles=("hallucinat", "ground", "verify_cit", "faithful", "unverifi"),
+        limit=3,
+    )
+    if hits:
+        return Finding("pass", cite(hits, "grounding / citation check"))
+    return Finding(
+        "manual", note="no grounding or citation check found; confirm the anti-hallucination mechanism"
+    )

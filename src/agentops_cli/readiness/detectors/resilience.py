@@ -1,0 +1,160 @@
+"""Detectors for "Funcionalidad", "Rendimiento" and "Confiabilidad" (resilience of LLM calls).
+
+checklist: skip-file (the patterns below name the practices; they are not evidence of them)
+"""
+
+from __future__ import annotations
+
+from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, rx
+
+CUSTOM_ERROR = rx(r"^class\s+\w+\((?:[\w.]*Error|[\w.]*Exception)\)")
+BARE_EXCEPT = rx(r"^\s*except\s*:")
+HANDLER = rx(r"^\s*except\b|\bcatch\s*\(|\.catch\(|\bif err != nil\b")
+
+
+@detector("FUN-02")
+def error_handling(ctx: Context) -> Finding:
+    """Own exception types and no bare ``except:`` (which hides bugs)."""
+    if not ctx.repo.code:
+        return Finding("manual", note="no source code to inspect")
+    custom = ctx.repo.grep(CUSTOM_ERROR, ctx.repo.code, needles=("error)", "exception)"), limit=3)
+    bare = ctx.repo.grep(BARE_EXCEPT, ctx.repo.python, needles=("except:",), limit=5)
+    handlers = ctx.repo.grep(HANDLER, ctx.repo.code, needles=("except", "catch", "err != nil"), limit=1)
+    evidence = cite(custom, "own exception type") + cite(bare, "bare except: hides errors")
+    if custom and not bare:
+        return Finding("pass", evidence)
+    if custom or handlers:
+        evidence += cite(handlers, "error handler") if not custom else []
+        return Finding("partial", evidence, note="bare except: found" if bare else "no own exception types")
+    return Finding("fail", note="no error handling found")
+
+
+INPUT_RULES = rx(
+    r"field_validator|@validator\(|model_validator|\bconstr\(|\bconint\(|max_length\s*=|min_length\s*="
+    r"|\b(?:ge|le|gt|lt)\s*=\s*\d|max_\w*chars|\bz\.string\(\)|Joi\.|class-validator"
+)
+
+
+@detector("FUN-03")
+def input_validation(ctx: Context) -> Finding:
+    """Inputs validated at the boundary: pydantic constraints, validators, length limits."""
+    rules = ctx.repo.grep(
+        INPUT_RULES,
+        ctx.repo.code,
+        needles=(
+            "validator",
+            "constr",
+            "conint",
+            "max_",
+            "min_",
+            "ge=",
+            "le=",
+            "gt=",
+            "lt=",
+            "ge =",
+            "le =",
+            "z.string",
+            "joi.",
+        ),
+        limit=4,
+    )
+    if rules:
+        return Finding("pass", cite(rules, "input constraint"))
+    models = ctx.repo.grep(rx(r"\(\s*BaseModel\s*\)"), ctx.repo.code, needles=("basemodel",), limit=2)
+    if models:
+        return Finding(
+            "partial",
+            cite(models, "typed model without constraints"),
+            note="inputs are typed but not constrained (lengths, ranges, formats)",
+        )
+    return Finding("fail", note="no input validation found")
+
+
+LATENCY = rx(r"(?i)\bp9[59]\b|percentile|latency_ms|duration_seconds|Histogram\(")
+
+
+@detector("PERF-01")
+def latency_measured(ctx: Context) -> Finding:
+    """Latency is measured (p95, histograms); whether it meets the requirement is for a person."""
+    files = [f for f in ctx.repo.text_files() if not f.is_test and (f.is_code or f.suffix == ".json")]
+    hits = ctx.repo.grep(
+        LATENCY,
+        files,
+        needles=("p95", "p99", "percentile", "latency_ms", "duration_seconds", "histogram("),
+        limit=3,
+    )
+    if hits:
+        return Finding(
+            "partial",
+            cite(hits, "latency measured"),
+            note="latency is measured; confirm p95 against the requirement in the answers file",
+        )
+    return Finding("fail", note="no latency measurement (p95) found")
+
+
+TIMEOUT_ARG = rx(r"\b(?:request_)?timeout(?:_s|_seconds|_ms)?\s*=\s*(?!None\b)[\w.(\[]")
+TIMEOUT_KEY = rx(
+    r"^\s*\w*timeout\w*\s*[:=]\s*\d",
+)
+
+
+@detector("PERF-04")
+def timeouts_configured(ctx: Context) -> Finding:
+    """Clients get explicit timeouts (keyword arguments in code, or keys in config)."""
+    code = ctx.repo.grep(TIMEOUT_ARG, ctx.repo.code, needles=("timeout",), limit=3)
+    config = ctx.repo.grep(TIMEOUT_KEY, ctx.config_text_files, needles=("timeout",), limit=2)
+    if code:
+        return Finding("pass", cite(code, "timeout passed to a call") + cite(config, "timeout setting"))
+    if config:
+        return Finding(
+            "partial", cite(config, "timeout setting"), note="timeouts configured but not seen in code"
+        )
+    return Finding("fail", note="no timeout on LLM/HTTP calls found")
+
+
+RETRY_LIBS = imports("tenacity", "backoff", "p-retry", "async-retry", "exponential-backoff", "retry")
+EXPONENTIAL = rx(
+    r"wait_(?:random_)?exponential|backoff\.expo|(?i:exponential[ _-]?backoff)|2\s*\*\*\s*\(?\s*\w*attempt"
+)
+RETRY_ANY = rx(r"max_retries\s*=|@retry\b|\bRetry\(|retrying")
+
+
+@detector("REL-01")
+def retries_with_backoff(ctx: Context) -> Finding:
+    libs = ctx.repo.grep(RETRY_LIBS, ctx.repo.code, needles=("tenacity", "backoff", "retry"), limit=2)
+    expo = ctx.repo.grep(EXPONENTIAL, ctx.repo.code, needles=("expo", "2 **", "2**"), limit=2)
+    evidence = cite(libs, "retry library") + cite(expo, "exponential backoff")
+    if expo:
+        return Finding("pass", evidence)
+    plain = ctx.repo.grep(RETRY_ANY, ctx.repo.code, needles=("retr",), limit=2)
+    if libs or plain:
+        return Finding(
+            "partial", evidence + cite(plain, "retries"), note="retries without exponential backoff"
+        )
+    return Finding("fail", note="no retry with backoff (tenacity, backoff) found")
+
+
+BREAKER = rx(
+    r"^\s*(?:import|from)\s+(?:pybreaker|circuitbreaker|aiobreaker|purgatory)\b|require\(['\"]opossum"
+    r"|^class\s+\w*Breaker\b|CircuitBreaker\("
+)
+
+
+@detector("REL-02")
+def circuit_breaker(ctx: Context) -> Finding:
+    hits = ctx.repo.grep(BREAKER, ctx.repo.code, needles=("breaker", "opossum"), limit=3)
+    if hits:
+        return Finding("pass", cite(hits, "circuit breaker"))
+    return Finding("fail", note="no circuit breaker found")
+
+
+FALLBACK = rx(r"(?i)with_fallbacks\(|\bfallback\w*|\bfailover\w*|\bdegraded\b")
+
+
+@detector("REL-03")
+def llm_fallback(ctx: Context) -> Finding:
+    hits = ctx.repo.grep(FALLBACK, ctx.repo.code, needles=("fallback", "failover", "degraded"), limit=4)
+    tested = ctx.repo.grep(FALLBACK, ctx.repo.tests, needles=("fallback", "failover", "degraded"), limit=1)
+    if hits:
+        return Finding("pass", cite(hits, "fallback path") + cite(tested, "fallback tested"))
+    return Finding("fail", note="no fallback/failover path for LLM failures")

@@ -1,0 +1,275 @@
+"""Detectors for "Pruebas", end-to-end flows and load tests.
+
+checklist: skip-file (the patterns below name the practices; they are not evidence of them)
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, rx, whole
+from agentops_cli.readiness.models import Evidence
+
+PYTEST_CONFIG = rx(r"^\[tool\.pytest|^\[pytest\]|^\[tool:pytest\]|\"(?:jest|vitest)\"\s*:")
+
+
+def _test_config(ctx: Context) -> list[Evidence]:
+    files = ctx.repo.named("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", "package.json")
+    evidence = cite(ctx.repo.grep(PYTEST_CONFIG, files, limit=1), "test runner configured")
+    evidence += [
+        whole(f, "test runner config")
+        for f in ctx.repo.named("conftest.py", "jest.config.js", "vitest.config.ts")[:1]
+    ]
+    return evidence
+
+
+@detector("TST-01")
+def unit_tests(ctx: Context) -> Finding:
+    """Test files exist, a runner is configured, and there is roughly one test file per 4 modules."""
+    tests = ctx.repo.tests
+    code = ctx.repo.code
+    if not tests:
+        return Finding("fail", note="no test files found")
+    ratio = len(tests) / max(len(code), 1)
+    evidence = [Evidence(path=tests[0].path, note=f"{len(tests)} test files for {len(code)} source files")]
+    evidence += _test_config(ctx)
+    if ratio >= 0.25:
+        return Finding("pass", evidence, note=f"{ratio:.2f} test files per source file")
+    return Finding("partial", evidence, note=f"only {ratio:.2f} test files per source file")
+
+
+FAIL_UNDER = rx(
+    r"^\s*fail_under\s*=\s*([\d.]+)|--cov-fail-under[= ]([\d.]+)"
+    r"|coverage report[^\n]*--fail-under[= ]([\d.]+)"
+)
+JEST_THRESHOLD = rx(r"coverageThreshold[\s\S]{0,200}?\"(?:lines|statements)\"\s*:\s*([\d.]+)")
+
+
+@detector("TST-02")
+def coverage_threshold(ctx: Context) -> Finding:
+    """The strictest coverage gate in config, Makefile or CI: ≥95 % passes, ≥80 % is partial."""
+    files = [
+        *ctx.repo.named(
+            ".coveragerc",
+            "pyproject.toml",
+            "setup.cfg",
+            "tox.ini",
+            "Makefile",
+            "noxfile.py",
+            "package.json",
+            "jest.config.js",
+        ),
+        *ctx.ci_files,
+    ]
+    hits = ctx.repo.grep(FAIL_UNDER, files, needles=("fail_under", "fail-under"), per_file=5)
+    hits += ctx.repo.grep(JEST_THRESHOLD, files, needles=("coveragethreshold",))
+    values: list[tuple[float, Evidence]] = []
+    for hit in hits:
+        match = FAIL_UNDER.search(hit.match) or JEST_THRESHOLD.search(hit.match)
+        number = next(g for g in match.groups() if g) if match else "0"
+        values.append(
+            (float(number), Evidence(path=hit.file.path, line=hit.line, note=f"coverage gate {number} %"))
+        )
+    if not values:
+        return Finding("fail", note="no coverage threshold (fail_under) configured")
+    best, _ = max(values, key=lambda v: v[0])
+    evidence = [ev for _, ev in sorted(values, key=lambda v: -v[0])]
+    if best >= 95:
+        return Finding("pass", evidence, note=f"coverage gate {best:g} %")
+    if best >= 80:
+        return Finding("partial", evidence, note=f"coverage gate {best:g} % (the seeds ask for 95 %)")
+    return Finding("fail", evidence, note=f"coverage gate {best:g} % is under 80 %")
+
+
+def _tests_mention(ctx: Context, pattern: re.Pattern[str], needles: tuple[str, ...], what: str) -> Finding:
+    hits = ctx.repo.grep(pattern, ctx.repo.tests, needles=needles, limit=4)
+    if hits:
+        return Finding("pass", cite(hits, f"test of {what}"))
+    return Finding("fail", note=f"no test exercises {what}")
+
+
+@detector("TST-03")
+def timeout_tests(ctx: Context) -> Finding:
+    return _tests_mention(
+        ctx, rx(r"(?i)time[d_ ]?out|\bhangs?\b|\bhang_"), ("timeout", "timed", "hang", "time_out"), "timeouts"
+    )
+
+
+@detector("TST-04")
+def http_5xx_tests(ctx: Context) -> Finding:
+    pattern = rx(
+        r"(?i)status(?:_code)?\s*[=:]\s*50[0-4]\b|\b5xx\b|InternalServerError|ServiceUnavailable"
+        r"|HTTPStatusError|APIStatusError|\b50[0-4]\b[^\n]{0,40}(?:error|status|server)"
+    )
+    return _tests_mention(
+        ctx, pattern, ("50", "5xx", "servererror", "unavailable", "statuserror"), "HTTP 5xx errors"
+    )
+
+
+@detector("TST-05")
+def malformed_data_tests(ctx: Context) -> Finding:
+    pattern = rx(
+        r"(?i)malformed|invalid json|bad json|JSONDecodeError|ValidationError|truncat|incomplete"
+        r"|missing (?:field|key)|corrupt|raises\(\s*(?:ValueError|ValidationError|BadInput)"
+    )
+    return _tests_mention(
+        ctx,
+        pattern,
+        ("malformed", "json", "validation", "truncat", "incomplete", "missing", "corrupt", "raises"),
+        "malformed or incomplete data",
+    )
+
+
+OUTPUT_VALIDATION = rx(
+    r"with_structured_output\(|PydanticOutputParser|model_validate_json\(|model_validate\("
+    r"|parse_raw\(|parse_obj\(|TypeAdapter\(|\bcerberus\b|jsonschema\.validate|\bz\.object\("
+)
+
+
+@detector("TST-06")
+def response_validation(ctx: Context) -> Finding:
+    """LLM/API responses are parsed into schemas (pydantic, cerberus, jsonschema, zod)."""
+    hits = ctx.repo.grep(
+        OUTPUT_VALIDATION,
+        ctx.repo.code,
+        needles=(
+            "structured_output",
+            "outputparser",
+            "model_validate",
+            "parse_",
+            "typeadapter",
+            "cerberus",
+            "jsonschema",
+            "z.object",
+        ),
+        limit=4,
+    )
+    if hits:
+        return Finding("pass", cite(hits, "response validated against a schema"))
+    models = ctx.repo.grep(rx(r"\(\s*BaseModel\s*\)"), ctx.repo.code, needles=("basemodel",), limit=2)
+    if models:
+        return Finding(
+            "partial",
+            cite(models, "pydantic model (not seen validating responses)"),
+            note="models defined, but no response is validated with them",
+        )
+    return Finding("fail", note="no response format validation (pydantic/cerberus) found")
+
+
+FIXTURES = rx(r"@pytest\.fixture|\bmonkeypatch\b|unittest\.mock|MagicMock|jest\.mock|\bvi\.mock")
+HTTP_MOCK = rx(
+    r"pytest_httpx|httpx_mock|\brespx|import responses|@responses\.activate|requests_mock"
+    r"|aioresponses|\bnock\b|\bmsw\b|\bvcr\b|HTTPServer|ThreadingHTTPServer|[Ff]ake\w*[Ss]erver"
+)
+
+
+@detector("TST-07")
+def mocks_and_fixtures(ctx: Context) -> Finding:
+    """Fixtures plus an HTTP mock or local fake server, so tests never reach the network."""
+    fixtures = ctx.repo.grep(FIXTURES, ctx.repo.tests, needles=("fixture", "monkeypatch", "mock"), limit=2)
+    http = ctx.repo.grep(
+        HTTP_MOCK,
+        ctx.repo.tests,
+        needles=(
+            "httpx",
+            "respx",
+            "responses",
+            "requests_mock",
+            "aioresponses",
+            "nock",
+            "msw",
+            "vcr",
+            "server",
+        ),
+        limit=2,
+    )
+    evidence = cite(fixtures, "fixture/mock") + cite(http, "HTTP mock or fake server")
+    if fixtures and http:
+        return Finding("pass", evidence)
+    if fixtures or http:
+        return Finding(
+            "partial", evidence, note="fixtures but no HTTP mock" if fixtures else "HTTP mock only"
+        )
+    return Finding("fail", note="no fixtures or mocks in the tests")
+
+
+E2E_DIRS = {"integration", "e2e", "end_to_end", "functional", "acceptance", "system"}
+E2E_CALL = rx(
+    r"subprocess\.run\(|CliRunner\(|TestClient\(|AsyncClient\(|playwright|selenium|supertest|run_cli\("
+)
+
+
+def _e2e(ctx: Context) -> list[Evidence]:
+    in_dirs = [f for f in ctx.repo.tests if E2E_DIRS & set(f.parts[:-1])]
+    evidence = [whole(in_dirs[0], f"{len(in_dirs)} end-to-end/integration test files")] if in_dirs else []
+    hits = ctx.repo.grep(
+        E2E_CALL,
+        ctx.repo.tests,
+        needles=(
+            "subprocess",
+            "clirunner",
+            "testclient",
+            "asyncclient",
+            "playwright",
+            "selenium",
+            "supertest",
+            "run_cli",
+        ),
+        limit=2,
+    )
+    return evidence + cite(hits, "drives the real entry point")
+
+
+@detector("TST-08")
+def end_to_end_tests(ctx: Context) -> Finding:
+    evidence = _e2e(ctx)
+    if evidence:
+        return Finding("pass", evidence)
+    return Finding("fail", note="no integration/end-to-end tests found")
+
+
+@detector("FUN-01")
+def main_flows_work(ctx: Context) -> Finding:
+    """Files cannot prove flows work; end-to-end tests are the evidence a person confirms."""
+    if not ctx.repo.tests:
+        return Finding("fail", note="no tests at all")
+    evidence = _e2e(ctx)
+    if evidence:
+        return Finding("partial", evidence, note="end-to-end tests exist; confirm every main flow is covered")
+    return Finding("manual", note="no end-to-end tests; confirm the main flows by hand")
+
+
+LOAD_LIBS = imports("locust", "k6", "k6/http")
+CONCURRENT = rx(r"asyncio\.gather|ThreadPoolExecutor|ProcessPoolExecutor|\bconcurren|Semaphore\(")
+BENCH_DIRS = {"bench", "benchmarks", "benchmark", "load", "loadtest", "load_tests", "perf", "performance"}
+
+
+@detector("PERF-03")
+def load_tests(ctx: Context) -> Finding:
+    """A load test (locust, artillery, k6 or a concurrent benchmark) that measures degradation."""
+    evidence = [whole(f, "locust file") for f in ctx.repo.files.values() if f.name.startswith("locustfile")][
+        :1
+    ]
+    evidence += [
+        whole(f, "artillery scenario")
+        for f in ctx.repo.files.values()
+        if "artillery" in f.name.lower() and f.suffix in (".yml", ".yaml", ".json")
+    ][:1]
+    scripts = [f for f in ctx.repo.text_files() if f.is_code]
+    evidence += cite(
+        ctx.repo.grep(LOAD_LIBS, scripts, needles=("locust", "k6"), limit=2), "load-test library"
+    )
+    bench = [f for f in scripts if BENCH_DIRS & {p.lower() for p in f.parts[:-1]}]
+    concurrent = ctx.repo.grep(
+        CONCURRENT, bench, needles=("gather", "executor", "concurren", "semaphore"), limit=2
+    )
+    evidence += cite(concurrent, "concurrent benchmark")
+    if evidence:
+        return Finding("pass", evidence)
+    if bench:
+        return Finding(
+            "partial",
+            [whole(bench[0], "benchmark without concurrency")],
+            note="benchmarks exist but none loads the system concurrently",
+        )
+    return Finding("fail", note="no load-test script (locust, artillery, k6, asyncio benchmark)")

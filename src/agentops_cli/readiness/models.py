@@ -1,0 +1,120 @@
+"""Typed shapes of the readiness check: catalogue items in, a report out.
+
+They are pydantic models because they cross boundaries: the catalogue is read from
+YAML, the answers file from the user, and the report is written as JSON/SARIF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["critical", "high", "medium", "low"]
+Verification = Literal["auto", "partial", "manual"]
+Status = Literal["pass", "fail", "partial", "manual", "n/a"]
+AnswerStatus = Literal["pass", "fail", "partial", "n/a"]
+Lang = Literal["en", "es"]
+
+SEVERITY_WEIGHT: dict[str, int] = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+STATUS_SCORE: dict[str, int] = {"pass": 10, "partial": 5, "fail": 0, "manual": 0}
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors, so a typo in the catalogue or answers file surfaces."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Text(Strict):
+    en: str
+    es: str
+
+    def get(self, lang: Lang) -> str:
+        return self.es if lang == "es" else self.en
+
+
+class SourceRef(Strict):
+    """Where an item comes from: the seed file and the user's original words."""
+
+    file: str
+    text: str
+
+
+class Section(Strict):
+    id: str
+    prefix: str
+    title: Text
+
+
+class CatalogueItem(Strict):
+    id: str = Field(pattern=r"^[A-Z]{2,5}-\d{2}$")
+    section: str
+    title: Text
+    severity: Severity
+    verification: Verification
+    remediation: Text
+    source: list[SourceRef] = Field(min_length=1)
+
+
+class Catalogue(Strict):
+    version: int
+    sections: list[Section]
+    items: list[CatalogueItem]
+
+    def section(self, section_id: str) -> Section:
+        return next(s for s in self.sections if s.id == section_id)
+
+
+class Evidence(BaseModel):
+    """One place in the code base that supports a verdict (``line`` 0 = the whole file)."""
+
+    path: str
+    line: int = 0
+    note: str = ""
+
+
+class Answer(Strict):
+    """A person's verdict on an item that files cannot prove (from the answers file)."""
+
+    status: AnswerStatus
+    note: str = ""
+    owner: str = ""
+    date: dt.date | None = None
+
+
+class ItemResult(BaseModel):
+    id: str
+    section: str
+    title: str
+    status: Status
+    evidence: list[Evidence] = Field(default_factory=list)
+    remediation: str
+    severity: Severity
+    verification: Verification
+    score: int | None = Field(None, description="0-10; null when n/a")
+    note: str = ""
+    answered_by: str | None = None
+
+
+class SectionResult(BaseModel):
+    id: str
+    title: str
+    score_pct: float | None
+    counts: dict[str, int] = Field(default_factory=dict)
+
+
+class Report(BaseModel):
+    """The ``--json`` document of ``agentops checklist`` (keys of the CLI contract first)."""
+
+    path: str
+    score_pct: float | None
+    sections: list[SectionResult]
+    items: list[ItemResult]
+    lang: Lang = "en"
+    counts: dict[str, int] = Field(default_factory=dict)
+    files_scanned: int = 0
+    elapsed_ms: int = 0
+    project: dict[str, bool] = Field(default_factory=dict)
+    answers_file: str | None = None

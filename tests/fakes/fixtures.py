@@ -1,0 +1,100 @@
+"""Pytest fixtures around the loopback OpenAI-compatible server (``tests/fakes/openai_server.py``).
+
+Registered for the whole suite through ``pytest_plugins`` in ``tests/conftest.py``.
+
+* ``fake_openai`` — a :class:`FakeOpenAIServer` shared by the session (started once, on a free
+  port of 127.0.0.1) and reset before every test: no faults, no responder, no latency, no
+  recorded requests. The process-wide circuit breakers and shared backends are reset too, so
+  one test's failures never open the breaker of the next.
+* ``openai_settings(server, **overrides) -> Settings`` — settings that point the ``openai``
+  provider at the server with a fake key and small timeouts/backoffs (fast tests). Overrides
+  use ``__`` for nesting: ``openai_settings(fake_openai, resilience__failover=False)``; or
+  pass ``overrides={"resilience.failover": False}``.
+* ``openai_env(server, **extra) -> dict`` — the same as environment variables, for
+  ``run_cli(..., env=openai_env(fake_openai))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.fakes.openai_server import FakeOpenAIServer
+
+if TYPE_CHECKING:
+    from agentops_cli.config import Settings
+
+FAKE_API_KEY = "sk-test-FAKEKEY0123456789abcdefXYZ"
+
+# Small numbers so fault tests take milliseconds, not the production seconds.
+FAST_SETTINGS: dict[str, Any] = {
+    "llm.provider": "openai",
+    "llm.timeout_s": 2.0,
+    "resilience.max_attempts": 3,
+    "resilience.backoff_initial_s": 0.01,
+    "resilience.backoff_max_s": 0.05,
+    "resilience.retry_after_max_s": 2.0,
+    "resilience.breaker_failures": 5,
+    "resilience.breaker_cooldown_s": 60.0,
+}
+
+
+def openai_settings(
+    server: FakeOpenAIServer, overrides: dict[str, Any] | None = None, **kwargs: Any
+) -> Settings:
+    """Settings for the ``openai`` provider against ``server`` (env isolation comes from conftest)."""
+    from agentops_cli.config import load_settings
+
+    layer: dict[str, Any] = {
+        **FAST_SETTINGS,
+        "llm.base_url": server.base_url,
+        "llm.api_key": FAKE_API_KEY,
+    }
+    layer.update(overrides or {})
+    layer.update({key.replace("__", "."): value for key, value in kwargs.items()})
+    return load_settings(None, layer, dotenv_path=None).settings
+
+
+def openai_env(server: FakeOpenAIServer, **extra: str) -> dict[str, str]:
+    """Environment for a CLI subprocess that talks to ``server`` with the fast settings."""
+    env = {
+        "OPENAI_API_KEY": FAKE_API_KEY,
+        "OPENAI_BASE_URL": server.base_url,
+    }
+    for dotted, value in FAST_SETTINGS.items():
+        env["AGENTOPS_" + dotted.upper().replace(".", "__")] = str(value)
+    env.update(extra)
+    return env
+
+
+def _reset_llm_state() -> None:
+    """Forget process-wide breakers and backends (cheap; no langchain import)."""
+    try:
+        from agentops_cli.llm import resilience
+    except ImportError:  # pragma: no cover - the LLM layer is always there
+        return
+    resilience.reset_breakers()
+    import sys
+
+    backend = sys.modules.get("agentops_cli.llm.openai_backend")
+    if backend is not None:
+        backend.reset_shared_backends()
+
+
+@pytest.fixture(scope="session")
+def _fake_openai_session() -> Iterator[FakeOpenAIServer]:
+    server = FakeOpenAIServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_openai(_fake_openai_session: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
+    """The loopback server, fresh for this test."""
+    _fake_openai_session.reset()
+    _reset_llm_state()
+    yield _fake_openai_session
+    _fake_openai_session.reset()
+    _reset_llm_state()

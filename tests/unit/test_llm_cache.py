@@ -1,0 +1,122 @@
+"""The response cache: key, storage, TTL, secrets, stats and clear — on real diskcache files."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from agentops_cli.config import load_settings
+from agentops_cli.llm.cache import (
+    CachedAnswer,
+    ResponseCache,
+    cache_dir,
+    cache_key,
+    cache_stats,
+    clear_cache,
+)
+from agentops_cli.llm.usage import Usage
+
+BASE = {
+    "provider": "openai",
+    "model": "gpt-4o-mini",
+    "params": {"temperature": 0.0, "max_tokens": 1024, "method": "json_schema"},
+    "messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}],
+    "schema": {"title": "Intent", "type": "object"},
+    "trial": 0,
+}
+
+
+def entry(**answer: object) -> CachedAnswer:
+    return CachedAnswer(
+        answer=dict(answer) or {"intent": "billing"},
+        usage=Usage(input_tokens=10, output_tokens=5, cached_tokens=2),
+        model="gpt-4o-mini",
+        schema_name="Intent",
+        created=time.time(),
+    )
+
+
+def test_key_is_stable_and_sensitive_to_every_part() -> None:
+    key = cache_key(**BASE)
+    assert len(key) == 64 and key == cache_key(**dict(BASE))
+    # dict order does not matter (canonical JSON)
+    assert key == cache_key(
+        **{**BASE, "params": {"method": "json_schema", "max_tokens": 1024, "temperature": 0.0}}
+    )
+    variants = [
+        {"provider": "other"},
+        {"model": "gpt-4o"},
+        {"params": {**BASE["params"], "temperature": 0.7}},
+        {"params": {**BASE["params"], "max_tokens": 10}},
+        {"messages": [{"role": "user", "content": "U"}]},
+        {"schema": {"title": "Other", "type": "object"}},
+        {"trial": 1},
+    ]
+    keys = {cache_key(**{**BASE, **v}) for v in variants}
+    assert len(keys) == len(variants) and key not in keys
+
+
+def test_put_get_roundtrip_and_miss(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c")
+    assert cache.get("missing") is None
+    assert cache.put("k", entry(intent="refund")) is True
+    got = cache.get("k")
+    assert got is not None and got.answer == {"intent": "refund"} and got.usage.cached_tokens == 2
+    cache.close()
+    # another instance (another process would do the same) sees it
+    assert ResponseCache(tmp_path / "c").get("k") == got
+
+
+def test_ttl_expires_entries(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c", ttl_s=1)
+    cache.put("k", entry())
+    assert cache.get("k") is not None
+    time.sleep(1.1)
+    assert cache.get("k") is None
+
+
+def test_secret_looking_answers_are_not_stored(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c")
+    assert cache.put("k", entry(text="use sk-live-ABCDEFGH12345678 to log in")) is False
+    assert cache.get("k") is None
+    assert b"sk-live" not in b"".join(p.read_bytes() for p in (tmp_path / "c").rglob("*") if p.is_file())
+
+
+def test_corrupt_entry_is_a_miss(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c")
+    cache._open().set("k", "{not json")
+    assert cache.get("k") is None
+
+
+def test_concurrent_threads(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c")
+
+    def work(i: int) -> str:
+        cache.put(f"k{i}", entry(n=i))
+        got = cache.get(f"k{i}")
+        return str(got.answer["n"]) if got else "miss"
+
+    with ThreadPoolExecutor(16) as pool:
+        assert list(pool.map(work, range(64))) == [str(i) for i in range(64)]
+
+
+def test_stats_and_clear_services(isolated: Path) -> None:
+    settings = load_settings(None, dotenv_path=None).settings
+    assert cache_dir(settings) == isolated / "cache" / "responses"
+    empty = cache_stats(settings)
+    assert (empty.entries, empty.size_bytes, empty.hits, empty.misses) == (0, 0, 0, 0)
+    assert clear_cache(settings) == 0
+
+    cache = ResponseCache.from_settings(settings)
+    cache.put("a", entry())
+    cache.put("b", entry())
+    cache.get("a")
+    cache.get("zzz")
+    cache.close()
+    stats = cache_stats(settings)
+    assert (stats.entries, stats.hits, stats.misses) == (2, 1, 1)
+    assert stats.size_bytes > 0 and stats.enabled is True and stats.ttl_s == 604800
+    assert clear_cache(settings) == 2
+    after = cache_stats(settings)
+    assert (after.entries, after.hits, after.misses) == (0, 0, 0)

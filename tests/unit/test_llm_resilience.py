@@ -1,0 +1,226 @@
+"""Retry policy, Retry-After parsing and the circuit breaker, without any network."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+from agentops_cli.config import ResilienceSettings
+from agentops_cli.llm.resilience import (
+    CircuitBreaker,
+    CircuitOpen,
+    LLMCallError,
+    MalformedAnswer,
+    acall_with_retries,
+    backoff_s,
+    breaker_for,
+    call_with_retries,
+    describe,
+    is_retryable,
+    reset_breakers,
+    retry_after_s,
+)
+
+
+@dataclass
+class FakeResponse:
+    status_code: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeStatusError(Exception):
+    """Shaped like openai.APIStatusError: ``status_code`` and ``response.headers``."""
+
+    def __init__(self, status: int, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"Error code: {status} - see https://secret.example/v1?key=abc")
+        self.status_code = status
+        self.response = FakeResponse(status, headers or {})
+
+
+class APITimeoutError(Exception):
+    """Same class name as openai's: recognised by name, so nothing imports openai."""
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+FAST = ResilienceSettings(max_attempts=3, backoff_initial_s=0.001, backoff_max_s=0.002, retry_after_max_s=0.5)
+
+
+@pytest.mark.parametrize(
+    ("exc", "retryable", "reason"),
+    [
+        (FakeStatusError(500), True, "HTTP 500"),
+        (FakeStatusError(503), True, "HTTP 503"),
+        (FakeStatusError(429), True, "HTTP 429"),
+        (FakeStatusError(408), True, "HTTP 408"),
+        (FakeStatusError(401), False, "HTTP 401"),
+        (FakeStatusError(400), False, "HTTP 400"),
+        (APITimeoutError(), True, "timeout"),
+        (ConnectionError("refused"), True, "connection error"),
+        (MalformedAnswer("malformed answer"), True, "malformed answer"),
+        (CircuitOpen(), False, "circuit open"),
+        (KeyError("x"), False, "KeyError"),
+    ],
+)
+def test_classification(exc: Exception, retryable: bool, reason: str) -> None:
+    assert is_retryable(exc) is retryable
+    assert describe(exc) == reason
+
+
+def test_describe_never_echoes_the_message() -> None:
+    assert "secret.example" not in describe(FakeStatusError(500))
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after": "2"}, 2.0),
+        ({"retry-after": "0.25"}, 0.25),
+        ({"retry-after-ms": "150"}, 0.15),
+        ({"retry-after": "120"}, 10.0),  # capped
+        ({"retry-after": "-3"}, 0.0),
+        ({}, None),
+        ({"retry-after": "soon"}, None),
+    ],
+)
+def test_retry_after(headers: dict[str, str], expected: float | None) -> None:
+    assert retry_after_s(FakeStatusError(429, headers), cap=10.0) == expected
+
+
+def test_retry_after_http_date() -> None:
+    import email.utils
+
+    when = email.utils.formatdate(time.time() + 5, usegmt=True)
+    value = retry_after_s(FakeStatusError(429, {"retry-after": when}), cap=30)
+    assert value is not None and 3.0 <= value <= 5.0
+
+
+def test_retry_after_without_response() -> None:
+    assert retry_after_s(ValueError("x"), cap=5) is None
+
+
+def test_backoff_grows_exponentially_with_bounded_jitter() -> None:
+    policy = ResilienceSettings(backoff_initial_s=0.5, backoff_max_s=8.0)
+    for attempt, base in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0)]:
+        waits = [backoff_s(attempt, policy) for _ in range(50)]
+        assert all(base <= w <= base + 0.5 for w in waits)
+        assert len(set(waits)) > 1  # jitter
+    assert backoff_s(10, policy) == 8.0
+
+
+def test_breaker_opens_half_opens_and_closes() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failures=3, cooldown_s=10, clock=clock)
+    assert breaker.state == "closed"
+    assert [breaker.record_failure() for _ in range(2)] == [False, False]
+    breaker.record_success()  # consecutive failures only
+    assert [breaker.record_failure() for _ in range(3)] == [False, False, True]
+    assert breaker.state == "open" and breaker.allow() is False
+    clock.now += 9.9
+    assert breaker.allow() is False
+    clock.now += 0.2
+    assert breaker.state == "half_open"
+    assert breaker.allow() is True  # the one trial
+    assert breaker.allow() is False  # nobody else while it runs
+    assert breaker.record_failure() is True  # trial failed: open again, new cool-down
+    assert breaker.state == "open"
+    clock.now += 10
+    assert breaker.allow() is True
+    breaker.record_success()
+    assert breaker.state == "closed" and breaker.allow() is True
+
+
+def test_breakers_are_shared_per_endpoint_and_model() -> None:
+    reset_breakers()
+    policy = ResilienceSettings()
+    a = breaker_for("http://h/v1", "m1", policy)
+    assert breaker_for("http://h/v1", "m1", policy) is a
+    assert breaker_for("http://h/v1", "m2", policy) is not a
+    reset_breakers()
+    assert breaker_for("http://h/v1", "m1", policy) is not a
+
+
+def script(*outcomes: object):
+    """A callable returning/raising ``outcomes`` in order, counting its calls."""
+    calls = {"n": 0}
+
+    def fn() -> object:
+        outcome = outcomes[calls["n"]]
+        calls["n"] += 1
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    return fn, calls
+
+
+def test_retries_until_success() -> None:
+    fn, calls = script(FakeStatusError(500), APITimeoutError(), "ok")
+    breaker = CircuitBreaker(5, 60)
+    assert call_with_retries(fn, FAST, breaker, "test") == "ok"
+    assert calls["n"] == 3
+    assert breaker.state == "closed"
+
+
+def test_gives_up_after_max_attempts() -> None:
+    fn, calls = script(*[FakeStatusError(502)] * 5)
+    with pytest.raises(LLMCallError) as caught:
+        call_with_retries(fn, FAST, CircuitBreaker(10, 60), "test")
+    assert calls["n"] == 3
+    assert caught.value.reason == "HTTP 502 after 3 attempts"
+
+
+def test_non_retryable_stops_at_once() -> None:
+    fn, calls = script(FakeStatusError(401), "never")
+    with pytest.raises(LLMCallError) as caught:
+        call_with_retries(fn, FAST, CircuitBreaker(10, 60), "test")
+    assert calls["n"] == 1
+    assert caught.value.reason == "HTTP 401 after 1 attempt"
+
+
+def test_retry_after_is_the_wait() -> None:
+    fn, calls = script(FakeStatusError(429, {"retry-after": "0.3"}), "ok")
+    assert calls["n"] == 0
+    started = time.perf_counter()
+    assert call_with_retries(fn, FAST, CircuitBreaker(10, 60), "test") == "ok"
+    assert 0.28 <= time.perf_counter() - started < 1.0
+    assert calls["n"] == 2
+
+
+def test_opening_the_breaker_stops_the_retries() -> None:
+    fn, calls = script(*[FakeStatusError(500)] * 5)
+    breaker = CircuitBreaker(2, 60)
+    with pytest.raises(LLMCallError) as caught:
+        call_with_retries(fn, FAST, breaker, "test")
+    assert calls["n"] == 2
+    assert caught.value.reason == "HTTP 500; circuit opened"
+    with pytest.raises(CircuitOpen):
+        call_with_retries(fn, FAST, breaker, "test")
+    assert calls["n"] == 2
+
+
+def test_async_twin() -> None:
+    outcomes = [FakeStatusError(503), {"a": 1}]
+
+    async def fn() -> object:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    assert asyncio.run(acall_with_retries(fn, FAST, CircuitBreaker(5, 60), "t")) == {"a": 1}
+
+    async def always_fails() -> object:
+        raise FakeStatusError(500)
+
+    with pytest.raises(LLMCallError, match="HTTP 500 after 3 attempts"):
+        asyncio.run(acall_with_retries(always_fails, FAST, CircuitBreaker(5, 60), "t"))

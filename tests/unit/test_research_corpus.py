@@ -1,0 +1,138 @@
+"""Corpus loading, passaging and the on-disk index cache of the research agent (real files, diskcache)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agentops_cli.agents.research.corpus import load_corpus, read_document, split_passages
+from agentops_cli.errors import BadInput
+
+
+def make_corpus(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "market.md").write_text(
+        "# Widget market note\n\n## Size\n\nThe widget market reached €50 million in 2024.\n\n"
+        "## Growth\n\nGrowth is forecast at 9% a year until 2028.\n",
+        encoding="utf-8",
+    )
+    (root / "survey.txt").write_text(
+        "Buyer survey 2024\n\nBarriers\n\n41% of buyers cite integration as the main barrier.\n",
+        encoding="utf-8",
+    )
+    (root / "rival.html").write_text(
+        "<html><head><title>Rival profile: Acme</title><style>p {color: red}</style></head>"
+        "<body><h1>Acme</h1><p>Acme has 120 customers &amp; grows 30% a year.</p>"
+        "<script>var x = 1;</script></body></html>",
+        encoding="utf-8",
+    )
+    (root / ".hidden.md").write_text("# secret\n\nnot indexed", encoding="utf-8")
+    (root / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    return root
+
+
+def test_documents_are_read_per_format_with_titles(tmp_path: Path) -> None:
+    root = make_corpus(tmp_path / "c")
+    index = load_corpus(root, cache_dir=None)
+    titles = {d.source: d.title for d in index.documents}
+    assert titles == {
+        "market.md": "Widget market note",
+        "rival.html": "Rival profile: Acme",
+        "survey.txt": "Buyer survey 2024",
+    }
+    html = index.document("rival.html")
+    assert html is not None
+    assert "Acme has 120 customers & grows 30% a year." in html.text
+    assert "color: red" not in html.text and "var x" not in html.text
+
+
+def test_passages_are_exact_spans_split_at_headings(tmp_path: Path) -> None:
+    doc = read_document(make_corpus(tmp_path / "c") / "market.md", tmp_path / "c")
+    passages = split_passages(doc)
+    assert [p.heading for p in passages] == ["Size", "Growth"]  # the title stays with the first section
+    assert [p.id for p in passages] == ["market.md#1", "market.md#2"]
+    assert passages[0].text.startswith("# Widget market note\n\n## Size")
+    for p in passages:
+        assert doc.text[p.start : p.end] == p.text
+    long_doc = doc.model_copy(
+        update={"text": "\n\n".join(f"Sentence number {i} is here." for i in range(100))}
+    )
+    chunks = split_passages(long_doc, max_chars=200)
+    assert len(chunks) > 5 and all(len(c.text) <= 200 for c in chunks)
+
+
+def test_pdf_sources_are_read(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    root = tmp_path / "pdfs"
+    root.mkdir()
+    pdf = canvas.Canvas(str(root / "board_update.pdf"))
+    pdf.drawString(72, 720, "Board update: revenue grew 17% in the fourth quarter.")
+    pdf.save()
+    index = load_corpus(root, cache_dir=None)
+    assert index.documents[0].title == "Board update"
+    assert "revenue grew 17% in the fourth quarter." in index.documents[0].text
+    [(passage, score)] = index.search("revenue quarter", 3)
+    assert passage.source == "board_update.pdf" and score > 0
+
+
+def test_search_ranks_the_matching_passage_first(tmp_path: Path) -> None:
+    index = load_corpus(make_corpus(tmp_path / "c"), cache_dir=None)
+    top, _ = index.search("integration barrier buyers", 2)[0]
+    assert top.id == "survey.txt#1" and top.heading == "Barriers"
+    within = index.search_within("Acme", "customers growth", 1)
+    assert [p.source for p, _ in within] == ["rival.html"]
+    assert index.search_within("zzzz", "customers", 1) == []
+
+
+def test_index_cache_hits_and_invalidates_on_content_change(tmp_path: Path) -> None:
+    root = make_corpus(tmp_path / "c")
+    cache = tmp_path / "cache"
+    first = load_corpus(root, cache_dir=cache)
+    second = load_corpus(root, cache_dir=cache)
+    assert (first.from_cache, second.from_cache) == (False, True)
+    assert first.key == second.key
+    assert [p.model_dump() for p in second.data.passages] == [p.model_dump() for p in first.data.passages]
+
+    (root / "survey.txt").write_text(
+        "Buyer survey 2025\n\nBarriers\n\n55% now cite cost.\n", encoding="utf-8"
+    )
+    third = load_corpus(root, cache_dir=cache)
+    assert third.from_cache is False and third.key != first.key
+    assert "55% now cite cost." in third.document("survey.txt").text  # type: ignore[union-attr]
+
+    (root / "extra.md").write_text("# Extra\n\nA new file.\n", encoding="utf-8")
+    assert load_corpus(root, cache_dir=cache).from_cache is False
+    assert load_corpus(root, cache_dir=None).from_cache is False
+
+
+def test_missing_empty_and_unreadable_corpora_are_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(BadInput, match="corpus folder not found"):
+        load_corpus(tmp_path / "nope", cache_dir=None)
+    file = tmp_path / "file.md"
+    file.write_text("# x\n\ny\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="must be a folder"):
+        load_corpus(file, cache_dir=None)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "data.csv").write_text("a,b\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="corpus is empty"):
+        load_corpus(empty, cache_dir=None)
+    blank = tmp_path / "blank"
+    blank.mkdir()
+    (blank / "a.md").write_text("   \n", encoding="utf-8")
+    (blank / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(BadInput, match="no readable text in 2 file"):
+        load_corpus(blank, cache_dir=None)
+
+
+def test_unreadable_files_are_skipped_and_reported(tmp_path: Path) -> None:
+    root = make_corpus(tmp_path / "c")
+    (root / "broken.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    (root / "legacy.txt").write_bytes(
+        "Informe de mercado\n\nCrecimiento del 12% en año fiscal.\n".encode("cp1252")
+    )
+    index = load_corpus(root, cache_dir=None)
+    assert index.data.skipped == ["broken.pdf"]
+    assert "Crecimiento del 12% en año fiscal." in index.document("legacy.txt").text  # type: ignore[union-attr]

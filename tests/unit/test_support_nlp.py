@@ -1,0 +1,216 @@
+"""Shared offline NLP: tokenisation, language detection, BM25 retrieval, the intent engine."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agentops_cli.nlp.intent import OOS_LABEL, IntentModel, char_ngrams, softmax, word_ngrams
+from agentops_cli.nlp.intent_train import TrainParams, fit_temperature, train_intent_model, tune_threshold
+from agentops_cli.nlp.language import detect_language
+from agentops_cli.nlp.retrieval import BM25Index, Hit
+from agentops_cli.nlp.text import fold, stem, terms
+
+CLINC = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "clinc150" / "data_full.json"
+
+
+# -- text ---------------------------------------------------------------------------------------
+def test_fold_strips_accents_and_lowercases() -> None:
+    assert fold("Devolución ÁRBOL") == "devolucion arbol"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("package", "packages"),
+        ("charge", "charged"),
+        ("pedido", "pedidos"),
+        ("factura", "facturación"),
+        ("cancelar", "cancelación"),
+        ("devolución", "devoluciones"),
+        ("refund", "refunds"),
+    ],
+)
+def test_stemmer_merges_inflections(a: str, b: str) -> None:
+    assert terms(a) == terms(b)
+
+
+def test_terms_drop_stopwords_in_both_languages_but_keep_digits() -> None:
+    assert terms("Where is my order 5521?") == ["order", "5521"]
+    assert terms("¿Dónde está mi pedido?") == ["pedid"]
+    assert stem("abc") == "abc"
+
+
+# -- language -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("I was charged twice for my order", "en"),
+        ("Me cobraron dos veces el mismo pedido", "es"),
+        ("¿Dónde está mi paquete?", "es"),
+        ("la app no funciona", "es"),
+        ("my package never arrived", "en"),
+        ("Cancelar suscripción", "es"),
+    ],
+)
+def test_detect_language(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_detect_language_falls_back_to_default_without_evidence() -> None:
+    assert detect_language("ok 123", default="es") == "es"
+    assert detect_language("", default="en") == "en"
+
+
+# -- retrieval ----------------------------------------------------------------------------------
+PASSAGES = [
+    ("refunds#times", "Refunds reach your card in 5 to 10 business days after we receive the return."),
+    ("shipping#late", "If your package is late or lost, tell us within 14 days and we send a replacement."),
+    ("billing#duplicate", "A duplicate charge is usually a hold that your bank releases in 3 to 5 days."),
+    ("es#reembolso", "El reembolso llega a tu tarjeta en 5 a 10 días hábiles."),
+]
+
+
+def test_bm25_ranks_the_matching_passage_first_with_scores() -> None:
+    index = BM25Index(PASSAGES)
+    hits = index.search("my package is lost", k=2)
+    assert hits[0].id == "shipping#late"
+    assert hits[0].score > 0
+    assert all(isinstance(h, Hit) for h in hits)
+    assert index.search("¿cuándo llega mi reembolso?", k=1)[0].id == "es#reembolso"
+    assert len(index) == 4
+
+
+def test_bm25_no_match_min_score_and_batch() -> None:
+    index = BM25Index(PASSAGES)
+    assert index.search("quantum chromodynamics") == []
+    assert index.search("charge", min_score=100.0) == []
+    many = index.search_many(["duplicate charge", "refund card"], k=1)
+    assert [h[0].id for h in many] == ["billing#duplicate", "refunds#times"]
+    assert BM25Index([]).search("anything") == []
+
+
+def test_bm25_rejects_duplicate_ids() -> None:
+    with pytest.raises(ValueError, match="duplicate passage ids: a"):
+        BM25Index([("a", "x"), ("a", "y")])
+
+
+# -- intent engine ------------------------------------------------------------------------------
+def test_char_ngrams_match_scikit_learn_char_wb() -> None:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    text = "Hi  a refund, por favor: devolución!"
+    vec = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, strip_accents="unicode")
+    assert sorted(char_ngrams(text)) == sorted(vec.build_analyzer()(text))
+    assert word_ngrams("refunds arrived late") == ["refund", "arriv", "late", "refund arriv", "arriv late"]
+
+
+@functools.cache
+def _clinc() -> dict[str, list[list[str]]]:
+    return json.loads(CLINC.read_text(encoding="utf-8"))
+
+
+def _clinc_subset(n_intents: int = 12) -> dict[str, list[list[str]]]:
+    data = _clinc()
+    keep = sorted({label for _, label in data["train"]})[:n_intents]
+    return {split: [row for row in data[split] if row[1] in keep] for split in ("train", "val", "test")} | {
+        "oos_val": data["oos_val"],
+        "oos_test": data["oos_test"][:200],
+    }
+
+
+@pytest.fixture(scope="module")
+def clinc_model() -> tuple[IntentModel, dict]:
+    """A real model on real data: 12 CLINC150 intents, calibrated on val + oos_val."""
+    data = _clinc_subset()
+    val = data["val"] + [[t, OOS_LABEL] for t, _ in data["oos_val"]]
+    model = train_intent_model(
+        [t for t, _ in data["train"]],
+        [lab for _, lab in data["train"]],
+        val_texts=[t for t, _ in val],
+        val_labels=[lab for _, lab in val],
+    )
+    return model, data
+
+
+def test_engine_on_real_clinc_subset(clinc_model: tuple[IntentModel, dict]) -> None:
+    model, data = clinc_model
+    preds = model.predict([t for t, _ in data["test"]])
+    accuracy = np.mean([p.label == gold for p, (_, gold) in zip(preds, data["test"], strict=True)])
+    oos = model.predict([t for t, _ in data["oos_test"]])
+    recall = np.mean([p.label == OOS_LABEL and not p.in_scope for p in oos])
+    assert accuracy >= 0.9
+    assert recall >= 0.6
+    assert 0.0 < model.oos_threshold < 1.0
+    assert model.meta["calibrated_on"] == "validation"
+    assert all(0.0 <= p.confidence <= 1.0 for p in preds)
+
+
+def test_engine_inference_matches_scikit_learn(clinc_model: tuple[IntentModel, dict]) -> None:
+    """The numpy re-implementation of TF-IDF + linear scores equals scikit-learn's pipeline."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from agentops_cli.nlp.intent_train import _export, _fit_linear
+
+    data = _clinc_subset(4)
+    texts, labels = [t for t, _ in data["train"]], [lab for _, lab in data["train"]]
+    word, char, clf = _fit_linear(texts, labels, TrainParams())
+    model = _export(word, char, clf, {})
+    probe = [t for t, _ in data["test"][:50]] + ["", "!!!", "Devolución rápida"]
+    features = sp.hstack([word.transform(probe), char.transform(probe)]).tocsr()
+    reference = clf.predict_proba(features)
+    assert np.allclose(softmax(model.logits(probe)), reference, atol=1e-4)
+    assert isinstance(word, TfidfVectorizer)
+
+
+def test_model_save_load_roundtrip(tmp_path: Path, clinc_model: tuple[IntentModel, dict]) -> None:
+    model, data = clinc_model
+    path = tmp_path / "m" / "model.pkl"
+    model.save(path)
+    loaded = IntentModel.load(path)
+    probe = [t for t, _ in data["test"][:20]]
+    assert np.allclose(loaded.predict_proba(probe), model.predict_proba(probe))
+    assert loaded.oos_threshold == model.oos_threshold
+    assert [p.name for p in path.parent.iterdir()] == ["model.pkl"]  # no temp file left behind
+
+
+def test_small_training_uses_cross_validation_and_binary_problems_work() -> None:
+    texts = [
+        "refund my money",
+        "give me my money back",
+        "I want a refund",
+        "refund please now",
+        "money back for my order",
+        "where is my parcel",
+        "track my package",
+        "my order is late",
+        "parcel not delivered",
+        "package tracking number",
+    ]
+    labels = ["refund"] * 5 + ["shipping"] * 5
+    model = train_intent_model(texts, labels, params=TrainParams(cv_folds=3))
+    assert model.labels == ["refund", "shipping"]
+    assert model.coef.shape[1] == 2
+    assert model.meta["calibrated_on"] == "3-fold cross-validation"
+    assert model.predict(["I want my money back"])[0].label == "refund"
+    with pytest.raises(ValueError, match="at least two labels"):
+        train_intent_model(["a", "b"], ["x", "x"])
+
+
+def test_fit_temperature_and_tune_threshold() -> None:
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 3, 300)
+    logits = rng.normal(0, 1, (300, 3))
+    logits[np.arange(300), gold] += 2.0
+    sharp = fit_temperature(logits * 5, gold)
+    assert sharp > 1.0  # over-confident scores are flattened
+    conf = np.array([0.9, 0.8, 0.3, 0.95])
+    correct = np.array([True, True, True, False])
+    threshold, stats = tune_threshold(conf, correct, np.array([0.2, 0.25, 0.7]), max_accuracy_drop=0.0)
+    assert threshold == 0.3
+    assert stats == {"accuracy": 0.75, "oos_recall": 0.6667}
