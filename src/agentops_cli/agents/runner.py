@@ -87,12 +87,24 @@ def run_agent(
     run_id: str | None = None,
     log: bool = True,
 ) -> dict[str, Any]:
-    """Run ``agent`` on ``input``; return the contract's JSON document as a dict."""
+    """Run ``agent`` on ``input``; return the contract's JSON document as a dict.
+
+    A run that fails is still written to the run log (with its error) before the error
+    propagates, so "what failed yesterday" has an answer too.
+    """
     service = load_service(agent)
-    llm = make_llm(settings, agent, trial=trial)
     run_id = run_id or new_run_id()
+    llm = make_llm(settings, agent, trial=trial, run_id=run_id)
     started = time.perf_counter()
-    output = service.run(input, llm=llm, settings=settings, options=options or {})
+    try:
+        output = service.run(input, llm=llm, settings=settings, options=options or {})
+    except Exception as exc:
+        if log:
+            from agentops_cli.observability.runlog import record_run
+
+            failed = {"agent": agent, "run_id": run_id, "provider": llm.provider, "model": llm.model}
+            record_run(settings, failed, input, error=f"{type(exc).__name__}: {exc}")
+        raise
     latency_ms = round((time.perf_counter() - started) * 1000, 2)
     models_used = sorted({c.model for c in llm.calls if c.provider != "offline"})
     result = wrap_output(

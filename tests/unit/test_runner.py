@@ -1,0 +1,63 @@
+"""The runner wraps every agent's answer in the contract's common keys and logs every run."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import pytest
+from pydantic import BaseModel
+
+from agentops_cli.agents import runner
+from agentops_cli.config import load_settings
+from agentops_cli.errors import BadInput, RuntimeFailure
+from agentops_cli.observability.runlog import runlog_path
+
+
+class EchoOutput(BaseModel):
+    echo: str
+    flags: list[str] = []
+
+
+@pytest.fixture
+def echo_agent(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    module = types.ModuleType("tests_echo_service")
+
+    def run(input: str, *, llm, settings, options):
+        if input == "boom":
+            raise RuntimeFailure("the model is down")
+        return EchoOutput(echo=input.upper(), flags=["short"] if len(input) < 5 else [])
+
+    module.run = run  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tests_echo_service", module)
+    monkeypatch.setitem(runner.AGENTS, "echo", "tests_echo_service")
+    return module
+
+
+def test_common_keys_and_run_log(echo_agent: types.ModuleType) -> None:
+    settings = load_settings().settings
+    result = runner.run_agent("echo", "hi", settings, run_id="run-1")
+    assert result["echo"] == "HI"
+    assert result["agent"] == "echo" and result["run_id"] == "run-1"
+    assert result["provider"] == "offline" and result["degraded"] is False
+    assert result["usage"] == {"input_tokens": 0, "output_tokens": 0, "cached_tokens": 0}
+    assert result["cost_usd"] == 0.0 and result["flags"] == ["short"]
+    assert result["latency_ms"] >= 0
+    logged = [json.loads(line) for line in runlog_path(settings).read_text().splitlines()]
+    assert logged[-1]["run_id"] == "run-1" and logged[-1]["error"] is None
+    assert "hi" not in json.dumps(logged[-1]["input_sha256"])
+
+
+def test_failed_run_is_logged_with_its_error(echo_agent: types.ModuleType) -> None:
+    settings = load_settings().settings
+    with pytest.raises(RuntimeFailure):
+        runner.run_agent("echo", "boom", settings, run_id="run-2")
+    last = json.loads(runlog_path(settings).read_text().splitlines()[-1])
+    assert last["run_id"] == "run-2"
+    assert last["error"] == "RuntimeFailure: the model is down"
+
+
+def test_unknown_agent_is_bad_input() -> None:
+    with pytest.raises(BadInput, match="unknown agent 'nope'"):
+        runner.run_agent("nope", "x", load_settings().settings)
