@@ -82,11 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "benchmark": "clinc150",
         "date": time.strftime("%Y-%m-%d"),
-        "command": "python bench/bench_clinc150.py",
+        "command": ".venv/bin/python bench/bench_clinc150.py",
         "machine": machine(),
         "data": {k: len(v) for k, v in data.items()},
         "model": {
-            "features": "tf-idf word 1-2 grams + char_wb 2-5 grams, sublinear tf",
+            "features": "tf-idf: word 1-2 grams over stemmed, accent-folded tokens"
+            " + char_wb 2-5 grams (min_df 2), sublinear tf",
             "classifier": "logistic regression, temperature-calibrated",
             "temperature": model.temperature,
             "oos_threshold": model.oos_threshold,

@@ -106,7 +106,7 @@ def test_char_ngrams_match_scikit_learn_char_wb() -> None:
     text = "Hi  a refund, por favor: devolución!"
     vec = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, strip_accents="unicode")
     assert sorted(char_ngrams(text)) == sorted(vec.build_analyzer()(text))
-    assert word_ngrams("refunds arrived late") == ["refund", "arriv", "late", "refund arriv", "arriv late"]
+    assert word_ngrams("my refunds arrived") == ["my", "refund", "arriv", "my refund", "refund arriv"]
 
 
 @functools.cache

@@ -172,7 +172,8 @@ def test_pack_policy_file_and_named_training_file(tmp_path: Path) -> None:
         "intents:\n  - name: a\n    examples: [alpha one]\n  - name: b\n    examples: [beta two]\n"
     )
     (pack_dir / "policy.yaml").write_text(
-        "confidence_threshold: 0.2\ntraining_file: extra.jsonl\ntext_column: q\nlabel_column: y\nlanguage: es\n"
+        "confidence_threshold: 0.2\ntraining_file: extra.jsonl\n"
+        "text_column: q\nlabel_column: y\nlanguage: es\n"
     )
     (pack_dir / "extra.jsonl").write_text('{"q": "alpha three", "y": "a"}\n')
     (pack_dir / "kb" / "a.md").write_text("Intro text without heading.\n\n## Details\nAlpha details.\n")
@@ -191,7 +192,8 @@ def test_pack_policy_file_and_named_training_file(tmp_path: Path) -> None:
 def test_split_markdown_front_matter_headings_and_duplicates(tmp_path: Path) -> None:
     path = tmp_path / "guide.md"
     path.write_text(
-        "---\nintent: shipping\nlanguage: es\n---\n# Guía\n\n## Plazos\nUno.\n\n## Plazos\nDos.\n\n### Vacío\n\n## Otro\nTres.\n",
+        "---\nintent: shipping\nlanguage: es\n---\n# Guía\n\n"
+        "## Plazos\nUno.\n\n## Plazos\nDos.\n\n### Vacío\n\n## Otro\nTres.\n",
         encoding="utf-8",
     )
     passages = split_markdown(path, rel="guide.md", intent=None, language=None)

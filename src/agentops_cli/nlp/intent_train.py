@@ -29,6 +29,8 @@ from agentops_cli.nlp.intent import (
     word_ngrams,
 )
 
+MIN_TEMPERATURE = 0.3
+
 
 @dataclass(frozen=True)
 class TrainParams:
@@ -88,7 +90,9 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
         probs = softmax(logits, t)
         return float(-np.log(np.clip(probs[np.arange(len(gold)), gold], 1e-12, None)).mean())
 
-    lo, hi = np.log(0.05), np.log(20.0)
+    # Bounded below: on tiny, perfectly separable packs the likelihood keeps improving as the
+    # temperature shrinks, which would report certainty (1.00) the data cannot support.
+    lo, hi = np.log(MIN_TEMPERATURE), np.log(20.0)
     ratio = (np.sqrt(5) - 1) / 2
     for _ in range(60):
         a = hi - ratio * (hi - lo)

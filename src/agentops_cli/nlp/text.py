@@ -15,8 +15,14 @@ from functools import lru_cache
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lower-case and strip accents ("Devolución" → "devolucion"); keeps ñ as n."""
+    """Lower-case and strip accents ("Devolución" → "devolucion"); keeps ñ as n.
+
+    Cached: the guard, the detectors and retrieval all fold the same query.
+    """
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -28,16 +28,16 @@ class SupportContext:
     hitl: bool = False
     # Predictions computed ahead for a whole batch (``run_batch``): query -> prediction.
     predictions: dict[str, Prediction] = field(default_factory=dict)
-    _model: IntentModel | None = None
+    intent_model: IntentModel | None = None
 
     @property
     def model(self) -> IntentModel:
         """The pack's intent model, loaded (or trained) on first use only."""
-        if self._model is None:
+        if self.intent_model is None:
             from agentops_cli.agents.support.engine import get_model
 
-            self._model = get_model(self.pack, self.settings)
-        return self._model
+            self.intent_model = get_model(self.pack, self.settings)
+        return self.intent_model
 
     def predict(self, query: str) -> Prediction:
         if query not in self.predictions:

@@ -97,18 +97,30 @@ def retrieve(state: SupportState, runtime: AnyRuntime) -> dict[str, Any]:
     if "prompt_injection" in state.get("flags", []) or not pack.passages:
         return {"sources": []}
     language, intent = state.get("language"), state.get("intent")
-    in_language = [
-        (score, doc)
-        for doc, score in pack.index.scores(state["query"]).items()
-        if not (pack.passages[doc].language and language and pack.passages[doc].language != language)
-    ]
+    scores = pack.index.scores(state["query"])
     if intent in pack.intents_with_kb:
-        in_language = [(score, doc) for score, doc in in_language if pack.passages[doc].intent == intent]
-    ranked = sorted(in_language, key=lambda item: (-item[0], item[1]))[: pack.policy.top_k]
+        # Every article of the intent is a candidate; with ``min_kb_score: 0`` (bare CSV packs,
+        # one canonical response per intent) an article counts even without shared words.
+        keep_zero = pack.policy.min_kb_score <= 0
+        candidates = [
+            (scores.get(doc, 0.0), doc)
+            for doc, passage in enumerate(pack.passages)
+            if passage.intent == intent and (keep_zero or doc in scores)
+        ]
+    else:
+        candidates = [(score, doc) for doc, score in scores.items()]
+    ranked = sorted(
+        (
+            (score, doc)
+            for score, doc in candidates
+            if not (pack.passages[doc].language and language and pack.passages[doc].language != language)
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )[: pack.policy.top_k]
     return {
         "sources": [
-            {"id": pack.passages[d].id, "title": pack.passages[d].title, "score": round(s, 4)}
-            for s, d in ranked
+            {"id": pack.passages[doc].id, "title": pack.passages[doc].title, "score": round(score, 4)}
+            for score, doc in ranked
         ]
     }
 

@@ -37,11 +37,12 @@ def best_sentences(query: str, text: str, limit: int = MAX_SENTENCES) -> list[st
     if len(sentences) <= limit:
         return sentences
     wanted = set(terms(query))
-    scored = [(len(wanted & set(terms(s))), -i) for i, s in enumerate(sentences)]
-    if not any(score for score, _ in scored):
+    overlap = [len(wanted & set(terms(s))) for s in sentences]
+    if not any(overlap):
         return sentences[:limit]
-    chosen = sorted(sorted(scored, reverse=True)[:limit], key=lambda item: -item[1])
-    return [sentences[-i] for _, i in chosen]
+    # Most overlap first, earlier sentence on ties; then back to reading order.
+    best = sorted(range(len(sentences)), key=lambda i: (-overlap[i], i))[:limit]
+    return [sentences[i] for i in sorted(best)]
 
 
 def wording(templates: dict[str, Any], language: str) -> dict[str, Any]:

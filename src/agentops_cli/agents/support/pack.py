@@ -402,7 +402,7 @@ def _load_bare_file(path: Path) -> SupportPack:
     return SupportPack(
         root=path,
         intents=intents,
-        policy=Policy(),
+        policy=Policy(min_kb_score=0.0),  # each intent's responses are its answers: no match needed
         passages=passages,
         training=training,
         templates=_default_templates(),

@@ -148,7 +148,7 @@ def run_batch(inputs: list[str], *, settings: Settings, options: dict[str, Any])
             pack=pack,
             settings=settings,
             predictions=shared.predictions,
-            _model=shared.model,
+            intent_model=shared.model,
         )
         initial: SupportState = {"query": query, "flags": [], "pack": str(pack.root)}
         outputs.append(to_output(run_pipeline(initial, ctx), pack))
