@@ -291,6 +291,8 @@ def test_opted_out_files_are_never_evidence(tmp_path: Path) -> None:
 
 
 def test_xml_namespaces_are_not_hard_coded_endpoints(tmp_path: Path) -> None:
-    report = _check(tmp_path, {"svg.py": "NS = 'http://www.w3.org/2000/svg'\nAPI = 'https://api.example.com/v1'\n"})
+    report = _check(
+        tmp_path, {"svg.py": "NS = 'http://www.w3.org/2000/svg'\nAPI = 'https://api.example.com/v1'\n"}
+    )
     code = item(report, "CODE-02")
     assert (code.status, [(e.path, e.line) for e in code.evidence]) == ("partial", [("svg.py", 2)])
