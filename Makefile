@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean setup
+.PHONY: run test lint bench clean setup dev
 
 setup: $(STAMP)
 
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml setup.py
 
 run: $(STAMP)
 	$(BIN)/agentops run support "I was charged twice for my order"
+
+dev: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest -q -x -p no:cacheprovider tests/unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
