@@ -26,7 +26,13 @@ def test_fields_with_spans_and_text_are_compared_by_value() -> None:
             "text": "USD 1,200,000",
             "spans": [[120, 133]],
         },
-        "effective_date": {"value": "2025-04-02", "start": 5, "end": 18, "text": "April 2, 2025", "spans": []},
+        "effective_date": {
+            "value": "2025-04-02",
+            "start": 5,
+            "end": 18,
+            "text": "April 2, 2025",
+            "spans": [],
+        },
     }
     tp, fp, fn, wrong = field_counts(expected, predicted)
     # parties (2 names) and total_value match; the date is wrong: one false positive, one miss.
