@@ -12,11 +12,15 @@ Registered for the whole suite through ``pytest_plugins`` in ``tests/conftest.py
   pass ``overrides={"resilience.failover": False}``.
 * ``openai_env(server, **extra) -> dict`` — the same as environment variables, for
   ``run_cli(..., env=openai_env(fake_openai))``.
+* ``support_model_cache`` — a cache folder holding the default pack's trained intent model,
+  trained once per session; point ``AGENTOPS_CACHE_DIR`` (or ``cache_dir``) at it so support
+  tests and CLI subprocesses skip the training.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -98,3 +102,15 @@ def fake_openai(_fake_openai_session: FakeOpenAIServer) -> Iterator[FakeOpenAISe
     yield _fake_openai_session
     _fake_openai_session.reset()
     _reset_llm_state()
+
+
+@pytest.fixture(scope="session")
+def support_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default pack's intent model, trained once for the session (training is tested on its own)."""
+    from agentops_cli.agents.support.engine import get_model
+    from agentops_cli.agents.support.pack import load_pack
+    from agentops_cli.config import load_settings
+
+    cache = tmp_path_factory.getbasetemp() / "support-model-cache"
+    get_model(load_pack(), load_settings(None, {"cache_dir": str(cache)}, dotenv_path=None).settings)
+    return cache

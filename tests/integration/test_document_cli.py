@@ -11,6 +11,7 @@ import pytest
 
 from agentops_cli.agents.runner import run_agent
 from tests.conftest import run_cli
+from tests.contract import USAGE_KEYS, assert_run_contract
 from tests.fakes.fixtures import openai_env, openai_settings
 
 GOLDEN = Path(__file__).resolve().parents[2] / "datasets" / "golden"
@@ -21,24 +22,7 @@ def test_json_output_follows_the_contract() -> None:
     result = run_cli("run", "document", SAAS, "--json", cwd=GOLDEN)
     assert result.code == 0, result.stderr
     data = result.json()
-    for key in (
-        "agent",
-        "provider",
-        "model",
-        "degraded",
-        "usage",
-        "cost_usd",
-        "latency_ms",
-        "run_id",
-        "flags",
-        "path",
-        "doc_type",
-        "fields",
-        "clauses",
-        "risks",
-        "summary",
-    ):
-        assert key in data
+    assert_run_contract(data, "document")
     assert (data["agent"], data["provider"], data["doc_type"]) == ("document", "offline", "contract")
     assert data["fields"]["effective_date"] == {
         "value": "2025-01-15",
@@ -49,7 +33,7 @@ def test_json_output_follows_the_contract() -> None:
     }
     assert data["fields"]["total_value"]["value"] == {"amount": 84000.0, "currency": "USD"}
     assert {r["type"] for r in data["risks"]} == {"auto_renewal", "long_notice_period", "penalties"}
-    assert set(data["usage"]) == {"input_tokens", "output_tokens", "cached_tokens"}
+    assert set(data["usage"]) == USAGE_KEYS
 
 
 def test_rich_view_and_markdown_report(tmp_path: Path) -> None:

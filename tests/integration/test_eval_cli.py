@@ -19,10 +19,8 @@ from xml.etree import ElementTree
 import pytest
 
 from tests.conftest import REPO, run_cli
+from tests.contract import EVAL_KEYS
 from tests.unit.test_eval_runner import FAKE_AGENT
-
-CONTRACT_KEYS = {"run_id", "dataset", "agents", "provider", "n", "errors", "metrics", "latency_ms", "usage",
-                 "cost_usd", "passed", "gates"}  # fmt: skip
 
 
 def fake_cli(tmp_path: Path) -> list[str]:
@@ -98,7 +96,7 @@ def test_golden_offline_passes_the_default_gates(tmp_path: Path) -> None:
     )
     assert result.code == 0, result.stderr
     doc = result.json()
-    assert set(doc) >= CONTRACT_KEYS
+    assert set(doc) >= EVAL_KEYS
     assert doc["agents"] == ["document", "research", "support"] and doc["provider"] == "offline"
     assert doc["errors"] == 0 and doc["n"] >= 240 and doc["passed"] is True
     gated = {g["metric"] for g in doc["gates"]}

@@ -7,46 +7,21 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-
-CONTRACT_KEYS = {
-    "agent",
-    "provider",
-    "model",
-    "degraded",
-    "usage",
-    "cost_usd",
-    "latency_ms",
-    "run_id",
-    "flags",
-    "query",
-    "intent",
-    "confidence",
-    "answer",
-    "escalate",
-    "escalation_reason",
-    "sources",
-}
+from tests.contract import USAGE_KEYS, assert_run_contract
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """A model cache trained once for this module (in process), shared by every CLI call."""
-    from agentops_cli.agents.support.engine import get_model
-    from agentops_cli.agents.support.pack import load_pack
-    from agentops_cli.config import load_settings
-
-    cache = tmp_path_factory.getbasetemp() / "support-model-cache"
-    settings = load_settings(None, {"cache_dir": str(cache)}, dotenv_path=None).settings
-    get_model(load_pack(), settings)
-    return {"AGENTOPS_CACHE_DIR": str(cache)}
+def env(support_model_cache: Path) -> dict[str, str]:
+    """Every CLI call reuses the session's trained model."""
+    return {"AGENTOPS_CACHE_DIR": str(support_model_cache)}
 
 
 def test_json_contract_offline(env: dict[str, str]) -> None:
     result = run_cli("run", "support", "I was charged twice for my order", "--json", env=env)
     assert result.code == 0, result.stderr
     data = result.json()
-    assert set(data) >= CONTRACT_KEYS
-    assert set(data["usage"]) == {"input_tokens", "output_tokens", "cached_tokens"}
+    assert_run_contract(data, "support")
+    assert set(data["usage"]) == USAGE_KEYS
     assert (data["agent"], data["provider"], data["intent"], data["escalate"]) == (
         "support",
         "offline",

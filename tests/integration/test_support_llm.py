@@ -15,8 +15,8 @@ from tests.fakes.openai_server import FakeOpenAIServer, Fault
 
 
 @pytest.fixture
-def cache(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(tmp_path_factory.getbasetemp() / "support-model-cache")
+def cache(support_model_cache: Path) -> str:
+    return str(support_model_cache)
 
 
 def _schema_name(body: dict[str, Any]) -> str | None:

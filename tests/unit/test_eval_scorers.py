@@ -167,6 +167,8 @@ def test_normalisation_of_dates_amounts_names() -> None:
     assert nz.norm_date("02/28/2026") == "2026-02-28"
     assert nz.norm_date("2025-1-5") == "2025-01-05"
     assert nz.norm_date("31/02/2026") is None
+    assert nz.norm_date("2025-03-01T10:00:00") == "2025-03-01"
+    assert nz.norm_date("5 ene 2025") == "2025-01-05"
     assert nz.norm_date("soon") is None
     assert nz.norm_amount("$84,000.00") == (84000.0, "USD")
     assert nz.norm_amount("EUR 15.000,00") == (15000.0, "EUR")
@@ -176,6 +178,8 @@ def test_normalisation_of_dates_amounts_names() -> None:
     assert nz.norm_amount({"amount": None}) is None
     assert nz.norm_amount(12) == (12.0, "")
     assert nz.norm_amount("no money") is None
+    assert nz.norm_amount("EUR 15.000") == (15000.0, "EUR")  # Spanish thousands, as the extractor reads them
+    assert nz.norm_amount("$1,500,") == (1500.0, "USD")
     assert nz.norm_name("Brightline Software, Inc.") == "brightline software"
     assert nz.norm_name("Soluciones Analíticas Iberia, S.L.") == "soluciones analiticas iberia"
     assert nz.norm_name("The ACME Corp.") == "acme"

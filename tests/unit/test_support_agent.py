@@ -17,15 +17,9 @@ from agentops_cli.errors import BadInput
 from agentops_cli.llm.base import AgentLLM
 
 
-@pytest.fixture(scope="session")
-def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One trained default-pack model per test session (training is tested on its own)."""
-    return tmp_path_factory.getbasetemp() / "support-model-cache"
-
-
 @pytest.fixture
-def settings(model_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("AGENTOPS_CACHE_DIR", str(model_cache))
+def settings(support_model_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("AGENTOPS_CACHE_DIR", str(support_model_cache))
     return load_settings(None, {"llm.provider": "offline"}, dotenv_path=None).settings
 
 

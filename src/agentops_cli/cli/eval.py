@@ -318,7 +318,8 @@ def list_(json_output: bool = JSON_OPTION) -> None:
         console().print("no runs yet — try: agentops eval --dataset golden")
         return
     table = Table()
-    for col in ("run_id", "created_at", "dataset", "provider", "model", "n", "errors", "pass_rate", "passed"):
+    table.add_column("run_id", no_wrap=True)  # the handle for show/compare/--resume: never cut
+    for col in ("created_at", "dataset", "provider", "model", "n", "errors", "pass_rate", "passed"):
         table.add_column(col)
     for r in rows:
         passed = "–" if r["passed"] is None else ("pass" if r["passed"] else "FAIL")

@@ -1,4 +1,4 @@
-"""``agentops run document``: flags → settings overrides → ``run_agent`` → rich view / JSON."""
+"""``agentops run document``: flags → settings → ``run_agent`` → rich view / JSON."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from typing import Any
 
 import typer
 
-from agentops_cli.cli.common import JSON_OPTION, console, err_console, print_json, show_progress, state
+from agentops_cli.cli.common import JSON_OPTION, console, err_console, print_json, show_progress
+from agentops_cli.cli.run_flags import (
+    BASE_URL_OPTION,
+    MODEL_OPTION,
+    NO_CACHE_OPTION,
+    NO_FAILOVER_OPTION,
+    PROVIDER_OPTION,
+    check_out,
+    run_settings,
+    write_report,
+)
 from agentops_cli.errors import BadInput
 
 TYPES = ("auto", "contract", "proposal", "policy", "invoice")
@@ -20,26 +30,21 @@ def document(
     root: Path | None = typer.Option(
         None, "--root", help="Only read documents under this folder (default: document.root or the cwd)."
     ),
-    provider: str | None = typer.Option(None, "--provider", help="offline or openai."),
-    model: str | None = typer.Option(None, "--model", help="Model name for the openai provider."),
-    base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible server URL."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
-    no_failover: bool = typer.Option(False, "--no-failover", help="Fail (exit 3) instead of going offline."),
+    provider: str | None = PROVIDER_OPTION,
+    model: str | None = MODEL_OPTION,
+    base_url: str | None = BASE_URL_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
+    no_failover: bool = NO_FAILOVER_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Also write a Markdown report to this file."),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Analyse a document: type, fields, clauses and risks, each with its place in the text."""
     if doc_type.lower() not in TYPES:
         raise BadInput(f"--type: unknown document type '{doc_type}' (choose from {', '.join(TYPES)})")
-    overrides: dict[str, Any] = {
-        "llm.provider": provider,
-        "llm.model": model,
-        "llm.base_url": base_url,
-        "cache.enabled": False if no_cache else None,
-        "resilience.failover": False if no_failover else None,
-        "document.root": str(root) if root else None,
-    }
-    settings = state().settings(overrides)
+    check_out(out)
+    settings = run_settings(
+        provider, model, base_url, no_cache, no_failover, {"document.root": str(root) if root else None}
+    )
     from agentops_cli.agents.runner import run_agent
 
     options: dict[str, Any] = {"type": doc_type.lower(), "root": str(root) if root else None}
@@ -50,10 +55,7 @@ def document(
     if out is not None:
         from agentops_cli.agents.document.report import to_markdown
 
-        try:
-            out.write_text(to_markdown(result), encoding="utf-8")
-        except OSError as exc:
-            raise BadInput(f"{out}: cannot write report ({exc.strerror})") from exc
+        write_report(out, to_markdown(result))
     if json_output:
         print_json(result)
     else:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from agentops_cli.cli.common import JSON_OPTION, console, err_console, print_json, state
-from agentops_cli.errors import BadInput
+from agentops_cli.cli.run_flags import (
+    BASE_URL_OPTION,
+    MODEL_OPTION,
+    NO_FAILOVER_OPTION,
+    PROVIDER_OPTION,
+    check_out,
+    run_settings,
+    write_report,
+)
 
 
 def research(
@@ -21,27 +28,16 @@ def research(
     ),
     max_sources: int | None = typer.Option(None, "--max-sources", min=1, help="Most documents to draw on."),
     out: Path | None = typer.Option(None, "--out", help="Also write the Markdown report to this file."),
-    provider: str | None = typer.Option(None, "--provider", help="offline or openai."),
-    model: str | None = typer.Option(None, "--model", help="Model name for the openai provider."),
-    base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint."),
+    provider: str | None = PROVIDER_OPTION,
+    model: str | None = MODEL_OPTION,
+    base_url: str | None = BASE_URL_OPTION,
     no_cache: bool = typer.Option(False, "--no-cache", help="Bypass the response and corpus index caches."),
-    no_failover: bool = typer.Option(False, "--no-failover", help="Fail (exit 3) instead of going offline."),
+    no_failover: bool = NO_FAILOVER_OPTION,
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Plan sub-questions, gather from a corpus and write a report with verified citations."""
-    if provider is not None and provider not in ("offline", "openai"):
-        raise BadInput(f"--provider: must be offline or openai, got '{provider}'")
-    if out is not None and not out.parent.is_dir():
-        raise BadInput(f"{out}: folder {out.parent} does not exist")
-    settings = state().settings(
-        {
-            "llm.provider": provider,
-            "llm.model": model,
-            "llm.base_url": base_url,
-            "cache.enabled": False if no_cache else None,
-            "resilience.failover": False if no_failover else None,
-        }
-    )
+    check_out(out)
+    settings = run_settings(provider, model, base_url, no_cache, no_failover)
     from agentops_cli.agents.runner import run_agent
 
     options: dict[str, Any] = {"corpus": str(corpus) if corpus else None, "max_sources": max_sources}
@@ -49,7 +45,7 @@ def research(
         options["on_phase"] = _phase_printer()
     result = run_agent("research", question, settings, options)
     if out is not None:
-        _write(out, result["report"])
+        write_report(out, result["report"])
     if json_output:
         print_json(result)
         return
@@ -66,13 +62,6 @@ def _phase_printer():
         )
 
     return show
-
-
-def _write(path: Path, text: str) -> None:
-    """Write via a temporary file so an interrupted run never leaves half a report."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _render(result: dict[str, Any], out: Path | None) -> None:

@@ -7,7 +7,15 @@ from typing import Any
 
 import typer
 
-from agentops_cli.cli.common import JSON_OPTION, console, print_json, state
+from agentops_cli.cli.common import JSON_OPTION, console, print_json
+from agentops_cli.cli.run_flags import (
+    BASE_URL_OPTION,
+    MODEL_OPTION,
+    NO_CACHE_OPTION,
+    NO_FAILOVER_OPTION,
+    PROVIDER_OPTION,
+    run_settings,
+)
 from agentops_cli.errors import BadInput
 
 
@@ -18,11 +26,11 @@ def support(
         "--pack",
         help="Pack folder or a training CSV/JSONL (default: support.pack or the bundled pack).",
     ),
-    provider: str | None = typer.Option(None, "--provider", help="offline or openai."),
-    model: str | None = typer.Option(None, "--model", help="Model name for the openai provider."),
-    base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Bypass the LLM response cache."),
-    no_failover: bool = typer.Option(False, "--no-failover", help="Fail (exit 3) instead of going offline."),
+    provider: str | None = PROVIDER_OPTION,
+    model: str | None = MODEL_OPTION,
+    base_url: str | None = BASE_URL_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
+    no_failover: bool = NO_FAILOVER_OPTION,
     hitl: bool = typer.Option(False, "--hitl", help="Pause for a human to approve or rewrite the answer."),
     thread: str | None = typer.Option(None, "--thread", help="Thread id for --hitl (default: a new one)."),
     resume: str | None = typer.Option(None, "--resume", help="Continue a paused --hitl run (thread id)."),
@@ -34,17 +42,7 @@ def support(
 ) -> None:
     """Answer a customer query: intent, confidence, answer with sources, escalate-to-human decision."""
     options = _options(query, pack, hitl, thread, resume, approve, rewrite)
-    if provider is not None and provider not in ("offline", "openai"):
-        raise BadInput(f"--provider: must be offline or openai, got '{provider}'")
-    settings = state().settings(
-        {
-            "llm.provider": provider,
-            "llm.model": model,
-            "llm.base_url": base_url,
-            "cache.enabled": False if no_cache else None,
-            "resilience.failover": False if no_failover else None,
-        }
-    )
+    settings = run_settings(provider, model, base_url, no_cache, no_failover)
     from agentops_cli.agents.runner import run_agent
 
     result = run_agent("support", query or "", settings, options)

@@ -9,23 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
 from typing import Any
 
-_MONTHS = {
-    "january": 1, "jan": 1, "enero": 1, "ene": 1,
-    "february": 2, "feb": 2, "febrero": 2,
-    "march": 3, "mar": 3, "marzo": 3,
-    "april": 4, "apr": 4, "abril": 4, "abr": 4,
-    "may": 5, "mayo": 5,
-    "june": 6, "jun": 6, "junio": 6,
-    "july": 7, "jul": 7, "julio": 7,
-    "august": 8, "aug": 8, "agosto": 8, "ago": 8,
-    "september": 9, "sep": 9, "sept": 9, "septiembre": 9, "setiembre": 9,
-    "october": 10, "oct": 10, "octubre": 10,
-    "november": 11, "nov": 11, "noviembre": 11,
-    "december": 12, "dec": 12, "diciembre": 12, "dic": 12,
-}  # fmt: skip
+from agentops_cli.agents.document.normalize import parse_date, parse_number
+
 _CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 _COMPANY_SUFFIXES = {
     "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company",
@@ -56,31 +43,10 @@ def norm_name(text: Any) -> str:
 
 
 def norm_date(value: Any) -> str | None:
-    """ISO ``YYYY-MM-DD`` from ISO, ``D Month YYYY``, ``Month D, YYYY``, ``DD/MM/YYYY`` (day first)."""
-    text = strip_accents(str(value)).casefold().strip()
-    m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    if m:
-        return _iso(int(m[1]), int(m[2]), int(m[3]))
-    m = re.search(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:de\s+)?([a-z]+)\.?,?\s+(?:de\s+|del\s+)?(\d{4})", text)
-    if m and m[2] in _MONTHS:
-        return _iso(int(m[3]), _MONTHS[m[2]], int(m[1]))
-    m = re.search(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", text)
-    if m and m[1] in _MONTHS:
-        return _iso(int(m[3]), _MONTHS[m[1]], int(m[2]))
-    m = re.search(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", text)
-    if m:
-        day, month = int(m[1]), int(m[2])
-        if month > 12 >= day:  # clearly US order
-            day, month = month, day
-        return _iso(int(m[3]), month, day)
-    return None
-
-
-def _iso(year: int, month: int, day: int) -> str | None:
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
+    """ISO ``YYYY-MM-DD`` from ISO, ``D Month YYYY``, ``Month D, YYYY``, ``DD/MM/YYYY`` (day first
+    unless only month-first makes sense): the document agent's own date reader, so the scorer
+    and the extractor can never disagree on what a date says."""
+    return parse_date(str(value))
 
 
 def norm_amount(value: Any) -> tuple[float, str] | None:
@@ -105,16 +71,8 @@ def norm_amount(value: Any) -> tuple[float, str] | None:
     m = re.search(r"\d[\d.,\s]*", text)
     if not m:
         return None
-    digits = m[0].strip().replace(" ", "")
-    if re.search(r",\d{2}$", digits) and "." in digits[:-3]:  # 1.500,00
-        digits = digits.replace(".", "").replace(",", ".")
-    elif re.search(r",\d{1,2}$", digits) and digits.count(",") == 1 and "." not in digits:
-        digits = digits.replace(",", ".")
-    else:
-        digits = digits.replace(",", "")
-    try:
-        amount = float(digits.rstrip("."))
-    except ValueError:
+    amount = parse_number(m[0].strip().rstrip(".,"))  # "1.500,00", "84,000.00", "15.000" alike
+    if amount is None:
         return None
     scale = {"k": 1e3, "m": 1e6, "million": 1e6, "millones": 1e6, "mil": 1e3}
     tail = text[m.end() :].strip().casefold().split(" ")[0] if m.end() < len(text) else ""

@@ -94,17 +94,8 @@ class AgentLLM:
         """
         if self.backend is None:
             return self._offline(prompt, offline)
-        messages, model = self._request(prompt, variables, complexity)
         try:
-            answer, record = self.backend.structured(
-                schema,
-                name=prompt,
-                messages=messages,
-                model=model,
-                trial=self.trial,
-                agent=self.agent,
-                run_id=self.run_id,
-            )
+            answer, record = self.backend.structured(schema, **self._request(prompt, variables, complexity))
         except FailoverRequested as exc:
             return self._offline(prompt, offline, degraded_reason=str(exc))
         self.calls.append(record)
@@ -122,15 +113,7 @@ class AgentLLM:
         """The asyncio twin of :meth:`structured`, for callers that run many requests at once."""
         if self.backend is None:
             return self._offline(prompt, offline)
-        messages, model = self._request(prompt, variables, complexity)
-        kwargs: dict[str, Any] = {
-            "name": prompt,
-            "messages": messages,
-            "model": model,
-            "trial": self.trial,
-            "agent": self.agent,
-            "run_id": self.run_id,
-        }
+        kwargs = self._request(prompt, variables, complexity)
         native = getattr(self.backend, "astructured", None)
         try:
             if native is not None:
@@ -146,13 +129,21 @@ class AgentLLM:
 
     def _request(
         self, prompt: str, variables: dict[str, Any], complexity: Complexity | None
-    ) -> tuple[list[dict[str, str]], str]:
-        """The chat messages of ``prompt`` and the model the routing rule picks for them."""
+    ) -> dict[str, Any]:
+        """The backend's keyword arguments: the chat messages of ``prompt``, the model the routing
+        rule picks for them, and this run's trial, agent and run id."""
         from agentops_cli.llm.prompting import build_messages
 
         messages = build_messages(prompt, variables)
         model = self.route(complexity, messages[-1]["content"]) if self.route else self.model
-        return messages, model
+        return {
+            "name": prompt,
+            "messages": messages,
+            "model": model,
+            "trial": self.trial,
+            "agent": self.agent,
+            "run_id": self.run_id,
+        }
 
     def _offline(self, name: str, offline: Callable[[], T], degraded_reason: str | None = None) -> T:
         started = time.perf_counter()

@@ -29,7 +29,8 @@ import email.utils
 import random
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Literal, TypeVar
 
 from loguru import logger
@@ -227,15 +228,20 @@ def reset_breakers() -> None:
 # -- the retry loops (tenacity) ------------------------------------------------------------------
 
 
-def _guarded(breaker: CircuitBreaker, label: str) -> Callable[[BaseException], None]:
-    """What to do with a failed request: count it; stop retrying when it opened the circuit."""
-
-    def on_failure(exc: BaseException) -> None:
+@contextmanager
+def _attempt(breaker: CircuitBreaker, label: str) -> Iterator[None]:
+    """One request under the breaker (sync and async alike): refused while the circuit is open;
+    a failure is counted and stops the retries when it opened the circuit; a success closes it."""
+    if not breaker.allow():
+        raise CircuitOpen()
+    try:
+        yield
+    except Exception as exc:
         if breaker.record_failure():
             logger.warning("circuit opened for {} after {} consecutive failures", label, breaker.threshold)
             raise LLMCallError(f"{describe(exc)}; circuit opened", retryable=False) from exc
-
-    return on_failure
+        raise
+    breaker.record_success()
 
 
 def _tenacity_kwargs(policy: ResilienceSettings, label: str) -> dict[str, Any]:
@@ -279,18 +285,9 @@ def call_with_retries(
     """Run ``fn`` under the retry policy and the breaker; every failure ends as :class:`LLMCallError`."""
     from tenacity import Retrying
 
-    on_failure = _guarded(breaker, label)
-
     def attempt() -> R:
-        if not breaker.allow():
-            raise CircuitOpen()
-        try:
-            result = fn()
-        except Exception as exc:
-            on_failure(exc)
-            raise
-        breaker.record_success()
-        return result
+        with _attempt(breaker, label):
+            return fn()
 
     retrying = Retrying(**_tenacity_kwargs(policy, label))
     try:
@@ -305,18 +302,9 @@ async def acall_with_retries(
     """The async twin of :func:`call_with_retries` (waits with ``asyncio.sleep``)."""
     from tenacity import AsyncRetrying
 
-    on_failure = _guarded(breaker, label)
-
     async def attempt() -> R:
-        if not breaker.allow():
-            raise CircuitOpen()
-        try:
-            result = await fn()
-        except Exception as exc:
-            on_failure(exc)
-            raise
-        breaker.record_success()
-        return result
+        with _attempt(breaker, label):
+            return await fn()
 
     retrying = AsyncRetrying(**_tenacity_kwargs(policy, label))
     try:

@@ -22,6 +22,7 @@ MONTHS: dict[str, int] = {
     "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
     "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
     "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "ene": 1, "abr": 4, "ago": 8, "dic": 12,
 }  # fmt: skip
 
 NUMBER_WORDS: dict[str, int] = {
@@ -46,8 +47,8 @@ DAYS_PER_UNIT = {"D": 1, "W": 7, "M": 30, "Y": 365}
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE_PATTERNS = [
-    # 2025-03-05
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "ymd"),
+    # 2025-03-05 / 2025-3-5
+    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
     # January 15, 2025 / Jan. 15 2025
     (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), "mdy_name"),
     # 15 January 2025 / 1st July 2024 / 1 de marzo de 2025

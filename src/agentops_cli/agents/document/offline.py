@@ -27,6 +27,7 @@ from agentops_cli.agents.document.schemas import (
     SummaryAnswer,
 )
 from agentops_cli.agents.document.segment import Span, companies, sentences
+from agentops_cli.nlp.language import detect_language as nlp_language
 
 # -- type and language ---------------------------------------------------------------------------
 _TYPE_CUES: dict[str, tuple[str, ...]] = {
@@ -57,16 +58,11 @@ _TITLE_WORDS: dict[str, str] = {
     "policy": r"policy|pol[ií]tica|procedure|procedimiento",
     "invoice": r"invoice|factura",
 }
-_ES_WORDS = re.compile(r"\b(?:el|la|los|las|de|del|que|por|para|con|una|según|será|presente|y)\b", re.I)
-_EN_WORDS = re.compile(r"\b(?:the|of|and|to|shall|with|for|this|by|be|is|will|any)\b", re.I)
 
 
 def detect_language(text: str) -> str:
-    sample = text[:6000]
-    es, en = len(_ES_WORDS.findall(sample)), len(_EN_WORDS.findall(sample))
-    if es + en < 5:
-        return "en"
-    return "es" if es > en else "en"
+    """The shared English/Spanish detector (``nlp.language``) on the document's opening."""
+    return nlp_language(text[:6000], default="en")
 
 
 def date_locale(text: str, language: str) -> str:

@@ -57,11 +57,17 @@ def cite(hits: Iterable[Hit], note: str | Callable[[Hit], str], limit: int = 5) 
     return out
 
 
-def verdict(found: bool, evidence: list[Evidence], missing: str, *, partial: bool = False) -> Finding:
-    """pass when found (partial if asked), else fail with the ``missing`` note."""
-    if found:
-        return Finding("partial" if partial else "pass", evidence)
-    return Finding("fail", evidence, note=missing)
+def pair(
+    first: list[Evidence], second: list[Evidence], *, no_first: str, no_second: str, note: str = ""
+) -> Finding | None:
+    """The verdict of two signals that together make the practice: pass with both, partial with
+    one (noting the missing one), ``None`` with neither (the detector decides fail, n/a, manual)."""
+    evidence = [*first, *second]
+    if first and second:
+        return Finding("pass", evidence, note=note)
+    if first or second:
+        return Finding("partial", evidence, note=no_second if first else no_first)
+    return None
 
 
 def rx(pattern: str, flags: int = re.MULTILINE) -> re.Pattern[str]:

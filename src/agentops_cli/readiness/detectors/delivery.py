@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, rx, whole
+from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, pair, rx, whole
 from agentops_cli.readiness.models import Evidence
 
 FROM = rx(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.MULTILINE | re.IGNORECASE)
@@ -95,16 +95,13 @@ ROLLBACK_DOC = rx(r"(?i)\brollback\b|\broll back\b|revert to (?:a |the )?previou
 def rollback(ctx: Context) -> Finding:
     docs = ctx.repo.grep(ROLLBACK_DOC, [*ctx.repo.docs, *ctx.ci_files], needles=("roll", "revert"), limit=2)
     tags = [t for t in ctx.repo.git.tags if SEMVER.match(t.rpartition("/")[2])]
-    evidence = cite(docs, "rollback documented")
-    if tags:
-        evidence.append(Evidence(path=".git/refs/tags", note=f"{len(tags)} release tags to roll back to"))
-    if docs and tags:
-        return Finding("pass", evidence)
-    if docs or tags:
-        return Finding(
-            "partial", evidence, note="no release tags" if docs else "rollback procedure not documented"
-        )
-    return Finding("fail", note="no release tags and no rollback procedure")
+    found = pair(
+        cite(docs, "rollback documented"),
+        [Evidence(path=".git/refs/tags", note=f"{len(tags)} release tags to roll back to")] if tags else [],
+        no_first="rollback procedure not documented",
+        no_second="no release tags",
+    )
+    return found or Finding("fail", note="no release tags and no rollback procedure")
 
 
 C4 = rx(

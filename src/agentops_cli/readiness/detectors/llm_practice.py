@@ -5,7 +5,7 @@ checklist: skip-file (the patterns below name the practices; they are not eviden
 
 from __future__ import annotations
 
-from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, rx, whole
+from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, pair, rx, whole
 
 BUDGET = rx(r"(?i)\bbudget\w*|\bmax_cost\w*|--max-cost|cost_limit|spend_limit|max_spend")
 
@@ -31,14 +31,13 @@ TOKENS = rx(r"\b(?:input|output|prompt|completion|cached)_tokens\b|usage_metadat
 def cost_per_call(ctx: Context) -> Finding:
     cost = ctx.repo.grep(COST_CALC, ctx.repo.code, needles=("cost", "price", "per_1m", "callback"), limit=2)
     tokens = ctx.repo.grep(TOKENS, ctx.repo.code, needles=("_tokens", "usage_metadata"), limit=2)
-    evidence = cite(cost, "cost computed") + cite(tokens, "token usage recorded")
-    if cost and tokens:
-        return Finding("pass", evidence)
-    if cost or tokens:
-        return Finding(
-            "partial", evidence, note="tokens recorded but not priced" if tokens else "cost without tokens"
-        )
-    return Finding("fail", note="no per-call token or cost tracking")
+    found = pair(
+        cite(cost, "cost computed"),
+        cite(tokens, "token usage recorded"),
+        no_first="tokens recorded but not priced",
+        no_second="cost without tokens",
+    )
+    return found or Finding("fail", note="no per-call token or cost tracking")
 
 
 RESPONSE_CACHE = rx(
@@ -78,13 +77,14 @@ def model_choice(ctx: Context) -> Finding:
     routing = ctx.repo.grep(
         ROUTING, files, needles=("rout", "select_model", "complex", "simple_model"), limit=2
     )
-    evidence = cite(small, "small model configured") + cite(routing, "model routing by complexity")
-    if small and routing:
-        return Finding("pass", evidence)
-    if small or routing:
-        return Finding(
-            "partial", evidence, note="no routing by complexity" if small else "no small model configured"
-        )
+    found = pair(
+        cite(small, "small model configured"),
+        cite(routing, "model routing by complexity"),
+        no_first="no small model configured",
+        no_second="no routing by complexity",
+    )
+    if found:
+        return found
     if not ctx.uses_llm:
         return Finding("n/a", note="no LLM client")
     return Finding("fail", note="no small model or routing configured")
@@ -115,15 +115,14 @@ def automatic_evaluation(ctx: Context) -> Finding:
         if {"golden", "evals", "goldens"} & {p.lower() for p in f.parts[:-1]} and f.suffix in DATA_EXT
     ]
     harness = ctx.repo.grep(EVAL_CODE, ctx.repo.code, needles=("evaluat", "scorer", "run_eval"), limit=2)
-    evidence = [whole(golden[0], f"{len(golden)} golden-set files")] if golden else []
-    evidence += cite(harness, "evaluation harness")
-    if golden and harness:
-        return Finding("pass", evidence, note="own evaluation harness over golden sets")
-    if golden or harness:
-        return Finding(
-            "partial", evidence, note="golden sets without a harness" if golden else "harness without data"
-        )
-    return Finding("fail", note="no automatic evaluation (LangSmith, Ragas, TruLens or golden sets)")
+    found = pair(
+        [whole(golden[0], f"{len(golden)} golden-set files")] if golden else [],
+        cite(harness, "evaluation harness"),
+        no_first="harness without data",
+        no_second="golden sets without a harness",
+        note="own evaluation harness over golden sets",
+    )
+    return found or Finding("fail", note="no automatic evaluation (LangSmith, Ragas, TruLens or golden sets)")
 
 
 BIAS = rx(r"(?i)\bfairlearn\b|\bbias(?:es)?\b|\bsesgos?\b|\bfairness\b")

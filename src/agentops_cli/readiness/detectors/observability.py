@@ -5,7 +5,7 @@ checklist: skip-file (the patterns below name the practices; they are not eviden
 
 from __future__ import annotations
 
-from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, rx, whole
+from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, pair, rx, whole
 
 STRUCTURED_LOGS = imports(
     "structlog",
@@ -163,11 +163,12 @@ def health_endpoints(ctx: Context) -> Finding:
     files = [*ctx.repo.code, *ctx.config_text_files, *ctx.dockerfiles]
     live = ctx.repo.grep(LIVENESS, files, needles=("health", "livez", "ping", "liveness"), limit=2)
     ready = ctx.repo.grep(READINESS, files, needles=("ready",), limit=2)
-    evidence = cite(live, "liveness check") + cite(ready, "readiness check")
-    if live and ready:
-        return Finding("pass", evidence)
-    if live or ready:
-        return Finding("partial", evidence, note="only one of /healthz and /readyz")
+    only_one = "only one of /healthz and /readyz"
+    found = pair(
+        cite(live, "liveness check"), cite(ready, "readiness check"), no_first=only_one, no_second=only_one
+    )
+    if found:
+        return found
     if not ctx.is_server:
         return ctx.not_a_server("health endpoints")
     return Finding(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, rx, whole
+from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, pair, rx, whole
 from agentops_cli.readiness.models import Evidence
 
 PYTEST_CONFIG = rx(r"^\[tool\.pytest|^\[pytest\]|^\[tool:pytest\]|\"(?:jest|vitest)\"\s*:")
@@ -183,14 +183,13 @@ def mocks_and_fixtures(ctx: Context) -> Finding:
         ),
         limit=2,
     )
-    evidence = cite(fixtures, "fixture/mock") + cite(http, "HTTP mock or fake server")
-    if fixtures and http:
-        return Finding("pass", evidence)
-    if fixtures or http:
-        return Finding(
-            "partial", evidence, note="fixtures but no HTTP mock" if fixtures else "HTTP mock only"
-        )
-    return Finding("fail", note="no fixtures or mocks in the tests")
+    found = pair(
+        cite(fixtures, "fixture/mock"),
+        cite(http, "HTTP mock or fake server"),
+        no_first="HTTP mock only",
+        no_second="fixtures but no HTTP mock",
+    )
+    return found or Finding("fail", note="no fixtures or mocks in the tests")
 
 
 E2E_DIRS = {"integration", "e2e", "end_to_end", "functional", "acceptance", "system"}
