@@ -20,9 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, DotEnvSettingsSource, EnvSettingsSource, SettingsConfigDict
 
 from agentops_cli.errors import BadInput
 
@@ -32,9 +30,13 @@ Provider = Literal["auto", "offline", "openai"]
 
 
 class Section(BaseModel):
-    """Base for nested sections: unknown keys are errors, so typos surface."""
+    """Base for nested sections: unknown keys are errors, so typos surface.
 
-    model_config = ConfigDict(extra="forbid")
+    ``defer_build``: validators are built into Settings' when settings are first loaded
+    (a section used on its own builds its own on first use), not at import.
+    """
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class RoutingSettings(Section):
@@ -130,10 +132,26 @@ class EvalSettings(Section):
     )
 
 
-class Settings(BaseSettings):
-    """Every setting of agentops. ``agentops config show`` prints them with their source."""
+ENV_PREFIX = "AGENTOPS_"
+ENV_NESTED_DELIMITER = "__"
 
-    model_config = SettingsConfigDict(extra="forbid", env_prefix="AGENTOPS_", env_nested_delimiter="__")
+
+class Settings(BaseModel):
+    """Every setting of agentops. ``agentops config show`` prints them with their source.
+
+    A plain model rather than pydantic-settings' ``BaseSettings``: importing pydantic-settings
+    costs ~40 ms (it pulls in asyncio), which every fast command would pay. :func:`load_settings`
+    builds it with ``model_validate`` and asks pydantic-settings' sources only when there is an
+    ``AGENTOPS_*`` variable or a ``.env`` to read. Calling ``Settings(...)`` directly behaves as
+    ``BaseSettings`` did: keyword arguments over ``AGENTOPS_*`` environment variables over defaults.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_default=True, defer_build=True)
+
+    def __init__(self, **values: Any) -> None:
+        # pydantic calls a custom __init__ from ``model_validate`` too, as it did BaseSettings'.
+        env = _agentops_env(type(self))
+        super().__init__(**_deep_merge(env, values) if env else values)
 
     llm: LLMSettings = Field(default_factory=LLMSettings)
     resilience: ResilienceSettings = Field(default_factory=ResilienceSettings)
@@ -241,9 +259,34 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _env_layer(values: dict[str, str | None], source: EnvSettingsSource | DotEnvSettingsSource) -> dict:
-    """One environment-like layer: pydantic-settings parses ``AGENTOPS_*``; we add the aliases."""
-    layer: dict[str, Any] = dict(source())
+def _agentops_env(settings_cls: type[BaseModel]) -> dict[str, Any]:
+    """``AGENTOPS_*`` variables of the process environment, parsed by pydantic-settings.
+
+    pydantic-settings is imported only when there is such a variable to parse.
+    """
+    if not any(_is_setting_var(name) for name in os.environ):
+        return {}
+    from pydantic_settings import EnvSettingsSource
+
+    source = EnvSettingsSource(
+        settings_cls,  # type: ignore[arg-type]  # reads only model_config and fields
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_NESTED_DELIMITER,
+    )
+    return dict(source())
+
+
+def _is_setting_var(name: str) -> bool:
+    """``AGENTOPS_*`` names a setting (case-insensitively, as pydantic-settings reads them);
+    ``AGENTOPS_CONFIG`` only names the file."""
+    upper = name.upper()
+    return upper.startswith(ENV_PREFIX) and upper != "AGENTOPS_CONFIG"
+
+
+def _env_layer(values: dict[str, str | None], parsed: dict[str, Any]) -> dict:
+    """One environment-like layer: pydantic-settings parses ``AGENTOPS_*`` (``parsed``); we add
+    the well-known aliases from ``values``."""
+    layer: dict[str, Any] = dict(parsed)
     upper = {k.upper(): v for k, v in values.items() if v is not None}
     for name, dotted in ENV_ALIASES.items():
         for candidate in (f"AGENTOPS_{name}", name):
@@ -271,6 +314,8 @@ def find_config_file(explicit: Path | None) -> Path | None:
 
 def _yaml_lines(text: str) -> dict[str, int]:
     """Map dotted key -> 1-based line in the YAML text, for ``file:line`` errors."""
+    import yaml
+
     lines: dict[str, int] = {}
 
     def walk(node: yaml.Node, prefix: str) -> None:
@@ -288,6 +333,8 @@ def _yaml_lines(text: str) -> dict[str, int]:
 
 def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse and validate a config file on its own, so errors point at ``file:line``."""
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -345,20 +392,19 @@ def load_settings(
     dotenv_layer: dict[str, Any] = {}
     if dotenv_path is not None and dotenv_path.is_file():
         from dotenv import dotenv_values as read_dotenv
+        from pydantic_settings import DotEnvSettingsSource
 
         dotenv_values = dict(read_dotenv(dotenv_path))
-        dotenv_layer = _env_layer(
-            dotenv_values,
-            DotEnvSettingsSource(
-                Settings, env_file=dotenv_path, env_prefix="AGENTOPS_", env_nested_delimiter="__"
-            ),
+        dotenv_source = DotEnvSettingsSource(
+            Settings,  # type: ignore[arg-type]  # reads only model_config and fields
+            env_file=dotenv_path,
+            env_prefix=ENV_PREFIX,
+            env_nested_delimiter=ENV_NESTED_DELIMITER,
         )
+        dotenv_layer = _env_layer(dotenv_values, dict(dotenv_source()))
         # DotEnvSettingsSource also reads os.environ; keep only what the file says.
         dotenv_layer = {k: v for k, v in dotenv_layer.items() if _mentions(dotenv_values, k)}
-    env_layer = _env_layer(
-        dict(os.environ),
-        EnvSettingsSource(Settings, env_prefix="AGENTOPS_", env_nested_delimiter="__"),
-    )
+    env_layer = _env_layer(dict(os.environ), _agentops_env(Settings))
     flag_layer: dict[str, Any] = {}
     for dotted, value in (overrides or {}).items():
         if value is not None:

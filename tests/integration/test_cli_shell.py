@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,25 +22,61 @@ try:
     runpy.run_module("agentops_cli", run_name="__main__")
 except SystemExit:
     pass
-heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))
-sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
+top = {{m.split('.')[0] for m in sys.modules}}
+sys.stderr.write("HEAVY=" + ",".join(sorted(top & set({HEAVY!r}))) + "\\n")
+sys.stderr.write("LOADED=" + ",".join(sorted(top)) + "\\n")
 """
 
 
-def heavy_modules(*args: str, cwd: Path | None = None) -> list[str]:
+def imported(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Top-level packages ``agentops ARGS`` imported: ``HEAVY`` (those of :data:`HEAVY`) and ``LOADED``.
+
+    ``env`` replaces the whole environment when given.
+    """
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60, cwd=cwd
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60, cwd=cwd, env=env
     )
-    line = next(x for x in proc.stderr.splitlines() if x.startswith("HEAVY="))
-    return [m for m in line.removeprefix("HEAVY=").split(",") if m]
+    found = {}
+    for line in proc.stderr.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key in ("HEAVY", "LOADED"):
+            found[key] = [m for m in value.split(",") if m]
+    assert set(found) == {"HEAVY", "LOADED"}, proc.stderr
+    return found
 
 
-@pytest.mark.parametrize(
-    "args",
-    [("--version",), ("--help",), ("config", "show"), ("config", "validate"), ("cost", "--rpd", "1000")],
-)
+def heavy_modules(*args: str, cwd: Path | None = None) -> list[str]:
+    return imported(*args, cwd=cwd)["HEAVY"]
+
+
+FAST_COMMANDS = [
+    ("--version",),
+    ("--help",),
+    ("config", "show"),
+    ("config", "validate"),
+    ("cost", "--rpd", "1000"),
+    ("checklist", "."),
+]
+
+
+@pytest.mark.parametrize("args", FAST_COMMANDS)
 def test_fast_commands_import_nothing_heavy(args: tuple[str, ...], tmp_path: Path) -> None:
     assert heavy_modules(*args, cwd=tmp_path) == []
+
+
+def test_version_imports_neither_loguru_nor_the_command_tree(tmp_path: Path) -> None:
+    loaded = imported("--version", cwd=tmp_path)["LOADED"]
+    assert "loguru" not in loaded
+    assert "typer" not in loaded
+
+
+@pytest.mark.parametrize("args", FAST_COMMANDS)
+def test_fast_commands_skip_loguru_and_pydantic_settings(args: tuple[str, ...], tmp_path: Path) -> None:
+    """Nothing logs, so loguru (and the asyncio it pulls in) stays unimported; pydantic-settings
+    is imported only when an ``AGENTOPS_*`` variable or a ``.env`` needs parsing."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("AGENTOPS_")}
+    loaded = set(imported(*args, cwd=tmp_path, env=env)["LOADED"])
+    assert not loaded & {"loguru", "asyncio", "pydantic_settings"}
 
 
 def test_version() -> None:
@@ -106,3 +143,40 @@ def test_config_init_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
     forced = run_cli("config", "init", "--force", "--json", cwd=tmp_path)
     assert forced.code == 0 and json.loads(forced.stdout) == {"written": "agentops.yaml"}
     assert run_cli("config", "validate", cwd=tmp_path).code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["cost", "--rpd", "1000"], "cost"),
+        (["-v", "--config", "cost", "checklist", "."], "checklist"),  # "cost" is --config's value
+        (["--config=x.yaml", "-q", "--log-json", "config", "show"], "config"),
+        (["--help"], None),
+        ([], None),
+        (["frobnicate"], None),
+        (["--", "cost"], None),
+    ],
+)
+def test_only_the_invoked_command_is_built(args: list[str], command: str | None) -> None:
+    """Typer builds every registered command on each run; the app registers only the one
+    invoked, and the whole tree whenever the command line does not name a known one."""
+    from agentops_cli.cli.app import invoked_command
+
+    assert invoked_command(args) == command
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("cost", "--rpd", "abc"), "error: Invalid value for '--rpd'"),
+        (("run", "document"), "error: Missing argument 'path'."),
+        (("frobnicate",), "error: No such command 'frobnicate'."),
+    ],
+)
+def test_usage_errors_are_one_line(args: tuple[str, ...], expected: str) -> None:
+    result = run_cli(*args)
+    assert result.code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(expected)
+    assert "--help" in lines[0]

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from loguru import logger
@@ -56,3 +59,36 @@ def test_quiet_hides_warnings(capsys: pytest.CaptureFixture[str]) -> None:
     logger.error("shown")
     err = capsys.readouterr().err
     assert "not shown" not in err and "shown" in err
+
+
+DEFERRED = """
+import json, os, sys
+from agentops_cli.observability.logging import setup_logging
+
+setup_logging(0)
+setup_logging(1, log_json=True)  # the last call wins
+assert "loguru" not in sys.modules, "setup_logging must not import loguru"
+from loguru import logger  # any import, ours or a library's, applies the configuration
+
+logger.debug("hidden")
+logger.info("token=abcdefghijkl12")
+assert "LOGURU_AUTOINIT" not in os.environ
+setup_logging(-1)  # once loguru is imported, configuration applies at once
+logger.warning("hidden too")
+logger.error("shown")
+"""
+
+
+def test_logging_configured_when_loguru_is_first_imported() -> None:
+    """loguru is imported lazily, yet no record is emitted before our handlers are in place."""
+    env = {k: v for k, v in os.environ.items() if k != "LOGURU_AUTOINIT"}
+    proc = subprocess.run(
+        [sys.executable, "-c", DEFERRED], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 2, proc.stderr  # no default loguru handler duplicating records
+    record = json.loads(lines[0])
+    assert record["level"] == "INFO"
+    assert "abcdefghijkl12" not in record["message"] and REDACTED in record["message"]
+    assert "ERROR" in lines[1] and "shown" in lines[1]

@@ -1,19 +1,24 @@
 """The ``agentops`` command tree and the one place exit codes are decided.
 
-Sub-command modules are imported here, so they must stay light: heavy libraries
+Sub-command modules are imported by :func:`build`, so they must stay light: heavy libraries
 (langgraph, langchain, sklearn) are imported inside the functions that need them.
+
+Typer builds the parameters of every registered command on each invocation (signatures,
+type hints, click objects), so :func:`main` registers only the sub-command being run when
+the command line names one; ``--help``, completion and anything unrecognised get the
+whole tree, so help and "No such command" errors are unchanged.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
-import traceback
 from pathlib import Path
 
 import typer
 
 from agentops_cli import __version__
-from agentops_cli.cli import cache, checklist, config_cmd, cost, eval, graph, run
 from agentops_cli.cli.common import STATE
 
 app = typer.Typer(
@@ -23,13 +28,57 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(run.app, name="run")
-app.add_typer(eval.app, name="eval")
-app.command("checklist")(checklist.checklist)
-app.add_typer(cost.app, name="cost")
-app.add_typer(cache.app, name="cache")
-app.add_typer(config_cmd.app, name="config")
-app.command("graph")(graph.graph)
+
+# Sub-commands in help order: name -> (module, attribute, whether it is a group of commands).
+COMMANDS: dict[str, tuple[str, str, bool]] = {
+    "run": ("agentops_cli.cli.run", "app", True),
+    "eval": ("agentops_cli.cli.eval", "app", True),
+    "checklist": ("agentops_cli.cli.checklist", "checklist", False),
+    "cost": ("agentops_cli.cli.cost", "app", True),
+    "cache": ("agentops_cli.cli.cache", "app", True),
+    "config": ("agentops_cli.cli.config_cmd", "app", True),
+    "graph": ("agentops_cli.cli.graph", "graph", False),
+}
+_registered: set[str] = set()
+
+# Root options that take a value (every other root option is a flag).
+_VALUE_OPTIONS = {"--config"}
+
+
+def build(names: list[str] | None = None) -> typer.Typer:
+    """Register sub-commands on :data:`app` (all of them by default) and return it."""
+    for name in COMMANDS if names is None else names:
+        if name in _registered:
+            continue
+        module, attribute, group = COMMANDS[name]
+        target = getattr(importlib.import_module(module), attribute)
+        if group:
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+        _registered.add(name)
+    # Help lists commands in registration order: keep it whatever was registered first.
+    order = list(COMMANDS)
+    app.registered_groups.sort(key=lambda info: order.index(info.name))
+    app.registered_commands.sort(key=lambda info: order.index(info.name))
+    return app
+
+
+def invoked_command(args: list[str]) -> str | None:
+    """The sub-command ``args`` run, or ``None`` when they do not name a known one."""
+    if any(key.startswith("_AGENTOPS_COMPLETE") for key in os.environ):
+        return None  # shell completion walks the whole tree
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUE_OPTIONS:
+            skip = True
+        elif arg == "--":
+            return None
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def _version(value: bool) -> None:
@@ -69,18 +118,16 @@ def main(argv: list[str] | None = None) -> None:
 
     from agentops_cli.errors import AgentOpsError
 
+    args = sys.argv[1:] if argv is None else list(argv)
+    command = invoked_command(args)
+    build(None if command is None else [command])
     try:
-        result = app(args=argv, prog_name="agentops", standalone_mode=False)
+        result = app(args=args, prog_name="agentops", standalone_mode=False)
     except (KeyboardInterrupt, Abort):
         sys.stderr.write("interrupted\n")
         sys.exit(130)
     except TyperException as exc:  # usage errors from the parser
-        show = getattr(exc, "show", None)
-        if show:
-            show()
-        else:
-            sys.stderr.write(f"error: {exc.format_message()}\n")
-        sys.exit(exc.exit_code if exc.exit_code in (0, 2) else 2)
+        _usage_error(exc)
     except AgentOpsError as exc:
         _fail(str(exc), exc.exit_code)
     except Exception as exc:  # a bug or an unexpected failure: one line, traceback with -v
@@ -88,10 +135,26 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(result if isinstance(result, int) else 0)
 
 
+def _usage_error(exc: Exception) -> None:
+    """Bad usage: one line naming the problem and where to look (exit 2); bare groups show help."""
+    from typer._click.exceptions import NoArgsIsHelpError
+
+    if isinstance(exc, NoArgsIsHelpError):
+        exc.show()
+        sys.exit(2)
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+    sys.stderr.write(f"error: {message}{where}\n")
+    sys.exit(2)
+
+
 def _fail(message: str, code: int) -> None:
     from agentops_cli.observability.redact import redact
 
     if STATE.verbosity > 0:
+        import traceback
+
         sys.stderr.write(redact(traceback.format_exc()))
     sys.stderr.write(f"error: {redact(message)}\n")
     sys.exit(code)

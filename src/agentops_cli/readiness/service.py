@@ -10,8 +10,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from loguru import logger
-
 from agentops_cli.errors import BadInput
 from agentops_cli.readiness.answers import default_answers_path, load_answers
 from agentops_cli.readiness.catalogue import load_catalogue
@@ -73,6 +71,8 @@ def scan_repo(root: Path, items: list[CatalogueItem]) -> ScanResult:
         try:
             findings[item.id] = detect(ctx)
         except Exception as exc:  # a detector bug must not hide the other 74 verdicts
+            from loguru import logger  # imported only when there is something to log
+
             logger.warning("checklist detector {} failed: {}", item.id, exc)
             findings[item.id] = Finding("manual", note=f"detector error: {type(exc).__name__}: {exc}")
     elapsed = int((time.perf_counter() - started) * 1000)
