@@ -19,27 +19,56 @@ SHARED = REPO.parent / "shared"
 CLINC = SHARED / "datasets" / "clinc150" / "data_full.json"
 
 
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def machine() -> dict[str, Any]:
     return {
+        "cpu": cpu_model(),
+        "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "date": time.strftime("%Y-%m-%d"),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
     }
 
 
 def write_result(name: str, data: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps({"machine": machine(), **data}, indent=2) + "\n")
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"machine": machine(), **data}, indent=2) + "\n")
+    os.replace(tmp, path)
     return path
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a measured child: like a real install, so byte-code caches are used."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **(extra or {})}
+
+
+def compile_sources() -> None:
+    """Write the .pyc files a ``pip install`` would, so no child pays for compiling our sources."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(REPO / "src")],
+        env=child_env(),
+        check=False,
+        capture_output=True,
+    )
 
 
 def time_command(
     argv: list[str], runs: int, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> dict[str, float]:
     """Median and spread of wall time over ``runs`` runs (first run discarded as warm-up)."""
-    full_env = {**os.environ, **(env or {})}
+    full_env = child_env(env)
     subprocess.run(argv, env=full_env, cwd=cwd, capture_output=True, check=False)
     samples = []
     for _ in range(runs):
