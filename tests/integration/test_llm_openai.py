@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from loguru import logger
 from pydantic import BaseModel, Field
 
 from agentops_cli.costs.prices import cost_of
@@ -21,6 +20,7 @@ from agentops_cli.llm import prompting
 from agentops_cli.llm.base import AgentLLM
 from agentops_cli.llm.factory import make_llm
 from agentops_cli.llm.usage import Usage
+from agentops_cli.observability.logging import get_logger
 from agentops_cli.observability.runlog import read_runs, record_run, runlog_path
 from tests.fakes.fixtures import FAKE_API_KEY, openai_settings
 from tests.fakes.openai_server import FakeOpenAIServer, Fault
@@ -297,6 +297,7 @@ def test_async_failover(fake_openai: FakeOpenAIServer) -> None:
 def test_api_key_reaches_no_file_and_no_log(fake_openai: FakeOpenAIServer, tmp_path: Path) -> None:
     scripted(fake_openai)
     log_file = tmp_path / "agentops.log"
+    logger = get_logger()
     sink = logger.add(log_file, level="DEBUG", format="{message} {extra}")
     try:
         settings = openai_settings(fake_openai)

@@ -61,3 +61,15 @@ def test_failed_run_is_logged_with_its_error(echo_agent: types.ModuleType) -> No
 def test_unknown_agent_is_bad_input() -> None:
     with pytest.raises(BadInput, match="unknown agent 'nope'"):
         runner.run_agent("nope", "x", load_settings().settings)
+
+
+def test_run_ids_sort_by_time_and_are_unique() -> None:
+    import time
+
+    from agentops_cli.run_ids import new_run_id
+
+    first = new_run_id()
+    time.sleep(0.002)
+    second = new_run_id()
+    assert first < second  # millisecond precision: consecutive runs list in order
+    assert len({new_run_id() for _ in range(500)}) == 500

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import time
-import uuid
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -18,6 +17,7 @@ from agentops_cli.config import Settings
 from agentops_cli.errors import BadInput
 from agentops_cli.llm.base import AgentLLM
 from agentops_cli.llm.factory import make_llm
+from agentops_cli.run_ids import new_run_id
 
 AGENTS: dict[str, str] = {
     "support": "agentops_cli.agents.support.service",
@@ -30,10 +30,6 @@ class AgentService(Protocol):
     """What each ``agents/<name>/service.py`` provides."""
 
     def run(self, input: str, *, llm: AgentLLM, settings: Settings, options: dict[str, Any]) -> BaseModel: ...
-
-
-def new_run_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
 
 
 def load_service(agent: str) -> AgentService:

@@ -21,8 +21,9 @@ from agentops_cli.evaluation.limiter import AdaptiveLimiter
 from agentops_cli.evaluation.models import ExampleResult, RunMeta, RunSummary
 from agentops_cli.evaluation.runner import RunOptions, RunOutcome, execute, make_tasks
 from agentops_cli.evaluation.scorers import SCORERS, resolve_scorers
-from agentops_cli.evaluation.store import RunStore, new_run_id
+from agentops_cli.evaluation.store import RunStore
 from agentops_cli.evaluation.summary import fold
+from agentops_cli.run_ids import new_run_id
 
 PROVIDERS = ("auto", "offline", "openai")
 RUN_METRICS = ("pass_rate", "error_rate", "success_rate", "latency_p50_ms", "latency_p95_ms", "cost_usd",
@@ -236,7 +237,9 @@ def _run_one(
         )
         store = RunStore.create(root, meta)
     elif meta.fingerprint and meta.fingerprint != planned.fingerprint:
-        from loguru import logger
+        from agentops_cli.observability.logging import get_logger
+
+        logger = get_logger()
 
         logger.warning(
             "dataset {} changed since run {} started; resuming with the current rows",

@@ -10,7 +10,6 @@ lines, never kept as the only copy of anything.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -23,13 +22,6 @@ from agentops_cli.evaluation.models import ExampleResult, RunMeta, RunSummary
 RESULTS = "results.jsonl"
 META = "meta.json"
 SUMMARY = "summary.json"
-
-
-def new_run_id() -> str:
-    """Sortable by time (``eval list``, ``--resume last``) and unique across parallel runs."""
-    import uuid
-
-    return time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
 
 
 def write_atomic(path: Path, text: str) -> None:

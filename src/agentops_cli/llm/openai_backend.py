@@ -22,7 +22,6 @@ import time
 import weakref
 from typing import Any, TypeVar
 
-from loguru import logger
 from pydantic import BaseModel
 
 from agentops_cli.config import Settings
@@ -38,6 +37,7 @@ from agentops_cli.llm.resilience import (
 )
 from agentops_cli.llm.tracing import configure_tracing, trace_config
 from agentops_cli.llm.usage import Usage
+from agentops_cli.observability.logging import get_logger
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -280,7 +280,7 @@ class OpenAIBackend:
                 f"LLM call '{name}' failed ({reason}) and failover is disabled; "
                 "check the server or run with failover on / --provider offline"
             ) from exc
-        logger.warning(
+        get_logger().warning(
             "LLM call '{}' failed ({}); answering with the offline engine (degraded)", name, reason
         )
         return FailoverRequested(reason)

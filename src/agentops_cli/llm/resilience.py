@@ -33,9 +33,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal, TypeVar
 
-from loguru import logger
-
 from agentops_cli.config import ResilienceSettings
+from agentops_cli.observability.logging import get_logger
 
 R = TypeVar("R")
 
@@ -238,7 +237,9 @@ def _attempt(breaker: CircuitBreaker, label: str) -> Iterator[None]:
         yield
     except Exception as exc:
         if breaker.record_failure():
-            logger.warning("circuit opened for {} after {} consecutive failures", label, breaker.threshold)
+            get_logger().warning(
+                "circuit opened for {} after {} consecutive failures", label, breaker.threshold
+            )
             raise LLMCallError(f"{describe(exc)}; circuit opened", retryable=False) from exc
         raise
     breaker.record_success()
@@ -254,7 +255,7 @@ def _tenacity_kwargs(policy: ResilienceSettings, label: str) -> dict[str, Any]:
 
     def before_sleep(retry_state: Any) -> None:
         exc = retry_state.outcome.exception()
-        logger.info(
+        get_logger().info(
             "{}: {} (attempt {}/{}), retrying in {:.2f}s",
             label,
             describe(exc),

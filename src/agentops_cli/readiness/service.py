@@ -71,7 +71,9 @@ def scan_repo(root: Path, items: list[CatalogueItem]) -> ScanResult:
         try:
             findings[item.id] = detect(ctx)
         except Exception as exc:  # a detector bug must not hide the other 74 verdicts
-            from loguru import logger  # imported only when there is something to log
+            from agentops_cli.observability.logging import get_logger
+
+            logger = get_logger()
 
             logger.warning("checklist detector {} failed: {}", item.id, exc)
             findings[item.id] = Finding("manual", note=f"detector error: {type(exc).__name__}: {exc}")

@@ -12,12 +12,11 @@ import hashlib
 import threading
 from pathlib import Path
 
-from loguru import logger
-
 from agentops_cli.agents.support.pack import SupportPack
 from agentops_cli.agents.support.schemas import OUT_OF_SCOPE
 from agentops_cli.config import Settings
 from agentops_cli.nlp.intent import ENGINE_VERSION, IntentModel
+from agentops_cli.observability.logging import get_logger
 
 _MEMO: dict[str, IntentModel] = {}
 _LOCK = threading.Lock()
@@ -47,11 +46,11 @@ def get_model(pack: SupportPack, settings: Settings) -> IntentModel:
             try:
                 model = IntentModel.load(path)
             except Exception as exc:  # a torn or foreign file: retrain rather than fail
-                logger.warning("intent model cache unreadable ({}), retraining", exc)
+                get_logger().warning("intent model cache unreadable ({}), retraining", exc)
         if model is None:
             model = train(pack)
             model.save(path)
-            logger.info("trained support intent model on {} examples → {}", len(pack.training), path)
+            get_logger().info("trained support intent model on {} examples → {}", len(pack.training), path)
         _MEMO[key] = model
         return model
 
