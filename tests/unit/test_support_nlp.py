@@ -170,13 +170,13 @@ def test_engine_inference_matches_scikit_learn(clinc_model: tuple[IntentModel, d
 
 def test_model_save_load_roundtrip(tmp_path: Path, clinc_model: tuple[IntentModel, dict]) -> None:
     model, data = clinc_model
-    path = tmp_path / "m" / "model.pkl"
+    path = tmp_path / "m" / "model.npz"
     model.save(path)
     loaded = IntentModel.load(path)
     probe = [t for t, _ in data["test"][:20]]
     assert np.allclose(loaded.predict_proba(probe), model.predict_proba(probe))
     assert loaded.oos_threshold == model.oos_threshold
-    assert [p.name for p in path.parent.iterdir()] == ["model.pkl"]  # no temp file left behind
+    assert [p.name for p in path.parent.iterdir()] == ["model.npz"]  # no temp file left behind
 
 
 def test_small_training_uses_cross_validation_and_binary_problems_work() -> None:

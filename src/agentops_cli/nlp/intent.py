@@ -11,9 +11,9 @@ construction (a test checks the numbers match scikit-learn's own ``transform``).
 
 from __future__ import annotations
 
+import json
 import math
 import os
-import pickle
 import re
 import tempfile
 from collections import Counter
@@ -28,7 +28,7 @@ from agentops_cli.nlp.text import fold, stem, words
 if TYPE_CHECKING:
     import numpy as np
 
-ENGINE_VERSION = "intent-v4"  # bump when features or training change: invalidates cached models
+ENGINE_VERSION = "intent-v5"  # bump when features or training change: invalidates cached models
 OOS_LABEL = "out_of_scope"
 
 _SPACES = re.compile(r"\s\s+")
@@ -158,13 +158,23 @@ class IntentModel:
         return results
 
     # -- persistence --------------------------------------------------------------------------------
+    _ARRAYS = ("word_idf", "char_idf", "coef", "intercept")
+
     def save(self, path: Path) -> None:
-        """Write atomically (temp file + rename) so a crash never leaves a torn model behind."""
+        """Write an ``.npz``: numpy arrays plus a JSON header, never pickle.
+
+        The cache dir is user-writable, so loading must not be able to run code; and the
+        write is atomic (temp file + rename) so a crash never leaves a torn model behind.
+        """
+        import numpy as np
+
+        header = {k: v for k, v in self.__dict__.items() if k not in self._ARRAYS}
+        arrays = {k: getattr(self, k) for k in self._ARRAYS}
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self.__dict__, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                np.savez(fh, header=np.array(json.dumps(header, ensure_ascii=False)), **arrays)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -172,10 +182,13 @@ class IntentModel:
 
     @classmethod
     def load(cls, path: Path) -> IntentModel:
-        """Load a model written by :meth:`save` (our own cache files only: pickle is trusted here)."""
-        with path.open("rb") as fh:
-            data = pickle.load(fh)
-        return cls(**data)
+        """Load a model written by :meth:`save` (``allow_pickle=False``: data only)."""
+        import numpy as np
+
+        with np.load(path, allow_pickle=False) as data:
+            header = json.loads(str(data["header"]))
+            arrays = {k: data[k] for k in cls._ARRAYS}
+        return cls(**header, **arrays)
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:

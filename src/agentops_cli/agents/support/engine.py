@@ -1,6 +1,6 @@
 """The pack's intent model: trained on first use, cached on disk, retrained when the pack changes.
 
-Cache file: ``<cache dir>/models/support-<hash>.pkl`` where the hash covers the pack's
+Cache file: ``<cache dir>/models/support-<hash>.npz`` where the hash covers the pack's
 training rows, the engine version and the training parameters — editing an example,
 adding a training row or upgrading the engine all produce a new model; an unchanged
 pack loads in milliseconds without importing scikit-learn.
@@ -31,7 +31,7 @@ def model_key(pack: SupportPack) -> str:
 
 
 def model_path(pack: SupportPack, settings: Settings) -> Path:
-    return settings.resolved_cache_dir() / "models" / f"support-{model_key(pack)}.pkl"
+    return settings.resolved_cache_dir() / "models" / f"support-{model_key(pack)}.npz"
 
 
 def get_model(pack: SupportPack, settings: Settings) -> IntentModel:
