@@ -109,14 +109,14 @@ class ResearchSettings(Section):
 # escalation F1 0.84, field F1 0.81, citations 1.0); a drop below them is a real regression.
 DEFAULT_EVAL_GATES: dict[str, float] = {
     "success_rate": 0.99,
-    "intent_accuracy": 0.80,
-    "intent_macro_f1": 0.80,
-    "escalation_f1": 0.78,
+    "intent_accuracy": 0.85,
+    "intent_macro_f1": 0.85,
+    "escalation_f1": 0.85,
     "escalation_recall": 0.85,
     "out_of_scope_recall": 0.60,
     "doc_type_accuracy": 0.90,
-    "field_f1": 0.75,
-    "citation_validity": 0.95,
+    "field_f1": 0.85,
+    "citation_validity": 1.0,
     "must_cite_recall": 0.90,
     "must_include_recall": 0.65,
 }
