@@ -141,14 +141,23 @@ def test_prf_undefined_is_none_not_zero() -> None:
     assert prf(0, 1, 1) == (0.0, 0.0, 0.0)
 
 
-def test_escalation_reason_is_informational_and_accepts_lists() -> None:
+def test_escalation_reason_first_for_the_metric_any_for_the_verdict() -> None:
     e = ex(escalate=True, escalation_reason="legal_threat")
     assert SCORERS["escalation_reason"].applies(e)
     assert not SCORERS["escalation_reason"].applies(ex(escalate=False, escalation_reason="legal_threat"))
     r = score("escalation_reason", e, {"escalation_reason": "negative_sentiment, legal_threat"})
-    assert r.value == 1.0 and r.passed is None
-    assert score("escalation_reason", e, {"escalation_reason": ["human_requested"]}).value == 0.0
-    assert score("escalation_reason", e, {"escalation_reason": None}).value == 0.0
+    assert r.value == 1.0 and r.passed is True
+    # another reason came first, but the expected one is among all the reasons: the row passes
+    later = score(
+        "escalation_reason",
+        e,
+        {"escalation_reason": "human_requested", "escalation_reasons": ["human_requested", "legal_threat"]},
+    )
+    assert later.value == 0.0 and later.passed is True
+    wrong = score("escalation_reason", e, {"escalation_reason": ["human_requested"]})
+    assert wrong.value == 0.0 and wrong.passed is False
+    assert "expected legal_threat" in wrong.reason
+    assert score("escalation_reason", e, {"escalation_reason": None}).passed is False
 
 
 def test_language_and_confidence() -> None:
@@ -230,7 +239,9 @@ def test_doc_type_and_risks() -> None:
         {"risks": [{"type": "penalties"}, {"type": "unlimited_liability"}]},
     )
     assert r.value == 0.5 and r.data == {"tp": 1, "fp": 1, "fn": 1}
-    assert score("risks", ex("document", risks=[]), {"risks": []}).value == 1.0
+    assert r.passed is False and r.reason == "risks missed: auto_renewal"
+    none = score("risks", ex("document", risks=[]), {"risks": []})
+    assert none.value == 1.0 and none.passed is True
 
 
 # -- research -----------------------------------------------------------------------------------------

@@ -291,7 +291,7 @@ def _render_summary(s: RunSummary, *, verbose_metrics: bool) -> None:
     )
     for g in s.gates:
         mark = "[green]✓[/green]" if g.passed else "[red]✗[/red]"
-        out.print(f"  {mark} gate {g.metric} = {_fmt(g.value)} (min {g.threshold:g}, {g.source})")
+        out.print(f"  {mark} gate {g.metric} = {_fmt(g.value)} ({g.bound} {g.threshold:g}, {g.source})")
     if s.baseline:
         b = s.baseline
         out.print(f"vs baseline {b['run_id']}: {b['regressed']} regressed, {b['improved']} improved")

@@ -10,6 +10,7 @@ floats appear only in the JSON rendering.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -153,8 +154,13 @@ def _non_negative(name: str, value: float | None, *, positive: bool = False) -> 
     return _dec(value)
 
 
-class _Tokens(BaseModel):
-    """Input/output tokens per request for one model, and how they were obtained."""
+@dataclass(frozen=True)
+class _Tokens:
+    """Input/output tokens per request for one model, and how they were obtained.
+
+    A plain dataclass: it never leaves this module and its fields are already Decimals, so a
+    pydantic model would only add a validator build to every start of ``agentops cost``.
+    """
 
     input: Decimal
     output: Decimal

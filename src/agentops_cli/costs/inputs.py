@@ -10,7 +10,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from agentops_cli.errors import BadInput
 
@@ -55,7 +55,12 @@ def read_prompt_file(path: Path) -> str:
 
 
 class MeasuredRun(BaseModel):
-    """Average tokens per request measured by an eval run."""
+    """Average tokens per request measured by an eval run.
+
+    ``defer_build``: its validator is built on first use (``--from-run``), not at every start.
+    """
+
+    model_config = ConfigDict(defer_build=True)
 
     run_id: str
     path: str

@@ -1,6 +1,9 @@
 """Quality gates: ``--fail-under METRIC=VALUE`` and ``eval.gates`` from the config.
 
-A gate is a minimum a metric must reach. Flags override the config for the same metric.
+A gate is a minimum a metric must reach — or, for metrics where lower is better (error
+and degraded rates, latency, cost), a maximum it must not exceed: ``--fail-under
+latency_p95_ms=800`` fails a run whose p95 is above 800 ms. Flags override the config for the
+same metric.
 Config gates about metrics a run cannot produce (say, document metrics in a
 ``--agent support`` run) are skipped, so one config serves every run; a flag naming a
 metric the run cannot produce is a typo until proven otherwise, and fails (exit 2 before
@@ -13,6 +16,11 @@ from agentops_cli.errors import BadInput
 from agentops_cli.evaluation.models import GateResult
 
 ALIASES = {"accuracy": "intent_accuracy", "f1": "intent_macro_f1", "macro_f1": "intent_macro_f1"}
+LOWER_IS_BETTER = {"error_rate", "degraded_rate", "cost_usd", "cost_per_example_usd"}
+
+
+def lower_is_better(metric: str) -> bool:
+    return metric in LOWER_IS_BETTER or metric.startswith("latency_")
 
 
 def parse_fail_under(pairs: list[str]) -> dict[str, float]:
@@ -51,13 +59,15 @@ def check(
                 GateResult(metric=metric, threshold=threshold, value=None, passed=False, source=source)
             )
             continue
+        maximum = lower_is_better(metric)
         results.append(
             GateResult(
                 metric=metric,
                 threshold=threshold,
                 value=value,
-                passed=value >= threshold - 1e-12,
+                passed=value <= threshold + 1e-12 if maximum else value >= threshold - 1e-12,
                 source=source,
+                bound="max" if maximum else "min",
             )
         )
     if max_errors is not None:
@@ -81,7 +91,8 @@ def describe_failures(gates: list[GateResult]) -> str:
         if g.source == "max_errors":
             parts.append(f"errors {g.value:g} > max {g.threshold:g}")
         elif g.value is None:
-            parts.append(f"{g.metric} has no value in this run (needed ≥ {g.threshold:g})")
+            needed = "≤" if g.bound == "max" else "≥"
+            parts.append(f"{g.metric} has no value in this run (needed {needed} {g.threshold:g})")
         else:
-            parts.append(f"{g.metric} {g.value:.4g} < {g.threshold:g}")
+            parts.append(f"{g.metric} {g.value:.4g} {'>' if g.bound == 'max' else '<'} {g.threshold:g}")
     return "; ".join(parts)

@@ -76,6 +76,7 @@ class GateResult(BaseModel):
     value: float | None
     passed: bool
     source: str = Field("flag", description="flag | config | max_errors")
+    bound: str = Field("min", description="min: the metric must reach it; max: must not exceed it")
 
 
 class RunMeta(BaseModel):

@@ -83,7 +83,8 @@ def norm_amount(value: Any) -> tuple[float, str] | None:
 
 def value_text(value: Any) -> Any:
     """An extracted field is ``{"value", "start", "end"}``; the scorer compares the value."""
-    if isinstance(value, dict) and "value" in value and {"start", "end"} <= set(value):
+    keys = set(value) if isinstance(value, dict) else set()
+    if "value" in keys and ({"start", "end"} <= keys or keys <= {"value", "start", "end", "text", "spans"}):
         return value["value"]
     return value
 
@@ -107,15 +108,37 @@ def field_items(name: str, value: Any) -> list[str]:
     return [norm_text(value)]
 
 
+AMOUNT_FIELDS = ("total_value", "liability_cap", "amount", "price")
+
+
 def items_match(name: str, expected: str, predicted: str) -> bool:
-    """Equal after normalisation; amounts ignore a missing currency; names/text allow containment."""
+    """Equal after normalisation, with narrow allowances.
+
+    - amounts: the same number matches when one side has no currency;
+    - names (``parties``): whole-word containment ("Acme Iberia" ~ "Acme Iberia Services"),
+      because legal names are written with or without their suffixes;
+    - other text: whole-word containment of at least two words ("New York" ~ "the laws of the
+      State of New York"), unless the longer side adds a negation ("no automatic renewal").
+    So "net 3" is not "net 30", "York" is not "New York" and "automatic" is not
+    "no automatic renewal".
+    """
     if expected == predicted:
         return True
-    if name == "parties" or " " in expected or " " in predicted:
-        if name in ("total_value", "liability_cap", "amount", "price"):
-            return expected.split(" ")[0] == predicted.split(" ")[0] and (
-                len(expected.split(" ")) == 1 or len(predicted.split(" ")) == 1
-            )
-        if len(expected) >= 3 and len(predicted) >= 3:
-            return expected in predicted or predicted in expected
-    return False
+    if name in AMOUNT_FIELDS:
+        gold, pred = expected.split(" "), predicted.split(" ")
+        return gold[0] == pred[0] and (len(gold) == 1 or len(pred) == 1)
+    shorter, longer = sorted((expected.split(), predicted.split()), key=len)
+    if name != "parties" and (len(shorter) < 2 or _NEGATIONS & (set(longer) - set(shorter))):
+        return False
+    return _contains_words(longer, shorter)
+
+
+_NEGATIONS = {"no", "not", "none", "without", "non", "sin", "ningun", "ninguna", "nunca", "never"}
+
+
+def _contains_words(outer: list[str], inner: list[str]) -> bool:
+    """``inner`` occurs in ``outer`` as a run of whole words (and is not a lone short word)."""
+    size = len(inner)
+    if not size or (size == 1 and len(inner[0]) < 4):
+        return False
+    return any(outer[i : i + size] == inner for i in range(len(outer) - size + 1))

@@ -272,11 +272,20 @@ def _reasons(value: Any) -> set[str]:
 
 
 def score_escalation_reason(ex: Example, out: dict[str, Any]) -> ScoreRecord:
-    """Informational: several reasons can apply at once, so a different one does not fail the row."""
+    """The expected reason must be among the reasons the agent gave.
+
+    Several reasons can hold at once (a human request that is also a complaint), and the
+    agent reports the first by priority in ``escalation_reason`` and all of them in
+    ``escalation_reasons``: the row passes when the expected one is among them. The metric
+    (``escalation_reason_accuracy``) is stricter: the *first* reason must be the expected one.
+    """
     gold = str(ex.expected["escalation_reason"])
-    ok = gold in _reasons(out.get("escalation_reason"))
+    first = gold in _reasons(out.get("escalation_reason"))
+    anywhere = first or gold in _reasons(out.get("escalation_reasons"))
     return ScoreRecord(
-        value=float(ok), passed=None, reason="" if ok else f"reason {out.get('escalation_reason')}"
+        value=float(first),
+        passed=anywhere,
+        reason="" if anywhere else f"reason {out.get('escalation_reason')} (expected {gold})",
     )
 
 
@@ -347,7 +356,7 @@ def score_risks(ex: Example, out: dict[str, Any]) -> ScoreRecord:
     missing = sorted(gold - pred)
     return ScoreRecord(
         value=tp / len(gold) if gold else float(not pred),
-        passed=None,
+        passed=not missing,
         reason=f"risks missed: {', '.join(missing)}" if missing else "",
         data={"tp": tp, "fp": fp, "fn": fn},
     )

@@ -63,7 +63,7 @@ def ci_pipeline(ctx: Context) -> Finding:
     return Finding("partial", [whole(ctx.ci_files[0], "CI config")], note="CI does not run the tests")
 
 
-SEMVER = re.compile(r"^v?\d+\.\d+\.\d+(?:[-+][\w.]+)?$")
+SEMVER = rx(r"^v?\d+\.\d+\.\d+(?:[-+][\w.]+)?$", 0)
 DECLARED_VERSION = rx(
     r"""^\s*["']?version["']?\s*[:=]\s*["'](\d+\.\d+\.\d+[\w.+-]*)["']|__version__\s*=\s*["'](\d+\.\d+\.\d+)"""
 )

@@ -42,11 +42,13 @@ def build(report: Report, top: int = 5) -> Group:
             detail = f"{where(first)} {first.note}" if first else ""
             if item.note:
                 detail = f"{detail} · {item.note}" if detail else item.note
+            # Text, not str: rich parses a str cell as markup each time it measures or renders
+            # it, and catalogue text is plain (a "[...]" in a title must print as written).
             table.add_row(
                 Text(ICONS[item.status], style=STYLES[item.status]),
-                item.id,
-                item.title,
-                item.severity,
+                Text(item.id),
+                Text(item.title),
+                Text(item.severity),
                 Text(detail, style="dim"),
             )
         parts.append(table)
