@@ -71,6 +71,20 @@ def test_llm_answer_in_spanish_and_ungrounded_answer_escalates(
     assert "ungrounded_answer" in result["flags"]
 
 
+def test_uncited_llm_answer_is_not_credited_to_a_source(fake_openai: FakeOpenAIServer, cache: str) -> None:
+    def uncited(body: dict[str, Any]) -> dict[str, Any]:
+        if _schema_name(body) == "ClassifyOutput":
+            return {"intent": "billing", "confidence": 0.95, "alternatives": []}
+        return {"answer": "Refunds take 3 days.", "source_ids": ["not-a-passage"], "grounded": True}
+
+    fake_openai.responder = uncited
+    settings = openai_settings(fake_openai, cache_dir=cache, cache__enabled=False)
+    result = run_agent("support", "I was charged twice for my order", settings, {}, log=False)
+    assert result["sources"] == [] and result["answer"] != "Refunds take 3 days."
+    assert "ungrounded_answer" in result["flags"]
+    assert (result["escalate"], result["escalation_reason"]) == (True, "no_kb_match")
+
+
 def test_unknown_llm_intent_becomes_out_of_scope(fake_openai: FakeOpenAIServer, cache: str) -> None:
     fake_openai.responder = lambda body: {"intent": "weather", "confidence": 0.8, "alternatives": []}
     settings = openai_settings(fake_openai, cache_dir=cache)

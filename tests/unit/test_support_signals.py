@@ -69,6 +69,8 @@ def test_human_requested(text: str, expected: bool) -> None:
         ("I will report you to consumer protection", True),
         ("Voy a llamar a mi abogado", True),
         ("Si no me devolvéis el dinero os denuncio", True),
+        ("Como no me lo arregléis voy a denunciar", True),
+        ("Voy a denunciarlo a consumo", True),
         ("Iré a la oficina de consumo", True),
         ("Quiero denunciar una web de phishing que usa vuestra marca", False),
         ("The court date for my delivery", True),

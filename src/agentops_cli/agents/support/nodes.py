@@ -150,9 +150,9 @@ def answer(state: SupportState, runtime: AnyRuntime) -> dict[str, Any]:
         offline=offline,
     )
     cited = [sid for sid in result.source_ids if sid in pack.by_id and any(s["id"] == sid for s in usable)]
-    if result.grounded and result.answer.strip() and not cited:
-        cited = [usable[0]["id"]]  # the model answered without citing: credit the best passage
-    grounded = bool(result.grounded and result.answer.strip())
+    # An answer that cites none of the passages it was given is not grounded: we never
+    # credit a source the model did not name.
+    grounded = bool(result.grounded and result.answer.strip() and cited)
     update: dict[str, Any] = {
         "answer": result.answer.strip() if grounded else "",
         "grounded": grounded,

@@ -116,7 +116,7 @@ LEGAL_THREAT = re.compile(
         r"\b(?:consumer protection|ombudsman|report you to)\b",
         r"\b(?:abogad[oa]s?|demandar(?:os|les|la|e)?|demandaremos|acciones legales|via legal)\b",
         r"\b(?:tribunal(?:es)?|juicio|juzgado)\b",
-        r"\b(?:denunciar(?:os|les)|(?:os|les|la|lo) (?:voy a|vamos a) denunciar)\b",
+        r"\b(?:denunciar(?:os|les)|(?:(?:os|les|la|lo) )?(?:voy a|vamos a) denunciar(?:lo|la|los|las)?)\b",
         r"\b(?:os denuncio|les denuncio|poner una denuncia)\b",
         r"\b(?:(?:oficina|junta arbitral) de consumo|ocu|defensa del consumidor|facua)\b",
     )
