@@ -148,8 +148,12 @@ class RunStore:
         return dropped
 
     def open_for_append(self) -> None:
-        """Open the results file; an exclusive lock stops two processes writing one run."""
-        self.repair()
+        """Open the results file; an exclusive lock stops two processes writing one run.
+
+        The lock is taken *before* a torn last line is repaired: repairing while another
+        process still writes would cut off the line it is writing.
+        """
+        self.results_path.parent.mkdir(parents=True, exist_ok=True)
         fh = self.results_path.open("a", encoding="utf-8")
         try:
             import fcntl
@@ -160,6 +164,7 @@ class RunStore:
         except OSError as exc:
             fh.close()
             raise BadInput(f"run '{self.run_id}' is being written by another process") from exc
+        self.repair()
         self._fh = fh
 
     def append(self, result: ExampleResult) -> None:
