@@ -95,8 +95,16 @@ def make_result(
     passed, reasons = verdict(records)
     meta = {k: output.get(k) for k in ("provider", "model", "degraded", "latency_ms", "cost_usd")}
     body = {k: v for k, v in output.items() if k not in ("usage", "run_id", *meta)}
+    # Evaluating a model, an answer the offline engine gave in its place (failover) is not
+    # the model's answer: it counts as an error (so gates and --retry-errors see it), and
+    # the output stays in the results for inspection.
+    failed_over = bool(meta["degraded"]) and meta["provider"] not in (None, "", "offline")
+    if failed_over:
+        error = f"degraded: {output.get('degraded_reason') or 'answered by the offline engine'}"
+        passed, reasons = False, [f"error: {error}", *reasons]
     return ExampleResult(
         **base,
+        error=error if failed_over else None,
         output=body,
         provider=str(meta["provider"] or ""),
         model=str(meta["model"] or ""),

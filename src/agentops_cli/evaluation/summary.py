@@ -96,10 +96,10 @@ class Fold:
         counts = self.per_id.setdefault(r.id, [0, 0])
         counts[0] += 1
         counts[1] += int(ok)
+        self.degraded += int(r.degraded)
         if r.error is not None:
             self.errors += 1
             return
-        self.degraded += int(r.degraded)
         aggs = self.per_trial.setdefault(r.trial, {})
         for name, record in r.scores.items():
             if name not in SCORERS:
@@ -138,6 +138,7 @@ class Fold:
                 for agent, (total, ok) in sorted(self.per_agent.items()):
                     metrics[f"{agent}.pass_rate"] = round(ok / total, 6)
             metrics["error_rate"] = round(self.errors / self.n, 6)
+            metrics["degraded_rate"] = round(self.degraded / self.n, 6)
             metrics["success_rate"] = round(1 - self.errors / self.n, 6)
             metrics["latency_p50_ms"] = round(percentile(self.latencies, 50), 3)
             metrics["latency_p95_ms"] = round(percentile(self.latencies, 95), 3)

@@ -151,8 +151,12 @@ class OpenAIBackend:
             # the answer into it on every call, on the GIL every eval thread shares.
             from langchain_core.utils.function_calling import convert_to_openai_tool
 
+            # Sent through ``extra_body`` (merged into the JSON body as is): the request is the
+            # same, but the SDK then takes its plain ``create`` path instead of ``parse`` — no
+            # type-walk of the schema dict, no ``ParsedChatCompletion`` built per answer, which
+            # ``JsonContentParser`` below never read anyway (it validates the content itself).
             bound = chat.bind(  # what with_structured_output(schema) binds, precomputed
-                response_format=fmt,
+                extra_body={"response_format": fmt},
                 ls_structured_output_format={
                     "kwargs": {"method": method, "strict": None},
                     "schema": convert_to_openai_tool(schema),

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -416,21 +417,71 @@ def _check_trainable(training: list[tuple[str, str]], where: Path) -> None:
         raise BadInput(f"{where}:1: a pack needs training examples for at least two intents")
 
 
-_CACHE: dict[tuple, SupportPack] = {}
+@dataclass(frozen=True)
+class _Snapshot:
+    """What a cached pack was loaded from: every folder's mtime and every file's size and mtime.
+
+    A folder's mtime moves when an entry is added, removed or renamed in it, and a file's size
+    or mtime moves when it is edited, so re-stating the recorded paths detects every change
+    without walking the tree again; the tree is only re-walked (and the pack re-parsed) when
+    something changed.
+    """
+
+    dirs: tuple[tuple[str, int], ...]
+    files: tuple[tuple[str, int, int], ...]
+
+    @classmethod
+    def take(cls, path: str) -> _Snapshot:
+        if not os.path.isdir(path):
+            st = os.stat(path)
+            return cls((), ((path, st.st_size, st.st_mtime_ns),))
+        dirs: list[tuple[str, int]] = []
+        files: list[tuple[str, int, int]] = []
+        for folder, subdirs, names in os.walk(path):
+            subdirs.sort()
+            dirs.append((folder, os.stat(folder).st_mtime_ns))
+            for name in sorted(names):
+                full = os.path.join(folder, name)
+                try:
+                    st = os.stat(full)
+                except OSError:  # a dangling link: not a pack file
+                    continue
+                files.append((full, st.st_size, st.st_mtime_ns))
+        return cls(tuple(dirs), tuple(files))
+
+    def unchanged(self) -> bool:
+        try:
+            for folder, mtime in self.dirs:
+                if os.stat(folder).st_mtime_ns != mtime:
+                    return False
+            for name, size, mtime in self.files:
+                st = os.stat(name)
+                if st.st_size != size or st.st_mtime_ns != mtime:
+                    return False
+        except OSError:
+            return False
+        return True
 
 
-def _signature(path: Path) -> tuple:
-    """Cheap change detector for the in-process cache: names, sizes and mtimes of pack files."""
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+# path → (snapshot, pack). One entry per pack path: a changed pack replaces its old entry.
+_CACHE: dict[str, tuple[_Snapshot, SupportPack]] = {}
 
 
 def load_pack(ref: str | Path | None = None) -> SupportPack:
-    """Load (and cache per process) the pack at ``ref``: a folder or a bare CSV/JSONL file."""
+    """Load (and cache per process) the pack at ``ref``: a folder or a bare CSV/JSONL file.
+
+    Eval calls this once per example, so a cached pack is only re-checked (one ``stat`` per
+    pack file and folder, see :class:`_Snapshot`), never re-walked or re-parsed unless it
+    changed on disk.
+    """
     path = Path(ref).expanduser() if ref else default_pack_dir()
+    key = os.path.abspath(path)
+    found = _CACHE.get(key)
+    if found is not None and found[0].unchanged():
+        return found[1]
     if not path.exists():
         raise BadInput(f"{path}: pack not found (a folder with intents.yaml, or a CSV/JSONL file)")
-    key = (str(path.resolve()), _signature(path))
-    if key not in _CACHE:
-        _CACHE[key] = _load_bare_file(path) if path.is_file() else _load_folder(path)
-    return _CACHE[key]
+    snapshot = _Snapshot.take(key)  # before parsing: an edit made meanwhile shows up next time
+    pack = _load_bare_file(path) if path.is_file() else _load_folder(path)
+    _CACHE[key] = (snapshot, pack)
+    return pack
