@@ -24,9 +24,11 @@ dev: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/bandit -q -r src -ll
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/bandit -q -r src -ll
 	$(BIN)/python -m pytest -q -p no:cacheprovider \
 		--cov=agentops_cli --cov-report=term --cov-fail-under=90
 

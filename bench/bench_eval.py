@@ -77,7 +77,7 @@ def run_eval(args: list[str], env: dict[str, str], cwd: Path) -> tuple[dict, flo
     """Run ``agentops eval ... --json -q``; return the summary and the process's wall seconds."""
     started = time.perf_counter()
     proc = subprocess.run(
-        agentops_argv("eval", *args, "--json", "-q"),
+        agentops_argv("-q", "eval", *args, "--json"),
         env=child_env(env),
         cwd=cwd,
         capture_output=True,
@@ -97,7 +97,7 @@ def peak_rss_kb(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, f
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.perf_counter()-t)"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code, *agentops_argv("eval", *args, "-q")],
+        [sys.executable, "-c", code, *agentops_argv("-q", "eval", *args)],
         env=child_env(env),
         cwd=cwd,
         capture_output=True,
@@ -139,8 +139,8 @@ def offline_throughput(tmp: Path) -> dict:
     elapsed, summary = runs[1]  # the median of three
     rate = summary["n"] / elapsed
     data = {
-        "command": "agentops eval --dataset clinc_test.jsonl --pack clinc_train.jsonl --provider offline "
-        "--json -q  (4,500 CLINC150 test rows; the pack = CLINC150 train as bare JSONL; model cached)",
+        "command": "agentops -q eval --dataset clinc_test.jsonl --pack clinc_train.jsonl --provider offline "
+        "--json  (4,500 CLINC150 test rows; the pack = CLINC150 train as bare JSONL; model cached)",
         "rows": summary["n"],
         "errors": summary["errors"],
         "wall_s_runs": [round(r[0], 2) for r in runs],
@@ -177,8 +177,8 @@ def llm_bound(tmp: Path) -> dict:
     in_run = cold["examples_per_s"]
     speedup = cold_s / warm_s
     data = {
-        "command": f"agentops eval --dataset llm_rows.jsonl --provider openai --concurrency {CONCURRENCY} "
-        f"--json -q  ({LLM_ROWS} support rows; OPENAI_BASE_URL = loopback server with "
+        "command": f"agentops -q eval --dataset llm_rows.jsonl --provider openai --concurrency {CONCURRENCY} "
+        f"--json  ({LLM_ROWS} support rows; OPENAI_BASE_URL = loopback server with "
         f"{LATENCY_S * 1000:.0f} ms latency in its own process; real ChatOpenAI client)",
         "rows": cold["n"],
         "errors": cold["errors"],
@@ -241,7 +241,7 @@ def memory(tmp: Path) -> dict:
         sizes[str(n)] = round(kb / 1024, 1)
         seconds[str(n)] = round(wall, 1)
     result = {
-        "command": "agentops eval --dataset gen_N.jsonl --provider offline -q  (N generated support rows, "
+        "command": "agentops -q eval --dataset gen_N.jsonl --provider offline  (N generated support rows, "
         "bundled pack; peak RSS = ru_maxrss of the process)",
         "peak_rss_mb": sizes,
         "wall_s": seconds,

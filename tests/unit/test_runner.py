@@ -73,3 +73,14 @@ def test_run_ids_sort_by_time_and_are_unique() -> None:
     second = new_run_id()
     assert first < second  # millisecond precision: consecutive runs list in order
     assert len({new_run_id() for _ in range(500)}) == 500
+
+
+def test_disable_llm_wins_over_provider_flag_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    from agentops_cli.llm.factory import make_llm
+    from agentops_cli.observability.logging import setup_logging
+
+    setup_logging(0)
+    settings = load_settings(overrides={"llm.provider": "openai", "disable_llm": True}).settings
+    llm = make_llm(settings, "support")
+    assert llm.provider == "offline" and llm.backend is None
+    assert "DISABLE_LLM is set" in capsys.readouterr().err

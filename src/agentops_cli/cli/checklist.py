@@ -65,10 +65,10 @@ def checklist(
 
     fmt = "json" if json_output else output_format.value
     if out is not None:
+        from agentops_cli.cli.run_flags import write_report
+
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(
-            render_text(report, output_format.value if not json_output else "json"), encoding="utf-8"
-        )
+        write_report(out, render_text(report, fmt))
     if json_output:
         from agentops_cli.cli.common import print_json
 

@@ -83,11 +83,8 @@ def eval_(
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
     json_output: bool = JSON_OPTION,
-    quiet: bool = typer.Option(False, "--quiet", "-q", hidden=True, help="Same as the global -q."),
 ) -> None:
     """Run an evaluation (or use a sub-command: list, show, compare)."""
-    if quiet:
-        state().verbosity = -1
     if ctx.invoked_subcommand is not None:
         return
     from agentops_cli.errors import GateFailed, Interrupted

@@ -32,6 +32,11 @@ def make_llm(settings: Settings, agent: str, *, trial: int = 0, run_id: str | No
     from agentops_cli.llm.tracing import configure_tracing
 
     configure_tracing(settings)
+    if settings.disable_llm and settings.llm.provider == "openai":
+        from agentops_cli.observability.logging import get_logger
+
+        # DISABLE_LLM is the kill switch of the deployment notes: it wins over --provider, loudly.
+        get_logger().warning("DISABLE_LLM is set: using the offline engine despite provider 'openai'")
     if settings.provider() == "offline":
         return AgentLLM(agent=agent, provider="offline", model="offline", trial=trial, run_id=run_id)
     from agentops_cli.llm.openai_backend import shared_backend

@@ -5,7 +5,7 @@ retry layers multiply attempts (3 × 3 = 9 requests to a dying server). The back
 ``ChatOpenAI(max_retries=0)`` and this module owns every retry, so ``resilience.max_attempts``
 means what it says.
 
-Policy (defaults in ``ResilienceSettings``, documented in ``docs/readme/llm.md``):
+Policy (defaults in ``ResilienceSettings``, documented in ``docs/llm.md``):
 
 * retried: HTTP 408/409/429/5xx, connection errors, timeouts and malformed answers
   (a body or structured answer that does not parse/validate);

@@ -20,8 +20,12 @@ CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
 @cache
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     """Parse and check the catalogue; a broken catalogue is a bug, so it raises ``ValueError``."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ~10x faster
-    catalogue = Catalogue.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=loader))
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.load(text, Loader=yaml.CSafeLoader)  # the C parser is ~10x faster
+    except AttributeError:  # PyYAML built without libyaml
+        data = yaml.safe_load(text)
+    catalogue = Catalogue.model_validate(data)
     prefixes = {s.id: s.prefix for s in catalogue.sections}
     seen: set[str] = set()
     for item in catalogue.items:
