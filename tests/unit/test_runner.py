@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import types
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
@@ -84,3 +85,17 @@ def test_disable_llm_wins_over_provider_flag_with_a_warning(capsys: pytest.Captu
     llm = make_llm(settings, "support")
     assert llm.provider == "offline" and llm.backend is None
     assert "DISABLE_LLM is set" in capsys.readouterr().err
+
+
+def test_use_fake_data_forces_the_bundled_support_pack(tmp_path: Path) -> None:
+    from agentops_cli.agents.support.configuration import resolve_pack
+
+    custom = tmp_path / "pack.csv"
+    custom.write_text(
+        "text,intent\nwhere is my parcel,shipping\nmy parcel is late,shipping\n"
+        "reset my password,account\ncannot log in,account\n"
+    )
+    settings = load_settings().settings
+    assert resolve_pack(settings, {"pack": str(custom)}).name != resolve_pack(settings, {}).name
+    fake = load_settings(overrides={"use_fake_data": True}).settings
+    assert resolve_pack(fake, {"pack": str(custom)}).name == resolve_pack(settings, {}).name

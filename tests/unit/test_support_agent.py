@@ -175,7 +175,10 @@ MIXED = [
 
 
 def test_run_batch_equals_the_langgraph_graph(settings: Settings) -> None:
-    batch = service.run_batch(MIXED, settings=settings, options={})
+    timings: list[float] = []
+    batch = service.run_batch(MIXED, settings=settings, options={}, timings_ms=timings)
+    assert len(timings) == len(MIXED) and all(ms > 0 for ms in timings)
+    assert len(set(timings)) > 1  # each query timed on its own, not one average
     for query, got in zip(MIXED, batch, strict=True):
         llm = AgentLLM(agent="support", provider="offline", model="offline")
         via_graph = service.run(query, llm=llm, settings=settings, options={"use_graph": True})

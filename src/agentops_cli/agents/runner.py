@@ -143,17 +143,18 @@ def run_agent_batch(
 ) -> list[dict[str, Any]]:
     """Offline batch path: one ``run_batch`` call, each output wrapped like :func:`run_agent`.
 
-    Latency is the batch time shared evenly: per-example latency has no other meaning
-    when the examples were classified together.
+    Each example's latency is its own pipeline time plus its share of the vectorised
+    classification, as measured by the service.
     """
     service = load_service(agent)
     run_id = run_id or new_run_id()
-    started = time.perf_counter()
-    outputs = service.run_batch(inputs, settings=settings, options=options or {})  # type: ignore[attr-defined]
-    if len(outputs) != len(inputs):
+    timings: list[float] = []
+    outputs = service.run_batch(  # type: ignore[attr-defined]
+        inputs, settings=settings, options=options or {}, timings_ms=timings
+    )
+    if len(outputs) != len(inputs) or len(timings) != len(inputs):
         raise RuntimeError(f"{agent}.run_batch returned {len(outputs)} outputs for {len(inputs)} inputs")
-    each_ms = round((time.perf_counter() - started) * 1000 / max(1, len(inputs)), 3)
     return [
-        wrap_output(agent, out, run_id=run_id, provider="offline", model="offline", latency_ms=each_ms)
-        for out in outputs
+        wrap_output(agent, out, run_id=run_id, provider="offline", model="offline", latency_ms=round(ms, 3))
+        for out, ms in zip(outputs, timings, strict=True)
     ]

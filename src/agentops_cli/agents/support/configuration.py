@@ -53,5 +53,11 @@ class RuntimeShim:
 
 
 def resolve_pack(settings: Settings, options: dict[str, Any]) -> SupportPack:
-    """``--pack`` option, else ``support.pack`` from settings, else the bundled pack."""
+    """``--pack`` option, else ``support.pack`` from settings, else the bundled pack.
+
+    ``USE_FAKE_DATA`` (the seeds' toggle) forces the bundled sample pack, whatever is
+    configured: demos and smoke tests then never touch a team's real knowledge base.
+    """
+    if settings.use_fake_data:
+        return load_pack(None)
     return load_pack(options.get("pack") or settings.support.pack)
