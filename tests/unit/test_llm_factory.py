@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from types import SimpleNamespace
 from typing import Any
 
@@ -58,7 +57,7 @@ def test_offline_llm_answers_with_the_twin_and_counts_nothing() -> None:
     llm = make_llm(settings(), "support")
     assert (llm.provider, llm.model, llm.backend) == ("offline", "offline", None)
     answer = llm.structured(Answer, prompt="p", variables={}, offline=lambda: Answer(value=3))
-    again = asyncio.run(llm.astructured(Answer, prompt="p", variables={}, offline=lambda: Answer(value=4)))
+    again = llm.structured(Answer, prompt="p", variables={}, offline=lambda: Answer(value=4))
     assert (answer.value, again.value) == (3, 4)
     assert llm.usage == Usage() and llm.cost_usd == 0.0
     assert (llm.llm_calls, llm.cache_hits, llm.degraded) == (0, 0, False)
@@ -74,8 +73,8 @@ def test_openai_without_key_or_url_is_bad_input() -> None:
         make_llm(settings(llm__provider="openai"), "support")
 
 
-class SyncOnlyBackend:
-    """A backend without ``astructured``: AgentLLM runs its sync method in a thread."""
+class RecordingBackend:
+    """A backend that records what AgentLLM asks and answers (or fails over) on demand."""
 
     provider = "openai"
 
@@ -98,29 +97,27 @@ class SyncOnlyBackend:
 
 
 def test_agent_llm_passes_context_and_sums_usage() -> None:
-    backend = SyncOnlyBackend()
+    backend = RecordingBackend()
     llm = AgentLLM(agent="support", provider="openai", model="m", backend=backend, trial=2, run_id="r9")
-    sync = llm.structured(
+    first = llm.structured(
         Answer, prompt="a/b", variables={"who": "w", "what": "x"}, offline=lambda: Answer(value=0)
     )
-    coro = llm.astructured(
+    second = llm.structured(
         Answer, prompt="a/b", variables={"who": "w", "what": "y"}, offline=lambda: Answer(value=0)
     )
-    assert (sync.value, asyncio.run(coro).value) == (9, 9)
+    assert (first.value, second.value) == (9, 9)
     assert backend.seen[0]["trial"] == 2 and backend.seen[0]["run_id"] == "r9"
     assert backend.seen[0]["agent"] == "support" and backend.seen[1]["messages"][-1]["content"] == "Do y."
     assert llm.usage == Usage(input_tokens=10, output_tokens=4) and llm.cost_usd == 0.5
 
 
 def test_agent_llm_failover_marks_degraded_once_per_reason() -> None:
-    llm = AgentLLM(agent="support", provider="openai", model="m", backend=SyncOnlyBackend(fail=True))
+    llm = AgentLLM(agent="support", provider="openai", model="m", backend=RecordingBackend(fail=True))
     first = llm.structured(
         Answer, prompt="p", variables={"who": "", "what": ""}, offline=lambda: Answer(value=1)
     )
-    second = asyncio.run(
-        llm.astructured(
-            Answer, prompt="p", variables={"who": "", "what": ""}, offline=lambda: Answer(value=2)
-        )
+    second = llm.structured(
+        Answer, prompt="p", variables={"who": "", "what": ""}, offline=lambda: Answer(value=2)
     )
     assert (first.value, second.value) == (1, 2)
     assert llm.degraded is True and llm.degraded_reasons == ["m: circuit open"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass, field
 
@@ -14,7 +13,6 @@ from agentops_cli.llm.resilience import (
     CircuitOpen,
     LLMCallError,
     MalformedAnswer,
-    acall_with_retries,
     backoff_s,
     breaker_for,
     call_with_retries,
@@ -206,21 +204,3 @@ def test_opening_the_breaker_stops_the_retries() -> None:
     with pytest.raises(CircuitOpen):
         call_with_retries(fn, FAST, breaker, "test")
     assert calls["n"] == 2
-
-
-def test_async_twin() -> None:
-    outcomes = [FakeStatusError(503), {"a": 1}]
-
-    async def fn() -> object:
-        outcome = outcomes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
-
-    assert asyncio.run(acall_with_retries(fn, FAST, CircuitBreaker(5, 60), "t")) == {"a": 1}
-
-    async def always_fails() -> object:
-        raise FakeStatusError(500)
-
-    with pytest.raises(LLMCallError, match="HTTP 500 after 3 attempts"):
-        asyncio.run(acall_with_retries(always_fails, FAST, CircuitBreaker(5, 60), "t"))

@@ -101,32 +101,6 @@ class AgentLLM:
         self.calls.append(record)
         return answer
 
-    async def astructured(
-        self,
-        schema: type[T],
-        *,
-        prompt: str,
-        variables: dict[str, Any],
-        offline: Callable[[], T],
-        complexity: Complexity | None = None,
-    ) -> T:
-        """The asyncio twin of :meth:`structured`, for callers that run many requests at once."""
-        if self.backend is None:
-            return self._offline(prompt, offline)
-        kwargs = self._request(prompt, variables, complexity)
-        native = getattr(self.backend, "astructured", None)
-        try:
-            if native is not None:
-                answer, record = await native(schema, **kwargs)
-            else:
-                import asyncio
-
-                answer, record = await asyncio.to_thread(self.backend.structured, schema, **kwargs)
-        except FailoverRequested as exc:
-            return self._offline(prompt, offline, degraded_reason=str(exc))
-        self.calls.append(record)
-        return answer
-
     def _request(
         self, prompt: str, variables: dict[str, Any], complexity: Complexity | None
     ) -> dict[str, Any]:

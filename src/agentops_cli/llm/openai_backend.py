@@ -19,7 +19,6 @@ import functools
 import hashlib
 import threading
 import time
-import weakref
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -31,7 +30,6 @@ from agentops_cli.llm.cache import CachedAnswer, ResponseCache, cache_key
 from agentops_cli.llm.resilience import (
     LLMCallError,
     MalformedAnswer,
-    acall_with_retries,
     breaker_for,
     call_with_retries,
 )
@@ -103,7 +101,10 @@ def parse_structured(message: Any, parser: Any, schema: type[T]) -> T:
 
 
 class OpenAIBackend:
-    """Structured answers from one OpenAI-compatible endpoint (thread- and asyncio-safe)."""
+    """Structured answers from one OpenAI-compatible endpoint.
+
+    Thread-safe: eval runs examples on a thread pool, all sharing this backend.
+    """
 
     provider = "openai"
 
@@ -117,7 +118,6 @@ class OpenAIBackend:
         self.cache = ResponseCache.from_settings(settings) if settings.cache.enabled else None
         self._chats: dict[str, Any] = {}
         self._runnables: dict[tuple[str, type[BaseModel]], tuple[Any, Any]] = {}
-        self._async: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     # -- the model objects (built once, then reused) -----------------------------------------------
@@ -185,32 +185,6 @@ class OpenAIBackend:
             found = self._split(self.chat(model), schema)
             with self._lock:
                 self._runnables[(model, schema)] = found
-        return found
-
-    def arunnable(self, schema: type[BaseModel], model: str) -> tuple[Any, Any]:
-        """Like :meth:`runnable` for the running event loop.
-
-        An async HTTP client belongs to the loop that opened its connections (a second
-        ``asyncio.run`` cannot reuse it), so each loop gets its own ChatOpenAI and pool,
-        dropped with the loop.
-        """
-        import asyncio
-
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            per_loop = self._async.setdefault(loop, {})
-            found = per_loop.get((model, schema))
-            chat = per_loop.get(model)
-        if found is None:
-            if chat is None:
-                import openai
-
-                pool = openai.DefaultAsyncHttpxClient(timeout=self.settings.llm.timeout_s)
-                chat = self._build_chat(model, http_async_client=pool)
-            found = self._split(chat, schema)
-            with self._lock:
-                per_loop[model] = chat
-                per_loop[(model, schema)] = found
         return found
 
     # -- one call ----------------------------------------------------------------------------------
@@ -322,40 +296,6 @@ class OpenAIBackend:
         breaker = breaker_for(self.base_url, model, self.settings.resilience)
         try:
             result = call_with_retries(attempt, self.settings.resilience, breaker, self._label(model))
-        except LLMCallError as exc:
-            raise self._give_up(exc, name, model) from exc
-        return self._done(result, schema, name, model, key, started)
-
-    async def astructured(
-        self,
-        schema: type[T],
-        *,
-        name: str,
-        messages: list[dict[str, str]],
-        model: str,
-        trial: int = 0,
-        agent: str = "",
-        run_id: str | None = None,
-    ) -> tuple[T, CallRecord]:
-        """The asyncio twin of :meth:`structured` (same cache, breaker and retry policy)."""
-        key = self._key(schema, messages, model, trial)
-        hit = self._cached(key, schema, name, model)
-        if hit is not None:
-            return hit
-        bound, parser = self.arunnable(schema, model)
-        config = trace_config(agent=agent, provider=self.provider, model=model, step=name, run_id=run_id)
-
-        async def attempt() -> tuple[Any, T]:
-            try:
-                message = await bound.ainvoke(messages, config=config)
-            except ValueError as exc:
-                raise MalformedAnswer("malformed answer") from exc
-            return message, parse_structured(message, parser, schema)
-
-        started = time.perf_counter()
-        breaker = breaker_for(self.base_url, model, self.settings.resilience)
-        try:
-            result = await acall_with_retries(attempt, self.settings.resilience, breaker, self._label(model))
         except LLMCallError as exc:
             raise self._give_up(exc, name, model) from exc
         return self._done(result, schema, name, model, key, started)

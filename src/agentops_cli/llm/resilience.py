@@ -29,7 +29,7 @@ import email.utils
 import random
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal, TypeVar
 
@@ -229,7 +229,7 @@ def reset_breakers() -> None:
 
 @contextmanager
 def _attempt(breaker: CircuitBreaker, label: str) -> Iterator[None]:
-    """One request under the breaker (sync and async alike): refused while the circuit is open;
+    """One request under the breaker: refused while the circuit is open;
     a failure is counted and stops the retries when it opened the circuit; a success closes it."""
     if not breaker.allow():
         raise CircuitOpen()
@@ -293,22 +293,5 @@ def call_with_retries(
     retrying = Retrying(**_tenacity_kwargs(policy, label))
     try:
         return retrying(attempt)
-    except Exception as exc:
-        raise _final(exc, retrying.statistics.get("attempt_number", 1)) from exc
-
-
-async def acall_with_retries(
-    fn: Callable[[], Awaitable[R]], policy: ResilienceSettings, breaker: CircuitBreaker, label: str
-) -> R:
-    """The async twin of :func:`call_with_retries` (waits with ``asyncio.sleep``)."""
-    from tenacity import AsyncRetrying
-
-    async def attempt() -> R:
-        with _attempt(breaker, label):
-            return await fn()
-
-    retrying = AsyncRetrying(**_tenacity_kwargs(policy, label))
-    try:
-        return await retrying(attempt)
     except Exception as exc:
         raise _final(exc, retrying.statistics.get("attempt_number", 1)) from exc
