@@ -296,3 +296,29 @@ def test_xml_namespaces_are_not_hard_coded_endpoints(tmp_path: Path) -> None:
     )
     code = item(report, "CODE-02")
     assert (code.status, [(e.path, e.line) for e in code.evidence]) == ("partial", [("svg.py", 2)])
+
+
+def test_no_code_means_not_applicable_not_pass(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    empty = _check(tmp_path / "empty", {})
+    docs_only = _check(tmp_path / "docs", {"README.md": "# notes\nhttps://api.example.com\n"})
+    for report in (empty, docs_only):
+        assert (item(report, "CODE-02").status, item(report, "CODE-02").note) == (
+            "n/a",
+            "no code in the folder to examine",
+        )
+        assert (item(report, "SEC-01").status, item(report, "SEC-01").note) == (
+            "n/a",
+            "no code to scan for secrets",
+        )
+    config_only = _check(tmp_path / "cfg", {"app/config.py": "MODEL = 'gpt-4o-mini'\n"})
+    assert (item(config_only, "CODE-02").status, item(config_only, "CODE-02").note) == (
+        "n/a",
+        "no code outside config modules to examine",
+    )
+
+
+def test_leak_without_code_still_fails(tmp_path: Path) -> None:
+    report = _check(tmp_path, {".env": "DEBUG=1\n", "README.md": "# notes\n"})
+    sec = item(report, "SEC-01")
+    assert (sec.status, sec.evidence[0].note) == ("fail", ".env present and not in .gitignore")

@@ -177,3 +177,31 @@ def test_missing_dir_and_odd_paths(tree: Path) -> None:
         resolve_in_root("ok.txt", tree / "missing")
     with pytest.raises(BadInput, match="empty"):
         resolve_in_root("  ", tree)
+
+
+def test_short_cp1252_text_is_not_read_as_another_code_page(tmp_path: Path) -> None:
+    from agentops_cli.agents.document.loaders import decode_text
+
+    body = "Informe de mercado\n\nCrecimiento del 12% en año fiscal.\n"  # cp775 reads "a±o"
+    assert decode_text(body.encode("cp1252"), "x.txt") == (body, "cp1252")
+
+
+def test_html_title_is_kept_apart_from_the_text(tmp_path: Path) -> None:
+    from agentops_cli.agents.document.loaders import read_file
+
+    (tmp_path / "p.html").write_text(
+        "<html><head><title> Rival\n profile </title></head><body><h1>Acme</h1>"
+        "<p>Acme has 120 customers.</p><noscript>enable JS</noscript></body></html>",
+        encoding="utf-8",
+    )
+    doc = read_file(tmp_path / "p.html", "p.html")
+    assert (doc.format, doc.title, doc.text) == ("html", "Rival profile", "Acme\n\nAcme has 120 customers.\n")
+
+
+def test_research_corpus_reads_the_same_text_as_the_document_agent(tmp_path: Path) -> None:
+    from agentops_cli.agents.research.corpus import read_document
+
+    (tmp_path / "n.md").write_bytes(b"# Note  \r\n\r\nThe market grew 9% in 2024.   \r\n")
+    loaded = load_document("n.md", tmp_path, **LIMITS)
+    assert read_document(tmp_path / "n.md", tmp_path).text == loaded.text.strip()
+    assert loaded.text == "# Note\n\nThe market grew 9% in 2024.\n"

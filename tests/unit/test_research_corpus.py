@@ -136,3 +136,13 @@ def test_unreadable_files_are_skipped_and_reported(tmp_path: Path) -> None:
     index = load_corpus(root, cache_dir=None)
     assert index.data.skipped == ["broken.pdf"]
     assert "Crecimiento del 12% en año fiscal." in index.document("legacy.txt").text  # type: ignore[union-attr]
+
+
+def test_index_key_changes_with_the_reader_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentops_cli.agents.research import corpus
+
+    root = make_corpus(tmp_path / "c")
+    files = corpus.corpus_files(root)
+    before = corpus.content_key(root, files)
+    monkeypatch.setattr(corpus, "INDEX_VERSION", corpus.INDEX_VERSION + "-next")
+    assert corpus.content_key(root, files) != before

@@ -8,10 +8,10 @@ accents, punctuation and company suffixes, free text loses case and spacing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from agentops_cli.agents.document.normalize import parse_date, parse_number
+from agentops_cli.nlp.text import fold
 
 _CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 _COMPANY_SUFFIXES = {
@@ -20,13 +20,9 @@ _COMPANY_SUFFIXES = {
 }  # fmt: skip
 
 
-def strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 def norm_text(text: Any) -> str:
     """Case, accents, punctuation and spacing do not matter."""
-    text = strip_accents(str(text)).casefold()
+    text = fold(str(text))
     text = re.sub(r"[^\w\s%.$€£-]", " ", text)
     text = re.sub(r"(?<!\d)[.-]|[.-](?!\d)", " ", text)
     return " ".join(text.split())
@@ -34,7 +30,7 @@ def norm_text(text: Any) -> str:
 
 def norm_name(text: Any) -> str:
     """A party name without legal-form suffixes: "ACME Corp." == "Acme Corporation" == "acme"."""
-    text = strip_accents(str(text)).casefold().replace(".", "")
+    text = fold(str(text)).replace(".", "")
     words = re.sub(r"[^\w\s]", " ", text).split()
     while words and words[-1] in _COMPANY_SUFFIXES:
         words.pop()

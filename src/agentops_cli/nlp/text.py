@@ -17,14 +17,17 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lower-case and strip accents ("Devolución" → "devolucion"); keeps ñ as n.
+    """Case-fold and strip accents ("Devolución" → "devolucion"); keeps ñ as n.
 
+    The one accent-folding helper: retrieval, the support guard, the document agent's
+    comparison key and the eval scorers all build on it, so "the same word" means the same
+    thing everywhere. ``casefold`` (not ``lower``) because this is for caseless matching.
     Cached: the guard, the detectors and retrieval all fold the same query.
     """
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def wordset(text: str) -> frozenset[str]:

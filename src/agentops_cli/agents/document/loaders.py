@@ -32,6 +32,7 @@ class LoadedDocument(BaseModel):
     text: str
     pages: int | None = None
     encoding: str | None = None
+    title: str = ""  # the HTML <title>, when there is one
 
 
 # -- sandbox -------------------------------------------------------------------------------------
@@ -80,28 +81,39 @@ def load_document(raw: str, root: str | Path | None, *, max_bytes: int, max_page
         raise BadInput(f"{raw}: file is empty")
     if size > max_bytes:
         raise BadInput(f"{raw}: file is {size} bytes, over the limit of {max_bytes} (document.max_bytes)")
-    suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        doc = _load_pdf(path, raw, max_pages)
-    elif suffix == ".docx":
-        doc = _load_docx(path, raw)
-    elif suffix in HTML_SUFFIXES:
-        text, encoding = _decode(path.read_bytes(), raw)
-        doc = LoadedDocument(path=str(path), format="html", text=html_to_text(text), encoding=encoding)
-    elif suffix in TEXT_SUFFIXES or suffix == "":
-        text, encoding = _decode(path.read_bytes(), raw)
-        fmt = "md" if suffix in {".md", ".markdown"} else "txt"
-        doc = LoadedDocument(path=str(path), format=fmt, text=_tidy(text), encoding=encoding)
-    else:
-        raise BadInput(f"{raw}: unsupported file type '{suffix}' (supported: {', '.join(SUPPORTED)})")
+    doc = read_file(path, raw, max_pages=max_pages)
     if len(doc.text.strip()) < 20:
         hint = " (scanned PDF without a text layer? run OCR first)" if doc.format == "pdf" else ""
         raise BadInput(f"{raw}: no readable text in the document{hint}")
     return doc
 
 
-def _decode(data: bytes, raw: str) -> tuple[str, str]:
-    """Detect the encoding; refuse binary data rather than analyse mojibake."""
+def read_file(path: Path, raw: str, *, max_pages: int | None = None) -> LoadedDocument:
+    """Format dispatch only: ``path`` to text, no sandbox, size or "enough text" checks.
+
+    Why public: the research corpus reads its files through here too, so a document and a
+    corpus source always yield the same text. ``raw`` is the name used in error messages;
+    ``max_pages`` None means no page limit. Raises :class:`BadInput` on unreadable input.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return _load_pdf(path, raw, max_pages)
+    if suffix == ".docx":
+        return _load_docx(path, raw)
+    if suffix in HTML_SUFFIXES:
+        markup, encoding = decode_text(path.read_bytes(), raw)
+        text, title = parse_html(markup)
+        return LoadedDocument(path=str(path), format="html", text=text, encoding=encoding, title=title)
+    if suffix in TEXT_SUFFIXES or suffix == "":
+        text, encoding = decode_text(path.read_bytes(), raw)
+        fmt = "md" if suffix in {".md", ".markdown"} else "txt"
+        return LoadedDocument(path=str(path), format=fmt, text=_tidy(text), encoding=encoding)
+    raise BadInput(f"{raw}: unsupported file type '{suffix}' (supported: {', '.join(SUPPORTED)})")
+
+
+def decode_text(data: bytes, raw: str) -> tuple[str, str]:
+    """``(text, encoding)``: UTF-8, else the detected code page; refuse binary data rather
+    than analyse mojibake."""
     if b"\x00" in data[:8192]:
         raise BadInput(f"{raw}: looks like a binary file, not text")
     try:
@@ -110,7 +122,12 @@ def _decode(data: bytes, raw: str) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
+    # On short text several code pages are equally clean ("año" reads as "a±o" in cp775);
+    # ties go to cp1252, the legacy encoding of the English and Spanish files read here.
+    western = next((m for m in results if m.encoding == "cp1252" and best and m.chaos <= best.chaos), None)
+    best = western or best
     if best is None or best.encoding is None:
         raise BadInput(f"{raw}: cannot detect the text encoding (binary file?)")
     text = str(best)
@@ -126,7 +143,7 @@ def _tidy(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n") + "\n"
 
 
-def _load_pdf(path: Path, raw: str, max_pages: int) -> LoadedDocument:
+def _load_pdf(path: Path, raw: str, max_pages: int | None) -> LoadedDocument:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -135,7 +152,7 @@ def _load_pdf(path: Path, raw: str, max_pages: int) -> LoadedDocument:
         if reader.is_encrypted:
             raise BadInput(f"{raw}: PDF is encrypted")
         pages = len(reader.pages)
-        if pages > max_pages:
+        if max_pages is not None and pages > max_pages:
             raise BadInput(
                 f"{raw}: PDF has {pages} pages, over the limit of {max_pages} (document.max_pages)"
             )
@@ -168,21 +185,28 @@ def _load_docx(path: Path, raw: str) -> LoadedDocument:
 # -- HTML ----------------------------------------------------------------------------------------
 _BLOCK_TAGS = {
     "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
-    "article", "header", "footer", "ul", "ol", "blockquote", "pre", "hr", "title",
+    "article", "header", "footer", "ul", "ol", "blockquote", "pre", "hr",
 }  # fmt: skip
 _CELL_TAGS = {"td", "th"}
 
 
+_SKIP_TAGS = {"script", "style", "head", "noscript", "template"}
+
+
 class _TextExtractor(HTMLParser):
-    """HTML → text with one line per block element; scripts and styles dropped."""
+    """HTML → text with one line per block element; scripts and styles dropped, <title> kept apart."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.title = ""
         self._skip = 0
+        self._in_title = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "style", "head"}:
+        if tag == "title":
+            self._in_title = True
+        elif tag in _SKIP_TAGS:
             self._skip += 1
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
@@ -190,17 +214,22 @@ class _TextExtractor(HTMLParser):
             self.parts.append(" | ")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style", "head"}:
+        if tag == "title":
+            self._in_title = False
+        elif tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
+        if self._in_title:
+            self.title += data
+        elif not self._skip:
             self.parts.append(data)
 
 
-def html_to_text(markup: str) -> str:
+def parse_html(markup: str) -> tuple[str, str]:
+    """``(text, title)``: the body as tidy text (blank line between blocks) and the <title>."""
     parser = _TextExtractor()
     parser.feed(markup)
     parser.close()
@@ -210,7 +239,7 @@ def html_to_text(markup: str) -> str:
     for line in lines:
         if line or (out and out[-1]):
             out.append(line)
-    return _tidy("\n".join(out))
+    return _tidy("\n".join(out)), " ".join(parser.title.split())
 
 
 def is_within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:

@@ -10,11 +10,11 @@ check of what an LLM returned (its quote must parse to the value it claims).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from agentops_cli.agents.document.configuration import JURISDICTIONS
+from agentops_cli.nlp.text import fold as fold_accents
 
 MONTHS: dict[str, int] = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
@@ -212,10 +212,8 @@ def find_jurisdiction(text: str) -> Found | None:
 
 
 def fold(text: str) -> str:
-    """Comparison key: no accents, no case, no punctuation, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w\s]", " ", bare).split())
+    """Comparison key: ``nlp.text.fold`` (no accents, no case), then no punctuation, single spaces."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold_accents(text)).split())
 
 
 def clean_value(text: str) -> str:

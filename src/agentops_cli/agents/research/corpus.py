@@ -15,16 +15,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from agentops_cli.agents.document.loaders import read_file
 from agentops_cli.errors import BadInput
 from agentops_cli.nlp.retrieval import BM25Index, Hit
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
-INDEX_VERSION = "research-corpus-v1"
+INDEX_VERSION = "research-corpus-v2"  # bump when reading or splitting changes the text
 PASSAGE_CHARS = 900
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 
@@ -112,82 +112,6 @@ class CorpusIndex:
 # -- reading files -------------------------------------------------------------------------------
 
 
-class _TextExtractor(HTMLParser):
-    """HTML → text: block elements become paragraphs, headings become ``#`` lines."""
-
-    _BLOCKS = frozenset(
-        [
-            "p",
-            "div",
-            "li",
-            "tr",
-            "section",
-            "article",
-            "header",
-            "footer",
-            "blockquote",
-            "pre",
-            "table",
-            "ul",
-            "ol",
-            "br",
-        ]
-    )
-    _HEADINGS = frozenset(f"h{i}" for i in range(1, 7))
-    _SKIP = frozenset(["script", "style", "head", "noscript", "template"])
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title = ""
-        self._skip = 0
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in self._SKIP:
-            self._skip += 1
-        elif tag in self._HEADINGS:
-            self.parts.append("\n\n# ")
-        elif tag in self._BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in self._SKIP:
-            self._skip = max(0, self._skip - 1)
-        elif tag in self._HEADINGS or tag in self._BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data.strip()
-        elif not self._skip:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-    def text(self) -> str:
-        joined = "".join(self.parts)
-        lines = [line.strip() for line in joined.split("\n")]
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
-def _read_pdf(path: Path) -> str:
-    from pypdf import PdfReader  # heavy: only when a corpus holds PDFs
-
-    reader = PdfReader(str(path))
-    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
-
-
 def _title_from_text(text: str, fallback: str) -> str:
     for line in text.splitlines():
         stripped = line.strip()
@@ -199,24 +123,24 @@ def _title_from_text(text: str, fallback: str) -> str:
 
 
 def read_document(path: Path, root: Path) -> Document:
-    """Read one file into a :class:`Document` (source = path relative to the corpus root)."""
+    """Read one file into a :class:`Document` (source = path relative to the corpus root).
+
+    The text comes from the document agent's reader (``read_file``), so a file yields the
+    same text whether it is analysed alone or cited from a corpus; only the title is ours.
+    """
     source = path.relative_to(root).as_posix()
     fallback = path.stem.replace("_", " ").replace("-", " ").strip().capitalize()
-    suffix = path.suffix.lower()
-    if suffix in (".html", ".htm"):
-        parser = _TextExtractor()
-        parser.feed(_read_text(path))
-        text = parser.text()
-        title = parser.title or _title_from_text(text, fallback)
-    elif suffix == ".pdf":
-        text = _read_pdf(path)
+    loaded = read_file(path, source)
+    text = loaded.text.strip()
+    if loaded.format == "html":
+        title = loaded.title or _title_from_text(text, fallback)
+    elif loaded.format == "pdf":
         title = fallback
+    elif loaded.format == "txt":
+        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        title = first if 0 < len(first) <= 120 else fallback
     else:
-        text = _read_text(path).replace("\r\n", "\n").strip()
         title = _title_from_text(text, fallback)
-        if suffix == ".txt":
-            first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-            title = first if 0 < len(first) <= 120 else fallback
     return Document(source=source, title=title, text=text)
 
 

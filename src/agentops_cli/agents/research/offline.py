@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agentops_cli.agents.research.corpus import CorpusIndex, Passage, is_heading
 from agentops_cli.agents.research.schemas import (
@@ -31,16 +31,51 @@ from agentops_cli.nlp.text import STOPWORDS, terms
 
 @dataclass(frozen=True)
 class Facet:
-    """One angle of a business question: when it applies, how to ask it, what to search for."""
+    """One angle of a business question: when it applies, how to ask it, what to search for.
+
+    ``signal`` matches the kind of fact that answers the facet whatever the topic (a company
+    name doing something, a price, a market size), so a sub-question's notes prefer its own
+    kind of evidence over facts that merely share the question's words.
+    """
 
     name: str
     triggers: frozenset[str]
     template: str
     query: str
+    signal: re.Pattern[str] | None = None
 
 
 def _stems(words: str) -> frozenset[str]:
     return frozenset(terms(words))
+
+
+_MONEY = (
+    r"(?:[€$£]\s?\d[\d.,]*(?!\d)|\b\d[\d.,]*\s?(?:€|EUR|USD|euros?|dollars?))"  # (?!\d): no "€5" of "€50"
+)
+_BIG_MONEY = _MONEY + r"\s*(?:million|billion|bn|m)\b"
+# A named company (not a pronoun or article) followed by what companies do.
+_COMPANY_ACTS = re.compile(
+    r"\b(?!(?:It|Its|This|These|They|Their|The|That|Those|We|Our|In|At|By|For|Only)\b)"
+    r"[A-Z][\w&-]*(?:\s[A-Z][\w&-]*)*\s+(?:is|was|has|had|holds|sells|reports|entered|charges|offers|"
+    r"targets|raised|acquired|competes|leads|grew|won|serves|launched|focuses)\b"
+)
+_SIGNALS = {
+    "market": re.compile(
+        _BIG_MONEY + r"|\bCAGR\b|\d\s?%\s+(?:a|per)\s+year|\bmarket\s+(?:size|reached|grew|is)"
+    ),
+    "competitors": _COMPANY_ACTS,
+    "financials": re.compile(_BIG_MONEY + r"|\b(?:ARR|EBITDA|margin|churn|retention)\b"),
+    "pricing": re.compile(
+        _MONEY + r"(?!\s*(?:million|billion|bn|m)\b)|\bper\s+(?:invoice|user|seat|month|year)\b|"
+        r"\bdiscount|\blist\s+price|\bsubscription",
+        re.IGNORECASE,
+    ),
+    "risks": re.compile(
+        r"\b(?:risks?|threats?|uncertain\w*|depend\w*|litigation|investigation|fines?|breach\w*|"
+        r"exposure|weakness\w*)\b",
+        re.IGNORECASE,
+    ),
+}
 
 
 FACETS: tuple[Facet, ...] = (
@@ -123,6 +158,7 @@ FACETS: tuple[Facet, ...] = (
         "risk risks uncertainty open questions investigation litigation dependency",
     ),
 )
+FACETS = tuple(replace(f, signal=_SIGNALS.get(f.name)) for f in FACETS)
 FACET_BY_NAME = {f.name: f for f in FACETS}
 DEFAULT_FACETS = ("market", "competitors", "trends", "risks")
 
@@ -323,20 +359,34 @@ def match_keys(text: str) -> set[str]:
     return {_ALIASES.get(t, t)[:5] for t in terms(text)}
 
 
+def _facet_keys(facet: Facet) -> set[str]:
+    return match_keys(" ".join(sorted(facet.triggers))) | match_keys(facet.query)
+
+
 class SentenceScorer:
-    """idf-weighted overlap with the question (weight 1) and the facet (0.5), plus figures.
+    """idf-weighted overlap with the question's topic and with the sub-question's facet, plus figures.
 
     A sentence must share at least one key with the question itself: facet words alone
-    ("growth", "price") would pull in facts about the wrong company or market.
+    ("growth", "price") would pull in facts about the wrong company or market. The
+    question's words of *other* facets do not count, so in "competitors … and how do they
+    price?" a price is evidence for the pricing sub-question, not for the competitors one.
+    A sentence with neither a facet word nor the facet's signal is kept as a last resort.
     """
 
     def __init__(self, corpus: CorpusIndex, question: str, subquestion: str) -> None:
         self.corpus = corpus
         generic = {k for w in _GENERIC for k in match_keys(w)}
-        self.question_keys = match_keys(question) - generic
-        facet = facet_of(subquestion)
-        self.facet_keys = match_keys(facet.query if facet else subquestion) | match_keys(subquestion)
-        self.facet_keys -= self.question_keys | generic
+        every_facet = set().union(*(_facet_keys(f) for f in FACETS))
+        self.facet = facet_of(subquestion)
+        own: set[str] = set()
+        if self.facet:  # its words, less those that trigger another facet ("market", "growth")
+            others = (match_keys(" ".join(sorted(f.triggers))) for f in FACETS if f is not self.facet)
+            own = _facet_keys(self.facet) - set().union(*others)
+        other = every_facet - own  # facet words of the question that this sub-question is not about
+        question_keys = match_keys(question) - generic
+        self.question_keys = question_keys - other
+        self.aside_keys = question_keys & other  # the question's words about other facets
+        self.facet_keys = (own | match_keys(subquestion)) - self.question_keys - generic - other
 
     def score(self, sentence: Sentence, passage_score: float) -> float:
         text = sentence.text
@@ -345,16 +395,27 @@ class SentenceScorer:
         keys = match_keys(text)
         weight = self.corpus.idf_prefix
         overlap = sum(weight(k) for k in keys & self.question_keys)
+        overlap += _ASIDE * sum(weight(k) for k in keys & self.aside_keys)
         if overlap == 0:
             return 0.0
-        value = overlap + 0.5 * sum(weight(k) for k in keys & self.facet_keys) + 0.15 * passage_score
+        facet = sum(weight(k) for k in keys & self.facet_keys)
+        signal = bool(self.facet and self.facet.signal and self.facet.signal.search(text))
+        value = overlap + 0.5 * facet + 0.15 * passage_score
         if re.search(r"\d", text):
             value += 1.0
+        if signal:
+            value += 1.5
+        elif facet == 0 and self.facet:  # off-facet: ranked below the facet's own evidence
+            value *= _OFF_FACET
         if _DANGLING.match(text):  # "It holds 7% share": true, but unclear out of context
             value -= 1.5
         if len(text) > 350:
             value -= 1.0
         return value
+
+
+_OFF_FACET = 0.5  # score kept by a sentence with no word or signal of its facet
+_ASIDE = 0.25  # weight of a question word that belongs to another facet
 
 
 def notes(

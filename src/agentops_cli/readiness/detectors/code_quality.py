@@ -61,6 +61,9 @@ def _is_config_module(path: str) -> bool:
 def no_hardcoded_values(ctx: Context) -> Finding:
     """Model names and URLs written as literals in code, outside the config modules."""
     files = [f for f in ctx.repo.code if not _is_config_module(f.path)]
+    if not files:  # nothing examined proves nothing: not applicable rather than a pass
+        where = "outside config modules" if ctx.repo.code else "in the folder"
+        return Finding("n/a", note=f"no code {where} to examine")
     hits = ctx.repo.grep(
         MODEL_LITERAL,
         files,
