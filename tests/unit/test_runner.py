@@ -99,3 +99,12 @@ def test_use_fake_data_forces_the_bundled_support_pack(tmp_path: Path) -> None:
     assert resolve_pack(settings, {"pack": str(custom)}).name != resolve_pack(settings, {}).name
     fake = load_settings(overrides={"use_fake_data": True}).settings
     assert resolve_pack(fake, {"pack": str(custom)}).name == resolve_pack(settings, {}).name
+
+
+def test_use_fake_data_forces_the_bundled_research_corpus(tmp_path: Path) -> None:
+    from agentops_cli.agents.research.service import corpus_path, default_corpus
+
+    options = {"corpus": str(tmp_path)}
+    assert corpus_path(load_settings().settings, options) == tmp_path
+    fake = load_settings(overrides={"use_fake_data": True}).settings
+    assert corpus_path(fake, options) == default_corpus()

@@ -25,7 +25,13 @@ def default_corpus() -> Path:
 
 
 def corpus_path(settings: Settings, options: dict[str, Any]) -> Path:
-    """``--corpus`` beats ``research.corpus`` beats the bundled corpus."""
+    """``--corpus`` beats ``research.corpus`` beats the bundled corpus.
+
+    ``USE_FAKE_DATA`` (the seeds' toggle) forces the bundled sample corpus, as it forces the
+    bundled support pack: demos and smoke tests never read a team's real documents.
+    """
+    if settings.use_fake_data:
+        return default_corpus()
     chosen = options.get("corpus") or settings.research.corpus
     return Path(chosen).expanduser() if chosen else default_corpus()
 
