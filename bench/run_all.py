@@ -241,7 +241,7 @@ def memory_section(data: dict | None) -> list[str]:
 
 
 def clinc_section(data: dict | None) -> list[str]:
-    """The CLINC150 accuracy section (the support teammate's benchmark), with its live figures."""
+    """The CLINC150 accuracy section (bench_clinc150.py), with its live figures."""
     lines = ["## CLINC150 — offline intent engine", ""]
     lines += [
         "The support agent's offline classifier, measured on an external, public data set:",

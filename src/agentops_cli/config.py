@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from agentops_cli.errors import BadInput
 
 DEFAULT_CONFIG_NAME = "agentops.yaml"
+OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"  # used when llm.base_url is not set
 
 Provider = Literal["auto", "offline", "openai"]
 

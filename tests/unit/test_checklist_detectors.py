@@ -290,6 +290,16 @@ def test_opted_out_files_are_never_evidence(tmp_path: Path) -> None:
     assert item(_check(tmp_path / "b", {"real.py": body}), "REL-01").status == "pass"
 
 
+def test_literals_in_comments_are_not_hard_coded_values(tmp_path: Path) -> None:
+    body = (
+        '# dated names like "gpt-4o-mini-2024-07-18" resolve to the base model\n'
+        "MODEL = settings.model\n"
+        'client = make("gpt-4o")\n'
+    )
+    code = item(_check(tmp_path, {"app.py": body}), "CODE-02")
+    assert (code.status, [(e.path, e.line) for e in code.evidence]) == ("partial", [("app.py", 3)])
+
+
 def test_xml_namespaces_are_not_hard_coded_endpoints(tmp_path: Path) -> None:
     report = _check(
         tmp_path, {"svg.py": "NS = 'http://www.w3.org/2000/svg'\nAPI = 'https://api.example.com/v1'\n"}

@@ -49,7 +49,7 @@ def _count(name: str, text: str) -> int:
         return len(_encoding(name).encode_ordinary(text))
 
 
-def count_tokens(text: str, model: str = "gpt-4o-mini", settings: Settings | None = None) -> TokenCount:
+def count_tokens(text: str, model: str, settings: Settings | None = None) -> TokenCount:
     """Tokens of ``text`` for ``model``; special-token strings count as plain text (as in a prompt)."""
     entry = load_price_table(settings).find(model)
     encoding = entry.encoding if entry is not None else None

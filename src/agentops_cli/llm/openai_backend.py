@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from agentops_cli.config import OPENAI_DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from agentops_cli.config import Settings
 from agentops_cli.errors import BadInput, RuntimeFailure
 from agentops_cli.llm.base import CallRecord, FailoverRequested
@@ -39,7 +40,6 @@ from agentops_cli.observability.logging import get_logger
 
 T = TypeVar("T", bound=BaseModel)
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 # Local servers (Ollama, vLLM, LM Studio) ignore the key, but the client insists on one.
 PLACEHOLDER_KEY = "not-needed"
 

@@ -57,6 +57,11 @@ def _is_config_module(path: str) -> bool:
     return parts[-1] in CONFIG_NAMES or any(p in EXEMPT_DIRS for p in parts[:-1])
 
 
+def _waived_or_comment(line: str) -> bool:
+    """A literal in a comment configures nothing; an allow mark is a documented waiver."""
+    return ALLOW_MARK in line or line.lstrip().startswith(("#", "//", "*", "--"))
+
+
 @detector("CODE-02")
 def no_hardcoded_values(ctx: Context) -> Finding:
     """Model names and URLs written as literals in code, outside the config modules."""
@@ -83,7 +88,7 @@ def no_hardcoded_values(ctx: Context) -> Finding:
         ),
     )
     hits += ctx.repo.grep(URL_LITERAL, files, per_file=3, limit=40, needles=("http",))
-    hits = [h for h in hits if ALLOW_MARK not in (h.file.text or "").splitlines()[h.line - 1]]
+    hits = [h for h in hits if not _waived_or_comment((h.file.text or "").splitlines()[h.line - 1])]
     evidence = cite(hits, lambda h: f"hard-coded {h.match.strip(chr(34) + chr(39))}", limit=8)
     if not hits:
         return Finding(
