@@ -30,7 +30,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/bandit -q -r src -ll
 	$(BIN)/python -m pytest -q -p no:cacheprovider \
-		--cov=agentops_cli --cov-report=term --cov-fail-under=90
+		--cov=agentops_cli --cov-report=term --cov-fail-under=95
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
