@@ -191,36 +191,12 @@ def _render(report: EvalReport, json_output: bool) -> None:
         if len(report.summaries) == 1:
             print_json(report.summaries[0])
         else:
-            print_json(_side_by_side_json(report))
+            print_json(report.side_by_side())
         return
     if len(report.summaries) > 1:
         _render_side_by_side(report)
     for summary in report.summaries:
         _render_summary(summary, verbose_metrics=len(report.summaries) == 1)
-
-
-def _side_by_side_json(report: EvalReport) -> dict[str, Any]:
-    runs = [s.model_dump(mode="json") for s in report.summaries]
-    first = report.summaries[0]
-    return {
-        "run_id": [s.run_id for s in report.summaries],
-        "dataset": first.dataset,
-        "agents": first.agents,
-        "provider": [
-            f"{s.provider}:{s.model}" if s.provider != "offline" else "offline" for s in report.summaries
-        ],
-        "n": sum(s.n for s in report.summaries),
-        "errors": sum(s.errors for s in report.summaries),
-        "metrics": {r["provider"] + ":" + r["model"]: r["metrics"] for r in runs},
-        "latency_ms": {r["provider"] + ":" + r["model"]: r["latency_ms"] for r in runs},
-        "usage": {
-            k: sum(s.usage.model_dump()[k] for s in report.summaries) for k in first.usage.model_dump()
-        },
-        "cost_usd": round(sum(s.cost_usd for s in report.summaries), 8),
-        "passed": report.passed,
-        "gates": [{"run_id": s.run_id, **g.model_dump()} for s in report.summaries for g in s.gates],
-        "runs": runs,
-    }
 
 
 def _render_side_by_side(report: EvalReport) -> None:

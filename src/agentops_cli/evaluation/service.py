@@ -79,6 +79,30 @@ class EvalReport:
     def passed(self) -> bool:
         return all(s.passed for s in self.summaries)
 
+    def side_by_side(self) -> dict[str, Any]:
+        """One JSON document for several providers: totals, per-provider metrics, every run."""
+        runs = [s.model_dump(mode="json") for s in self.summaries]
+        first = self.summaries[0]
+        return {
+            "run_id": [s.run_id for s in self.summaries],
+            "dataset": first.dataset,
+            "agents": first.agents,
+            "provider": [
+                f"{s.provider}:{s.model}" if s.provider != "offline" else "offline" for s in self.summaries
+            ],
+            "n": sum(s.n for s in self.summaries),
+            "errors": sum(s.errors for s in self.summaries),
+            "metrics": {r["provider"] + ":" + r["model"]: r["metrics"] for r in runs},
+            "latency_ms": {r["provider"] + ":" + r["model"]: r["latency_ms"] for r in runs},
+            "usage": {
+                k: sum(s.usage.model_dump()[k] for s in self.summaries) for k in first.usage.model_dump()
+            },
+            "cost_usd": round(sum(s.cost_usd for s in self.summaries), 8),
+            "passed": self.passed,
+            "gates": [{"run_id": s.run_id, **g.model_dump()} for s in self.summaries for g in s.gates],
+            "runs": runs,
+        }
+
     def failed_gates(self) -> str:
         return " | ".join(
             (f"{s.provider}: " if len(self.summaries) > 1 else "") + gates.describe_failures(s.gates)
