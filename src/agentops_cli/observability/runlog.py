@@ -1,8 +1,9 @@
 """The local run log: one JSON line per agent run under ``AGENTOPS_HOME`` (user data dir).
 
 Always on, LangSmith or not, so "what did the agent answer yesterday and what did it
-cost" has an answer on the machine that ran it. Inputs are stored as a hash; secrets
-are redacted before anything is written.
+cost" has an answer on the machine that ran it. The input (a customer's query, a
+question, a path) is stored only as a hash — also where the agent's output echoes it
+(``query``, ``question``) — and secrets are redacted before anything is written.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ def record_run(
     ``error`` records a run that failed (e.g. LLM down with failover off); ``result`` then
     holds what is known (agent, provider, model, run_id).
     """
+    echoed = {key for key, value in result.items() if isinstance(value, str) and value == input_text}
     entry = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "input_sha256": hashlib.sha256(input_text.encode("utf-8")).hexdigest(),
-        **result,
+        **{key: value for key, value in result.items() if key not in echoed},
         "error": error if error is not None else result.get("error"),
     }
     line = redact(json.dumps(entry, ensure_ascii=False, default=str)) + "\n"
