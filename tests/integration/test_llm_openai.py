@@ -281,6 +281,26 @@ def test_concurrent_calls_share_one_client_and_overlap(fake_openai: FakeOpenAISe
     assert 0.5 <= elapsed < 2.5  # at least 3x parallel: the shared pool does not serialise requests
 
 
+def test_first_use_from_many_threads_builds_the_bound_model_once(fake_openai: FakeOpenAIServer) -> None:
+    """32 eval threads arrive at once: one builds the client (a ~1 s import), the rest wait for it."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from agentops_cli.llm.openai_backend import shared_backend
+
+    backend = shared_backend(openai_settings(fake_openai, cache__enabled=False))
+    start = threading.Barrier(16)
+
+    def first_use(_: int) -> object:
+        start.wait()
+        return backend.runnable(Intent, "gpt-4o-mini")
+
+    with ThreadPoolExecutor(16) as pool:
+        built = list(pool.map(first_use, range(16)))
+    assert all(pair is built[0] for pair in built)
+    assert list(backend._chats) == ["gpt-4o-mini"]
+
+
 def test_api_key_reaches_no_file_and_no_log(fake_openai: FakeOpenAIServer, tmp_path: Path) -> None:
     scripted(fake_openai)
     log_file = tmp_path / "agentops.log"

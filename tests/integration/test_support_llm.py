@@ -135,3 +135,84 @@ def test_cli_json_with_openai_provider(fake_openai: FakeOpenAIServer, cache: str
     data = result.json()
     assert (data["provider"], data["intent"], data["llm_calls"]) == ("openai", "billing", 2)
     assert fake_openai.request_count == 2
+
+
+MIXED_QUERIES = [
+    "I was charged twice for my order",
+    "¿Dónde está mi pedido? No llega",
+    "I want to talk to a human right now",
+    "Will it rain tomorrow?",
+]
+
+
+def test_llm_runs_skip_the_graph_runtime_with_identical_results(
+    fake_openai: FakeOpenAIServer, cache: str
+) -> None:
+    """The same nodes in the same order: the compiled graph and the direct path answer alike."""
+    from agentops_cli.agents.support import service
+    from agentops_cli.llm.factory import make_llm
+
+    fake_openai.responder = responder
+    settings = openai_settings(fake_openai, cache_dir=cache, cache__enabled=False)
+    for query in MIXED_QUERIES:
+        direct = service.run(query, llm=make_llm(settings, "support"), settings=settings, options={})
+        graph = service.run(
+            query, llm=make_llm(settings, "support"), settings=settings, options={"use_graph": True}
+        )
+        assert direct == graph, query
+    assert fake_openai.request_count > len(MIXED_QUERIES)  # the model answered both paths
+
+
+def test_graph_runtime_only_when_it_buys_something(fake_openai: FakeOpenAIServer, cache: str) -> None:
+    from agentops_cli.agents.support.service import needs_graph
+
+    plain = openai_settings(fake_openai, cache_dir=cache)
+    traced = openai_settings(fake_openai, cache_dir=cache, langsmith__tracing=True, langsmith__api_key="ls-x")
+    assert needs_graph(plain, {}) is False
+    assert needs_graph(plain, {"hitl": True}) is True
+    assert needs_graph(plain, {"use_graph": True}) is True
+    assert needs_graph(traced, {}) is True  # LangSmith shows one span per node
+
+
+def test_warm_cache_llm_run_imports_neither_langchain_nor_langgraph(
+    fake_openai: FakeOpenAIServer, cache: str, tmp_path: Path
+) -> None:
+    """Every answer from the response cache: no client to build, so none of its imports."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.fakes.fixtures import openai_env
+
+    cache_dir = tmp_path / "cache"
+    shutil.copytree(cache, cache_dir)
+    shutil.rmtree(cache_dir / "responses", ignore_errors=True)  # the trained model only: a cold cache
+    env = {**openai_env(fake_openai), "AGENTOPS_CACHE_DIR": str(cache_dir)}
+    code = (
+        "import sys\n"
+        "from agentops_cli.cli.app import main\n"
+        "try:\n    main(['run', 'support', 'I was charged twice for my order', '--json'])\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = [m for m in ('langchain_core', 'langchain_openai', 'openai', 'langgraph', 'sklearn')"
+        " if m in sys.modules]\n"
+        "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
+    )
+    fake_openai.responder = responder
+    full_env = {**os.environ, **env}
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=full_env, timeout=120
+        )
+
+    first = run()
+    assert json.loads(first.stdout)["llm_calls"] == 2
+    assert "langchain_openai" in first.stderr.rsplit("HEAVY=", 1)[1]  # a miss builds the client
+    assert fake_openai.request_count == 2
+    second = run()
+    warm = json.loads(second.stdout)
+    assert (warm["intent"], warm["llm_calls"], warm["cost_usd"]) == ("billing", 2, 0.0)
+    assert fake_openai.request_count == 2  # nothing new reached the server
+    assert second.stderr.rsplit("HEAVY=", 1)[1].strip() == ""

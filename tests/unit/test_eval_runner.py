@@ -69,6 +69,15 @@ FAKE_AGENT = textwrap.dedent(
                    answer="echo " + text)
 
 
+    PREPARED = []
+
+
+    def prepare(settings, options):
+        PREPARED.append((threading.current_thread().name, ACTIVE["peak"], dict(options)))
+        if os.environ.get("FAKE_PREPARE_FAILS"):
+            raise RuntimeError("the pack is missing")
+
+
     def run(input, *, llm, settings, options):
         with LOCK:
             ACTIVE["now"] += 1
@@ -185,6 +194,20 @@ def test_run_scores_stores_and_summarises(tmp_path: Path, fake_agent) -> None:
         "e3": ["intent: intent billing != refund"],
         "e4": ["escalation: not escalated, expected to"],
     }
+
+
+def test_shared_state_is_prepared_once_before_the_pool_starts(
+    tmp_path: Path, fake_agent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agent's pack and models load once, in the dispatcher, before any example runs."""
+    agent = fake_agent()
+    (s,) = run_eval(EvalRequest(dataset=str(dataset(tmp_path, ROWS)), concurrency=4), loader()).summaries
+    assert s.n == 5 and s.errors == 0
+    assert agent.PREPARED == [("MainThread", 0, {"pack": None})]  # peak 0: no example had started
+
+    monkeypatch.setenv("FAKE_PREPARE_FAILS", "1")  # best effort: the examples still run (and say why)
+    (s,) = run_eval(EvalRequest(dataset=str(dataset(tmp_path, ROWS)), concurrency=4), loader()).summaries
+    assert (s.n, s.errors) == (5, 0) and len(agent.PREPARED) == 2
 
 
 def test_errors_are_recorded_and_max_errors_stops(tmp_path: Path, fake_agent) -> None:

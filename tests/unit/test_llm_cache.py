@@ -120,3 +120,21 @@ def test_stats_and_clear_services(isolated: Path) -> None:
     assert clear_cache(settings) == 2
     after = cache_stats(settings)
     assert (after.entries, after.hits, after.misses) == (0, 0, 0)
+
+
+def test_hit_and_miss_counts_add_up_across_instances_without_write_transactions(isolated: Path) -> None:
+    """Counts live in memory and are added to the stored totals on close; reads never write."""
+    settings = load_settings(None, dotenv_path=None).settings
+    first = ResponseCache.from_settings(settings)
+    first.put("a", entry())
+    assert first._open().statistics == 0  # diskcache's per-read write transaction stays off
+    first.get("a")
+    second = ResponseCache.from_settings(settings)  # like a second process on the same files
+    second.get("a")
+    second.get("nope")
+    second.close()
+    assert cache_stats(settings).hits == 1  # the first instance has not flushed yet
+    first.get("a")
+    first.close()
+    stats = cache_stats(settings)
+    assert (stats.hits, stats.misses) == (3, 1)

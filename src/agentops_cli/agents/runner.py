@@ -38,6 +38,18 @@ def load_service(agent: str) -> AgentService:
     return importlib.import_module(AGENTS[agent])  # type: ignore[return-value]
 
 
+def prepare_agent(agent: str, settings: Settings, options: dict[str, Any]) -> None:
+    """Load what every run of ``agent`` shares (its pack, models, indexes) now, once.
+
+    The eval runner calls this before handing an agent's first example to its worker pool:
+    left to first use, 32 threads race to load the same model and each pays for it.
+    Agents opt in with a ``prepare(settings, options)`` function in their service.
+    """
+    prepare = getattr(load_service(agent), "prepare", None)
+    if callable(prepare):
+        prepare(settings, options)
+
+
 def wrap_output(
     agent: str,
     output: BaseModel,

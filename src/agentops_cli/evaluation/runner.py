@@ -18,6 +18,7 @@ let what is in flight finish. A worker that exceeds the per-example timeout is a
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import queue
 import signal
@@ -257,6 +258,7 @@ def execute(
     stopping: str | None = None
     cost_per_item: float | None = None
     held: Task | None = None
+    prepared: set[tuple[str, str]] = set()
     try:
         with _StopFlag() as flag:
             while True:
@@ -278,6 +280,7 @@ def execute(
                         if outcome.cost_usd + pending * cost_per_item > opts.max_cost:
                             stopping = outcome.stopped_reason = "max_cost"
                             break
+                    _prepare(task, opts, prepared)
                     limiter.started()
                     in_flight[task.id] = task
                     pool.tasks.put(task)
@@ -309,6 +312,22 @@ def execute(
         outcome.backoffs = limiter.backoffs
         outcome.final_limit = limiter.limit
     return outcome
+
+
+def _prepare(task: Task, opts: RunOptions, prepared: set[tuple[str, str]]) -> None:
+    """Before an agent's first example (per options) goes to the pool, load what its runs share.
+
+    Best effort: if loading fails, the examples themselves fail and record why.
+    """
+    from agentops_cli.agents.runner import prepare_agent
+
+    ex = task.items[0][0]
+    key = (ex.agent, repr(sorted(ex.options.items())))
+    if key in prepared:
+        return
+    prepared.add(key)
+    with contextlib.suppress(Exception):  # the examples fail too, and record why
+        prepare_agent(ex.agent, opts.settings, ex.options)
 
 
 def _record(result: ExampleResult, store: RunStore, opts: RunOptions, outcome: RunOutcome) -> None:

@@ -81,7 +81,13 @@ def cache_dir(settings: Settings) -> Path:
 
 
 class ResponseCache:
-    """A thin, typed wrapper over ``diskcache.Cache`` (opened lazily, shared by threads)."""
+    """A thin, typed wrapper over ``diskcache.Cache`` (opened lazily, shared by threads).
+
+    Hits and misses are counted here, in memory, and added to diskcache's own counters in
+    one transaction when the cache is closed (or the process exits): with diskcache's
+    statistics switched on, every ``get`` becomes a write transaction on the SQLite file,
+    and 32 eval threads reading a warm cache spend their time queueing for its write lock.
+    """
 
     def __init__(self, directory: Path, ttl_s: int = 0, size_limit_mb: int = 1024) -> None:
         self.directory = directory
@@ -89,6 +95,9 @@ class ResponseCache:
         self.size_limit = size_limit_mb * 1024 * 1024
         self._cache: Any = None
         self._lock = threading.Lock()
+        self._hits = 0
+        self._misses = 0
+        self._flush_at_exit = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ResponseCache:
@@ -97,22 +106,43 @@ class ResponseCache:
     def _open(self) -> Any:
         with self._lock:
             if self._cache is None:
+                import atexit
+
                 import diskcache
 
                 self.directory.mkdir(parents=True, exist_ok=True)
-                cache = diskcache.Cache(str(self.directory), size_limit=self.size_limit)
-                cache.stats(enable=True)
-                self._cache = cache
+                # statistics=0: reads take diskcache's lock-free path (see the class docstring).
+                self._cache = diskcache.Cache(str(self.directory), size_limit=self.size_limit, statistics=0)
+                if not self._flush_at_exit:
+                    atexit.register(self.close)
+                    self._flush_at_exit = True
             return self._cache
+
+    def _count(self, hit: bool) -> None:
+        with self._lock:
+            if hit:
+                self._hits += 1
+            else:
+                self._misses += 1
+
+    def _flush_counts(self, cache: Any) -> None:
+        """Add this process's hits and misses to the totals stored with the cache (atomically)."""
+        hits, misses, self._hits, self._misses = self._hits, self._misses, 0, 0
+        if hits or misses:
+            with cache.transact():
+                cache.reset("hits", int(cache.reset("hits")) + hits)
+                cache.reset("misses", int(cache.reset("misses")) + misses)
 
     def get(self, key: str) -> CachedAnswer | None:
         raw = self._open().get(key)
-        if raw is None:
-            return None
-        try:
-            return CachedAnswer.model_validate_json(raw)
-        except ValueError:  # a torn or foreign entry: treat as a miss
-            return None
+        entry = None
+        if raw is not None:
+            try:
+                entry = CachedAnswer.model_validate_json(raw)
+            except ValueError:  # a torn or foreign entry: treat as a miss
+                entry = None
+        self._count(entry is not None)
+        return entry
 
     def put(self, key: str, entry: CachedAnswer) -> bool:
         """Store ``entry``; False (and nothing written) when its text looks like it holds a secret."""
@@ -125,19 +155,23 @@ class ResponseCache:
     def stats(self) -> tuple[int, int, int, int]:
         """(entries, size in bytes, hits, misses) — hits/misses are counted across processes."""
         cache = self._open()
+        with self._lock:
+            self._flush_counts(cache)
         cache.expire()
-        hits, misses = cache.stats()
-        return len(cache), int(cache.volume()), int(hits), int(misses)
+        return len(cache), int(cache.volume()), int(cache.reset("hits")), int(cache.reset("misses"))
 
     def clear(self) -> int:
         cache = self._open()
         removed = int(cache.clear())
-        cache.stats(reset=True)
+        with self._lock:
+            self._hits = self._misses = 0
+        cache.stats(enable=False, reset=True)
         return removed
 
     def close(self) -> None:
         with self._lock:
             if self._cache is not None:
+                self._flush_counts(self._cache)
                 self._cache.close()
                 self._cache = None
 

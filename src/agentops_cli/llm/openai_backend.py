@@ -119,6 +119,7 @@ class OpenAIBackend:
         self._chats: dict[str, Any] = {}
         self._runnables: dict[tuple[str, type[BaseModel]], tuple[Any, Any]] = {}
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
 
     # -- the model objects (built once, then reused) -----------------------------------------------
     def _build_chat(self, model: str, **client: Any) -> Any:
@@ -179,12 +180,17 @@ class OpenAIBackend:
             return chat
 
     def runnable(self, schema: type[BaseModel], model: str) -> tuple[Any, Any]:
-        with self._lock:
-            found = self._runnables.get((model, schema))
+        """The bound model and parser of ``schema``: built by the first thread that needs them.
+
+        The others wait for it rather than each building their own (the first build imports
+        langchain_openai, ~1 s, and 32 eval threads arrive at once).
+        """
+        found = self._runnables.get((model, schema))
         if found is None:
-            found = self._split(self.chat(model), schema)
-            with self._lock:
-                self._runnables[(model, schema)] = found
+            with self._build_lock:
+                found = self._runnables.get((model, schema))
+                if found is None:
+                    found = self._runnables[(model, schema)] = self._split(self.chat(model), schema)
         return found
 
     # -- one call ----------------------------------------------------------------------------------
