@@ -216,3 +216,69 @@ def test_warm_cache_llm_run_imports_neither_langchain_nor_langgraph(
     assert (warm["intent"], warm["llm_calls"], warm["cost_usd"]) == ("billing", 2, 0.0)
     assert fake_openai.request_count == 2  # nothing new reached the server
     assert second.stderr.rsplit("HEAVY=", 1)[1].strip() == ""
+
+
+def test_eval_on_a_warm_cache_replays_the_same_answers_and_sends_only_misses(
+    fake_openai: FakeOpenAIServer, cache: str, tmp_path: Path
+) -> None:
+    """The second eval replays cached answers in batches; only new rows reach the model."""
+    import json
+    import shutil
+
+    from agentops_cli.config import load_settings
+    from agentops_cli.evaluation.service import EvalRequest, run_eval
+    from agentops_cli.evaluation.store import RunStore
+    from tests.fakes.fixtures import FAKE_API_KEY, FAST_SETTINGS
+
+    cache_dir = tmp_path / "cache"
+    shutil.copytree(cache, cache_dir)
+    shutil.rmtree(cache_dir / "responses", ignore_errors=True)
+    fake_openai.responder = responder
+    queries = [*MIXED_QUERIES, "my invoice shows a wrong amount", "how do I return these shoes?"]
+
+    def write(rows: list[str]) -> str:
+        path = tmp_path / f"rows{len(rows)}.jsonl"
+        lines = [{"id": f"q{i}", "agent": "support", "input": q, "expected": {}} for i, q in enumerate(rows)]
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+        return str(path)
+
+    def load(overrides: dict[str, Any]) -> Any:
+        layer = {**FAST_SETTINGS, "llm.base_url": fake_openai.base_url, "llm.api_key": FAKE_API_KEY}
+        layer.update({"cache_dir": str(cache_dir), "runs_dir": str(tmp_path / "runs"), "eval.gates": {}})
+        layer.update({k: v for k, v in overrides.items() if v is not None})
+        return load_settings(None, layer, dotenv_path=None).settings
+
+    def outputs(dataset: str) -> tuple[dict[str, Any], Any]:
+        (summary,) = run_eval(EvalRequest(dataset=dataset, concurrency=4), load).summaries
+        store = RunStore.open(Path(summary.run_dir).parent, summary.run_id)
+        return {r.id: r for r in store.results()}, summary
+
+    cold, first = outputs(write(queries[:4]))
+    cold_requests = fake_openai.request_count
+    assert first.errors == 0 and cold_requests >= 4
+    warm, second = outputs(write(queries))  # the same 4 rows, plus 2 new ones
+    assert second.errors == 0 and second.n == 6
+    for key, live in cold.items():  # replayed: the very answers the model gave
+        assert warm[key].output == live.output and warm[key].usage.total_tokens == 0
+        assert (warm[key].provider, warm[key].model, warm[key].cost_usd) == ("openai", live.model, 0.0)
+    new_requests = fake_openai.request_count - cold_requests
+    assert 2 <= new_requests <= 4  # only the 2 new rows asked the model (classify [+ answer])
+    assert warm["q4"].output["intent"] == "billing" and warm["q4"].cost_usd > 0
+
+
+def test_cache_only_handle_never_builds_a_client(fake_openai: FakeOpenAIServer, cache: str) -> None:
+    from agentops_cli.agents.support.schemas import ClassifyOutput
+    from agentops_cli.llm.base import CacheMiss
+    from agentops_cli.llm.factory import make_llm
+
+    settings = openai_settings(fake_openai, cache_dir=cache)
+    llm = make_llm(settings, "support", cache_only=True)
+    with pytest.raises(CacheMiss):
+        llm.structured(
+            ClassifyOutput,
+            prompt="support/classify",
+            variables={"query": "never asked before 7f3a", "intents": "billing"},
+            offline=lambda: ClassifyOutput(intent="billing", confidence=1.0, alternatives=[]),
+        )
+    assert fake_openai.request_count == 0 and llm.calls == []
+    assert llm.backend is not None and llm.backend._chats == {}  # type: ignore[attr-defined]

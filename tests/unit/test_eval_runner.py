@@ -106,7 +106,7 @@ BATCH = textwrap.dedent(
     BATCHES = []
 
 
-    def run_batch(inputs, *, settings, options, timings_ms):
+    def run_batch(inputs, *, settings, options, llms, timings_ms):
         BATCHES.append(len(inputs))
         timings_ms.extend(float(i + 1) for i in range(len(inputs)))
         return [_answer(t) for t in inputs]

@@ -85,6 +85,25 @@ def wrap_output(
     }
 
 
+def wrap_run(
+    agent: str, output: BaseModel, llm: AgentLLM, *, run_id: str, latency_ms: float
+) -> dict[str, Any]:
+    """:func:`wrap_output` with what ``llm`` recorded over the run: models, usage, cost, failover."""
+    models_used = sorted({c.model for c in llm.calls if c.provider != "offline"})
+    return wrap_output(
+        agent,
+        output,
+        run_id=run_id,
+        provider=llm.provider,
+        model=models_used[0] if len(models_used) == 1 else (",".join(models_used) or llm.model),
+        latency_ms=round(latency_ms, 2),
+        degraded_reasons=llm.degraded_reasons,
+        usage=llm.usage.model_dump(),
+        cost_usd=llm.cost_usd,
+        llm_calls=llm.llm_calls,
+    )
+
+
 def run_agent(
     agent: str,
     input: str,
@@ -113,20 +132,7 @@ def run_agent(
             failed = {"agent": agent, "run_id": run_id, "provider": llm.provider, "model": llm.model}
             record_run(settings, failed, input, error=f"{type(exc).__name__}: {exc}")
         raise
-    latency_ms = round((time.perf_counter() - started) * 1000, 2)
-    models_used = sorted({c.model for c in llm.calls if c.provider != "offline"})
-    result = wrap_output(
-        agent,
-        output,
-        run_id=run_id,
-        provider=llm.provider,
-        model=models_used[0] if len(models_used) == 1 else (",".join(models_used) or llm.model),
-        latency_ms=latency_ms,
-        degraded_reasons=llm.degraded_reasons,
-        usage=llm.usage.model_dump(),
-        cost_usd=llm.cost_usd,
-        llm_calls=llm.llm_calls,
-    )
+    result = wrap_run(agent, output, llm, run_id=run_id, latency_ms=(time.perf_counter() - started) * 1000)
     if log:
         from agentops_cli.observability.runlog import record_run
 
@@ -135,8 +141,12 @@ def run_agent(
 
 
 def can_batch(agent: str, settings: Settings) -> bool:
-    """Offline, an agent may offer ``run_batch`` (same nodes, vectorised, no graph runtime)."""
-    if settings.provider() != "offline" or agent not in AGENTS:
+    """Whether eval may hand ``agent`` its examples in batches (``run_batch``: same nodes, no graph).
+
+    Offline, always. With a model, when the response cache is on: the batch then *replays*
+    cached answers and hands back the examples that need the model (see :func:`run_agent_batch`).
+    """
+    if agent not in AGENTS or (settings.provider() != "offline" and not settings.cache.enabled):
         return False
     try:
         service = load_service(agent)
@@ -152,21 +162,29 @@ def run_agent_batch(
     options: dict[str, Any] | None = None,
     *,
     run_id: str | None = None,
-) -> list[dict[str, Any]]:
-    """Offline batch path: one ``run_batch`` call, each output wrapped like :func:`run_agent`.
+) -> list[dict[str, Any] | None]:
+    """Many inputs through the agent's ``run_batch``, each output wrapped like :func:`run_agent`.
+
+    Offline, every input gets its answer. With a model, each input gets a *cache-only* handle:
+    an input whose every model call is in the response cache is answered here, with the very
+    answers the model gave before; one that needs the model comes back as ``None``, for the
+    caller to run live (eval sends those to its worker pool). Re-running an eval on a warm
+    cache thus costs about what an offline eval costs.
 
     Each example's latency is its own pipeline time plus its share of the vectorised
     classification, as measured by the service.
     """
     service = load_service(agent)
     run_id = run_id or new_run_id()
+    replay = settings.provider() != "offline"
+    llms = [make_llm(settings, agent, run_id=run_id, cache_only=replay) for _ in inputs]
     timings: list[float] = []
     outputs = service.run_batch(  # type: ignore[attr-defined]
-        inputs, settings=settings, options=options or {}, timings_ms=timings
+        inputs, settings=settings, options=options or {}, llms=llms, timings_ms=timings
     )
     if len(outputs) != len(inputs) or len(timings) != len(inputs):
         raise RuntimeError(f"{agent}.run_batch returned {len(outputs)} outputs for {len(inputs)} inputs")
     return [
-        wrap_output(agent, out, run_id=run_id, provider="offline", model="offline", latency_ms=round(ms, 3))
-        for out, ms in zip(outputs, timings, strict=True)
+        None if out is None else wrap_run(agent, out, llm, run_id=run_id, latency_ms=ms)
+        for out, llm, ms in zip(outputs, llms, timings, strict=True)
     ]

@@ -7,8 +7,10 @@ progress bar, so there is no lock on the write path; workers run the agent *and*
 scorers, so scoring is not a serial bottleneck.
 
 Rows are streamed from the dataset and at most a bounded number of tasks are in flight,
-so memory stays flat however large the dataset. Offline, an agent's ``run_batch`` is used
-in chunks (vectorised classification).
+so memory stays flat however large the dataset. An agent's ``run_batch`` is used in chunks
+(vectorised classification, no thread hand-off per example): offline for every example;
+with a model, to *replay* the examples whose answers are all in the response cache, the
+others being handed back and sent one by one to the pool.
 
 Stopping: Ctrl-C (or SIGTERM) stops dispatching and returns at once with everything
 finished so far already on disk; ``--max-errors`` and ``--max-cost`` stop dispatching and
@@ -18,6 +20,7 @@ let what is in flight finish. A worker that exceeds the per-example timeout is a
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
 import queue
@@ -133,8 +136,13 @@ def run_one(ex: Example, trial: int, opts: RunOptions) -> ExampleResult:
     return make_result(ex, trial, output, opts.scorers)
 
 
-def run_batch(items: list[Item], opts: RunOptions) -> list[ExampleResult]:
-    """Offline batch path; if the batch call fails, fall back to one by one to isolate the bad row."""
+def run_batch(items: list[Item], opts: RunOptions) -> tuple[list[ExampleResult], list[Item]]:
+    """Batch path: (results, items to run one by one).
+
+    The second list holds what the batch could not answer: with a model, the examples that
+    need it (not all in the response cache); if the batch call itself fails (a bad row),
+    every item — run alone, each records its own outcome.
+    """
     from agentops_cli.agents.runner import run_agent_batch
 
     ex0 = items[0][0]
@@ -143,10 +151,13 @@ def run_batch(items: list[Item], opts: RunOptions) -> list[ExampleResult]:
             ex0.agent, [ex.input for ex, _ in items], opts.settings, ex0.options, run_id=opts.run_id
         )
     except Exception:
-        return [run_one(ex, trial, opts) for ex, trial in items]
-    return [
-        make_result(ex, trial, out, opts.scorers) for (ex, trial), out in zip(items, outputs, strict=True)
+        return [], items
+    results = [
+        make_result(ex, trial, out, opts.scorers)
+        for (ex, trial), out in zip(items, outputs, strict=True)
+        if out is not None
     ]
+    return results, [item for item, out in zip(items, outputs, strict=True) if out is None]
 
 
 def _describe(exc: BaseException) -> str:
@@ -193,7 +204,7 @@ class _Pool:
 
     def __init__(self, size: int, opts: RunOptions) -> None:
         self.tasks: queue.Queue[Task | None] = queue.Queue()
-        self.done: queue.Queue[tuple[Task, list[ExampleResult]]] = queue.Queue()
+        self.done: queue.Queue[tuple[Task, list[ExampleResult], list[Item]]] = queue.Queue()
         self.opts = opts
         self.threads: list[threading.Thread] = []
         for _ in range(size):
@@ -210,12 +221,13 @@ class _Pool:
             if task is None:
                 return
             task.started = time.monotonic()
+            retry: list[Item] = []
             if task.batch:
-                results = run_batch(task.items, self.opts)
+                results, retry = run_batch(task.items, self.opts)
             else:
                 ex, trial = task.items[0]
                 results = [run_one(ex, trial, self.opts)]
-            self.done.put((task, results))
+            self.done.put((task, results, retry))
 
     def stop(self) -> None:
         for _ in self.threads:
@@ -248,12 +260,19 @@ class _StopFlag:
 def execute(
     tasks: Iterator[Task], store: RunStore, opts: RunOptions, *, limiter: AdaptiveLimiter
 ) -> RunOutcome:
-    """Dispatch ``tasks`` with at most ``limiter.limit`` in flight; store every result as it lands."""
+    """Dispatch ``tasks`` with at most ``limiter.limit`` in flight; store every result as it lands.
+
+    Examples a batch hands back (they need the model) wait in ``pending`` and go first; the
+    dataset is read further only when none wait, so at most ``BATCHES_IN_FLIGHT`` batches'
+    worth of them are held and memory stays flat.
+    """
     outcome = RunOutcome()
     started_at = time.monotonic()
     store.open_for_append()
     pool = _Pool(limiter.maximum, opts)
     in_flight: dict[int, Task] = {}
+    pending: collections.deque[Task] = collections.deque()
+    ids = itertools.count(-1, -1)  # ids of re-queued tasks (the dataset's tasks count up from 0)
     exhausted = False
     stopping: str | None = None
     cost_per_item: float | None = None
@@ -266,41 +285,49 @@ def execute(
                     stopping = outcome.stopped_reason = flag.reason
                     outcome.interrupted = True
                     break
-                while not stopping and not exhausted and limiter.can_start():
-                    task = held or next(tasks, None)
-                    held = None
-                    if task is None:
-                        exhausted = True
+                while not stopping and limiter.can_start():
+                    if pending:
+                        task = pending.popleft()
+                    elif held is not None:
+                        task, held = held, None
+                    elif exhausted:
                         break
+                    else:
+                        task = next(tasks, None)
+                        if task is None:
+                            exhausted = True
+                            break
                     if task.batch and sum(t.batch for t in in_flight.values()) >= BATCHES_IN_FLIGHT:
                         held = task  # CPU-bound batches gain nothing from more threads (GIL)
                         break
                     if opts.max_cost is not None and cost_per_item is not None:
-                        pending = sum(len(t.items) for t in in_flight.values()) + len(task.items)
-                        if outcome.cost_usd + pending * cost_per_item > opts.max_cost:
+                        pending_items = sum(len(t.items) for t in in_flight.values()) + len(task.items)
+                        if outcome.cost_usd + pending_items * cost_per_item > opts.max_cost:
                             stopping = outcome.stopped_reason = "max_cost"
                             break
                     _prepare(task, opts, prepared)
                     limiter.started()
                     in_flight[task.id] = task
                     pool.tasks.put(task)
-                if not in_flight and held is None and (exhausted or stopping):
+                if not in_flight and (stopping or (exhausted and not pending and held is None)):
                     break
                 try:
-                    task, results = pool.done.get(timeout=0.05)
+                    task, results, retry = pool.done.get(timeout=0.05)
                 except queue.Empty:
                     _expire(in_flight, pool, opts, store, outcome, limiter)
                     continue
                 if in_flight.pop(task.id, None) is None:
                     continue  # already timed out and recorded
                 limiter.finished()
+                pending.extend(Task(next(ids), [item], batch=False) for item in retry)
                 for result in results:
                     _record(result, store, opts, outcome)
-                    limiter.record(
-                        result.latency_ms,
-                        rate_limited=is_rate_limited(result.error)
-                        or is_rate_limited(str((result.output or {}).get("degraded_reason"))),
-                    )
+                    if not task.batch:  # the limiter watches the model's latency, not replays
+                        limiter.record(
+                            result.latency_ms,
+                            rate_limited=is_rate_limited(result.error)
+                            or is_rate_limited(str((result.output or {}).get("degraded_reason"))),
+                        )
                 if outcome.finished:
                     cost_per_item = outcome.cost_usd / outcome.finished
                 if opts.max_errors is not None and outcome.errors > opts.max_errors and not stopping:

@@ -59,6 +59,20 @@ class Backend(Protocol):
         run_id: str | None = None,
     ) -> tuple[T, CallRecord]: ...
 
+    def cached(
+        self,
+        schema: type[T],
+        *,
+        name: str,
+        messages: list[dict[str, str]],
+        model: str,
+        trial: int = 0,
+        agent: str = "",
+        run_id: str | None = None,
+    ) -> tuple[T, CallRecord] | None:
+        """The stored answer to this exact request, or None; never sends anything."""
+        ...
+
 
 @dataclass
 class AgentLLM:
@@ -75,6 +89,9 @@ class AgentLLM:
     route: Callable[[Complexity | None, str], str] | None = None
     trial: int = 0
     run_id: str | None = None
+    # Replay: answer only from the response cache and raise CacheMiss otherwise, so eval can
+    # run cached examples in cheap batches and send only the misses to its worker pool.
+    cache_only: bool = False
     calls: list[CallRecord] = field(default_factory=list)
     degraded_reasons: list[str] = field(default_factory=list)
 
@@ -94,10 +111,17 @@ class AgentLLM:
         """
         if self.backend is None:
             return self._offline(prompt, offline)
-        try:
-            answer, record = self.backend.structured(schema, **self._request(prompt, variables, complexity))
-        except FailoverRequested as exc:
-            return self._offline(prompt, offline, degraded_reason=str(exc))
+        request = self._request(prompt, variables, complexity)
+        if self.cache_only:
+            hit = self.backend.cached(schema, **request)
+            if hit is None:
+                raise CacheMiss(prompt)
+            answer, record = hit
+        else:
+            try:
+                answer, record = self.backend.structured(schema, **request)
+            except FailoverRequested as exc:
+                return self._offline(prompt, offline, degraded_reason=str(exc))
         self.calls.append(record)
         return answer
 
@@ -167,3 +191,7 @@ class FailoverRequested(Exception):
 
     The message is the reason shown in ``degraded_reason`` (e.g. ``circuit open``).
     """
+
+
+class CacheMiss(Exception):
+    """Raised by a ``cache_only`` :class:`AgentLLM` when an answer is not in the response cache."""

@@ -23,7 +23,14 @@ def make_router(settings: Settings, agent: str) -> Callable[[Complexity | None, 
     return route
 
 
-def make_llm(settings: Settings, agent: str, *, trial: int = 0, run_id: str | None = None) -> AgentLLM:
+def make_llm(
+    settings: Settings,
+    agent: str,
+    *,
+    trial: int = 0,
+    run_id: str | None = None,
+    cache_only: bool = False,
+) -> AgentLLM:
     """Give ``agent`` its model. Offline imports nothing from langchain.
 
     Tracing is settled here, before any agent graph imports langchain/langgraph, so a stray
@@ -49,4 +56,5 @@ def make_llm(settings: Settings, agent: str, *, trial: int = 0, run_id: str | No
         route=make_router(settings, agent),
         trial=trial,
         run_id=run_id,
+        cache_only=cache_only,
     )

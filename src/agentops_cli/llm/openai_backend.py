@@ -229,6 +229,20 @@ class OpenAIBackend:
         )
         return answer, record
 
+    def cached(
+        self,
+        schema: type[T],
+        *,
+        name: str,
+        messages: list[dict[str, str]],
+        model: str,
+        trial: int = 0,
+        agent: str = "",
+        run_id: str | None = None,
+    ) -> tuple[T, CallRecord] | None:
+        """The cached answer to this request, or None: no client is built, nothing is sent."""
+        return self._cached(self._key(schema, messages, model, trial), schema, name, model)
+
     def _done(
         self, result: tuple[Any, T], schema: type[T], name: str, model: str, key: str, started: float
     ) -> tuple[T, CallRecord]:

@@ -3,7 +3,8 @@
 - ``run``: one query, through the compiled LangGraph when the graph runtime buys something
   (see :func:`needs_graph`), else straight through the same node functions.
 - ``run_batch``: many queries through the very same node functions without the graph
-  runtime, with classification vectorised over the batch — the offline eval path.
+  runtime, with classification vectorised over the batch — eval's path offline, and with a
+  model when replaying answers from the response cache.
 
 Why runs usually skip the graph runtime: the graph is wiring only (``nodes.PIPELINE`` in
 order), and its runtime costs ~2 ms of CPU per query — four times the nodes' own work
@@ -140,17 +141,22 @@ def run_batch(
     *,
     settings: Settings,
     options: dict[str, Any],
+    llms: list[AgentLLM] | None = None,
     timings_ms: list[float] | None = None,
-) -> list[SupportOutput]:
+) -> list[SupportOutput | None]:
     """Answer many queries with the same node functions, classification vectorised.
 
-    Equivalent to ``run`` for each input (a test checks it). An invalid input (empty or
-    over-long) raises ``BadInput`` naming its position, before any work is done.
-    ``timings_ms``, when given, receives each query's latency: its own pipeline time plus
-    its share of the vectorised classification — so p50/p95 stay meaningful in eval.
+    Equivalent to ``run`` for each input (a test checks it). ``llms`` gives each query its
+    model handle (default: one from the factory each); with a cache-only handle, a query
+    whose model calls are not all cached comes back as ``None`` (see
+    ``agents.runner.run_agent_batch``). An invalid input (empty or over-long) raises
+    ``BadInput`` naming its position, before any work is done. ``timings_ms``, when given,
+    receives each query's latency: its own pipeline time plus its share of the vectorised
+    classification — so p50/p95 stay meaningful in eval.
     """
     import time
 
+    from agentops_cli.llm.base import CacheMiss
     from agentops_cli.llm.factory import make_llm
 
     pack = resolve_pack(settings, options)
@@ -160,6 +166,7 @@ def run_batch(
             nodes.validate_query(text, limit)
         except BadInput as exc:
             raise BadInput(f"input {i + 1}: {exc}") from exc
+    handles = llms if llms is not None else [make_llm(settings, "support") for _ in inputs]
     shared = SupportContext(llm=make_llm(settings, "support"), pack=pack, settings=settings)
     queries = [text.strip() for text in inputs]
     unique = list(dict.fromkeys(queries))
@@ -167,18 +174,17 @@ def run_batch(
     if unique:
         shared.predictions.update(zip(unique, shared.model.predict(unique), strict=True))
     classify_share_ms = (time.perf_counter() - started) * 1000 / max(1, len(unique))
-    outputs: list[SupportOutput] = []
-    for query in queries:
+    outputs: list[SupportOutput | None] = []
+    for query, llm in zip(queries, handles, strict=True):
         started = time.perf_counter()
         ctx = SupportContext(
-            llm=make_llm(settings, "support"),
-            pack=pack,
-            settings=settings,
-            predictions=shared.predictions,
-            intent_model=shared.model,
+            llm=llm, pack=pack, settings=settings, predictions=shared.predictions, intent_model=shared.model
         )
         initial: SupportState = {"query": query, "flags": [], "pack": str(pack.root)}
-        outputs.append(to_output(run_pipeline(initial, ctx), pack))
+        try:
+            outputs.append(to_output(run_pipeline(initial, ctx), pack))
+        except CacheMiss:
+            outputs.append(None)  # needs the model: the caller runs it live
         if timings_ms is not None:
             timings_ms.append((time.perf_counter() - started) * 1000 + classify_share_ms)
     return outputs
