@@ -275,7 +275,7 @@ def test_batch_path_is_used_offline(tmp_path: Path, fake_agent) -> None:
     module = fake_agent(batch=True)
     rows = [(f"billing {i}", "billing", False) for i in range(300)]
     (s,) = run_eval(EvalRequest(dataset=str(dataset(tmp_path, rows))), loader()).summaries
-    assert module.BATCHES == [256, 44]
+    assert sorted(module.BATCHES, reverse=True) == [256, 44]  # two batches run at once: any order
     assert s.n == 300 and s.metrics["intent_accuracy"] == 1.0
     assert module.ACTIVE["peak"] == 0  # run() never called
 
