@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean setup dev
+.PHONY: run test lint bench clean setup dev dist
 
 setup: $(STAMP)
 
@@ -34,6 +34,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+dist: $(STAMP)
+	$(BIN)/python scripts/build_dist.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage .coverage.* build dist src/*.egg-info

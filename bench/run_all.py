@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_dist
 import bench_eval
 import bench_inspect
 import bench_startup
@@ -75,6 +76,7 @@ def run_benchmarks() -> list[str]:
     step("eval LLM-bound + cache", lambda: bench_eval.main(["llm"]))
     step("Inspect AI", bench_inspect.main)
     step("eval memory", lambda: bench_eval.main(["memory"]))
+    step("one file (make dist)", lambda: bench_dist.main([]))
     print(f"== all benchmarks: {time.perf_counter() - started:.0f} s", flush=True)
     return failures
 
@@ -377,6 +379,7 @@ def render_docs() -> str:
         cache_section(llm),
         memory_section(memory),
         clinc_section(clinc),
+        bench_dist.section(_load("dist")),
     ):
         lines += section
     notes = BENCH_DIR / "NOTES.md"

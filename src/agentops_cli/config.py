@@ -15,7 +15,10 @@ can tell a user *why* a value is what it is.
 
 from __future__ import annotations
 
+import json
 import os
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -261,20 +264,66 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 
 def _agentops_env(settings_cls: type[BaseModel]) -> dict[str, Any]:
-    """``AGENTOPS_*`` variables of the process environment, parsed by pydantic-settings.
+    """``AGENTOPS_*`` variables of the process environment, as nested settings values."""
+    return _parse_setting_vars(os.environ, settings_cls)
 
-    pydantic-settings is imported only when there is such a variable to parse.
+
+def _parse_setting_vars(values: Mapping[str, str | None], settings_cls: type[BaseModel]) -> dict[str, Any]:
+    """``AGENTOPS_SECTION__KEY=value`` → ``{"section": {"key": "value"}}``, as pydantic-settings reads it.
+
+    Our own few lines instead of pydantic-settings' sources: importing those costs ~40 ms (they pull
+    in asyncio), paid by every command as soon as one ``AGENTOPS_*`` variable is set — which is how
+    users run agentops. Names are case-insensitive; ``__`` descends into a section or a dict field;
+    a value for a dict, list or model field is JSON; scalars stay strings for pydantic to coerce;
+    names that match no field are ignored.
     """
-    if not any(_is_setting_var(name) for name in os.environ):
-        return {}
-    from pydantic_settings import EnvSettingsSource
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if value is None or not _is_setting_var(name):
+            continue
+        path = name[len(ENV_PREFIX) :].lower().split(ENV_NESTED_DELIMITER)
+        placed = _place_setting(settings_cls, path, value)
+        if placed is not None:
+            _deep_merge_into(out, placed)
+    return out
 
-    source = EnvSettingsSource(
-        settings_cls,  # type: ignore[arg-type]  # reads only model_config and fields
-        env_prefix=ENV_PREFIX,
-        env_nested_delimiter=ENV_NESTED_DELIMITER,
-    )
-    return dict(source())
+
+def _place_setting(model: type[BaseModel], path: list[str], value: str) -> dict[str, Any] | None:
+    """The nested dict that sets ``path`` of ``model`` to ``value``, or None if no field matches."""
+    head, rest = path[0], path[1:]
+    info = model.model_fields.get(head)
+    if info is None:
+        return None
+    annotation = info.annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if not rest:
+            return {head: _json_value(value)}
+        inner = _place_setting(annotation, rest, value)
+        return None if inner is None else {head: inner}
+    complex_field = typing.get_origin(annotation) in (dict, list) or annotation in (dict, list)
+    if rest:
+        if not complex_field or typing.get_origin(annotation) is list:
+            return None
+        nested: Any = _json_value(value)
+        for key in reversed(rest):
+            nested = {key: nested}
+        return {head: nested}
+    return {head: _json_value(value) if complex_field else value}
+
+
+def _json_value(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise BadInput(f"environment: expected JSON for a structured setting, got {value[:40]!r}") from exc
+
+
+def _deep_merge_into(target: dict[str, Any], top: dict[str, Any]) -> None:
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_merge_into(target[key], value)
+        else:
+            target[key] = value
 
 
 def _is_setting_var(name: str) -> bool:
@@ -393,18 +442,9 @@ def load_settings(
     dotenv_layer: dict[str, Any] = {}
     if dotenv_path is not None and dotenv_path.is_file():
         from dotenv import dotenv_values as read_dotenv
-        from pydantic_settings import DotEnvSettingsSource
 
         dotenv_values = dict(read_dotenv(dotenv_path))
-        dotenv_source = DotEnvSettingsSource(
-            Settings,  # type: ignore[arg-type]  # reads only model_config and fields
-            env_file=dotenv_path,
-            env_prefix=ENV_PREFIX,
-            env_nested_delimiter=ENV_NESTED_DELIMITER,
-        )
-        dotenv_layer = _env_layer(dotenv_values, dict(dotenv_source()))
-        # DotEnvSettingsSource also reads os.environ; keep only what the file says.
-        dotenv_layer = {k: v for k, v in dotenv_layer.items() if _mentions(dotenv_values, k)}
+        dotenv_layer = _env_layer(dotenv_values, _parse_setting_vars(dotenv_values, Settings))
     env_layer = _env_layer(dict(os.environ), _agentops_env(Settings))
     flag_layer: dict[str, Any] = {}
     for dotted, value in (overrides or {}).items():
@@ -435,12 +475,6 @@ def load_settings(
         )
         raise BadInput(_describe_error(exc, origin)) from exc
     return LoadedSettings(settings=settings, sources=sources, config_file=path)
-
-
-def _mentions(values: dict[str, str | None], top_key: str) -> bool:
-    prefix = f"AGENTOPS_{top_key}".upper()
-    aliased = {d.split(".")[0] for n, d in ENV_ALIASES.items() if n in values or f"AGENTOPS_{n}" in values}
-    return top_key in aliased or any(k.upper().startswith(prefix) for k in values)
 
 
 def mask_secret(value: str) -> str:

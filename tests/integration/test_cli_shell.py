@@ -79,6 +79,21 @@ def test_fast_commands_skip_loguru_and_pydantic_settings(args: tuple[str, ...], 
     assert not loaded & {"loguru", "asyncio", "pydantic_settings"}
 
 
+@pytest.mark.parametrize("args", FAST_COMMANDS)
+def test_fast_commands_stay_light_with_the_environment_users_set(args: tuple[str, ...], tmp_path: Path) -> None:
+    """As users run them — a key, a home and a cache dir in the environment, a ``.env`` beside —
+    settings parse all of it without pydantic-settings (and the asyncio it pulls in)."""
+    (tmp_path / ".env").write_text("AGENTOPS_EVAL__CONCURRENCY=4\n")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.upper().startswith("AGENTOPS_")},
+        "OPENAI_API_KEY": "sk-test-0000000000000000",
+        "AGENTOPS_HOME": str(tmp_path / "home"),
+        "AGENTOPS_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    loaded = set(imported(*args, cwd=tmp_path, env=env)["LOADED"])
+    assert not loaded & {"loguru", "asyncio", "pydantic_settings"}
+
+
 def test_version() -> None:
     result = run_cli("--version")
     assert result.code == 0

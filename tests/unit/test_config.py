@@ -141,3 +141,27 @@ def test_example_config_is_valid_and_complete() -> None:
     documented = set(_flatten(data))
     every = set(_flatten(Settings().model_dump()))
     assert every - documented == set(), "config.example.yaml must document every key"
+
+
+def test_environment_reaches_nested_sections_dict_fields_and_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("agentops_eval__concurrency", "12")  # names are case-insensitive
+    monkeypatch.setenv("AGENTOPS_EVAL__GATES__FIELD_F1", "0.5")  # __ descends into a dict field
+    monkeypatch.setenv("AGENTOPS_LLM__AGENT_MODELS", '{"research": "gpt-4o"}')  # a dict field is JSON
+    monkeypatch.setenv("AGENTOPS_NOT_A_SETTING", "x")  # ignored, as pydantic-settings did
+    monkeypatch.setenv("AGENTOPS_EVAL__NOPE", "x")
+    settings = load_settings(None).settings
+    assert settings.eval.concurrency == 12
+    assert settings.eval.gates == {"field_f1": 0.5}
+    assert settings.llm.agent_models == {"research": "gpt-4o"}
+
+
+def test_environment_json_that_does_not_parse_is_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AGENTOPS_PRICES", "{not json")
+    with pytest.raises(BadInput, match="expected JSON"):
+        load_settings(None)
