@@ -30,8 +30,8 @@ def build(out: Path) -> Path:
 
 def first_run_s(file: Path, pex_root: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([str(file), "--version"], env={"PATH": "/usr/bin:/bin", "PEX_ROOT": str(pex_root),
-                                                  "HOME": str(pex_root)}, check=True, capture_output=True)  # fmt: skip
+    env = {"PATH": "/usr/bin:/bin", "PEX_ROOT": str(pex_root), "HOME": str(pex_root)}
+    subprocess.run([str(file), "--version"], env=env, check=True, capture_output=True)
     return time.perf_counter() - started
 
 

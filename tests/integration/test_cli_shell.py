@@ -80,7 +80,9 @@ def test_fast_commands_skip_loguru_and_pydantic_settings(args: tuple[str, ...], 
 
 
 @pytest.mark.parametrize("args", FAST_COMMANDS)
-def test_fast_commands_stay_light_with_the_environment_users_set(args: tuple[str, ...], tmp_path: Path) -> None:
+def test_fast_commands_stay_light_with_the_environment_users_set(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
     """As users run them — a key, a home and a cache dir in the environment, a ``.env`` beside —
     settings parse all of it without pydantic-settings (and the asyncio it pulls in)."""
     (tmp_path / ".env").write_text("AGENTOPS_EVAL__CONCURRENCY=4\n")
