@@ -43,12 +43,20 @@ def main() -> dict:
                 "target_ratio": target_ratio,
                 "meets_target": ratio <= target_ratio,
             }
-        with_env = time_command(agentops_argv("cost", "--rpd", "1000"), RUNS, env=env, cwd=tmp_path)
-        results["cost_with_agentops_env"] = {
-            "command": "AGENTOPS_HOME=… AGENTOPS_CACHE_DIR=… agentops cost --rpd 1000",
-            **with_env,
-            "ratio": round(with_env["median_s"] / baseline["median_s"], 2),
-        }
+        # As users really run them (issue 24): a key, a home and a cache dir in the environment,
+        # so settings parse the environment too. Target ≤ 15× like the clean rows.
+        user_env = {**env, "OPENAI_API_KEY": "sk-bench-000000000000000000"}
+        for name, argv in (("cost", ("cost", "--rpd", "1000")), ("checklist", ("checklist", str(repo)))):
+            with_env = time_command(agentops_argv(*argv), RUNS, env=user_env, cwd=tmp_path)
+            ratio = with_env["median_s"] / baseline["median_s"]
+            results[f"{name}_with_agentops_env"] = {
+                "command": "OPENAI_API_KEY=… AGENTOPS_HOME=… AGENTOPS_CACHE_DIR=… agentops "
+                + " ".join(argv).replace(str(repo), "<small repo>"),
+                **with_env,
+                "ratio": round(ratio, 2),
+                "target_ratio": 15.0,
+                "meets_target": ratio <= 15.0,
+            }
         support = time_command(
             agentops_argv("run", "support", "I was charged twice for my order"), max(10, RUNS // 2), env=env
         )

@@ -114,11 +114,14 @@ def startup_section(data: dict | None) -> list[str]:
             f"| `{row.get('command', name)}` | {_ms(row['median_s'])} | {row['ratio']}× | {targets[name]} "
             f"| {_ok(row['meets_target'])} |"
         )
-    extra = cmds.get("cost_with_agentops_env")
-    if extra:
-        lines.append(
-            f"| `{extra['command']}` | {_ms(extra['median_s'])} | {extra['ratio']}× | (no target) | |"
-        )
+    for name in ("cost_with_agentops_env", "checklist_with_agentops_env"):
+        extra = cmds.get(name)
+        if extra:
+            target = f"≤ {extra['target_ratio']:g}×" if "target_ratio" in extra else "(no target)"
+            lines.append(
+                f"| `{extra['command']}` | {_ms(extra['median_s'])} | {extra['ratio']}× | {target} "
+                f"| {_ok(extra.get('meets_target'))} |"
+            )
     sup = cmds["run_support_offline"]
     lines.append(
         f"| `{sup.get('command', 'run support')}` (offline, cold process) | {_ms(sup['median_s'])} | "
