@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from agentops_cli.errors import BadInput
 
@@ -33,7 +33,34 @@ OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"  # used when llm.base_url 
 Provider = Literal["auto", "offline", "openai"]
 
 
-class Section(BaseModel):
+def _no_nul(value: Any) -> Any:
+    """A NUL byte in a path or name is accepted by YAML and pydantic but fails later, deep in
+    ``open()`` (exit 3 mid-run); refuse it here, where the error can name the key."""
+    if isinstance(value, str | Path) and "\x00" in str(value):
+        raise ValueError("NUL byte not allowed")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
+class _Checked(BaseModel):
+    """Shared by every settings model: finite numbers only (``timeout_s: .inf`` is a typo, not
+    a wish) and no NUL bytes in any text or path."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
+
+
+class Section(_Checked):
     """Base for nested sections: unknown keys are errors, so typos surface.
 
     ``defer_build``: validators are built into Settings' when settings are first loaded
@@ -140,7 +167,7 @@ ENV_PREFIX = "AGENTOPS_"
 ENV_NESTED_DELIMITER = "__"
 
 
-class Settings(BaseModel):
+class Settings(_Checked):
     """Every setting of agentops. ``agentops config show`` prints them with their source.
 
     A plain model rather than pydantic-settings' ``BaseSettings``: importing pydantic-settings
@@ -362,45 +389,19 @@ def find_config_file(explicit: Path | None) -> Path | None:
     return default if default.is_file() else None
 
 
-def _yaml_lines(text: str) -> dict[str, int]:
-    """Map dotted key -> 1-based line in the YAML text, for ``file:line`` errors."""
-    import yaml
-
-    lines: dict[str, int] = {}
-
-    def walk(node: yaml.Node, prefix: str) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                dotted = f"{prefix}{key_node.value}"
-                lines[dotted] = key_node.start_mark.line + 1
-                walk(value_node, dotted + ".")
-
-    root = yaml.compose(text)
-    if root is not None:
-        walk(root, "")
-    return lines
-
-
 def read_config_file(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse and validate a config file on its own, so errors point at ``file:line``."""
-    import yaml
+    from agentops_cli import safe_yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: cannot read config file ({exc})") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise BadInput(f"{path}{line}: invalid YAML: {problem}") from exc
+    source = str(path)
+    budget = safe_yaml.YamlBudget(max_bytes=1024 * 1024)  # a config file is a page, not a data set
+    root = safe_yaml.compose(safe_yaml.read_yaml_text(path, budget, "config file"), source, budget)
+    data = None if root is None else safe_yaml.construct(root, source)
     if data is None:
         return {}, {}
     if not isinstance(data, dict):
         raise BadInput(f"{path}:1: config file must be a mapping of keys, got {type(data).__name__}")
-    lines = _yaml_lines(text)
+    lines = {".".join(str(p) for p in key): line for key, line in safe_yaml.key_lines(root).items() if key}
     try:
         Settings.model_validate(data)
     except ValidationError as exc:

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from agentops_cli import safe_yaml
 from agentops_cli.errors import BadInput
 from agentops_cli.evaluation.models import Example
 
@@ -86,6 +87,8 @@ class DatasetSpec:
     def files(self) -> list[Path]:
         if self.path.is_file():
             return [self.path]
+        if not self.path.is_dir():
+            raise BadInput(f"{self.path}: dataset is not a regular file or folder")
         files = sorted(p for p in self.path.iterdir() if p.is_file() and p.suffix.lower() in EXTENSIONS)
         if not files:
             raise BadInput(f"{self.path}: no dataset files ({', '.join(EXTENSIONS)}) in this folder")
@@ -99,8 +102,12 @@ def resolve_dataset(spec: str | None) -> tuple[Path, str]:
     if spec in (None, "", "golden"):
         return datasets_dir() / "golden", "golden"
     path = Path(spec).expanduser()
+    if "\x00" in str(spec):
+        raise BadInput(f"{spec!r}: dataset path holds a NUL byte")
     if not path.exists():
         raise BadInput(f"{spec}: dataset not found")
+    if not path.is_file() and not path.is_dir():  # /dev/null, a FIFO (reading it would block)
+        raise BadInput(f"{spec}: dataset is not a regular file or folder")
     if path.is_file() and path.suffix.lower() not in EXTENSIONS:
         raise BadInput(f"{spec}: unsupported dataset format (use {', '.join(EXTENSIONS)})")
     return path.resolve(), str(spec)
@@ -132,6 +139,8 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
                 yield number, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise BadInput(f"{path}:{number}: invalid JSON: {exc.msg}") from exc
+            except (ValueError, RecursionError) as exc:  # a 5,000-digit integer, 100,000 brackets
+                raise BadInput(f"{path}:{number}: invalid JSON: {_json_problem(exc)}") from exc
 
 
 def _cell(value: str) -> Any:
@@ -143,9 +152,44 @@ def _cell(value: str) -> Any:
     if text[:1] in "[{":
         try:
             return json.loads(text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON after all (or absurd JSON): keep the text
             return text
     return text
+
+
+def _json_problem(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deep"
+    return "number too large" if "digits" in str(exc) else str(exc).splitlines()[0]
+
+
+MAX_ROW_DEPTH = 50
+
+
+def check_row_values(value: Any, where: str, depth: int = 0) -> None:
+    """Refuse what would crash the run later instead of here: nesting past ``MAX_ROW_DEPTH``,
+    lone UTF-16 surrogates (``"\\ud800"`` cannot be written as UTF-8 to results.jsonl) and
+    non-string keys. Runs on every row of every format, before any work."""
+    if depth > MAX_ROW_DEPTH:
+        raise BadInput(f"{where}: row nested deeper than {MAX_ROW_DEPTH} levels")
+    if isinstance(value, str):
+        _check_text(value, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise BadInput(f"{where}: key {key!r} is not a string")
+            _check_text(key, where)
+            check_row_values(item, where, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            check_row_values(item, where, depth + 1)
+
+
+def _check_text(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadInput(f"{where}: text holds a lone UTF-16 surrogate ({exc.reason}): {text[:40]!a}") from exc
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, Any]]:
@@ -160,27 +204,19 @@ def _read_csv(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 def _read_yaml(path: Path) -> Iterator[tuple[int, Any]]:
-    text = path.read_text(encoding="utf-8")
-    loader = yaml.SafeLoader(text)
-    try:
-        root = loader.get_single_node()
+    source = str(path)
+    root = safe_yaml.compose(safe_yaml.read_yaml_text(path), source)
+    if root is None:
+        return
+    if isinstance(root, yaml.MappingNode):
+        keys = {k.value: v for k, v in root.value}
+        root = keys.get("examples") or keys.get("rows")
         if root is None:
-            return
-        if isinstance(root, yaml.MappingNode):
-            keys = {k.value: v for k, v in root.value}
-            root = keys.get("examples") or keys.get("rows")
-            if root is None:
-                raise BadInput(f"{path}:1: YAML dataset must be a list of rows (or have an 'examples' list)")
-        if not isinstance(root, yaml.SequenceNode):
-            raise BadInput(f"{path}:{root.start_mark.line + 1}: YAML dataset must be a list of rows")
-        for node in root.value:
-            yield node.start_mark.line + 1, loader.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise BadInput(f"{path}{line}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from exc
-    finally:
-        loader.dispose()
+            raise BadInput(f"{path}:1: YAML dataset must be a list of rows (or have an 'examples' list)")
+    if not isinstance(root, yaml.SequenceNode):
+        raise BadInput(f"{path}:{root.start_mark.line + 1}: YAML dataset must be a list of rows")
+    for node in root.value:
+        yield node.start_mark.line + 1, safe_yaml.construct(node, source)
 
 
 READERS = {".jsonl": _read_jsonl, ".csv": _read_csv, ".yaml": _read_yaml, ".yml": _read_yaml}
@@ -241,6 +277,7 @@ def _tags(value: Any) -> list[str]:
 def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Example:
     if not isinstance(raw, dict):
         raise BadInput(f"{where}: a row must be an object, got {type(raw).__name__}")
+    check_row_values(raw, where)
     row = _normalise_row(raw, spec.mapping)
     if "_bad_expected" in row:
         raise BadInput(f"{where}: 'expected' must be an object")
@@ -253,8 +290,10 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
     if text is None or (isinstance(text, str) and not text.strip()):
         hint = " (use --map input=COLUMN)" if path.suffix.lower() == ".csv" else ""
         raise BadInput(f"{where}: missing 'input'{hint}")
-    if not isinstance(text, str | int | float):
-        raise BadInput(f"{where}: 'input' must be text")
+    if isinstance(text, bool) and path.suffix.lower() == ".csv":
+        text = str(text).lower()  # a CSV cell "true" was read as a boolean; the query is the word
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise BadInput(f"{where}: 'input' must be text, got {type(text).__name__}")
     text = str(text)
     row_id = row.get("id")
     row_id = str(row_id) if row_id not in (None, "") else f"{path.stem}-{where.rsplit(':', 1)[-1]}"

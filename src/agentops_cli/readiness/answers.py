@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import yaml
 from pydantic import ValidationError
 
+from agentops_cli import safe_yaml
 from agentops_cli.errors import BadInput
 from agentops_cli.readiness.models import Answer, CatalogueItem, ItemResult, Lang
 
@@ -30,37 +31,19 @@ if TYPE_CHECKING:
 
 DEFAULT_ANSWERS = Path(".agentops") / "checklist.yaml"
 CHOICES = ("pass", "fail", "partial", "n/a", "skip")
+_ANSWERS_BUDGET = safe_yaml.YamlBudget(max_bytes=1024 * 1024)
 
 
 def default_answers_path(root: Path) -> Path:
     return root / DEFAULT_ANSWERS
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    root = yaml.compose(text)
-    lines: dict[str, int] = {}
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            lines[str(key.value)] = key.start_mark.line + 1
-            if isinstance(value, yaml.MappingNode):
-                for sub_key, _ in value.value:
-                    lines[f"{key.value}.{sub_key.value}"] = sub_key.start_mark.line + 1
-    return lines
-
-
 def load_answers(path: Path, catalogue: dict[str, CatalogueItem]) -> dict[str, Answer]:
     """Parse and validate an answers file; any problem is ``BadInput`` with ``file:line``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: cannot read answers file ({exc})") from exc
-    try:
-        data = yaml.safe_load(text)
-        lines = _key_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise BadInput(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from exc
+    text = safe_yaml.read_yaml_text(path, _ANSWERS_BUDGET, "answers file")
+    root = safe_yaml.compose(text, str(path), _ANSWERS_BUDGET)
+    data = None if root is None else safe_yaml.construct(root, str(path))
+    lines = {".".join(str(p) for p in key): line for key, line in safe_yaml.key_lines(root).items()}
     if data is None:
         return {}
     if not isinstance(data, dict):

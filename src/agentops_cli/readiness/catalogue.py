@@ -10,8 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from agentops_cli import safe_yaml
 from agentops_cli.readiness.models import Catalogue
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
@@ -20,11 +19,7 @@ CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
 @cache
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     """Parse and check the catalogue; a broken catalogue is a bug, so it raises ``ValueError``."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.load(text, Loader=yaml.CSafeLoader)  # the C parser is ~10x faster
-    except AttributeError:  # PyYAML built without libyaml
-        data = yaml.safe_load(text)
+    data = safe_yaml.load_file(path)
     catalogue = Catalogue.model_validate(data)
     prefixes = {s.id: s.prefix for s in catalogue.sections}
     seen: set[str] = set()

@@ -28,9 +28,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
+from agentops_cli import safe_yaml
 from agentops_cli.agents.support.schemas import OUT_OF_SCOPE, IntentSpec, Passage, Policy
 from agentops_cli.errors import BadInput
 from agentops_cli.resources import datasets_dir
@@ -91,36 +91,12 @@ class SupportPack:
 
 
 # -- yaml with line numbers ----------------------------------------------------------------------
-def _yaml_lines(text: str) -> dict[tuple, int]:
-    """Map a path tuple (keys and list indices) to its 1-based line, for ``file:line`` errors."""
-    lines: dict[tuple, int] = {}
-
-    def walk(node: yaml.Node, path: tuple) -> None:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                lines[(*path, key.value)] = key.start_mark.line + 1
-                walk(value, (*path, key.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, (*path, i))
-
-    root = yaml.compose(text, Loader=yaml.CSafeLoader)
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
 def _read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        return yaml.load(text, Loader=yaml.CSafeLoader), _yaml_lines(text)
-    except UnicodeDecodeError as exc:
-        raise BadInput(f"{path}:1: not UTF-8 text") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise BadInput(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from exc
+    """The data and a map from path tuple (keys and list indices) to line, for ``file:line``."""
+    root = safe_yaml.compose(safe_yaml.read_yaml_text(path), str(path))
+    if root is None:
+        return None, {}
+    return safe_yaml.construct(root, str(path)), safe_yaml.key_lines(root)
 
 
 def _line_for(lines: dict[tuple, int], loc: tuple) -> int:
