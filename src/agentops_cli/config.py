@@ -157,6 +157,11 @@ class EvalSettings(Section):
     concurrency: int = Field(8, ge=1, le=512)
     timeout_s: float = Field(120.0, gt=0)
     max_errors: int | None = Field(None, ge=0)
+    same_error_stop: int = Field(
+        10,
+        ge=0,
+        description="stop (exit 3) when the first N finished examples all fail with one error; 0: never",
+    )
     gates: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_EVAL_GATES),
         description="METRIC: minimum, checked on every eval (skipped for agents a run leaves out)",

@@ -7,6 +7,7 @@ Bombs run under ``RLIMIT_AS`` (see :func:`run_capped`): if a fix regressed, the 
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -182,3 +183,45 @@ def test_config_validate_refuses(tmp_path: Path, text: str, words: str) -> None:
     result = run_cli("--config", str(config), "config", "validate")
     assert result.code == 2, result.stderr
     assert f"{config}:{words}" in one_error_line(result.stderr)
+
+
+# -- a systematic error stops the eval early -------------------------------------------------------
+def test_same_error_on_the_first_examples_stops_early_and_resume_finishes(tmp_path: Path) -> None:
+    from tests.integration.test_eval_cli import rows_file, run_fake, stored_keys
+
+    data = rows_file(tmp_path, 60, text="boom {i}")
+    proc = run_fake(tmp_path, "eval", "--dataset", str(data), "--provider", "offline", "--concurrency", "2")
+    assert proc.returncode == 3, proc.stderr
+    notice, message = proc.stderr.strip().splitlines()  # "eval RUN: 60 examples…", then the error
+    assert notice.startswith("eval ") and message.startswith("error: stopped early")
+    assert "stopped early" in message and "boom: the agent failed" in message
+    run_dir = next((Path(os.environ["AGENTOPS_RUNS_DIR"])).iterdir())
+    saved = stored_keys(run_dir)
+    assert 10 <= len(saved) < 60  # progress saved, the other examples never started
+    assert (run_dir / "summary.json").is_file()
+    (tmp_path / "fixed").write_text("")
+    resumed = run_fake(
+        tmp_path,
+        "eval",
+        "--resume",
+        "last",
+        "--retry-errors",
+        "--json",
+        env={"FAKE_FIXED": str(tmp_path / "fixed")},
+    )
+    assert resumed.returncode in (0, 1), resumed.stderr
+    assert json.loads(resumed.stdout)["n"] == 60
+    assert len(set(stored_keys(run_dir))) == 60
+
+
+def test_a_success_among_the_first_examples_keeps_the_run_going(tmp_path: Path) -> None:
+    from tests.integration.test_eval_cli import rows_file, run_fake, stored_keys
+
+    data = rows_file(tmp_path, 30, text="boom {i}")
+    lines = data.read_text().splitlines()
+    lines[0] = lines[0].replace("boom 0", "billing 0")
+    data.write_text("\n".join(lines) + "\n")
+    proc = run_fake(tmp_path, "eval", "--dataset", str(data), "--provider", "offline", "--concurrency", "1")
+    assert proc.returncode == 1, proc.stderr  # gates fail; no early stop
+    run_dir = next((Path(os.environ["AGENTOPS_RUNS_DIR"])).iterdir())
+    assert len(stored_keys(run_dir)) == 30

@@ -14,8 +14,11 @@ others being handed back and sent one by one to the pool.
 
 Stopping: Ctrl-C (or SIGTERM) stops dispatching and returns at once with everything
 finished so far already on disk; ``--max-errors`` and ``--max-cost`` stop dispatching and
-let what is in flight finish. A worker that exceeds the per-example timeout is abandoned
-(its example is recorded as an error) and replaced, so one hung call cannot stall a run.
+let what is in flight finish, and so does a *systematic* error: when the first
+``same_error_stop`` finished examples all failed with the identical message (a bad pack,
+a wrong model name, a dead key), the thousands behind them would only copy it. A worker
+that exceeds the per-example timeout is abandoned (its example is recorded as an error)
+and replaced, so one hung call cannot stall a run.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class RunOptions:
     max_errors: int | None = None
     max_cost: float | None = None
     batch_size: int = 256
+    same_error_stop: int = 0  # 0: never stop on a repeated first error
     on_result: Callable[[ExampleResult], None] | None = None
 
 
@@ -70,6 +74,28 @@ class RunOutcome:
     duration_s: float = 0.0
     backoffs: int = 0
     final_limit: int = 0
+    same_error: str | None = None  # the error every one of the first examples failed with
+
+
+class _SameErrorWatch:
+    """Watches the first finished examples: fires once ``needed`` of them in a row failed with
+    one identical error. Any success or a different error switches it off for the run."""
+
+    def __init__(self, needed: int) -> None:
+        self.needed = needed
+        self.error: str | None = None
+        self.count = 0
+        self.active = needed > 0
+
+    def fired(self, result: ExampleResult) -> bool:
+        if not self.active:
+            return False
+        if result.error is None or (self.error is not None and result.error != self.error):
+            self.active = False
+            return False
+        self.error = result.error
+        self.count += 1
+        return self.count >= self.needed
 
 
 # -- one attempt -------------------------------------------------------------------------------------
@@ -278,6 +304,7 @@ def execute(
     cost_per_item: float | None = None
     held: Task | None = None
     prepared: set[tuple[str, str]] = set()
+    same_error = _SameErrorWatch(opts.same_error_stop)
     try:
         with _StopFlag() as flag:
             while True:
@@ -322,6 +349,9 @@ def execute(
                 pending.extend(Task(next(ids), [item], batch=False) for item in retry)
                 for result in results:
                     _record(result, store, opts, outcome)
+                    if same_error.fired(result) and not stopping:
+                        stopping = outcome.stopped_reason = "same_error"
+                        outcome.same_error = result.error
                     if not task.batch:  # the limiter watches the model's latency, not replays
                         limiter.record(
                             result.latency_ms,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from agentops_cli.config import Settings
-from agentops_cli.errors import BadInput
+from agentops_cli.errors import BadInput, RuntimeFailure
 from agentops_cli.evaluation import datasets, gates
 from agentops_cli.evaluation.compare import brief, compare_stores
 from agentops_cli.evaluation.limiter import AdaptiveLimiter
@@ -295,6 +295,7 @@ def _run_one(
         timeout_s=settings.eval.timeout_s,
         max_errors=settings.eval.max_errors,
         max_cost=req.max_cost,
+        same_error_stop=settings.eval.same_error_stop,
         on_result=on_result,
     )
     tasks = make_tasks(
@@ -309,6 +310,12 @@ def _run_one(
         summary.baseline = brief(compare_stores(RunStore.open(root, req.baseline), store))
     _write_reports(req, store, summary)
     store.save_summary(summary)
+    if outcome.same_error is not None:
+        raise RuntimeFailure(
+            f"stopped early: the first {settings.eval.same_error_stop} examples all failed with "
+            f"'{outcome.same_error}'; {summary.n} results saved; fix it, then "
+            f"agentops eval --resume {meta.run_id} --retry-errors (eval.same_error_stop: 0 never stops)"
+        )
     return summary, outcome.interrupted
 
 
