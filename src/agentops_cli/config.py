@@ -126,6 +126,9 @@ class DocumentSettings(Section):
     max_pages: int = Field(500, ge=1)
     chunk_chars: int = Field(12000, ge=500)
     chunk_overlap: int = Field(500, ge=0)
+    allow_hard_links: bool = Field(
+        False, description="read files with several names (hard links) in --root and research corpora"
+    )
 
 
 class ResearchSettings(Section):

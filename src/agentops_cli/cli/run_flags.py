@@ -56,10 +56,13 @@ def check_out(path: Path | None) -> None:
 
 
 def write_report(path: Path, text: str) -> None:
-    """Write ``--out`` via a temporary file so an interrupted run never leaves half a report."""
+    """Write ``--out`` via a temporary file so an interrupted run never leaves half a report;
+    secrets redacted, as in every file agentops writes."""
+    from agentops_cli.observability.redact import redact
+
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text(redact(text), encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
         raise BadInput(f"{path}: cannot write report ({exc.strerror})") from exc

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from agentops_cli.errors import BadInput
 from agentops_cli.evaluation.models import ExampleResult, RunMeta, RunSummary
+from agentops_cli.observability.redact import redact
 
 RESULTS = "results.jsonl"
 META = "meta.json"
@@ -25,11 +26,18 @@ SUMMARY = "summary.json"
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write via a temp file and rename: a reader never sees half a summary or report."""
+    """Write via a temp file and rename: a reader never sees half a summary or report.
+
+    Secrets are redacted here, as in every line of ``results.jsonl``: a key typed into a
+    query must not reach a file (every report is built from what the store holds)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(redact(text), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _line(result: ExampleResult) -> str:
+    return redact(result.model_dump_json()) + "\n"
 
 
 class RunStore:
@@ -143,7 +151,7 @@ class RunStore:
                 if result.error is not None:
                     dropped += 1
                     continue
-                out.write(result.model_dump_json() + "\n")
+                out.write(_line(result))
         os.replace(tmp, self.results_path)
         return dropped
 
@@ -170,7 +178,7 @@ class RunStore:
     def append(self, result: ExampleResult) -> None:
         """One line per finished example, flushed now: a kill after this keeps it."""
         assert self._fh is not None, "open_for_append() first"
-        self._fh.write(result.model_dump_json() + "\n")
+        self._fh.write(_line(result))
         self._fh.flush()
 
     def close(self) -> None:

@@ -33,7 +33,9 @@ def record_run(
     ``error`` records a run that failed (e.g. LLM down with failover off); ``result`` then
     holds what is known (agent, provider, model, run_id).
     """
-    echoed = {key for key, value in result.items() if isinstance(value, str) and value == input_text}
+    # Agents echo the query trimmed: compare trimmed, or " secret " would be stored verbatim.
+    given = input_text.strip()
+    echoed = {key for key, value in result.items() if isinstance(value, str) and value.strip() == given}
     entry = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "input_sha256": hashlib.sha256(input_text.encode("utf-8")).hexdigest(),

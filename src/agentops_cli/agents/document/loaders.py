@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -36,7 +37,50 @@ class LoadedDocument(BaseModel):
 
 
 # -- sandbox -------------------------------------------------------------------------------------
-def resolve_in_root(raw: str, root: str | Path | None) -> Path:
+def link_refusal(path: Path, real_root: Path, *, allow_hard_links: bool = False) -> str | None:
+    """Why a file found under ``real_root`` (already resolved) must not be read, or None.
+
+    The root rule shared by documents, research corpora and support packs: a symlink is
+    judged by where it finally points, and a regular file with more than one name (a hard
+    link) is refused unless allowed, because no path check can tell where its other names
+    live — ``ln /etc/shadow corpus/notes.txt`` looks like any file inside the root.
+    """
+    real = path.resolve()
+    if real != real_root and real_root not in real.parents:
+        return f"symlink leaves the root {real_root}"
+    if not allow_hard_links and not _bundled(real_root):
+        info = real.stat()
+        if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+            return f"hard link ({info.st_nlink} names; set document.allow_hard_links to read it)"
+    return None
+
+
+def safe_files(root: Path, files: list[Path], *, allow_hard_links: bool) -> tuple[list[Path], list[str]]:
+    """(files to read, "path: why" of the refused) under the document agent's root rule."""
+    real_root = root.resolve()
+    kept: list[Path] = []
+    refused: list[str] = []
+    for path in files:
+        try:
+            why = link_refusal(path, real_root, allow_hard_links=allow_hard_links)
+        except OSError as exc:  # a dangling or looping link
+            why = f"unreadable link ({exc.__class__.__name__})"
+        if why:
+            refused.append(f"{path.relative_to(root).as_posix()}: {why}")
+        else:
+            kept.append(path)
+    return kept, refused
+
+
+def _bundled(real_root: Path) -> bool:
+    """Data shipped in the package is trusted: installers such as uv hard-link it from a cache."""
+    from agentops_cli.resources import datasets_dir
+
+    bundled = datasets_dir().resolve()
+    return real_root == bundled or bundled in real_root.parents
+
+
+def resolve_in_root(raw: str, root: str | Path | None, *, allow_hard_links: bool = False) -> Path:
     """Resolve ``raw`` and refuse anything outside ``root`` (default: the current directory).
 
     A relative path is read from the current directory when it exists there, otherwise
@@ -46,6 +90,15 @@ def resolve_in_root(raw: str, root: str | Path | None) -> Path:
     """
     if not raw or not raw.strip():
         raise BadInput("document path is empty")
+    if "\x00" in raw:
+        raise BadInput(f"{raw!r}: path holds a NUL byte")
+    try:
+        return _resolve_in_root(raw, root, allow_hard_links)
+    except OSError as exc:  # a 300-character name, a loop of links, a permission
+        raise BadInput(f"{raw}: cannot open ({exc.strerror or exc.__class__.__name__})") from exc
+
+
+def _resolve_in_root(raw: str, root: str | Path | None, allow_hard_links: bool) -> Path:
     root_path = Path(root).expanduser() if root else Path.cwd()
     if not root_path.is_dir():
         raise BadInput(f"{root_path}: allowed root is not a directory")
@@ -64,6 +117,9 @@ def resolve_in_root(raw: str, root: str | Path | None) -> Path:
         raise BadInput(f"{raw}: file not found")
     if not real.is_file():
         raise BadInput(f"{raw}: not a regular file")
+    refusal = link_refusal(real, real_root, allow_hard_links=allow_hard_links)
+    if refusal:
+        raise BadInput(f"{raw}: refused: {refusal}")
     return real
 
 
@@ -73,9 +129,11 @@ def _has_symlink(path: Path) -> bool:
 
 
 # -- loaders -------------------------------------------------------------------------------------
-def load_document(raw: str, root: str | Path | None, *, max_bytes: int, max_pages: int) -> LoadedDocument:
+def load_document(
+    raw: str, root: str | Path | None, *, max_bytes: int, max_pages: int, allow_hard_links: bool = False
+) -> LoadedDocument:
     """Sandbox check, size limit, format dispatch, and the "is there any text" check."""
-    path = resolve_in_root(raw, root)
+    path = resolve_in_root(raw, root, allow_hard_links=allow_hard_links)
     size = path.stat().st_size
     if size == 0:
         raise BadInput(f"{raw}: file is empty")

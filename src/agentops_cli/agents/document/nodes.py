@@ -36,7 +36,13 @@ from agentops_cli.agents.document.state import DocumentState
 def load(state: DocumentState, runtime: Runtime[DocumentContext]) -> DocumentState:
     ctx = runtime.context
     settings = ctx.settings.document
-    doc = load_document(state["path"], ctx.root, max_bytes=settings.max_bytes, max_pages=settings.max_pages)
+    doc = load_document(
+        state["path"],
+        ctx.root,
+        max_bytes=settings.max_bytes,
+        max_pages=settings.max_pages,
+        allow_hard_links=settings.allow_hard_links,
+    )
     parts = split_chunks(doc.text, settings.chunk_chars, settings.chunk_overlap)
     flags = [f"chunks:{len(parts)}"] if len(parts) > 1 else []
     return {

@@ -34,7 +34,7 @@ def run(input: str, *, llm: AgentLLM, settings: Settings, options: dict[str, Any
         progress=progress if callable(progress) else None,
     )
     # Refuse paths outside the root before paying for the graph's imports (fast exit 2).
-    resolve_in_root(input, context.root)
+    resolve_in_root(input, context.root, allow_hard_links=settings.document.allow_hard_links)
     from agentops_cli.agents.document.graph import build_graph
 
     state = build_graph().invoke({"path": input}, context=context)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from agentops_cli.agents.document.loaders import read_file
+from agentops_cli.agents.document.loaders import read_file, safe_files
 from agentops_cli.errors import BadInput
 from agentops_cli.nlp.retrieval import BM25Index, Hit
 
@@ -65,6 +65,7 @@ class CorpusIndex:
     root: Path
     data: CorpusData
     from_cache: bool = False
+    refused: list[str] = field(default_factory=list)  # "path: why" of files the root rule skipped
     _bm25: BM25Index = field(init=False, repr=False)
     _passages: dict[str, Passage] = field(init=False, repr=False)
     _documents: dict[str, Document] = field(init=False, repr=False)
@@ -250,27 +251,34 @@ def build_corpus(root: Path, files: list[Path], key: str) -> CorpusData:
     return CorpusData(key=key, documents=documents, passages=passages, skipped=skipped)
 
 
-def load_corpus(root: Path, *, cache_dir: Path | None) -> CorpusIndex:
+def load_corpus(root: Path, *, cache_dir: Path | None, allow_hard_links: bool = False) -> CorpusIndex:
     """Load (from the cache when the content is unchanged) and index the corpus at ``root``.
 
-    ``cache_dir`` None disables the on-disk cache (``--no-cache``).
+    ``cache_dir`` None disables the on-disk cache (``--no-cache``). Files a symlink takes out
+    of the folder, and hard links (unless allowed), are never read, not even to hash them.
     """
     if not root.exists():
         raise BadInput(f"{root}: corpus folder not found")
     if not root.is_dir():
         raise BadInput(f"{root}: corpus must be a folder")
-    files = corpus_files(root)
+    files, refused = safe_files(root, corpus_files(root), allow_hard_links=allow_hard_links)
+    if refused:
+        from agentops_cli.observability.logging import get_logger
+
+        for line in refused:
+            get_logger().warning("corpus file skipped: {}", line)
     if not files:
-        raise BadInput(f"{root}: corpus is empty (no {', '.join(SUPPORTED_SUFFIXES)} files)")
+        why = f"; skipped {'; '.join(refused)}" if refused else ""
+        raise BadInput(f"{root}: corpus is empty (no {', '.join(SUPPORTED_SUFFIXES)} files{why})")
     key = content_key(root, files)
     cached = _cache_get(cache_dir, key)
     if cached is not None:
-        return CorpusIndex(root=root, data=cached, from_cache=True)
+        return CorpusIndex(root=root, data=cached, from_cache=True, refused=refused)
     data = build_corpus(root, files, key)
     if not data.passages:
         raise BadInput(f"{root}: corpus is empty (no readable text in {len(files)} file(s))")
     _cache_put(cache_dir, key, data)
-    return CorpusIndex(root=root, data=data)
+    return CorpusIndex(root=root, data=data, refused=refused)
 
 
 def _cache_get(cache_dir: Path | None, key: str) -> CorpusData | None:

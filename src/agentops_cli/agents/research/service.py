@@ -39,7 +39,11 @@ def corpus_path(settings: Settings, options: dict[str, Any]) -> Path:
 def open_corpus(settings: Settings, options: dict[str, Any]) -> CorpusIndex:
     """Load the corpus; the on-disk index cache follows ``cache.enabled`` (``--no-cache``)."""
     cache_dir = settings.resolved_cache_dir() / "corpus" if settings.cache.enabled else None
-    return load_corpus(corpus_path(settings, options), cache_dir=cache_dir)
+    return load_corpus(
+        corpus_path(settings, options),
+        cache_dir=cache_dir,
+        allow_hard_links=settings.document.allow_hard_links,
+    )
 
 
 def _max_sources(settings: Settings, options: dict[str, Any]) -> int:
@@ -81,6 +85,7 @@ def run(input: str, *, llm: AgentLLM, settings: Settings, options: dict[str, Any
     flags += [f"budget_exhausted:{name}" for name in sorted(ctx.budget_hits)]
     if corpus.data.skipped:
         flags.append(f"skipped_sources:{len(corpus.data.skipped)}")
+    flags += [f"skipped_unsafe:{line}" for line in corpus.refused]
     return ResearchOutput(
         question=question,
         plan=state["plan"],

@@ -62,6 +62,7 @@ class SupportPack:
     templates: dict[str, Any]
     training_hash: str = ""
     name: str = ""
+    refused: list[str] = field(default_factory=list)  # "kb/x.md: why" of files the root rule skipped
     by_id: dict[str, Passage] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -223,12 +224,25 @@ def split_markdown(path: Path, *, rel: str, intent: str | None, language: str | 
     return passages
 
 
-def _load_kb(root: Path, intents: dict[str, IntentSpec], default_language: str) -> list[Passage]:
+def _load_kb(
+    root: Path, intents: dict[str, IntentSpec], default_language: str, refused: list[str]
+) -> list[Passage]:
+    """Passages of ``kb/*.md``; articles the document agent's root rule refuses (a symlink out
+    of the pack, a hard link) are skipped, with a warning and a line in ``refused``."""
+    from agentops_cli.agents.document.loaders import safe_files
+
     kb = root / "kb"
     passages: list[Passage] = []
     if not kb.is_dir():
         return passages
-    for path in sorted(kb.rglob("*.md")):
+    files, skipped = safe_files(root, sorted(kb.rglob("*.md")), allow_hard_links=False)
+    if skipped:
+        from agentops_cli.observability.logging import get_logger
+
+        for line in skipped:
+            get_logger().warning("pack file skipped: {}", line)
+        refused.extend(skipped)
+    for path in files:
         rel = path.relative_to(kb).as_posix()
         parts = path.name[: -len(".md")].split(".")
         language = parts[-1] if len(parts) > 1 and parts[-1] in ("en", "es") else None
@@ -344,13 +358,15 @@ def _load_folder(root: Path) -> SupportPack:
                 )
             training.append((text, label))
     _check_trainable(training, intents_path)
+    refused: list[str] = []
     return SupportPack(
         root=root,
         intents=intents,
         policy=policy,
-        passages=_load_kb(root, intents, policy.language),
+        passages=_load_kb(root, intents, policy.language, refused),
         training=training,
         templates=_templates(root),
+        refused=refused,
     )
 
 

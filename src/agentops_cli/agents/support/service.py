@@ -46,7 +46,7 @@ def to_output(state: dict[str, Any], pack: SupportPack, *, thread_id: str | None
         escalation_reason=state.get("escalation_reason"),
         escalation_reasons=state.get("escalation_reasons", []),
         sources=[Source(**s) for s in state.get("sources", [])],
-        flags=list(state.get("flags", [])),
+        flags=[*state.get("flags", []), *(f"skipped_unsafe:{line}" for line in pack.refused)],
         language=state.get("language", pack.policy.language),
         draft_answer=state.get("draft_answer"),
         alternatives=state.get("alternatives", []),

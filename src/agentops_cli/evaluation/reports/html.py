@@ -17,6 +17,7 @@ from typing import Any
 
 from agentops_cli.evaluation.models import RunSummary
 from agentops_cli.evaluation.store import RunStore
+from agentops_cli.observability.redact import redact
 
 MAX_ROWS = 5000
 
@@ -216,5 +217,5 @@ started {html.escape(summary.started_at)}{"" if summary.complete else " · INCOM
 def write(store: RunStore, summary: RunSummary, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(store, summary), encoding="utf-8")
+    tmp.write_text(redact(render(store, summary)), encoding="utf-8")
     os.replace(tmp, path)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from agentops_cli.evaluation.models import RunSummary
 from agentops_cli.evaluation.store import RunStore
+from agentops_cli.observability.redact import redact
 
 BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
@@ -101,5 +102,5 @@ def render(store: RunStore, summary: RunSummary) -> str:
 def write(store: RunStore, summary: RunSummary, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(store, summary), encoding="utf-8")
+    tmp.write_text(redact(render(store, summary)), encoding="utf-8")
     os.replace(tmp, path)
