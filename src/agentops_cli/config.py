@@ -126,6 +126,10 @@ class DocumentSettings(Section):
     max_pages: int = Field(500, ge=1)
     chunk_chars: int = Field(12000, ge=500)
     chunk_overlap: int = Field(500, ge=0)
+    max_unpacked_bytes: int = Field(
+        64 * 1024 * 1024, ge=1, description="a DOCX may unpack to at most this many bytes (zip bombs)"
+    )
+    max_extract_s: float = Field(120.0, gt=0, description="time budget to extract a document's text")
     allow_hard_links: bool = Field(
         False, description="read files with several names (hard links) in --root and research corpora"
     )

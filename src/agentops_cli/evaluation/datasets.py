@@ -318,8 +318,14 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
         options["pack"] = spec.pack
     elif agent == "document":
         options["root"] = str(path.parent)
-        doc = (path.parent / text).resolve()
-        if not doc.is_file():
+        if "\x00" in text:
+            raise BadInput(f"{where}: document path holds a NUL byte")
+        try:
+            doc = (path.parent / text).resolve()
+            found = doc.is_file()
+        except OSError as exc:  # a 300-character name, a loop of links
+            raise BadInput(f"{where}: document '{text[:80]}': {exc.strerror or exc}") from exc
+        if not found:
             raise BadInput(f"{where}: document '{text}' not found (paths are relative to {path.parent})")
         text = str(doc)
     elif agent == "research":

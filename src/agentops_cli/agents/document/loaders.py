@@ -13,6 +13,8 @@ import html
 import os
 import re
 import stat
+import time
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -34,6 +36,18 @@ class LoadedDocument(BaseModel):
     pages: int | None = None
     encoding: str | None = None
     title: str = ""  # the HTML <title>, when there is one
+
+
+@dataclass(frozen=True)
+class ExtractBudget:
+    """What one document may cost to read. Why: the file-size limit bounds only the *packed*
+    bytes — a 245 KB DOCX can unpack to 200 MB of XML (a zip bomb), a PDF's content streams
+    can take minutes per page. ``max_pages`` None: no page limit."""
+
+    max_pages: int | None = 500
+    max_unpacked_bytes: int = 64 * 1024 * 1024
+    max_text_chars: int = 20 * 1024 * 1024
+    max_seconds: float = 120.0
 
 
 # -- sandbox -------------------------------------------------------------------------------------
@@ -130,7 +144,13 @@ def _has_symlink(path: Path) -> bool:
 
 # -- loaders -------------------------------------------------------------------------------------
 def load_document(
-    raw: str, root: str | Path | None, *, max_bytes: int, max_pages: int, allow_hard_links: bool = False
+    raw: str,
+    root: str | Path | None,
+    *,
+    max_bytes: int,
+    max_pages: int,
+    allow_hard_links: bool = False,
+    budget: ExtractBudget | None = None,
 ) -> LoadedDocument:
     """Sandbox check, size limit, format dispatch, and the "is there any text" check."""
     path = resolve_in_root(raw, root, allow_hard_links=allow_hard_links)
@@ -139,25 +159,31 @@ def load_document(
         raise BadInput(f"{raw}: file is empty")
     if size > max_bytes:
         raise BadInput(f"{raw}: file is {size} bytes, over the limit of {max_bytes} (document.max_bytes)")
-    doc = read_file(path, raw, max_pages=max_pages)
+    budget = budget or ExtractBudget(max_pages=max_pages, max_text_chars=max_bytes)
+    doc = read_file(path, raw, max_pages=max_pages, budget=budget)
     if len(doc.text.strip()) < 20:
         hint = " (scanned PDF without a text layer? run OCR first)" if doc.format == "pdf" else ""
         raise BadInput(f"{raw}: no readable text in the document{hint}")
     return doc
 
 
-def read_file(path: Path, raw: str, *, max_pages: int | None = None) -> LoadedDocument:
+def read_file(
+    path: Path, raw: str, *, max_pages: int | None = None, budget: ExtractBudget | None = None
+) -> LoadedDocument:
     """Format dispatch only: ``path`` to text, no sandbox, size or "enough text" checks.
 
     Why public: the research corpus reads its files through here too, so a document and a
     corpus source always yield the same text. ``raw`` is the name used in error messages;
     ``max_pages`` None means no page limit. Raises :class:`BadInput` on unreadable input.
+    The format is the suffix's, except that a file starting with the PDF magic bytes is read
+    as a PDF whatever its name (a PDF renamed ``.txt`` is not text).
     """
+    budget = budget or ExtractBudget(max_pages=max_pages)
     suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        return _load_pdf(path, raw, max_pages)
+    if suffix == ".pdf" or _is_pdf(path):
+        return _load_pdf(path, raw, budget)
     if suffix == ".docx":
-        return _load_docx(path, raw)
+        return _load_docx(path, raw, budget)
     if suffix in HTML_SUFFIXES:
         markup, encoding = decode_text(path.read_bytes(), raw)
         text, title = parse_html(markup)
@@ -201,42 +227,100 @@ def _tidy(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n") + "\n"
 
 
-def _load_pdf(path: Path, raw: str, max_pages: int | None) -> LoadedDocument:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+def _is_pdf(path: Path) -> bool:
+    """``%PDF-`` within the first 1,024 bytes, where the PDF spec allows the header."""
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            raise BadInput(f"{raw}: PDF is encrypted")
-        pages = len(reader.pages)
-        if max_pages is not None and pages > max_pages:
-            raise BadInput(
-                f"{raw}: PDF has {pages} pages, over the limit of {max_pages} (document.max_pages)"
-            )
-        parts = [(page.extract_text() or "") for page in reader.pages]
+        with path.open("rb") as fh:
+            return b"%PDF-" in fh.read(1024)
+    except OSError:
+        return False
+
+
+def _load_pdf(path: Path, raw: str, budget: ExtractBudget) -> LoadedDocument:
+    import logging
+    import warnings
+
+    from pypdf import PdfReader
+
+    # pypdf reports recoverable damage through logging and warnings; the user gets one line.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    started = time.monotonic()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(str(path))
+            if reader.is_encrypted:
+                raise BadInput(f"{raw}: PDF is encrypted")
+            pages = len(reader.pages)
+            if budget.max_pages is not None and pages > budget.max_pages:
+                raise BadInput(
+                    f"{raw}: PDF has {pages} pages, over the limit of {budget.max_pages} (document.max_pages)"
+                )
+            parts: list[str] = []
+            chars = 0
+            for page in reader.pages:
+                part = page.extract_text() or ""
+                parts.append(part)
+                chars += len(part)
+                _check_budget(raw, budget, started, chars)
     except BadInput:
         raise
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise BadInput(f"{raw}: unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
+    except Exception as exc:  # a third-party parser on untrusted bytes: any failure is bad input
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise BadInput(f"{raw}: unreadable PDF ({exc.__class__.__name__}: {first[:120]})") from exc
     return LoadedDocument(path=str(path), format="pdf", text=_tidy("\n\n".join(parts)), pages=pages)
 
 
-def _load_docx(path: Path, raw: str) -> LoadedDocument:
+def _check_budget(raw: str, budget: ExtractBudget, started: float, chars: int) -> None:
+    if chars > budget.max_text_chars:
+        limit = budget.max_text_chars
+        raise BadInput(f"{raw}: extracted text passes {limit} characters (document.max_bytes)")
+    if time.monotonic() - started > budget.max_seconds:
+        raise BadInput(f"{raw}: text extraction took over {budget.max_seconds:g} s (document.max_extract_s)")
+
+
+def _check_zip(path: Path, raw: str, budget: ExtractBudget) -> None:
+    """Refuse a zip bomb before python-docx unpacks it: the members' declared sizes, then the
+    bytes they really inflate to (read in chunks, stopping at the budget), must stay under
+    ``max_unpacked_bytes``. zipfile also checks each member's CRC and length as it reads."""
     import zipfile
 
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
+    limit = budget.max_unpacked_bytes
+    too_big = f"{raw}: DOCX unpacks to over {limit} bytes (document.max_unpacked_bytes); refusing a zip bomb"
+    started = time.monotonic()
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if sum(m.file_size for m in members) > limit:
+            raise BadInput(too_big)
+        total = 0
+        for member in members:
+            with archive.open(member) as fh:
+                while chunk := fh.read(1 << 20):
+                    total += len(chunk)
+                    if total > limit:
+                        raise BadInput(too_big)
+                    if time.monotonic() - started > budget.max_seconds:
+                        seconds = f"{budget.max_seconds:g}"
+                        raise BadInput(f"{raw}: unpacking took over {seconds} s (document.max_extract_s)")
 
+
+def _load_docx(path: Path, raw: str, budget: ExtractBudget) -> LoadedDocument:
+    import docx
+
+    started = time.monotonic()
     try:
+        _check_zip(path, raw, budget)
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        blocks = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                blocks.append(" | ".join(cell.text.strip() for cell in row.cells))
+    except BadInput:
+        raise
+    except Exception as exc:  # broken XML, a missing part, not a zip: bad input, one line
         raise BadInput(f"{raw}: unreadable DOCX ({exc.__class__.__name__})") from exc
-    blocks = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            blocks.append(" | ".join(cell.text.strip() for cell in row.cells))
     text = "\n".join(b for b in blocks if b.strip())
+    _check_budget(raw, budget, started, len(text))
     return LoadedDocument(path=str(path), format="docx", text=_tidy(text))
 
 

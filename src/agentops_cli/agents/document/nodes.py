@@ -18,7 +18,7 @@ from agentops_cli.agents.document.configuration import (
     field_specs,
 )
 from agentops_cli.agents.document.grounding import Grounder
-from agentops_cli.agents.document.loaders import load_document
+from agentops_cli.agents.document.loaders import ExtractBudget, load_document
 from agentops_cli.agents.document.schemas import (
     FIELDS_SCHEMA,
     Clause,
@@ -42,6 +42,12 @@ def load(state: DocumentState, runtime: Runtime[DocumentContext]) -> DocumentSta
         max_bytes=settings.max_bytes,
         max_pages=settings.max_pages,
         allow_hard_links=settings.allow_hard_links,
+        budget=ExtractBudget(
+            max_pages=settings.max_pages,
+            max_unpacked_bytes=settings.max_unpacked_bytes,
+            max_text_chars=settings.max_bytes,
+            max_seconds=settings.max_extract_s,
+        ),
     )
     parts = split_chunks(doc.text, settings.chunk_chars, settings.chunk_overlap)
     flags = [f"chunks:{len(parts)}"] if len(parts) > 1 else []
@@ -222,11 +228,15 @@ def _shift_field(value: FieldValue, offset: int) -> FieldValue:
 
 
 def _dedupe_clauses(clauses: list[Clause]) -> list[Clause]:
+    """Drop a clause inside an earlier one of its type. Linear: kept clauses all start at or
+    before this one, so one contains it iff the furthest end of its type reaches its end."""
     kept: list[Clause] = []
+    reach: dict[str, int] = {}
     for clause in sorted(clauses, key=lambda c: (c.start, -(c.end - c.start))):
-        if any(k.type == clause.type and k.start <= clause.start and clause.end <= k.end for k in kept):
+        if reach.get(clause.type, -1) >= clause.end:
             continue
         kept.append(clause)
+        reach[clause.type] = max(reach.get(clause.type, -1), clause.end)
     return kept
 
 

@@ -175,27 +175,35 @@ def merge_risks(risks: list[Risk]) -> list[Risk]:
     Sorted by severity (high first), then by position.
     """
     kept: list[Risk] = []
+    reach: dict[str, int] = {}  # per type, the furthest end kept so far (linear, not n² on long texts)
     for risk in sorted(risks, key=lambda r: (r.start, -(r.end - r.start))):
-        if any(k.type == risk.type and k.start < risk.end and risk.start < k.end for k in kept):
+        # every kept risk starts at or before this one, so it overlaps one iff the furthest
+        # end of its type passes this start (an empty span overlaps nothing it starts with)
+        end = reach.get(risk.type, -1)
+        if end > risk.start and risk.end > risk.start:
             continue
         kept.append(risk)
+        reach[risk.type] = max(end, risk.end)
     return _by_severity(kept)
 
 
 def merge_adjacent(risks: list[Risk], text: str) -> list[Risk]:
     """Same-type risks in consecutive sentences are one finding: join their evidence."""
     out: list[Risk] = []
+    last: dict[str, int] = {}  # per type, the index in ``out`` of its latest risk
     for risk in sorted(risks, key=lambda r: r.start):
-        prev = next((r for r in reversed(out) if r.type == risk.type), None)
+        index = last.get(risk.type)
+        prev = out[index] if index is not None else None
         if (
             prev is not None
+            and index is not None
             and 0 <= risk.start - prev.end <= 3
             and not text[prev.end : risk.start].count("\n\n")
         ):
-            index = out.index(prev)
             end = max(prev.end, risk.end)
             out[index] = prev.model_copy(update={"end": end, "evidence": text[prev.start : end]})
             continue
+        last[risk.type] = len(out)
         out.append(risk)
     return _by_severity(out)
 
