@@ -9,6 +9,7 @@ check of what an LLM returned (its quote must parse to the value it claims).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -87,10 +88,14 @@ def find_dates(text: str, language: str = "en") -> list[Found]:
     unless the numbers only make sense the other way round.
     """
     found: list[Found] = []
-    taken: list[tuple[int, int]] = []
+    # spans already taken, disjoint and sorted by start (so by end too): an overlap test is
+    # two bisections, not a scan — a long text holds thousands of dates
+    starts: list[int] = []
+    ends: list[int] = []
     for pattern, kind in _DATE_PATTERNS:
         for m in pattern.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            at = bisect.bisect_left(starts, m.end())  # spans starting before this one ends
+            if at and ends[at - 1] > m.start():
                 continue
             a, b, c = m.group(1), m.group(2), m.group(3)
             if kind == "ymd":
@@ -105,7 +110,8 @@ def find_dates(text: str, language: str = "en") -> list[Found]:
                 iso = _safe_date(int(c), second, first) if day_first else _safe_date(int(c), first, second)
             if iso:
                 found.append(Found(m.start(), m.end(), iso))
-                taken.append((m.start(), m.end()))
+                starts.insert(at, m.start())
+                ends.insert(at, m.end())
     return sorted(found, key=lambda f: f.start)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import islice
 
 from agentops_cli.agents.document.normalize import (
     CANONICAL,
@@ -78,7 +79,8 @@ def detect_type(text: str) -> DetectAnswer:
     head = "\n".join([line for line in text[:800].splitlines() if line.strip()][:4])
     scores: dict[str, float] = {}
     for doc_type, cues in _TYPE_CUES.items():
-        body = sum(min(len(re.findall(cue, text, re.I)), 3) for cue in cues)
+        # at most 3 hits count: stop scanning at the third instead of listing every match
+        body = sum(len(list(islice(re.finditer(cue, text, re.I), 3))) for cue in cues)
         title = 6 if re.search(_TITLE_WORDS[doc_type], head, re.I) else 0
         scores[doc_type] = title + body
     best = max(scores, key=lambda k: scores[k])
