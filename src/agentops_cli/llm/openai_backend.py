@@ -27,7 +27,7 @@ from agentops_cli.config import OPENAI_DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from agentops_cli.config import Settings
 from agentops_cli.errors import BadInput, RuntimeFailure
 from agentops_cli.llm.base import CallRecord, FailoverRequested
-from agentops_cli.llm.cache import CachedAnswer, ResponseCache, cache_key
+from agentops_cli.llm.cache import CachedAnswer, ResponseCache, cache_key, normalized_endpoint
 from agentops_cli.llm.resilience import (
     LLMCallError,
     MalformedAnswer,
@@ -115,6 +115,7 @@ class OpenAIBackend:
             )
         self.settings = settings
         self.base_url = settings.llm.base_url or DEFAULT_BASE_URL
+        self.endpoint = normalized_endpoint(self.base_url)
         self.cache = ResponseCache.from_settings(settings) if settings.cache.enabled else None
         self._chats: dict[str, Any] = {}
         self._runnables: dict[tuple[str, type[BaseModel]], tuple[Any, Any]] = {}
@@ -198,6 +199,7 @@ class OpenAIBackend:
         llm = self.settings.llm
         return cache_key(
             provider=self.provider,
+            endpoint=self.endpoint,
             model=model,
             params={
                 "temperature": llm.temperature,
@@ -313,7 +315,7 @@ class OpenAIBackend:
             return message, parse_structured(message, parser, schema)
 
         started = time.perf_counter()
-        breaker = breaker_for(self.base_url, model, self.settings.resilience)
+        breaker = breaker_for(self.endpoint, model, self.settings.resilience)
         try:
             result = call_with_retries(attempt, self.settings.resilience, breaker, self._label(model))
         except LLMCallError as exc:
