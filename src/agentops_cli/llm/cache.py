@@ -26,8 +26,8 @@ import hashlib
 import json
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
