@@ -57,6 +57,7 @@ class Backend(Protocol):
         trial: int = 0,
         agent: str = "",
         run_id: str | None = None,
+        deadline: float | None = None,
     ) -> tuple[T, CallRecord]: ...
 
     def cached(
@@ -92,6 +93,10 @@ class AgentLLM:
     # Replay: answer only from the response cache and raise CacheMiss otherwise, so eval can
     # run cached examples in cheap batches and send only the misses to its worker pool.
     cache_only: bool = False
+    # The run's time budget for model calls (``llm.deadline_s``; None = none), counted from
+    # when the handle was made: past it, no request is sent and the offline twin answers.
+    deadline_s: float | None = None
+    started: float = field(default_factory=time.monotonic)
     calls: list[CallRecord] = field(default_factory=list)
     degraded_reasons: list[str] = field(default_factory=list)
 
@@ -118,8 +123,9 @@ class AgentLLM:
                 raise CacheMiss(prompt)
             answer, record = hit
         else:
+            deadline = None if self.deadline_s is None else self.started + self.deadline_s
             try:
-                answer, record = self.backend.structured(schema, **request)
+                answer, record = self.backend.structured(schema, **request, deadline=deadline)
             except FailoverRequested as exc:
                 return self._offline(prompt, offline, degraded_reason=str(exc))
         self.calls.append(record)

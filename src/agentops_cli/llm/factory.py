@@ -57,4 +57,5 @@ def make_llm(
         trial=trial,
         run_id=run_id,
         cache_only=cache_only,
+        deadline_s=settings.llm.deadline_s or None,
     )

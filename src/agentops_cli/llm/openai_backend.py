@@ -6,8 +6,9 @@ One :class:`OpenAIBackend` per distinct configuration lives for the whole proces
 client per (base_url, timeout), up to 1,000 connections — which every thread and every
 coroutine of an eval reuses.
 
-A call goes: response cache → circuit breaker → request (timeout ``llm.timeout_s``; the
-client's own retries off) → parse and validate → usage and cost → cache. Failures are
+A call goes: response cache → rate-limit gate → circuit breaker → request (timeout
+``llm.timeout_s``, cut to what is left of the run's ``llm.deadline_s``; the client's own
+retries off) → parse and validate → usage and cost → cache. Failures are
 retried by :mod:`agentops_cli.llm.resilience`; when they are exhausted (or the breaker is
 open) the backend raises :class:`FailoverRequested` so :class:`AgentLLM` answers offline
 with ``degraded: true`` — or :class:`RuntimeFailure` (exit 3) when failover is off.
@@ -33,6 +34,7 @@ from agentops_cli.llm.resilience import (
     MalformedAnswer,
     breaker_for,
     call_with_retries,
+    gate_for,
 )
 from agentops_cli.llm.tracing import configure_tracing, trace_config
 from agentops_cli.llm.usage import Usage
@@ -298,8 +300,13 @@ class OpenAIBackend:
         trial: int = 0,
         agent: str = "",
         run_id: str | None = None,
+        deadline: float | None = None,
     ) -> tuple[T, CallRecord]:
-        """Answer ``messages`` as ``schema`` (see the module docstring for the path a call takes)."""
+        """Answer ``messages`` as ``schema`` (see the module docstring for the path a call takes).
+
+        ``deadline`` (``time.monotonic()`` seconds) is when the run's time is up: a cached
+        answer is still served after it, but no request is sent.
+        """
         key = self._key(schema, messages, model, trial)
         hit = self._cached(key, schema, name, model)
         if hit is not None:
@@ -307,17 +314,26 @@ class OpenAIBackend:
         bound, parser = self.runnable(schema, model)
         config = trace_config(agent=agent, provider=self.provider, model=model, step=name, run_id=run_id)
 
-        def attempt() -> tuple[Any, T]:
+        def attempt(timeout: float | None) -> tuple[Any, T]:
+            extra = {} if timeout is None else {"timeout": timeout}  # the run's deadline may cut it
             try:
-                message = bound.invoke(messages, config=config)
+                message = bound.invoke(messages, config=config, **extra)
             except ValueError as exc:  # the client validates json_schema answers itself
                 raise MalformedAnswer("malformed answer") from exc
             return message, parse_structured(message, parser, schema)
 
         started = time.perf_counter()
-        breaker = breaker_for(self.endpoint, model, self.settings.resilience)
+        policy = self.settings.resilience
         try:
-            result = call_with_retries(attempt, self.settings.resilience, breaker, self._label(model))
+            result = call_with_retries(
+                attempt,
+                policy,
+                breaker_for(self.endpoint, model, policy),
+                self._label(model),
+                gate=gate_for(self.endpoint, model),
+                deadline=deadline,
+                timeout_s=self.settings.llm.timeout_s,
+            )
         except LLMCallError as exc:
             raise self._give_up(exc, name, model) from exc
         return self._done(result, schema, name, model, key, started)
