@@ -270,7 +270,7 @@ def test_endless_429s_give_up_after_rate_limit_attempts() -> None:
 def test_one_429_holds_every_thread_of_the_endpoint() -> None:
     gate = RateLimitGate()
     gate.hold(0.3)  # another thread was just told Retry-After: 0.3
-    fn, calls = script("ok")
+    fn, _calls = script("ok")
     started = time.perf_counter()
     assert call_with_retries(fn, FAST, CircuitBreaker(5, 60), "test", gate=gate) == "ok"
     assert 0.28 <= time.perf_counter() - started < 1.0
@@ -335,7 +335,7 @@ def test_timeout_cut_short_by_the_deadline_is_not_held_against_the_server() -> N
     with pytest.raises(DeadlineExceeded):
         call_with_retries(fn, FAST, breaker, "test", deadline=time.monotonic() + 1.0, timeout_s=30.0)
     assert breaker.state == "closed"
-    fn, calls = script(APITimeoutError())
+    fn, _calls = script(APITimeoutError())
     with pytest.raises(LLMCallError):
         call_with_retries(fn, FAST, breaker, "test", deadline=time.monotonic() + 60, timeout_s=1.0)
     assert breaker.state == "open"  # a full-length timeout is the server's
