@@ -330,7 +330,7 @@ def test_a_wait_past_the_deadline_gives_up_at_once() -> None:
 
 
 def test_timeout_cut_short_by_the_deadline_is_not_held_against_the_server() -> None:
-    fn, calls = script(APITimeoutError())
+    fn, _ = script(APITimeoutError())
     breaker = CircuitBreaker(1, 60)
     with pytest.raises(DeadlineExceeded):
         call_with_retries(fn, FAST, breaker, "test", deadline=time.monotonic() + 1.0, timeout_s=30.0)
