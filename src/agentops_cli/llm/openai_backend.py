@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from agentops_cli.config import OPENAI_DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from agentops_cli.config import Settings
 from agentops_cli.errors import BadInput, RuntimeFailure
-from agentops_cli.llm.base import CallRecord, FailoverRequested
+from agentops_cli.llm.base import CallRecord, FailoverRequested, RunDeadline
 from agentops_cli.llm.cache import CachedAnswer, ResponseCache, cache_key, normalized_endpoint
 from agentops_cli.llm.resilience import (
     LLMCallError,
@@ -300,12 +300,12 @@ class OpenAIBackend:
         trial: int = 0,
         agent: str = "",
         run_id: str | None = None,
-        deadline: float | None = None,
+        deadline: RunDeadline | None = None,
     ) -> tuple[T, CallRecord]:
         """Answer ``messages`` as ``schema`` (see the module docstring for the path a call takes).
 
-        ``deadline`` (``time.monotonic()`` seconds) is when the run's time is up: a cached
-        answer is still served after it, but no request is sent.
+        ``deadline`` is the run's time budget: a cached answer is still served after it runs
+        out, but no request is sent.
         """
         key = self._key(schema, messages, model, trial)
         hit = self._cached(key, schema, name, model)
@@ -331,7 +331,7 @@ class OpenAIBackend:
                 breaker_for(self.endpoint, model, policy),
                 self._label(model),
                 gate=gate_for(self.endpoint, model),
-                deadline=deadline,
+                deadline=deadline.at() if deadline is not None else None,
                 timeout_s=self.settings.llm.timeout_s,
             )
         except LLMCallError as exc:

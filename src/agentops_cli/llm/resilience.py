@@ -413,6 +413,7 @@ def call_with_retries(
                 continue
             if cut_short and describe(exc) == "timeout":
                 breaker.release(admission)
+                spent.failures += 1
                 raise DeadlineExceeded(_after(spent)) from exc
             spent.failures += 1
             if breaker.record_failure(admission):
