@@ -61,12 +61,12 @@ _OWN_RULES_EN = (
     r"(?!\s+(?:for|on|to|about|of)\b)"
 )
 _OWN_RULES_ES = (
-    r"(?:tus|las|el)\s+(?:(?:propias|iniciales|originales|ocultas|secretas|internas|exactas|completas)\s+)?"
+    r"(?:tus|tu|las|el)\s+(?:(?:propias|iniciales|originales|ocultas|secretas|internas|exactas|completas)\s+)?"
     r"(?:instrucciones|indicaciones|directrices|prompt|configuracion)\b"
     r"(?!\s+(?:para|de|sobre)\b)"
 )
-_GRANNY_EN = r"(?:grandma|grandmother|granny|nana)\b(?!['\u2019]s|s\b)"
-_GRANNY_ES = r"(?:abuela|abuelita)\b(?!\s+(?:de|del)\b)"
+_GRANNY_EN = r"(?:grandma|grandmother|granny|nana|grandpa|grandfather)\b(?!['\u2019]s|s\b)"
+_GRANNY_ES = r"(?:abuela|abuelita|abuelo|abuelito)\b(?!\s+(?:de|del)\b)"
 _UNCHAINED = _any(
     r"[\w-]*unlocked",
     "unfiltered",
@@ -104,6 +104,16 @@ INJECTION = re.compile(
         rf"\b(?:pretend|act(?:ing)? as|role-?\s?play(?:ing)?(?: as)?|play the (?:role|part) of|you are|you're|imagine you(?:'re| are)|be)\s+(?:my |a |like )?(?:\w+ )?{_GRANNY_EN}",
         rf"\b(?:{_ROLE_EN}|play(?:ing)?|be(?:come)?|from now on)\b.{{0,40}}\b{_UNCHAINED}",
         rf"\byou(?:'re| are) (?:now )?(?:an? )?(?:\w+ )?(?:ai|assistant|model|bot)\s+{_UNCHAINED}",
+        r"\b(?:rules|restrictions|policies|guidelines|filters)\b.{0,20}\b(?:don't|do not|no longer) apply to you\b",
+        r"\bas if you (?:had|have|were under) no (?:rules|restrictions|limits|filters|guidelines)\b",
+        r"\b(?:ai|assistant|bot|model|chatbot)\s+(?:that|which|who)\s+(?:ignores|has no|doesn't follow|does not follow|breaks)\b",
+        r"\b(?:disable|turn off|deactivate|switch off|remove)\b.{0,15}\byour\s+(?:\w+\s+)?"
+        r"(?:filters?|checks|guardrails|restrictions|safeguards|safety)\b",
+        r"\b(?:contents?|text) of (?:your|the) (?:first|initial|system|original|hidden) (?:message|prompt|instructions)\b",
+        r"\bi am your (?:developer|creator|admin|administrator|programmer|owner)\b",
+        r"\b(?:system|admin|developer|security) (?:override|update|notice|instruction)s?\s*:",
+        rf"\b{_OVERRIDE_EN}\s+(?:the |everything |all )?(?:above|preceding)\b",
+        rf"\b(?:dead|late|deceased)\s+{_GRANNY_EN}.{{0,80}}\b(?:read|tell|recite|passwords?|keys?|prompt|instructions)\b",
         # "the previous message was a test"
         r"\b(?:previous|last|above|earlier|prior|first)\s+(?:message|messages|instructions?|prompt|conversation)\b"
         r".{0,20}\b(?:was|were|is|are)\b.{0,10}\b(?:a test|just a test|only a test|fake|not real|a joke|a drill)\b",
@@ -124,6 +134,11 @@ INJECTION = re.compile(
         r"\b(?:reglas|instrucciones|indicaciones) que te (?:dieron|han dado|dio)\b",
         rf"\b(?:fing(?:e|ir) ser|finge|fingir|finjas|actua como|haz de|interpreta|juega a ser|haz el papel de|eres|se)\s+(?:mi |una |como )?(?:\w+ )?{_GRANNY_ES}",
         rf"\b(?:eres|ahora eres|actua como|finge ser|juega a ser|comportate como|version|modo|ia|asistente)\b.{{0,40}}\b{_UNCHAINED_ES}",
+        r"\bcomo si no tuvieras (?:reglas|restricciones|limites|filtros|normas)\b",
+        r"\bya no tienes (?:reglas|restricciones|limites|filtros|normas)\b",
+        r"\b(?:desactiva|apaga|quita)\b.{0,15}\btus\s+(?:filtros|restricciones|controles|protecciones)\b",
+        r"\bque te (?:dijeron|ordenaron|indicaron|pidieron) que hicieras\b",
+        r"\b(?:escribe|copia|imprime|repite|muestra)\b.{0,20}\btodo lo que (?:hay|habia|aparece) antes\b",
         r"\b(?:mensaje|mensajes|instrucciones|indicaciones) anterior(?:es)?\b.{0,20}\b(?:era|eran|fue|fueron|es|son)\b.{0,10}"
         r"\b(?:una prueba|un test|falsa?s?|broma|mentira)\b",
     )
