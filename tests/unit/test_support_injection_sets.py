@@ -1,9 +1,14 @@
 """The offline guard against prompt injection, measured on data sets kept in the repo.
 
 ``tests/data/prompt_injection/attacks.jsonl`` and ``benign.jsonl`` (EN + ES) carry a ``split``:
-``tune`` is what the patterns were written against; ``heldout`` was written at the same time,
-before the patterns changed, and never used to adjust them. Both are asserted; the numbers are
-in ``docs/agents/support.md``. CLINC150's in-scope queries (ordinary assistant requests) check
+
+* ``tune`` — what the patterns were written against (including a probe that found misses);
+* ``heldout`` — written with ``tune``, before the patterns changed, never used to adjust them
+  (but by the same hand, so it shares ``tune``'s phrasing: an optimistic estimate);
+* ``fresh`` — written *after* the patterns were final and measured once, never tuned on: the
+  honest estimate of how the guard does on phrasings nobody anticipated (9/20 attacks).
+
+The numbers are in ``docs/support.md``. CLINC150's in-scope queries (ordinary assistant requests) check
 false positives at scale when ``../shared`` is there.
 """
 
@@ -35,7 +40,7 @@ def test_sets_are_large_enough_and_bilingual() -> None:
         items = rows(name)
         assert len(items) >= 50
         assert {r["lang"] for r in items} == {"en", "es"}
-        assert {r["split"] for r in items} == {"tune", "heldout"}
+        assert {r["split"] for r in items} == {"tune", "heldout", "fresh"}
         assert len({r["text"] for r in items}) == len(items)  # no duplicates
 
 
@@ -47,7 +52,13 @@ def test_attacks_are_flagged(split: str) -> None:
     assert len(missed) <= len(items) * 2 // 30, missed
 
 
-@pytest.mark.parametrize("split", ["tune", "heldout"])
+def test_fresh_attacks_floor() -> None:
+    """Measured once when the set was written (9/20) and never tuned on: a regression floor,
+    not a goal — a rule list catches the phrasings it was written for, not every novel one."""
+    assert len(flagged(rows("attacks", "fresh"))) >= 9
+
+
+@pytest.mark.parametrize("split", ["tune", "heldout", "fresh"])
 def test_ordinary_queries_are_not_flagged(split: str) -> None:
     assert flagged(rows("benign", split)) == []
 
