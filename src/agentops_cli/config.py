@@ -90,6 +90,12 @@ class LLMSettings(Section):
     max_tokens: int | None = Field(1024, ge=1)
     structured_output_method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema"
     timeout_s: float = Field(30.0, gt=0)
+    deadline_s: float = Field(
+        60.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="all model calls of one run, retries and waits included; then offline answers (0 = none)",
+    )
 
 
 class ResilienceSettings(Section):
@@ -97,6 +103,9 @@ class ResilienceSettings(Section):
     backoff_initial_s: float = Field(0.5, ge=0)
     backoff_max_s: float = Field(8.0, ge=0)
     retry_after_max_s: float = Field(30.0, ge=0, description="longest Retry-After honoured")
+    rate_limit_attempts: int = Field(
+        8, ge=1, le=100, description="attempts a call may spend on HTTP 429 (apart from max_attempts)"
+    )
     breaker_failures: int = Field(5, ge=1)
     breaker_cooldown_s: float = Field(60.0, ge=0)
     failover: bool = True

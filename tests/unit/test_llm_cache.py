@@ -6,6 +6,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from agentops_cli.config import load_settings
 from agentops_cli.llm.cache import (
     CachedAnswer,
@@ -14,11 +16,13 @@ from agentops_cli.llm.cache import (
     cache_key,
     cache_stats,
     clear_cache,
+    normalized_endpoint,
 )
 from agentops_cli.llm.usage import Usage
 
 BASE = {
     "provider": "openai",
+    "endpoint": "http://127.0.0.1:8000/v1",
     "model": "gpt-4o-mini",
     "params": {"temperature": 0.0, "max_tokens": 1024, "method": "json_schema"},
     "messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}],
@@ -46,6 +50,7 @@ def test_key_is_stable_and_sensitive_to_every_part() -> None:
     )
     variants = [
         {"provider": "other"},
+        {"endpoint": "http://127.0.0.1:8001/v1"},
         {"model": "gpt-4o"},
         {"params": {**BASE["params"], "temperature": 0.7}},
         {"params": {**BASE["params"], "max_tokens": 10}},
@@ -55,6 +60,31 @@ def test_key_is_stable_and_sensitive_to_every_part() -> None:
     ]
     keys = {cache_key(**{**BASE, **v}) for v in variants}
     assert len(keys) == len(variants) and key not in keys
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://127.0.0.1:8000/v1", "http://127.0.0.1:8000/v1"),
+        ("HTTP://LocalHost:8000/v1/", "http://localhost:8000/v1"),
+        ("https://api.openai.com/v1", "https://api.openai.com:443/v1"),
+        ("http://gateway.example/v1", "http://gateway.example:80/v1"),
+        (
+            "https://user:sk-secret-123@proxy.example:8443/openai/v1?api-key=sk-q#frag",
+            "https://proxy.example:8443/openai/v1",
+        ),
+        ("http://[::1]:9000/v1", "http://[::1]:9000/v1"),
+    ],
+)
+def test_endpoint_is_normalised_and_never_holds_credentials(url: str, expected: str) -> None:
+    assert normalized_endpoint(url) == expected
+    assert "secret" not in normalized_endpoint(url) and "sk-q" not in normalized_endpoint(url)
+
+
+def test_same_server_spelled_differently_shares_the_key() -> None:
+    spellings = ["http://127.0.0.1:8000/v1", "http://127.0.0.1:8000/v1/", "HTTP://127.0.0.1:8000/v1"]
+    keys = {cache_key(**{**BASE, "endpoint": normalized_endpoint(u)}) for u in spellings}
+    assert len(keys) == 1
 
 
 def test_put_get_roundtrip_and_miss(tmp_path: Path) -> None:

@@ -11,13 +11,17 @@ from agentops_cli.config import ResilienceSettings
 from agentops_cli.llm.resilience import (
     CircuitBreaker,
     CircuitOpen,
+    DeadlineExceeded,
     LLMCallError,
     MalformedAnswer,
+    RateLimitGate,
     backoff_s,
     breaker_for,
     call_with_retries,
     describe,
+    gate_for,
     is_retryable,
+    rate_limit_events,
     reset_breakers,
     retry_after_s,
 )
@@ -122,19 +126,51 @@ def test_breaker_opens_half_opens_and_closes() -> None:
     assert [breaker.record_failure() for _ in range(2)] == [False, False]
     breaker.record_success()  # consecutive failures only
     assert [breaker.record_failure() for _ in range(3)] == [False, False, True]
-    assert breaker.state == "open" and breaker.allow() is False
+    assert breaker.state == "open" and breaker.admit() is None
     clock.now += 9.9
-    assert breaker.allow() is False
+    assert breaker.admit() is None
     clock.now += 0.2
     assert breaker.state == "half_open"
-    assert breaker.allow() is True  # the one trial
-    assert breaker.allow() is False  # nobody else while it runs
-    assert breaker.record_failure() is True  # trial failed: open again, new cool-down
-    assert breaker.state == "open"
+    assert breaker.admit() == "trial"  # the one trial
+    assert breaker.admit() is None  # nobody else while it runs
+    assert breaker.record_failure("trial") is True  # trial failed: open again, new cool-down
+    assert breaker.state == "open" and breaker.times_opened == 2
     clock.now += 10
-    assert breaker.allow() is True
-    breaker.record_success()
-    assert breaker.state == "closed" and breaker.allow() is True
+    assert breaker.admit() == "trial"
+    breaker.record_success("trial")
+    assert breaker.state == "closed" and breaker.admit() == "closed"
+
+
+def test_in_flight_success_does_not_close_an_open_breaker() -> None:
+    """32 threads had requests out when the 5th failure opened the circuit: their late
+    successes say nothing about the server now; only the half-open trial may close it."""
+    clock = FakeClock()
+    breaker = CircuitBreaker(failures=2, cooldown_s=10, clock=clock)
+    early = breaker.admit()
+    assert early == "closed"
+    breaker.record_failure()
+    assert breaker.record_failure() is True
+    breaker.record_success(early)  # admitted before it opened, answered after
+    assert breaker.state == "open" and breaker.admit() is None
+    assert breaker.record_failure("closed") is False  # a late failure does not re-open it either
+    clock.now += 10
+    trial = breaker.admit()
+    late = "closed"
+    breaker.record_success(late)  # still not the trial
+    assert breaker.state == "half_open" and breaker.admit() is None
+    breaker.record_success(trial)
+    assert breaker.state == "closed"
+
+
+def test_released_trial_lets_the_next_one_through() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failures=1, cooldown_s=1, clock=clock)
+    breaker.record_failure()
+    clock.now += 1
+    assert breaker.admit() == "trial"
+    breaker.release("trial")  # rate limited: proved nothing
+    assert breaker.state == "half_open" and breaker.admit() == "trial"
+    breaker.release("closed")  # a no-op
 
 
 def test_breakers_are_shared_per_endpoint_and_model() -> None:
@@ -151,7 +187,8 @@ def script(*outcomes: object):
     """A callable returning/raising ``outcomes`` in order, counting its calls."""
     calls = {"n": 0}
 
-    def fn() -> object:
+    def fn(timeout: float | None = None) -> object:
+        calls.setdefault("timeouts", []).append(timeout)
         outcome = outcomes[calls["n"]]
         calls["n"] += 1
         if isinstance(outcome, BaseException):
@@ -204,3 +241,101 @@ def test_opening_the_breaker_stops_the_retries() -> None:
     with pytest.raises(CircuitOpen):
         call_with_retries(fn, FAST, breaker, "test")
     assert calls["n"] == 2
+
+
+# -- rate limits are not outages -----------------------------------------------------------------
+
+
+def test_429s_never_open_the_breaker_and_have_their_own_budget() -> None:
+    limited = FakeStatusError(429, {"retry-after-ms": "1"})
+    fn, calls = script(*[limited] * 6, "ok")
+    breaker = CircuitBreaker(2, 60)
+    before = rate_limit_events()
+    assert call_with_retries(fn, FAST, breaker, "test", gate=RateLimitGate()) == "ok"
+    assert calls["n"] == 7  # 6 rate-limited attempts did not use up max_attempts=3
+    assert breaker.state == "closed" and breaker.times_opened == 0
+    assert rate_limit_events() - before == 6
+
+
+def test_endless_429s_give_up_after_rate_limit_attempts() -> None:
+    fn, calls = script(*[FakeStatusError(429, {"retry-after-ms": "1"})] * 20)
+    policy = FAST.model_copy(update={"rate_limit_attempts": 4})
+    breaker = CircuitBreaker(2, 60)
+    with pytest.raises(LLMCallError) as caught:
+        call_with_retries(fn, policy, breaker, "test")
+    assert calls["n"] == 4 and caught.value.reason == "HTTP 429 after 4 attempts"
+    assert breaker.state == "closed"
+
+
+def test_one_429_holds_every_thread_of_the_endpoint() -> None:
+    gate = RateLimitGate()
+    gate.hold(0.3)  # another thread was just told Retry-After: 0.3
+    fn, _calls = script("ok")
+    started = time.perf_counter()
+    assert call_with_retries(fn, FAST, CircuitBreaker(5, 60), "test", gate=gate) == "ok"
+    assert 0.28 <= time.perf_counter() - started < 1.0
+    gate.hold(5.0)
+    gate.hold(0.01)  # a shorter hold never shortens a longer one already in place
+    assert gate.wait_s() > 4.0
+
+
+def test_gates_are_shared_per_endpoint_and_model() -> None:
+    reset_breakers()
+    assert gate_for("http://h:80/v1", "m") is gate_for("http://h:80/v1", "m")
+    assert gate_for("http://h:80/v1", "m") is not gate_for("http://h:80/v1", "other")
+
+
+def test_outage_still_opens_the_breaker_between_429s() -> None:
+    fn, calls = script(FakeStatusError(429, {"retry-after-ms": "1"}), FakeStatusError(500), APITimeoutError())
+    breaker = CircuitBreaker(2, 60)
+    with pytest.raises(LLMCallError) as caught:
+        call_with_retries(fn, FAST, breaker, "test")
+    assert caught.value.reason == "timeout; circuit opened"
+    assert breaker.state == "open" and calls["n"] == 3
+
+
+# -- the run's deadline --------------------------------------------------------------------------
+
+
+def test_past_deadline_sends_nothing() -> None:
+    fn, calls = script("never")
+    with pytest.raises(DeadlineExceeded) as caught:
+        call_with_retries(fn, FAST, CircuitBreaker(5, 60), "test", deadline=time.monotonic() - 1)
+    assert calls["n"] == 0 and caught.value.reason == "run deadline exceeded"
+
+
+def test_request_timeout_is_cut_to_what_is_left_of_the_deadline() -> None:
+    fn, calls = script("ok")
+    deadline = time.monotonic() + 2.0
+    call_with_retries(fn, FAST, CircuitBreaker(5, 60), "test", deadline=deadline, timeout_s=30.0)
+    (timeout,) = calls["timeouts"]
+    assert timeout is not None and 1.5 < timeout <= 2.0
+    fn, calls = script("ok")
+    call_with_retries(fn, FAST, CircuitBreaker(5, 60), "test", deadline=deadline, timeout_s=0.5)
+    assert calls["timeouts"] == [0.5]
+    fn, calls = script("ok")
+    call_with_retries(fn, FAST, CircuitBreaker(5, 60), "test")
+    assert calls["timeouts"] == [None]
+
+
+def test_a_wait_past_the_deadline_gives_up_at_once() -> None:
+    fn, calls = script(FakeStatusError(503, {"retry-after": "0.4"}), "ok")
+    policy = FAST.model_copy(update={"retry_after_max_s": 5.0})
+    started = time.perf_counter()
+    with pytest.raises(DeadlineExceeded) as caught:
+        call_with_retries(fn, policy, CircuitBreaker(5, 60), "test", deadline=time.monotonic() + 0.2)
+    assert time.perf_counter() - started < 0.15
+    assert caught.value.reason == "run deadline exceeded (HTTP 503, 1 attempt)"
+    assert calls["n"] == 1
+
+
+def test_timeout_cut_short_by_the_deadline_is_not_held_against_the_server() -> None:
+    fn, _ = script(APITimeoutError())
+    breaker = CircuitBreaker(1, 60)
+    with pytest.raises(DeadlineExceeded):
+        call_with_retries(fn, FAST, breaker, "test", deadline=time.monotonic() + 1.0, timeout_s=30.0)
+    assert breaker.state == "closed"
+    fn, _calls = script(APITimeoutError())
+    with pytest.raises(LLMCallError):
+        call_with_retries(fn, FAST, breaker, "test", deadline=time.monotonic() + 60, timeout_s=1.0)
+    assert breaker.state == "open"  # a full-length timeout is the server's

@@ -5,13 +5,22 @@ hammering a provider that is already saying "slow down". Here the limit halves o
 rate-limit signal (at most once per cool-down), drops by one when latency climbs well
 above the best latency seen, and grows back by one after a window of healthy answers,
 never above what the user asked for.
+
+Rate-limit signals come from two places: an example whose final error says so, and — much
+sooner — every HTTP 429 the LLM layer sees while it retries (``rate_limit_signal``, by
+default :func:`agentops_cli.llm.resilience.rate_limit_events`, a process-wide count). The
+dispatcher consults :meth:`can_start` before each dispatch, so a burst of 429s lowers the
+number of examples in flight before the retries that follow it go out.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from agentops_cli.llm.resilience import rate_limit_events
 
 RATE_LIMIT_MARKERS = ("429", "rate limit", "ratelimit", "rate_limit", "too many requests")
 
@@ -30,6 +39,7 @@ class AdaptiveLimiter:
     latency_factor: float = 3.0
     cooldown_s: float = 2.0
     adaptive: bool = True
+    rate_limit_signal: Callable[[], int] = rate_limit_events
     limit: int = 0
     in_flight: int = 0
     backoffs: int = 0
@@ -37,13 +47,20 @@ class AdaptiveLimiter:
     _ewma_ms: float | None = None
     _healthy: int = 0
     _last_cut: float = 0.0
+    _signals_seen: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.limit = self.limit or self.maximum
+        self._signals_seen = self.rate_limit_signal()
 
     def can_start(self) -> bool:
         with self._lock:
+            if self.adaptive:
+                seen = self.rate_limit_signal()
+                if seen > self._signals_seen:  # the model said "slow down" since we last looked
+                    self._signals_seen = seen
+                    self._cut(time.monotonic(), halve=True)
             return self.in_flight < self.limit
 
     def started(self) -> None:

@@ -38,6 +38,25 @@ class CallRecord:
     error: str | None = None
 
 
+@dataclass
+class RunDeadline:
+    """One run's time budget for model requests (``llm.deadline_s``), retries and waits included.
+
+    The clock starts at the run's first request, not when the handle is made: building the
+    client (importing langchain, seconds on a busy machine) and the offline steps before it
+    are not the model's time, and a budget they ate would fail over runs that never waited.
+    """
+
+    budget_s: float
+    started_at: float | None = None
+
+    def at(self) -> float:
+        """The ``time.monotonic()`` instant the budget runs out (starting the clock if needed)."""
+        if self.started_at is None:
+            self.started_at = time.monotonic()
+        return self.started_at + self.budget_s
+
+
 class Backend(Protocol):
     """A model that can answer a structured request (the OpenAI-compatible one, in practice).
 
@@ -57,6 +76,7 @@ class Backend(Protocol):
         trial: int = 0,
         agent: str = "",
         run_id: str | None = None,
+        deadline: RunDeadline | None = None,
     ) -> tuple[T, CallRecord]: ...
 
     def cached(
@@ -92,6 +112,9 @@ class AgentLLM:
     # Replay: answer only from the response cache and raise CacheMiss otherwise, so eval can
     # run cached examples in cheap batches and send only the misses to its worker pool.
     cache_only: bool = False
+    # The run's time budget for model requests (``llm.deadline_s``; None = none): past it,
+    # no request is sent and the offline twin answers.
+    deadline: RunDeadline | None = None
     calls: list[CallRecord] = field(default_factory=list)
     degraded_reasons: list[str] = field(default_factory=list)
 
@@ -119,7 +142,7 @@ class AgentLLM:
             answer, record = hit
         else:
             try:
-                answer, record = self.backend.structured(schema, **request)
+                answer, record = self.backend.structured(schema, **request, deadline=self.deadline)
             except FailoverRequested as exc:
                 return self._offline(prompt, offline, degraded_reason=str(exc))
         self.calls.append(record)

@@ -6,11 +6,16 @@ Stored with diskcache (SQLite + files; safe across threads and processes) under
 The key is the sha256 of a canonical JSON document (sorted keys, no spaces) of everything
 that changes the answer::
 
-    {"v": 1, "provider", "model", "params": {"temperature", "max_tokens", "method"},
+    {"v": 2, "provider", "endpoint", "model",
+     "params": {"temperature", "max_tokens", "method"},
      "messages": [{"role", "content"}, ...], "schema": <output JSON schema>, "trial": N}
 
-``trial`` keeps the K answers of ``eval --trials K`` apart. The API key and the base URL are
-not part of it and never stored. Only validated answers are stored (never errors, never
+``endpoint`` is the normalised base URL (:func:`normalized_endpoint`: scheme, host, port and
+path — never user/password, query or fragment), as Inspect AI keys its cache: the same model
+name on two servers is two models, and an answer cached from server A must never stand in
+for server B (a dead B would otherwise report a perfect, request-free eval). ``trial`` keeps
+the K answers of ``eval --trials K`` apart. The API key is not part of the key and nothing
+secret is stored. Only validated answers are stored (never errors, never
 degraded offline answers), and an entry whose text looks like it holds a secret is skipped.
 Entries expire after ``cache.ttl_s`` (0 = never).
 """
@@ -22,6 +27,7 @@ import json
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
@@ -29,7 +35,7 @@ from agentops_cli.config import Settings
 from agentops_cli.llm.usage import Usage
 from agentops_cli.observability.redact import redact
 
-KEY_VERSION = 1
+KEY_VERSION = 2
 SUBDIR = "responses"
 
 
@@ -53,9 +59,34 @@ class CacheStats(BaseModel):
     ttl_s: int
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalized_endpoint(base_url: str) -> str:
+    """``scheme://host:port/path`` of ``base_url``: what identifies the server, nothing secret.
+
+    Lower-cased scheme and host, the port made explicit, no trailing slash; user info
+    (``user:key@``), query (``?api-key=``) and fragment are dropped, so a key put in the URL
+    never reaches the cache key (it is hashed, but a hash of a short key can be guessed).
+    """
+    parts = urlsplit(base_url.strip())
+    scheme = (parts.scheme or "http").lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # a non-numeric port: keep the URL's shape, not its value
+        port = None
+    port = port or _DEFAULT_PORTS.get(scheme, 0)
+    path = parts.path.rstrip("/")
+    return f"{scheme}://{host}:{port}{path}"
+
+
 def cache_key(
     *,
     provider: str,
+    endpoint: str,
     model: str,
     params: dict[str, Any],
     messages: list[dict[str, str]],
@@ -66,6 +97,7 @@ def cache_key(
     document = {
         "v": KEY_VERSION,
         "provider": provider,
+        "endpoint": endpoint,
         "model": model,
         "params": params,
         "messages": messages,

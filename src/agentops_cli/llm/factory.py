@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from agentops_cli.config import Settings
-from agentops_cli.llm.base import AgentLLM, Complexity
+from agentops_cli.llm.base import AgentLLM, Complexity, RunDeadline
 
 
 def make_router(settings: Settings, agent: str) -> Callable[[Complexity | None, str], str]:
@@ -57,4 +57,5 @@ def make_llm(
         trial=trial,
         run_id=run_id,
         cache_only=cache_only,
+        deadline=RunDeadline(settings.llm.deadline_s) if settings.llm.deadline_s else None,
     )

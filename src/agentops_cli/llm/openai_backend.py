@@ -6,8 +6,9 @@ One :class:`OpenAIBackend` per distinct configuration lives for the whole proces
 client per (base_url, timeout), up to 1,000 connections — which every thread and every
 coroutine of an eval reuses.
 
-A call goes: response cache → circuit breaker → request (timeout ``llm.timeout_s``; the
-client's own retries off) → parse and validate → usage and cost → cache. Failures are
+A call goes: response cache → rate-limit gate → circuit breaker → request (timeout
+``llm.timeout_s``, cut to what is left of the run's ``llm.deadline_s``; the client's own
+retries off) → parse and validate → usage and cost → cache. Failures are
 retried by :mod:`agentops_cli.llm.resilience`; when they are exhausted (or the breaker is
 open) the backend raises :class:`FailoverRequested` so :class:`AgentLLM` answers offline
 with ``degraded: true`` — or :class:`RuntimeFailure` (exit 3) when failover is off.
@@ -26,13 +27,14 @@ from pydantic import BaseModel
 from agentops_cli.config import OPENAI_DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from agentops_cli.config import Settings
 from agentops_cli.errors import BadInput, RuntimeFailure
-from agentops_cli.llm.base import CallRecord, FailoverRequested
-from agentops_cli.llm.cache import CachedAnswer, ResponseCache, cache_key
+from agentops_cli.llm.base import CallRecord, FailoverRequested, RunDeadline
+from agentops_cli.llm.cache import CachedAnswer, ResponseCache, cache_key, normalized_endpoint
 from agentops_cli.llm.resilience import (
     LLMCallError,
     MalformedAnswer,
     breaker_for,
     call_with_retries,
+    gate_for,
 )
 from agentops_cli.llm.tracing import configure_tracing, trace_config
 from agentops_cli.llm.usage import Usage
@@ -115,6 +117,7 @@ class OpenAIBackend:
             )
         self.settings = settings
         self.base_url = settings.llm.base_url or DEFAULT_BASE_URL
+        self.endpoint = normalized_endpoint(self.base_url)
         self.cache = ResponseCache.from_settings(settings) if settings.cache.enabled else None
         self._chats: dict[str, Any] = {}
         self._runnables: dict[tuple[str, type[BaseModel]], tuple[Any, Any]] = {}
@@ -198,6 +201,7 @@ class OpenAIBackend:
         llm = self.settings.llm
         return cache_key(
             provider=self.provider,
+            endpoint=self.endpoint,
             model=model,
             params={
                 "temperature": llm.temperature,
@@ -296,8 +300,13 @@ class OpenAIBackend:
         trial: int = 0,
         agent: str = "",
         run_id: str | None = None,
+        deadline: RunDeadline | None = None,
     ) -> tuple[T, CallRecord]:
-        """Answer ``messages`` as ``schema`` (see the module docstring for the path a call takes)."""
+        """Answer ``messages`` as ``schema`` (see the module docstring for the path a call takes).
+
+        ``deadline`` is the run's time budget: a cached answer is still served after it runs
+        out, but no request is sent.
+        """
         key = self._key(schema, messages, model, trial)
         hit = self._cached(key, schema, name, model)
         if hit is not None:
@@ -305,17 +314,26 @@ class OpenAIBackend:
         bound, parser = self.runnable(schema, model)
         config = trace_config(agent=agent, provider=self.provider, model=model, step=name, run_id=run_id)
 
-        def attempt() -> tuple[Any, T]:
+        def attempt(timeout: float | None) -> tuple[Any, T]:
+            extra = {} if timeout is None else {"timeout": timeout}  # the run's deadline may cut it
             try:
-                message = bound.invoke(messages, config=config)
+                message = bound.invoke(messages, config=config, **extra)
             except ValueError as exc:  # the client validates json_schema answers itself
                 raise MalformedAnswer("malformed answer") from exc
             return message, parse_structured(message, parser, schema)
 
         started = time.perf_counter()
-        breaker = breaker_for(self.base_url, model, self.settings.resilience)
+        policy = self.settings.resilience
         try:
-            result = call_with_retries(attempt, self.settings.resilience, breaker, self._label(model))
+            result = call_with_retries(
+                attempt,
+                policy,
+                breaker_for(self.endpoint, model, policy),
+                self._label(model),
+                gate=gate_for(self.endpoint, model),
+                deadline=deadline.at() if deadline is not None else None,
+                timeout_s=self.settings.llm.timeout_s,
+            )
         except LLMCallError as exc:
             raise self._give_up(exc, name, model) from exc
         return self._done(result, schema, name, model, key, started)

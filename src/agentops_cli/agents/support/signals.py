@@ -2,12 +2,20 @@
 
 Why rules and not a model: these are safety decisions. A pattern list is auditable,
 deterministic and cannot be talked out of its job by the very text it inspects, which
-matters most for prompt injection. Patterns run on accent-folded, lower-cased text.
+matters most for prompt injection. Patterns run on accent-folded, lower-cased text; the
+injection patterns also on a *de-obfuscated* copy (:func:`deobfuscated`: compatibility
+forms, zero-width characters, look-alike letters, leetspeak and spaced-out letters undone),
+because an attacker who writes ``Ign0re`` or ``i g n o r e`` means the same thing.
+
+Measured on ``tests/data/prompt_injection/`` (tune and held-out splits) and CLINC150; the
+figures are in ``docs/support.md``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 from agentops_cli.nlp.text import fold
 
@@ -25,9 +33,10 @@ _ROLE_EN = _any(
     "you're",
     "act as",
     "acting as",
-    "pretend (?:to be|you are)",
+    "pretend (?:to be|you are|you're)",
     "roleplay as",
     "role-play as",
+    "role play as",
     "behave as",
 )
 _POWER_EN = _any(
@@ -41,31 +50,162 @@ _POWER_EN = _any(
     "jailbroken",
     "unrestricted",
 )
-_OVERRIDE_ES = _any("ignora", "olvida", "olvidate de", "omite", "saltate", "salta")
-_RULES_ES = _any("instrucciones", "indicaciones", "reglas", "normas", "prompt", "politicas?")
+_OVERRIDE_ES = _any("ignora", "olvida", "olvidate de", "omite", "saltate", "salta", "haz caso omiso de")
+_RULES_ES = _any("instrucciones", "indicaciones", "reglas", "normas", "prompt", "politicas?", "directrices")
 _REVEAL_ES = _any("muestra", "muestrame", "revela", "dime", "ensename", "imprime", "repite")
 _POWER_ES = _any("administrador", "admin", "root", "desarrollador", "superusuario")
+# What the model was told, as an attacker asks for it ("your instructions", "the system message").
+_OWN_RULES_EN = (
+    r"(?:your|the)\s+(?:(?:own|initial|original|hidden|secret|internal|exact|full|system|first"
+    r"|confidential)\s+){0,2}"
+    r"(?:instructions|prompt|system (?:message|prompt)|directives|programming|configuration)\b"
+    r"(?!\s+(?:for|on|to|about|of)\b)"
+)
+_OWN_RULES_ES = (
+    r"(?:tus|tu|las|el)\s+(?:(?:propias|iniciales|originales|ocultas|secretas|internas|exactas"
+    r"|completas)\s+)?"
+    r"(?:instrucciones|indicaciones|directrices|prompt|configuracion)\b"
+    r"(?!\s+(?:para|de|sobre)\b)"
+)
+_GRANNY_EN = r"(?:grandma|grandmother|granny|nana|grandpa|grandfather)\b(?!['\u2019]s|s\b)"
+_GRANNY_ES = r"(?:abuela|abuelita|abuelo|abuelito)\b(?!\s+(?:de|del)\b)"
+_UNCHAINED = _any(
+    r"[\w-]*unlocked",
+    "unfiltered",
+    "uncensored",
+    "unrestricted",
+    "jailbroken",
+    r"(?:with )?no (?:restrictions|rules|filters|limits)",
+    r"without (?:any )?(?:restrictions|rules|filters|limits)",
+    r"free (?:of|from) (?:all )?(?:policies|rules|restrictions)",
+)
+_UNCHAINED_ES = _any(r"sin (?:restricciones|filtros|censura|reglas|limites|normas)", "desbloquead[oa]")
 
 INJECTION = re.compile(
     _any(
-        rf"\b{_OVERRIDE_EN}\b.{{0,40}}\b{_RULES_EN}\b",
+        rf"\b{_OVERRIDE_EN}\b(?!\s+(?:my|about)\b).{{0,40}}\b{_RULES_EN}\b",
+        rf"\b{_OVERRIDE_EN}\b.{{0,15}}\b(?:everything|all|anything)\b.{{0,15}}"
+        rf"\b(?:above|before|previous|prior|earlier|you (?:were|have been) told)\b",
         rf"\b{_REVEAL_EN}\b.{{0,30}}\b(?:system|hidden|initial|original|secret)\s+(?:prompt|instructions?)",
-        r"\bsystem\s*prompt\b",
+        r"\bsystem\s*(?:prompt|message)\b",
         rf"\b{_ROLE_EN}\b.{{0,20}}\b{_POWER_EN}\b",
         r"\b(?:developer|god|admin|debug|jailbreak)\s+mode\b",
         r"\bjailbreak\b",
         r"\bdo anything now\b",
-        r"\bnew instructions?\s*:",
+        r"\bnew (?:instructions?|rules?|task)\s*:",
         r"<\|?(?:im_start|system|endoftext)\|?>|\[/?inst\]|###\s*system",
-        rf"\b{_OVERRIDE_ES}\b.{{0,40}}\b{_RULES_ES}\b",
+        # asking for what was written before the user's text
+        r"\b(?:print|repeat|show|output|copy|display|write out|recite|reproduce)\b.{0,40}"
+        r"\b(?:text|words|everything|content|lines?|what(?:'s| is| was)? written)\b.{0,20}"
+        r"\b(?:above|before (?:this|my)|that came before|preceding|at the (?:start|beginning))\b",
+        r"\b(?:repeat|print|recite|copy|output|write|reproduce|say)\b.{0,50}"
+        r"\b(?:word for word|verbatim|literally)\b",
+        r"\b(?:word for word|verbatim)\b.{0,30}"
+        r"\b(?:instructions|rules|prompt|message you|text above|everything)\b",
+        rf"\b(?:summari[sz]e|list|paraphrase|translate|explain|describe|what are|what were|tell me"
+        rf"|give me|repeat|show|print|reveal|output|recite)"
+        rf"\b.{{0,20}}\b{_OWN_RULES_EN}",
+        r"\bwhat (?:were|are) you (?:told|instructed|programmed)\b",
+        r"\b(?:rules|instructions) you (?:were|have been) given\b",
+        # role-play that smuggles the request in: the grandmother trick, "X-Unlocked"
+        rf"\b(?:pretend|act(?:ing)? as|role-?\s?play(?:ing)?(?: as)?|play the (?:role|part) of"
+        rf"|you are|you're|imagine you(?:'re| are)|be)\s+(?:my |a |like )?(?:\w+ )?{_GRANNY_EN}",
+        rf"\b(?:{_ROLE_EN}|play(?:ing)?|be(?:come)?|from now on)\b.{{0,40}}\b{_UNCHAINED}",
+        rf"\byou(?:'re| are) (?:now )?(?:an? )?(?:\w+ )?(?:ai|assistant|model|bot)\s+{_UNCHAINED}",
+        r"\b(?:rules|restrictions|policies|guidelines|filters)\b.{0,20}"
+        r"\b(?:don't|do not|no longer) apply to you\b",
+        r"\bas if you (?:had|have|were under) no (?:rules|restrictions|limits|filters|guidelines)\b",
+        r"\b(?:ai|assistant|bot|model|chatbot)\s+(?:that|which|who)\s+(?:ignores|has no"
+        r"|doesn't follow|does not follow|breaks)"
+        r"\b",
+        r"\b(?:disable|turn off|deactivate|switch off|remove)\b.{0,15}\byour\s+(?:\w+\s+)?"
+        r"(?:filters?|checks|guardrails|restrictions|safeguards|safety)\b",
+        r"\b(?:contents?|text) of (?:your|the) (?:first|initial|system|original|hidden) (?:message"
+        r"|prompt|instructions)"
+        r"\b",
+        r"\bi am your (?:developer|creator|admin|administrator|programmer|owner)\b",
+        r"\b(?:system|admin|developer|security) (?:override|update|notice|instruction)s?\s*:",
+        rf"\b{_OVERRIDE_EN}\s+(?:the |everything |all )?(?:above|preceding)\b",
+        rf"\b(?:dead|late|deceased)\s+{_GRANNY_EN}.{{0,80}}"
+        rf"\b(?:read|tell|recite|passwords?|keys?|prompt|instructions)\b",
+        # "the previous message was a test"
+        r"\b(?:previous|last|above|earlier|prior|first)\s+(?:message|messages|instructions?|prompt"
+        r"|conversation)"
+        r"\b"
+        r".{0,20}\b(?:was|were|is|are)\b.{0,10}"
+        r"\b(?:a test|just a test|only a test|fake|not real|a joke|a drill)\b",
+        r"\b(?:that|this|it) was (?:only|just) a test\b.{0,60}\b(?:instructions?|rules|prompt|no longer)\b",
+        rf"\b{_OVERRIDE_ES}\b(?!\s+(?:mi|mis)\b).{{0,40}}\b{_RULES_ES}\b",
+        rf"\b{_OVERRIDE_ES}\b\s+(?:todo\s+)?lo (?:anterior|que te (?:dijeron|han dicho))"
+        rf"\b(?!\s+(?:del|de mi|sobre)\b)",
         rf"\b{_REVEAL_ES}\b.{{0,30}}\b(?:prompt|instrucciones)\s+(?:del? sistema|ocultas|iniciales|secretas)",
         r"\b(?:instrucciones|prompt|mensaje) del sistema\b",
         rf"\b(?:actua|comportate|haz) (?:como|de)\b.{{0,20}}\b{_POWER_ES}\b",
         rf"\b(?:eres|ahora eres)\b.{{0,15}}\b{_POWER_ES}\b",
         r"\bmodo (?:desarrollador|administrador|dios|depuracion)\b",
-        r"\bnuevas instrucciones\s*:",
+        r"\bnuevas (?:instrucciones|reglas)\s*:",
+        r"\b(?:repite|copia|imprime|escribe|reproduce|dime)\b.{0,50}"
+        r"\b(?:literalmente|palabra por palabra|textualmente)\b",
+        r"\b(?:imprime|repite|muestra|muestrame|copia|escribe)\b.{0,30}"
+        r"\b(?:texto|todo|contenido|lineas?)\b.{0,20}"
+        r"\b(?:arriba|encima|anterior|antes de (?:esta|mi|este))\b",
+        rf"\b(?:resume|resumeme|enumera|lista|dime|cuales son|muestrame|repite|traduce|explica|describe)"
+        rf"\b.{{0,20}}\b{_OWN_RULES_ES}",
+        r"\b(?:que|cuales) (?:instrucciones|reglas|indicaciones) (?:recibiste|te dieron|tienes)\b",
+        r"\b(?:reglas|instrucciones|indicaciones) que te (?:dieron|han dado|dio)\b",
+        rf"\b(?:fing(?:e|ir) ser|finge|fingir|finjas|actua como|haz de|interpreta|juega a ser"
+        rf"|haz el papel de|eres|se)\s+(?:mi |una |como )?(?:\w+ )?{_GRANNY_ES}",
+        rf"\b(?:eres|ahora eres|actua como|finge ser|juega a ser|comportate como|version|modo|ia|asistente)"
+        rf"\b.{{0,40}}\b{_UNCHAINED_ES}",
+        r"\bcomo si no tuvieras (?:reglas|restricciones|limites|filtros|normas)\b",
+        r"\bya no tienes (?:reglas|restricciones|limites|filtros|normas)\b",
+        r"\b(?:desactiva|apaga|quita)\b.{0,15}\btus\s+(?:filtros|restricciones|controles|protecciones)\b",
+        r"\bque te (?:dijeron|ordenaron|indicaron|pidieron) que hicieras\b",
+        r"\b(?:escribe|copia|imprime|repite|muestra)\b.{0,20}\btodo lo que (?:hay|habia|aparece) antes\b",
+        r"\b(?:mensaje|mensajes|instrucciones|indicaciones) anterior(?:es)?\b.{0,20}"
+        r"\b(?:era|eran|fue|fueron|es|son)\b.{0,10}"
+        r"\b(?:una prueba|un test|falsa?s?|broma|mentira)\b",
     )
 )
+
+# -- de-obfuscation: what attackers do to slip past patterns -------------------------------------
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Look-alike letters (Cyrillic, Greek) that render as Latin ones.
+_HOMOGLYPHS = str.maketrans(
+    "авсеһіјкмнорѕтхуԁɡοαρνυιεκτχ",
+    "abcehijkmhopstxydgoapvuiektx",
+)
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
+_MIXED_TOKEN = re.compile(r"[\w@$!]*[a-z][\w@$!]*")
+_SPACED_RUN = re.compile(r"\b(?:\w[ .\-_*]{1,3}){3,}\w\b")
+
+
+def _unleet(match: re.Match[str]) -> str:
+    token = match.group(0)
+    return token.translate(_LEET) if any(not ch.isalpha() for ch in token) else token
+
+
+def _unspace(match: re.Match[str]) -> str:
+    """``i g n o r e   a l l`` → ``ignore all``: letters one separator apart join, wider gaps stay words."""
+    run = match.group(0)
+    words = re.split(r"[ .\-_*]{2,}", run) if re.search(r"[ .\-_*]{2,}", run) else [run]
+    return " ".join(re.sub(r"[ .\-_*]", "", word) for word in words)
+
+
+@lru_cache(maxsize=4096)
+def deobfuscated(text: str) -> str:
+    """The text as the attacker meant it: NFKC (full-width → ASCII), no zero-width characters,
+    look-alike letters to Latin, accents folded, then leetspeak undone inside words that mix
+    letters with digits/symbols (``pr0mpt``; a bare ``2024`` or ``order 15`` is left alone)
+    and spaced-out letters joined (``i g n o r e``)."""
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    text = fold(text.lower().translate(_HOMOGLYPHS))
+    text = _MIXED_TOKEN.sub(_unleet, text)
+    return _SPACED_RUN.sub(_unspace, text)
+
 
 _PEOPLE_EN = _any(
     "human",
@@ -142,7 +282,11 @@ def normalized(text: str) -> str:
 
 
 def prompt_injection(text: str) -> bool:
-    return bool(INJECTION.search(normalized(text)))
+    """Does ``text`` try to override, extract or role-play around the agent's instructions?"""
+    if INJECTION.search(normalized(text)):
+        return True
+    plain = deobfuscated(text)
+    return plain != normalized(text) and bool(INJECTION.search(plain))
 
 
 def human_requested(text: str) -> bool:
