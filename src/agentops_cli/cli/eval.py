@@ -245,18 +245,25 @@ def _render_summary(s: RunSummary, *, verbose_metrics: bool) -> None:
         f"n {s.n} · errors {s.errors} · degraded {s.degraded}"
     )
     if verbose_metrics:
+        from agentops_cli.evaluation.metrics import lookup
+
         table = Table(show_header=True, header_style="bold")
         table.add_column("metric")
         table.add_column("value", justify="right")
-        if s.metrics_ci:
-            table.add_column("95 % CI", justify="right")
+        table.add_column("95 % CI", justify="right")
+        table.add_column("n", justify="right")
         for name, value in s.metrics.items():
-            row = [name, _fmt(value)]
-            if s.metrics_ci:
-                ci = s.metrics_ci.get(name)
-                row.append(f"{ci[0]:.4f} – {ci[1]:.4f}" if ci else "")
-            table.add_row(*row)
+            arrow = "↓" if lookup(name).lower_is_better else "↑"
+            ci = s.metrics_interval.get(name) or s.metrics_ci.get(name)
+            n = s.metrics_interval_n.get(name)
+            table.add_row(
+                f"{name} {arrow}",
+                _fmt(value),
+                f"{ci[0]:.4f} – {ci[1]:.4f}" if ci else "",
+                str(n) if n is not None else "",
+            )
         out.print(table)
+        out.print("[dim]↑/↓ higher/lower is better · CI 95 %: Wilson over n, + trial spread[/dim]")
     out.print(
         f"latency p50 {s.latency_ms['p50']:.1f} ms · p95 {s.latency_ms['p95']:.1f} ms · "
         f"tokens in {s.usage.input_tokens} out {s.usage.output_tokens} cached {s.usage.cached_tokens} · "

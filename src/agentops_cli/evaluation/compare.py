@@ -10,10 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agentops_cli.evaluation.metrics import lower_is_better
 from agentops_cli.evaluation.store import RunStore
 
-# metrics where a smaller number is the better one
-LOWER_IS_BETTER = {"error_rate", "latency_p50_ms", "latency_p95_ms", "cost_usd", "cost_per_example_usd"}
 MAX_LISTED = 200
 
 
@@ -57,7 +56,7 @@ def compare_stores(a: RunStore, b: RunStore) -> Comparison:
         delta = None if va is None or vb is None else round(vb - va, 6)
         better = None
         if delta:
-            better = (delta < 0) if name in LOWER_IS_BETTER else (delta > 0)
+            better = (delta < 0) if lower_is_better(name) else (delta > 0)
         deltas.append(MetricDelta(metric=name, a=va, b=vb, delta=delta, better=better))
     before = _pass_map(a)
     regressed: list[ExampleChange] = []

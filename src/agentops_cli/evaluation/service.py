@@ -16,6 +16,7 @@ from typing import Any
 from agentops_cli.config import Settings
 from agentops_cli.errors import BadInput
 from agentops_cli.evaluation import datasets, gates
+from agentops_cli.evaluation import metrics as catalogue
 from agentops_cli.evaluation.compare import brief, compare_stores
 from agentops_cli.evaluation.limiter import AdaptiveLimiter
 from agentops_cli.evaluation.models import ExampleResult, RunMeta, RunSummary
@@ -26,8 +27,6 @@ from agentops_cli.evaluation.summary import fold
 from agentops_cli.run_ids import new_run_id
 
 PROVIDERS = ("auto", "offline", "openai")
-RUN_METRICS = ("pass_rate", "error_rate", "success_rate", "latency_p50_ms", "latency_p95_ms", "cost_usd",
-               "cost_per_example_usd")  # fmt: skip
 
 
 @dataclass
@@ -124,12 +123,8 @@ def parse_provider(spec: str) -> tuple[str, str | None]:
 
 
 def known_metrics(scorers: list[str], agents: list[str], trials: int) -> set[str]:
-    names = set(RUN_METRICS) | {f"{a}.pass_rate" for a in agents}
-    if trials > 1:
-        names |= {"pass@1", f"pass@{trials}"}
-    for name in scorers:
-        names |= set(SCORERS[name].aggregate().values())
-    return names
+    produced = {metric for name in scorers for metric in SCORERS[name].aggregate().values()}
+    return catalogue.known_for(produced, agents, trials)
 
 
 def _overrides(req: EvalRequest, provider: str | None, model: str | None) -> dict[str, Any]:
@@ -329,6 +324,7 @@ def summarise_store(
     meta = store.meta()
     acc = fold(store.results(), meta.scorers, meta.trials)
     metrics, cis = acc.metrics()
+    intervals, interval_n = acc.intervals()
     config_gates = settings.eval.gates if settings else {}
     max_errors = settings.eval.max_errors if settings else None
     checked = gates.check(metrics, flag_gates or {}, config_gates, errors=acc.errors, max_errors=max_errors)
@@ -354,6 +350,8 @@ def summarise_store(
         examples=len(acc.per_id),
         trials=meta.trials,
         metrics_ci=cis,
+        metrics_interval=intervals,
+        metrics_interval_n=interval_n,
         confusion=acc.confusion_matrix(),
         degraded=acc.degraded,
         complete=complete,

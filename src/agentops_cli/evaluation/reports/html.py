@@ -74,6 +74,21 @@ def _ci(interval: list[float] | None) -> str:
     return html.escape(" – ".join(_fmt(x) for x in interval or []))
 
 
+def _metric_row(summary: RunSummary, name: str, value: float | None) -> str:
+    """One metrics-table row, with the catalogue's direction and meaning beside the number."""
+    from agentops_cli.evaluation.metrics import lookup
+
+    entry = lookup(name)
+    interval = summary.metrics_interval.get(name) or summary.metrics_ci.get(name)
+    n = summary.metrics_interval_n.get(name)
+    return (
+        f"<tr><td>{html.escape(name)}</td><td class='small'>{entry.direction}</td>"
+        f"<td class='num'>{_fmt(value)}</td><td class='num small'>{_ci(interval)}</td>"
+        f"<td class='num small'>{'' if n is None else n}</td>"
+        f"<td class='small muted'>{html.escape(entry.description)}</td></tr>"
+    )
+
+
 def _got(output: dict[str, Any] | None) -> str:
     if not output:
         return ""
@@ -170,15 +185,12 @@ def render(store: RunStore, summary: RunSummary) -> str:
     card_html = "".join(
         f"<div class='card'><span class='muted small'>{k}</span><b>{v}</b></div>" for k, v in cards
     )
-    metric_rows = "".join(
-        f"<tr><td>{html.escape(name)}</td><td class='num'>{_fmt(value)}</td>"
-        f"<td class='num small'>{_ci(summary.metrics_ci.get(name))}</td></tr>"
-        for name, value in summary.metrics.items()
-    )
+    metric_rows = "".join(_metric_row(summary, name, value) for name, value in summary.metrics.items())
     gate_rows = (
         "".join(
             f"<tr class='{'pass' if g.passed else 'fail'}'><td>{html.escape(g.metric)}</td>"
-            f"<td class='num'>{_fmt(g.value)}</td><td class='num'>≥ {g.threshold:g}</td><td>{g.source}</td>"
+            f"<td class='num'>{_fmt(g.value)}</td>"
+            f"<td class='num'>{'≤' if g.bound == 'max' else '≥'} {g.threshold:g}</td><td>{g.source}</td>"
             f"<td class='{'pass' if g.passed else 'fail'}'>{'pass' if g.passed else 'FAIL'}</td></tr>"
             for g in summary.gates
         )
@@ -196,8 +208,11 @@ def render(store: RunStore, summary: RunSummary) -> str:
 provider {html.escape(summary.provider)} · model {html.escape(summary.model)} · trials {summary.trials} ·
 started {html.escape(summary.started_at)}{"" if summary.complete else " · INCOMPLETE"}</p>
 <div class="cards">{card_html}</div>
-<h2>Gates</h2><table><tr><th>metric</th><th>value</th><th>minimum</th><th>from</th><th></th></tr>{gate_rows}</table>
-<h2>Metrics</h2><table><tr><th>metric</th><th>value</th><th>95 % CI</th></tr>{metric_rows}</table>
+<h2>Gates</h2><table><tr><th>metric</th><th>value</th><th>bound</th><th>from</th><th></th></tr>{gate_rows}</table>
+<h2>Metrics</h2><table><tr><th>metric</th><th>better</th><th>value</th><th>95 % CI</th><th>n</th>
+<th>meaning</th></tr>{metric_rows}</table>
+<p class="muted small">95 % CI of rates: Wilson score interval over n examples (or items), widened by the
+spread across trials; other metrics: t-interval across trials.</p>
 <h2>Confusion matrix</h2>{_confusion_html(summary.confusion)}
 <h2>Latency</h2>{_histogram_svg(latencies)}
 <h2>Examples</h2>
