@@ -44,6 +44,8 @@ _registered: set[str] = set()
 
 # Root options that take a value (every other root option is a flag).
 _VALUE_OPTIONS = {"--config"}
+# Global flags the contract accepts before or after the command (``run support hi -v``).
+_GLOBAL_FLAGS = {"-v", "-vv", "-vvv", "--verbose", "-q", "--quiet", "--log-json"}
 
 
 def build(names: list[str] | None = None) -> typer.Typer:
@@ -80,6 +82,32 @@ def invoked_command(args: list[str]) -> str | None:
         elif not arg.startswith("-"):
             return arg if arg in COMMANDS else None
     return None
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """Move global flags written after the command in front of it, where the parser wants them.
+
+    Click only accepts a group's options before its sub-command; the contract promises
+    ``-v``/``-q``/``--log-json`` anywhere. Nothing after ``--`` is touched, so a query that
+    really is ``-v`` can still be passed as ``agentops run support -- -v``.
+    """
+    hoisted: list[str] = []
+    rest: list[str] = []
+    command_seen = skip = False
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return hoisted + rest + args[i:]
+        if command_seen and arg in _GLOBAL_FLAGS:
+            hoisted.append(arg)
+            continue
+        rest.append(arg)
+        if skip:
+            skip = False
+        elif arg in _VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            command_seen = True
+    return hoisted + rest
 
 
 def _version(value: bool) -> None:
@@ -119,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from agentops_cli.errors import AgentOpsError
 
-    args = sys.argv[1:] if argv is None else list(argv)
+    args = hoist_global_flags(sys.argv[1:] if argv is None else list(argv))
     command = invoked_command(args)
     build(None if command is None else [command])
     try:

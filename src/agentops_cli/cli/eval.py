@@ -75,7 +75,15 @@ def eval_(
     fail_under: list[str] = typer.Option(
         [], "--fail-under", help="Gate METRIC=VALUE (exit 1 below); repeatable."
     ),
-    baseline: str | None = typer.Option(None, "--baseline", help="Compare with this run id."),
+    baseline: str | None = typer.Option(
+        None, "--baseline", help="Compare with RUN_ID or 'last' (newest other completed run of the dataset)."
+    ),
+    fail_on_regression: bool = typer.Option(
+        False, "--fail-on-regression", help="With --baseline: exit 1 when examples or metrics regress."
+    ),
+    regression_tolerance: float | None = typer.Option(
+        None, "--regression-tolerance", min=0, max=1, help="Allowed drop of a rate/score (0.01)."
+    ),
     junit: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here."),
     html_out: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
     metrics_file: Path | None = typer.Option(
@@ -111,6 +119,8 @@ def eval_(
         max_cost=max_cost,
         fail_under=fail_under,
         baseline=baseline,
+        fail_on_regression=fail_on_regression,
+        regression_tolerance=regression_tolerance,
         junit=junit,
         html=html_out,
         metrics_file=metrics_file,
@@ -277,6 +287,10 @@ def _render_summary(s: RunSummary, *, verbose_metrics: bool) -> None:
         out.print(f"vs baseline {b['run_id']}: {b['regressed']} regressed, {b['improved']} improved")
         for name, delta in b["metric_deltas"].items():
             out.print(f"  {name} {delta:+.4f}")
+    if s.regression:
+        mark = "[green]✓[/green]" if s.regression["passed"] else "[red]✗[/red]"
+        reasons = "; ".join(s.regression["reasons"]) or "none"
+        out.print(f"  {mark} fail-on-regression (tolerance {s.regression['tolerance']:g}): {reasons}")
     for name, path in s.reports.items():
         out.print(f"[dim]{name}: {path}[/dim]")
     out.print(f"[dim]results: {s.run_dir}[/dim]")
@@ -335,17 +349,31 @@ def show(
 def compare(
     run_a: str = typer.Argument(..., help="Base run id ('last' works)."),
     run_b: str = typer.Argument(..., help="New run id."),
+    fail_on_regression: bool = typer.Option(
+        False, "--fail-on-regression", help="Exit 1 when B regressed on A (examples or metrics)."
+    ),
+    regression_tolerance: float | None = typer.Option(
+        None, "--regression-tolerance", min=0, max=1, help="Allowed drop of a rate/score (0.01)."
+    ),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Metric deltas (B − A) and the examples that regressed or improved."""
-    from rich.table import Table
-
+    from agentops_cli.errors import GateFailed
     from agentops_cli.evaluation.service import compare_runs
 
-    result = compare_runs(state().settings(), run_a, run_b)
+    settings = state().settings({"eval.regression_tolerance": regression_tolerance})
+    result = compare_runs(settings, run_a, run_b, fail_on_regression=fail_on_regression)
     if json_output:
         print_json(result)
-        return
+    else:
+        _render_comparison(result)
+    if result.regression and not result.regression.passed:
+        raise GateFailed(f"regression vs {result.run_a}: {'; '.join(result.regression.reasons)}")
+
+
+def _render_comparison(result) -> None:
+    from rich.table import Table
+
     out = console()
     table = Table(title=f"{result.run_a} → {result.run_b}", title_justify="left")
     for col in ("metric", "A", "B", "Δ"):
@@ -363,3 +391,8 @@ def compare(
         out.print(f"  [red]↓[/red] {change.key} ({change.agent}) {'; '.join(change.reasons)}")
     for change in result.improved[:20]:
         out.print(f"  [green]↑[/green] {change.key} ({change.agent})")
+    if result.regression:
+        verdict = "[green]no regression[/green]" if result.regression.passed else "[red]REGRESSION[/red]"
+        out.print(f"{verdict} (tolerance {result.regression.tolerance:g})")
+        for reason in result.regression.reasons:
+            out.print(f"  [red]✗[/red] {reason}")

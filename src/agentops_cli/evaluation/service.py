@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,12 @@ from agentops_cli.config import Settings
 from agentops_cli.errors import BadInput
 from agentops_cli.evaluation import datasets, gates
 from agentops_cli.evaluation import metrics as catalogue
-from agentops_cli.evaluation.compare import brief, compare_stores
+from agentops_cli.evaluation.compare import (
+    against_baseline,
+    compare_stores,
+    regression_under,
+    resolve_baseline,
+)
 from agentops_cli.evaluation.limiter import AdaptiveLimiter
 from agentops_cli.evaluation.models import ExampleResult, RunMeta, RunSummary
 from agentops_cli.evaluation.runner import RunOptions, RunOutcome, execute, make_tasks
@@ -53,6 +58,8 @@ class EvalRequest:
     max_cost: float | None = None
     fail_under: list[str] = field(default_factory=list)
     baseline: str | None = None
+    fail_on_regression: bool = False
+    regression_tolerance: float | None = None
     junit: Path | None = None
     html: Path | None = None
     metrics_file: Path | None = None
@@ -104,10 +111,19 @@ class EvalReport:
 
     def failed_gates(self) -> str:
         return " | ".join(
-            (f"{s.provider}: " if len(self.summaries) > 1 else "") + gates.describe_failures(s.gates)
+            (f"{s.provider}: " if len(self.summaries) > 1 else "") + _failures(s)
             for s in self.summaries
-            if not s.passed and gates.describe_failures(s.gates)
+            if not s.passed and _failures(s)
         )
+
+
+def _failures(summary: RunSummary) -> str:
+    """Failed gates and, with ``--fail-on-regression``, why the run counts as a regression."""
+    parts = [gates.describe_failures(summary.gates)]
+    verdict = summary.regression
+    if verdict and not verdict["passed"]:
+        parts.append(f"regression vs {verdict['baseline']}: " + "; ".join(verdict["reasons"]))
+    return "; ".join(p for p in parts if p)
 
 
 SettingsLoader = Callable[[dict[str, Any]], Settings]
@@ -134,6 +150,7 @@ def _overrides(req: EvalRequest, provider: str | None, model: str | None) -> dic
         "llm.base_url": req.base_url,
         "eval.concurrency": req.concurrency,
         "eval.max_errors": req.max_errors,
+        "eval.regression_tolerance": req.regression_tolerance,
         "cache.enabled": False if req.no_cache else None,
         "support.pack": req.pack,
     }
@@ -154,11 +171,27 @@ def _validate(req: EvalRequest) -> None:
         raise BadInput("--resume continues one run; give at most one --provider")
     if req.retry_errors and not req.resume:
         raise BadInput("--retry-errors needs --resume RUN_ID|last")
+    if req.fail_on_regression and not req.baseline:
+        raise BadInput("--fail-on-regression needs --baseline RUN_ID|last")
+
+
+def _resolve_baseline(req: EvalRequest, load: SettingsLoader) -> EvalRequest:
+    """Pin ``--baseline last`` to a run id before any run starts (so it is never the new run)."""
+    if not req.baseline:
+        return req
+    root = load(_overrides(req, None, None)).runs_dir
+    if req.resume:
+        resumed = RunStore.open(root, req.resume)
+        dataset, exclude = resumed.meta().dataset, resumed.run_id
+    else:
+        dataset, exclude = str(datasets.resolve_dataset(req.dataset)[0]), None
+    return replace(req, baseline=resolve_baseline(root, req.baseline, dataset=dataset, exclude=exclude))
 
 
 def run_eval(req: EvalRequest, load: SettingsLoader, on_start: StartHook | None = None) -> EvalReport:
     """Run the evaluation the request describes; one run per provider."""
     _validate(req)
+    req = _resolve_baseline(req, load)
     flag_gates = gates.parse_fail_under(req.fail_under)
     specs = [parse_provider(p) for p in req.providers] or [(None, None)]
     summaries: list[RunSummary] = []
@@ -301,7 +334,12 @@ def _run_one(
         store, settings=settings, flag_gates=flag_gates, outcome=outcome, expected_total=total
     )
     if req.baseline:
-        summary.baseline = brief(compare_stores(RunStore.open(root, req.baseline), store))
+        summary.baseline, verdict = against_baseline(
+            root, req.baseline, store, settings, gate=req.fail_on_regression
+        )
+        if verdict is not None:
+            summary.regression = verdict.model_dump()
+            summary.passed = summary.passed and verdict.passed
     _write_reports(req, store, summary)
     store.save_summary(summary)
     return summary, outcome.interrupted
@@ -409,5 +447,12 @@ def show_run(settings: Settings, run_id: str) -> RunSummary:
     return store.summary() or summarise_store(store, settings=settings)
 
 
-def compare_runs(settings: Settings, run_a: str, run_b: str):
-    return compare_stores(RunStore.open(settings.runs_dir, run_a), RunStore.open(settings.runs_dir, run_b))
+def compare_runs(settings: Settings, run_a: str, run_b: str, *, fail_on_regression: bool = False):
+    """B against A; ``last`` as A is the newest other completed run of B's dataset."""
+    root = settings.runs_dir
+    b = RunStore.open(root, run_b)
+    a = resolve_baseline(root, run_a, dataset=b.meta().dataset, exclude=b.run_id)
+    comparison = compare_stores(RunStore.open(root, a), b)
+    if fail_on_regression:
+        comparison.regression = regression_under(comparison, settings)
+    return comparison
