@@ -200,6 +200,8 @@ def run_eval(req: EvalRequest, load: SettingsLoader, on_start: StartHook | None 
         summaries.append(summary)
         if interrupted:
             return EvalReport(summaries, interrupted=True)
+    if len(summaries) > 1:
+        _write_side_by_side(req, summaries)
     return EvalReport(summaries)
 
 
@@ -401,21 +403,46 @@ def summarise_store(
     )
 
 
-def _write_reports(req: EvalRequest, store: RunStore, summary: RunSummary) -> None:
-    """Reports go to the path asked for and into the run folder (so the run keeps them)."""
+REPORTS = {"junit": "junit.xml", "html": "report.html", "metrics_file": "metrics.prom"}
+
+
+def _report_writers() -> dict[str, Any]:
     from agentops_cli.evaluation.reports import html, junit, prometheus
 
-    jobs = [(req.junit, "junit.xml", junit.write), (req.html, "report.html", html.write),
-            (req.metrics_file, "metrics.prom", prometheus.write)]  # fmt: skip
-    for target, name, writer in jobs:
+    return {"junit": junit, "html": html, "metrics_file": prometheus}
+
+
+def _write_reports(req: EvalRequest, store: RunStore, summary: RunSummary) -> None:
+    """Reports go into the run folder (so the run keeps them) and, for one provider, to the
+    path asked for; several providers share that path through :func:`_write_side_by_side`."""
+    writers = _report_writers()
+    for flag, name in REPORTS.items():
+        target = getattr(req, flag)
         if target is None:
             continue
         own = store.dir / name
-        writer(store, summary, own)
+        writers[flag].write(store, summary, own)
+        if len(req.providers) > 1:
+            continue
         if Path(target).resolve() != own.resolve():
             Path(target).parent.mkdir(parents=True, exist_ok=True)
             Path(target).write_bytes(own.read_bytes())
         summary.reports[name.split(".")[0]] = str(target)
+
+
+def _write_side_by_side(req: EvalRequest, summaries: list[RunSummary]) -> None:
+    """``--provider A --provider B --html X``: ONE report at X holding every run, side by side."""
+    writers = _report_writers()
+    runs = [(RunStore(Path(s.run_dir).parent, s.run_id), s) for s in summaries]
+    for flag, name in REPORTS.items():
+        target = getattr(req, flag)
+        if target is None:
+            continue
+        writers[flag].write_many(runs, Path(target))
+        for summary in summaries:
+            summary.reports[name.split(".")[0]] = str(target)
+    for store, summary in runs:
+        store.save_summary(summary)
 
 
 # -- list / show / compare ----------------------------------------------------------------------------

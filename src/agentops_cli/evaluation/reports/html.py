@@ -37,12 +37,14 @@ tr.fail td{background:#fff4f3}tr.error td{background:#fff8e6}
 """
 
 JS = """
-const rows = JSON.parse(document.getElementById('rows-data').textContent);
-const body = document.getElementById('rows');
+function examples(sfx){
+const $ = id => document.getElementById(id + sfx);
+const rows = JSON.parse($('rows-data').textContent);
+const body = $('rows');
 function esc(s){return String(s).replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
 function render(){
-  const q = document.getElementById('filter').value.toLowerCase();
-  const st = document.getElementById('status').value;
+  const q = $('filter').value.toLowerCase();
+  const st = $('status').value;
   const out = [];
   let shown = 0;
   for (const r of rows){
@@ -56,11 +58,12 @@ function render(){
       esc(r.got)+'</td><td class="small">'+esc(r.reasons)+'</td></tr>');
   }
   body.innerHTML = out.join('');
-  document.getElementById('shown').textContent = shown + ' of ' + rows.length;
+  $('shown').textContent = shown + ' of ' + rows.length;
 }
-document.getElementById('filter').addEventListener('input', render);
-document.getElementById('status').addEventListener('change', render);
+$('filter').addEventListener('input', render);
+$('status').addEventListener('change', render);
 render();
+}
 """
 
 
@@ -152,7 +155,8 @@ def _confusion_html(confusion: dict[str, Any] | None) -> str:
     )
 
 
-def render(store: RunStore, summary: RunSummary) -> str:
+def _section(store: RunStore, summary: RunSummary, sfx: str, level: int = 1) -> str:
+    """One run's report body; ``sfx`` keeps element ids unique when a page holds several runs."""
     failing: list[dict[str, Any]] = []
     passing: list[dict[str, Any]] = []
     latencies: list[float] = []
@@ -199,11 +203,9 @@ def render(store: RunStore, summary: RunSummary) -> str:
     data = json.dumps(rows, ensure_ascii=False).replace("</", "<\\/")
     note = f" (first {MAX_ROWS}, failures first; all in results.jsonl)" if summary.n > MAX_ROWS else ""
     title = f"agentops eval {summary.run_id}"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{html.escape(title)}</title><style>{CSS}</style></head><body>
-<h1>{html.escape(title)} <span class="badge {verdict}">{verdict.upper()}</span></h1>
+    h = f"h{level}"
+    return f"""<section>
+<{h}>{html.escape(title)} <span class="badge {verdict}">{verdict.upper()}</span></{h}>
 <p class="muted">dataset {html.escape(summary.dataset)} · agents {html.escape(", ".join(summary.agents))} ·
 provider {html.escape(summary.provider)} · model {html.escape(summary.model)} · trials {summary.trials} ·
 started {html.escape(summary.started_at)}{"" if summary.complete else " · INCOMPLETE"}</p>
@@ -216,20 +218,73 @@ spread across trials; other metrics: t-interval across trials.</p>
 <h2>Confusion matrix</h2>{_confusion_html(summary.confusion)}
 <h2>Latency</h2>{_histogram_svg(latencies)}
 <h2>Examples</h2>
-<p><input id="filter" type="search" placeholder="filter: id, agent, text, reason, tag">
-<select id="status"><option value="all">all</option><option value="fail">failed</option>
+<p><input id="filter{sfx}" type="search" placeholder="filter: id, agent, text, reason, tag">
+<select id="status{sfx}"><option value="all">all</option><option value="fail">failed</option>
 <option value="error">errors</option><option value="pass">passed</option></select>
-<span class="muted small" id="shown"></span><span class="muted small">{html.escape(note)}</span></p>
+<span class="muted small" id="shown{sfx}"></span><span class="muted small">{html.escape(note)}</span></p>
 <table><thead><tr><th>example</th><th>agent</th><th>status</th><th>ms</th><th>input</th><th>got</th>
-<th>why</th></tr></thead><tbody id="rows"></tbody></table>
-<script type="application/json" id="rows-data">{data}</script>
-<script>{JS}</script>
+<th>why</th></tr></thead><tbody id="rows{sfx}"></tbody></table>
+<script type="application/json" id="rows-data{sfx}">{data}</script>
+<script>examples({json.dumps(sfx)});</script>
+</section>
+"""
+
+
+def _page(title: str, content: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{html.escape(title)}</title><style>{CSS}</style><script>{JS}</script></head><body>
+{content}
 </body></html>
 """
 
 
+def render(store: RunStore, summary: RunSummary) -> str:
+    return _page(f"agentops eval {summary.run_id}", _section(store, summary, ""))
+
+
+HEADLINE = ("pass_rate", "intent_accuracy", "escalation_f1", "doc_type_accuracy", "field_f1",
+            "citation_validity")  # fmt: skip
+
+
+def render_many(runs: list[tuple[RunStore, RunSummary]]) -> str:
+    """Several providers on one page: a side-by-side table, then each run's full report."""
+    summaries = [s for _, s in runs]
+    names = [m for m in HEADLINE if any(s.metrics.get(m) is not None for s in summaries)]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in ("provider", "model", "n", "errors", *names))
+    head += "<th>cost</th><th>p95 ms</th><th>verdict</th>"
+    rows = []
+    for s in summaries:
+        cells = [html.escape(s.provider), html.escape(s.model), str(s.n), str(s.errors)]
+        for m in names:
+            interval = s.metrics_interval.get(m)
+            extra = f"<br><span class='muted small'>{_ci(interval)}</span>" if interval else ""
+            cells.append(f"{_fmt(s.metrics.get(m))}{extra}")
+        cells += [f"${s.cost_usd:.4f}", f"{s.latency_ms.get('p95', 0):.1f}"]
+        verdict = "pass" if s.passed else "fail"
+        cells.append(f"<span class='badge {verdict}'>{verdict.upper()}</span>")
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    table = f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+    sections = "".join(_section(store, s, f"-{i}", level=2) for i, (store, s) in enumerate(runs))
+    title = "agentops eval side by side: " + ", ".join(s.run_id for s in summaries)
+    content = (
+        f"<h1>{html.escape(title)}</h1><p class='muted'>dataset {html.escape(summaries[0].dataset)} · "
+        f"95 % Wilson intervals under each rate</p>{table}{sections}"
+    )
+    return _page(title, content)
+
+
 def write(store: RunStore, summary: RunSummary, path: Path) -> None:
+    _write_text(path, render(store, summary))
+
+
+def write_many(runs: list[tuple[RunStore, RunSummary]], path: Path) -> None:
+    _write_text(path, render(runs[0][0], runs[0][1]) if len(runs) == 1 else render_many(runs))
+
+
+def _write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(store, summary), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)

@@ -98,8 +98,28 @@ def render(store: RunStore, summary: RunSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_many(runs: list[tuple[RunStore, RunSummary]]) -> str:
+    """Several runs in one textfile: each family's samples together, under one HELP/TYPE
+    (the format forbids a family appearing twice); the ``run_id`` label tells runs apart."""
+    families: dict[str, list[str]] = {}
+    for store, summary in runs:
+        family = ""
+        for line in render(store, summary).splitlines():
+            if line.startswith("# "):
+                family = line.split()[2]
+                if len(families.setdefault(family, [])) < 2:
+                    families[family].append(line)
+                continue
+            families[family].append(line)
+    return "\n".join(line for lines in families.values() for line in lines) + "\n"
+
+
 def write(store: RunStore, summary: RunSummary, path: Path) -> None:
+    write_many([(store, summary)], path)
+
+
+def write_many(runs: list[tuple[RunStore, RunSummary]], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(store, summary), encoding="utf-8")
+    tmp.write_text(render_many(runs), encoding="utf-8")
     os.replace(tmp, path)
