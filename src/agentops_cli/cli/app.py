@@ -21,6 +21,30 @@ import typer
 from agentops_cli import __version__
 from agentops_cli.cli.common import STATE
 
+
+def _flags_take_no_value() -> None:
+    """Help shows no ``<bool>`` after a flag: ``--json <bool>`` reads as if it took a value.
+
+    Typer 0.29's rich help prints every option's type, flags included (its plain-text help
+    already skips flags); one override here covers every command, present and future.
+    """
+    from typer.core import TyperOption
+
+    original = TyperOption.display_type_rich
+    if getattr(original, "_agentops", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: typer.Context) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        return original(self, ctx)
+
+    display_type_rich._agentops = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_take_no_value()
+
 app = typer.Typer(
     name="agentops",
     help="Run, evaluate, cost and production-check business LLM agents.",

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from agentops_cli.cli.common import JSON_OPTION, console, err_console, print_json, show_progress, state
+from agentops_cli.cli.common import (
+    JSON_OPTION,
+    console,
+    err_console,
+    narrow_terminal,
+    print_json,
+    show_progress,
+    state,
+)
 
 if TYPE_CHECKING:
     from agentops_cli.evaluation.models import RunSummary
@@ -311,23 +319,33 @@ def list_(json_output: bool = JSON_OPTION) -> None:
     if not rows:
         console().print("no runs yet — try: agentops eval --dataset golden")
         return
-    table = Table()
+    narrow = narrow_terminal()  # the run id carries the date; model and date go first
+    columns = ["dataset", "provider", "model", "n", "errors", "pass_rate", "passed"]
+    if narrow:
+        columns.remove("model")
+    else:
+        columns.insert(0, "created_at")
+    table = Table(pad_edge=not narrow, collapse_padding=narrow)
     table.add_column("run_id", no_wrap=True)  # the handle for show/compare/--resume: never cut
-    for col in ("created_at", "dataset", "provider", "model", "n", "errors", "pass_rate", "passed"):
-        table.add_column(col)
+    for col in columns:
+        table.add_column(
+            {"errors": "err", "pass_rate": "pass", "passed": "gates"}.get(col, col) if narrow else col,
+            overflow="fold",
+            no_wrap=col not in ("dataset", "model"),
+            min_width=10 if col == "dataset" else None,
+            justify="right" if col in ("n", "errors", "pass_rate") else "left",
+        )
     for r in rows:
         passed = "–" if r["passed"] is None else ("pass" if r["passed"] else "FAIL")
-        table.add_row(
-            r["run_id"],
-            r["created_at"],
-            r["dataset"],
-            r["provider"],
-            r["model"],
-            _fmt(r["n"]),
-            _fmt(r["errors"]),
-            _fmt(r["pass_rate"]),
-            passed + ("" if r["complete"] else " (partial)"),
-        )
+        cells = {
+            **{k: str(r[k]) for k in ("created_at", "dataset", "provider", "model")},
+            "dataset": Path(r["dataset"]).name if narrow else r["dataset"],  # the path is in `show`
+            "n": _fmt(r["n"]),
+            "errors": _fmt(r["errors"]),
+            "pass_rate": _fmt(r["pass_rate"]),
+            "passed": passed + ("" if r["complete"] else (" part" if narrow else " (partial)")),
+        }
+        table.add_row(r["run_id"], *[cells[c] for c in columns])
     console().print(table)
 
 
