@@ -212,6 +212,9 @@ def test_several_providers_write_one_side_by_side_report(tmp_path: Path) -> None
     assert len(suites) == 4 and sum(first in s for s in suites) == 2 and sum(second in s for s in suites) == 2
     text = prom.read_text()
     assert text.count("# TYPE agentops_eval_metric gauge") == 1
+    info = 'agentops_eval_metric_info{metric="error_rate",direction="lower",kind="rate",'
+    assert f'{info}run_id="{first}"' in text
+    assert f'agentops_eval_metric_interval{{metric="pass_rate",bound="low",run_id="{second}"' in text
     assert f'run_id="{first}"' in text and f'run_id="{second}"' in text
 
 

@@ -12,6 +12,7 @@ import os
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from agentops_cli.evaluation.metrics import lookup
 from agentops_cli.evaluation.models import RunSummary
 from agentops_cli.evaluation.store import RunStore
 
@@ -52,6 +53,22 @@ def render(store: RunStore, summary: RunSummary) -> str:
     for name, value in summary.metrics.items():
         if value is not None:
             lines.append(f"agentops_eval_metric{_labels(metric=name, **run)} {value}")
+    lines += [
+        "# HELP agentops_eval_metric_info The metric catalogue: which way is better, and the kind.",
+        "# TYPE agentops_eval_metric_info gauge",
+    ]
+    for name in summary.metrics:
+        entry = lookup(name)
+        lines.append(
+            f"agentops_eval_metric_info{_labels(metric=name, direction=entry.direction, kind=entry.kind)} 1"
+        )
+    lines += [
+        "# HELP agentops_eval_metric_interval 95 % Wilson interval of a rate over its examples.",
+        "# TYPE agentops_eval_metric_interval gauge",
+    ]
+    for name, (low, high) in summary.metrics_interval.items():
+        lines.append(f"agentops_eval_metric_interval{_labels(metric=name, bound='low', **run)} {low}")
+        lines.append(f"agentops_eval_metric_interval{_labels(metric=name, bound='high', **run)} {high}")
     lines += [
         "# HELP agentops_eval_passed 1 when every gate passed.",
         "# TYPE agentops_eval_passed gauge",
