@@ -26,10 +26,10 @@ from pathlib import Path
 
 from common import (
     BENCH_DIR,
-    CLINC,
     agentops_argv,
     child_env,
     compile_sources,
+    load_clinc,
     time_command,
     write_result,
 )
@@ -50,7 +50,7 @@ def _write_jsonl(path: Path, rows) -> Path:
 
 def clinc_files(tmp: Path) -> tuple[Path, Path]:
     """A bare training JSONL (the pack) and a test dataset in eval's row format."""
-    data = json.loads(CLINC.read_text(encoding="utf-8"))
+    data = load_clinc()
     pack = _write_jsonl(tmp / "clinc_train.jsonl", ({"text": t, "intent": i} for t, i in data["train"]))
     test = _write_jsonl(
         tmp / "clinc_test.jsonl",
@@ -64,7 +64,7 @@ def clinc_files(tmp: Path) -> tuple[Path, Path]:
 
 def llm_rows(tmp: Path) -> Path:
     """1,000 support rows: the first CLINC150 test queries (real, varied customer questions)."""
-    data = json.loads(CLINC.read_text(encoding="utf-8"))
+    data = load_clinc()
     return _write_jsonl(
         tmp / "llm_rows.jsonl",
         (
@@ -230,7 +230,7 @@ def llm_bound(tmp: Path) -> dict:
 
 
 def memory(tmp: Path) -> dict:
-    data = json.loads(CLINC.read_text(encoding="utf-8"))
+    data = load_clinc()
     texts = [t for t, _ in data["test"]]
     env = base_env(tmp)
     sizes: dict[str, float] = {}

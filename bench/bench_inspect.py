@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import BENCH_DIR, CLINC, write_result
+from common import BENCH_DIR, load_clinc, write_result
 from llm_server import ServerProcess
 
 VENV = BENCH_DIR / ".venv-inspect"
@@ -91,7 +91,7 @@ def version() -> str:
 
 
 def run(tmp: Path) -> dict:
-    data = json.loads(CLINC.read_text(encoding="utf-8"))
+    data = load_clinc()
     rows = tmp / "inspect_rows.jsonl"
     with rows.open("w", encoding="utf-8") as fh:
         for n, (text, intent) in enumerate(data["test"][:ROWS]):

@@ -182,6 +182,10 @@ class EvalSettings(Section):
         default_factory=lambda: dict(DEFAULT_EVAL_GATES),
         description="METRIC: minimum, checked on every eval (skipped for agents a run leaves out)",
     )
+    regression_tolerance: float = Field(
+        0.01, ge=0, le=1, description="--fail-on-regression: how much a rate/score may drop (absolute)"
+    )
+    max_regressed: int = Field(0, ge=0, description="--fail-on-regression: examples allowed to regress")
 
 
 ENV_PREFIX = "AGENTOPS_"

@@ -12,7 +12,7 @@ import pytest
 
 from agentops_cli.readiness.catalogue import load_catalogue
 from agentops_cli.readiness.detectors import REGISTRY
-from tests.conftest import SHARED
+from tests.conftest import SHARED, needs_shared
 
 S000 = "000_5acd8f340a55f4bc.txt"
 S002 = "002_f52b54572ac5f007.txt"
@@ -151,7 +151,7 @@ def test_catalogue_cites_only_seed_items() -> None:
     assert catalogue_sources() <= set(SEED_ITEMS)
 
 
-@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="seed files not available")
+@needs_shared("seeds")
 def test_sources_are_the_users_words_verbatim() -> None:
     texts = {name: (SHARED / "seeds" / name).read_text(encoding="utf-8") for name in (S000, S002)}
     assert [t for f, t in SEED_ITEMS if t not in texts[f]] == []

@@ -14,8 +14,10 @@ from agentops_cli.nlp.intent_train import TrainParams, fit_temperature, train_in
 from agentops_cli.nlp.language import detect_language
 from agentops_cli.nlp.retrieval import BM25Index, Hit
 from agentops_cli.nlp.text import fold, stem, terms
+from tests.conftest import SHARED, needs_shared
 
-CLINC = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "clinc150" / "data_full.json"
+CLINC = SHARED / "datasets" / "clinc150" / "data_full.json"
+needs_clinc = needs_shared("datasets/clinc150/data_full.json")
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -137,6 +139,7 @@ def clinc_model() -> tuple[IntentModel, dict]:
     return model, data
 
 
+@needs_clinc
 def test_engine_on_real_clinc_subset(clinc_model: tuple[IntentModel, dict]) -> None:
     model, data = clinc_model
     preds = model.predict([t for t, _ in data["test"]])
@@ -150,6 +153,7 @@ def test_engine_on_real_clinc_subset(clinc_model: tuple[IntentModel, dict]) -> N
     assert all(0.0 <= p.confidence <= 1.0 for p in preds)
 
 
+@needs_clinc
 def test_engine_inference_matches_scikit_learn(clinc_model: tuple[IntentModel, dict]) -> None:
     """The numpy re-implementation of TF-IDF + linear scores equals scikit-learn's pipeline."""
     import scipy.sparse as sp
@@ -168,6 +172,7 @@ def test_engine_inference_matches_scikit_learn(clinc_model: tuple[IntentModel, d
     assert isinstance(word, TfidfVectorizer)
 
 
+@needs_clinc
 def test_model_save_load_roundtrip(tmp_path: Path, clinc_model: tuple[IntentModel, dict]) -> None:
     model, data = clinc_model
     path = tmp_path / "m" / "model.npz"

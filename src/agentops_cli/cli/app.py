@@ -21,6 +21,30 @@ import typer
 from agentops_cli import __version__
 from agentops_cli.cli.common import STATE
 
+
+def _flags_take_no_value() -> None:
+    """Help shows no ``<bool>`` after a flag: ``--json <bool>`` reads as if it took a value.
+
+    Typer 0.29's rich help prints every option's type, flags included (its plain-text help
+    already skips flags); one override here covers every command, present and future.
+    """
+    from typer.core import TyperOption
+
+    original = TyperOption.display_type_rich
+    if getattr(original, "_agentops", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: typer.Context) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        return original(self, ctx)
+
+    display_type_rich._agentops = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_take_no_value()
+
 app = typer.Typer(
     name="agentops",
     help="Run, evaluate, cost and production-check business LLM agents.",
@@ -44,6 +68,8 @@ _registered: set[str] = set()
 
 # Root options that take a value (every other root option is a flag).
 _VALUE_OPTIONS = {"--config"}
+# Global flags the contract accepts before or after the command (``run support hi -v``).
+_GLOBAL_FLAGS = {"-v", "-vv", "-vvv", "--verbose", "-q", "--quiet", "--log-json"}
 
 
 def build(names: list[str] | None = None) -> typer.Typer:
@@ -80,6 +106,32 @@ def invoked_command(args: list[str]) -> str | None:
         elif not arg.startswith("-"):
             return arg if arg in COMMANDS else None
     return None
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """Move global flags written after the command in front of it, where the parser wants them.
+
+    Click only accepts a group's options before its sub-command; the contract promises
+    ``-v``/``-q``/``--log-json`` anywhere. Nothing after ``--`` is touched, so a query that
+    really is ``-v`` can still be passed as ``agentops run support -- -v``.
+    """
+    hoisted: list[str] = []
+    rest: list[str] = []
+    command_seen = skip = False
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return hoisted + rest + args[i:]
+        if command_seen and arg in _GLOBAL_FLAGS:
+            hoisted.append(arg)
+            continue
+        rest.append(arg)
+        if skip:
+            skip = False
+        elif arg in _VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            command_seen = True
+    return hoisted + rest
 
 
 def _version(value: bool) -> None:
@@ -119,7 +171,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from agentops_cli.errors import AgentOpsError
 
-    args = sys.argv[1:] if argv is None else list(argv)
+    args = hoist_global_flags(sys.argv[1:] if argv is None else list(argv))
     command = invoked_command(args)
     build(None if command is None else [command])
     try:

@@ -85,6 +85,15 @@ def err_console() -> Console:
     return _stderr_console
 
 
+NARROW = 100  # terminal columns below which tables drop their least useful columns
+
+
+def narrow_terminal() -> bool:
+    """Tables keep their handles (ids) whole and drop secondary columns on narrow terminals,
+    instead of cutting every column to ``a…`` (a table at 80 columns must stay readable)."""
+    return console().width < NARROW
+
+
 def show_progress() -> bool:
     """Progress bars only for a person: not with ``-q`` and not when stderr is not a terminal."""
     return not STATE.quiet and sys.stderr.isatty()

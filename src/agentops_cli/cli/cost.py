@@ -188,8 +188,10 @@ def _render_roi(result: Forecast) -> None:
         "of human time avoided/month"
     )
     table = Table(title_justify="left")
-    for name in ("option", "LLM per month", "saving per month", "saving per year", "payback", "ROI year 1"):
-        table.add_column(name, justify="left" if name == "option" else "right", no_wrap=True)
+    # short headers so six columns fit 80 terminal columns; the model name may wrap, numbers never
+    for name in ("option", "LLM/month", "saved/month", "saved/year", "payback", "ROI yr 1"):
+        left = name == "option"
+        table.add_column(name, justify="left" if left else "right", no_wrap=not left, overflow="fold")
     for opt in r.by_model:
         payback = (
             "-"

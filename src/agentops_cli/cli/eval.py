@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from agentops_cli.cli.common import JSON_OPTION, console, err_console, print_json, show_progress, state
+from agentops_cli.cli.common import (
+    JSON_OPTION,
+    console,
+    err_console,
+    narrow_terminal,
+    print_json,
+    show_progress,
+    state,
+)
 
 if TYPE_CHECKING:
     from agentops_cli.evaluation.models import RunSummary
@@ -75,7 +83,15 @@ def eval_(
     fail_under: list[str] = typer.Option(
         [], "--fail-under", help="Gate METRIC=VALUE (exit 1 below); repeatable."
     ),
-    baseline: str | None = typer.Option(None, "--baseline", help="Compare with this run id."),
+    baseline: str | None = typer.Option(
+        None, "--baseline", help="Compare with RUN_ID or 'last' (newest other completed run of the dataset)."
+    ),
+    fail_on_regression: bool = typer.Option(
+        False, "--fail-on-regression", help="With --baseline: exit 1 when examples or metrics regress."
+    ),
+    regression_tolerance: float | None = typer.Option(
+        None, "--regression-tolerance", min=0, max=1, help="Allowed drop of a rate/score (0.01)."
+    ),
     junit: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here."),
     html_out: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
     metrics_file: Path | None = typer.Option(
@@ -111,6 +127,8 @@ def eval_(
         max_cost=max_cost,
         fail_under=fail_under,
         baseline=baseline,
+        fail_on_regression=fail_on_regression,
+        regression_tolerance=regression_tolerance,
         junit=junit,
         html=html_out,
         metrics_file=metrics_file,
@@ -245,18 +263,25 @@ def _render_summary(s: RunSummary, *, verbose_metrics: bool) -> None:
         f"n {s.n} · errors {s.errors} · degraded {s.degraded}"
     )
     if verbose_metrics:
+        from agentops_cli.evaluation.metrics import lookup
+
         table = Table(show_header=True, header_style="bold")
         table.add_column("metric")
         table.add_column("value", justify="right")
-        if s.metrics_ci:
-            table.add_column("95 % CI", justify="right")
+        table.add_column("95 % CI", justify="right")
+        table.add_column("n", justify="right")
         for name, value in s.metrics.items():
-            row = [name, _fmt(value)]
-            if s.metrics_ci:
-                ci = s.metrics_ci.get(name)
-                row.append(f"{ci[0]:.4f} – {ci[1]:.4f}" if ci else "")
-            table.add_row(*row)
+            arrow = "↓" if lookup(name).lower_is_better else "↑"
+            ci = s.metrics_interval.get(name) or s.metrics_ci.get(name)
+            n = s.metrics_interval_n.get(name)
+            table.add_row(
+                f"{name} {arrow}",
+                _fmt(value),
+                f"{ci[0]:.4f} – {ci[1]:.4f}" if ci else "",
+                str(n) if n is not None else "",
+            )
         out.print(table)
+        out.print("[dim]↑/↓ higher/lower is better · CI 95 %: Wilson over n, + trial spread[/dim]")
     out.print(
         f"latency p50 {s.latency_ms['p50']:.1f} ms · p95 {s.latency_ms['p95']:.1f} ms · "
         f"tokens in {s.usage.input_tokens} out {s.usage.output_tokens} cached {s.usage.cached_tokens} · "
@@ -270,6 +295,10 @@ def _render_summary(s: RunSummary, *, verbose_metrics: bool) -> None:
         out.print(f"vs baseline {b['run_id']}: {b['regressed']} regressed, {b['improved']} improved")
         for name, delta in b["metric_deltas"].items():
             out.print(f"  {name} {delta:+.4f}")
+    if s.regression:
+        mark = "[green]✓[/green]" if s.regression["passed"] else "[red]✗[/red]"
+        reasons = "; ".join(s.regression["reasons"]) or "none"
+        out.print(f"  {mark} fail-on-regression (tolerance {s.regression['tolerance']:g}): {reasons}")
     for name, path in s.reports.items():
         out.print(f"[dim]{name}: {path}[/dim]")
     out.print(f"[dim]results: {s.run_dir}[/dim]")
@@ -290,23 +319,33 @@ def list_(json_output: bool = JSON_OPTION) -> None:
     if not rows:
         console().print("no runs yet — try: agentops eval --dataset golden")
         return
-    table = Table()
+    narrow = narrow_terminal()  # the run id carries the date; model and date go first
+    columns = ["dataset", "provider", "model", "n", "errors", "pass_rate", "passed"]
+    if narrow:
+        columns.remove("model")
+    else:
+        columns.insert(0, "created_at")
+    table = Table(pad_edge=not narrow, collapse_padding=narrow)
     table.add_column("run_id", no_wrap=True)  # the handle for show/compare/--resume: never cut
-    for col in ("created_at", "dataset", "provider", "model", "n", "errors", "pass_rate", "passed"):
-        table.add_column(col)
+    for col in columns:
+        table.add_column(
+            {"errors": "err", "pass_rate": "pass", "passed": "gates"}.get(col, col) if narrow else col,
+            overflow="fold",
+            no_wrap=col not in ("dataset", "model"),
+            min_width=10 if col == "dataset" else None,
+            justify="right" if col in ("n", "errors", "pass_rate") else "left",
+        )
     for r in rows:
         passed = "–" if r["passed"] is None else ("pass" if r["passed"] else "FAIL")
-        table.add_row(
-            r["run_id"],
-            r["created_at"],
-            r["dataset"],
-            r["provider"],
-            r["model"],
-            _fmt(r["n"]),
-            _fmt(r["errors"]),
-            _fmt(r["pass_rate"]),
-            passed + ("" if r["complete"] else " (partial)"),
-        )
+        cells = {
+            **{k: str(r[k]) for k in ("created_at", "dataset", "provider", "model")},
+            "dataset": Path(r["dataset"]).name if narrow else r["dataset"],  # the path is in `show`
+            "n": _fmt(r["n"]),
+            "errors": _fmt(r["errors"]),
+            "pass_rate": _fmt(r["pass_rate"]),
+            "passed": passed + ("" if r["complete"] else (" part" if narrow else " (partial)")),
+        }
+        table.add_row(r["run_id"], *[cells[c] for c in columns])
     console().print(table)
 
 
@@ -328,17 +367,31 @@ def show(
 def compare(
     run_a: str = typer.Argument(..., help="Base run id ('last' works)."),
     run_b: str = typer.Argument(..., help="New run id."),
+    fail_on_regression: bool = typer.Option(
+        False, "--fail-on-regression", help="Exit 1 when B regressed on A (examples or metrics)."
+    ),
+    regression_tolerance: float | None = typer.Option(
+        None, "--regression-tolerance", min=0, max=1, help="Allowed drop of a rate/score (0.01)."
+    ),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Metric deltas (B − A) and the examples that regressed or improved."""
-    from rich.table import Table
-
+    from agentops_cli.errors import GateFailed
     from agentops_cli.evaluation.service import compare_runs
 
-    result = compare_runs(state().settings(), run_a, run_b)
+    settings = state().settings({"eval.regression_tolerance": regression_tolerance})
+    result = compare_runs(settings, run_a, run_b, fail_on_regression=fail_on_regression)
     if json_output:
         print_json(result)
-        return
+    else:
+        _render_comparison(result)
+    if result.regression and not result.regression.passed:
+        raise GateFailed(f"regression vs {result.run_a}: {'; '.join(result.regression.reasons)}")
+
+
+def _render_comparison(result) -> None:
+    from rich.table import Table
+
     out = console()
     table = Table(title=f"{result.run_a} → {result.run_b}", title_justify="left")
     for col in ("metric", "A", "B", "Δ"):
@@ -356,3 +409,8 @@ def compare(
         out.print(f"  [red]↓[/red] {change.key} ({change.agent}) {'; '.join(change.reasons)}")
     for change in result.improved[:20]:
         out.print(f"  [green]↑[/green] {change.key} ({change.agent})")
+    if result.regression:
+        verdict = "[green]no regression[/green]" if result.regression.passed else "[red]REGRESSION[/red]"
+        out.print(f"{verdict} (tolerance {result.regression.tolerance:g})")
+        for reason in result.regression.reasons:
+            out.print(f"  [red]✗[/red] {reason}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from agentops_cli.cli.common import JSON_OPTION, console, print_json, state
+from agentops_cli.cli.common import JSON_OPTION, console, narrow_terminal, print_json, state
 
 app = typer.Typer(help="Inspect the local run log of agent runs.", no_args_is_help=True)
 
@@ -25,19 +25,22 @@ def list_runs(
     from rich.table import Table
 
     table = Table(title=f"runs ({runlog_path(settings)})", title_justify="left")
-    for column in ("run_id", "agent", "provider", "deg", "cost $", "ms"):
+    columns = ["run_id", "agent", "provider", "deg", "cost $", "ms"]
+    if narrow_terminal():
+        columns.remove("provider")  # the error keeps room to be read; `runs show` has the rest
+    for column in columns:
         table.add_column(column, no_wrap=True)
-    table.add_column("error", overflow="fold", ratio=1)  # the rest of the width
+    table.add_column("error", overflow="fold", ratio=1, min_width=12)  # the rest of the width
     for run in runs:
-        table.add_row(
-            str(run.get("run_id", "")),
-            str(run.get("agent", "")),
-            str(run.get("provider", "")),
-            "yes" if run.get("degraded") else "",
-            f"{run.get('cost_usd') or 0:.4f}",
-            f"{run.get('latency_ms') or 0:.0f}",
-            str(run.get("error") or ""),
-        )
+        cells = {
+            "run_id": str(run.get("run_id", "")),
+            "agent": str(run.get("agent", "")),
+            "provider": str(run.get("provider", "")),
+            "deg": "yes" if run.get("degraded") else "",
+            "cost $": f"{run.get('cost_usd') or 0:.4f}",
+            "ms": f"{run.get('latency_ms') or 0:.0f}",
+        }
+        table.add_row(*[cells[c] for c in columns], str(run.get("error") or ""))
     console().print(table)
 
 

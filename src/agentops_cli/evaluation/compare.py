@@ -1,19 +1,25 @@
-"""Compare two runs: metric deltas, and the examples that regressed or improved.
+"""Compare two runs: metric deltas, the examples that regressed or improved, and the
+``--fail-on-regression`` verdict.
 
 Examples are matched by their store key (id and trial), so two runs over the same
-dataset line up even if they ran in a different order or one was resumed.
+dataset line up even if they ran in a different order or one was resumed. ``last`` as a
+baseline means the newest *other* completed run of the same dataset, never the run itself.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from agentops_cli.errors import BadInput
+from agentops_cli.evaluation.metrics import lookup, lower_is_better, worsening
 from agentops_cli.evaluation.store import RunStore
 
-# metrics where a smaller number is the better one
-LOWER_IS_BETTER = {"error_rate", "latency_p50_ms", "latency_p95_ms", "cost_usd", "cost_per_example_usd"}
+if TYPE_CHECKING:
+    from agentops_cli.config import Settings
+
 MAX_LISTED = 200
 
 
@@ -31,6 +37,20 @@ class ExampleChange(BaseModel):
     reasons: list[str] = Field(default_factory=list)
 
 
+class Regression(BaseModel):
+    """Did run B regress on run A? Examples that went from pass to fail, and quality metrics
+    (rates and scores of the catalogue) that got worse by more than ``tolerance``. Latency
+    and cost are left to ``--fail-under`` gates: they move with the machine, not the agent."""
+
+    passed: bool
+    baseline: str
+    tolerance: float
+    max_regressed: int
+    regressed_examples: int
+    worse_metrics: dict[str, float] = Field(default_factory=dict, description="metric → how much worse")
+    reasons: list[str] = Field(default_factory=list)
+
+
 class Comparison(BaseModel):
     run_a: str
     run_b: str
@@ -41,6 +61,50 @@ class Comparison(BaseModel):
     improved_count: int
     only_in_a: int = 0
     only_in_b: int = 0
+    regression: Regression | None = None
+
+
+def check_regression(comparison: Comparison, *, tolerance: float, max_regressed: int = 0) -> Regression:
+    worse: dict[str, float] = {}
+    for d in comparison.metrics:
+        if d.a is None or d.b is None or lookup(d.metric).kind not in ("rate", "score"):
+            continue
+        by = worsening(d.metric, d.a, d.b)
+        if by > tolerance + 1e-12:
+            worse[d.metric] = round(by, 6)
+    reasons = [f"{name} worse by {by:.4g} (> {tolerance:g})" for name, by in worse.items()]
+    if comparison.regressed_count > max_regressed:
+        reasons.insert(0, f"{comparison.regressed_count} examples regressed (allowed {max_regressed})")
+    return Regression(
+        passed=not reasons,
+        baseline=comparison.run_a,
+        tolerance=tolerance,
+        max_regressed=max_regressed,
+        regressed_examples=comparison.regressed_count,
+        worse_metrics=worse,
+        reasons=reasons,
+    )
+
+
+def resolve_baseline(root: Path, requested: str, *, dataset: str, exclude: str | None = None) -> str:
+    """``last`` → the newest completed run of ``dataset`` other than ``exclude``; ids pass through.
+
+    Resolved before the new run starts, so ``--baseline last`` can never name the run itself.
+    """
+    if requested != "last":
+        return RunStore.open(root, requested).run_id
+    for run_id in reversed(RunStore.list_ids(root)):
+        if run_id == exclude:
+            continue
+        store = RunStore(root, run_id)
+        try:
+            same = store.meta().dataset == dataset
+            summary = store.summary() if same else None
+        except (BadInput, ValueError):
+            continue  # an unreadable run is no baseline
+        if summary is not None and summary.complete and summary.n > 0:
+            return run_id
+    raise BadInput(f"--baseline last: no other completed run of {dataset} in {root}")
 
 
 def _pass_map(store: RunStore) -> dict[str, tuple[bool, str]]:
@@ -57,7 +121,7 @@ def compare_stores(a: RunStore, b: RunStore) -> Comparison:
         delta = None if va is None or vb is None else round(vb - va, 6)
         better = None
         if delta:
-            better = (delta < 0) if name in LOWER_IS_BETTER else (delta > 0)
+            better = (delta < 0) if lower_is_better(name) else (delta > 0)
         deltas.append(MetricDelta(metric=name, a=va, b=vb, delta=delta, better=better))
     before = _pass_map(a)
     regressed: list[ExampleChange] = []
@@ -90,6 +154,21 @@ def compare_stores(a: RunStore, b: RunStore) -> Comparison:
         only_in_a=len(before) - seen,
         only_in_b=count_b - seen,
     )
+
+
+def regression_under(comparison: Comparison, settings: Settings) -> Regression:
+    """:func:`check_regression` with the tolerances of ``eval.*`` (flags land there too)."""
+    return check_regression(
+        comparison, tolerance=settings.eval.regression_tolerance, max_regressed=settings.eval.max_regressed
+    )
+
+
+def against_baseline(
+    root: Path, baseline: str, store: RunStore, settings: Settings, *, gate: bool
+) -> tuple[dict[str, Any], Regression | None]:
+    """What ``eval --baseline`` adds to a run: the brief, and the regression verdict when gated."""
+    comparison = compare_stores(RunStore.open(root, baseline), store)
+    return brief(comparison), regression_under(comparison, settings) if gate else None
 
 
 def brief(comparison: Comparison) -> dict[str, Any]:

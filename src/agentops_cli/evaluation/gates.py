@@ -1,9 +1,9 @@
 """Quality gates: ``--fail-under METRIC=VALUE`` and ``eval.gates`` from the config.
 
-A gate is a minimum a metric must reach — or, for metrics where lower is better (error
-and degraded rates, latency, cost), a maximum it must not exceed: ``--fail-under
-latency_p95_ms=800`` fails a run whose p95 is above 800 ms. Flags override the config for the
-same metric.
+A gate is a minimum a metric must reach — or, for metrics the catalogue
+(:mod:`agentops_cli.evaluation.metrics`) marks lower-is-better (error and degraded rates,
+latency, cost), a maximum it must not exceed: ``--fail-under latency_p95_ms=800`` fails a run
+whose p95 is above 800 ms. Flags override the config for the same metric.
 Config gates about metrics a run cannot produce (say, document metrics in a
 ``--agent support`` run) are skipped, so one config serves every run; a flag naming a
 metric the run cannot produce is a typo until proven otherwise, and fails (exit 2 before
@@ -13,14 +13,8 @@ any work when the metric is unknown to every scorer, exit 1 when it had no data)
 from __future__ import annotations
 
 from agentops_cli.errors import BadInput
+from agentops_cli.evaluation.metrics import canonical, lower_is_better
 from agentops_cli.evaluation.models import GateResult
-
-ALIASES = {"accuracy": "intent_accuracy", "f1": "intent_macro_f1", "macro_f1": "intent_macro_f1"}
-LOWER_IS_BETTER = {"error_rate", "degraded_rate", "cost_usd", "cost_per_example_usd"}
-
-
-def lower_is_better(metric: str) -> bool:
-    return metric in LOWER_IS_BETTER or metric.startswith("latency_")
 
 
 def parse_fail_under(pairs: list[str]) -> dict[str, float]:
@@ -34,7 +28,7 @@ def parse_fail_under(pairs: list[str]) -> dict[str, float]:
             value = float("nan")
         if not sep or not metric or value != value:
             raise BadInput(f"--fail-under {pair}: expected METRIC=NUMBER, e.g. intent_accuracy=0.9")
-        gates[ALIASES.get(metric, metric)] = value
+        gates[canonical(metric)] = value
     return gates
 
 
@@ -48,7 +42,7 @@ def check(
 ) -> list[GateResult]:
     """Evaluate every gate; a metric that is missing or undefined fails a flag gate only."""
     results: list[GateResult] = []
-    merged = {ALIASES.get(k, k): ("config", v) for k, v in config_gates.items()}
+    merged = {canonical(k): ("config", v) for k, v in config_gates.items()}
     merged.update({k: ("flag", v) for k, v in flag_gates.items()})
     for metric, (source, threshold) in sorted(merged.items()):
         value = metrics.get(metric)
@@ -78,6 +72,7 @@ def check(
                 value=float(errors),
                 passed=errors <= max_errors,
                 source="max_errors",
+                bound="max",
             )
         )
     return results

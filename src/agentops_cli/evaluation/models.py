@@ -120,7 +120,16 @@ class RunSummary(BaseModel):
     gates: list[GateResult] = Field(default_factory=list)
     examples: int = 0
     trials: int = 1
-    metrics_ci: dict[str, list[float]] = Field(default_factory=dict)
+    metrics_ci: dict[str, list[float]] = Field(
+        default_factory=dict, description="95 % t-interval across trials (--trials K > 1)"
+    )
+    metrics_interval: dict[str, list[float]] = Field(
+        default_factory=dict,
+        description="95 % Wilson interval of every rate over its examples, widened by the trial spread",
+    )
+    metrics_interval_n: dict[str, int] = Field(
+        default_factory=dict, description="how many examples (or items) each interval is over"
+    )
     confusion: dict[str, Any] | None = None
     degraded: int = 0
     complete: bool = True
@@ -131,3 +140,6 @@ class RunSummary(BaseModel):
     run_dir: str = ""
     reports: dict[str, str] = Field(default_factory=dict)
     baseline: dict[str, Any] | None = None
+    regression: dict[str, Any] | None = Field(
+        None, description="--fail-on-regression verdict against the baseline (passed, reasons, tolerance)"
+    )

@@ -37,6 +37,13 @@ class Aggregate:
     def values(self) -> dict[str, float | None]:
         raise NotImplementedError
 
+    def denominators(self) -> dict[str, int]:
+        """How many examples (or items) each proportion in :meth:`values` is a share of.
+
+        The summary turns these into Wilson intervals; a metric missing here gets none.
+        """
+        return {}
+
 
 @dataclass
 class Mean(Aggregate):
@@ -54,6 +61,9 @@ class Mean(Aggregate):
     def values(self) -> dict[str, float | None]:
         return {self.metric: self.total / self.count if self.count else None}
 
+    def denominators(self) -> dict[str, int]:
+        return {self.metric: self.count}
+
 
 @dataclass
 class MicroRatio(Aggregate):
@@ -69,6 +79,9 @@ class MicroRatio(Aggregate):
 
     def values(self) -> dict[str, float | None]:
         return {self.metric: self.hit / self.total if self.total else None}
+
+    def denominators(self) -> dict[str, int]:
+        return {self.metric: self.total}
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float | None, float | None, float | None]:
@@ -100,6 +113,9 @@ class MicroPRF(Aggregate):
         p, r, f = prf(self.tp, self.fp, self.fn)
         return {f"{self.prefix}_precision": p, f"{self.prefix}_recall": r, f"{self.prefix}_f1": f}
 
+    def denominators(self) -> dict[str, int]:
+        return {f"{self.prefix}_precision": self.tp + self.fp, f"{self.prefix}_recall": self.tp + self.fn}
+
 
 @dataclass
 class Binary(Aggregate):
@@ -125,6 +141,17 @@ class Binary(Aggregate):
             f"{self.prefix}_recall": r,
             f"{self.prefix}_f1": f,
             "automation_rate": (fn + tn) / n if n else None,
+        }
+
+    def denominators(self) -> dict[str, int]:
+        c = self.counts
+        tp, fp, fn = c[(True, True)], c[(False, True)], c[(True, False)]
+        n = sum(c.values())
+        return {
+            f"{self.prefix}_accuracy": n,
+            f"{self.prefix}_precision": tp + fp,
+            f"{self.prefix}_recall": tp + fn,
+            "automation_rate": n,
         }
 
 
@@ -168,6 +195,12 @@ class Confusion(Aggregate):
         oos = sum(v for (g, _), v in self.pairs.items() if g == OUT_OF_SCOPE)
         if self.prefix == "intent":
             out["out_of_scope_recall"] = self.pairs[(OUT_OF_SCOPE, OUT_OF_SCOPE)] / oos if oos else None
+        return out
+
+    def denominators(self) -> dict[str, int]:
+        out = {f"{self.prefix}_accuracy": sum(self.pairs.values())}
+        if self.prefix == "intent":
+            out["out_of_scope_recall"] = sum(v for (g, _), v in self.pairs.items() if g == OUT_OF_SCOPE)
         return out
 
     def matrix(self) -> dict[str, Any]:

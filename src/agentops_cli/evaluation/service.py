@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from agentops_cli.config import Settings
 from agentops_cli.errors import BadInput, RuntimeFailure
 from agentops_cli.evaluation import datasets, gates
-from agentops_cli.evaluation.compare import brief, compare_stores
+from agentops_cli.evaluation import metrics as catalogue
+from agentops_cli.evaluation.compare import (
+    against_baseline,
+    compare_stores,
+    regression_under,
+    resolve_baseline,
+)
 from agentops_cli.evaluation.limiter import AdaptiveLimiter
 from agentops_cli.evaluation.models import ExampleResult, RunMeta, RunSummary
 from agentops_cli.evaluation.runner import RunOptions, RunOutcome, execute, make_tasks
@@ -26,8 +32,6 @@ from agentops_cli.evaluation.summary import fold
 from agentops_cli.run_ids import new_run_id
 
 PROVIDERS = ("auto", "offline", "openai")
-RUN_METRICS = ("pass_rate", "error_rate", "success_rate", "latency_p50_ms", "latency_p95_ms", "cost_usd",
-               "cost_per_example_usd")  # fmt: skip
 
 
 @dataclass
@@ -54,6 +58,8 @@ class EvalRequest:
     max_cost: float | None = None
     fail_under: list[str] = field(default_factory=list)
     baseline: str | None = None
+    fail_on_regression: bool = False
+    regression_tolerance: float | None = None
     junit: Path | None = None
     html: Path | None = None
     metrics_file: Path | None = None
@@ -105,10 +111,19 @@ class EvalReport:
 
     def failed_gates(self) -> str:
         return " | ".join(
-            (f"{s.provider}: " if len(self.summaries) > 1 else "") + gates.describe_failures(s.gates)
+            (f"{s.provider}: " if len(self.summaries) > 1 else "") + _failures(s)
             for s in self.summaries
-            if not s.passed and gates.describe_failures(s.gates)
+            if not s.passed and _failures(s)
         )
+
+
+def _failures(summary: RunSummary) -> str:
+    """Failed gates and, with ``--fail-on-regression``, why the run counts as a regression."""
+    parts = [gates.describe_failures(summary.gates)]
+    verdict = summary.regression
+    if verdict and not verdict["passed"]:
+        parts.append(f"regression vs {verdict['baseline']}: " + "; ".join(verdict["reasons"]))
+    return "; ".join(p for p in parts if p)
 
 
 SettingsLoader = Callable[[dict[str, Any]], Settings]
@@ -124,12 +139,8 @@ def parse_provider(spec: str) -> tuple[str, str | None]:
 
 
 def known_metrics(scorers: list[str], agents: list[str], trials: int) -> set[str]:
-    names = set(RUN_METRICS) | {f"{a}.pass_rate" for a in agents}
-    if trials > 1:
-        names |= {"pass@1", f"pass@{trials}"}
-    for name in scorers:
-        names |= set(SCORERS[name].aggregate().values())
-    return names
+    produced = {metric for name in scorers for metric in SCORERS[name].aggregate().values()}
+    return catalogue.known_for(produced, agents, trials)
 
 
 def _overrides(req: EvalRequest, provider: str | None, model: str | None) -> dict[str, Any]:
@@ -139,6 +150,7 @@ def _overrides(req: EvalRequest, provider: str | None, model: str | None) -> dic
         "llm.base_url": req.base_url,
         "eval.concurrency": req.concurrency,
         "eval.max_errors": req.max_errors,
+        "eval.regression_tolerance": req.regression_tolerance,
         "cache.enabled": False if req.no_cache else None,
         "support.pack": req.pack,
     }
@@ -159,11 +171,27 @@ def _validate(req: EvalRequest) -> None:
         raise BadInput("--resume continues one run; give at most one --provider")
     if req.retry_errors and not req.resume:
         raise BadInput("--retry-errors needs --resume RUN_ID|last")
+    if req.fail_on_regression and not req.baseline:
+        raise BadInput("--fail-on-regression needs --baseline RUN_ID|last")
+
+
+def _resolve_baseline(req: EvalRequest, load: SettingsLoader) -> EvalRequest:
+    """Pin ``--baseline last`` to a run id before any run starts (so it is never the new run)."""
+    if not req.baseline:
+        return req
+    root = load(_overrides(req, None, None)).runs_dir
+    if req.resume:
+        resumed = RunStore.open(root, req.resume)
+        dataset, exclude = resumed.meta().dataset, resumed.run_id
+    else:
+        dataset, exclude = str(datasets.resolve_dataset(req.dataset)[0]), None
+    return replace(req, baseline=resolve_baseline(root, req.baseline, dataset=dataset, exclude=exclude))
 
 
 def run_eval(req: EvalRequest, load: SettingsLoader, on_start: StartHook | None = None) -> EvalReport:
     """Run the evaluation the request describes; one run per provider."""
     _validate(req)
+    req = _resolve_baseline(req, load)
     flag_gates = gates.parse_fail_under(req.fail_under)
     specs = [parse_provider(p) for p in req.providers] or [(None, None)]
     summaries: list[RunSummary] = []
@@ -172,6 +200,8 @@ def run_eval(req: EvalRequest, load: SettingsLoader, on_start: StartHook | None 
         summaries.append(summary)
         if interrupted:
             return EvalReport(summaries, interrupted=True)
+    if len(summaries) > 1:
+        _write_side_by_side(req, summaries)
     return EvalReport(summaries)
 
 
@@ -307,7 +337,12 @@ def _run_one(
         store, settings=settings, flag_gates=flag_gates, outcome=outcome, expected_total=total
     )
     if req.baseline:
-        summary.baseline = brief(compare_stores(RunStore.open(root, req.baseline), store))
+        summary.baseline, verdict = against_baseline(
+            root, req.baseline, store, settings, gate=req.fail_on_regression
+        )
+        if verdict is not None:
+            summary.regression = verdict.model_dump()
+            summary.passed = summary.passed and verdict.passed
     _write_reports(req, store, summary)
     store.save_summary(summary)
     if outcome.same_error is not None:
@@ -336,6 +371,7 @@ def summarise_store(
     meta = store.meta()
     acc = fold(store.results(), meta.scorers, meta.trials)
     metrics, cis = acc.metrics()
+    intervals, interval_n = acc.intervals()
     config_gates = settings.eval.gates if settings else {}
     max_errors = settings.eval.max_errors if settings else None
     checked = gates.check(metrics, flag_gates or {}, config_gates, errors=acc.errors, max_errors=max_errors)
@@ -361,6 +397,8 @@ def summarise_store(
         examples=len(acc.per_id),
         trials=meta.trials,
         metrics_ci=cis,
+        metrics_interval=intervals,
+        metrics_interval_n=interval_n,
         confusion=acc.confusion_matrix(),
         degraded=acc.degraded,
         complete=complete,
@@ -372,21 +410,46 @@ def summarise_store(
     )
 
 
-def _write_reports(req: EvalRequest, store: RunStore, summary: RunSummary) -> None:
-    """Reports go to the path asked for and into the run folder (so the run keeps them)."""
+REPORTS = {"junit": "junit.xml", "html": "report.html", "metrics_file": "metrics.prom"}
+
+
+def _report_writers() -> dict[str, Any]:
     from agentops_cli.evaluation.reports import html, junit, prometheus
 
-    jobs = [(req.junit, "junit.xml", junit.write), (req.html, "report.html", html.write),
-            (req.metrics_file, "metrics.prom", prometheus.write)]  # fmt: skip
-    for target, name, writer in jobs:
+    return {"junit": junit, "html": html, "metrics_file": prometheus}
+
+
+def _write_reports(req: EvalRequest, store: RunStore, summary: RunSummary) -> None:
+    """Reports go into the run folder (so the run keeps them) and, for one provider, to the
+    path asked for; several providers share that path through :func:`_write_side_by_side`."""
+    writers = _report_writers()
+    for flag, name in REPORTS.items():
+        target = getattr(req, flag)
         if target is None:
             continue
         own = store.dir / name
-        writer(store, summary, own)
+        writers[flag].write(store, summary, own)
+        if len(req.providers) > 1:
+            continue
         if Path(target).resolve() != own.resolve():
             Path(target).parent.mkdir(parents=True, exist_ok=True)
             Path(target).write_bytes(own.read_bytes())
         summary.reports[name.split(".")[0]] = str(target)
+
+
+def _write_side_by_side(req: EvalRequest, summaries: list[RunSummary]) -> None:
+    """``--provider A --provider B --html X``: ONE report at X holding every run, side by side."""
+    writers = _report_writers()
+    runs = [(RunStore(Path(s.run_dir).parent, s.run_id), s) for s in summaries]
+    for flag, name in REPORTS.items():
+        target = getattr(req, flag)
+        if target is None:
+            continue
+        writers[flag].write_many(runs, Path(target))
+        for summary in summaries:
+            summary.reports[name.split(".")[0]] = str(target)
+    for store, summary in runs:
+        store.save_summary(summary)
 
 
 # -- list / show / compare ----------------------------------------------------------------------------
@@ -418,5 +481,12 @@ def show_run(settings: Settings, run_id: str) -> RunSummary:
     return store.summary() or summarise_store(store, settings=settings)
 
 
-def compare_runs(settings: Settings, run_a: str, run_b: str):
-    return compare_stores(RunStore.open(settings.runs_dir, run_a), RunStore.open(settings.runs_dir, run_b))
+def compare_runs(settings: Settings, run_a: str, run_b: str, *, fail_on_regression: bool = False):
+    """B against A; ``last`` as A is the newest other completed run of B's dataset."""
+    root = settings.runs_dir
+    b = RunStore.open(root, run_b)
+    a = resolve_baseline(root, run_a, dataset=b.meta().dataset, exclude=b.run_id)
+    comparison = compare_stores(RunStore.open(root, a), b)
+    if fail_on_regression:
+        comparison.regression = regression_under(comparison, settings)
+    return comparison

@@ -1,5 +1,10 @@
 """Fold ``results.jsonl`` into run metrics: per-scorer aggregates, latency, cost, pass@k, CIs.
 
+Two kinds of interval: ``metrics_ci`` is the t-interval across trials (``--trials K``), and
+``metrics_interval`` covers every *rate* of the metric catalogue with a Wilson score interval
+over the examples (or items) the rate is a share of — so a 0.9 accuracy over 20 examples
+reads as 0.70–0.97, not as 0.9 — widened by the trial spread when there are several trials.
+
 The fold reads the store line by line and keeps only small state (aggregates, one
 latency array, per-id pass counts), so a 100,000-row run summarises in flat memory. Because
 the summary is derived from the stored lines alone, a resumed run, ``eval show`` and
@@ -15,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentops_cli.evaluation.metrics import lookup
 from agentops_cli.evaluation.models import ExampleResult
 from agentops_cli.evaluation.scorers import SCORERS, Aggregate, Confusion
 from agentops_cli.llm.usage import Usage
@@ -47,6 +53,32 @@ def mean_ci95(values: list[float]) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
+def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``p`` over ``n`` trials (95 % by default).
+
+    Unlike the normal approximation it stays inside [0, 1] and is not zero-width at p = 0 or 1,
+    which is exactly where a deterministic engine on a small golden set sits.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate_interval(per_trial: list[float], per_trial_n: list[int]) -> tuple[float, float]:
+    """Wilson over the examples, widened by the t-spread across trials (added in quadrature)."""
+    p = sum(per_trial) / len(per_trial)
+    n = round(sum(per_trial_n) / len(per_trial_n))
+    lo, hi = wilson(p, n)
+    if len(per_trial) > 1:
+        _, t_lo, t_hi = mean_ci95(per_trial)
+        spread = (t_hi - t_lo) / 2
+        lo, hi = p - math.hypot(p - lo, spread), p + math.hypot(hi - p, spread)
+    return max(0.0, lo), min(1.0, hi)
+
+
 def pass_at_k(n: int, c: int, k: int) -> float:
     """Unbiased pass@k (Chen et al. 2021): 1 - C(n-c, k) / C(n, k)."""
     if n - c < k:
@@ -71,6 +103,7 @@ class Fold:
     per_agent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     per_trial: dict[int, dict[str, Aggregate]] = field(default_factory=dict)
     per_trial_pass: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    per_trial_bad: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     per_id: dict[str, list[int]] = field(default_factory=dict)
     confusion: dict[str, Confusion] = field(default_factory=dict)
     models: set[str] = field(default_factory=set)
@@ -97,8 +130,11 @@ class Fold:
         counts[0] += 1
         counts[1] += int(ok)
         self.degraded += int(r.degraded)
+        bad = self.per_trial_bad[r.trial]
+        bad[1] += int(r.degraded)
         if r.error is not None:
             self.errors += 1
+            bad[0] += 1
             return
         aggs = self.per_trial.setdefault(r.trial, {})
         for name, record in r.scores.items():
@@ -153,6 +189,42 @@ class Fold:
                     sum(pass_at_k(n, c, min(k, n)) for n, c in self.per_id.values()) / len(self.per_id), 6
                 )
         return dict(sorted(metrics.items())), cis
+
+    def intervals(self) -> tuple[dict[str, list[float]], dict[str, int]]:
+        """95 % interval and denominator of every rate metric (see the module docstring)."""
+        values: dict[str, list[float]] = defaultdict(list)
+        sizes: dict[str, list[int]] = defaultdict(list)
+
+        def add(name: str, hits: float, n: int) -> None:
+            if n:
+                values[name].append(hits / n)
+                sizes[name].append(n)
+
+        for trial, (total, ok) in self.per_trial_pass.items():
+            errors, degraded = self.per_trial_bad[trial]
+            add("pass_rate", ok, total)
+            add("error_rate", errors, total)
+            add("success_rate", total - errors, total)
+            add("degraded_rate", degraded, total)
+        for aggs in self.per_trial.values():
+            for agg in aggs.values():
+                counts = agg.denominators()
+                for name, value in agg.values().items():
+                    if value is not None and counts.get(name) and lookup(name).kind == "rate":
+                        add(name, value * counts[name], counts[name])
+        if len(self.per_agent) > 1:
+            for agent, (total, ok) in self.per_agent.items():
+                add(f"{agent}.pass_rate", ok / self.trials, max(1, round(total / self.trials)))
+        if self.trials > 1 and self.per_id:
+            ids = len(self.per_id)
+            add("pass@1", sum(pass_at_k(n, c, 1) for n, c in self.per_id.values()), ids)
+            k = self.trials
+            add(f"pass@{k}", sum(pass_at_k(n, c, min(k, n)) for n, c in self.per_id.values()), ids)
+        out: dict[str, list[float]] = {}
+        for name in sorted(values):
+            lo, hi = rate_interval(values[name], sizes[name])
+            out[name] = [round(lo, 6), round(hi, 6)]
+        return out, {name: round(sum(sizes[name]) / len(sizes[name])) for name in out}
 
     def latency(self) -> dict[str, float]:
         return {

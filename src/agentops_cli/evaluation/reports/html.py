@@ -38,12 +38,14 @@ tr.fail td{background:#fff4f3}tr.error td{background:#fff8e6}
 """
 
 JS = """
-const rows = JSON.parse(document.getElementById('rows-data').textContent);
-const body = document.getElementById('rows');
+function examples(sfx){
+const $ = id => document.getElementById(id + sfx);
+const rows = JSON.parse($('rows-data').textContent);
+const body = $('rows');
 function esc(s){return String(s).replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
 function render(){
-  const q = document.getElementById('filter').value.toLowerCase();
-  const st = document.getElementById('status').value;
+  const q = $('filter').value.toLowerCase();
+  const st = $('status').value;
   const out = [];
   let shown = 0;
   for (const r of rows){
@@ -57,11 +59,12 @@ function render(){
       esc(r.got)+'</td><td class="small">'+esc(r.reasons)+'</td></tr>');
   }
   body.innerHTML = out.join('');
-  document.getElementById('shown').textContent = shown + ' of ' + rows.length;
+  $('shown').textContent = shown + ' of ' + rows.length;
 }
-document.getElementById('filter').addEventListener('input', render);
-document.getElementById('status').addEventListener('change', render);
+$('filter').addEventListener('input', render);
+$('status').addEventListener('change', render);
 render();
+}
 """
 
 
@@ -73,6 +76,21 @@ def _fmt(value: float | None) -> str:
 
 def _ci(interval: list[float] | None) -> str:
     return html.escape(" – ".join(_fmt(x) for x in interval or []))
+
+
+def _metric_row(summary: RunSummary, name: str, value: float | None) -> str:
+    """One metrics-table row, with the catalogue's direction and meaning beside the number."""
+    from agentops_cli.evaluation.metrics import lookup
+
+    entry = lookup(name)
+    interval = summary.metrics_interval.get(name) or summary.metrics_ci.get(name)
+    n = summary.metrics_interval_n.get(name)
+    return (
+        f"<tr><td>{html.escape(name)}</td><td class='small'>{entry.direction}</td>"
+        f"<td class='num'>{_fmt(value)}</td><td class='num small'>{_ci(interval)}</td>"
+        f"<td class='num small'>{'' if n is None else n}</td>"
+        f"<td class='small muted'>{html.escape(entry.description)}</td></tr>"
+    )
 
 
 def _got(output: dict[str, Any] | None) -> str:
@@ -138,7 +156,8 @@ def _confusion_html(confusion: dict[str, Any] | None) -> str:
     )
 
 
-def render(store: RunStore, summary: RunSummary) -> str:
+def _section(store: RunStore, summary: RunSummary, sfx: str, level: int = 1) -> str:
+    """One run's report body; ``sfx`` keeps element ids unique when a page holds several runs."""
     failing: list[dict[str, Any]] = []
     passing: list[dict[str, Any]] = []
     latencies: list[float] = []
@@ -171,15 +190,12 @@ def render(store: RunStore, summary: RunSummary) -> str:
     card_html = "".join(
         f"<div class='card'><span class='muted small'>{k}</span><b>{v}</b></div>" for k, v in cards
     )
-    metric_rows = "".join(
-        f"<tr><td>{html.escape(name)}</td><td class='num'>{_fmt(value)}</td>"
-        f"<td class='num small'>{_ci(summary.metrics_ci.get(name))}</td></tr>"
-        for name, value in summary.metrics.items()
-    )
+    metric_rows = "".join(_metric_row(summary, name, value) for name, value in summary.metrics.items())
     gate_rows = (
         "".join(
             f"<tr class='{'pass' if g.passed else 'fail'}'><td>{html.escape(g.metric)}</td>"
-            f"<td class='num'>{_fmt(g.value)}</td><td class='num'>≥ {g.threshold:g}</td><td>{g.source}</td>"
+            f"<td class='num'>{_fmt(g.value)}</td>"
+            f"<td class='num'>{'≤' if g.bound == 'max' else '≥'} {g.threshold:g}</td><td>{g.source}</td>"
             f"<td class='{'pass' if g.passed else 'fail'}'>{'pass' if g.passed else 'FAIL'}</td></tr>"
             for g in summary.gates
         )
@@ -188,34 +204,88 @@ def render(store: RunStore, summary: RunSummary) -> str:
     data = json.dumps(rows, ensure_ascii=False).replace("</", "<\\/")
     note = f" (first {MAX_ROWS}, failures first; all in results.jsonl)" if summary.n > MAX_ROWS else ""
     title = f"agentops eval {summary.run_id}"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{html.escape(title)}</title><style>{CSS}</style></head><body>
-<h1>{html.escape(title)} <span class="badge {verdict}">{verdict.upper()}</span></h1>
+    h = f"h{level}"
+    return f"""<section>
+<{h}>{html.escape(title)} <span class="badge {verdict}">{verdict.upper()}</span></{h}>
 <p class="muted">dataset {html.escape(summary.dataset)} · agents {html.escape(", ".join(summary.agents))} ·
 provider {html.escape(summary.provider)} · model {html.escape(summary.model)} · trials {summary.trials} ·
 started {html.escape(summary.started_at)}{"" if summary.complete else " · INCOMPLETE"}</p>
 <div class="cards">{card_html}</div>
-<h2>Gates</h2><table><tr><th>metric</th><th>value</th><th>minimum</th><th>from</th><th></th></tr>{gate_rows}</table>
-<h2>Metrics</h2><table><tr><th>metric</th><th>value</th><th>95 % CI</th></tr>{metric_rows}</table>
+<h2>Gates</h2><table><tr><th>metric</th><th>value</th><th>bound</th><th>from</th><th></th></tr>{gate_rows}</table>
+<h2>Metrics</h2><table><tr><th>metric</th><th>better</th><th>value</th><th>95 % CI</th><th>n</th>
+<th>meaning</th></tr>{metric_rows}</table>
+<p class="muted small">95 % CI of rates: Wilson score interval over n examples (or items), widened by the
+spread across trials; other metrics: t-interval across trials.</p>
 <h2>Confusion matrix</h2>{_confusion_html(summary.confusion)}
 <h2>Latency</h2>{_histogram_svg(latencies)}
 <h2>Examples</h2>
-<p><input id="filter" type="search" placeholder="filter: id, agent, text, reason, tag">
-<select id="status"><option value="all">all</option><option value="fail">failed</option>
+<p><input id="filter{sfx}" type="search" placeholder="filter: id, agent, text, reason, tag">
+<select id="status{sfx}"><option value="all">all</option><option value="fail">failed</option>
 <option value="error">errors</option><option value="pass">passed</option></select>
-<span class="muted small" id="shown"></span><span class="muted small">{html.escape(note)}</span></p>
+<span class="muted small" id="shown{sfx}"></span><span class="muted small">{html.escape(note)}</span></p>
 <table><thead><tr><th>example</th><th>agent</th><th>status</th><th>ms</th><th>input</th><th>got</th>
-<th>why</th></tr></thead><tbody id="rows"></tbody></table>
-<script type="application/json" id="rows-data">{data}</script>
-<script>{JS}</script>
+<th>why</th></tr></thead><tbody id="rows{sfx}"></tbody></table>
+<script type="application/json" id="rows-data{sfx}">{data}</script>
+<script>examples({json.dumps(sfx)});</script>
+</section>
+"""
+
+
+def _page(title: str, content: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{html.escape(title)}</title><style>{CSS}</style><script>{JS}</script></head><body>
+{content}
 </body></html>
 """
 
 
+def render(store: RunStore, summary: RunSummary) -> str:
+    return _page(f"agentops eval {summary.run_id}", _section(store, summary, ""))
+
+
+HEADLINE = ("pass_rate", "intent_accuracy", "escalation_f1", "doc_type_accuracy", "field_f1",
+            "citation_validity")  # fmt: skip
+
+
+def render_many(runs: list[tuple[RunStore, RunSummary]]) -> str:
+    """Several providers on one page: a side-by-side table, then each run's full report."""
+    summaries = [s for _, s in runs]
+    names = [m for m in HEADLINE if any(s.metrics.get(m) is not None for s in summaries)]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in ("provider", "model", "n", "errors", *names))
+    head += "<th>cost</th><th>p95 ms</th><th>verdict</th>"
+    rows = []
+    for s in summaries:
+        cells = [html.escape(s.provider), html.escape(s.model), str(s.n), str(s.errors)]
+        for m in names:
+            interval = s.metrics_interval.get(m)
+            extra = f"<br><span class='muted small'>{_ci(interval)}</span>" if interval else ""
+            cells.append(f"{_fmt(s.metrics.get(m))}{extra}")
+        cells += [f"${s.cost_usd:.4f}", f"{s.latency_ms.get('p95', 0):.1f}"]
+        verdict = "pass" if s.passed else "fail"
+        cells.append(f"<span class='badge {verdict}'>{verdict.upper()}</span>")
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    table = f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+    sections = "".join(_section(store, s, f"-{i}", level=2) for i, (store, s) in enumerate(runs))
+    title = "agentops eval side by side: " + ", ".join(s.run_id for s in summaries)
+    content = (
+        f"<h1>{html.escape(title)}</h1><p class='muted'>dataset {html.escape(summaries[0].dataset)} · "
+        f"95 % Wilson intervals under each rate</p>{table}{sections}"
+    )
+    return _page(title, content)
+
+
 def write(store: RunStore, summary: RunSummary, path: Path) -> None:
+    _write_text(path, render(store, summary))
+
+
+def write_many(runs: list[tuple[RunStore, RunSummary]], path: Path) -> None:
+    _write_text(path, render(runs[0][0], runs[0][1]) if len(runs) == 1 else render_many(runs))
+
+
+def _write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(redact(render(store, summary)), encoding="utf-8")
+    tmp.write_text(redact(text), encoding="utf-8")
     os.replace(tmp, path)

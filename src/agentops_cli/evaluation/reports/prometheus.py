@@ -12,6 +12,7 @@ import os
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from agentops_cli.evaluation.metrics import lookup
 from agentops_cli.evaluation.models import RunSummary
 from agentops_cli.evaluation.store import RunStore
 from agentops_cli.observability.redact import redact
@@ -53,6 +54,22 @@ def render(store: RunStore, summary: RunSummary) -> str:
     for name, value in summary.metrics.items():
         if value is not None:
             lines.append(f"agentops_eval_metric{_labels(metric=name, **run)} {value}")
+    lines += [
+        "# HELP agentops_eval_metric_info The metric catalogue: which way is better, and the kind.",
+        "# TYPE agentops_eval_metric_info gauge",
+    ]
+    for name in summary.metrics:
+        entry = lookup(name)
+        lines.append(
+            f"agentops_eval_metric_info{_labels(metric=name, direction=entry.direction, kind=entry.kind)} 1"
+        )
+    lines += [
+        "# HELP agentops_eval_metric_interval 95 % Wilson interval of a rate over its examples.",
+        "# TYPE agentops_eval_metric_interval gauge",
+    ]
+    for name, (low, high) in summary.metrics_interval.items():
+        lines.append(f"agentops_eval_metric_interval{_labels(metric=name, bound='low', **run)} {low}")
+        lines.append(f"agentops_eval_metric_interval{_labels(metric=name, bound='high', **run)} {high}")
     lines += [
         "# HELP agentops_eval_passed 1 when every gate passed.",
         "# TYPE agentops_eval_passed gauge",
@@ -99,8 +116,28 @@ def render(store: RunStore, summary: RunSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_many(runs: list[tuple[RunStore, RunSummary]]) -> str:
+    """Several runs in one textfile: each family's samples together, under one HELP/TYPE
+    (the format forbids a family appearing twice); the ``run_id`` label tells runs apart."""
+    families: dict[str, list[str]] = {}
+    for store, summary in runs:
+        family = ""
+        for line in render(store, summary).splitlines():
+            if line.startswith("# "):
+                family = line.split()[2]
+                if len(families.setdefault(family, [])) < 2:
+                    families[family].append(line)
+                continue
+            families[family].append(line)
+    return "\n".join(line for lines in families.values() for line in lines) + "\n"
+
+
 def write(store: RunStore, summary: RunSummary, path: Path) -> None:
+    write_many([(store, summary)], path)
+
+
+def write_many(runs: list[tuple[RunStore, RunSummary]], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(redact(render(store, summary)), encoding="utf-8")
+    tmp.write_text(redact(render_many(runs)), encoding="utf-8")
     os.replace(tmp, path)
