@@ -56,6 +56,12 @@ class ResearchExpected(_Expected):
     must_cite: list[str] | None = None
 
 
+class UserExpected(_Expected):
+    """A user agent's row: ``output`` may be any JSON value (compared with the mapped output)."""
+
+    output: Any = None
+
+
 EXPECTED_MODELS: dict[str, type[_Expected]] = {
     "support": SupportExpected,
     "document": DocumentExpected,
@@ -82,6 +88,7 @@ class DatasetSpec:
     mapping: dict[str, str] = field(default_factory=dict)
     default_agent: str | None = None
     pack: str | None = None
+    user_agents: tuple[str, ...] = ()  # names the registry resolves besides the built-ins
 
     def files(self) -> list[Path]:
         if self.path.is_file():
@@ -247,14 +254,19 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
     agent = row.get("agent") or spec.default_agent
     if not agent:
         raise BadInput(f"{where}: missing 'agent' (add an agent column or pass --agent)")
-    if agent not in AGENT_NAMES:
-        raise BadInput(f"{where}: unknown agent '{agent}' (choose from {', '.join(AGENT_NAMES)})")
+    user = agent in spec.user_agents
+    if agent not in AGENT_NAMES and not user:
+        known = ", ".join([*AGENT_NAMES, *spec.user_agents])
+        raise BadInput(f"{where}: unknown agent '{agent}' (choose from {known})")
     text = row.get("input")
     if text is None or (isinstance(text, str) and not text.strip()):
         hint = " (use --map input=COLUMN)" if path.suffix.lower() == ".csv" else ""
         raise BadInput(f"{where}: missing 'input'{hint}")
-    if not isinstance(text, str | int | float):
-        raise BadInput(f"{where}: 'input' must be text")
+    data = None
+    if user and isinstance(text, dict | list):
+        data, text = text, json.dumps(text, ensure_ascii=False, sort_keys=True)
+    elif not isinstance(text, str | int | float):
+        raise BadInput(f"{where}: 'input' must be text" + (" or an object" if user else ""))
     text = str(text)
     row_id = row.get("id")
     row_id = str(row_id) if row_id not in (None, "") else f"{path.stem}-{where.rsplit(':', 1)[-1]}"
@@ -266,7 +278,7 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
     if "schema" in expected:
         expected["schema_"] = expected.pop("schema")
     try:
-        checked = EXPECTED_MODELS[agent].model_validate(expected)
+        checked = (UserExpected if user else EXPECTED_MODELS[agent]).model_validate(expected)
     except ValidationError as exc:
         err = exc.errors()[0]
         name = ".".join(str(p) for p in err["loc"]).replace("schema_", "schema")
@@ -275,18 +287,22 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
     if "schema_" in expected:
         expected["schema"] = expected.pop("schema_")
     options: dict[str, Any] = {}
-    if agent == "support":
+    if user:  # a user agent gets the row's input as it is, no built-in options
+        agent_kind = None
+    else:
+        agent_kind = agent
+    if agent_kind == "support":
         options["pack"] = spec.pack
-    elif agent == "document":
+    elif agent_kind == "document":
         options["root"] = str(path.parent)
         doc = (path.parent / text).resolve()
         if not doc.is_file():
             raise BadInput(f"{where}: document '{text}' not found (paths are relative to {path.parent})")
         text = str(doc)
-    elif agent == "research":
+    elif agent_kind == "research":
         options["corpus"] = None
     return Example(
-        id=row_id, agent=agent, input=text, expected=expected, tags=tags, where=where, options=options
+        id=row_id, agent=agent, input=text, expected=expected, tags=tags, where=where, options=options, data=data
     )
 
 

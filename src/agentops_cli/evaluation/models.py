@@ -27,6 +27,11 @@ class Example(BaseModel):
     tags: list[str] = Field(default_factory=list)
     where: str = ""
     options: dict[str, Any] = Field(default_factory=dict, description="agent options (pack, root, corpus)")
+    data: Any = Field(None, description="the row's input when it is an object (``input`` holds its JSON)")
+
+    def payload(self) -> Any:
+        """What the agent gets: the row's object input, else its text."""
+        return self.input if self.data is None else self.data
 
     def key(self, trial: int) -> str:
         """The identity of one attempt in the store: the id, plus the trial when there are several."""
@@ -68,6 +73,9 @@ class ExampleResult(BaseModel):
     scores: dict[str, ScoreRecord] = Field(default_factory=dict)
     passed: bool = False
     reasons: list[str] = Field(default_factory=list)
+    transcript: dict[str, Any] | None = Field(
+        None, exclude=True, description="steps of this attempt; the store writes them to transcripts.jsonl"
+    )
 
 
 class GateResult(BaseModel):
@@ -100,6 +108,7 @@ class RunMeta(BaseModel):
     base_url: str | None = None
     created_at: str = ""
     fingerprint: str = ""
+    target: str | None = Field(None, description="--target SPEC of the run (kept for --resume)")
 
 
 class RunSummary(BaseModel):
