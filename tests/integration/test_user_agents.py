@@ -34,7 +34,9 @@ def results(run_dir: str) -> list[dict]:
     return [json.loads(line) for line in (Path(run_dir) / "results.jsonl").read_text().splitlines()]
 
 
-def test_users_langgraph_agent_evaluated_against_an_openai_compatible_server(tmp_path: Path, fake_openai) -> None:
+def test_users_langgraph_agent_evaluated_against_an_openai_compatible_server(
+    tmp_path: Path, fake_openai
+) -> None:
     folder = copy_example("faq_agent", tmp_path)
 
     def respond(body: dict) -> str:  # the model repeats the FAQ entry it was given
@@ -42,11 +44,27 @@ def test_users_langgraph_agent_evaluated_against_an_openai_compatible_server(tmp
         return system.split("FAQ entry:", 1)[1].strip()
 
     fake_openai.responder = respond
-    fake_openai.usage = {"prompt_tokens": 100, "completion_tokens": 20, "prompt_tokens_details": {"cached_tokens": 40}}
+    fake_openai.usage = {
+        "prompt_tokens": 100,
+        "completion_tokens": 20,
+        "prompt_tokens_details": {"cached_tokens": 40},
+    }
     env = openai_env(fake_openai)
     junit, html = tmp_path / "junit.xml", tmp_path / "report.html"
-    done = run_cli("eval", "--dataset", "golden.yaml", "--fail-under", "must_include_recall=1.0",
-                   "--junit", str(junit), "--html", str(html), "--json", cwd=folder, env=env)  # fmt: skip
+    done = run_cli(
+        "eval",
+        "--dataset",
+        "golden.yaml",
+        "--fail-under",
+        "must_include_recall=1.0",
+        "--junit",
+        str(junit),
+        "--html",
+        str(html),
+        "--json",
+        cwd=folder,
+        env=env,
+    )
     assert done.code == 0, done.stderr
     summary = done.json()
     assert summary["agents"] == ["faq"] and summary["n"] == 4 and summary["errors"] == 0
@@ -58,7 +76,9 @@ def test_users_langgraph_agent_evaluated_against_an_openai_compatible_server(tmp
     # every model call went through the real ChatOpenAI, with the agent's own prompt
     assert fake_openai.request_count == 4
     assert "help desk of Acme Cloud" in fake_openai.requests[0]["messages"][0]["content"]
-    transcripts = [json.loads(x) for x in (Path(summary["run_dir"]) / "transcripts.jsonl").read_text().splitlines()]
+    transcripts = [
+        json.loads(x) for x in (Path(summary["run_dir"]) / "transcripts.jsonl").read_text().splitlines()
+    ]
     assert len(transcripts) == 4 and all(t["format_version"] == 1 for t in transcripts)
     step = transcripts[0]["steps"][0]
     assert step["kind"] == "llm" and step["model"] == "gpt-4o-mini"
@@ -93,7 +113,9 @@ def http_agent(tmp_path: Path):
     httpd.server_close()
 
 
-def test_http_agent_scored_with_usage_and_errors_recorded_then_retried(tmp_path: Path, http_agent: str) -> None:
+def test_http_agent_scored_with_usage_and_errors_recorded_then_retried(
+    tmp_path: Path, http_agent: str
+) -> None:
     folder = copy_example("http_agent", tmp_path)
     config = (folder / "agentops.yaml").read_text().replace("http://127.0.0.1:8765", http_agent)
     (folder / "agentops.yaml").write_text(config)
@@ -119,13 +141,32 @@ def test_exec_agent_from_the_command_line_and_its_transcript(tmp_path: Path) -> 
     data = tmp_path / "rows.jsonl"
     data.write_text(
         "".join(
-            json.dumps({"id": f"r{i}", "input": {"text": text}, "expected": {"output": {"label": label}},})
+            json.dumps(
+                {
+                    "id": f"r{i}",
+                    "input": {"text": text},
+                    "expected": {"output": {"label": label}},
+                }
+            )
             + "\n"
-            for i, (text, label) in enumerate([("Why?", "question"), ("Fine.", "statement"), ("Ok?", "statement")])
+            for i, (text, label) in enumerate(
+                [("Why?", "question"), ("Fine.", "statement"), ("Ok?", "statement")]
+            )
         )
     )
-    done = run_cli("eval", "--target", "exec:python3 agent.py", "--dataset", str(data), "--scorer", "regex",
-                   "--scorer", "+contains", "--json", cwd=folder)  # fmt: skip
+    done = run_cli(
+        "eval",
+        "--target",
+        "exec:python3 agent.py",
+        "--dataset",
+        str(data),
+        "--scorer",
+        "regex",
+        "--scorer",
+        "+contains",
+        "--json",
+        cwd=folder,
+    )
     summary = done.json()
     assert summary["agents"] == ["target"] and summary["n"] == 3 and summary["errors"] == 0
     assert summary["metrics"]["contains_rate"] == pytest.approx(2 / 3)
@@ -154,7 +195,8 @@ def test_spec_errors_exit_2_before_any_example(tmp_path: Path, target: str, mess
 
 def test_missing_header_variable_is_a_spec_error(tmp_path: Path) -> None:
     (tmp_path / "agentops.yaml").write_text(
-        "agents:\n  remote:\n    target: http://127.0.0.1:9/x\n    headers: {Authorization: 'Bearer ${NO_SUCH_TOKEN_VAR}'}\n"
+        "agents:\n  remote:\n    target: http://127.0.0.1:9/x\n"
+        "    headers: {Authorization: 'Bearer ${NO_SUCH_TOKEN_VAR}'}\n"
     )
     done = run_cli("run", "remote", "hello", cwd=tmp_path)
     assert done.code == 2 and "NO_SUCH_TOKEN_VAR is not set" in done.stderr
@@ -163,14 +205,28 @@ def test_missing_header_variable_is_a_spec_error(tmp_path: Path) -> None:
 def test_exec_agent_eval_resumes_after_sigkill(tmp_path: Path) -> None:
     folder = copy_example("exec_agent", tmp_path)
     data = folder / "many.jsonl"
-    data.write_text("".join(json.dumps({"id": f"r{i:02d}", "agent": "kind", "input": f"row {i}?",
-                                        "expected": {"output": {"label": "question", "words": 2}}}) + "\n"
-                            for i in range(12)))  # fmt: skip
+    data.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"r{i:02d}",
+                    "agent": "kind",
+                    "input": f"row {i}?",
+                    "expected": {"output": {"label": "question", "words": 2}},
+                }
+            )
+            + "\n"
+            for i in range(12)
+        )
+    )
     env = {**os.environ, "AGENT_DELAY": "0.3"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "agentops_cli", "-q", "eval", "--dataset", "many.jsonl", "--concurrency", "2"],
-        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     runs = Path(os.environ["AGENTOPS_RUNS_DIR"])
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

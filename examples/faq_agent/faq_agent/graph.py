@@ -38,7 +38,9 @@ def retrieve(state: State) -> State:
 
 
 def answer(state: State) -> State:
-    model = ChatOpenAI(model=os.environ.get("FAQ_MODEL", "gpt-4o-mini"), temperature=0, timeout=20, max_retries=1)
+    model = ChatOpenAI(
+        model=os.environ.get("FAQ_MODEL", "gpt-4o-mini"), temperature=0, timeout=20, max_retries=1
+    )
     reply = model.invoke([SystemMessage(PROMPT.format(faq=state["faq"])), HumanMessage(state["question"])])
     return {"answer": str(reply.content)}
 

@@ -79,7 +79,10 @@ def record_calls(ctx: RunContext, llm: AgentLLM) -> None:
 
 
 class ServiceAgent:
-    """A built-in agent: its service module behind the :class:`~agentops_cli.agents.protocol.Agent` protocol."""
+    """A built-in agent: its service module behind the :class:`~agentops_cli.agents.protocol.Agent` protocol.
+
+    The service keeps its historical call shape; this class adds input models and typed runs.
+    """
 
     source: Source = "builtin"
 
@@ -148,10 +151,16 @@ class ServiceAgent:
         llms = [make_llm(ctx.settings, self.name, run_id=ctx.run_id, cache_only=replay) for _ in inputs]
         timings: list[float] = []
         outputs = service.run_batch(
-            [self._text(i) for i in inputs], settings=ctx.settings, options=ctx.options, llms=llms, timings_ms=timings
+            [self._text(i) for i in inputs],
+            settings=ctx.settings,
+            options=ctx.options,
+            llms=llms,
+            timings_ms=timings,
         )
         if len(outputs) != len(inputs) or len(timings) != len(inputs):
-            raise RuntimeError(f"{self.name}.run_batch returned {len(outputs)} outputs for {len(inputs)} inputs")
+            raise RuntimeError(
+                f"{self.name}.run_batch returned {len(outputs)} outputs for {len(inputs)} inputs"
+            )
         return [
             None if out is None else run_from_llm(self.name, out, llm, run_id=ctx.run_id, latency_ms=ms)
             for out, llm, ms in zip(outputs, llms, timings, strict=True)
@@ -160,7 +169,6 @@ class ServiceAgent:
     def graph(self) -> Any:
         """The compiled LangGraph of this agent (``agentops graph``), or None when it has none."""
         return self._graph().build_graph() if self._graph else None
-
 
 
 # -- the three built-ins: plain imports, deferred until the agent runs --------------------------------

@@ -25,8 +25,19 @@ if TYPE_CHECKING:
     from agentops_cli.config import Settings
 
 Source = Literal["builtin", "plugin", "config", "cli"]
-COMMON_KEYS = ("agent", "run_id", "provider", "model", "degraded", "degraded_reason", "usage",
-               "cost_usd", "latency_ms", "llm_calls", "flags")  # fmt: skip
+COMMON_KEYS = (
+    "agent",
+    "run_id",
+    "provider",
+    "model",
+    "degraded",
+    "degraded_reason",
+    "usage",
+    "cost_usd",
+    "latency_ms",
+    "llm_calls",
+    "flags",
+)
 
 
 class AgentInput(BaseModel):
@@ -43,7 +54,9 @@ class AgentInput(BaseModel):
 class FreeInput(AgentInput):
     """A user agent's input: whatever the row holds (a string or an object), mapped by the target."""
 
-    input: Any = Field(..., description="a string or a JSON object, passed through the target's input mapping")
+    input: Any = Field(
+        ..., description="a string or a JSON object, passed through the target's input mapping"
+    )
 
 
 class UserOutput(BaseModel):

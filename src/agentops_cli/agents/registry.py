@@ -70,7 +70,9 @@ def _plugin(name: str, ep: Any) -> Agent:
     try:
         obj = ep.load()
     except Exception as exc:
-        raise BadInput(f"agent '{name}' (plugin {ep.value}): cannot load: {type(exc).__name__}: {exc}") from exc
+        raise BadInput(
+            f"agent '{name}' (plugin {ep.value}): cannot load: {type(exc).__name__}: {exc}"
+        ) from exc
     if isinstance(obj, Agent):
         return obj
     if isinstance(obj, str):
@@ -118,13 +120,28 @@ def list_agents(settings: Settings) -> list[dict[str, Any]]:
     """Name, source, target and description of every agent, highest-precedence source winning."""
     rows: dict[str, dict[str, Any]] = {}
     for name, agent in _builtins().items():
-        rows[name] = {"name": name, "source": "builtin", "target": agent.target, "description": agent.description}
+        rows[name] = {
+            "name": name,
+            "source": "builtin",
+            "target": agent.target,
+            "description": agent.description,
+        }
     for name, ep in _entry_points().items():
         rows[name] = {"name": name, "source": "plugin", "target": f"python:{ep.value}", "description": ""}
     for name, entry in settings.agents.items():
-        rows[name] = {"name": name, "source": "config", "target": entry.target, "description": entry.description}
+        rows[name] = {
+            "name": name,
+            "source": "config",
+            "target": entry.target,
+            "description": entry.description,
+        }
     for name, agent in _extra.items():
-        rows[name] = {"name": name, "source": agent.source, "target": agent.target, "description": agent.description}
+        rows[name] = {
+            "name": name,
+            "source": agent.source,
+            "target": agent.target,
+            "description": agent.description,
+        }
     return [rows[name] for name in sorted(rows)]
 
 
@@ -140,9 +157,16 @@ def describe(name: str, settings: Settings) -> dict[str, Any]:
 
     agent = get_agent(name, settings)
     own = getattr(agent, "describe", None)
-    info: dict[str, Any] = own() if callable(own) else {
-        "name": agent.name, "source": agent.source, "target": agent.target, "description": agent.description
-    }
+    info: dict[str, Any] = (
+        own()
+        if callable(own)
+        else {
+            "name": agent.name,
+            "source": agent.source,
+            "target": agent.target,
+            "description": agent.description,
+        }
+    )
     info.setdefault("input_schema", agent.input_model.model_json_schema())
     info["output_keys"] = [*COMMON_KEYS, "output" if agent.source != "builtin" else "…agent's own keys"]
     return info

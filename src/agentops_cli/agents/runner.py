@@ -48,7 +48,11 @@ def run_agent(
     """Run ``agent`` (name, spec or object) on ``input`` (string, object or the input model)."""
     resolved = resolve(agent, settings, target)
     ctx = RunContext(
-        settings=settings, run_id=run_id or new_run_id(), trial=trial, options=options or {}, transcript=transcript
+        settings=settings,
+        run_id=run_id or new_run_id(),
+        trial=trial,
+        options=options or {},
+        transcript=transcript,
     )
     try:
         model_input = make_input(resolved, input)

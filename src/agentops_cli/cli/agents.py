@@ -6,7 +6,9 @@ import typer
 
 from agentops_cli.cli.common import JSON_OPTION, console, print_json, state
 
-app = typer.Typer(help="List the agents (built-in, plugins, agentops.yaml) and show one.", no_args_is_help=True)
+app = typer.Typer(
+    help="List the agents (built-in, plugins, agentops.yaml) and show one.", no_args_is_help=True
+)
 
 
 @app.command("list")
@@ -29,7 +31,9 @@ def list_(json_output: bool = JSON_OPTION) -> None:
 
 
 @app.command("show")
-def show(name: str = typer.Argument(..., help="Agent name or a target spec."), json_output: bool = JSON_OPTION) -> None:
+def show(
+    name: str = typer.Argument(..., help="Agent name or a target spec."), json_output: bool = JSON_OPTION
+) -> None:
     """One agent: where it came from, its input schema and its output mapping (loads the agent)."""
     from agentops_cli.agents.registry import describe
 

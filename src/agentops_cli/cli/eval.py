@@ -342,9 +342,15 @@ def _render_example(found: dict[str, Any], json_output: bool) -> None:
     out = console()
     for attempt in found["attempts"]:
         verdict = "error" if attempt["error"] else ("pass" if attempt["passed"] else "FAIL")
-        out.print(f"[bold]{attempt['key']}[/bold] ({attempt['agent']}) {verdict} · {attempt['latency_ms']:.0f} ms")
+        out.print(
+            f"[bold]{attempt['key']}[/bold] ({attempt['agent']}) {verdict} · {attempt['latency_ms']:.0f} ms"
+        )
         out.print(f"input: {attempt['input']}", markup=False, highlight=False)
-        shown = json.dumps(attempt["output"], ensure_ascii=False)[:2000] if attempt["output"] else attempt["error"]
+        shown = (
+            json.dumps(attempt["output"], ensure_ascii=False)[:2000]
+            if attempt["output"]
+            else attempt["error"]
+        )
         out.print(f"output: {shown}", markup=False, highlight=False)
         for reason in attempt["reasons"]:
             out.print(f"  ✗ {reason}", markup=False, highlight=False)

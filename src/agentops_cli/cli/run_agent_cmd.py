@@ -74,5 +74,16 @@ def agent(
     )
 
 
-_FACTS = ("agent", "run_id", "provider", "model", "degraded", "degraded_reason", "usage", "cost_usd",
-          "latency_ms", "llm_calls", "flags")  # fmt: skip
+_FACTS = (
+    "agent",
+    "run_id",
+    "provider",
+    "model",
+    "degraded",
+    "degraded_reason",
+    "usage",
+    "cost_usd",
+    "latency_ms",
+    "llm_calls",
+    "flags",
+)

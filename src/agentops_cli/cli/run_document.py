@@ -73,7 +73,9 @@ def _run_with_progress(path: str, settings: Any, options: dict[str, Any]) -> dic
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return run_agent("document", path, settings, {**options, "progress": progress}).model_dump(mode="json")
+        return run_agent("document", path, settings, {**options, "progress": progress}).model_dump(
+            mode="json"
+        )
 
 
 def _render(result: dict[str, Any], out: Path | None) -> None:

@@ -287,10 +287,7 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
     if "schema_" in expected:
         expected["schema"] = expected.pop("schema_")
     options: dict[str, Any] = {}
-    if user:  # a user agent gets the row's input as it is, no built-in options
-        agent_kind = None
-    else:
-        agent_kind = agent
+    agent_kind = None if user else agent  # a user agent gets the row's input as is, no built-in options
     if agent_kind == "support":
         options["pack"] = spec.pack
     elif agent_kind == "document":
@@ -302,7 +299,14 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
     elif agent_kind == "research":
         options["corpus"] = None
     return Example(
-        id=row_id, agent=agent, input=text, expected=expected, tags=tags, where=where, options=options, data=data
+        id=row_id,
+        agent=agent,
+        input=text,
+        expected=expected,
+        tags=tags,
+        where=where,
+        options=options,
+        data=data,
     )
 
 

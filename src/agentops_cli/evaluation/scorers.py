@@ -203,7 +203,11 @@ def output_text(output: dict[str, Any]) -> str:
 
 def expected_text(value: Any) -> str:
     """Text of an expected or produced value: strings as they are, anything else as canonical JSON."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    )
 
 
 def _has(key: str) -> Callable[[Example], bool]:
@@ -575,8 +579,10 @@ def resolve_scorers(requested: list[str], agents: list[str], *, llm_configured: 
         from agentops_cli.evaluation.judge import JUDGE
 
         register(JUDGE)
+    from agentops_cli.evaluation.plugin_scorers import load
+
     for name in requested:
-        if name.lstrip("+") not in SCORERS:
+        if name.lstrip("+") not in SCORERS and load(name.lstrip("+")) is None:
             raise BadInput(f"--scorer {name}: unknown scorer (choose from {', '.join(sorted(SCORERS))})")
         if SCORERS[name.lstrip("+")].needs_llm and not llm_configured:
             raise BadInput(

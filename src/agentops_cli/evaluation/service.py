@@ -241,7 +241,10 @@ def _run_one(
             f"--fail-under: unknown metric {', '.join(unknown)} for this run "
             f"(known: {', '.join(sorted(known_metrics(scorers, planned.agents, trials)))})"
         )
-    if "judge" in scorers:
+    from agentops_cli.evaluation.plugin_scorers import ensure
+
+    ensure(scorers)  # plugin scorers a resumed run names
+    if any(name == "judge" or name.startswith("rubric:") for name in scorers):
         from agentops_cli.evaluation import judge
 
         judge.configure(settings)
@@ -296,7 +299,9 @@ def _run_one(
 
     def batchable(agent: str) -> bool:
         if agent not in batch_cache:
-            batch_cache[agent] = trials == 1 and "judge" not in scorers and can_batch(agent, settings)
+            batch_cache[agent] = (
+                trials == 1 and not any(SCORERS[n].needs_llm for n in scorers) and can_batch(agent, settings)
+            )
         return batch_cache[agent]
 
     concurrency = settings.eval.concurrency
@@ -363,6 +368,9 @@ def summarise_store(
 ) -> RunSummary:
     """The summary of whatever the store holds (also for ``eval show`` of an unfinished run)."""
     meta = store.meta()
+    from agentops_cli.evaluation.plugin_scorers import ensure
+
+    ensure(meta.scorers)
     acc = fold(store.results(), meta.scorers, meta.trials)
     metrics, cis = acc.metrics()
     config_gates = settings.eval.gates if settings else {}

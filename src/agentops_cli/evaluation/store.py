@@ -116,7 +116,9 @@ class RunStore:
 
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "line"
-        get_logger().warning("{}:{}: invalid result line left out ({}: {})", self.results_path, number, where, first["msg"])
+        get_logger().warning(
+            "{}:{}: invalid result line left out ({}: {})", self.results_path, number, where, first["msg"]
+        )
 
     def transcript(self, key: str) -> dict | None:
         """The stored transcript of one attempt (the last one written for ``key``), or None."""

@@ -27,5 +27,6 @@ def make_target(name: str, entry: AgentEntry, source: Source) -> UserTarget:
 
         return ExecTarget(name, entry, source)
     raise BadInput(
-        f"agent '{name}': unknown target kind '{spec}' (use python:MODULE:ATTR, http(s)://URL or exec:COMMAND)"
+        f"agent '{name}': unknown target kind '{spec}' "
+        "(use python:MODULE:ATTR, http(s)://URL or exec:COMMAND)"
     )

@@ -17,9 +17,11 @@ from agentops_cli.agents.targets.mapping import MappingError, fill, lookup, pick
 from agentops_cli.config import AgentEntry, Settings
 from agentops_cli.llm.usage import Usage
 
-USAGE_KEYS = {"input_tokens": ("input_tokens", "prompt_tokens"),
-              "output_tokens": ("output_tokens", "completion_tokens"),
-              "cached_tokens": ("cached_tokens",)}  # fmt: skip
+USAGE_KEYS = {
+    "input_tokens": ("input_tokens", "prompt_tokens"),
+    "output_tokens": ("output_tokens", "completion_tokens"),
+    "cached_tokens": ("cached_tokens",),
+}
 
 
 class TargetError(RuntimeError):

@@ -51,7 +51,9 @@ class ExecTarget(UserTarget):
             start_new_session=True,
         )
         try:
-            out, err = process.communicate(json.dumps(payload, ensure_ascii=False), timeout=self.entry.timeout_s)
+            out, err = process.communicate(
+                json.dumps(payload, ensure_ascii=False), timeout=self.entry.timeout_s
+            )
         except subprocess.TimeoutExpired as exc:
             _kill(process)
             self._step(ctx, payload, None, "", started, "timeout")
@@ -68,12 +70,21 @@ class ExecTarget(UserTarget):
         self._step(ctx, payload, data, err, started, None)
         return data
 
-    def _step(self, ctx: RunContext, payload: Any, out: Any, err: str, started: float, error: str | None) -> None:
+    def _step(
+        self, ctx: RunContext, payload: Any, out: Any, err: str, started: float, error: str | None
+    ) -> None:
         if ctx.transcript is not None:
             stderr = err[-STDERR_KEEP:] if err else None
-            ctx.transcript.add(Step(kind="exec", name=self.argv[0], input=payload,
-                                    output={"stdout": out, "stderr": stderr} if stderr else out, error=error,
-                                    latency_ms=round((time.perf_counter() - started) * 1000, 2)))  # fmt: skip
+            ctx.transcript.add(
+                Step(
+                    kind="exec",
+                    name=self.argv[0],
+                    input=payload,
+                    output={"stdout": out, "stderr": stderr} if stderr else out,
+                    error=error,
+                    latency_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
+            )
 
 
 def _kill(process: subprocess.Popen[str]) -> None:

@@ -39,11 +39,15 @@ class HttpTarget(UserTarget):
 
     def __init__(self, name: str, entry: AgentEntry, source: Source) -> None:
         if entry.preset == "langgraph":
-            entry = entry.model_copy(update={"input": entry.input if entry.input is not None else LANGGRAPH_INPUT})
+            entry = entry.model_copy(
+                update={"input": entry.input if entry.input is not None else LANGGRAPH_INPUT}
+            )
         super().__init__(name, entry, source)
         missing = [var for var in env_names(entry.headers) if not os.environ.get(var)]
         if missing:
-            raise BadInput(f"agent '{name}': header variable {', '.join(missing)} is not set in the environment")
+            raise BadInput(
+                f"agent '{name}': header variable {', '.join(missing)} is not set in the environment"
+            )
         url = entry.target.rstrip("/")
         if entry.preset == "langgraph":
             if not entry.assistant_id:
@@ -85,5 +89,13 @@ class HttpTarget(UserTarget):
 
     def _step(self, ctx: RunContext, body: Any, data: Any, started: float, error: str | None) -> None:
         if ctx.transcript is not None:
-            ctx.transcript.add(Step(kind="http", name=self.name, input=body, output=data, error=error,
-                                    latency_ms=round((time.perf_counter() - started) * 1000, 2)))  # fmt: skip
+            ctx.transcript.add(
+                Step(
+                    kind="http",
+                    name=self.name,
+                    input=body,
+                    output=data,
+                    error=error,
+                    latency_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
+            )

@@ -83,8 +83,6 @@ class PythonTarget(UserTarget):
             if is_runnable(obj):
                 handler = make_recorder(calls, ctx.transcript)
                 return obj.invoke(payload, config={"callbacks": [handler]})
-            if inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(getattr(obj, "__call__", None)):
-                return asyncio.run(obj(payload))
             result = obj(payload)
             if inspect.isawaitable(result):
                 return asyncio.run(_await(result))
@@ -113,8 +111,10 @@ def make_recorder(calls: Calls, transcript: Transcript | None) -> Any:
         def on_chat_model_start(self, serialized: Any, messages: Any, *, run_id: Any, **kw: Any) -> None:
             params = kw.get("invocation_params") or {}
             model = str(params.get("model") or params.get("model_name") or "")
-            text = [[{"role": getattr(m, "type", ""), "content": getattr(m, "content", "")} for m in batch]
-                    for batch in messages]  # fmt: skip
+            text = [
+                [{"role": getattr(m, "type", ""), "content": getattr(m, "content", "")} for m in batch]
+                for batch in messages
+            ]
             with self.lock:
                 self.started[run_id] = (time.perf_counter(), model, text)
 
@@ -127,8 +127,17 @@ def make_recorder(calls: Calls, transcript: Transcript | None) -> Any:
             model = str(llm_output.get("model_name") or model)
             calls.items.append(ModelCall(model=model, usage=usage, latency_ms=latency))
             if transcript is not None:
-                transcript.add(Step(kind="llm", name="chat", model=model, input=prompt, output=answer,
-                                    usage=usage, latency_ms=round(latency, 2)))  # fmt: skip
+                transcript.add(
+                    Step(
+                        kind="llm",
+                        name="chat",
+                        model=model,
+                        input=prompt,
+                        output=answer,
+                        usage=usage,
+                        latency_ms=round(latency, 2),
+                    )
+                )
 
         def on_llm_error(self, error: BaseException, *, run_id: Any, **kw: Any) -> None:
             with self.lock:
@@ -146,8 +155,15 @@ def make_recorder(calls: Calls, transcript: Transcript | None) -> Any:
                 began, name, args = self.started.pop(run_id, (time.perf_counter(), "tool", None))
             if transcript is not None:
                 content = getattr(output, "content", output)
-                transcript.add(Step(kind="tool", name=name, input=args, output=str(content),
-                                    latency_ms=round((time.perf_counter() - began) * 1000, 2)))  # fmt: skip
+                transcript.add(
+                    Step(
+                        kind="tool",
+                        name=name,
+                        input=args,
+                        output=str(content),
+                        latency_ms=round((time.perf_counter() - began) * 1000, 2),
+                    )
+                )
 
     return Recorder()
 
@@ -161,12 +177,21 @@ def _usage_and_answer(response: Any) -> tuple[Usage, Any]:
     answer: Any = getattr(message, "content", None)
     tool_calls = getattr(message, "tool_calls", None)
     if tool_calls:
-        answer = {"content": answer, "tool_calls": [{"name": t.get("name"), "args": t.get("args")} for t in tool_calls]}
+        answer = {
+            "content": answer,
+            "tool_calls": [{"name": t.get("name"), "args": t.get("args")} for t in tool_calls],
+        }
     if meta:
         cached = (meta.get("input_token_details") or {}).get("cache_read") or 0
-        return Usage(input_tokens=meta.get("input_tokens", 0), output_tokens=meta.get("output_tokens", 0),
-                     cached_tokens=cached), answer  # fmt: skip
+        return Usage(
+            input_tokens=meta.get("input_tokens", 0),
+            output_tokens=meta.get("output_tokens", 0),
+            cached_tokens=cached,
+        ), answer
     token_usage = (getattr(response, "llm_output", None) or {}).get("token_usage") or {}
     cached = (token_usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
-    return Usage(input_tokens=token_usage.get("prompt_tokens", 0) or 0,
-                 output_tokens=token_usage.get("completion_tokens", 0) or 0, cached_tokens=cached), answer  # fmt: skip
+    return Usage(
+        input_tokens=token_usage.get("prompt_tokens", 0) or 0,
+        output_tokens=token_usage.get("completion_tokens", 0) or 0,
+        cached_tokens=cached,
+    ), answer
