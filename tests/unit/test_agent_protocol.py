@@ -224,3 +224,29 @@ def test_plugin_scorers_python_and_entry_points(user_module: Path, monkeypatch: 
         plugin_scorers.as_record("nope")
     with pytest.raises(BadInput, match="unknown scorer"):
         resolve_scorers(["no_such_scorer"], ["x"], llm_configured=False)
+
+
+def test_on_disk_formats_carry_a_version_and_invalid_lines_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agentops_cli.evaluation.models import ExampleResult, RunMeta
+    from agentops_cli.evaluation.store import RunStore
+    from agentops_cli.observability.logging import setup_logging
+    from agentops_cli.observability.runlog import read_runs, record_run, runlog_path
+
+    setup_logging(0)
+    store = RunStore.create(tmp_path, RunMeta(run_id="r1", dataset="d", dataset_label="d"))
+    store.open_for_append()
+    store.append(ExampleResult(key="a#0", id="a", agent="x", transcript={"key": "a#0", "steps": []}))
+    store.close()
+    with store.results_path.open("a") as fh:
+        fh.write('{"key": 3}\n')
+    assert [r.format_version for r in store.results()] == [1]
+    assert "results.jsonl:2: invalid result line left out" in capsys.readouterr().err
+    assert store.transcript("a#0") == {"key": "a#0", "steps": []} and store.transcript("b#0") is None
+    settings = Settings()
+    record_run(settings, {"agent": "x", "run_id": "r"}, "input")
+    with runlog_path(settings).open("a") as fh:
+        fh.write("not json\n")
+    assert [r["format_version"] for r in read_runs(settings)] == [1]
+    assert "invalid run-log line left out" in capsys.readouterr().err

@@ -52,9 +52,13 @@ class ScoreRecord(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+FORMAT_VERSION = 1  # of results.jsonl lines and summary.json; bump on an incompatible change
+
+
 class ExampleResult(BaseModel):
     """One line of ``results.jsonl``: an example's attempt, its output and its scores."""
 
+    format_version: int = FORMAT_VERSION
     key: str
     id: str
     trial: int = 0
@@ -140,3 +144,4 @@ class RunSummary(BaseModel):
     run_dir: str = ""
     reports: dict[str, str] = Field(default_factory=dict)
     baseline: dict[str, Any] | None = None
+    format_version: int = FORMAT_VERSION
