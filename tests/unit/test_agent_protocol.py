@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -250,3 +251,91 @@ def test_on_disk_formats_carry_a_version_and_invalid_lines_are_reported(
         fh.write("not json\n")
     assert [r["format_version"] for r in read_runs(settings)] == [1]
     assert "invalid run-log line left out" in capsys.readouterr().err
+
+
+@pytest.fixture
+def tiny_server():
+    """A stdlib HTTP server: /runs/wait answers like LangGraph Server; /text is not JSON; /fail is 503."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+            if self.path == "/fail":
+                status, raw = 503, b"{}"
+            elif self.path == "/text":
+                status, raw = 200, b"plain words"
+            else:
+                question = body["input"]["messages"][0]["content"]
+                answer = {
+                    "messages": [{"type": "human", "content": question}, {"type": "ai", "content": "hi!"}]
+                }
+                status, raw = 200, json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_http_langgraph_preset_headers_from_env_and_failures(
+    tiny_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, seen = tiny_server
+    monkeypatch.setenv("MY_AGENT_TOKEN", "tok-1234567890")
+    settings = load_settings(
+        overrides={"resilience.backoff_initial_s": 0.0, "resilience.backoff_max_s": 0.0}
+    ).settings
+    preset = get_target(
+        url, preset="langgraph", assistant_id="agent", headers={"Authorization": "Bearer ${MY_AGENT_TOKEN}"}
+    )
+    transcript = Transcript()
+    run = run_agent(preset, "hello", settings, log=False, transcript=transcript)
+    assert (
+        transcript.steps[0].kind == "http" and transcript.steps[0].output["messages"][1]["content"] == "hi!"
+    )
+    assert run["output"] == "hi!" and run.provider == "http"
+    assert seen[0]["path"] == "/runs/wait" and seen[0]["body"]["assistant_id"] == "agent"
+    assert seen[0]["auth"] == "Bearer tok-1234567890"
+    with pytest.raises(TargetError, match="non-JSON response"):
+        run_agent(get_target(f"{url}/text"), "x", settings, log=False)
+    with pytest.raises(TargetError, match=r"HTTP 503 after 2 attempts"):
+        run_agent(get_target(f"{url}/fail", retries=1), "x", settings, log=False)
+    with pytest.raises(BadInput, match="preset langgraph needs assistant_id"):
+        get_target(url, preset="langgraph")
+
+
+def test_exec_failures_are_named_and_a_hung_agent_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "agent.py"
+    script.write_text(
+        "import json, sys, time\n"
+        "req = json.load(sys.stdin)\n"
+        "if req == 'crash': sys.exit('broken ' + 'x')\n"
+        "if req == 'text': print('not json'); sys.exit(0)\n"
+        "if req == 'hang': time.sleep(30)\n"
+        "json.dump({'output': req}, sys.stdout)\n"
+    )
+    agent = get_target(f"exec:{sys.executable} {script}", timeout_s=1)
+    assert run_agent(agent, "ok", Settings(), log=False)["output"] == "ok"
+    with pytest.raises(TargetError, match="exited with 1: broken x"):
+        run_agent(agent, "crash", Settings(), log=False)
+    with pytest.raises(TargetError, match="non-JSON output"):
+        run_agent(agent, "text", Settings(), log=False)
+    started = time.monotonic()
+    with pytest.raises(TargetError, match="timeout after 1s"):
+        run_agent(agent, "hang", Settings(), log=False)
+    assert time.monotonic() - started < 10
+    with pytest.raises(BadInput, match="exec command"):
+        get_target('exec:"unterminated')
