@@ -10,6 +10,7 @@ runs once before the first example; when it returns something, that is the agent
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import inspect
 import os
@@ -98,13 +99,28 @@ async def _await(value: Any) -> Any:
 
 
 def make_recorder(calls: Calls, transcript: Transcript | None) -> Any:
-    """A LangChain callback handler recording model and tool calls (langchain imported only here)."""
+    """A LangChain callback handler recording one run's model and tool calls."""
+    return _recorder_class()(calls, transcript)
+
+
+@functools.cache
+def _recorder_class() -> type:
+    """The recorder's class, built once (langchain is imported only here, on first use)."""
     from langchain_core.callbacks import BaseCallbackHandler
 
     class Recorder(BaseCallbackHandler):
         """Per-run recorder: model calls → ``calls`` (usage, cost), steps → the transcript."""
 
-        def __init__(self) -> None:
+        # Chain (node) events are most of what a graph emits and nothing here uses them:
+        # ignoring them keeps the recorder's cost per example small.
+        ignore_chain = True
+        ignore_retriever = True
+        ignore_retry = True
+        ignore_custom_event = True
+
+        def __init__(self, calls: Calls, transcript: Transcript | None) -> None:
+            self.calls = calls
+            self.transcript = transcript
             self.started: dict[Any, tuple[float, str, Any]] = {}
             self.lock = threading.Lock()
 
@@ -125,9 +141,9 @@ def make_recorder(calls: Calls, transcript: Transcript | None) -> Any:
             usage, answer = _usage_and_answer(response)
             llm_output = getattr(response, "llm_output", None) or {}
             model = str(llm_output.get("model_name") or model)
-            calls.items.append(ModelCall(model=model, usage=usage, latency_ms=latency))
-            if transcript is not None:
-                transcript.add(
+            self.calls.items.append(ModelCall(model=model, usage=usage, latency_ms=latency))
+            if self.transcript is not None:
+                self.transcript.add(
                     Step(
                         kind="llm",
                         name="chat",
@@ -142,8 +158,8 @@ def make_recorder(calls: Calls, transcript: Transcript | None) -> Any:
         def on_llm_error(self, error: BaseException, *, run_id: Any, **kw: Any) -> None:
             with self.lock:
                 self.started.pop(run_id, None)
-            if transcript is not None:
-                transcript.add(Step(kind="llm", name="chat", error=f"{type(error).__name__}: {error}"))
+            if self.transcript is not None:
+                self.transcript.add(Step(kind="llm", name="chat", error=f"{type(error).__name__}: {error}"))
 
         def on_tool_start(self, serialized: Any, input_str: str, *, run_id: Any, **kw: Any) -> None:
             with self.lock:
@@ -153,9 +169,9 @@ def make_recorder(calls: Calls, transcript: Transcript | None) -> Any:
         def on_tool_end(self, output: Any, *, run_id: Any, **kw: Any) -> None:
             with self.lock:
                 began, name, args = self.started.pop(run_id, (time.perf_counter(), "tool", None))
-            if transcript is not None:
+            if self.transcript is not None:
                 content = getattr(output, "content", output)
-                transcript.add(
+                self.transcript.add(
                     Step(
                         kind="tool",
                         name=name,
@@ -165,7 +181,7 @@ def make_recorder(calls: Calls, transcript: Transcript | None) -> Any:
                     )
                 )
 
-    return Recorder()
+    return Recorder
 
 
 def _usage_and_answer(response: Any) -> tuple[Usage, Any]:
