@@ -171,6 +171,9 @@ DEFAULT_EVAL_GATES: dict[str, float] = {
 
 class EvalSettings(Section):
     concurrency: int = Field(8, ge=1, le=512)
+    transcript_max_chars: int = Field(
+        20_000, ge=0, description="per-example transcript size bound (0: no transcripts)"
+    )
     timeout_s: float = Field(120.0, gt=0)
     max_errors: int | None = Field(None, ge=0)
     same_error_stop: int = Field(
@@ -186,6 +189,23 @@ class EvalSettings(Section):
         0.01, ge=0, le=1, description="--fail-on-regression: how much a rate/score may drop (absolute)"
     )
     max_regressed: int = Field(0, ge=0, description="--fail-on-regression: examples allowed to regress")
+
+
+class AgentEntry(Section):
+    """One user agent registered in ``agents:`` (see docs/agents.md for the mapping rules)."""
+
+    target: str = Field(..., description="python:MODULE:ATTR | http(s)://URL | exec:COMMAND")
+    description: str = ""
+    input: Any = Field(None, description="input template: {{input}}, {{input.FIELD}}, {{id}} placeholders")
+    output: Any = Field(None, description="path (or {name: path}) of the answer in the agent's result")
+    usage: str | None = Field("usage", description="path of a usage object in the result")
+    headers: dict[str, str] = Field(default_factory=dict, description="HTTP headers; ${VAR} read from env")
+    timeout_s: float = Field(60.0, gt=0)
+    retries: int = Field(2, ge=0, le=10)
+    setup: str | None = Field(None, description="python targets: MODULE:FN called once before the first run")
+    preset: Literal["langgraph"] | None = Field(None, description="langgraph: LangGraph Server /runs/wait")
+    assistant_id: str | None = None
+    transcript_max_chars: int = Field(20_000, ge=0)
 
 
 ENV_PREFIX = "AGENTOPS_"
@@ -219,6 +239,9 @@ class Settings(_Checked):
     eval: EvalSettings = Field(default_factory=EvalSettings)
     prices: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="extra or overriding models for the price table"
+    )
+    agents: dict[str, AgentEntry] = Field(
+        default_factory=dict, description="user agents: NAME -> {target: SPEC, input, output, ...}"
     )
 
     disable_llm: bool = Field(False, description="seed toggle: never call an LLM, use the offline engine")
@@ -302,7 +325,7 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-_OPAQUE_KEYS = {"prices", "eval.gates", "llm.agent_models"}
+_OPAQUE_KEYS = {"prices", "eval.gates", "llm.agent_models", "agents"}
 
 
 def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:

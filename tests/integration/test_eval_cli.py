@@ -30,8 +30,10 @@ def fake_cli(tmp_path: Path) -> list[str]:
     launcher.write_text(
         "import sys\n"
         f"sys.path.insert(0, {str(tmp_path)!r})\n"
-        "from agentops_cli.agents import runner\n"
-        "runner.AGENTS['support'] = 'fake_cli_agent'\n"
+        "import fake_cli_agent\n"
+        "from agentops_cli.agents import registry\n"
+        "from agentops_cli.agents.builtins import ServiceAgent, SupportInput\n"
+        "registry.register(ServiceAgent('support', SupportInput, lambda: fake_cli_agent, 'fake'))\n"
         "from agentops_cli.cli.app import main\n"
         "main(sys.argv[1:])\n",
         encoding="utf-8",

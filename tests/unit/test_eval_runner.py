@@ -1,6 +1,6 @@
 """The runner, store, summary, gates and reports with a tiny fake support agent.
 
-The fake is a real module registered in ``agents.runner.AGENTS`` (it is also used by the
+The fake is a real module registered as the ``support`` agent (it is also used by the
 subprocess tests through :func:`launcher`), so the real ``run_agent`` wrapping, the real
 store and the real scorers run.
 """
@@ -123,10 +123,10 @@ def fake_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         name = f"fake_eval_agent_{next(_names)}"
         (tmp_path / f"{name}.py").write_text(FAKE_AGENT + (BATCH if batch else ""), encoding="utf-8")
         monkeypatch.syspath_prepend(str(tmp_path))
-        from agentops_cli.agents import runner
-
-        monkeypatch.setitem(runner.AGENTS, "support", name)
         __import__(name)
+        from tests.unit.test_runner import register_service
+
+        register_service(monkeypatch, "support", sys.modules[name])
         return sys.modules[name]
 
     return install

@@ -32,8 +32,16 @@ def echo_agent(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
 
     module.run = run  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "tests_echo_service", module)
-    monkeypatch.setitem(runner.AGENTS, "echo", "tests_echo_service")
+    register_service(monkeypatch, "echo", module)
     return module
+
+
+def register_service(monkeypatch: pytest.MonkeyPatch, name: str, module: types.ModuleType) -> None:
+    """Register a service-shaped module as a built-in-style agent for one test."""
+    from agentops_cli.agents import registry
+    from agentops_cli.agents.builtins import ServiceAgent, SupportInput
+
+    monkeypatch.setitem(registry._extra, name, ServiceAgent(name, SupportInput, lambda: module, "test agent"))
 
 
 def test_common_keys_and_run_log(echo_agent: types.ModuleType) -> None:

@@ -299,6 +299,10 @@ def test_graph_command_prints_mermaid_and_rejects_agents_without_graph(
 
     graph("support", json_output=False)
     assert "decide_escalation(decide_escalation)" in capsys.readouterr().out
-    monkeypatch.setitem(runner.AGENTS, "ghost", "agentops_cli.agents.ghost.service")
-    with pytest.raises(BadInput, match="agent 'ghost' has no graph yet"):
+    from agentops_cli.agents import registry
+    from agentops_cli.agents.builtins import ServiceAgent, SupportInput
+
+    ghost = ServiceAgent("ghost", SupportInput, lambda: runner, "no graph")
+    monkeypatch.setitem(registry._extra, "ghost", ghost)
+    with pytest.raises(BadInput, match="agent 'ghost' has no graph"):
         mermaid("ghost")

@@ -1,190 +1,124 @@
-"""Run one agent on one input and wrap its answer in the contract's common keys.
+"""The one entry point that runs an agent: ``run``, ``eval`` (and the services built on them) call it.
 
-``agentops run`` and ``agentops eval`` both come through here, so every result has
-``agent``, ``provider``, ``model``, ``degraded``, ``usage``, ``cost_usd``,
-``latency_ms``, ``run_id`` and ``flags`` computed the same way.
+:func:`run_agent` resolves the agent in the registry, validates the input against the
+agent's input model, runs it under a :class:`RunContext` and returns a typed
+:class:`AgentRun` whose JSON dump is the CLI contract's run document (``agent``,
+``provider``, ``model``, ``degraded``, ``usage``, ``cost_usd``, ``latency_ms``, ``run_id``,
+``flags`` + the agent's own keys). A run that fails is written to the run log with its
+error before the error propagates.
 """
 
 from __future__ import annotations
 
-import importlib
-import time
-from typing import Any, Protocol
+import json
+from typing import Any
 
-from pydantic import BaseModel
-
-from agentops_cli.config import Settings
+from agentops_cli.agents.protocol import Agent, AgentRun, RunContext, capability, make_input
+from agentops_cli.agents.registry import get_agent
+from agentops_cli.agents.transcript import Transcript
+from agentops_cli.config import AgentEntry, Settings
 from agentops_cli.errors import BadInput
-from agentops_cli.llm.base import AgentLLM
-from agentops_cli.llm.factory import make_llm
 from agentops_cli.run_ids import new_run_id
 
-AGENTS: dict[str, str] = {
-    "support": "agentops_cli.agents.support.service",
-    "document": "agentops_cli.agents.document.service",
-    "research": "agentops_cli.agents.research.service",
-}
+
+def resolve(agent: str | Agent, settings: Settings, target: str | None = None) -> Agent:
+    """An agent object from a name, a spec, or ``--target SPEC`` (registered under ``agent``)."""
+    if not isinstance(agent, str):
+        return agent
+    return get_agent(agent, settings, spec=AgentEntry(target=target) if target else None)
 
 
-class AgentService(Protocol):
-    """What each ``agents/<name>/service.py`` provides."""
-
-    def run(self, input: str, *, llm: AgentLLM, settings: Settings, options: dict[str, Any]) -> BaseModel: ...
-
-
-def load_service(agent: str) -> AgentService:
-    if agent not in AGENTS:
-        raise BadInput(f"unknown agent '{agent}' (choose from {', '.join(AGENTS)})")
-    return importlib.import_module(AGENTS[agent])  # type: ignore[return-value]
-
-
-def prepare_agent(agent: str, settings: Settings, options: dict[str, Any]) -> None:
-    """Load what every run of ``agent`` shares (its pack, models, indexes) now, once.
-
-    The eval runner calls this before handing an agent's first example to its worker pool:
-    left to first use, 32 threads race to load the same model and each pays for it.
-    Agents opt in with a ``prepare(settings, options)`` function in their service.
-    """
-    prepare = getattr(load_service(agent), "prepare", None)
-    if callable(prepare):
-        prepare(settings, options)
-
-
-def wrap_output(
-    agent: str,
-    output: BaseModel,
-    *,
-    run_id: str,
-    provider: str,
-    model: str,
-    latency_ms: float,
-    degraded_reasons: list[str] | None = None,
-    usage: dict[str, int] | None = None,
-    cost_usd: float = 0.0,
-    llm_calls: int = 0,
-) -> dict[str, Any]:
-    """The contract's common keys around an agent's typed output — one place for both paths."""
-    body = output.model_dump(mode="json")
-    flags = list(body.pop("flags", []))
-    degraded = bool(degraded_reasons)
-    if degraded and "degraded" not in flags:
-        flags.append("degraded")
-    return {
-        "agent": agent,
-        "run_id": run_id,
-        "provider": provider,
-        "model": model,
-        "degraded": degraded,
-        "degraded_reason": "; ".join(degraded_reasons or []) or None,
-        "usage": usage or {"input_tokens": 0, "output_tokens": 0, "cached_tokens": 0},
-        "cost_usd": round(cost_usd, 8),
-        "latency_ms": latency_ms,
-        "llm_calls": llm_calls,
-        "flags": flags,
-        **body,
-    }
-
-
-def wrap_run(
-    agent: str, output: BaseModel, llm: AgentLLM, *, run_id: str, latency_ms: float
-) -> dict[str, Any]:
-    """:func:`wrap_output` with what ``llm`` recorded over the run: models, usage, cost, failover."""
-    models_used = sorted({c.model for c in llm.calls if c.provider != "offline"})
-    return wrap_output(
-        agent,
-        output,
-        run_id=run_id,
-        provider=llm.provider,
-        model=models_used[0] if len(models_used) == 1 else (",".join(models_used) or llm.model),
-        latency_ms=round(latency_ms, 2),
-        degraded_reasons=llm.degraded_reasons,
-        usage=llm.usage.model_dump(),
-        cost_usd=llm.cost_usd,
-        llm_calls=llm.llm_calls,
-    )
+def input_text(raw: Any) -> str:
+    """The input as text (run log hash, results file): strings as they are, objects as JSON."""
+    return raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def run_agent(
-    agent: str,
-    input: str,
+    agent: str | Agent,
+    input: Any,
     settings: Settings,
     options: dict[str, Any] | None = None,
     *,
     trial: int = 0,
     run_id: str | None = None,
     log: bool = True,
-) -> dict[str, Any]:
-    """Run ``agent`` on ``input``; return the contract's JSON document as a dict.
-
-    A run that fails is still written to the run log (with its error) before the error
-    propagates, so "what failed yesterday" has an answer too.
-    """
-    service = load_service(agent)
-    run_id = run_id or new_run_id()
-    llm = make_llm(settings, agent, trial=trial, run_id=run_id)
-    started = time.perf_counter()
+    target: str | None = None,
+    transcript: Transcript | None = None,
+) -> AgentRun:
+    """Run ``agent`` (name, spec or object) on ``input`` (string, object or the input model)."""
+    resolved = resolve(agent, settings, target)
+    ctx = RunContext(
+        settings=settings,
+        run_id=run_id or new_run_id(),
+        trial=trial,
+        options=options or {},
+        transcript=transcript,
+    )
     try:
-        output = service.run(input, llm=llm, settings=settings, options=options or {})
+        model_input = make_input(resolved, input)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise BadInput(f"agent '{resolved.name}': invalid input: {_first_error(exc)}") from exc
+    try:
+        result = resolved.run(model_input, ctx)
     except Exception as exc:
         if log:
             from agentops_cli.observability.runlog import record_run
 
-            failed = {"agent": agent, "run_id": run_id, "provider": llm.provider, "model": llm.model}
-            record_run(settings, failed, input, error=f"{type(exc).__name__}: {exc}")
+            failed = {"agent": resolved.name, "run_id": ctx.run_id, "provider": _provider(resolved, settings)}
+            record_run(settings, failed, input_text(input), error=f"{type(exc).__name__}: {exc}")
         raise
-    result = wrap_run(agent, output, llm, run_id=run_id, latency_ms=(time.perf_counter() - started) * 1000)
     if log:
         from agentops_cli.observability.runlog import record_run
 
-        record_run(settings, result, input)
+        record_run(settings, result.model_dump(mode="json"), input_text(input))
     return result
 
 
-def can_batch(agent: str, settings: Settings) -> bool:
-    """Whether eval may hand ``agent`` its examples in batches (``run_batch``: same nodes, no graph).
+def _provider(agent: Agent, settings: Settings) -> str:
+    return settings.provider() if agent.source == "builtin" else agent.target.split(":", 1)[0]
 
-    Offline, always. With a model, when the response cache is on: the batch then *replays*
-    cached answers and hands back the examples that need the model (see :func:`run_agent_batch`).
+
+def _first_error(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc']) or 'input'}: {first['msg']}"
+    return str(exc)
+
+
+def prepare_agent(agent: str | Agent, settings: Settings, options: dict[str, Any]) -> None:
+    """Load what every run of ``agent`` shares (pack, models, a user's ``setup``) now, once.
+
+    The eval runner calls this before an agent's first example goes to its worker pool: left
+    to first use, 32 threads race to load the same model and each pays for it.
     """
-    if agent not in AGENTS or (settings.provider() != "offline" and not settings.cache.enabled):
-        return False
+    prepare = capability(resolve(agent, settings), "prepare")
+    if prepare is not None:
+        prepare(settings, options)
+
+
+def can_batch(agent: str | Agent, settings: Settings) -> bool:
+    """Whether eval may hand ``agent`` its examples in batches (its ``run_batch``)."""
     try:
-        service = load_service(agent)
-    except ImportError:  # the agent is missing: per-example runs record the error
-        return False
-    return callable(getattr(service, "run_batch", None))
+        resolved = resolve(agent, settings)
+    except BadInput:
+        return False  # per-example runs record why
+    check = capability(resolved, "can_batch")
+    return capability(resolved, "run_batch") is not None and (check is None or bool(check(settings)))
 
 
 def run_agent_batch(
-    agent: str,
-    inputs: list[str],
+    agent: str | Agent,
+    inputs: list[Any],
     settings: Settings,
     options: dict[str, Any] | None = None,
     *,
     run_id: str | None = None,
-) -> list[dict[str, Any] | None]:
-    """Many inputs through the agent's ``run_batch``, each output wrapped like :func:`run_agent`.
-
-    Offline, every input gets its answer. With a model, each input gets a *cache-only* handle:
-    an input whose every model call is in the response cache is answered here, with the very
-    answers the model gave before; one that needs the model comes back as ``None``, for the
-    caller to run live (eval sends those to its worker pool). Re-running an eval on a warm
-    cache thus costs about what an offline eval costs.
-
-    Each example's latency is its own pipeline time plus its share of the vectorised
-    classification, as measured by the service.
-    """
-    service = load_service(agent)
-    run_id = run_id or new_run_id()
-    replay = settings.provider() != "offline"
-    llms = [make_llm(settings, agent, run_id=run_id, cache_only=replay) for _ in inputs]
-    timings: list[float] = []
-    outputs = service.run_batch(  # type: ignore[attr-defined]
-        inputs, settings=settings, options=options or {}, llms=llms, timings_ms=timings
-    )
-    if len(outputs) != len(inputs) or len(timings) != len(inputs):
-        raise RuntimeError(f"{agent}.run_batch returned {len(outputs)} outputs for {len(inputs)} inputs")
-    return [
-        None if out is None else wrap_run(agent, out, llm, run_id=run_id, latency_ms=ms)
-        for out, llm, ms in zip(outputs, llms, timings, strict=True)
-    ]
+) -> list[AgentRun | None]:
+    """Many inputs through the agent's ``run_batch``; ``None`` marks an input to run alone."""
+    resolved = resolve(agent, settings)
+    batch = capability(resolved, "run_batch")
+    if batch is None:
+        raise BadInput(f"agent '{resolved.name}' has no batch path")
+    ctx = RunContext(settings=settings, run_id=run_id or new_run_id(), options=options or {})
+    return batch([make_input(resolved, raw) for raw in inputs], ctx)

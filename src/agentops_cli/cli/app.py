@@ -61,6 +61,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "cost": ("agentops_cli.cli.cost", "app", True),
     "cache": ("agentops_cli.cli.cache", "app", True),
     "runs": ("agentops_cli.cli.runs", "app", True),
+    "agents": ("agentops_cli.cli.agents", "app", True),
     "config": ("agentops_cli.cli.config_cmd", "app", True),
     "graph": ("agentops_cli.cli.graph", "graph", False),
 }

@@ -50,6 +50,9 @@ def eval_(
     agent: str | None = typer.Option(
         None, "--agent", help="Only rows of this agent (or the agent of rows without one)."
     ),
+    target: str | None = typer.Option(
+        None, "--target", help="Evaluate a user agent: python:MODULE:ATTR, http(s)://URL or exec:COMMAND."
+    ),
     pack: str | None = typer.Option(None, "--pack", help="Support pack folder for every support row."),
     provider: list[str] = typer.Option(
         [], "--provider", help="offline|openai|openai:MODEL; repeat to compare."
@@ -133,6 +136,7 @@ def eval_(
         html=html_out,
         metrics_file=metrics_file,
         no_cache=no_cache,
+        target=target,
     )
     progress = _ProgressView() if show_progress() else None
     try:
@@ -351,16 +355,56 @@ def list_(json_output: bool = JSON_OPTION) -> None:
 
 @app.command("show")
 def show(
-    run_id: str = typer.Argument(..., help="Run id or 'last'."), json_output: bool = JSON_OPTION
+    run_id: str = typer.Argument(..., help="Run id or 'last'."),
+    example: str | None = typer.Option(None, "--example", help="Show one example with its transcript."),
+    json_output: bool = JSON_OPTION,
 ) -> None:
-    """Show a run's summary."""
-    from agentops_cli.evaluation.service import show_run
+    """Show a run's summary (or one example with its transcript)."""
+    from agentops_cli.evaluation.service import show_example, show_run
 
+    if example is not None:
+        _render_example(show_example(state().settings(), run_id, example), json_output)
+        return
     summary = show_run(state().settings(), run_id)
     if json_output:
         print_json(summary)
     else:
         _render_summary(summary, verbose_metrics=True)
+
+
+def _render_example(found: dict[str, Any], json_output: bool) -> None:
+    if json_output:
+        print_json(found)
+        return
+    import json
+
+    out = console()
+    for attempt in found["attempts"]:
+        verdict = "error" if attempt["error"] else ("pass" if attempt["passed"] else "FAIL")
+        out.print(
+            f"[bold]{attempt['key']}[/bold] ({attempt['agent']}) {verdict} · {attempt['latency_ms']:.0f} ms"
+        )
+        out.print(f"input: {attempt['input']}", markup=False, highlight=False)
+        shown = (
+            json.dumps(attempt["output"], ensure_ascii=False)[:2000]
+            if attempt["output"]
+            else attempt["error"]
+        )
+        out.print(f"output: {shown}", markup=False, highlight=False)
+        for reason in attempt["reasons"]:
+            out.print(f"  ✗ {reason}", markup=False, highlight=False)
+        transcript = attempt.get("transcript") or {"steps": []}
+        for n, step in enumerate(transcript["steps"], start=1):
+            tokens = step.get("usage") or {}
+            out.print(
+                f"  {n}. {step['kind']} {step.get('name', '')} {step.get('model') or ''} "
+                f"{tokens.get('input_tokens', 0)}+{tokens.get('output_tokens', 0)} tok "
+                f"{step.get('latency_ms') or 0:.0f} ms {step.get('error') or ''}",
+                markup=False,
+                highlight=False,
+            )
+        if transcript.get("truncated"):
+            out.print("  [dim](transcript truncated)[/dim]")
 
 
 @app.command("compare")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import typer
 
 from agentops_cli.cli.common import JSON_OPTION, print_json
@@ -11,18 +9,17 @@ from agentops_cli.errors import BadInput
 
 
 def mermaid(agent: str) -> str:
-    """Mermaid source of ``agents/<agent>/graph.py``'s ``build_graph()``."""
-    from agentops_cli.agents.runner import AGENTS
+    """Mermaid source of the agent's compiled LangGraph (built-ins, and user graphs via the registry)."""
+    from agentops_cli.agents.protocol import capability
+    from agentops_cli.agents.registry import get_agent
+    from agentops_cli.cli.common import state
 
-    if agent not in AGENTS:
-        raise BadInput(f"unknown agent '{agent}' (choose from {', '.join(AGENTS)})")
-    try:
-        module = importlib.import_module(f"agentops_cli.agents.{agent}.graph")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith(f"agentops_cli.agents.{agent}"):
-            raise BadInput(f"agent '{agent}' has no graph yet") from exc
-        raise
-    return module.build_graph().get_graph().draw_mermaid()
+    found = get_agent(agent, state().settings())
+    build = capability(found, "graph")
+    compiled = build() if build is not None else None
+    if compiled is None:
+        raise BadInput(f"agent '{agent}' has no graph")
+    return compiled.get_graph().draw_mermaid()
 
 
 def graph(

@@ -51,7 +51,7 @@ def document(
     if show_progress():
         result = _run_with_progress(path, settings, options)
     else:
-        result = run_agent("document", path, settings, options)
+        result = run_agent("document", path, settings, options).model_dump(mode="json")
     if out is not None:
         from agentops_cli.agents.document.report import to_markdown
 
@@ -73,7 +73,9 @@ def _run_with_progress(path: str, settings: Any, options: dict[str, Any]) -> dic
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return run_agent("document", path, settings, {**options, "progress": progress})
+        return run_agent("document", path, settings, {**options, "progress": progress}).model_dump(
+            mode="json"
+        )
 
 
 def _render(result: dict[str, Any], out: Path | None) -> None:

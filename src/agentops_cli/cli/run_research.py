@@ -43,7 +43,7 @@ def research(
     options: dict[str, Any] = {"corpus": str(corpus) if corpus else None, "max_sources": max_sources}
     if not state().quiet:
         options["on_phase"] = _phase_printer()
-    result = run_agent("research", question, settings, options)
+    result = run_agent("research", question, settings, options).model_dump(mode="json")
     if out is not None:
         write_report(out, result["report"])
     if json_output:

@@ -45,7 +45,7 @@ def support(
     settings = run_settings(provider, model, base_url, no_cache, no_failover)
     from agentops_cli.agents.runner import run_agent
 
-    result = run_agent("support", query or "", settings, options)
+    result = run_agent("support", query or "", settings, options).model_dump(mode="json")
     if json_output:
         print_json(result)
     else:

@@ -57,6 +57,12 @@ class ResearchExpected(_Expected):
     must_cite: list[str] | None = None
 
 
+class UserExpected(_Expected):
+    """A user agent's row: ``output`` may be any JSON value (compared with the mapped output)."""
+
+    output: Any = None
+
+
 EXPECTED_MODELS: dict[str, type[_Expected]] = {
     "support": SupportExpected,
     "document": DocumentExpected,
@@ -83,6 +89,7 @@ class DatasetSpec:
     mapping: dict[str, str] = field(default_factory=dict)
     default_agent: str | None = None
     pack: str | None = None
+    user_agents: tuple[str, ...] = ()  # names the registry resolves besides the built-ins
 
     def files(self) -> list[Path]:
         if self.path.is_file():
@@ -284,16 +291,22 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
     agent = row.get("agent") or spec.default_agent
     if not agent:
         raise BadInput(f"{where}: missing 'agent' (add an agent column or pass --agent)")
-    if agent not in AGENT_NAMES:
-        raise BadInput(f"{where}: unknown agent '{agent}' (choose from {', '.join(AGENT_NAMES)})")
+    user = agent in spec.user_agents
+    if agent not in AGENT_NAMES and not user:
+        known = ", ".join([*AGENT_NAMES, *spec.user_agents])
+        raise BadInput(f"{where}: unknown agent '{agent}' (choose from {known})")
     text = row.get("input")
     if text is None or (isinstance(text, str) and not text.strip()):
         hint = " (use --map input=COLUMN)" if path.suffix.lower() == ".csv" else ""
         raise BadInput(f"{where}: missing 'input'{hint}")
     if isinstance(text, bool) and path.suffix.lower() == ".csv":
         text = str(text).lower()  # a CSV cell "true" was read as a boolean; the query is the word
-    if isinstance(text, bool) or not isinstance(text, str | int | float):
-        raise BadInput(f"{where}: 'input' must be text, got {type(text).__name__}")
+    data = None
+    if user and isinstance(text, dict | list):
+        data, text = text, json.dumps(text, ensure_ascii=False, sort_keys=True)
+    elif isinstance(text, bool) or not isinstance(text, str | int | float):
+        kind = "text or an object" if user else "text"
+        raise BadInput(f"{where}: 'input' must be {kind}, got {type(text).__name__}")
     text = str(text)
     row_id = row.get("id")
     row_id = str(row_id) if row_id not in (None, "") else f"{path.stem}-{where.rsplit(':', 1)[-1]}"
@@ -305,7 +318,7 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
     if "schema" in expected:
         expected["schema_"] = expected.pop("schema")
     try:
-        checked = EXPECTED_MODELS[agent].model_validate(expected)
+        checked = (UserExpected if user else EXPECTED_MODELS[agent]).model_validate(expected)
     except ValidationError as exc:
         err = exc.errors()[0]
         name = ".".join(str(p) for p in err["loc"]).replace("schema_", "schema")
@@ -314,9 +327,10 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
     if "schema_" in expected:
         expected["schema"] = expected.pop("schema_")
     options: dict[str, Any] = {}
-    if agent == "support":
+    agent_kind = None if user else agent  # a user agent gets the row's input as is, no built-in options
+    if agent_kind == "support":
         options["pack"] = spec.pack
-    elif agent == "document":
+    elif agent_kind == "document":
         options["root"] = str(path.parent)
         if "\x00" in text:
             raise BadInput(f"{where}: document path holds a NUL byte")
@@ -328,10 +342,17 @@ def _build_example(raw: Any, where: str, path: Path, spec: DatasetSpec) -> Examp
         if not found:
             raise BadInput(f"{where}: document '{text}' not found (paths are relative to {path.parent})")
         text = str(doc)
-    elif agent == "research":
+    elif agent_kind == "research":
         options["corpus"] = None
     return Example(
-        id=row_id, agent=agent, input=text, expected=expected, tags=tags, where=where, options=options
+        id=row_id,
+        agent=agent,
+        input=text,
+        expected=expected,
+        tags=tags,
+        where=where,
+        options=options,
+        data=data,
     )
 
 

@@ -27,6 +27,11 @@ class Example(BaseModel):
     tags: list[str] = Field(default_factory=list)
     where: str = ""
     options: dict[str, Any] = Field(default_factory=dict, description="agent options (pack, root, corpus)")
+    data: Any = Field(None, description="the row's input when it is an object (``input`` holds its JSON)")
+
+    def payload(self) -> Any:
+        """What the agent gets: the row's object input, else its text."""
+        return self.input if self.data is None else self.data
 
     def key(self, trial: int) -> str:
         """The identity of one attempt in the store: the id, plus the trial when there are several."""
@@ -47,9 +52,13 @@ class ScoreRecord(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+FORMAT_VERSION = 1  # of results.jsonl lines and summary.json; bump on an incompatible change
+
+
 class ExampleResult(BaseModel):
     """One line of ``results.jsonl``: an example's attempt, its output and its scores."""
 
+    format_version: int = FORMAT_VERSION
     key: str
     id: str
     trial: int = 0
@@ -68,6 +77,9 @@ class ExampleResult(BaseModel):
     scores: dict[str, ScoreRecord] = Field(default_factory=dict)
     passed: bool = False
     reasons: list[str] = Field(default_factory=list)
+    transcript: dict[str, Any] | None = Field(
+        None, exclude=True, description="steps of this attempt; the store writes them to transcripts.jsonl"
+    )
 
 
 class GateResult(BaseModel):
@@ -100,6 +112,7 @@ class RunMeta(BaseModel):
     base_url: str | None = None
     created_at: str = ""
     fingerprint: str = ""
+    target: str | None = Field(None, description="--target SPEC of the run (kept for --resume)")
 
 
 class RunSummary(BaseModel):
@@ -143,3 +156,4 @@ class RunSummary(BaseModel):
     regression: dict[str, Any] | None = Field(
         None, description="--fail-on-regression verdict against the baseline (passed, reasons, tolerance)"
     )
+    format_version: int = FORMAT_VERSION

@@ -34,12 +34,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from agentops_cli.agents.protocol import AgentRun
+from agentops_cli.agents.transcript import Transcript
 from agentops_cli.config import Settings
 from agentops_cli.evaluation.limiter import AdaptiveLimiter, is_rate_limited
 from agentops_cli.evaluation.models import Example, ExampleResult
 from agentops_cli.evaluation.scorers import score_example, verdict
 from agentops_cli.evaluation.store import RunStore
-from agentops_cli.llm.usage import Usage
 
 INPUT_KEEP_CHARS = 2000
 BATCHES_IN_FLIGHT = 2  # one computing, one ready: enough to keep a core busy
@@ -102,12 +103,12 @@ class _SameErrorWatch:
 def make_result(
     ex: Example,
     trial: int,
-    output: dict[str, Any] | None,
+    run: AgentRun | None,
     scorers: list[str],
     error: str | None = None,
     latency_ms: float = 0.0,
 ) -> ExampleResult:
-    """Score an output (or record an error) as the line that goes to ``results.jsonl``."""
+    """Score an agent's run (or record an error) as the line that goes to ``results.jsonl``."""
     base: dict[str, Any] = {
         "key": ex.key(trial),
         "id": ex.id,
@@ -117,31 +118,30 @@ def make_result(
         "input": ex.input[:INPUT_KEEP_CHARS],
         "expected": ex.expected,
     }
-    if output is None:
+    if run is None:
         return ExampleResult(
             **base, error=error or "unknown error", latency_ms=latency_ms, reasons=[f"error: {error}"]
         )
-    records = score_example(ex, output, scorers)
+    body = run.body()
+    records = score_example(ex, body, scorers)
     passed, reasons = verdict(records)
-    meta = {k: output.get(k) for k in ("provider", "model", "degraded", "latency_ms", "cost_usd")}
-    body = {k: v for k, v in output.items() if k not in ("usage", "run_id", *meta)}
     # Evaluating a model, an answer the offline engine gave in its place (failover) is not
     # the model's answer: it counts as an error (so gates and --retry-errors see it), and
     # the output stays in the results for inspection.
-    failed_over = bool(meta["degraded"]) and meta["provider"] not in (None, "", "offline")
+    failed_over = run.degraded and run.provider not in ("", "offline")
     if failed_over:
-        error = f"degraded: {output.get('degraded_reason') or 'answered by the offline engine'}"
+        error = f"degraded: {run.degraded_reason or 'answered by the offline engine'}"
         passed, reasons = False, [f"error: {error}", *reasons]
     return ExampleResult(
         **base,
         error=error if failed_over else None,
         output=body,
-        provider=str(meta["provider"] or ""),
-        model=str(meta["model"] or ""),
-        degraded=bool(meta["degraded"]),
-        latency_ms=float(meta["latency_ms"] or latency_ms),
-        usage=Usage(**(output.get("usage") or {})),
-        cost_usd=float(meta["cost_usd"] or 0.0),
+        provider=run.provider,
+        model=run.model,
+        degraded=run.degraded,
+        latency_ms=run.latency_ms or latency_ms,
+        usage=run.usage,
+        cost_usd=run.cost_usd,
         scores=records,
         passed=passed,
         reasons=reasons,
@@ -151,15 +151,28 @@ def make_result(
 def run_one(ex: Example, trial: int, opts: RunOptions) -> ExampleResult:
     from agentops_cli.agents.runner import run_agent
 
+    chars = opts.settings.eval.transcript_max_chars
+    transcript = Transcript(chars) if chars else None
     started = time.perf_counter()
     try:
-        output = run_agent(
-            ex.agent, ex.input, opts.settings, ex.options, trial=trial, run_id=opts.run_id, log=False
+        run = run_agent(
+            ex.agent,
+            ex.payload(),
+            opts.settings,
+            ex.options,
+            trial=trial,
+            run_id=opts.run_id,
+            log=False,
+            transcript=transcript,
         )
     except Exception as exc:  # recorded per example; the run goes on
         latency = (time.perf_counter() - started) * 1000
-        return make_result(ex, trial, None, opts.scorers, error=_describe(exc), latency_ms=latency)
-    return make_result(ex, trial, output, opts.scorers)
+        result = make_result(ex, trial, None, opts.scorers, error=_describe(exc), latency_ms=latency)
+    else:
+        result = make_result(ex, trial, run, opts.scorers)
+    if transcript is not None and transcript.steps:
+        result.transcript = {"key": result.key, **transcript.dump()}
+    return result
 
 
 def run_batch(items: list[Item], opts: RunOptions) -> tuple[list[ExampleResult], list[Item]]:
@@ -173,17 +186,17 @@ def run_batch(items: list[Item], opts: RunOptions) -> tuple[list[ExampleResult],
 
     ex0 = items[0][0]
     try:
-        outputs = run_agent_batch(
-            ex0.agent, [ex.input for ex, _ in items], opts.settings, ex0.options, run_id=opts.run_id
+        runs = run_agent_batch(
+            ex0.agent, [ex.payload() for ex, _ in items], opts.settings, ex0.options, run_id=opts.run_id
         )
     except Exception:
         return [], items
     results = [
-        make_result(ex, trial, out, opts.scorers)
-        for (ex, trial), out in zip(items, outputs, strict=True)
-        if out is not None
+        make_result(ex, trial, run, opts.scorers)
+        for (ex, trial), run in zip(items, runs, strict=True)
+        if run is not None
     ]
-    return results, [item for item, out in zip(items, outputs, strict=True) if out is None]
+    return results, [item for item, run in zip(items, runs, strict=True) if run is None]
 
 
 def _describe(exc: BaseException) -> str:

@@ -225,11 +225,22 @@ class Scorer:
 
 
 def output_text(output: dict[str, Any]) -> str:
-    """The free text of an output: the answer, the report or the summary."""
+    """The free text of an output: a user agent's mapped ``output``, the answer, the report or the summary."""
+    if "output" in output:
+        return expected_text(output["output"])
     for key in ("answer", "report", "summary", "text"):
         if isinstance(output.get(key), str):
             return output[key]
     return json.dumps(output, ensure_ascii=False, default=str)
+
+
+def expected_text(value: Any) -> str:
+    """Text of an expected or produced value: strings as they are, anything else as canonical JSON."""
+    return (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    )
 
 
 def _has(key: str) -> Callable[[Example], bool]:
@@ -238,13 +249,18 @@ def _has(key: str) -> Callable[[Example], bool]:
 
 # generic --------------------------------------------------------------------------------------------
 def score_exact(ex: Example, out: dict[str, Any]) -> ScoreRecord:
-    ok = output_text(out).strip() == str(ex.expected["output"]).strip()
+    ok = output_text(out).strip() == expected_text(ex.expected["output"]).strip()
     return ScoreRecord(value=float(ok), passed=ok, reason="" if ok else "output differs from expected")
 
 
 def score_match(ex: Example, out: dict[str, Any]) -> ScoreRecord:
-    ok = norm_text(output_text(out)) == norm_text(ex.expected["output"])
+    ok = norm_text(output_text(out)) == norm_text(expected_text(ex.expected["output"]))
     return ScoreRecord(value=float(ok), passed=ok, reason="" if ok else "normalised output differs")
+
+
+def score_contains(ex: Example, out: dict[str, Any]) -> ScoreRecord:
+    ok = norm_text(expected_text(ex.expected["output"])) in norm_text(output_text(out))
+    return ScoreRecord(value=float(ok), passed=ok, reason="" if ok else "expected output not contained")
 
 
 def score_must_include(ex: Example, out: dict[str, Any]) -> ScoreRecord:
@@ -485,6 +501,13 @@ SCORERS: dict[str, Scorer] = {
             _mean("match_rate"),
         ),
         Scorer(
+            "contains",
+            "expected.output appears in the output (normalised)",
+            _has("output"),
+            score_contains,
+            _mean("contains_rate"),
+        ),
+        Scorer(
             "must_include",
             "every expected.must_include fact appears in the answer/report",
             _has("must_include"),
@@ -589,8 +612,10 @@ def resolve_scorers(requested: list[str], agents: list[str], *, llm_configured: 
         from agentops_cli.evaluation.judge import JUDGE
 
         register(JUDGE)
+    from agentops_cli.evaluation.plugin_scorers import load
+
     for name in requested:
-        if name.lstrip("+") not in SCORERS:
+        if name.lstrip("+") not in SCORERS and load(name.lstrip("+")) is None:
             raise BadInput(f"--scorer {name}: unknown scorer (choose from {', '.join(sorted(SCORERS))})")
         if SCORERS[name.lstrip("+")].needs_llm and not llm_configured:
             raise BadInput(

@@ -64,6 +64,7 @@ class EvalRequest:
     html: Path | None = None
     metrics_file: Path | None = None
     no_cache: bool = False
+    target: str | None = None
 
 
 @dataclass
@@ -215,9 +216,11 @@ def _run_one(
 ) -> tuple[RunSummary, bool]:
     root_settings = load(_overrides(req, provider, model))
     root = root_settings.runs_dir
+    target = req.target
     if req.resume:
         store = RunStore.open(root, req.resume)
         meta = store.meta()
+        target = target or meta.target
         if provider is None and meta.provider_spec:
             provider, model = parse_provider(meta.provider_spec)
         settings = load(
@@ -226,26 +229,36 @@ def _run_one(
                 "llm.base_url": req.base_url or meta.base_url,
             }
         )
+        settings = with_target(settings, meta.agent, target)
         spec = datasets.DatasetSpec(
             Path(meta.dataset),
             datasets.parse_mapping(list(_pairs(meta.mapping))),
-            default_agent=meta.agent,
+            default_agent=meta.agent or (TARGET_NAME if target else None),
             pack=meta.pack,
+            user_agents=user_agent_names(settings),
         )
         selection = datasets.Selection(meta.agent, tuple(meta.tags), meta.limit, meta.sample, meta.seed)
         trials = meta.trials
     else:
-        settings = root_settings
+        settings = with_target(root_settings, req.agent, target)
         path, label = datasets.resolve_dataset(req.dataset)
         pack = str(Path(req.pack).resolve()) if req.pack else None
         spec = datasets.DatasetSpec(
-            path, datasets.parse_mapping(req.mapping), default_agent=req.agent, pack=pack
+            path,
+            datasets.parse_mapping(req.mapping),
+            default_agent=req.agent or (TARGET_NAME if target else None),
+            pack=pack,
+            user_agents=user_agent_names(settings),
         )
         tags = tuple(t for raw in req.tags for t in raw.split(",") if t.strip())
         selection = datasets.Selection(req.agent, tags, req.limit, req.sample, req.seed)
         trials = req.trials
         meta = None
     planned = datasets.plan(spec, selection)  # every row validated before any work
+    from agentops_cli.agents.runner import resolve
+
+    for name in planned.agents:  # a bad target spec fails here, before any example runs
+        resolve(name, settings)
     active = settings.provider()
     scorers = (
         meta.scorers
@@ -258,7 +271,10 @@ def _run_one(
             f"--fail-under: unknown metric {', '.join(unknown)} for this run "
             f"(known: {', '.join(sorted(known_metrics(scorers, planned.agents, trials)))})"
         )
-    if "judge" in scorers:
+    from agentops_cli.evaluation.plugin_scorers import ensure
+
+    ensure(scorers)  # plugin scorers a resumed run names
+    if any(name == "judge" or name.startswith("rubric:") for name in scorers):
         from agentops_cli.evaluation import judge
 
         judge.configure(settings)
@@ -288,6 +304,7 @@ def _run_one(
             base_url=settings.llm.base_url,
             created_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             fingerprint=planned.fingerprint,
+            target=target,
         )
         store = RunStore.create(root, meta)
     elif meta.fingerprint and meta.fingerprint != planned.fingerprint:
@@ -312,7 +329,9 @@ def _run_one(
 
     def batchable(agent: str) -> bool:
         if agent not in batch_cache:
-            batch_cache[agent] = trials == 1 and "judge" not in scorers and can_batch(agent, settings)
+            batch_cache[agent] = (
+                trials == 1 and not any(SCORERS[n].needs_llm for n in scorers) and can_batch(agent, settings)
+            )
         return batch_cache[agent]
 
     concurrency = settings.eval.concurrency
@@ -354,6 +373,28 @@ def _run_one(
     return summary, outcome.interrupted
 
 
+TARGET_NAME = "target"
+
+
+def with_target(settings: Settings, agent: str | None, target: str | None) -> Settings:
+    """``--target SPEC`` registers SPEC for this run as ``--agent`` (or ``target``), above agentops.yaml."""
+    if not target:
+        return settings
+    from agentops_cli.config import AgentEntry
+
+    name = agent or TARGET_NAME
+    entry = settings.agents[name].model_copy(update={"target": target}) if name in settings.agents else None
+    agents = {**settings.agents, name: entry or AgentEntry(target=target)}
+    return settings.model_copy(update={"agents": agents})
+
+
+def user_agent_names(settings: Settings) -> tuple[str, ...]:
+    """Names rows may use besides the built-ins (config, plugins, registered user agents)."""
+    from agentops_cli.agents.registry import user_agent_names as names
+
+    return tuple(names(settings))
+
+
 def _pairs(mapping: dict[str, str]):
     for target, source in mapping.items():
         yield f"{target}={source}"
@@ -369,6 +410,9 @@ def summarise_store(
 ) -> RunSummary:
     """The summary of whatever the store holds (also for ``eval show`` of an unfinished run)."""
     meta = store.meta()
+    from agentops_cli.evaluation.plugin_scorers import ensure
+
+    ensure(meta.scorers)
     acc = fold(store.results(), meta.scorers, meta.trials)
     metrics, cis = acc.metrics()
     intervals, interval_n = acc.intervals()
@@ -479,6 +523,19 @@ def list_runs(settings: Settings) -> list[dict[str, Any]]:
 def show_run(settings: Settings, run_id: str) -> RunSummary:
     store = RunStore.open(settings.runs_dir, run_id)
     return store.summary() or summarise_store(store, settings=settings)
+
+
+def show_example(settings: Settings, run_id: str, example_id: str) -> dict[str, Any]:
+    """One example of a run (every trial): its result line and its transcript."""
+    store = RunStore.open(settings.runs_dir, run_id)
+    found = [r for r in store.results() if r.id == example_id or r.key == example_id]
+    if not found:
+        raise BadInput(f"run {store.run_id}: no example '{example_id}'")
+    return {
+        "run_id": store.run_id,
+        "id": found[0].id,
+        "attempts": [{**r.model_dump(mode="json"), "transcript": store.transcript(r.key)} for r in found],
+    }
 
 
 def compare_runs(settings: Settings, run_a: str, run_b: str, *, fail_on_regression: bool = False):

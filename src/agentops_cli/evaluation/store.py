@@ -21,6 +21,7 @@ from agentops_cli.evaluation.models import ExampleResult, RunMeta, RunSummary
 from agentops_cli.observability.redact import redact
 
 RESULTS = "results.jsonl"
+TRANSCRIPTS = "transcripts.jsonl"
 META = "meta.json"
 SUMMARY = "summary.json"
 
@@ -47,6 +48,7 @@ class RunStore:
         self.run_id = run_id
         self.dir = root / run_id
         self._fh: IO[str] | None = None
+        self._transcripts: IO[str] | None = None
 
     # -- finding runs ------------------------------------------------------------------------------
     @staticmethod
@@ -104,13 +106,47 @@ class RunStore:
         if not self.results_path.is_file():
             return
         with self.results_path.open(encoding="utf-8") as fh:
-            for line in fh:
+            for number, line in enumerate(fh, start=1):
                 if not line.endswith("\n"):
                     return  # torn by a kill: the example will run again on resume
                 try:
                     yield ExampleResult.model_validate_json(line)
-                except ValidationError:
-                    continue
+                except ValidationError as exc:
+                    self._report_invalid(number, exc)
+
+    def _report_invalid(self, number: int, exc: ValidationError) -> None:
+        """A line that does not validate is reported once per line (and left out), never silently."""
+        reported = self.__dict__.setdefault("_reported", set())
+        if number in reported:
+            return
+        reported.add(number)
+        from agentops_cli.observability.logging import get_logger
+
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "line"
+        get_logger().warning(
+            "{}:{}: invalid result line left out ({}: {})", self.results_path, number, where, first["msg"]
+        )
+
+    def transcript(self, key: str) -> dict | None:
+        """The stored transcript of one attempt (the last one written for ``key``), or None."""
+        import json
+
+        path = self.dir / TRANSCRIPTS
+        if not path.is_file():
+            return None
+        found = None
+        needle = json.dumps(key)
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if needle in line and line.endswith("\n"):
+                    try:
+                        entry = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+                    if entry.get("key") == key:
+                        found = entry
+        return found
 
     def done_keys(self) -> dict[str, bool]:
         """key → errored, for every stored result (what ``--resume`` skips)."""
@@ -178,10 +214,22 @@ class RunStore:
     def append(self, result: ExampleResult) -> None:
         """One line per finished example, flushed now: a kill after this keeps it."""
         assert self._fh is not None, "open_for_append() first"
+        if result.transcript is not None:  # first, so a stored result has its transcript
+            import json
+
+            if self._transcripts is None:
+                self._transcripts = (self.dir / TRANSCRIPTS).open("a", encoding="utf-8")
+            self._transcripts.write(
+                redact(json.dumps(result.transcript, ensure_ascii=False, default=str)) + "\n"
+            )
+            self._transcripts.flush()
         self._fh.write(_line(result))
         self._fh.flush()
 
     def close(self) -> None:
+        if self._transcripts is not None:
+            self._transcripts.close()
+            self._transcripts = None
         if self._fh is not None:
             try:
                 os.fsync(self._fh.fileno())

@@ -19,6 +19,7 @@ from agentops_cli.config import Settings
 from agentops_cli.observability.redact import redact
 
 RUNLOG_NAME = "runs.jsonl"
+FORMAT_VERSION = 1  # of each run-log line
 
 
 def runlog_path(settings: Settings) -> Path:
@@ -37,6 +38,7 @@ def record_run(
     given = input_text.strip()
     echoed = {key for key, value in result.items() if isinstance(value, str) and value.strip() == given}
     entry = {
+        "format_version": FORMAT_VERSION,
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "input_sha256": hashlib.sha256(input_text.encode("utf-8")).hexdigest(),
         **{key: value for key, value in result.items() if key not in echoed},
@@ -53,19 +55,23 @@ def record_run(
 
 
 def read_runs(settings: Settings, limit: int | None = None) -> list[dict[str, Any]]:
-    """The logged runs, newest last; a torn or foreign line is skipped, never fatal."""
+    """The logged runs, newest last; a torn or foreign line is reported (a warning) and left out."""
     path = runlog_path(settings)
     if not path.is_file():
         return []
     runs: list[dict[str, Any]] = []
     with path.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
+        for number, line in enumerate(handle, start=1):
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError:
-                continue
+                entry = None
             if isinstance(entry, dict):
                 runs.append(entry)
+            elif line.strip():
+                from agentops_cli.observability.logging import get_logger
+
+                get_logger().warning("{}:{}: invalid run-log line left out", path, number)
     return runs[-limit:] if limit else runs
 
 

@@ -136,6 +136,7 @@ OPT_OUT = "checklist: skip-file"
 # the pre-filter of ``grep`` when the caller gives no needles.
 PATTERN_NEEDLES: dict[re.Pattern[str], tuple[str, ...]] = {}
 TEST_DIRS = frozenset({"tests", "test", "__tests__", "spec", "testing", "e2e"})
+EXAMPLE_DIRS = frozenset({"examples", "example"})  # demos users copy: not the project's production code
 
 
 @dataclass
@@ -241,8 +242,12 @@ class RepoSnapshot:
 
     @cached_property
     def code(self) -> list[SourceFile]:
-        """Non-test source files (any language), the ones whose behaviour ships."""
-        return [f for f in self.text_files() if f.is_code and not f.is_test]
+        """Non-test, non-example source files (any language), the ones whose behaviour ships."""
+        return [
+            f
+            for f in self.text_files()
+            if f.is_code and not f.is_test and not EXAMPLE_DIRS & set(f.parts[:-1])
+        ]
 
     @cached_property
     def tests(self) -> list[SourceFile]:
