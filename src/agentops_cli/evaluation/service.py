@@ -216,6 +216,11 @@ def _run_one(
         trials = req.trials
         meta = None
     planned = datasets.plan(spec, selection)  # every row validated before any work
+    if "support" in planned.agents:
+        from agentops_cli.agents.support.configuration import resolve_pack
+
+        # A pack that cannot load is one exit-2 line now, not the same error on every example.
+        resolve_pack(settings, {"pack": spec.pack})
     active = settings.provider()
     scorers = (
         meta.scorers

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 EscalationReason = Literal[
     "low_confidence",
@@ -39,14 +39,27 @@ Language = Literal["en", "es"]
 
 
 class IntentSpec(BaseModel):
-    """One intent of a pack (an entry of ``intents.yaml``)."""
+    """One intent of a pack (an entry of ``intents.yaml``).
+
+    The name is data, not an identifier: real label sets have spaces, ``?``, dots, slashes,
+    accents and CJK, and the name round-trips unchanged to every output, report and metric.
+    Only empty (or blank) names are refused. Nothing derives a file name or an HTML id from a
+    name (model files are keyed by a content hash, reports escape every label).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str
     description: str = ""
     examples: list[str] = Field(default_factory=list)
     escalate: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("empty intent name")
+        return name
 
 
 class Policy(BaseModel):
