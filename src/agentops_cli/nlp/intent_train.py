@@ -12,10 +12,10 @@ Steps, each for a reason:
    turns the SVM margins into calibrated probabilities — the ``confidence`` a support lead
    can put a threshold on. One hold-out fit, not k folds: the temperature and the threshold
    are two numbers, and a few thousand held-out rows pin them down.
-4. The out-of-scope threshold is tuned on the same held-out rows. With out-of-scope examples
-   there, it maximises in-scope accuracy + out-of-scope recall; without them, it is the
-   highest threshold whose in-scope accuracy stays within ``max_accuracy_drop`` (1 point)
-   of the un-thresholded accuracy — rejection must earn its cost.
+4. The out-of-scope threshold is tuned on the same held-out rows, and may cost at most
+   ``max_accuracy_drop`` (1 point) of in-scope accuracy there — rejection must earn its
+   cost. Within that budget: with out-of-scope examples held out, the threshold maximising
+   in-scope accuracy + out-of-scope recall; without them, the highest.
 5. The final model is refit on every row (hold-out included) with the same settings.
 """
 
@@ -132,18 +132,17 @@ def tune_threshold(
 
     ``in_correct`` marks in-scope examples whose top label was right; ``oos_conf`` holds the
     top confidence of out-of-scope examples that were *not* already labelled out-of-scope.
-    Without out-of-scope examples: the highest threshold keeping in-scope accuracy within
-    ``max_accuracy_drop`` of the un-thresholded accuracy. With them: the threshold
-    maximising in-scope accuracy + out-of-scope recall (each query kind counts equally,
-    however many of each the pack has), within ``3 × max_accuracy_drop``.
+    Rejection may cost at most ``max_accuracy_drop`` of in-scope accuracy. Without
+    out-of-scope examples: the highest threshold within that budget. With them: the
+    threshold within it maximising in-scope accuracy + out-of-scope recall (each query kind
+    counts equally, however many of each the pack has); the lowest such threshold on ties.
     """
     base = float(in_correct.mean()) if len(in_correct) else 1.0
     has_oos = len(oos_conf) > 0
-    allowed = 3 * max_accuracy_drop if has_oos else max_accuracy_drop
     best, stats, best_score = 0.0, {"accuracy": round(base, 4), "oos_recall": 0.0}, -1.0
     for threshold in np.round(np.arange(0.0, 0.951, 0.005), 3):
         acc = float((in_correct & (in_conf >= threshold)).mean()) if len(in_conf) else 1.0
-        if acc < base - allowed - 1e-9:
+        if acc < base - max_accuracy_drop - 1e-9:
             break
         recall = float((oos_conf < threshold).mean()) if has_oos else 0.0
         score = acc + recall if has_oos else float(threshold)

@@ -134,6 +134,11 @@ class SupportOutput(BaseModel):
     language: Language = "en"
     draft_answer: str | None = Field(None, description="the KB answer withheld because of escalation")
     alternatives: list[dict[str, float | str]] = Field(default_factory=list)
+    rejected_intent: str | None = Field(
+        None,
+        description="the intent the offline classifier ranked first when its confidence fell under"
+        " the pack's out-of-scope threshold (the query was then answered as out_of_scope)",
+    )
     pack: str = ""
     status: Literal["done", "pending_review", "approved", "rewritten"] = "done"
     thread_id: str | None = None
