@@ -112,11 +112,31 @@ def test_intent_confusion_accuracy_macro_f1_and_oos_recall() -> None:
     m = agg.matrix()
     assert m["labels"] == ["billing", "out_of_scope", "refund"]
     assert m["matrix"] == [[2, 0, 1], [1, 1, 0], [0, 0, 1]]
+    assert values["intent_accuracy_no_reject"] == pytest.approx(4 / 6)  # nothing was rejected
     assert Confusion("intent").values() == {
         "intent_accuracy": None,
         "intent_macro_f1": None,
         "out_of_scope_recall": None,
+        "intent_accuracy_no_reject": None,
     }
+
+
+def test_intent_accuracy_no_reject_counts_what_the_threshold_rejected() -> None:
+    """A query rejected as out of scope by the confidence threshold counts as right in
+    ``intent_accuracy_no_reject`` when the intent behind the rejection was right."""
+    agg = Confusion("intent")
+    outputs = [
+        ("billing", {"intent": "out_of_scope", "rejected_intent": "billing"}),  # right, but rejected
+        ("refund", {"intent": "out_of_scope", "rejected_intent": "billing"}),  # wrong either way
+        ("refund", {"intent": "refund", "rejected_intent": None}),
+        ("out_of_scope", {"intent": "out_of_scope", "rejected_intent": "billing"}),  # rejection helped
+    ]
+    for gold, out in outputs:
+        agg.update(score("intent", ex(intent=gold), out))
+    values = agg.values()
+    assert values["intent_accuracy"] == pytest.approx(2 / 4)
+    assert values["intent_accuracy_no_reject"] == pytest.approx(2 / 4)
+    assert values["out_of_scope_recall"] == 1.0
 
 
 def test_escalation_precision_recall_f1_and_automation() -> None:

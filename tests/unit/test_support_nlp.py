@@ -167,8 +167,9 @@ def test_engine_inference_matches_scikit_learn(clinc_model: tuple[IntentModel, d
     model = _export(word, char, clf, {})
     probe = [t for t, _ in data["test"][:50]] + ["", "!!!", "Devolución rápida"]
     features = sp.hstack([word.transform(probe), char.transform(probe)]).tocsr()
-    reference = clf.predict_proba(features)
-    assert np.allclose(softmax(model.logits(probe)), reference, atol=1e-4)
+    reference = clf.decision_function(features)
+    assert np.allclose(model.logits(probe), reference, atol=1e-4)
+    assert np.allclose(softmax(model.logits(probe)).sum(axis=1), 1.0)
     assert isinstance(word, TfidfVectorizer)
 
 
@@ -198,10 +199,10 @@ def test_small_training_uses_cross_validation_and_binary_problems_work() -> None
         "package tracking number",
     ]
     labels = ["refund"] * 5 + ["shipping"] * 5
-    model = train_intent_model(texts, labels, params=TrainParams(cv_folds=3))
+    model = train_intent_model(texts, labels)
     assert model.labels == ["refund", "shipping"]
     assert model.coef.shape[1] == 2
-    assert model.meta["calibrated_on"] == "3-fold cross-validation"
+    assert model.meta["calibrated_on"] == "5-fold cross-validation"
     assert model.predict(["I want my money back"])[0].label == "refund"
     with pytest.raises(ValueError, match="at least two labels"):
         train_intent_model(["a", "b"], ["x", "x"])
@@ -217,5 +218,34 @@ def test_fit_temperature_and_tune_threshold() -> None:
     conf = np.array([0.9, 0.8, 0.3, 0.95])
     correct = np.array([True, True, True, False])
     threshold, stats = tune_threshold(conf, correct, np.array([0.2, 0.25, 0.7]), max_accuracy_drop=0.0)
-    assert threshold == 0.3
+    assert threshold == 0.255  # the lowest threshold reaching the best accuracy + recall
     assert stats == {"accuracy": 0.75, "oos_recall": 0.6667}
+    # Without out-of-scope examples the threshold may cost at most max_accuracy_drop.
+    in_conf = np.linspace(0.2, 0.99, 100)
+    in_correct = np.arange(100) >= 5  # the five least confident answers are the wrong ones
+    threshold, stats = tune_threshold(in_conf, in_correct, np.array([]), max_accuracy_drop=0.01)
+    assert stats["accuracy"] >= 0.95 - 0.01
+    assert threshold > 0.2
+    assert stats["oos_recall"] == 0.0
+
+
+def test_large_packs_calibrate_on_one_stratified_holdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above CV_MAX_ROWS one hold-out fit replaces k folds; the final model still sees every row."""
+    from agentops_cli.nlp import intent_train
+
+    monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    words = {"refund": "money back refund return", "shipping": "parcel package delivery track"}
+    texts, labels = [], []
+    for label, vocab in words.items():
+        for i in range(30):
+            parts = vocab.split()
+            texts.append(f"{parts[i % 4]} {parts[(i + 1) % 4]} please {i}")
+            labels.append(label)
+    texts.append("unrelated weather question")
+    labels.append("solo")  # a one-row class cannot be held out: it stays in the fit rows
+    model = train_intent_model(texts, labels)
+    assert model.meta["calibrated_on"] == "hold-out (12 rows)"
+    assert model.meta["n_examples"] == 61
+    assert model.labels == ["refund", "shipping", "solo"]
+    assert model.predict(["where is my parcel"])[0].top[0][0] == "shipping"
+    assert model.meta["heldout_accuracy_no_reject"] == 1.0

@@ -30,6 +30,7 @@ app = typer.Typer(help="Evaluate agents against golden sets; gate CI; compare ru
 HEADLINE = (
     "pass_rate",
     "intent_accuracy",
+    "intent_accuracy_no_reject",
     "intent_macro_f1",
     "escalation_f1",
     "out_of_scope_recall",

@@ -161,11 +161,14 @@ class Confusion(Aggregate):
 
     prefix: str
     pairs: Counter = field(default_factory=Counter)
+    correct_no_reject: int = 0
 
     def update(self, record: ScoreRecord) -> None:
         gold = record.data.get("gold")
         if gold is not None:
-            self.pairs[(str(gold), str(record.data.get("pred")))] += 1
+            pred = str(record.data.get("pred"))
+            self.pairs[(str(gold), pred)] += 1
+            self.correct_no_reject += str(gold) == str(record.data.get("no_reject", pred))
 
     def labels(self) -> list[str]:
         return sorted({g for g, _ in self.pairs} | {p for _, p in self.pairs})
@@ -179,6 +182,7 @@ class Confusion(Aggregate):
             }
             if self.prefix == "intent":
                 empty["out_of_scope_recall"] = None
+                empty["intent_accuracy_no_reject"] = None
             return empty
         correct = sum(v for (g, p), v in self.pairs.items() if g == p)
         gold_labels = sorted({g for g, _ in self.pairs})
@@ -195,6 +199,8 @@ class Confusion(Aggregate):
         oos = sum(v for (g, _), v in self.pairs.items() if g == OUT_OF_SCOPE)
         if self.prefix == "intent":
             out["out_of_scope_recall"] = self.pairs[(OUT_OF_SCOPE, OUT_OF_SCOPE)] / oos if oos else None
+            # Accuracy had nothing been rejected as out of scope by the confidence threshold.
+            out["intent_accuracy_no_reject"] = self.correct_no_reject / n
         return out
 
     def denominators(self) -> dict[str, int]:
@@ -295,13 +301,15 @@ def score_json_schema(ex: Example, out: dict[str, Any]) -> ScoreRecord:
 
 # support ----------------------------------------------------------------------------------------------
 def score_intent(ex: Example, out: dict[str, Any]) -> ScoreRecord:
+    """Intent right or wrong; ``no_reject`` is the prediction before out-of-scope rejection
+    (the support agent's ``rejected_intent``), so a run also shows what rejection costs."""
     gold, pred = ex.expected["intent"], out.get("intent")
     ok = gold == pred
     return ScoreRecord(
         value=float(ok),
         passed=ok,
         reason="" if ok else f"intent {pred} != {gold}",
-        data={"gold": gold, "pred": pred},
+        data={"gold": gold, "pred": pred, "no_reject": out.get("rejected_intent") or pred},
     )
 
 
@@ -526,7 +534,8 @@ SCORERS: dict[str, Scorer] = {
         ),
         Scorer(
             "intent",
-            "intent accuracy, macro-F1, out-of-scope recall, confusion matrix",
+            "intent accuracy (also without out-of-scope rejection), macro-F1, out-of-scope recall,"
+            " confusion matrix",
             _has("intent"),
             score_intent,
             lambda: Confusion("intent"),

@@ -259,6 +259,11 @@ def _run_one(
 
     for name in planned.agents:  # a bad target spec fails here, before any example runs
         resolve(name, settings)
+    if "support" in planned.agents:
+        from agentops_cli.agents.support.configuration import resolve_pack
+
+        # A pack that cannot load is one exit-2 line now, not the same error on every example.
+        resolve_pack(settings, {"pack": spec.pack})
     active = settings.provider()
     scorers = (
         meta.scorers

@@ -28,7 +28,7 @@ from agentops_cli.nlp.text import fold, stem, words
 if TYPE_CHECKING:
     import numpy as np
 
-ENGINE_VERSION = "intent-v5"  # bump when features or training change: invalidates cached models
+ENGINE_VERSION = "intent-v6"  # bump when features or training change: invalidates cached models
 OOS_LABEL = "out_of_scope"
 
 _SPACES = re.compile(r"\s\s+")

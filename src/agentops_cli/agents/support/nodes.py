@@ -57,8 +57,10 @@ def classify(state: SupportState, runtime: AnyRuntime) -> dict[str, Any]:
     ctx = runtime.context
     query = state["query"]
     prediction = ctx.predict(query)
+    answered_offline: list[bool] = []
 
     def offline() -> ClassifyOutput:
+        answered_offline.append(True)
         return classify_offline(prediction)
 
     if "prompt_injection" in state.get("flags", []):
@@ -81,10 +83,14 @@ def classify(state: SupportState, runtime: AnyRuntime) -> dict[str, Any]:
         if (result.intent in ctx.pack.intents or result.intent == OUT_OF_SCOPE)
         else OUT_OF_SCOPE
     )
+    # Only a rejection by the confidence threshold has an intent behind it (eval's
+    # ``intent_accuracy_no_reject`` measures what that threshold costs).
+    rejected = answered_offline and not prediction.in_scope and prediction.top[0][0] != OUT_OF_SCOPE
     return {
         "intent": intent,
         "confidence": round(float(result.confidence), 4),
         "alternatives": [{"intent": label, "p": p} for label, p in prediction.top],
+        "rejected_intent": prediction.top[0][0] if rejected else None,
     }
 
 

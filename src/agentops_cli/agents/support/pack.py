@@ -110,7 +110,7 @@ def _validation_error(path: Path, lines: dict[tuple, int], prefix: tuple, exc: V
     err = exc.errors()[0]
     loc = (*prefix, *err["loc"])
     where = ".".join(str(p) for p in loc)
-    message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
     return BadInput(f"{path}:{_line_for(lines, loc)}: {where}: {message}")
 
 
@@ -265,6 +265,11 @@ def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], p
     raise BadInput(f"{path}:1: no {what} column (expected one of: {', '.join(candidates)})")
 
 
+def _cell(value: Any) -> str:
+    """A CSV cell or JSON value as text (``0`` is a label, ``null`` is empty)."""
+    return "" if value is None else str(value)
+
+
 def read_training(
     path: Path, *, text_column: str | None = None, label_column: str | None = None
 ) -> list[tuple[str, str, str | None, int]]:
@@ -305,9 +310,9 @@ def read_training(
     answer_col = next((lowered[c] for c in ANSWER_COLUMNS if c in lowered), None)
     rows: list[tuple[str, str, str | None, int]] = []
     for record, line in records:
-        text = str(record.get(text_col) or "").strip()
-        label = str(record.get(label_col) or "").strip()
-        if not text or not label:
+        text = _cell(record.get(text_col)).strip()
+        label = _cell(record.get(label_col))  # a label is data: kept exactly as written
+        if not text or not label.strip():
             missing = text_col if not text else label_col
             raise BadInput(f"{path}:{line}: empty '{missing}'")
         answer = str(record.get(answer_col) or "").strip() if answer_col else None
@@ -384,7 +389,7 @@ def _load_bare_file(path: Path) -> SupportPack:
             passages.append(
                 Passage(
                     id=f"{label}#{n}",
-                    title=label.replace("_", " ").capitalize(),
+                    title=_title(label),
                     text=text,
                     intent=label,
                     path=str(path),
@@ -401,6 +406,13 @@ def _load_bare_file(path: Path) -> SupportPack:
         templates=_default_templates(),
         name=path.name,
     )
+
+
+def _title(label: str) -> str:
+    """A readable article title for a label: ``card_arrival`` → ``Card arrival``; other
+    labels keep their own spelling (``ATM fees?`` stays as it is, only the first letter is raised)."""
+    title = label.replace("_", " ").strip() or label
+    return title[:1].upper() + title[1:]
 
 
 def _check_trainable(training: list[tuple[str, str]], where: Path) -> None:

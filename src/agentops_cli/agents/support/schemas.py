@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 EscalationReason = Literal[
     "low_confidence",
@@ -39,14 +39,27 @@ Language = Literal["en", "es"]
 
 
 class IntentSpec(BaseModel):
-    """One intent of a pack (an entry of ``intents.yaml``)."""
+    """One intent of a pack (an entry of ``intents.yaml``).
+
+    The name is data, not an identifier: real label sets have spaces, ``?``, dots, slashes,
+    accents and CJK, and the name round-trips unchanged to every output, report and metric.
+    Only empty (or blank) names are refused. Nothing derives a file name or an HTML id from a
+    name (model files are keyed by a content hash, reports escape every label).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str
     description: str = ""
     examples: list[str] = Field(default_factory=list)
     escalate: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("empty intent name")
+        return name
 
 
 class Policy(BaseModel):
@@ -121,6 +134,11 @@ class SupportOutput(BaseModel):
     language: Language = "en"
     draft_answer: str | None = Field(None, description="the KB answer withheld because of escalation")
     alternatives: list[dict[str, float | str]] = Field(default_factory=list)
+    rejected_intent: str | None = Field(
+        None,
+        description="the intent the offline classifier ranked first when its confidence fell under"
+        " the pack's out-of-scope threshold (the query was then answered as out_of_scope)",
+    )
     pack: str = ""
     status: Literal["done", "pending_review", "approved", "rewritten"] = "done"
     thread_id: str | None = None

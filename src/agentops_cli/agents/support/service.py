@@ -50,6 +50,7 @@ def to_output(state: dict[str, Any], pack: SupportPack, *, thread_id: str | None
         language=state.get("language", pack.policy.language),
         draft_answer=state.get("draft_answer"),
         alternatives=state.get("alternatives", []),
+        rejected_intent=state.get("rejected_intent"),
         pack=pack.name,
         status=state.get("status", "done"),
         thread_id=thread_id,

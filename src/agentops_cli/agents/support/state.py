@@ -12,6 +12,7 @@ class SupportState(TypedDict, total=False):
     intent: str
     confidence: float
     alternatives: list[dict[str, Any]]
+    rejected_intent: str | None
     sources: list[dict[str, Any]]
     answer: str
     grounded: bool

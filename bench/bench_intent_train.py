@@ -1,0 +1,216 @@
+"""Intent engine training: time per 10,000 rows, memory at 100,000 rows, warm batch speed,
+and what out-of-scope rejection costs a pack that has no out-of-scope examples.
+
+- ``speed``: a synthetic 77-intent pack (generated here, templated banking-like sentences
+  with overlapping vocabularies) of 10,000 rows, written as a bare CSV and loaded with
+  ``load_pack`` exactly like ``--pack FILE``; trained with the support engine's trainer
+  (calibration and threshold included). Then warm batch classification of 5,000 queries.
+- ``memory``: the same at 100,000 rows in a child process; peak RSS = its ``ru_maxrss``.
+- ``cv``: a pack without out-of-scope data: 77 CLINC150 in-scope intents (train + val rows,
+  read in place from ../shared), k-fold cross-validation; per fold, accuracy of the model
+  with and without its out-of-scope threshold on the held-out fold.
+
+    .venv/bin/python bench/bench_intent_train.py [speed|memory|cv|all] [--out bench/results/intent_train.json]
+
+Targets (issue 21): ≤ 8 s per 10k rows, ≤ 1 GB at 100k rows, ≥ 5,000 queries/s warm,
+rejection cost ≤ 1 point without out-of-scope data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLINC = ROOT.parent / "shared" / "datasets" / "clinc150" / "data_full.json"
+TARGETS = {"train_s_per_10k": 8.0, "peak_rss_mb_100k": 1024.0, "queries_per_s": 5000.0, "reject_cost": 0.01}
+N_INTENTS = 77
+
+OBJECTS = [
+    "card",
+    "account",
+    "transfer",
+    "payment",
+    "pin",
+    "atm",
+    "cash",
+    "fee",
+    "refund",
+    "balance",
+    "loan",
+    "rate",
+    "app",
+    "phone",
+    "address",
+]
+ACTIONS = [
+    "activate",
+    "block",
+    "cancel",
+    "change",
+    "check",
+    "dispute",
+    "find",
+    "get",
+    "order",
+    "pay",
+    "reset",
+    "send",
+    "top-up",
+    "track",
+    "verify",
+]
+TEMPLATES = (
+    "how do i {a} my {o}",
+    "i need to {a} the {o} {x}",
+    "can you help me {a} {o} {x} please",
+    "why can't i {a} my {o}",
+    "{o} {x}: {a} it now",
+    "is it possible to {a} a {o} {x} today",
+    "what happens if i {a} my {o} {x}",
+)
+
+
+def synthetic_rows(n_rows: int, seed: int = 7) -> list[tuple[str, str]]:
+    """77 intents, each a (action, object, detail words) triple; intents share actions and objects."""
+    rng = random.Random(seed)
+    intents = []
+    for i in range(N_INTENTS):
+        details = [f"{rng.choice(OBJECTS)[:3]}{rng.choice('aeiou')}{i % 13}x{j}" for j in range(3)]
+        intents.append((ACTIONS[i % len(ACTIONS)], OBJECTS[(i * 7) % len(OBJECTS)], details))
+    labels = [f"{a} {o} {i}?" if i % 3 else f"{a}_{o} / {i}" for i, (a, o, _) in enumerate(intents)]
+    rows = []
+    for k in range(n_rows):
+        i = k % N_INTENTS
+        action, obj, details = intents[i]
+        if rng.random() < 0.15:  # noise: another intent's action or object
+            action = rng.choice(ACTIONS)
+        text = rng.choice(TEMPLATES).format(a=action, o=obj, x=rng.choice(details))
+        rows.append((text, labels[i]))
+    return rows
+
+
+def _write_csv(rows: list[tuple[str, str]], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows)
+
+
+def train_pack(n_rows: int) -> dict[str, float]:
+    """Load a generated bare-CSV pack and train the support engine's model on it."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from agentops_cli.agents.support.engine import train
+    from agentops_cli.agents.support.pack import load_pack
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"pack_{n_rows}.csv"
+        _write_csv(synthetic_rows(n_rows), path)
+        pack = load_pack(path)
+        wall, cpu = time.perf_counter(), time.process_time()
+        model = train(pack)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        queries = [text for text, _ in synthetic_rows(5000, seed=99)]
+        model.predict(queries[:100])  # warm
+        started = time.perf_counter()
+        model.predict(queries)
+        qps = len(queries) / (time.perf_counter() - started)
+    return {
+        "rows": n_rows,
+        "intents": model.meta["n_labels"],
+        "train_wall_s": round(wall, 2),
+        "train_cpu_s": round(cpu, 2),
+        "queries_per_s": round(qps, 1),
+        "heldout_accuracy_no_reject": model.meta["heldout_accuracy_no_reject"],
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def memory(n_rows: int) -> dict[str, float]:
+    """``train_pack`` in a child process, so its peak RSS is the training's own."""
+    out = subprocess.run(
+        [sys.executable, __file__, "_child", str(n_rows)], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cross_validate(folds: int = 5) -> dict[str, object]:
+    """Rejection cost without out-of-scope data: k-fold CV on 77 CLINC150 in-scope intents."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from agentops_cli.nlp.intent_train import train_intent_model
+
+    data = json.loads(CLINC.read_text(encoding="utf-8"))
+    keep = sorted({label for _, label in data["train"]})[:N_INTENTS]
+    rows = [(t, lab) for split in ("train", "val") for t, lab in data[split] if lab in keep]
+    random.Random(3).shuffle(rows)
+    per_fold = []
+    for k in range(folds):
+        test = rows[k::folds]
+        train = [r for i, r in enumerate(rows) if i % folds != k]
+        started = time.perf_counter()
+        model = train_intent_model([t for t, _ in train], [lab for _, lab in train])
+        preds = model.predict([t for t, _ in test])
+        per_fold.append(
+            {
+                "accuracy": sum(p.label == g for p, (_, g) in zip(preds, test, strict=True)) / len(test),
+                "accuracy_no_reject": sum(p.top[0][0] == g for p, (_, g) in zip(preds, test, strict=True))
+                / len(test),
+                "threshold": model.oos_threshold,
+                "train_s": round(time.perf_counter() - started, 2),
+            }
+        )
+    acc = sum(f["accuracy"] for f in per_fold) / folds
+    raw = sum(f["accuracy_no_reject"] for f in per_fold) / folds
+    return {
+        "rows": len(rows),
+        "intents": len(keep),
+        "folds": folds,
+        "accuracy": round(acc, 4),
+        "accuracy_no_reject": round(raw, 4),
+        "reject_cost": round(raw - acc, 4),
+        "per_fold": per_fold,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", nargs="?", default="all", choices=["speed", "memory", "cv", "all", "_child"])
+    parser.add_argument("n", nargs="?", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "intent_train.json")
+    args = parser.parse_args(argv)
+    if args.what == "_child":
+        print(json.dumps(train_pack(args.n)))
+        return 0
+    result: dict[str, object] = {}
+    if args.out.is_file():
+        result = json.loads(args.out.read_text(encoding="utf-8"))
+    result.update(
+        {
+            "benchmark": "intent_train",
+            "date": time.strftime("%Y-%m-%d"),
+            "command": f".venv/bin/python bench/bench_intent_train.py {args.what}",
+            "targets": TARGETS,
+        }
+    )
+    if args.what in ("speed", "all"):
+        result["speed_10k"] = memory(10_000)
+    if args.what in ("memory", "all"):
+        result["memory_100k"] = memory(100_000)
+    if args.what in ("cv", "all"):
+        result["no_oos_cv"] = cross_validate() if CLINC.is_file() else None
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
