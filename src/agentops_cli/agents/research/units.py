@@ -1,0 +1,160 @@
+"""Evidence units: the pieces of a document a report may quote, with their structure kept.
+
+Why units and not sentences: the answer to "which types of …" or "what must the note
+contain" is a list — bullet items, numbered steps, table rows, or sub-headings under a
+heading ("##### Flexitour", "##### Gliding"). A sentence splitter drops all of those. Each
+unit here is one line's worth of text (a heading, an item, a step, a row, a definition or a
+sentence) whose ``quote`` is the exact slice ``document.text[start:end]`` on a single line, so
+quotes keep the original characters (curly quotes, accents) and are byte-exact in the file.
+Every unit knows its heading path and its *lead-in* (the heading, or the sentence ending in
+":", that introduces it), which is how a list is read back as a group.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_ITEM = re.compile(r"^([ \t]*)(?:[-*+•]|(\d{1,2})[.)])[ \t]+(.+)$")
+_TABLE_SEPARATOR = re.compile(r"^\|?[ \t:|-]+\|[ \t:|-]*$")
+_DEFINITION = re.compile(r"^\*\*[^*]{2,60}\*\*[ \t]*[:—–-]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[ \t]+(?=[\"“¿¡(]?[A-ZÁÉÍÓÚÑ0-9])")
+# Lines that are markup, not prose: template tags, HTML tags, images, front-matter rulers.
+_MARKUP_LINE = re.compile(r"^(?:\{%.*%\}|<[^>]+>|!\[|---+$|```|\{\{)")
+MAX_UNIT_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One quotable piece of a document.
+
+    ``kind``: heading | item | step | row | definition | sentence. ``lead`` is the index (in
+    the document's unit list) of the heading or "…:" sentence that introduces this unit, -1
+    if none; ``section`` the index of the heading it sits under. ``path`` holds the texts of
+    the headings above it, outermost first (for heading-aware scoring).
+    """
+
+    index: int
+    kind: str
+    start: int
+    end: int
+    quote: str
+    lead: int
+    section: int
+    level: int
+    path: tuple[str, ...]
+
+
+def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
+    """Exact spans of the sentences of one line of prose."""
+    spans, pos = [], 0
+    for match in _SENTENCE_END.finditer(line):
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, len(line)))
+    return [(offset + a, offset + b) for a, b in spans if line[a:b].strip()]
+
+
+@lru_cache(maxsize=256)
+def document_units(text: str) -> tuple[Unit, ...]:
+    """Split a document into units (cached by text: the same document is asked about often)."""
+    units: list[Unit] = []
+    headings: list[tuple[int, int, str]] = []  # (level, unit index, text) of the open headings
+    lead_in = -1  # a "…:" sentence that introduces the list right below it
+    last_kind = ""
+    offset = 0
+    for line in text.split("\n"):
+        start = offset
+        offset += len(line) + 1
+        stripped = line.strip()
+        if not stripped:
+            if last_kind not in ("item", "step"):
+                lead_in = -1
+            last_kind = "blank"
+            continue
+        section = headings[-1][1] if headings else -1
+        path = tuple(h[2] for h in headings)
+
+        def add(kind: str, a: int, b: int, lead: int, level: int = 0) -> None:
+            quote = text[a:b].strip()
+            a += len(text[a:b]) - len(text[a:b].lstrip())
+            if quote:
+                units.append(Unit(len(units), kind, a, a + len(quote), quote, lead, section, level, path))
+
+        heading = _HEADING.match(stripped)
+        if heading:
+            level = len(heading.group(1))
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            parent = headings[-1][1] if headings else -1
+            a = start + line.index(heading.group(2))
+            units.append(
+                Unit(len(units), "heading", a, a + len(heading.group(2)), heading.group(2), parent, parent, level,
+                     tuple(h[2] for h in headings))
+            )  # fmt: skip
+            headings.append((level, len(units) - 1, heading.group(2)))
+            lead_in, last_kind = -1, "heading"
+            continue
+        if _MARKUP_LINE.match(stripped):
+            last_kind = "markup"
+            continue
+        item = _ITEM.match(line)
+        if item:
+            kind = "step" if item.group(2) else "item"
+            a = start + item.start(3)
+            lead = lead_in if lead_in >= 0 else section
+            if len(item.group(3)) > MAX_UNIT_CHARS:
+                for x, y in _sentences(item.group(3), a):
+                    add(kind, x, y, lead, len(item.group(1)))
+            else:
+                add(kind, a, start + len(line), lead, len(item.group(1)))
+            last_kind = kind
+            continue
+        if stripped.startswith("|"):
+            if not _TABLE_SEPARATOR.match(stripped):
+                add("row", start, start + len(line), lead_in if lead_in >= 0 else section)
+            last_kind = "row"
+            continue
+        if _DEFINITION.match(stripped):
+            add("definition", start, start + len(line), section)
+            last_kind = "definition"
+            continue
+        spans = _sentences(line, start)
+        for a, b in spans:
+            add("sentence", a, b, section)
+        lead_in = len(units) - 1 if stripped.endswith(":") and units else -1
+        last_kind = "sentence"
+    return tuple(units)
+
+
+def children(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
+    """What ``lead`` introduces: its items/steps/rows, or the sub-headings right under it.
+
+    A heading whose section holds no list but whose sub-headings are the list ("Types of
+    flexible schedules" → "Flexitour", "Gliding", …) yields those sub-headings.
+    """
+    listed = [u for u in units if u.lead == lead.index and u.kind in ("item", "step", "row") and u.level == 0]
+    if listed or lead.kind != "heading":
+        return listed
+    return [u for u in units if u.kind == "heading" and u.lead == lead.index]
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TAGS = re.compile(r"\{%[^%]*%\}|\{\{[^}]*\}\}|<[^>]{1,200}>")
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+
+
+def plain(quote: str) -> str:
+    """Readable text of a quote for the report body: links keep their words, markup goes.
+
+    The quote itself is never changed (it is what is verified); only the sentence shown in
+    the findings is cleaned, e.g. ``[Overtime]({% page "/x/" %}): Yes`` → ``Overtime: Yes``.
+    """
+    text = _LINK.sub(r"\1", quote)
+    text = _TAGS.sub("", text)
+    text = _EMPHASIS.sub("", text).replace("\\_", "_").replace("\\*", "*")
+    if text.startswith("|"):
+        text = " — ".join(cell.strip() for cell in text.strip("|").split("|") if cell.strip())
+    return " ".join(text.split())
