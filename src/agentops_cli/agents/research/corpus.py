@@ -24,9 +24,10 @@ from agentops_cli.errors import BadInput
 from agentops_cli.nlp.retrieval import BM25Index, Hit
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
-INDEX_VERSION = "research-corpus-v2"  # bump when reading or splitting changes the text
+INDEX_VERSION = "research-corpus-v3"  # bump when reading or splitting changes the text
 PASSAGE_CHARS = 900
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
+_MD_HEADING = re.compile(r"^#{1,6}[ \t]")
 
 
 class Document(BaseModel):
@@ -96,6 +97,19 @@ class CorpusIndex:
         """How rare a matching key (see ``offline.match_keys``) is across passages; 0 if unseen."""
         return self._idf.get(key, 0.0)
 
+    def variants(self, term: str, prefix: int = 6) -> list[str]:
+        """Index terms sharing ``term``'s first ``prefix`` letters ("reimburs" → "reimbursement"):
+        query expansion for word forms the light stemmer keeps apart."""
+        if len(term) < prefix:
+            return []
+        if not hasattr(self, "_by_prefix"):
+            table: dict[str, list[str]] = {}
+            for known in self._bm25.vocabulary():
+                if len(known) >= prefix:
+                    table.setdefault(known[:prefix], []).append(known)
+            self._by_prefix = table
+        return [t for t in self._by_prefix.get(term[:prefix], []) if t != term]
+
     def search(self, query: str, k: int) -> list[tuple[Passage, float]]:
         hits: list[Hit] = self._bm25.search(query, k)
         return [(self._passages[h.id], h.score) for h in hits]
@@ -156,6 +170,8 @@ def is_heading(block: str) -> bool:
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans; a Markdown heading line is a block of its own (heading-aware passages:
+    "##### Gliding" directly followed by its list must not hide that list inside a heading)."""
     spans, pos = [], 0
     for match in _BLOCK_BREAK.finditer(text):
         if text[pos : match.start()].strip():
@@ -163,7 +179,20 @@ def _blocks(text: str) -> list[tuple[int, int]]:
         pos = match.end()
     if text[pos:].strip():
         spans.append((pos, len(text)))
-    return spans
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        segment, offset = start, start
+        for line in text[start:end].split("\n"):
+            line_end = offset + len(line)
+            if _MD_HEADING.match(line):
+                if text[segment : max(segment, offset - 1)].strip():
+                    out.append((segment, offset - 1))
+                out.append((offset, line_end))
+                segment = line_end + 1
+            offset = line_end + 1
+        if segment < end and text[segment:end].strip():
+            out.append((segment, end))
+    return out
 
 
 def split_passages(doc: Document, max_chars: int = PASSAGE_CHARS) -> list[Passage]:

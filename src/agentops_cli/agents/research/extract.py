@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from agentops_cli.agents.research.corpus import CorpusIndex, Passage
 from agentops_cli.agents.research.offline import _GENERIC, match_keys
-from agentops_cli.agents.research.question import QuestionAnalysis
+from agentops_cli.agents.research.question import NAMED, QuestionAnalysis
 from agentops_cli.agents.research.schemas import NoteItem, ResearchNotes
 from agentops_cli.agents.research.units import Unit, children, document_units, plain
 
@@ -60,7 +60,10 @@ class UnitScorer:
         text = f"{subquestion} {analysis.question} {analysis.expansion}"
         self.keys = match_keys(text) - _QUESTION_WORDS
         self.focus = match_keys(subquestion) - _QUESTION_WORDS  # the sub-question's own words count double
-        self.scope = [s.lower() for s in analysis.scope]
+        named = [n for n in NAMED.findall(subquestion) if n in analysis.question]
+        self.scope = [s.lower() for s in (named or analysis.scope)]
+        generic = {k for w in _GENERIC for k in match_keys(w)}
+        self.lead_keys = match_keys(text) - generic  # "types", "examples" name the list itself
 
     def weight(self, keys: set[str]) -> float:
         idf = self.corpus.idf_prefix
@@ -68,6 +71,11 @@ class UnitScorer:
 
     def text_score(self, text: str) -> float:
         return self.weight(match_keys(text))
+
+    def lead_score(self, text: str) -> float:
+        """How well a heading or "…:" sentence announces the list asked for."""
+        idf = self.corpus.idf_prefix
+        return sum(idf(k) * (2.0 if k in self.focus else 1.0) for k in match_keys(text) & self.lead_keys)
 
     def in_scope(self, source: str) -> bool:
         """A question naming organisations ("PostHog") prefers documents that mention one of them."""
@@ -135,7 +143,9 @@ def typed_notes(
                 if len(members) >= 2:
                     lead_text = " ".join((*unit.path, unit.quote))
                     inner = sorted((scorer.text_score(m.quote) for m in members), reverse=True)
-                    value = factor * (scorer.text_score(lead_text) + 0.5 * sum(inner[:3]) / 3)
+                    own = scorer.lead_score(unit.quote)
+                    value = scorer.lead_score(lead_text) + own + 0.5 * sum(inner[:3]) / 3
+                    value = factor * (value + 0.1 * passage_score)
                     groups.append((value, passage.source, unit, members))
     ranked.sort(key=lambda s: -s.score)
     groups.sort(key=lambda g: -g[0])

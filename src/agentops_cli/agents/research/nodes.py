@@ -19,7 +19,7 @@ from agentops_cli.agents.research.configuration import (
 )
 from agentops_cli.agents.research.corpus import Passage
 from agentops_cli.agents.research.lexicon import translate
-from agentops_cli.agents.research.question import QuestionAnalysis, analyse, typed_plan
+from agentops_cli.agents.research.question import QuestionAnalysis, analyse, strip_template, typed_plan
 from agentops_cli.agents.research.schemas import (
     Evidence,
     Note,
@@ -30,6 +30,7 @@ from agentops_cli.agents.research.schemas import (
 from agentops_cli.agents.research.state import BranchState, ResearchState
 from agentops_cli.agents.research.verify import render_markdown, verify
 from agentops_cli.nlp.language import detect_language
+from agentops_cli.nlp.text import terms
 
 
 def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict[str, Any]:
@@ -89,7 +90,7 @@ def gather(branch: BranchState, runtime: Runtime[ResearchContext]) -> dict[str, 
     if analysis.type == "market":
         query, entities = offline.search_query(question, subquestion), offline.entity_queries(question, subquestion)
     else:
-        query, entities = expanded_query(analysis, subquestion), entity_queries(analysis)
+        query, entities = expanded_query(ctx, analysis, subquestion), entity_queries(analysis)
     hits = ctx.corpus.search(query, PASSAGES_PER_BRANCH + 2 * (analysis.type != "market"))
     best = hits[0][1] if hits else 0.0
     found = {p.id: score for p, score in hits if score >= RELATIVE_MIN_SCORE * best}
@@ -100,10 +101,14 @@ def gather(branch: BranchState, runtime: Runtime[ResearchContext]) -> dict[str, 
     return {"evidence": evidence}
 
 
-def expanded_query(analysis: QuestionAnalysis, subquestion: str) -> str:
-    """The sub-question, the question and both in the other language (query expansion)."""
-    extra = translate(subquestion, analysis.language)
-    return " ".join(filter(None, (subquestion, subquestion, analysis.question, analysis.expansion, extra)))
+def expanded_query(ctx: ResearchContext, analysis: QuestionAnalysis, subquestion: str) -> str:
+    """The sub-question, the question, both in the other language, and the corpus's other word
+    forms of their terms ("reimbursed" → "reimbursement"): query expansion."""
+    own = strip_template(subquestion)
+    extra = translate(own, analysis.language)
+    base = " ".join(filter(None, (own, own, analysis.question, analysis.expansion, extra)))
+    forms = {v for t in set(terms(f"{own} {analysis.question}")) for v in ctx.corpus.variants(t)}
+    return " ".join([base, *sorted(forms)])
 
 
 def entity_queries(analysis: QuestionAnalysis) -> list[tuple[str, str]]:

@@ -61,7 +61,7 @@ _PART_BREAK = re.compile(
     r"(?=(?:qu[eé]|c[oó]mo|cu[aá]l|cu[aá]nt|qui[eé]n|d[oó]nde|cu[aá]ndo|por qu[eé]|para)\b))",
     re.I,
 )
-_NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*)\b")  # PostHog, TTS, GSA, BDFL, UK
+NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*)\b")  # PostHog, TTS, GSA, BDFL, UK
 _SIDES = (
     re.compile(r"\b(?:between|entre)\s+(?P<list>.+?)(?=,\s*(?:and|y)\b|\?|$|\s+(?:in|at|for|en|para)\s)", re.I),
     re.compile(
@@ -86,7 +86,7 @@ def question_type(question: str) -> str:
         return "procedure"
     if _LIST.search(question):
         return "list"
-    if len(question_parts(question)) > 1 and len(set(_NAMED.findall(question))) > 1:
+    if len(question_parts(question)) > 1 and len(set(NAMED.findall(question))) > 1:
         return "synthesis"
     return "fact"
 
@@ -120,7 +120,7 @@ def analyse(question: str) -> QuestionAnalysis:
     entities = compared_entities(question) if kind in ("comparison", "synthesis") else []
     if kind == "comparison" and len(entities) < 2:
         kind = "synthesis" if len(question_parts(question)) > 1 else "fact"
-    scope = list(dict.fromkeys(n for n in _NAMED.findall(question) if not any(n in e for e in entities)))
+    scope = list(dict.fromkeys(n for n in NAMED.findall(question) if not any(n in e for e in entities)))
     return QuestionAnalysis(
         question=question,
         type=kind,
@@ -166,6 +166,18 @@ def typed_plan(analysis: QuestionAnalysis, max_subquestions: int) -> list[str]:
         plan.append(words[first].format(part=analysis.parts[0]))
         plan += [words["part"].format(part=p) for p in analysis.parts[1:]]
     return list(dict.fromkeys(plan))[:max_subquestions]
+
+
+_TEMPLATE_WORDS = re.compile(
+    r"\s*\((?:every item|the steps, in order|todos los elementos|los pasos, en orden)\)|"
+    r":\s*(?:what applies|¿qu[eé] se aplica)",
+    re.I,
+)
+
+
+def strip_template(subquestion: str) -> str:
+    """A typed sub-question without the plan's own wording, for searching."""
+    return _TEMPLATE_WORDS.sub("", subquestion)
 
 
 def _aspect(analysis: QuestionAnalysis) -> str:

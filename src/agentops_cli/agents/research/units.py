@@ -20,7 +20,7 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _ITEM = re.compile(r"^([ \t]*)(?:[-*+•]|(\d{1,2})[.)])[ \t]+(.+)$")
 _TABLE_SEPARATOR = re.compile(r"^\|?[ \t:|-]+\|[ \t:|-]*$")
 _DEFINITION = re.compile(r"^\*\*[^*]{2,60}\*\*[ \t]*[:—–-]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[ \t]+(?=[\"“¿¡(]?[A-ZÁÉÍÓÚÑ0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“¿¡(]?[A-ZÁÉÍÓÚÑ0-9])")
 # Lines that are markup, not prose: template tags, HTML tags, images, front-matter rulers.
 _MARKUP_LINE = re.compile(r"^(?:\{%.*%\}|<[^>]+>|!\[|---+$|```|\{\{)")
 MAX_UNIT_CHARS = 500
@@ -57,34 +57,65 @@ def _sentences(line: str, offset: int) -> list[tuple[int, int]]:
     return [(offset + a, offset + b) for a, b in spans if line[a:b].strip()]
 
 
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(offset, line) for every line of ``text``."""
+    out, offset = [], 0
+    for line in text.split("\n"):
+        out.append((offset, line))
+        offset += len(line) + 1
+    return out
+
+
+def _kind_of(line: str) -> str:
+    stripped = line.strip()
+    if not stripped:
+        return "blank"
+    if _HEADING.match(stripped):
+        return "heading"
+    if _MARKUP_LINE.match(stripped):
+        return "markup"
+    if _ITEM.match(line):
+        return "item"
+    if stripped.startswith("|"):
+        return "row"
+    if _DEFINITION.match(stripped):
+        return "definition"
+    return "prose"
+
+
 @lru_cache(maxsize=256)
 def document_units(text: str) -> tuple[Unit, ...]:
-    """Split a document into units (cached by text: the same document is asked about often)."""
+    """Split a document into units (cached by text: the same document is asked about often).
+
+    Hard-wrapped prose and wrapped list items are joined first (a sentence may run over a
+    line break; the quote then keeps that line break, as the file does).
+    """
     units: list[Unit] = []
     headings: list[tuple[int, int, str]] = []  # (level, unit index, text) of the open headings
     lead_in = -1  # a "…:" sentence that introduces the list right below it
-    last_kind = ""
-    offset = 0
-    for line in text.split("\n"):
-        start = offset
-        offset += len(line) + 1
-        stripped = line.strip()
-        if not stripped:
-            if last_kind not in ("item", "step"):
+    lines = _lines(text)
+    i = 0
+    while i < len(lines):
+        start, line = lines[i]
+        kind = _kind_of(line)
+        i += 1
+        if kind in ("blank", "markup"):
+            if kind == "blank" and (i >= len(lines) or _kind_of(lines[i][1]) not in ("item",)):
                 lead_in = -1
-            last_kind = "blank"
             continue
         section = headings[-1][1] if headings else -1
         path = tuple(h[2] for h in headings)
 
         def add(kind: str, a: int, b: int, lead: int, level: int = 0) -> None:
-            quote = text[a:b].strip()
-            a += len(text[a:b]) - len(text[a:b].lstrip())
+            raw = text[a:b]
+            quote = raw.strip()
             if quote:
+                a += len(raw) - len(raw.lstrip())
                 units.append(Unit(len(units), kind, a, a + len(quote), quote, lead, section, level, path))
 
-        heading = _HEADING.match(stripped)
-        if heading:
+        if kind == "heading":
+            heading = _HEADING.match(line.strip())
+            assert heading is not None  # noqa: S101 - _kind_of said so
             level = len(heading.group(1))
             while headings and headings[-1][0] >= level:
                 headings.pop()
@@ -95,37 +126,35 @@ def document_units(text: str) -> tuple[Unit, ...]:
                      tuple(h[2] for h in headings))
             )  # fmt: skip
             headings.append((level, len(units) - 1, heading.group(2)))
-            lead_in, last_kind = -1, "heading"
+            lead_in = -1
             continue
-        if _MARKUP_LINE.match(stripped):
-            last_kind = "markup"
-            continue
-        item = _ITEM.match(line)
-        if item:
-            kind = "step" if item.group(2) else "item"
+        end = start + len(line)
+        # continuation lines: wrapped prose, or the indented/unmarked rest of a list item
+        while i < len(lines) and _kind_of(lines[i][1]) == "prose" and kind in ("prose", "item"):
+            end = lines[i][0] + len(lines[i][1])
+            i += 1
+        if kind == "item":
+            item = _ITEM.match(line)
+            assert item is not None  # noqa: S101 - _kind_of said so
+            unit_kind = "step" if item.group(2) else "item"
             a = start + item.start(3)
             lead = lead_in if lead_in >= 0 else section
-            if len(item.group(3)) > MAX_UNIT_CHARS:
-                for x, y in _sentences(item.group(3), a):
-                    add(kind, x, y, lead, len(item.group(1)))
+            if end - a > MAX_UNIT_CHARS:
+                for x, y in _sentences(text[a:end], a):
+                    add(unit_kind, x, y, lead, len(item.group(1)))
             else:
-                add(kind, a, start + len(line), lead, len(item.group(1)))
-            last_kind = kind
+                add(unit_kind, a, end, lead, len(item.group(1)))
             continue
-        if stripped.startswith("|"):
-            if not _TABLE_SEPARATOR.match(stripped):
-                add("row", start, start + len(line), lead_in if lead_in >= 0 else section)
-            last_kind = "row"
+        if kind == "row":
+            if not _TABLE_SEPARATOR.match(line.strip()):
+                add("row", start, end, lead_in if lead_in >= 0 else section)
             continue
-        if _DEFINITION.match(stripped):
-            add("definition", start, start + len(line), section)
-            last_kind = "definition"
+        if kind == "definition":
+            add("definition", start, end, section)
             continue
-        spans = _sentences(line, start)
-        for a, b in spans:
+        for a, b in _sentences(text[start:end], start):
             add("sentence", a, b, section)
-        lead_in = len(units) - 1 if stripped.endswith(":") and units else -1
-        last_kind = "sentence"
+        lead_in = len(units) - 1 if text[start:end].rstrip().endswith(":") and units else -1
     return tuple(units)
 
 
@@ -136,9 +165,9 @@ def children(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
     flexible schedules" → "Flexitour", "Gliding", …) yields those sub-headings.
     """
     listed = [u for u in units if u.lead == lead.index and u.kind in ("item", "step", "row") and u.level == 0]
-    if listed or lead.kind != "heading":
+    if listed or lead.kind != "heading" or lead.level <= 1:  # a title's sub-headings are a contents list
         return listed
-    return [u for u in units if u.kind == "heading" and u.lead == lead.index]
+    return [u for u in units if u.kind == "heading" and u.lead == lead.index and not u.quote.endswith("?")]
 
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
