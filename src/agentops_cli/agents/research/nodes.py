@@ -88,10 +88,11 @@ def gather(branch: BranchState, runtime: Runtime[ResearchContext]) -> dict[str, 
     ctx.phase("gather", branch["subquestion"])
     question, subquestion, analysis = branch["question"], branch["subquestion"], branch["analysis"]
     if analysis.type == "market":
-        query, entities = offline.search_query(question, subquestion), offline.entity_queries(question, subquestion)
+        hits = ctx.corpus.search(offline.search_query(question, subquestion), PASSAGES_PER_BRANCH)
+        entities = offline.entity_queries(question, subquestion)
     else:
-        query, entities = expanded_query(ctx, analysis, subquestion), entity_queries(analysis)
-    hits = ctx.corpus.search(query, PASSAGES_PER_BRANCH + 2 * (analysis.type != "market"))
+        hits = merged_search(ctx, expanded_queries(ctx, analysis, subquestion), PASSAGES_PER_BRANCH + 2)
+        entities = entity_queries(analysis)
     best = hits[0][1] if hits else 0.0
     found = {p.id: score for p, score in hits if score >= RELATIVE_MIN_SCORE * best}
     for entity, entity_query in entities:
@@ -101,14 +102,25 @@ def gather(branch: BranchState, runtime: Runtime[ResearchContext]) -> dict[str, 
     return {"evidence": evidence}
 
 
-def expanded_query(ctx: ResearchContext, analysis: QuestionAnalysis, subquestion: str) -> str:
-    """The sub-question, the question, both in the other language, and the corpus's other word
-    forms of their terms ("reimbursed" → "reimbursement"): query expansion."""
+def expanded_queries(ctx: ResearchContext, analysis: QuestionAnalysis, subquestion: str) -> list[str]:
+    """Query expansion, as separate searches merged later: the question's own words plus the
+    corpus's other forms of them ("reimbursed" → "reimbursement"), and the same in the other
+    language (lexicon). Separate, so that translated words cannot drown the original ones."""
     own = strip_template(subquestion)
-    extra = translate(own, analysis.language)
-    base = " ".join(filter(None, (own, own, analysis.question, analysis.expansion, extra)))
     forms = {v for t in set(terms(f"{own} {analysis.question}")) for v in ctx.corpus.variants(t)}
-    return " ".join([base, *sorted(forms)])
+    original = " ".join([own, analysis.question, *sorted(forms)])
+    translated = " ".join(filter(None, (translate(own, analysis.language), analysis.expansion)))
+    return [q for q in (original, translated) if q.strip()]
+
+
+def merged_search(ctx: ResearchContext, queries: list[str], k: int) -> list[tuple[Passage, float]]:
+    """Each query's hits merged; a passage keeps its best BM25 score."""
+    best: dict[str, tuple[Passage, float]] = {}
+    for query in queries:
+        for passage, score in ctx.corpus.search(query, k):
+            if score > best.get(passage.id, (passage, -1.0))[1]:
+                best[passage.id] = (passage, score)
+    return sorted(best.values(), key=lambda ps: -ps[1])[:k]
 
 
 def entity_queries(analysis: QuestionAnalysis) -> list[tuple[str, str]]:
