@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from agentops_cli.agents.research.corpus import CorpusIndex, Passage
 from agentops_cli.agents.research.offline import _GENERIC, match_keys
-from agentops_cli.agents.research.question import NAMED, QuestionAnalysis
+from agentops_cli.agents.research.lexicon import concepts
+from agentops_cli.agents.research.question import NAMED, QuestionAnalysis, strip_template
 from agentops_cli.agents.research.schemas import NoteItem, ResearchNotes
 from agentops_cli.agents.research.units import Unit, children, document_units, plain
 
@@ -57,25 +58,36 @@ class UnitScorer:
 
     def __init__(self, corpus: CorpusIndex, analysis: QuestionAnalysis, subquestion: str) -> None:
         self.corpus = corpus
-        text = f"{subquestion} {analysis.question} {analysis.expansion}"
-        self.keys = match_keys(text) - _QUESTION_WORDS
-        self.focus = match_keys(subquestion) - _QUESTION_WORDS  # the sub-question's own words count double
+        own = strip_template(subquestion)
+        focus = {phrase for phrase, _ in concepts(own, analysis.language)}
+        self.concepts: list[tuple[frozenset[str], float]] = []  # (keys of one idea, weight)
+        generic = {k for w in _GENERIC for k in match_keys(w)}
+        lead_concepts: list[tuple[frozenset[str], float]] = []
+        seen: set[str] = set()
+        for phrase, other in concepts(f"{own} {analysis.question}", analysis.language):
+            if phrase in seen:
+                continue
+            seen.add(phrase)
+            keys = frozenset(match_keys(f"{phrase} {other}"))
+            weight = 2.0 if phrase in focus else 1.0
+            if keys - _QUESTION_WORDS:
+                self.concepts.append((frozenset(keys - _QUESTION_WORDS), weight))
+            if keys - generic:  # "types", "examples" name the list itself
+                lead_concepts.append((frozenset(keys - generic), weight))
+        self.lead_concepts = lead_concepts
         named = [n for n in NAMED.findall(subquestion) if n in analysis.question]
         self.scope = [s.lower() for s in (named or analysis.scope)]
-        generic = {k for w in _GENERIC for k in match_keys(w)}
-        self.lead_keys = match_keys(text) - generic  # "types", "examples" name the list itself
 
-    def weight(self, keys: set[str]) -> float:
+    def _score(self, keys: set[str], table: list[tuple[frozenset[str], float]]) -> float:
         idf = self.corpus.idf_prefix
-        return sum(idf(k) * (2.0 if k in self.focus else 1.0) for k in keys & self.keys)
+        return sum(w * max(idf(k) for k in hit) for group, w in table if (hit := group & keys))
 
     def text_score(self, text: str) -> float:
-        return self.weight(match_keys(text))
+        return self._score(match_keys(text), self.concepts)
 
     def lead_score(self, text: str) -> float:
         """How well a heading or "…:" sentence announces the list asked for."""
-        idf = self.corpus.idf_prefix
-        return sum(idf(k) * (2.0 if k in self.focus else 1.0) for k in match_keys(text) & self.lead_keys)
+        return self._score(match_keys(text), self.lead_concepts)
 
     def in_scope(self, source: str) -> bool:
         """A question naming organisations ("PostHog") prefers documents that mention one of them."""

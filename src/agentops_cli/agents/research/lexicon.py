@@ -40,19 +40,29 @@ def _tables() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
     return es_en, en_es
 
 
-def translate(text: str, source: str) -> str:
-    """The other language's words for ``text`` (``source`` "es" or "en"); "" when none match."""
+def concepts(text: str, source: str) -> list[tuple[str, str]]:
+    """``text`` as (stemmed phrase, the other language's words or "") pairs, longest match first.
+
+    One pair is one concept: "employee" and its renderings "empleado personal plantilla" count
+    once, so a passage is not rewarded four times for one idea.
+    """
     table = _tables()[0 if source == "es" else 1]
     words = terms(text)
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     i = 0
     while i < len(words):
         for size in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
             found = table.get(tuple(words[i : i + size]))
             if found:
-                out.append(found)
+                out.append((" ".join(words[i : i + size]), found))
                 i += size
                 break
         else:
+            out.append((words[i], ""))
             i += 1
-    return " ".join(out)
+    return out
+
+
+def translate(text: str, source: str) -> str:
+    """The other language's words for ``text`` (``source`` "es" or "en"); "" when none match."""
+    return " ".join(found for _, found in concepts(text, source) if found)

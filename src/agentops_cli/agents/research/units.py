@@ -165,7 +165,7 @@ def children(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
     flexible schedules" → "Flexitour", "Gliding", …) yields those sub-headings.
     """
     listed = [u for u in units if u.lead == lead.index and u.kind in ("item", "step", "row") and u.level == 0]
-    if listed or lead.kind != "heading" or lead.level <= 1:  # a title's sub-headings are a contents list
+    if listed or lead.kind != "heading":
         return listed
     return [u for u in units if u.kind == "heading" and u.lead == lead.index and not u.quote.endswith("?")]
 
