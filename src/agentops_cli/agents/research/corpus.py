@@ -110,6 +110,20 @@ class CorpusIndex:
             self._by_prefix = table
         return [t for t in self._by_prefix.get(term[:prefix], []) if t != term]
 
+    def outline_scores(self, query: str) -> dict[str, float]:
+        """BM25 of ``query`` against each document's outline (title and headings), by source.
+
+        Why: a document titled "Going out of office" is about the question "before going on
+        leave" even when one of its passages shares more words with a distractor."""
+        if not hasattr(self, "_outline"):
+            outline: dict[str, list[str]] = {}
+            for p in self.data.passages:
+                parts = outline.setdefault(p.source, [p.title])
+                if p.heading != parts[-1]:
+                    parts.append(p.heading)
+            self._outline = BM25Index((source, "\n".join(parts)) for source, parts in outline.items())
+        return {h.id: h.score for h in self._outline.search(query, 50)}
+
     def search(self, query: str, k: int) -> list[tuple[Passage, float]]:
         hits: list[Hit] = self._bm25.search(query, k)
         return [(self._passages[h.id], h.score) for h in hits]

@@ -113,11 +113,17 @@ def expanded_queries(ctx: ResearchContext, analysis: QuestionAnalysis, subquesti
     return [q for q in (original, translated) if q.strip()]
 
 
+OUTLINE_WEIGHT = 0.5
+
+
 def merged_search(ctx: ResearchContext, queries: list[str], k: int) -> list[tuple[Passage, float]]:
-    """Each query's hits merged; a passage keeps its best BM25 score."""
+    """Each query's hits merged (a passage keeps its best BM25 score), plus half the score of
+    its document's outline (title and headings) for the same query: heading-aware ranking."""
     best: dict[str, tuple[Passage, float]] = {}
     for query in queries:
-        for passage, score in ctx.corpus.search(query, k):
+        outline = ctx.corpus.outline_scores(query)
+        for passage, score in ctx.corpus.search(query, 3 * k):
+            score += OUTLINE_WEIGHT * outline.get(passage.source, 0.0)
             if score > best.get(passage.id, (passage, -1.0))[1]:
                 best[passage.id] = (passage, score)
     return sorted(best.values(), key=lambda ps: -ps[1])[:k]
