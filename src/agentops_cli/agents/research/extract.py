@@ -43,6 +43,17 @@ _QUESTION_WORDS = {
     for k in match_keys(w)
 } | {k for w in _GENERIC for k in match_keys(w)}
 GROUP_MAX = 12
+# A question about an amount or a duration is answered by a unit holding a figure.
+_QUANTITY_CUE = re.compile(
+    r"\b(?:how (?:long|many|much|quickly|soon|often)|minimum|maximum|length|duration|limit|deadline|"
+    r"cu[aá]nt[oa]s?|plazo|m[ií]nimo|m[aá]ximo|duraci[oó]n|l[ií]mite)\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|uno|una|dos|tres|cuatro|cinco|diez)\b",
+    re.IGNORECASE,
+)
+QUANTITY_BONUS = 2.0
 _MIN_SENTENCE = 25
 
 
@@ -77,6 +88,7 @@ class UnitScorer:
         self.lead_concepts = lead_concepts
         named = [n for n in NAMED.findall(subquestion) if n in analysis.question]
         self.scope = [s.lower() for s in (named or analysis.scope)]
+        self.quantity = bool(_QUANTITY_CUE.search(f"{own} {analysis.question}"))
 
     def _score(self, keys: set[str], table: list[tuple[frozenset[str], float]]) -> float:
         idf = self.corpus.idf_prefix
@@ -108,6 +120,8 @@ class UnitScorer:
         if unit.lead >= 0 and units[unit.lead].kind != "heading":
             context += self.text_score(units[unit.lead].quote)
         value = own + 0.5 * context + 0.1 * passage_score
+        if self.quantity and own > 0 and _FIGURE.search(text):
+            value += QUANTITY_BONUS
         if len(text) > 400:
             value -= 1.0
         return value if own > 0 or unit.kind in ("item", "step", "row", "heading") else 0.25 * value
