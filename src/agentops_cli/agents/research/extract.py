@@ -54,6 +54,7 @@ _FIGURE = re.compile(
     re.IGNORECASE,
 )
 QUANTITY_BONUS = 2.0
+STEPS_FACTOR = 1.5
 _MIN_SENTENCE = 25
 
 
@@ -172,6 +173,8 @@ def typed_notes(
                     own = scorer.lead_score(unit.quote)
                     value = scorer.lead_score(lead_text) + own + 0.5 * sum(inner[:3]) / 3
                     value = factor * (value + 0.1 * passage_score)
+                    if analysis.type == "procedure" and members[0].kind == "step":
+                        value *= STEPS_FACTOR  # a procedure is answered by numbered steps first
                     groups.append((value, passage.source, unit, members))
     ranked.sort(key=lambda s: -s.score)
     groups.sort(key=lambda g: -g[0])
