@@ -206,6 +206,12 @@ def run_scale(docs: int = SCALE_DOCS) -> dict[str, Any]:
         first = _run("How many days of annual leave can be carried over?", root, settings)
         cold_s = time.perf_counter() - t0
         gc.collect()
+        from agentops_cli.agents.research import corpus as corpus_module
+
+        corpus_module._INDEXES.clear()  # a new process: only the on-disk cache is warm
+        t0 = time.perf_counter()
+        _run("Which documents are needed for a hotel refund?", root, settings)
+        disk_s = time.perf_counter() - t0
         queries = [
             "What must receipts for lodging contain?",
             "How quickly must a phishing incident be reported?",
@@ -223,6 +229,7 @@ def run_scale(docs: int = SCALE_DOCS) -> dict[str, Any]:
         "passages": first.corpus_index.passages,
         "index_cold_plus_query_s": round(cold_s, 2),
         "cached_query_s": {"median": round(statistics.median(warm), 3), "max": round(max(warm), 3)},
+        "disk_cache_query_s": round(disk_s, 2),
         "peak_rss_mb": round(rss_mb, 1),
         "goals": {"query_s": max(warm) <= SCALE_QUERY_GOAL_S, "rss_mb": rss_mb <= SCALE_RSS_GOAL_MB},
     }
@@ -287,8 +294,10 @@ def docs_section(data: dict | None) -> list[str]:
             "",
             "| measure | result | target | |",
             "|---|---|---|---|",
-            f"| query on the cached index (max of 3) | {s['cached_query_s']['max']} s | ≤ 2 s | "
-            f"{_ok(s['goals']['query_s'])} |",
+            f"| query on the index built once in this process (max of 3) | {s['cached_query_s']['max']} s | "
+            f"≤ 2 s | {_ok(s['goals']['query_s'])} |",
+            f"| query in a new process, passages from the on-disk cache (BM25 rebuilt) | "
+            f"{s.get('disk_cache_query_s', '—')} s | ≤ 2 s | {_ok(s.get('disk_cache_query_s', 99) <= 2)} |",
             f"| peak RSS (whole process) | {s['peak_rss_mb']} MB | ≤ 500 MB | {_ok(s['goals']['rss_mb'])} |",
         ]
     return [*lines, ""]

@@ -306,14 +306,26 @@ def load_corpus(root: Path, *, cache_dir: Path | None) -> CorpusIndex:
     if not files:
         raise BadInput(f"{root}: corpus is empty (no {', '.join(SUPPORTED_SUFFIXES)} files)")
     key = content_key(root, files)
+    if (root, key) in _INDEXES:  # asked again in this process: the built index is reused
+        return _INDEXES[(root, key)]
     cached = _cache_get(cache_dir, key)
     if cached is not None:
-        return CorpusIndex(root=root, data=cached, from_cache=True)
+        return _remember(CorpusIndex(root=root, data=cached, from_cache=True))
     data = build_corpus(root, files, key)
     if not data.passages:
         raise BadInput(f"{root}: corpus is empty (no readable text in {len(files)} file(s))")
     _cache_put(cache_dir, key, data)
     return CorpusIndex(root=root, data=data)
+
+
+_INDEXES: dict[tuple[Path, str], CorpusIndex] = {}
+
+
+def _remember(index: CorpusIndex) -> CorpusIndex:
+    """Keep the last built index per process (an eval or a bench asks many questions)."""
+    _INDEXES.clear()
+    _INDEXES[(index.root, index.key)] = index
+    return index
 
 
 def _cache_get(cache_dir: Path | None, key: str) -> CorpusData | None:

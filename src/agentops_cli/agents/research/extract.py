@@ -55,6 +55,7 @@ _FIGURE = re.compile(
 )
 QUANTITY_BONUS = 2.0
 STEPS_FACTOR = 1.5
+OTHER_ENTITY_FACTOR = 0.3  # in a comparison, evidence that does not name this side
 _MIN_SENTENCE = 25
 
 
@@ -90,6 +91,10 @@ class UnitScorer:
         named = [n for n in NAMED.findall(subquestion) if n in analysis.question]
         self.scope = [s.lower() for s in (named or analysis.scope)]
         self.quantity = bool(_QUANTITY_CUE.search(f"{own} {analysis.question}"))
+        # A comparison's sub-question is about one entity: what sets it apart from the others.
+        entity = next((e for e in analysis.entities if subquestion.startswith(e)), "")
+        others = {k for e in analysis.entities if e != entity for k in match_keys(e)}
+        self.entity_keys = match_keys(entity) - others if entity else set()
 
     def _score(self, keys: set[str], table: list[tuple[frozenset[str], float]]) -> float:
         idf = self.corpus.idf_prefix
@@ -121,6 +126,8 @@ class UnitScorer:
         if unit.lead >= 0 and units[unit.lead].kind != "heading":
             context += self.text_score(units[unit.lead].quote)
         value = own + 0.5 * context + 0.1 * passage_score
+        if self.entity_keys and not self.entity_keys & match_keys(" ".join((*unit.path, text))):
+            value *= OTHER_ENTITY_FACTOR
         if self.quantity and own > 0 and _FIGURE.search(text):
             value += QUANTITY_BONUS
         if len(text) > 400:
@@ -173,6 +180,8 @@ def typed_notes(
                     own = scorer.lead_score(unit.quote)
                     value = scorer.lead_score(lead_text) + own + 0.5 * sum(inner[:3]) / 3
                     value = factor * (value + 0.1 * passage_score)
+                    if scorer.entity_keys and not scorer.entity_keys & match_keys(lead_text):
+                        value *= OTHER_ENTITY_FACTOR
                     if analysis.type == "procedure" and members[0].kind == "step":
                         value *= STEPS_FACTOR  # a procedure is answered by numbered steps first
                     groups.append((value, passage.source, unit, members))
@@ -201,8 +210,8 @@ def typed_notes(
         if taken >= singles or item.score < 0.35 * best_single:
             break
         pid = _passage_of(corpus, item.source, item.unit)
-        if pid is None or per_passage.get(pid, 0) >= 2 or item.unit.quote in used:
-            continue
+        if pid is None or per_passage.get(pid, 0) >= 2 or item.unit.quote in used or item.unit.kind == "heading":
+            continue  # a heading alone says nothing; it counts as the lead of its group
         per_passage[pid] = per_passage.get(pid, 0) + 1
         before = len(notes)
         add(item.source, item.unit, "point")

@@ -135,12 +135,14 @@ def analyse(question: str) -> QuestionAnalysis:
 _TEMPLATES = {
     "en": {
         "entity": "{entity}: what applies ({aspect})?",
+        "entity_only": "{entity}: what applies?",
         "list": "{part}? (every item)",
         "procedure": "{part}? (the steps, in order)",
         "part": "{part}?",
     },
     "es": {
         "entity": "{entity}: ¿qué se aplica ({aspect})?",
+        "entity_only": "{entity}: ¿qué se aplica?",
         "list": "¿{part}? (todos los elementos)",
         "procedure": "¿{part}? (los pasos, en orden)",
         "part": "¿{part}?",
@@ -159,7 +161,8 @@ def typed_plan(analysis: QuestionAnalysis, max_subquestions: int) -> list[str]:
     plan: list[str] = []
     if analysis.type == "comparison":
         aspect = _aspect(analysis)
-        plan += [words["entity"].format(entity=e, aspect=aspect) for e in analysis.entities]
+        template = words["entity"] if aspect else words["entity_only"]
+        plan += [template.format(entity=e, aspect=aspect) for e in analysis.entities]
         plan += [words["part"].format(part=p) for p in analysis.parts[1:]]
     else:
         first = {"list": "list", "procedure": "procedure"}.get(analysis.type, "part")
@@ -187,5 +190,5 @@ def _aspect(analysis: QuestionAnalysis) -> str:
         text = text.replace(entity, " ")
     text = _COMPARISON.sub(" ", text)
     kept = [w for w in re.findall(r"[\w'’-]+", text) if terms(w)]
-    kept = [w for w in kept if w.lower() not in {"between", "entre", "from", "with", "how", "do", "does"}]
-    return " ".join(kept) or analysis.parts[0]
+    kept = [w for w in kept if w.lower() not in {"between", "entre", "from", "with", "how", "do", "does", "en", "qué"}]
+    return " ".join(kept)

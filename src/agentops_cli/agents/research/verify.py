@@ -218,8 +218,11 @@ def render_markdown(question: str, verified: Verified, *, corpus_label: str, doc
     out += ["", f"## {words['findings']}", ""]
     for i, finding in enumerate(draft.findings, start=1):
         out += [f"### {i}. {finding.subquestion.strip()}", ""]
-        if finding.ordered:
-            out += [_line(s, f"{k}.") for k, s in enumerate(finding.statements, start=1)]
+        if finding.ordered:  # a lead-in ("…:") stays a bullet; the steps are numbered
+            step = 0
+            for s in finding.statements:
+                step += not s.text.rstrip().endswith(":")
+                out.append(_line(s, "-" if s.text.rstrip().endswith(":") else f"{step}."))
         else:
             out += [_line(s) for s in finding.statements]
         if not finding.statements:

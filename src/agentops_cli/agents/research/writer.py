@@ -20,11 +20,13 @@ GAP_TEXT = {
         "subquestion": "Not found in the corpus: {what}",
         "entity": "No passage in the corpus was found about “{what}”.",
         "lang": "The sources are in {source}; quotes are given in their original language.",
+        "more": "Other relevant passages",
     },
     "es": {
         "subquestion": "No se encontró en el corpus: {what}",
         "entity": "No se encontró ningún pasaje del corpus sobre «{what}».",
         "lang": "Las fuentes están en {source}; las citas se dan en su idioma original.",
+        "more": "Otros pasajes relevantes",
     },
 }
 _LANG_NAMES = {"en": {"en": "English", "es": "Spanish"}, "es": {"en": "inglés", "es": "español"}}
@@ -34,6 +36,10 @@ _SUMMARY_ITEMS = 12
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text if text.endswith((".", "!", "?", ":")) else text + "."
+
+
+def _statements(notes: list[tuple[int, Note]]) -> list[Statement]:
+    return [Statement(text=_sentence(note.claim), citations=[n]) for n, note in notes]
 
 
 def _list_answer(lead: tuple[int, Note] | None, items: list[tuple[int, Note]]) -> Statement:
@@ -52,25 +58,30 @@ def typed_draft(
     numbered = list(enumerate(all_notes, start=1))
     summary: list[Statement] = []
     findings: list[FindingDraft] = []
+    best: list[Statement | None] = []  # per sub-question: its best single point (comparison rows)
     for i, subquestion in enumerate(plan_items):
         mine = [(n, note) for n, note in numbered if note.subquestion == i]
         items = [(n, note) for n, note in mine if note.kind in ("item", "step")]
         lead = next(((n, note) for n, note in mine if note.kind == "lead"), None)
         points = [(n, note) for n, note in mine if note.kind == "point"]
+        best.append((_statements(points[:1]) or _statements(items[:1]) or [None])[0])
         if items and (analysis.type in ("list", "procedure") or not points):
             summary.append(_list_answer(lead, items))
         elif points:
             summary.append(Statement(text=_sentence(points[0][1].claim), citations=[points[0][0]]))
-        ordered = analysis.type == "procedure" or any(note.kind == "step" for _, note in items)
-        statements = [Statement(text=_sentence(note.claim), citations=[n]) for n, note in mine]
-        findings.append(FindingDraft(subquestion=subquestion, statements=statements, ordered=ordered))
+        ordered = bool(items) and (analysis.type == "procedure" or any(note.kind == "step" for _, note in items))
+        if ordered:  # the lead-in and the steps, numbered; other passages apart, not numbered
+            steps = ([lead] if lead else []) + items
+            findings.append(FindingDraft(subquestion=subquestion, statements=_statements(steps), ordered=True))
+            if points:
+                findings.append(FindingDraft(subquestion=words["more"], statements=_statements(points)))
+        else:
+            findings.append(FindingDraft(subquestion=subquestion, statements=_statements(mine)))
     comparison: list[ComparisonRow] = []
     if analysis.type == "comparison":
-        for entity, finding in zip(analysis.entities, findings, strict=False):
-            keys = set(terms(entity))
-            naming = [s for s in finding.statements if keys & set(terms(s.text))] or finding.statements
-            if naming:
-                comparison.append(ComparisonRow(entity=entity, statement=naming[0]))
+        for entity, statement in zip(analysis.entities, best, strict=False):
+            if statement is not None:  # the best-scored point of the entity's own sub-question
+                comparison.append(ComparisonRow(entity=entity, statement=statement))
     missing = [words["subquestion"].format(what=f.subquestion) for f in findings if not f.statements]
     for entity in analysis.entities:
         keys = set(terms(entity))
