@@ -174,7 +174,11 @@ def test_llm_planner_gets_the_typed_analysis_and_quotes_are_restored_byte_exact(
     fake_openai.responder = typed_responder
     settings = openai_settings(fake_openai)
     result = run_agent(
-        "research", "Which carry-over rules does the leave policy list?", settings, {"corpus": str(tmp_path)}, log=False
+        "research",
+        "Which carry-over rules does the leave policy list?",
+        settings,
+        {"corpus": str(tmp_path)},
+        log=False,
     )
     assert result["provider"] == "openai" and not result["unverified"]
     quote = result["citations"][0]["quote"]

@@ -64,8 +64,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def ask(question: str, corpus: Path) -> object:
-    settings = load_settings(None, {"llm.provider": "offline", "cache.enabled": False}, dotenv_path=None).settings
-    return service.run(question, llm=make_llm(settings, "research"), settings=settings, options={"corpus": str(corpus)})
+    settings = load_settings(
+        None, {"llm.provider": "offline", "cache.enabled": False}, dotenv_path=None
+    ).settings
+    return service.run(
+        question, llm=make_llm(settings, "research"), settings=settings, options={"corpus": str(corpus)}
+    )
 
 
 def body(report: str) -> str:
@@ -148,7 +152,9 @@ def test_list_question_reports_every_item_first_with_byte_exact_quotes(corpus: P
 def test_procedure_lists_the_steps_in_order(corpus: Path) -> None:
     out = ask("What should a new Acme employee do on the first day?", corpus)
     text = body(out.report)
-    first, second, third = (text.index(s) for s in ("Collect your badge", "acceptable use", "Meet your buddy"))
+    first, second, third = (
+        text.index(s) for s in ("Collect your badge", "acceptable use", "Meet your buddy")
+    )
     assert first < second < third
     assert "1. Collect your badge at reception." in text
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from agentops_cli.agents.research.corpus import CorpusIndex, Passage
-from agentops_cli.agents.research.offline import _GENERIC, match_keys
 from agentops_cli.agents.research.lexicon import concepts
+from agentops_cli.agents.research.offline import _GENERIC, match_keys
 from agentops_cli.agents.research.question import NAMED, QuestionAnalysis, strip_template
 from agentops_cli.agents.research.schemas import NoteItem, ResearchNotes
 from agentops_cli.agents.research.units import Unit, children, document_units, plain
@@ -34,12 +34,63 @@ BOILERPLATE = re.compile(
 )
 _QUESTION_WORDS = {
     k
-    for w in (
-        "how what which who when where why whom whose many much does do did kind kinds type types "
-        "example examples happen happens cual cuales que como cuando donde quien tipo tipos ejemplo "
-        "ejemplos debe deben puede pueden hacer tiene tienen differ difference compare comparison "
-        "diferencia diferencian item items list step steps order corpus apply applies"
-    ).split()
+    for w in [
+        "how",
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "why",
+        "whom",
+        "whose",
+        "many",
+        "much",
+        "does",
+        "do",
+        "did",
+        "kind",
+        "kinds",
+        "type",
+        "types",
+        "example",
+        "examples",
+        "happen",
+        "happens",
+        "cual",
+        "cuales",
+        "que",
+        "como",
+        "cuando",
+        "donde",
+        "quien",
+        "tipo",
+        "tipos",
+        "ejemplo",
+        "ejemplos",
+        "debe",
+        "deben",
+        "puede",
+        "pueden",
+        "hacer",
+        "tiene",
+        "tienen",
+        "differ",
+        "difference",
+        "compare",
+        "comparison",
+        "diferencia",
+        "diferencian",
+        "item",
+        "items",
+        "list",
+        "step",
+        "steps",
+        "order",
+        "corpus",
+        "apply",
+        "applies",
+    ]
     for k in match_keys(w)
 } | {k for w in _GENERIC for k in match_keys(w)}
 GROUP_MAX = 12
@@ -199,7 +250,7 @@ def typed_notes(
 
     wants_group = analysis.type in ("list", "procedure")
     if groups and (groups[0][0] >= (0.5 if wants_group else 1.0) * best_single):
-        score, source, lead, members = groups[0]
+        _, source, lead, members = groups[0]
         add(source, lead, "lead")
         kind = "step" if analysis.type == "procedure" or members[0].kind == "step" else "item"
         for member in members[:GROUP_MAX]:
@@ -210,7 +261,12 @@ def typed_notes(
         if taken >= singles or item.score < 0.35 * best_single:
             break
         pid = _passage_of(corpus, item.source, item.unit)
-        if pid is None or per_passage.get(pid, 0) >= 2 or item.unit.quote in used or item.unit.kind == "heading":
+        if (
+            pid is None
+            or per_passage.get(pid, 0) >= 2
+            or item.unit.quote in used
+            or item.unit.kind == "heading"
+        ):
             continue  # a heading alone says nothing; it counts as the lead of its group
         per_passage[pid] = per_passage.get(pid, 0) + 1
         before = len(notes)

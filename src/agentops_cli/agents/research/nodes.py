@@ -172,7 +172,9 @@ def take_notes(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict[
                 "subquestion": subquestion,
                 "passages": format_passages(passages),
             },
-            offline=lambda sq=subquestion, ps=passages, i=index: offline_notes(ctx, analysis, sq, i, ps, used),
+            offline=lambda sq=subquestion, ps=passages, i=index: offline_notes(
+                ctx, analysis, sq, i, ps, used
+            ),
         )
         if answer.gap and not answer.notes:
             gaps.append(f"{subquestion} — {answer.gap}")

@@ -39,7 +39,8 @@ _PROCEDURE = re.compile(
     r"\b(?:steps?|process|procedure|what (?:should|must|does|do|has to|have to) .{0,60}\bdo\b|"
     r"what happens (?:when|after|if)|how (?:do|does|can|should) (?:i|we|you|an?|the)\b.{0,40}\b"
     r"(?:request|apply|submit|report|get|claim|file)|pasos?|procedimiento|proceso|"
-    r"qu[eé] (?:debe|puede|tiene que|hay que) hacer|qu[eé] (?:pasa|ocurre|sucede) (?:cuando|si|despu[eé]s))\b",
+    r"qu[eé] (?:debe|puede|tiene que|hay que) hacer|"
+    r"qu[eé] (?:pasa|ocurre|sucede) (?:cuando|si|despu[eé]s))\b",
     re.I,
 )
 _LIST = re.compile(
@@ -63,9 +64,12 @@ _PART_BREAK = re.compile(
 )
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*)\b")  # PostHog, TTS, GSA, BDFL, UK
 _SIDES = (
-    re.compile(r"\b(?:between|entre)\s+(?P<list>.+?)(?=,\s*(?:and|y)\b|\?|$|\s+(?:in|at|for|en|para)\s)", re.I),
     re.compile(
-        r"^(?:how|in what ways?|en qu[eé])\s+(?:does|did|do|are|is|se)?\s*(?P<a>.+?)\s+(?:differ\w*|compar\w*|"
+        r"\b(?:between|entre)\s+(?P<list>.+?)(?=,\s*(?:and|y)\b|\?|$|\s+(?:in|at|for|en|para)\s)", re.I
+    ),
+    re.compile(
+        r"^(?:how|in what ways?|en qu[eé])\s+(?:does|did|do|are|is|se)?\s*(?P<a>.+?)\s+"
+        r"(?:differ\w*|compar\w*|"
         r"diferenci\w*)\s+(?:from|with|to|con|de|a)\s+(?P<b>.+?)(?=,|\?|$)",
         re.I,
     ),
@@ -190,5 +194,9 @@ def _aspect(analysis: QuestionAnalysis) -> str:
         text = text.replace(entity, " ")
     text = _COMPARISON.sub(" ", text)
     kept = [w for w in re.findall(r"[\w'’-]+", text) if terms(w)]
-    kept = [w for w in kept if w.lower() not in {"between", "entre", "from", "with", "how", "do", "does", "en", "qué"}]
+    kept = [
+        w
+        for w in kept
+        if w.lower() not in {"between", "entre", "from", "with", "how", "do", "does", "en", "qué"}
+    ]
     return " ".join(kept)

@@ -136,9 +136,7 @@ def verify(draft: ResearchDraft, notes: list[Note], corpus: CorpusIndex) -> Veri
 
 
 def _citation(n: int, note: Note) -> Citation:
-    return Citation(
-        n=n, source=note.source, title=note.title, quote=note.quote, passage_id=note.passage_id
-    )
+    return Citation(n=n, source=note.source, title=note.title, quote=note.quote, passage_id=note.passage_id)
 
 
 # -- markdown --------------------------------------------------------------------------------------
@@ -162,7 +160,8 @@ LABELS = {
         "that there are none).",
         "removed": "{count} citation(s) could not be verified against their sources and were removed.",
         "no_sources": "No verified sources.",
-        "footer": "Corpus: {label} ({documents} documents). Every quote above was checked against its source.",
+        "footer": "Corpus: {label} ({documents} documents). "
+        "Every quote above was checked against its source.",
     },
     "es": {
         "question": "Pregunta",
@@ -214,7 +213,10 @@ def render_markdown(question: str, verified: Verified, *, corpus_label: str, doc
     out += [_line(s) for s in draft.executive_summary] or [f"- {words['no_answer']}"]
     if draft.comparison:
         out += ["", f"## {words['comparison']}", "", f"| | {words['what']} |", "|---|---|"]
-        out += [f"| {_cell(r.entity)} | {_cell(r.statement.text)} {_marks(r.statement)} |" for r in draft.comparison]
+        out += [
+            f"| {_cell(r.entity)} | {_cell(r.statement.text)} {_marks(r.statement)} |"
+            for r in draft.comparison
+        ]
     out += ["", f"## {words['findings']}", ""]
     for i, finding in enumerate(draft.findings, start=1):
         out += [f"### {i}. {finding.subquestion.strip()}", ""]
@@ -246,4 +248,3 @@ def render_markdown(question: str, verified: Verified, *, corpus_label: str, doc
         out += [words["no_sources"], ""]
     out += [f"_{words['footer'].format(label=corpus_label, documents=documents)}_"]
     return "\n".join(out) + "\n"
-

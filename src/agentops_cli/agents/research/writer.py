@@ -69,10 +69,14 @@ def typed_draft(
             summary.append(_list_answer(lead, items))
         elif points:
             summary.append(Statement(text=_sentence(points[0][1].claim), citations=[points[0][0]]))
-        ordered = bool(items) and (analysis.type == "procedure" or any(note.kind == "step" for _, note in items))
+        ordered = bool(items) and (
+            analysis.type == "procedure" or any(note.kind == "step" for _, note in items)
+        )
         if ordered:  # the lead-in and the steps, numbered; other passages apart, not numbered
             steps = ([lead] if lead else []) + items
-            findings.append(FindingDraft(subquestion=subquestion, statements=_statements(steps), ordered=True))
+            findings.append(
+                FindingDraft(subquestion=subquestion, statements=_statements(steps), ordered=True)
+            )
             if points:
                 findings.append(FindingDraft(subquestion=words["more"], statements=_statements(points)))
         else:
@@ -85,7 +89,9 @@ def typed_draft(
     missing = [words["subquestion"].format(what=f.subquestion) for f in findings if not f.statements]
     for entity in analysis.entities:
         keys = set(terms(entity))
-        if keys and not any(2 * len(keys & set(terms(f"{n.claim} {n.title}"))) >= len(keys) for n in all_notes):
+        if keys and not any(
+            2 * len(keys & set(terms(f"{n.claim} {n.title}"))) >= len(keys) for n in all_notes
+        ):
             missing.append(words["entity"].format(what=entity))
     if doc_lang and doc_lang != language and all_notes:
         missing.append(words["lang"].format(source=_LANG_NAMES[language].get(doc_lang, doc_lang)))
