@@ -225,7 +225,8 @@ def typed_notes(
                 ranked.append(Scored(unit, passage.source, value))
             if unit.kind == "heading" or unit.quote.endswith(":"):
                 members = children(units, unit)
-                if len(members) >= 2:
+                # sub-headings as items answer "which types…" only, never a fact or a procedure
+                if len(members) >= 2 and (members[0].kind != "heading" or analysis.type == "list"):
                     lead_text = " ".join((*unit.path, unit.quote))
                     inner = sorted((scorer.text_score(m.quote) for m in members), reverse=True)
                     own = scorer.lead_score(unit.quote)
@@ -248,7 +249,7 @@ def typed_notes(
         used.add(unit.quote)
         notes.append(NoteItem(claim=plain(unit.quote), quote=unit.quote, passage_id=pid, kind=kind))
 
-    wants_group = analysis.type in ("list", "procedure")
+    wants_group = analysis.type == "list"  # a procedure's steps must still beat the best sentence
     if groups and (groups[0][0] >= (0.5 if wants_group else 1.0) * best_single):
         _, source, lead, members = groups[0]
         add(source, lead, "lead")

@@ -45,7 +45,8 @@ _PROCEDURE = re.compile(
 )
 _LIST = re.compile(
     r"\b(?:(?:which|what) (?:kinds?|types?|sorts?|examples?|categories|items|fields|documents|"
-    r"requirements|measures|options|benefits|problems|things)|list|enumerate|what (?:does|do|must|should)"
+    r"requirements|measures|options|benefits|problems|things)|list|enumerate|examples? of|kinds of|types of|"
+    r"ejemplos? de|tipos de|what (?:does|do|must|should)"
     r" .{0,60}\b(?:contain|include)|what are the|qu[eé] (?:tipos|clases|medidas|requisitos|elementos|"
     r"documentos|ejemplos|opciones|beneficios)|cu[aá]les son|enumer\w*)\b",
     re.I,
