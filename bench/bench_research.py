@@ -294,6 +294,15 @@ def docs_section(data: dict | None) -> list[str]:
         return [*lines, f"_{reason}_", ""]
     d = data["dev"]
     o, g, sp = d["overall"], d["goals"], d["seconds_per_question"]
+    before = data.get("before")
+    if before:
+        b = before["overall"]
+        lines += [
+            f"Before issue 18 (agentops at `{before['commit']}`): validity {b['validity']}, byte-exact "
+            f"{b['byte_exact']}, must-cite {b['must_cite']}, key facts {b['key_facts']} (list "
+            f"{before['by_type']['list']['key_facts']}, es→en {before['by_lang']['es->en']['key_facts']}).",
+            "",
+        ]
     lines += [
         "| measure | result | target | |",
         "|---|---|---|---|",
@@ -311,15 +320,6 @@ def docs_section(data: dict | None) -> list[str]:
         "| slice | n | validity | must-cite | key facts |",
         "|---|---|---|---|---|",
     ]
-    before = data.get("before")
-    if before:
-        b = before["overall"]
-        lines[-4:-4] = [
-            f"Before issue 18 (agentops at `{before['commit']}`): validity {b['validity']}, byte-exact "
-            f"{b['byte_exact']}, must-cite {b['must_cite']}, key facts {b['key_facts']} (list "
-            f"{before['by_type']['list']['key_facts']}, es→en {before['by_lang']['es->en']['key_facts']}).",
-            "",
-        ]
     slices = [(f"type {k}", v) for k, v in d["by_type"].items()] + [
         (f"lang {k}", v) for k, v in d["by_lang"].items()
     ]

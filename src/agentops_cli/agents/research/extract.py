@@ -267,8 +267,9 @@ def typed_notes(
             or per_passage.get(pid, 0) >= 2
             or item.unit.quote in used
             or item.unit.kind == "heading"
+            or item.unit.quote.endswith(":")
         ):
-            continue  # a heading alone says nothing; it counts as the lead of its group
+            continue  # a heading or a "…:" lead-in alone says nothing; it only leads its group
         per_passage[pid] = per_passage.get(pid, 0) + 1
         before = len(notes)
         add(item.source, item.unit, "point")
