@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_dist
 import bench_eval
 import bench_inspect
+import bench_research
 import bench_startup
 from common import BENCH_DIR, CLINC, MISSING_CLINC, REPO, RESULTS, machine
 
@@ -80,6 +81,7 @@ def run_benchmarks() -> list[str]:
     step("Inspect AI", bench_inspect.main)
     step("eval memory", lambda: bench_eval.main(["memory"]))
     step("one file (make dist)", lambda: bench_dist.main([]))
+    step("research agent (research_dev + 10k-document scale)", lambda: bench_research.main([]))
     print(f"== all benchmarks: {time.perf_counter() - started:.0f} s", flush=True)
     return failures
 
@@ -327,7 +329,7 @@ def render_docs() -> str:
         f"- **Date**: {mach.get('date')}",
         "- **Command**: `make bench` (= `.venv/bin/python bench/run_all.py`); each benchmark also runs "
         "alone: `bench/bench_startup.py`, `bench/bench_eval.py [offline|llm|memory]`, "
-        "`bench/bench_inspect.py`, `bench/bench_clinc150.py`.",
+        "`bench/bench_inspect.py`, `bench/bench_clinc150.py`, `bench/bench_research.py`.",
         "- Children run like a real install: sources byte-compiled, `PYTHONDONTWRITEBYTECODE` unset.",
         "",
         "## Summary",
@@ -387,6 +389,7 @@ def render_docs() -> str:
         memory_section(memory),
         clinc_section(clinc),
         bench_dist.section(_load("dist")),
+        bench_research.docs_section(_load("research")),
     ):
         lines += section
     notes = BENCH_DIR / "NOTES.md"

@@ -7,6 +7,7 @@ quote, and writes a draft citing both: verification must drop the fabricated one
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -133,3 +134,55 @@ def test_model_down_fails_over_to_offline_or_fails_with_exit_code_3(fake_openai:
     with pytest.raises(RuntimeFailure) as failure:
         run_agent("research", QUESTION, strict, {}, log=False)
     assert failure.value.exit_code == 3
+
+
+def test_llm_planner_gets_the_typed_analysis_and_quotes_are_restored_byte_exact(
+    fake_openai: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """The LLM path: the planner sees the type and the typed plan; a quote the model
+    straightened (’ → ') is verified and shown with the source's original characters."""
+    (tmp_path / "leave.md").write_text(
+        "# Leave policy\n\n## Carry-over\n\nYou can’t carry over more than 5 days into the next year.\n",
+        encoding="utf-8",
+    )
+
+    def typed_responder(body: dict[str, Any]) -> dict[str, Any]:
+        name = schema_name(body)
+        user = body["messages"][-1]["content"]
+        if name == "ResearchPlan":
+            assert "Type: list" in user and "(every item)" in user  # the typed plan is offered
+            return {"subquestions": ["Which carry-over rules apply?"]}
+        if name == "ResearchNotes":
+            return {
+                "notes": [
+                    {
+                        "claim": "At most 5 days carry over.",
+                        "quote": "You can't carry over more than 5 days into the next year.",
+                        "passage_id": "leave.md#1",
+                        "kind": "point",
+                    }
+                ]
+            }
+        assert "list" in user or "type" in body["messages"][0]["content"]
+        return {
+            "title": "Carry-over",
+            "executive_summary": [{"text": "At most 5 days carry over.", "citations": [1]}],
+            "findings": [{"subquestion": "Which carry-over rules apply?", "statements": []}],
+            "gaps": ["The corpus does not say what happens to the extra days."],
+        }
+
+    fake_openai.responder = typed_responder
+    settings = openai_settings(fake_openai)
+    result = run_agent(
+        "research",
+        "Which carry-over rules does the leave policy list?",
+        settings,
+        {"corpus": str(tmp_path)},
+        log=False,
+    )
+    assert result["provider"] == "openai" and not result["unverified"]
+    quote = result["citations"][0]["quote"]
+    assert quote == "You can’t carry over more than 5 days into the next year."
+    assert quote.encode() in (tmp_path / "leave.md").read_bytes()
+    assert "## Answer" in result["report"] and "## Gaps and limits" in result["report"]
+    assert "what happens to the extra days" in result["report"]

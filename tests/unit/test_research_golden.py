@@ -40,3 +40,24 @@ def test_golden_citation_validity_and_must_cite_recall() -> None:
         recalls.append(sum(m in cited for m in must) / len(must))
     assert valid == total
     assert sum(recalls) / len(recalls) >= 0.8
+
+
+def test_typed_golden_cases_report_their_facts() -> None:
+    """Issue 18: the typed cases (list, procedure, fact, comparison, synthesis, cross-lingual)
+    must put their facts in the report body, before the sources (measured 1.0; gate 0.8)."""
+    rows = [
+        json.loads(line) for line in (datasets_dir() / "golden" / "research.jsonl").read_text().splitlines()
+    ]
+    typed = [r for r in rows if set(r["tags"]) & {"list", "procedure", "fact", "comparison", "synthesis"}]
+    settings = load_settings(None, {"llm.provider": "offline"}, dotenv_path=None).settings
+    assert {t for r in typed for t in r["tags"]} >= {"list", "procedure", "fact", "comparison", "synthesis"}
+    found = total = 0
+    for row in typed:
+        out = service.run(row["input"], llm=make_llm(settings, "research"), settings=settings, options={})
+        body = out.report.split("### Sources")[0].split("### Fuentes")[0].lower()
+        facts = row["expected"]["must_include"]
+        total += len(facts)
+        found += sum(f.lower() in body for f in facts)
+        if "cross-lingual" in row["tags"]:
+            assert ("## Respuesta" in out.report) == row["input"].startswith("¿"), row["id"]
+    assert found / total >= 0.8

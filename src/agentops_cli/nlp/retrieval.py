@@ -68,6 +68,10 @@ class BM25Index:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def vocabulary(self) -> list[str]:
+        """Every indexed term (for query expansion by word form)."""
+        return list(self._postings)
+
     def scores(self, query: str) -> dict[int, float]:
         """BM25 score of every passage sharing at least one term with ``query`` (by position)."""
         acc: dict[int, float] = defaultdict(float)

@@ -24,9 +24,10 @@ from agentops_cli.errors import BadInput
 from agentops_cli.nlp.retrieval import BM25Index, Hit
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
-INDEX_VERSION = "research-corpus-v2"  # bump when reading or splitting changes the text
+INDEX_VERSION = "research-corpus-v3"  # bump when reading or splitting changes the text
 PASSAGE_CHARS = 900
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
+_MD_HEADING = re.compile(r"^#{1,6}[ \t]")
 
 
 class Document(BaseModel):
@@ -97,6 +98,33 @@ class CorpusIndex:
         """How rare a matching key (see ``offline.match_keys``) is across passages; 0 if unseen."""
         return self._idf.get(key, 0.0)
 
+    def variants(self, term: str, prefix: int = 6) -> list[str]:
+        """Index terms sharing ``term``'s first ``prefix`` letters ("reimburs" → "reimbursement"):
+        query expansion for word forms the light stemmer keeps apart."""
+        if len(term) < prefix:
+            return []
+        if not hasattr(self, "_by_prefix"):
+            table: dict[str, list[str]] = {}
+            for known in self._bm25.vocabulary():
+                if len(known) >= prefix:
+                    table.setdefault(known[:prefix], []).append(known)
+            self._by_prefix = table
+        return [t for t in self._by_prefix.get(term[:prefix], []) if t != term]
+
+    def outline_scores(self, query: str) -> dict[str, float]:
+        """BM25 of ``query`` against each document's outline (title and headings), by source.
+
+        Why: a document titled "Going out of office" is about the question "before going on
+        leave" even when one of its passages shares more words with a distractor."""
+        if not hasattr(self, "_outline"):
+            outline: dict[str, list[str]] = {}
+            for p in self.data.passages:
+                parts = outline.setdefault(p.source, [p.title])
+                if p.heading != parts[-1]:
+                    parts.append(p.heading)
+            self._outline = BM25Index((source, "\n".join(parts)) for source, parts in outline.items())
+        return {h.id: h.score for h in self._outline.search(query, 50)}
+
     def search(self, query: str, k: int) -> list[tuple[Passage, float]]:
         hits: list[Hit] = self._bm25.search(query, k)
         return [(self._passages[h.id], h.score) for h in hits]
@@ -157,6 +185,8 @@ def is_heading(block: str) -> bool:
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans; a Markdown heading line is a block of its own (heading-aware passages:
+    "##### Gliding" directly followed by its list must not hide that list inside a heading)."""
     spans, pos = [], 0
     for match in _BLOCK_BREAK.finditer(text):
         if text[pos : match.start()].strip():
@@ -164,7 +194,20 @@ def _blocks(text: str) -> list[tuple[int, int]]:
         pos = match.end()
     if text[pos:].strip():
         spans.append((pos, len(text)))
-    return spans
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        segment, offset = start, start
+        for line in text[start:end].split("\n"):
+            line_end = offset + len(line)
+            if _MD_HEADING.match(line):
+                if text[segment : max(segment, offset - 1)].strip():
+                    out.append((segment, offset - 1))
+                out.append((offset, line_end))
+                segment = line_end + 1
+            offset = line_end + 1
+        if segment < end and text[segment:end].strip():
+            out.append((segment, end))
+    return out
 
 
 def split_passages(doc: Document, max_chars: int = PASSAGE_CHARS) -> list[Passage]:
@@ -271,14 +314,26 @@ def load_corpus(root: Path, *, cache_dir: Path | None, allow_hard_links: bool = 
         why = f"; skipped {'; '.join(refused)}" if refused else ""
         raise BadInput(f"{root}: corpus is empty (no {', '.join(SUPPORTED_SUFFIXES)} files{why})")
     key = content_key(root, files)
+    if (root, key) in _INDEXES:  # asked again in this process: the built index is reused
+        return _INDEXES[(root, key)]
     cached = _cache_get(cache_dir, key)
     if cached is not None:
-        return CorpusIndex(root=root, data=cached, from_cache=True, refused=refused)
+        return _remember(CorpusIndex(root=root, data=cached, from_cache=True, refused=refused))
     data = build_corpus(root, files, key)
     if not data.passages:
         raise BadInput(f"{root}: corpus is empty (no readable text in {len(files)} file(s))")
     _cache_put(cache_dir, key, data)
     return CorpusIndex(root=root, data=data, refused=refused)
+
+
+_INDEXES: dict[tuple[Path, str], CorpusIndex] = {}
+
+
+def _remember(index: CorpusIndex) -> CorpusIndex:
+    """Keep the last built index per process (an eval or a bench asks many questions)."""
+    _INDEXES.clear()
+    _INDEXES[(index.root, index.key)] = index
+    return index
 
 
 def _cache_get(cache_dir: Path | None, key: str) -> CorpusData | None:

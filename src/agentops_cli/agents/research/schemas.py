@@ -21,12 +21,14 @@ class NoteItem(BaseModel):
     claim: str = Field(description="the finding in one sentence")
     quote: str = Field(description="exact words copied from the passage that support the claim")
     passage_id: str = Field(description="id of the passage the quote comes from")
+    kind: str = Field("point", description="point | lead | item | step: items and steps keep their order")
 
 
 class ResearchNotes(BaseModel):
     """Notes for one sub-question."""
 
     notes: list[NoteItem] = Field(default_factory=list)
+    gap: str = Field("", description="what the passages do not say about the sub-question, if anything")
 
 
 class Statement(BaseModel):
@@ -36,11 +38,19 @@ class Statement(BaseModel):
     citations: list[int] = Field(default_factory=list, description="numbers of the supporting notes")
 
 
+class ComparisonRow(BaseModel):
+    """One row of a comparison table: the entity and what the sources say about it."""
+
+    entity: str
+    statement: Statement
+
+
 class FindingDraft(BaseModel):
     """The findings written for one sub-question."""
 
     subquestion: str
     statements: list[Statement] = Field(default_factory=list)
+    ordered: bool = Field(False, description="true when the statements are steps, in order")
 
 
 class ResearchDraft(BaseModel):
@@ -50,6 +60,10 @@ class ResearchDraft(BaseModel):
     executive_summary: list[Statement] = Field(default_factory=list)
     findings: list[FindingDraft] = Field(default_factory=list)
     risks: list[Statement] = Field(default_factory=list, description="risks and unknowns")
+    comparison: list[ComparisonRow] = Field(default_factory=list, description="one row per compared entity")
+    gaps: list[str] = Field(default_factory=list, description="what the corpus did not answer")
+    language: str = Field("en", description="en | es: the language the report is written in")
+    kind: str = Field("", description="the question type the report answers (set by the graph)")
 
 
 class Evidence(BaseModel):
@@ -69,6 +83,7 @@ class Note(BaseModel):
     passage_id: str
     source: str = ""
     title: str = ""
+    kind: str = "point"
 
 
 class Citation(BaseModel):

@@ -9,12 +9,15 @@ from __future__ import annotations
 import operator
 from typing import Annotated, TypedDict
 
+from agentops_cli.agents.research.question import QuestionAnalysis
 from agentops_cli.agents.research.schemas import Citation, Evidence, Note, ResearchDraft
 
 
 class ResearchState(TypedDict, total=False):
     question: str
+    analysis: QuestionAnalysis
     plan: list[str]
+    gaps: list[str]
     evidence: Annotated[list[Evidence], operator.add]
     notes: list[Note]
     draft: ResearchDraft
@@ -30,3 +33,4 @@ class BranchState(TypedDict):
     question: str
     subquestion: str
     index: int
+    analysis: QuestionAnalysis
