@@ -68,14 +68,18 @@ class HttpTarget(UserTarget):
         breaker = breaker_for(self.url, f"agent:{self.name}", policy)
         started = time.perf_counter()
 
-        def post() -> Any:
-            response = self._client.post(self.url, json=body, headers=expand_env(self.entry.headers))
+        def post(timeout: float | None) -> Any:
+            response = self._client.post(
+                self.url, json=body, headers=expand_env(self.entry.headers), timeout=timeout
+            )
             if response.status_code >= 400:
                 raise HttpStatusError(response)
             return response
 
         try:
-            response = call_with_retries(post, policy, breaker, f"agent {self.name}")
+            response = call_with_retries(
+                post, policy, breaker, f"agent {self.name}", timeout_s=self.entry.timeout_s
+            )
         except LLMCallError as exc:
             self._step(ctx, body, None, started, exc.reason)
             raise TargetError(f"agent '{self.name}': {exc.reason}") from exc
