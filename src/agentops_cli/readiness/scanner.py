@@ -137,6 +137,43 @@ OPT_OUT = "checklist: skip-file"
 PATTERN_NEEDLES: dict[re.Pattern[str], tuple[str, ...]] = {}
 TEST_DIRS = frozenset({"tests", "test", "__tests__", "spec", "testing", "e2e"})
 EXAMPLE_DIRS = frozenset({"examples", "example"})  # demos users copy: not the project's production code
+# Never evidence of a practice: lock files and vendored/minified/generated code describe other
+# people's code; notebooks mix code with outputs (printed data, model answers); data folders
+# hold sample text (tweets, prompts, documents) whose words are not the project's behaviour.
+LOCK_NAMES = frozenset(
+    {
+        "poetry.lock",
+        "uv.lock",
+        "pipfile.lock",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "cargo.lock",
+        "go.sum",
+        "composer.lock",
+        "gemfile.lock",
+        "bun.lockb",
+    }
+)
+VENDOR_DIRS = frozenset({"vendor", "vendored", "_vendor", "third_party", "thirdparty", "external"})
+DATA_DIRS = frozenset(
+    {
+        "fixtures",
+        "fixture",
+        "testdata",
+        "test_data",
+        "sample_data",
+        "samples",
+        "sample",
+        "data",
+        "datasets",
+        "examples_data",
+        "__snapshots__",
+        "snapshots",
+        "cassettes",
+    }
+)
+NOT_EVIDENCE_EXT = frozenset({".ipynb", ".lock", ".map", ".svg", ".csv", ".tsv", ".log"})
 
 
 @dataclass
@@ -178,7 +215,32 @@ class SourceFile:
             or name.endswith(("_test.py", "_test.go"))
             or ".test." in name
             or ".spec." in name
+            or any(p.endswith(("_tests", "-tests")) or p.startswith("tests_") for p in self.parts[:-1])
         )
+
+    @cached_property
+    def is_data(self) -> bool:
+        """Sample or fixture data (``fixtures/``, ``data/``, ``testdata/``…): words, not behaviour."""
+        return any(p.lower() in DATA_DIRS for p in self.parts[:-1]) and not self.is_code
+
+    @cached_property
+    def not_evidence(self) -> bool:
+        """Lock, vendored, minified or notebook files, and opted-out files: never evidence."""
+        name = self.name.lower()
+        return (
+            self.opted_out
+            or name in LOCK_NAMES
+            or self.suffix in NOT_EVIDENCE_EXT
+            or name.endswith((".min.js", ".min.css", ".bundle.js", "_pb2.py", ".generated.ts"))
+            or any(p.lower() in VENDOR_DIRS for p in self.parts[:-1])
+        )
+
+    @cached_property
+    def code(self) -> str:
+        """The text with comments and string literals blanked (see :mod:`.codeview`)."""
+        from agentops_cli.readiness.codeview import code_view
+
+        return code_view(self.text or "", self.suffix, self.name)
 
     @property
     def is_code(self) -> bool:
@@ -325,22 +387,30 @@ class RepoSnapshot:
         needles: tuple[str, ...] = (),
         limit: int = 20,
         per_file: int = 1,
+        raw: bool = False,
+        data: bool = False,
     ) -> list[Hit]:
         """Matches of ``pattern`` in ``files``, at most ``per_file`` each and ``limit`` in all.
 
         ``needles`` are lower-case literals of which at least one must occur in a file for
         the regex to run there: a substring test is far cheaper than a regex, which keeps a
         10k-file scan within seconds.
+
+        The regex runs on each file's *code* (comments and string literals blanked, see
+        :mod:`.codeview`) unless ``raw``: only detectors that look for literals on purpose
+        (secrets, hard-coded model names, route paths, inline prompts) read raw text. Lock,
+        vendored and notebook files are never searched (``not_evidence``), nor sample/fixture data
+        unless ``data`` (only the detectors whose evidence *is* a data set, such as abuse cases).
         """
         hits: list[Hit] = []
         needles = needles or PATTERN_NEEDLES.get(pattern, ())
         candidates = self.files_with_any(needles) if needles else None
         for file in files:
-            if file.text is None or file.opted_out:
+            if file.text is None or file.not_evidence or (file.is_data and not data):
                 continue
             if candidates is not None and file.path not in candidates:
                 continue
-            for found, match in enumerate(pattern.finditer(file.text), 1):
+            for found, match in enumerate(pattern.finditer(file.text if raw else file.code), 1):
                 hits.append(Hit(file, file.line_at(match.start()), match.group(0)))
                 if found >= per_file or len(hits) >= limit:
                     break

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, pair, rx, whole
 
-BUDGET = rx(r"(?i)\bbudget\w*|\bmax_cost\w*|--max-cost|cost_limit|spend_limit|max_spend")
+# A model's "thinking budget" (``budget_tokens``, ``thinking_budget``) caps reasoning tokens of one
+# call; it is no spending budget, so names with thinking/reasoning are not evidence.
+BUDGET = rx(
+    r"(?i)\b(?!\w*(?:thinking|reasoning|budget_tokens))\w*budget\w*|\bmax_cost\w*|--max-cost|cost_limit"
+    r"|spend_limit|max_spend|\bmax_usd\b|cost_cap"
+)
 
 
 @detector("COST-01")
@@ -73,7 +78,7 @@ ROUTING = rx(
 @detector("COST-04")
 def model_choice(ctx: Context) -> Finding:
     files = [*ctx.repo.code, *ctx.config_text_files]
-    small = ctx.repo.grep(SMALL_MODEL, files, needles=("mini", "nano", "haiku", "flash"), limit=2)
+    small = ctx.repo.grep(SMALL_MODEL, files, raw=True, needles=("mini", "nano", "haiku", "flash"), limit=2)
     routing = ctx.repo.grep(
         ROUTING, files, needles=("rout", "select_model", "complex", "simple_model"), limit=2
     )
@@ -91,8 +96,9 @@ def model_choice(ctx: Context) -> Finding:
 
 
 EVAL_LIBS = rx(
-    r"^\s*(?:import|from)\s+(?:ragas|trulens\w*|deepeval|langsmith\.evaluation)\b"
-    r"|from langsmith import[^\n]*\bevaluate\b|\bclient\.evaluate\(|promptfoo"
+    r"^\s*(?:import|from)\s+(?:ragas|trulens\w*|deepeval|langsmith\.evaluation|openevals|agentevals)\b"
+    r"|from langsmith import[^\n]*\b(?:a?evaluate|testing)\b|\bclient\.a?evaluate\(|promptfoo"
+    r"|@pytest\.mark\.langsmith|from\s+['\"](?:langsmith/evaluation|langsmith/vitest|langsmith/jest|openevals|autoevals)['\"]"
 )
 EVAL_CODE = rx(r"def\s+\w*evaluat\w*\(|class\s+\w*(?:Evaluat|Scorer)\w*|def\s+run_eval\w*\(")
 DATA_EXT = (".jsonl", ".json", ".csv", ".yaml", ".yml")
@@ -101,10 +107,10 @@ DATA_EXT = (".jsonl", ".json", ".csv", ".yaml", ".yml")
 @detector("COG-04")
 def automatic_evaluation(ctx: Context) -> Finding:
     """LangSmith/Ragas/TruLens evaluation, or an own harness over golden sets."""
-    libs = ctx.repo.grep(
+    libs = ctx.repo.grep(  # evaluation code often lives under tests/ (LangSmith pytest/vitest)
         EVAL_LIBS,
-        [*ctx.repo.code, *ctx.config_text_files],
-        needles=("ragas", "trulens", "deepeval", "langsmith", "evaluate", "promptfoo"),
+        [*ctx.repo.code, *ctx.repo.tests, *ctx.config_text_files],
+        needles=("ragas", "trulens", "deepeval", "langsmith", "evaluate", "promptfoo", "openevals", "agentevals", "autoevals"),
         limit=2,
     )
     if libs:
@@ -114,7 +120,7 @@ def automatic_evaluation(ctx: Context) -> Finding:
         for f in ctx.repo.files.values()
         if {"golden", "evals", "goldens"} & {p.lower() for p in f.parts[:-1]} and f.suffix in DATA_EXT
     ]
-    harness = ctx.repo.grep(EVAL_CODE, ctx.repo.code, needles=("evaluat", "scorer", "run_eval"), limit=2)
+    harness = ctx.repo.grep(EVAL_CODE, [*ctx.repo.code, *ctx.repo.tests], needles=("evaluat", "scorer", "run_eval"), limit=2)
     found = pair(
         [whole(golden[0], f"{len(golden)} golden-set files")] if golden else [],
         cite(harness, "evaluation harness"),
@@ -139,7 +145,7 @@ def bias_evaluation(ctx: Context) -> Finding:
             if not f.is_code and {"datasets", "golden", "evals"} & set(f.parts)
         ],
     ]
-    hits = ctx.repo.grep(BIAS, files, needles=("fairlearn", "bias", "sesgo", "fairness"), limit=2)
+    hits = ctx.repo.grep(BIAS, files, needles=("fairlearn", "bias", "sesgo", "fairness"), limit=2, data=True)
     if hits:
         return Finding(
             "partial",
@@ -150,7 +156,7 @@ def bias_evaluation(ctx: Context) -> Finding:
 
 
 GROUNDING = rx(
-    r"(?i)hallucinat\w*|\bgrounding\b|\bgrounded\b|verify_citations?|\bfaithfulness\b|groundedness"
+    r"(?i)hallucinat\w*|grounding|grounded|verify_citations?|faithfulness|groundedness"
     r"|unverifi\w+"
 )
 
