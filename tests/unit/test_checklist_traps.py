@@ -21,7 +21,9 @@ def verdict(tmp_path: Path, files: dict[str, str], item_id: str) -> ItemResult:
 
 
 @pytest.mark.parametrize(("name", "files", "item_id", "status"), TRAPS, ids=[t[0] for t in TRAPS])
-def test_trap_is_not_a_pass(tmp_path: Path, name: str, files: dict[str, str], item_id: str, status: str) -> None:
+def test_trap_is_not_a_pass(
+    tmp_path: Path, name: str, files: dict[str, str], item_id: str, status: str
+) -> None:
     result = verdict(tmp_path, files, item_id)
     assert result.status == status, f"{name}: {result.status} {result.note} {result.evidence}"
 
@@ -29,7 +31,9 @@ def test_trap_is_not_a_pass(tmp_path: Path, name: str, files: dict[str, str], it
 @pytest.mark.parametrize(
     ("name", "files", "item_id", "status"), TRUE_POSITIVES, ids=[t[0] for t in TRUE_POSITIVES]
 )
-def test_true_positive_passes(tmp_path: Path, name: str, files: dict[str, str], item_id: str, status: str) -> None:
+def test_true_positive_passes(
+    tmp_path: Path, name: str, files: dict[str, str], item_id: str, status: str
+) -> None:
     result = verdict(tmp_path, files, item_id)
     assert result.status == status, f"{name}: {result.status} {result.note} {result.evidence}"
     assert result.evidence, "a pass names its evidence"
@@ -42,7 +46,11 @@ def test_configuration_module_and_quickstart_example_are_central_settings(tmp_pa
 
 
 def test_two_part_version_tags_count(tmp_path: Path) -> None:
-    files = {".git/HEAD": "ref: refs/heads/main\n", ".git/refs/tags/v0.1": "0" * 40 + "\n", "app.py": "x = 1\n"}
+    files = {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        ".git/refs/tags/v0.1": "0" * 40 + "\n",
+        "app.py": "x = 1\n",
+    }
     assert verdict(tmp_path, files, "DEP-03").status == "pass"
 
 

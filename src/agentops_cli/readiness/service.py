@@ -12,7 +12,7 @@ from pathlib import Path
 
 from agentops_cli.errors import BadInput
 from agentops_cli.readiness.answers import default_answers_path, load_answers
-from agentops_cli.readiness.catalogue import load_catalogue
+from agentops_cli.readiness.catalogue import DOCS_URL, load_catalogue
 from agentops_cli.readiness.detectors import INFO, REGISTRY, Context, Finding
 from agentops_cli.readiness.models import (
     Answer,
@@ -25,9 +25,6 @@ from agentops_cli.readiness.models import (
 )
 from agentops_cli.readiness.scanner import scan
 from agentops_cli.readiness.scoring import item_score, status_counts, weighted_pct
-
-
-DOCS_URL = "https://github.com/agentops/agentops-cli/blob/main/docs/checklist.md"  # checklist: allow
 
 
 @dataclass

@@ -120,7 +120,9 @@ SETTINGS_CODE = rx(
     r"BaseSettings|class\s+\w*(?:Settings|Config|Configuration|Context)\b|os\.environ|getenv\(|yaml\.safe_load"
     r"|dotenv|process\.env|z\.object\(|@dataclass"
 )
-EXAMPLE_FILE = re.compile(r"(?i)^\.env(?:\.[\w-]+)*\.(?:example|sample|template|dist)$|^(?:example|sample)\.env$")
+EXAMPLE_FILE = re.compile(
+    r"(?i)^\.env(?:\.[\w-]+)*\.(?:example|sample|template|dist)$|^(?:example|sample)\.env$"
+)
 EXAMPLE_NAMES = (
     ".env.example",
     ".env.sample",
@@ -160,7 +162,7 @@ def centralised_config(ctx: Context) -> Finding:
         ),
         ctx.repo.code,
         needles=("config", "settings", "context", "env"),
-        limit=50,
+        limit=10,  # "imported across the code" needs a few importers, not all of them
     )
     evidence = [whole(f, "settings module") for f in modules[:2]]
     evidence += [whole(f, "config file") for f in config_files[:2]]
@@ -341,12 +343,14 @@ SECRETS_MANAGER_CALL = rx(
     r"""["']secretsmanager["']|\bSecretClient\(|SecretManagerServiceClient\(|get_secret_value\(|GetSecretValueCommand"""
     r"""|\bssm\b[^\n]{0,40}get_parameter|access_secret_version\("""
 )
-SECRETS_MANAGER_CONFIG = rx(r"secretKeyRef:|valueFrom:\s*\n\s*secretKeyRef|/run/secrets/|\bop://|external-secrets|ExternalSecret\b|aws_secretsmanager|vault_generic_secret|akv2k8s")
+SECRETS_MANAGER_CONFIG = rx(
+    r"secretKeyRef:|valueFrom:\s*\n\s*secretKeyRef|/run/secrets/|\bop://|external-secrets|ExternalSecret\b|aws_secretsmanager|vault_generic_secret|akv2k8s"
+)
 
 
 @detector("CFG-01", version=2, confidence="medium")
 def secrets_from_environment(ctx: Context) -> Finding:
-    """"API keys en secrets manager": a secrets-manager client (Vault, AWS/GCP/Azure, Infisical,
+    """ "API keys en secrets manager": a secrets-manager client (Vault, AWS/GCP/Azure, Infisical,
     Doppler) or a deployment that injects secrets from one (k8s ``secretKeyRef``, Docker secrets,
     ``op://``) passes. Reading the environment, ``.env``/``load_dotenv`` or typed settings is
     ``partial``: it keeps keys out of code, but nothing shows a manager holds them."""
@@ -355,15 +359,39 @@ def secrets_from_environment(ctx: Context) -> Finding:
         SECRETS_MANAGER_CALL,
         ctx.repo.code,
         raw=True,
-        needles=("secretsmanager", "secretclient", "secretmanager", "get_secret_value", "getsecretvalue", "ssm", "access_secret"),
+        needles=(
+            "secretsmanager",
+            "secretclient",
+            "secretmanager",
+            "get_secret_value",
+            "getsecretvalue",
+            "ssm",
+            "access_secret",
+        ),
         limit=2,
     )
     deploy = [*ctx.config_text_files, *ctx.dockerfiles, *ctx.ci_files]
-    manager += ctx.repo.grep(SECRETS_MANAGER_CONFIG, deploy, needles=("secretkeyref", "/run/secrets", "op://", "externalsecret", "external-secrets", "secretsmanager", "vault", "akv2k8s"), limit=2)
+    manager += ctx.repo.grep(
+        SECRETS_MANAGER_CONFIG,
+        deploy,
+        needles=(
+            "secretkeyref",
+            "/run/secrets",
+            "op://",
+            "externalsecret",
+            "external-secrets",
+            "secretsmanager",
+            "vault",
+            "akv2k8s",
+        ),
+        limit=2,
+    )
     settings = ctx.repo.grep(
         SETTINGS_SECRET, ctx.repo.code, needles=("secretstr", "basesettings", "dotenv"), limit=3
     )
-    env = ctx.repo.grep(ENV_SECRET, ctx.repo.code, raw=True, needles=("environ", "getenv", "process.env"), limit=3)
+    env = ctx.repo.grep(
+        ENV_SECRET, ctx.repo.code, raw=True, needles=("environ", "getenv", "process.env"), limit=3
+    )
     evidence = cite(manager, "secrets manager") + cite(settings, "secrets loaded from env/.env into settings")
     evidence += cite(env, "secret read from the environment")
     from agentops_cli.readiness.detectors.security import mask, secret_leaks
@@ -372,7 +400,10 @@ def secrets_from_environment(ctx: Context) -> Finding:
     if in_code:
         return Finding(
             "fail",
-            [Evidence(path=h.file.path, line=h.line, note=f"{kind} in code: {mask(v)}") for h, kind, v in in_code[:3]],
+            [
+                Evidence(path=h.file.path, line=h.line, note=f"{kind} in code: {mask(v)}")
+                for h, kind, v in in_code[:3]
+            ],
             note="a key is written in the code",
         )
     if manager:
@@ -382,7 +413,9 @@ def secrets_from_environment(ctx: Context) -> Finding:
             "partial", evidence, note="keys come from the environment or .env; no secrets manager holds them"
         )
     if ctx.uses_llm:
-        return Finding("partial", note="LLM clients read their keys from the environment implicitly; no secrets manager")
+        return Finding(
+            "partial", note="LLM clients read their keys from the environment implicitly; no secrets manager"
+        )
     return Finding("manual", note="no secret loading found; confirm the project has no credentials")
 
 

@@ -71,12 +71,19 @@ def ci_pipeline(ctx: Context) -> Finding:
         return Finding("fail", note="no CI configuration (.github/workflows, .gitlab-ci.yml, ...)")
     tests = matching_steps(ctx.pipelines, CI_TESTS, limit=2)
     delivery = matching_steps(ctx.pipelines, CD_STEPS, limit=2)
-    evidence = [Evidence(path=s.file.path, line=s.line, note=f"CI runs the tests: {s.text.strip()[:50]}") for s in tests]
-    evidence += [Evidence(path=s.file.path, line=s.line, note=f"CD step: {s.text.strip()[:50]}") for s in delivery]
+    evidence = [
+        Evidence(path=s.file.path, line=s.line, note=f"CI runs the tests: {s.text.strip()[:50]}")
+        for s in tests
+    ]
+    evidence += [
+        Evidence(path=s.file.path, line=s.line, note=f"CD step: {s.text.strip()[:50]}") for s in delivery
+    ]
     if tests and delivery:
         return Finding("pass", evidence)
     if tests:
-        return Finding("partial", evidence, note="CI runs the tests, but nothing deploys or publishes (no CD)")
+        return Finding(
+            "partial", evidence, note="CI runs the tests, but nothing deploys or publishes (no CD)"
+        )
     if delivery:
         return Finding("partial", evidence, note="a pipeline delivers, but no CI step runs the tests")
     return Finding("partial", [whole(ctx.ci_files[0], "CI config")], note="CI does not run the tests")

@@ -110,7 +110,17 @@ def automatic_evaluation(ctx: Context) -> Finding:
     libs = ctx.repo.grep(  # evaluation code often lives under tests/ (LangSmith pytest/vitest)
         EVAL_LIBS,
         [*ctx.repo.code, *ctx.repo.tests, *ctx.config_text_files],
-        needles=("ragas", "trulens", "deepeval", "langsmith", "evaluate", "promptfoo", "openevals", "agentevals", "autoevals"),
+        needles=(
+            "ragas",
+            "trulens",
+            "deepeval",
+            "langsmith",
+            "evaluate",
+            "promptfoo",
+            "openevals",
+            "agentevals",
+            "autoevals",
+        ),
         limit=2,
     )
     if libs:
@@ -120,7 +130,9 @@ def automatic_evaluation(ctx: Context) -> Finding:
         for f in ctx.repo.files.values()
         if {"golden", "evals", "goldens"} & {p.lower() for p in f.parts[:-1]} and f.suffix in DATA_EXT
     ]
-    harness = ctx.repo.grep(EVAL_CODE, [*ctx.repo.code, *ctx.repo.tests], needles=("evaluat", "scorer", "run_eval"), limit=2)
+    harness = ctx.repo.grep(
+        EVAL_CODE, [*ctx.repo.code, *ctx.repo.tests], needles=("evaluat", "scorer", "run_eval"), limit=2
+    )
     found = pair(
         [whole(golden[0], f"{len(golden)} golden-set files")] if golden else [],
         cite(harness, "evaluation harness"),

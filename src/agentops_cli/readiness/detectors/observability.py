@@ -66,14 +66,14 @@ METRIC_LIBS = imports(
     "aioprometheus",
 )
 METRIC_KINDS = {
-    "latency": rx(r"(?i)\b\w*(?:latency|duration|response_time|elapsed)\w*|Histogram\("),
-    "errors": rx(r"(?i)\b\w*(?:errors?|failures?|exceptions?)_(?:total|count|rate)\w*|\berror_rate\b|\bfailed_total\b"),
-    "cost": rx(r"(?i)\b\w*(?:cost_usd|cost|tokens?)_(?:total|used|usd|count)\w*|\bcost_usd\b|\btotal_cost\b"),
+    "latency": rx(r"(?i)(?:latency|duration|response_time)(?:_\w+)?|Histogram\("),
+    "errors": rx(r"(?i)(?:errors?|failures?|exceptions?)_(?:total|count|rate)|failed_total"),
+    "cost": rx(r"(?i)(?:cost|tokens?)_(?:total|used|usd|count)|total_cost"),
 }
 KIND_NEEDLES = {
-    "latency": ("latency", "duration", "response_time", "elapsed", "histogram("),
-    "errors": ("error", "failure", "exception", "failed_total"),
-    "cost": ("cost", "token"),
+    "latency": ("latency", "duration", "response_time", "histogram("),
+    "errors": ("errors_", "error_", "failures_", "failure_", "exception_", "exceptions_", "failed_total"),
+    "cost": ("cost_", "tokens_", "token_", "total_cost"),
 }
 
 
@@ -170,12 +170,14 @@ def dashboards(ctx: Context) -> Finding:
 
 LIVENESS = rx(r"""["'/](?:healthz|livez|health|ping)["'/]|livenessProbe""")
 READINESS = rx(r"""["'/](?:readyz|ready|readiness)["'/]|readinessProbe""")
-PROBE = rx(r"(?im)^\s*HEALTHCHECK\s+(?!NONE)|^\s*healthcheck:|livenessProbe:|readinessProbe:|health_?check_?path|uptime|blackbox")
+PROBE = rx(
+    r"(?im)^\s*HEALTHCHECK\s+(?!NONE)|^\s*healthcheck:|livenessProbe:|readinessProbe:|health_?check_?path|uptime|blackbox"
+)
 
 
 @detector("OBS-06", version=2, confidence="medium")
 def health_endpoints(ctx: Context) -> Finding:
-    """"Healthchecks (/healthz, /readyz) implementados y monitoreados": the endpoints *and* something
+    """ "Healthchecks (/healthz, /readyz) implementados y monitoreados": the endpoints *and* something
     that probes them (Dockerfile ``HEALTHCHECK``, compose ``healthcheck:``, k8s probes, an uptime
     check). Endpoints nobody probes, or a probe of one endpoint only: partial."""
     files = [*ctx.repo.code, *ctx.config_text_files, *ctx.dockerfiles]
@@ -191,7 +193,9 @@ def health_endpoints(ctx: Context) -> Finding:
     if (live or ready) and probes:
         return Finding("pass", evidence, note="" if live and ready else "only one of /healthz and /readyz")
     if live or ready:
-        return Finding("partial", evidence, note="health endpoints exist, but nothing probes them (monitoring)")
+        return Finding(
+            "partial", evidence, note="health endpoints exist, but nothing probes them (monitoring)"
+        )
     if probes:
         return Finding("partial", evidence, note="a probe is configured, but no /healthz or /readyz endpoint")
     if not ctx.is_server:

@@ -97,14 +97,18 @@ TIMEOUT_ARG = rx(r"\b(?:request_)?timeout(?:_s|_seconds|_ms)?\s*=\s*(?!None\b)[\
 TIMEOUT_KEY = rx(
     r"^\s*\w*timeout\w*\s*[:=]\s*\d",
 )
-JS_TIMEOUT = rx(r"\b(?:timeout|timeoutMs|requestTimeout)\s*:\s*(?!null\b|undefined\b|0\b)[\w.(]|AbortSignal\.timeout\(")
+JS_TIMEOUT = rx(
+    r"\b(?:timeout|timeoutMs|requestTimeout)\s*:\s*(?!null\b|undefined\b|0\b)[\w.(]|AbortSignal\.timeout\("
+)
 
 
 @detector("PERF-04")
 def timeouts_configured(ctx: Context) -> Finding:
     """Clients get explicit timeouts (keyword arguments in code, or keys in config)."""
     code = ctx.repo.grep(TIMEOUT_ARG, ctx.repo.python, needles=("timeout",), limit=3)
-    code += ctx.repo.grep(JS_TIMEOUT, [f for f in ctx.repo.code if not f.is_python], needles=("timeout",), limit=3)
+    code += ctx.repo.grep(
+        JS_TIMEOUT, [f for f in ctx.repo.code if not f.is_python], needles=("timeout",), limit=3
+    )
     config = ctx.repo.grep(TIMEOUT_KEY, ctx.config_text_files, needles=("timeout",), limit=2)
     if code:
         return Finding("pass", cite(code, "timeout passed to a call") + cite(config, "timeout setting"))
@@ -160,6 +164,27 @@ JS_TRY_MODEL = rx(
     r"try\s*\{[^{}]*?\.(?:invoke|stream|create|generate)\([\s\S]{0,400}?\}\s*catch\s*(?:\([^)]*\))?\s*\{"
     r"(?:(?!\bthrow\b)[^}])*?\breturn\b"
 )
+MODEL_TRY_HINT = rx(r"^\s*except\b")
+MODEL_CALL_HINT = rx(
+    r"\.(?:a?invoke|a?stream|a?batch|a?generate|a?predict|a?completion|structured|call_model|call_llm)\("
+    r"|(?:completions|messages|responses)\.create\(|(?i:failover|llmerror|openai\.\w*error|apierror)"
+)
+MODEL_CALL_NEEDLES = (
+    "invoke(",
+    "stream(",
+    "batch(",
+    "generate(",
+    "predict(",
+    "completion(",
+    "structured(",
+    "call_model",
+    "call_llm",
+    ".create(",
+    "failover",
+    "llmerror",
+    "openai.",
+    "apierror",
+)
 FALLBACK_WORD = rx(r"(?i)\bfallback\w*|\bfailover\w*")
 
 
@@ -173,10 +198,10 @@ def llm_fallback(ctx: Context) -> Finding:
 
     needles = ("fallback", "with_fallbacks", "withfallbacks")
     evidence = cite(ctx.repo.grep(WITH_FALLBACKS, ctx.repo.code, needles=needles, limit=3), "fallback model")
-    model_files = [f for f in ctx.repo.python if f.path in ctx.repo.files_with_any(("invoke", ".create(", "generate", "predict", "completion", "stream"))]
-    for file in model_files:
-        if file.not_evidence:
-            continue
+    # Parse only files where the code view shows both an ``except`` and a model call or error.
+    maybe = [h.file for h in ctx.repo.grep(MODEL_TRY_HINT, ctx.repo.python, needles=("except",), limit=400)]
+    calling = ctx.repo.grep(MODEL_CALL_HINT, maybe, needles=MODEL_CALL_NEEDLES, limit=400)
+    for file in (h.file for h in calling):
         for line in pyast.model_failure_handled(file)[:1]:
             evidence.append(Evidence(path=file.path, line=line, note="model failure answered with a default"))
         if len(evidence) >= 4:
@@ -188,11 +213,18 @@ def llm_fallback(ctx: Context) -> Finding:
     if evidence:
         tested = ctx.repo.grep(FALLBACK_WORD, ctx.repo.tests, needles=("fallback", "failover"), limit=1)
         return Finding("pass", evidence + cite(tested, "fallback tested"))
-    named = ctx.repo.grep(LLM_FALLBACK_NAME, ctx.repo.code, needles=("fallback", "failover", "default", "static", "canned", "answer", "response", "reply"), limit=2)
+    named = ctx.repo.grep(
+        LLM_FALLBACK_NAME,
+        ctx.repo.code,
+        needles=("fallback", "failover", "default", "static", "canned", "answer", "response", "reply"),
+        limit=2,
+    )
     if named:
         return Finding(
             "partial",
             cite(named, "default answer defined"),
             note="a default answer exists, but no model call was seen falling back to it",
         )
-    return Finding("fail", note="no fallback when the LLM call fails (with_fallbacks, or except → default answer)")
+    return Finding(
+        "fail", note="no fallback when the LLM call fails (with_fallbacks, or except → default answer)"
+    )

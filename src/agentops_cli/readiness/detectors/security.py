@@ -96,7 +96,13 @@ def _secret_hits(ctx: Context) -> list[tuple[Hit, str, str]]:
         for hit in ctx.repo.grep(pattern, candidates, per_file=5, limit=50, raw=True, data=True):
             found.append((hit, kind, hit.match))
     for hit in ctx.repo.grep(
-        GENERIC_SECRET, files, needles=("key", "secret", "token", "passw"), per_file=5, limit=50, raw=True, data=True
+        GENERIC_SECRET,
+        files,
+        needles=("key", "secret", "token", "passw"),
+        per_file=5,
+        limit=50,
+        raw=True,
+        data=True,
     ):
         match = GENERIC_SECRET.search(hit.match)
         found.append((hit, "credential assignment", match.group(1) if match else hit.match))
@@ -196,13 +202,42 @@ def security_scanners(ctx: Context) -> Finding:
 
     in_ci = matching_steps(ctx.pipelines, SCANNERS, limit=3)
     if in_ci:
-        return Finding("pass", [Evidence(path=s.file.path, line=s.line, note=f"security scan in CI: {s.text.strip()[:60]}") for s in in_ci])
-    needles = ("audit", "bandit", "safety", "osv", "trivy", "snyk", "gosec", "semgrep", "gitleaks", "trufflehog")
+        return Finding(
+            "pass",
+            [
+                Evidence(path=s.file.path, line=s.line, note=f"security scan in CI: {s.text.strip()[:60]}")
+                for s in in_ci
+            ],
+        )
+    needles = (
+        "audit",
+        "bandit",
+        "safety",
+        "osv",
+        "trivy",
+        "snyk",
+        "gosec",
+        "semgrep",
+        "gitleaks",
+        "trufflehog",
+    )
     declared = ctx.repo.grep(SCANNERS, ctx.build_files, needles=needles, limit=3)
-    updates = [whole(f, "dependabot: dependency updates, not a scanner") for f in ctx.repo.named("dependabot.yml", "renovate.json")[:1]]
+    updates = [
+        whole(f, "dependabot: dependency updates, not a scanner")
+        for f in ctx.repo.named("dependabot.yml", "renovate.json")[:1]
+    ]
     if declared:
-        return Finding("partial", cite(declared, "security scanner declared") + updates, note="scanner declared but not run in CI")
-    return Finding("fail", updates, note="no security scanner (pip-audit, bandit, CodeQL, trivy…)" + (" — dependabot updates dependencies, it does not scan code" if updates else ""))
+        return Finding(
+            "partial",
+            cite(declared, "security scanner declared") + updates,
+            note="scanner declared but not run in CI",
+        )
+    return Finding(
+        "fail",
+        updates,
+        note="no security scanner (pip-audit, bandit, CodeQL, trivy…)"
+        + (" — dependabot updates dependencies, it does not scan code" if updates else ""),
+    )
 
 
 RATE_LIMIT = rx(
@@ -223,7 +258,11 @@ def rate_limiting(ctx: Context) -> Finding:
         return ctx.not_a_server("per-IP/per-user rate limits")
     needles = ("limit", "throttl", "requests_per_minute")
     hits = ctx.repo.grep(RATE_LIMIT, ctx.repo.code, needles=needles, limit=3)
-    proxies = [f for f in ctx.config_text_files if "nginx" in f.path.lower() or f.name.endswith(".conf") or "gateway" in f.path.lower()]
+    proxies = [
+        f
+        for f in ctx.config_text_files
+        if "nginx" in f.path.lower() or f.name.endswith(".conf") or "gateway" in f.path.lower()
+    ]
     hits += ctx.repo.grep(PROXY_LIMIT, proxies, needles=("limit",), limit=2)
     if hits:
         return Finding("pass", cite(hits, "rate limiting"))
@@ -267,35 +306,69 @@ INJECTION = rx(
     r"(?i)prompt[_ -]?injection|\binjection\b|jailbreak|ignore (?:all |the )?(?:previous|prior|above) "
     r"instructions|llm[_-]guard|\brebuff\b|nemoguardrails|\bguardrails\b|lakera"
 )
-GUARD_LIBS = imports("llm_guard", "rebuff", "nemoguardrails", "guardrails", "lakera", "lakera_chainguard", "presidio_analyzer")
+GUARD_LIBS = imports(
+    "llm_guard", "rebuff", "nemoguardrails", "guardrails", "lakera", "lakera_chainguard", "presidio_analyzer"
+)
 GUARD_NAME = re.compile(
     r"(?i)injection|jailbreak|prompt_?guard|input_?guard|guardrail|moderat|sanitiz|scrub_?(?:input|prompt)"
     r"|(?:validate|check|screen|filter)_?(?:user_?)?(?:input|prompt|query|message)"
 )
 NOT_A_GUARD = re.compile(r"(?i)^(?:escape|html|quote|urlencode)|token|secret|password|header")
-JS_GUARD_DEF = rx(r"(?:function\s+|const\s+|let\s+)(\w*(?:[Ii]njection|[Jj]ailbreak|[Gg]uard|[Ss]anitiz|[Mm]oderat)\w*)")
 
 
-def _guards_python(ctx: Context) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
-    """(applied to user input, defined but never applied, applied to credentials only)."""
-    from agentops_cli.readiness import pyast
+GUARD_DEF = rx(r"^[ \t]*(?:async\s+)?def\s+(\w+)\s*\(|(?:function\s+|const\s+|let\s+)(\w+)\s*[=(]")
+GUARD_NEEDLES = (
+    "injection",
+    "jailbreak",
+    "guard",
+    "moderat",
+    "sanitiz",
+    "scrub",
+    "validate",
+    "check",
+    "screen",
+    "filter",
+)
 
-    needles = ("injection", "jailbreak", "guard", "moderat", "sanitiz", "scrub", "validate", "check_", "screen", "filter")
-    candidates = [f for f in ctx.repo.python if f.path in ctx.repo.files_with_any(needles) and not f.not_evidence]
+
+def _guard_calls(ctx: Context) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
+    """(applied to user input, defined but never applied, applied to credentials only).
+
+    Read on the code view (comments and strings blanked): guard definitions are ``def``/
+    ``function`` names, applications are calls of those names whose argument text is checked
+    (an escape helper fed only ``request.headers["Authorization"]`` guards no prompt).
+    """
+    from agentops_cli.readiness.pyast import CREDENTIAL_ARG
+
+    files = [f for f in ctx.repo.code if f.path in ctx.repo.files_with_any(GUARD_NEEDLES)]
     defined: dict[str, Evidence] = {}
-    for file in candidates:
-        for name, line in pyast.defined_functions(file):
-            if GUARD_NAME.search(name) and not NOT_A_GUARD.search(name):
-                defined.setdefault(name, Evidence(path=file.path, line=line, note=f"guard {name} defined"))
+    for hit in ctx.repo.grep(GUARD_DEF, files, needles=GUARD_NEEDLES, per_file=200, limit=2000):
+        match = GUARD_DEF.search(hit.match)
+        name = (match.group(1) or match.group(2)) if match else ""
+        if name and GUARD_NAME.search(name) and not NOT_A_GUARD.search(name):
+            defined.setdefault(
+                name, Evidence(path=hit.file.path, line=hit.line, note=f"guard {name} defined")
+            )
     applied: list[Evidence] = []
     credentials: list[Evidence] = []
     called: set[str] = set()
-    for file in candidates:
-        for call in pyast.calls(file):
-            if call.name in defined or (GUARD_NAME.search(call.name) and not NOT_A_GUARD.search(call.name)):
-                called.add(call.name)
-                target = applied if pyast.applied_to_user_input(call) else credentials
-                target.append(Evidence(path=file.path, line=call.line, note=f"{call.name}() applied to {call.args[:40]}"))
+    if defined:
+        names = "|".join(sorted(map(re.escape, defined), key=len, reverse=True))
+        call = re.compile(rf"(?<![\w.])(?<!def )(?<!function )({names})\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
+        for file in [f for f in files if f.path in ctx.repo.files_with_any(n.lower() for n in defined)]:
+            for match in call.finditer(file.text or ""):
+                if file.in_literal(match.start()):
+                    continue
+                name, args = match.group(1), match.group(2)
+                called.add(name)
+                target = applied if args.strip() and not CREDENTIAL_ARG.search(args) else credentials
+                target.append(
+                    Evidence(
+                        path=file.path,
+                        line=file.line_at(match.start()),
+                        note=f"{name}() applied to {args[:40]}",
+                    )
+                )
     unused = [e for name, e in defined.items() if name not in called]
     return applied, unused, credentials
 
@@ -307,23 +380,22 @@ def prompt_injection_guard(ctx: Context) -> Finding:
     tree), or a guard library (llm_guard, rebuff, NeMo Guardrails, Lakera). A guard defined but
     never called is ``partial``; an escape helper applied only to tokens or headers does not count."""
     libs = ctx.repo.grep(GUARD_LIBS, ctx.repo.code, limit=2)
-    applied, unused, credentials = _guards_python(ctx)
-    js = [f for f in ctx.repo.code if not f.is_python]
-    js_defs = ctx.repo.grep(JS_GUARD_DEF, js, needles=("injection", "jailbreak", "guard", "sanitiz", "moderat"), limit=3)
-    for hit in js_defs:
-        match = JS_GUARD_DEF.search(hit.match)
-        name = match.group(1) if match else ""
-        calls = ctx.repo.grep(re.compile(rf"(?<![\w.])(?<!function ){re.escape(name)}\("), js, needles=(name.lower(),), limit=2, per_file=2)
-        (applied if len(calls) > 1 or (calls and calls[0].line != hit.line) else unused).append(
-            Evidence(path=hit.file.path, line=hit.line, note=f"guard {name}")
-        )
+    applied, unused, credentials = _guard_calls(ctx)
     if libs or applied:
-        tests = ctx.repo.grep(INJECTION, ctx.repo.tests, needles=("injection", "jailbreak", "ignore"), limit=1)
-        return Finding("pass", cite(libs, "guard library") + applied[:3] + cite(tests, "injection guard tested"))
+        tests = ctx.repo.grep(
+            INJECTION, ctx.repo.tests, needles=("injection", "jailbreak", "ignore"), limit=1
+        )
+        return Finding(
+            "pass", cite(libs, "guard library") + applied[:3] + cite(tests, "injection guard tested")
+        )
     if unused:
         return Finding("partial", unused[:3], note="a guard is defined but never applied to user input")
     if credentials:
-        return Finding("fail", credentials[:2], note="sanitisers are applied to tokens/headers only, not to what reaches the model")
+        return Finding(
+            "fail",
+            credentials[:2],
+            note="sanitisers are applied to tokens/headers only, not to what reaches the model",
+        )
     return Finding("fail", note="prompts reach the LLM unchecked (no injection guard applied)")
 
 
@@ -450,7 +522,12 @@ ABUSE_CASES = rx(
 def abuse_simulated(ctx: Context) -> Finding:
     files = [*ctx.repo.tests, *[f for f in ctx.repo.text_files() if not f.is_code and "datasets" in f.parts]]
     hits = ctx.repo.grep(  # the abuse cases are test *data*: read strings and data files
-        ABUSE_CASES, files, needles=("injection", "jailbreak", "abus", "malicious", "ignore"), limit=3, raw=True, data=True
+        ABUSE_CASES,
+        files,
+        needles=("injection", "jailbreak", "abus", "malicious", "ignore"),
+        limit=3,
+        raw=True,
+        data=True,
     )
     if hits:
         return Finding("pass", cite(hits, "abuse scenario exercised"))

@@ -91,7 +91,10 @@ def _tests_mention(ctx: Context, pattern: re.Pattern[str], needles: tuple[str, .
 @detector("TST-03")
 def timeout_tests(ctx: Context) -> Finding:
     return _tests_mention(
-        ctx, rx(r"(?i)time[ds]?[_ ]?out|\bhangs?\b|\bhang_"), ("timeout", "timed", "times", "hang", "time_out"), "timeouts"
+        ctx,
+        rx(r"(?i)time[ds]?[_ ]?out|\bhangs?\b|\bhang_"),
+        ("timeout", "timed", "times", "hang", "time_out"),
+        "timeouts",
     )
 
 
@@ -255,7 +258,9 @@ CONCURRENT = rx(r"asyncio\.gather|ThreadPoolExecutor|ProcessPoolExecutor|\bconcu
 BENCH_DIRS = {"bench", "benchmarks", "benchmark", "load", "loadtest", "load_tests", "perf", "performance"}
 
 
-LOAD_RESULT_NAMES = rx(r"(?i)(?:_stats\.csv|_stats_history\.csv|summary\.json|load\w*\.(?:json|csv|html)|k6\w*\.json)$", 0)
+LOAD_RESULT_NAMES = rx(
+    r"(?i)(?:_stats\.csv|_stats_history\.csv|summary\.json|load\w*\.(?:json|csv|html)|k6\w*\.json)$", 0
+)
 LOAD_RESULT_TEXT = rx(r"(?i)\b(?:concurren\w*|throughput|rps|requests?/s|req/s|p9[59])\b")
 
 
@@ -264,19 +269,35 @@ def _load_results(ctx: Context) -> list[Evidence]:
     with concurrency/throughput figures), or a benchmarks page that reports them."""
     found = []
     for file in ctx.repo.files.values():
-        in_results = {"results", "reports", "bench", "benchmarks", "load", "perf"} & {p.lower() for p in file.parts[:-1]}
-        if in_results and file.suffix in (".json", ".csv", ".html") and file.text and LOAD_RESULT_TEXT.search(file.text[:20000]):
+        in_results = {"results", "reports", "bench", "benchmarks", "load", "perf"} & {
+            p.lower() for p in file.parts[:-1]
+        }
+        if (
+            in_results
+            and file.suffix in (".json", ".csv", ".html")
+            and file.text
+            and LOAD_RESULT_TEXT.search(file.text[:20000])
+        ):
             found.append(whole(file, "measured load results"))
         elif LOAD_RESULT_NAMES.search(file.name) and in_results:
             found.append(whole(file, "measured load results"))
-    pages = [f for f in ctx.repo.docs if "bench" in f.name.lower() or "perf" in f.name.lower() or "load" in f.name.lower()]
-    found += cite(ctx.repo.grep(LOAD_RESULT_TEXT, pages, needles=("concurren", "throughput", "rps", "/s", "p95", "p99"), limit=1), "load figures reported")
+    pages = [
+        f
+        for f in ctx.repo.docs
+        if "bench" in f.name.lower() or "perf" in f.name.lower() or "load" in f.name.lower()
+    ]
+    found += cite(
+        ctx.repo.grep(
+            LOAD_RESULT_TEXT, pages, needles=("concurren", "throughput", "rps", "/s", "p95", "p99"), limit=1
+        ),
+        "load figures reported",
+    )
     return found[:2]
 
 
 @detector("PERF-03", version=2, confidence="medium")
 def load_tests(ctx: Context) -> Finding:
-    """"Concurrencia sin degradación" needs a *measurement*: a load script (locust, artillery, k6,
+    """ "Concurrencia sin degradación" needs a *measurement*: a load script (locust, artillery, k6,
     concurrent benchmark) plus its results (committed results or a benchmarks page). A script
     alone is ``partial``: it shows the test can be run, not that nothing degrades."""
     evidence = [whole(f, "locust file") for f in ctx.repo.files.values() if f.name.startswith("locustfile")][
