@@ -248,7 +248,9 @@ TRAPS: list[tuple[str, dict[str, str], str, str]] = [
     ("commented-out CI test step", {".github/workflows/ci.yml": CI_COMMENTED}, "DEP-02", "partial"),
     (
         "timeout=None inside a test string",
-        {"tests/test_cfg.py": 'CFG = """\nllm:\n  timeout=None\n"""\n\n\ndef test_cfg_loads():\n    assert CFG\n'},
+        {
+            "tests/test_cfg.py": 'CFG = """\nllm:\n  timeout=None\n"""\n\n\ndef test_cfg_loads():\n    assert CFG\n'
+        },
         "TST-03",
         "fail",
     ),
@@ -263,54 +265,94 @@ TRAPS: list[tuple[str, dict[str, str], str, str]] = [
     ),
     (
         "hallucinations in a prompt file",
-        {"prompts/system.md": "Never produce hallucinations; check the grounding of every claim.\n", "bot/main.py": BOT},
+        {
+            "prompts/system.md": "Never produce hallucinations; check the grounding of every claim.\n",
+            "bot/main.py": BOT,
+        },
         "PI-03",
         "manual",
     ),
     ("notebook outputs", {"analysis.ipynb": NOTEBOOK, "bot/main.py": BOT}, "REL-02", "fail"),
     # -- names that look right but mean something else ---------------------------------------------
-    ("fallback_url and fallback font", {"app/settings.py": SETTINGS_FALLBACKS, "bot/main.py": BOT}, "REL-03", "fail"),
+    (
+        "fallback_url and fallback font",
+        {"app/settings.py": SETTINGS_FALLBACKS, "bot/main.py": BOT},
+        "REL-03",
+        "fail",
+    ),
     ("HTML escape of auth tokens only", {"app/api.py": TOKEN_ESCAPE}, "PI-01", "fail"),
-    ("injection check defined, never applied", {"app/guard.py": INJECTION_DEFINED_ONLY, "bot/main.py": BOT}, "PI-01", "partial"),
+    (
+        "injection check defined, never applied",
+        {"app/guard.py": INJECTION_DEFINED_ONLY, "bot/main.py": BOT},
+        "PI-01",
+        "partial",
+    ),
     ("provider rate-limit handling in a CLI bot", {"bot/main.py": BOT}, "ABU-02", "n/a"),
     (
         "provider rate-limit handling in a server",
-        {"app/api.py": "from fastapi import FastAPI\nimport openai\n\napp = FastAPI()\n\n\n@app.post('/ask')\ndef ask(q: str):\n    try:\n        return q\n    except openai.RateLimitError:\n        return 'busy'\n"},
+        {
+            "app/api.py": "from fastapi import FastAPI\nimport openai\n\napp = FastAPI()\n\n\n@app.post('/ask')\ndef ask(q: str):\n    try:\n        return q\n    except openai.RateLimitError:\n        return 'busy'\n"
+        },
         "ABU-02",
         "fail",
     ),
     (
         "model thinking budget",
-        {"agent/llm.py": 'from anthropic import Anthropic\n\nclient = Anthropic()\nTHINKING = {"type": "enabled", "budget_tokens": 2048}\nthinking_budget = 1024\n'},
+        {
+            "agent/llm.py": 'from anthropic import Anthropic\n\nclient = Anthropic()\nTHINKING = {"type": "enabled", "budget_tokens": 2048}\nthinking_budget = 1024\n'
+        },
         "COST-01",
         "manual",
     ),
     # -- merged meanings restored -----------------------------------------------------------------
     (
         "load_dotenv is not a secrets manager",
-        {"app/main.py": "import os\n\nfrom dotenv import load_dotenv\n\nload_dotenv()\nKEY = os.getenv('OPENAI_API_KEY')\n"},
+        {
+            "app/main.py": "import os\n\nfrom dotenv import load_dotenv\n\nload_dotenv()\nKEY = os.getenv('OPENAI_API_KEY')\n"
+        },
         "CFG-01",
         "partial",
     ),
-    ("a load-test script, never measured", {"locustfile.py": "from locust import HttpUser, task\n\n\nclass U(HttpUser):\n    @task\n    def ask(self):\n        self.client.post('/ask')\n"}, "PERF-03", "partial"),
+    (
+        "a load-test script, never measured",
+        {
+            "locustfile.py": "from locust import HttpUser, task\n\n\nclass U(HttpUser):\n    @task\n    def ask(self):\n        self.client.post('/ask')\n"
+        },
+        "PERF-03",
+        "partial",
+    ),
     ("CI runs tests, nothing deploys", {".github/workflows/ci.yml": CI_TESTS}, "DEP-02", "partial"),
-    ("dependabot is not a security scanner", {".github/dependabot.yml": DEPENDABOT, "app.py": "x = 1\n"}, "SEC-03", "fail"),
+    (
+        "dependabot is not a security scanner",
+        {".github/dependabot.yml": DEPENDABOT, "app.py": "x = 1\n"},
+        "SEC-03",
+        "fail",
+    ),
     (
         "health endpoint nobody probes",
-        {"app/api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/healthz')\ndef healthz():\n    return {'ok': True}\n\n\n@app.get('/readyz')\ndef readyz():\n    return {'ok': True}\n"},
+        {
+            "app/api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/healthz')\ndef healthz():\n    return {'ok': True}\n\n\n@app.get('/readyz')\ndef readyz():\n    return {'ok': True}\n"
+        },
         "OBS-06",
         "partial",
     ),
     (
         "a request counter is not latency, errors and cost",
-        {"app/metrics.py": "from prometheus_client import Counter\n\nREQUESTS = Counter('requests_total', 'requests')\n"},
+        {
+            "app/metrics.py": "from prometheus_client import Counter\n\nREQUESTS = Counter('requests_total', 'requests')\n"
+        },
         "OBS-02",
         "partial",
     ),
 ]
 
 TRUE_POSITIVES: list[tuple[str, dict[str, str], str, str]] = [
-    ("CI test step", {".github/workflows/ci.yml": CI_TESTS, ".github/workflows/deploy.yml": CD_DEPLOY}, "DEP-02", "pass"),
+    (
+        "CI test step",
+        {".github/workflows/ci.yml": CI_TESTS, ".github/workflows/deploy.yml": CD_DEPLOY},
+        "DEP-02",
+        "pass",
+    ),
     (
         "timeout test",
         {"tests/test_llm.py": "def test_llm_timeout_returns_static_answer(monkeypatch):\n    assert True\n"},
@@ -319,28 +361,44 @@ TRUE_POSITIVES: list[tuple[str, dict[str, str], str, str]] = [
     ),
     (
         "grounding check",
-        {"app/verify.py": "def check_grounding(answer: str, sources: list[str]) -> bool:\n    return all(s in sources for s in answer.split())\n"},
+        {
+            "app/verify.py": "def check_grounding(answer: str, sources: list[str]) -> bool:\n    return all(s in sources for s in answer.split())\n"
+        },
         "ETH-03",
         "pass",
     ),
     ("LLM call with a static answer on failure", {"app/agent.py": AGENT_TRY}, "REL-03", "pass"),
     (
         "with_fallbacks",
-        {"app/llm.py": "from langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model='a').with_fallbacks([ChatOpenAI(model='b')])\n"},
+        {
+            "app/llm.py": "from langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model='a').with_fallbacks([ChatOpenAI(model='b')])\n"
+        },
         "REL-03",
         "pass",
     ),
     ("injection check applied before the model call", {"app/api.py": INJECTION_APPLIED}, "PI-01", "pass"),
     (
         "server-side rate limiter",
-        {"app/api.py": "from fastapi import FastAPI\nfrom slowapi import Limiter\nfrom slowapi.util import get_remote_address\n\napp = FastAPI()\nlimiter = Limiter(key_func=get_remote_address)\n"},
+        {
+            "app/api.py": "from fastapi import FastAPI\nfrom slowapi import Limiter\nfrom slowapi.util import get_remote_address\n\napp = FastAPI()\nlimiter = Limiter(key_func=get_remote_address)\n"
+        },
         "ABU-02",
         "pass",
     ),
-    ("cost budget", {"agent/config.py": "MAX_COST_USD = 5.0\n", "agent/run.py": "from agent.config import MAX_COST_USD\n\n\ndef over(spent):\n    return spent > MAX_COST_USD\n"}, "COST-01", "pass"),
+    (
+        "cost budget",
+        {
+            "agent/config.py": "MAX_COST_USD = 5.0\n",
+            "agent/run.py": "from agent.config import MAX_COST_USD\n\n\ndef over(spent):\n    return spent > MAX_COST_USD\n",
+        },
+        "COST-01",
+        "pass",
+    ),
     (
         "secrets manager",
-        {"app/secrets.py": "import boto3\n\n\ndef openai_key() -> str:\n    client = boto3.client('secretsmanager')\n    return client.get_secret_value(SecretId='openai')['SecretString']\n"},
+        {
+            "app/secrets.py": "import boto3\n\n\ndef openai_key() -> str:\n    client = boto3.client('secretsmanager')\n    return client.get_secret_value(SecretId='openai')['SecretString']\n"
+        },
         "CFG-01",
         "pass",
     ),
@@ -365,12 +423,19 @@ TRUE_POSITIVES: list[tuple[str, dict[str, str], str, str]] = [
     ),
     (
         "latency, error and cost metrics",
-        {"app/metrics.py": "from prometheus_client import Counter, Histogram\n\nLATENCY = Histogram('request_latency_seconds', 'latency')\nERRORS = Counter('errors_total', 'errors')\nCOST = Counter('llm_cost_usd_total', 'cost')\n"},
+        {
+            "app/metrics.py": "from prometheus_client import Counter, Histogram\n\nLATENCY = Histogram('request_latency_seconds', 'latency')\nERRORS = Counter('errors_total', 'errors')\nCOST = Counter('llm_cost_usd_total', 'cost')\n"
+        },
         "OBS-02",
         "pass",
     ),
     # -- TypeScript/JavaScript is read, not ignored --------------------------------------------------
-    ("TS client timeout", {"src/agent.ts": TS_AGENT, "src/configuration.ts": TS_CONFIGURATION}, "PERF-04", "pass"),
+    (
+        "TS client timeout",
+        {"src/agent.ts": TS_AGENT, "src/configuration.ts": TS_CONFIGURATION},
+        "PERF-04",
+        "pass",
+    ),
     ("TS langsmith tracing", {"src/agent.ts": TS_AGENT}, "OBS-03", "pass"),
     ("TS langsmith evaluation", {"src/agent.ts": TS_AGENT, "evals/agent.eval.ts": TS_EVAL}, "COG-04", "pass"),
     ("TS test with mocks", {"src/agent.ts": TS_AGENT, "tests/agent.test.ts": TS_TEST}, "TST-03", "pass"),
@@ -389,19 +454,26 @@ TRUE_POSITIVES: list[tuple[str, dict[str, str], str, str]] = [
     ),
     (
         "prompts.ts module",
-        {"src/prompts.ts": 'export const SYSTEM_PROMPT = `You are a helpful assistant.`;\n', "src/agent.ts": TS_AGENT},
+        {
+            "src/prompts.ts": "export const SYSTEM_PROMPT = `You are a helpful assistant.`;\n",
+            "src/agent.ts": TS_AGENT,
+        },
         "CODE-05",
         "pass",
     ),
     (
         "integration_tests folder",
-        {"tests/integration_tests/test_graph.py": "from react_agent import graph\n\n\nasync def test_graph():\n    await graph.ainvoke({'messages': []})\n"},
+        {
+            "tests/integration_tests/test_graph.py": "from react_agent import graph\n\n\nasync def test_graph():\n    await graph.ainvoke({'messages': []})\n"
+        },
         "TST-08",
         "pass",
     ),
     (
         "evaluation code under tests/",
-        {"tests/evals/test_answers.py": "from langsmith import testing as t\nimport pytest\n\n\n@pytest.mark.langsmith\ndef test_answer():\n    t.log_outputs({'answer': 'x'})\n"},
+        {
+            "tests/evals/test_answers.py": "from langsmith import testing as t\nimport pytest\n\n\n@pytest.mark.langsmith\ndef test_answer():\n    t.log_outputs({'answer': 'x'})\n"
+        },
         "COG-04",
         "pass",
     ),

@@ -116,7 +116,11 @@ class LiteralMap:
         elif suffix in JS_EXT or suffix in C_LIKE_EXT:
             self.line_lexer = _JS_LINE
             self.regions = _regions(text, (("/*", "*/"), ("`", "`")))
-        elif suffix in HASH_EXT or name.lower() in HASH_NAMES or name.lower().startswith((".env", "dockerfile")):
+        elif (
+            suffix in HASH_EXT
+            or name.lower() in HASH_NAMES
+            or name.lower().startswith((".env", "dockerfile"))
+        ):
             self.line_lexer, self.regions = _HASH_LINE, []
         else:
             self.line_lexer, self.regions = None, []
@@ -133,7 +137,9 @@ class LiteralMap:
                 return not (self.is_js and self._kept(region_start))
             start = max(start, region_end)
         for match in self.line_lexer.finditer(self.text, start, offset + 1):
-            if match.start() <= offset < match.end() or (match.end() == offset + 1 and match.start() < offset):
+            if match.start() <= offset < match.end() or (
+                match.end() == offset + 1 and match.start() < offset
+            ):
                 return not (self.is_js and match.group()[:1] in "\"'" and self._kept(match.start()))
         return False
 

@@ -94,10 +94,19 @@ def calls(file: SourceFile) -> list[Call]:
     return found
 
 
+NOT_A_MODEL = re.compile(r"(?i)tool|retriever|search|db|session|cursor|http|requests")
+# ``except NotImplementedError: tool.invoke(...)`` picks a sync/async variant: no failure is answered.
+PROTOCOL_ERRORS = frozenset(
+    {"NotImplementedError", "AttributeError", "ImportError", "KeyError", "TypeError", "StopIteration"}
+)
+
+
 def is_model_call(node: ast.AST) -> bool:
     if not isinstance(node, ast.Call):
         return False
     name, owner = _called(node)
+    if NOT_A_MODEL.search(owner):
+        return False
     return name in MODEL_METHODS or (name in ("create", "acreate") and owner in MODEL_CREATE_OWNERS)
 
 
@@ -109,6 +118,11 @@ def _answers_something(handler: ast.ExceptHandler) -> bool:
     """The handler answers with something else (returns or assigns a value, or calls another
     model), rather than only re-raising or logging."""
     if any(isinstance(stmt, ast.Raise) for stmt in handler.body):
+        return False
+    if (
+        handler.type is not None
+        and set(ast.unparse(handler.type).strip("()").replace(" ", "").split(",")) <= PROTOCOL_ERRORS
+    ):
         return False
     for node in ast.walk(handler):
         if isinstance(node, ast.Return) and node.value is not None:

@@ -116,6 +116,7 @@ def no_hardcoded_values(ctx: Context) -> Finding:
     return Finding(status, evidence, note=f"{len(hits)} hard-coded model names/URLs outside config")
 
 
+ENV_READ = rx(r"\bos\.environ\b|\bgetenv\(|\bprocess\.env\b")
 SETTINGS_CODE = rx(
     r"BaseSettings|class\s+\w*(?:Settings|Config|Configuration|Context)\b|os\.environ|getenv\(|yaml\.safe_load"
     r"|dotenv|process\.env|z\.object\(|@dataclass"
@@ -147,7 +148,8 @@ def centralised_config(ctx: Context) -> Finding:
             or f.path.endswith(("/config/__init__.py", "/settings/__init__.py"))
         )
     ]
-    modules = [f for f in modules if SETTINGS_CODE.search(f.code)]
+    # a module named for settings (configuration.ts, context.py) is one; others must show settings code
+    modules = [f for f in modules if f.name in CONFIG_NAMES or SETTINGS_CODE.search(f.code)]
     config_files = [
         f
         for f in ctx.repo.files.values()
@@ -158,7 +160,7 @@ def centralised_config(ctx: Context) -> Finding:
     users = ctx.repo.grep(
         rx(
             r"^\s*(?:from|import)\s+[\w.]*\b(?:config|settings|configuration|context)\b"
-            r"|^\s*import\b[^\n]*from\s+['\"][./\w@-]*(?:config|configuration|settings|env)['\"]"
+            r"|^\s*import\b[^\n]*from\s+['\"][./\w@-]*(?:config|configuration|settings|env)(?:\.[cm]?[jt]s)?['\"]"
         ),
         ctx.repo.code,
         needles=("config", "settings", "context", "env"),
@@ -176,7 +178,17 @@ def centralised_config(ctx: Context) -> Finding:
             )
         )
     central = bool(modules or config_files)
-    if central and examples and len({h.file.path for h in users}) >= 2:
+    importers = {h.file.path for h in users}
+    settings_paths = {f.path for f in modules}
+    scattered = {
+        h.file.path
+        for h in ctx.repo.grep(
+            ENV_READ, ctx.repo.code, needles=("environ", "getenv", "process.env"), limit=20
+        )
+        if h.file.path not in settings_paths
+    }
+    # centralised: imported across modules, or imported where needed with no env reads elsewhere
+    if central and examples and (len(importers) >= 2 or (importers and len(scattered) <= 1)):
         return Finding("pass", evidence)
     if central or examples:
         missing = (
@@ -204,6 +216,11 @@ LINT_FILES = (
     ".eslintrc.js",
     ".eslintrc.json",
     ".eslintrc.yml",
+    ".eslintrc.cjs",
+    "eslint.config.cjs",
+    "eslint.config.ts",
+    ".prettierrc.json",
+    ".prettierrc.js",
     "eslint.config.js",
     "eslint.config.mjs",
     ".prettierrc",
@@ -282,7 +299,7 @@ def prompts_in_files(ctx: Context) -> Finding:
 LLM_CONSTRUCTOR = rx(
     r"\b(?:ChatOpenAI|AzureChatOpenAI|ChatAnthropic|ChatGoogleGenerativeAI|ChatVertexAI|ChatOllama"
     r"|ChatBedrock(?:Converse)?|ChatMistralAI|ChatGroq|AsyncOpenAI|AzureOpenAI|AsyncAzureOpenAI|OpenAI"
-    r"|Anthropic|AsyncAnthropic|init_chat_model)\("
+    r"|Anthropic|AsyncAnthropic|init_chat_model|initChatModel)\("
 )
 FACTORY_FN = rx(
     r"^\s*(?:async\s+)?def\s+(?:make|create|get|build|new)_(?:llm|chat_model|model|client|chat)\b"
@@ -297,7 +314,7 @@ def single_llm_factory(ctx: Context) -> Finding:
         ctx.repo.code,
         per_file=1,
         limit=50,
-        needles=("openai(", "anthropic(", "chat", "init_chat_model"),
+        needles=("openai(", "anthropic(", "chat", "init_chat_model", "initchatmodel"),
     )
     hits = [
         h for h in hits if not re.match(r"\s*(?:from|import)\s", (h.file.text or "").splitlines()[h.line - 1])
@@ -340,7 +357,7 @@ SECRETS_MANAGER = imports(
     "onepassword",
 )
 SECRETS_MANAGER_CALL = rx(
-    r"""["']secretsmanager["']|\bSecretClient\(|SecretManagerServiceClient\(|get_secret_value\(|GetSecretValueCommand"""
+    r"""["']secretsmanager["']|\bSecretClient\(|SecretManagerServiceClient\(|get_secret_value\(\s*SecretId|GetSecretValueCommand"""
     r"""|\bssm\b[^\n]{0,40}get_parameter|access_secret_version\("""
 )
 SECRETS_MANAGER_CONFIG = rx(

@@ -69,9 +69,9 @@ SMALL_MODEL = rx(
     r"(?i)gpt-4o-mini|gpt-4\.1-(?:mini|nano)|gpt-5-(?:mini|nano)|\bo[34]-mini|claude-[\w.-]*haiku"
     r"|gemini-[\w.-]*flash"
 )
-ROUTING = rx(
-    r"(?i)\brout(?:e|ing)_?\w*model|\bselect_model\b|\bcomplex(?:ity)?_?\w*model|\bmodel_router\b"
-    r"|\bsimple_model\b|\bcomplex_model\b"
+ROUTING = rx(  # choosing a model by task complexity; routing *messages* (route_model_output) is not it
+    r"(?i)\b(?:select|choose|pick)_?model\b|\bmodel_?router\b|\broute_?to_?model\b|\b(?:simple|complex|cheap|small|large)_model\b"
+    r"|\bmodel_for_\w+|\bcomplexity\w*"
 )
 
 
@@ -80,7 +80,10 @@ def model_choice(ctx: Context) -> Finding:
     files = [*ctx.repo.code, *ctx.config_text_files]
     small = ctx.repo.grep(SMALL_MODEL, files, raw=True, needles=("mini", "nano", "haiku", "flash"), limit=2)
     routing = ctx.repo.grep(
-        ROUTING, files, needles=("rout", "select_model", "complex", "simple_model"), limit=2
+        ROUTING,
+        files,
+        needles=("model", "complex"),
+        limit=2,
     )
     found = pair(
         cite(small, "small model configured"),

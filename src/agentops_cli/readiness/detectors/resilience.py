@@ -109,7 +109,12 @@ def timeouts_configured(ctx: Context) -> Finding:
     code += ctx.repo.grep(
         JS_TIMEOUT, [f for f in ctx.repo.code if not f.is_python], needles=("timeout",), limit=3
     )
-    config = ctx.repo.grep(TIMEOUT_KEY, ctx.config_text_files, needles=("timeout",), limit=2)
+    settings = [  # a compose/k8s health-probe timeout bounds no LLM or HTTP call
+        f
+        for f in ctx.config_text_files
+        if not f.name.startswith(("docker-compose", "compose")) and "k8s" not in f.parts
+    ]
+    config = ctx.repo.grep(TIMEOUT_KEY, settings, needles=("timeout",), limit=2)
     if code:
         return Finding("pass", cite(code, "timeout passed to a call") + cite(config, "timeout setting"))
     if config:

@@ -12,7 +12,7 @@ from collections import Counter
 
 from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, rx, whole
 from agentops_cli.readiness.models import Evidence
-from agentops_cli.readiness.scanner import Hit
+from agentops_cli.readiness.scanner import Hit, SourceFile
 
 # Well-known credential shapes; each match is also checked for entropy and placeholders.
 SECRET_PATTERNS = {
@@ -135,6 +135,9 @@ def _env_file(ctx: Context) -> Evidence | None:
     return None
 
 
+LOGGING = rx(
+    r"^\s*(?:import|from)\s+(?:logging|structlog|loguru)\b|\blogger\.\w+\(|from\s+['\"](?:pino|winston)['\"]"
+)
 REDACTION = rx(r"\bredact\w*\(|\bmask_secret\(|\bSecretStr\b|\bfilter_secrets?\b")
 
 
@@ -160,11 +163,18 @@ def no_secrets_in_code(ctx: Context) -> Finding:
     redaction = ctx.repo.grep(
         REDACTION, ctx.repo.code, needles=("redact", "mask_secret", "secretstr", "secret"), limit=2
     )
-    if redaction or not ctx.uses_llm:
+    if redaction:
         return Finding("pass", cite(redaction, "secrets masked before logging"), note="no secret found")
-    return Finding(
-        "partial", note="no secret found, but nothing masks secrets in logs (SecretStr, redaction)"
+    logs = ctx.repo.grep(
+        LOGGING,
+        ctx.repo.code,
+        needles=("logging", "logger", "structlog", "loguru", "pino", "winston"),
+        limit=1,
     )
+    note = "no secret found" + (
+        "; nothing masks secrets in logs (SecretStr, redaction)" if logs and ctx.uses_llm else ""
+    )
+    return Finding("pass", note=note)
 
 
 AUDIT = rx(r"(?i)\baudit\w*")
@@ -331,6 +341,28 @@ GUARD_NEEDLES = (
 )
 
 
+INJECTION_SPECIFIC = re.compile(r"(?i)injection|jailbreak|prompt_?guard|guardrail|moderat")
+PROMPT_ARG = re.compile(
+    r"(?i)message|prompt|query|question|content|user_?input|\btext\b|\binput\b|\bbody\b|request\.json"
+)
+MODEL_CALL = re.compile(
+    r"\.(?:a?invoke|a?stream|a?generate|a?predict|a?completion)\(|(?:completions|messages)\.create\("
+)
+
+
+def _on_prompt_path(name: str, args: str, file: SourceFile) -> bool:
+    """A guard is on the path to the model when it checks what the user says: an injection or
+    moderation check of anything but credentials, or a generic sanitiser/validator fed the
+    message itself (``sanitize(username)`` in an auth route protects no prompt)."""
+    from agentops_cli.readiness.pyast import CREDENTIAL_ARG
+
+    if not args.strip() or CREDENTIAL_ARG.search(args):
+        return False
+    if INJECTION_SPECIFIC.search(name):
+        return True
+    return bool(PROMPT_ARG.search(args)) or bool(MODEL_CALL.search(file.text or ""))
+
+
 def _guard_calls(ctx: Context) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
     """(applied to user input, defined but never applied, applied to credentials only).
 
@@ -361,7 +393,7 @@ def _guard_calls(ctx: Context) -> tuple[list[Evidence], list[Evidence], list[Evi
                     continue
                 name, args = match.group(1), match.group(2)
                 called.add(name)
-                target = applied if args.strip() and not CREDENTIAL_ARG.search(args) else credentials
+                target = applied if _on_prompt_path(name, args, file) else credentials
                 target.append(
                     Evidence(
                         path=file.path,
@@ -369,7 +401,8 @@ def _guard_calls(ctx: Context) -> tuple[list[Evidence], list[Evidence], list[Evi
                         note=f"{name}() applied to {args[:40]}",
                     )
                 )
-    unused = [e for name, e in defined.items() if name not in called]
+    # only an unused *injection* check says "protection was meant"; an unused name sanitiser does not
+    unused = [e for name, e in defined.items() if name not in called and INJECTION_SPECIFIC.search(name)]
     return applied, unused, credentials
 
 
@@ -394,7 +427,7 @@ def prompt_injection_guard(ctx: Context) -> Finding:
         return Finding(
             "fail",
             credentials[:2],
-            note="sanitisers are applied to tokens/headers only, not to what reaches the model",
+            note="sanitisers are applied to tokens, headers or other fields, not to what reaches the model",
         )
     return Finding("fail", note="prompts reach the LLM unchecked (no injection guard applied)")
 
