@@ -243,7 +243,84 @@ def load_chat_model(fully_specified_name: str):
     return init_chat_model(model, model_provider=provider)
 """
 
+SECRETSTR = """from pydantic import BaseModel, SecretStr
+
+
+class Login(BaseModel):
+    password: SecretStr
+
+
+def check(login: Login) -> str:
+    return login.password.get_secret_value()
+"""
+AUTH_SANITISE = """from fastapi import FastAPI
+
+from app.agent import agent
+
+app = FastAPI()
+
+
+def sanitize_string(value: str) -> str:
+    return value.replace("<", "&lt;")
+
+
+@app.post("/register")
+def register(username: str, name: str):
+    return {"user": sanitize_string(username), "name": sanitize_string(name)}
+
+
+@app.post("/chat")
+async def chat(body: dict):
+    return await agent.get_response(body["messages"])
+"""
+TOOL_VARIANT = """async def run_tools(tools, calls, config):
+    out = []
+    for call in calls:
+        tool = tools[call["name"]]
+        try:
+            observation = await tool.ainvoke(call["args"], config)
+        except NotImplementedError:
+            observation = tool.invoke(call["args"], config)
+        out.append(observation)
+    return out
+"""
+TELEGRAM_BOT = """from telegram.ext import Application, MessageHandler, filters
+
+import openai
+
+
+async def reply(update, context):
+    try:
+        answer = openai.OpenAI().chat.completions.create(model="x", messages=[])
+    except openai.RateLimitError:
+        raise
+    await update.message.reply_text(answer)
+
+
+def main():
+    app = Application.builder().token("T").build()
+    app.add_handler(MessageHandler(filters.TEXT, reply))
+    app.run_polling()
+"""
+
 TRAPS: list[tuple[str, dict[str, str], str, str]] = [
+    # -- found while reviewing real repositories -------------------------------------------------
+    ("SecretStr.get_secret_value is no secrets manager", {"app/auth.py": SECRETSTR}, "CFG-01", "partial"),
+    ("sanitiser applied to auth fields only", {"app/api.py": AUTH_SANITISE}, "PI-01", "fail"),
+    (
+        "sync/async tool variant is no LLM fallback",
+        {"app/tools.py": TOOL_VARIANT, "bot/main.py": BOT},
+        "REL-03",
+        "fail",
+    ),
+    (
+        "audio duration_seconds is no latency measurement",
+        {"bot/audio.py": "def price(track, rate):\n    return track.duration_seconds * rate\n"},
+        "PERF-01",
+        "fail",
+    ),
+    ("a Telegram bot is a service: rate limits apply", {"bot/main.py": TELEGRAM_BOT}, "ABU-02", "fail"),
+    ("a Telegram bot serves no HTTP health endpoint", {"bot/main.py": TELEGRAM_BOT}, "OBS-06", "n/a"),
     # -- comments, strings, prompt text, notebooks are not evidence --------------------------------
     ("commented-out CI test step", {".github/workflows/ci.yml": CI_COMMENTED}, "DEP-02", "partial"),
     (

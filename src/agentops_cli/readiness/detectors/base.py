@@ -172,6 +172,17 @@ SERVER_IMPORTS = imports(
     "@nestjs/core",
     "net/http",
 )
+# Chat bots are services too (anyone on the platform can reach, and flood, them) but serve no HTTP.
+BOT_IMPORTS = imports(
+    "telegram.ext",
+    "aiogram",
+    "discord",
+    "slack_bolt",
+    "botbuilder",
+    "telegraf",
+    "discord.js",
+    "@slack/bolt",
+)
 LLM_IMPORTS = imports(
     "openai",
     "anthropic",
@@ -243,7 +254,14 @@ class Context:
 
     @cached_property
     def server_evidence(self) -> list[Evidence]:
-        """Why we think the project serves HTTP (empty: it does not, e.g. a CLI or a library)."""
+        """Why we think the project is a network service: HTTP or a chat bot (empty: a CLI or library)."""
+        evidence = list(self.http_evidence)
+        evidence += cite(self.repo.grep(BOT_IMPORTS, self.repo.code, limit=2), "chat-bot service")
+        return evidence
+
+    @cached_property
+    def http_evidence(self) -> list[Evidence]:
+        """Why we think the project serves HTTP (what health endpoints are about)."""
         hits = self.repo.grep(SERVER_IMPORTS, self.repo.code, limit=3)
         hits += self.repo.grep(ROUTE, self.repo.code, needles=("app.", "router.", "api.", "bp."), limit=3)
         evidence = cite(hits, "web server code")

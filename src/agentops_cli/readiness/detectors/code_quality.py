@@ -447,8 +447,13 @@ FLAG_LIBS = imports("ldclient", "launchdarkly", "UnleashClient", "flagsmith", "g
 def feature_toggles(ctx: Context) -> Finding:
     """Environment flags (DISABLE_LLM, USE_FAKE_DATA, ...) or a feature-flag client."""
     files = [*ctx.repo.code, *ctx.config_text_files, *ctx.repo.named(".env.example", ".env.sample")]
-    hits = ctx.repo.grep(
-        TOGGLE, files, per_file=20, limit=60, needles=("disable", "enable", "use_", "feature_", "ff_")
+    hits = ctx.repo.grep(  # a toggle is named in a string: os.environ.get("ENABLE_X")
+        TOGGLE,
+        files,
+        raw=True,
+        per_file=20,
+        limit=60,
+        needles=("disable", "enable", "use_", "feature_", "ff_"),
     )
     libs = ctx.repo.grep(FLAG_LIBS, ctx.repo.code, limit=2)
     names: dict[str, Evidence] = {}

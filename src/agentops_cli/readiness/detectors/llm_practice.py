@@ -28,14 +28,22 @@ def budget(ctx: Context) -> Finding:
     return Finding("manual", note="no budget in code or config; confirm it is defined elsewhere")
 
 
-COST_CALC = rx(r"\bcost_usd\b|\btotal_cost\b|get_openai_callback|\bcost_per_\w+|\bprice_per_\w+|\bper_1m\b")
-TOKENS = rx(r"\b(?:input|output|prompt|completion|cached)_tokens\b|usage_metadata")
+COST_CALC = rx(
+    r"\bcost_usd\b|\btotal_cost\b|get_openai_callback|\bcost_per_\w+|\bprice_per_\w+|\bper_1m\b"
+    r"|\b\w*tokens?_price\b|\bcurrent_cost\b|\badd_\w*cost\w*\("
+)
+TOKENS = rx(
+    r"\b(?:input|output|prompt|completion|cached|total)_tokens\b|usage_metadata|\btokens_used\b"
+    r"|\b(?:count|add)_\w*tokens\b"
+)
 
 
 @detector("COST-02")
 def cost_per_call(ctx: Context) -> Finding:
     cost = ctx.repo.grep(COST_CALC, ctx.repo.code, needles=("cost", "price", "per_1m", "callback"), limit=2)
-    tokens = ctx.repo.grep(TOKENS, ctx.repo.code, needles=("_tokens", "usage_metadata"), limit=2)
+    tokens = ctx.repo.grep(
+        TOKENS, ctx.repo.code, needles=("_tokens", "usage_metadata", "tokens_used"), limit=2
+    )
     found = pair(
         cite(cost, "cost computed"),
         cite(tokens, "token usage recorded"),

@@ -211,10 +211,10 @@ def health_endpoints(ctx: Context) -> Finding:
         )
     if probes:
         return Finding("partial", evidence, note="a probe is configured, but no /healthz or /readyz endpoint")
-    if not ctx.is_server:
+    if not ctx.http_evidence:
         return ctx.not_a_server("health endpoints")
     return Finding(
         "fail",
-        [whole(e.path, e.note) for e in ctx.server_evidence[:2]],
+        [whole(e.path, e.note) for e in ctx.http_evidence[:2]],
         note="a web service without /healthz or /readyz",
     )

@@ -71,7 +71,7 @@ def input_validation(ctx: Context) -> Finding:
     return Finding("fail", note="no input validation found")
 
 
-LATENCY = rx(r"(?i)\bp9[59]\b|percentile|latency_ms|duration_seconds|Histogram\(")
+LATENCY = rx(r"(?i)\bp9[59]\b|percentile|latency_(?:ms|s|seconds)\b|response_time|Histogram\(")
 
 
 @detector("PERF-01")
@@ -81,7 +81,7 @@ def latency_measured(ctx: Context) -> Finding:
     hits = ctx.repo.grep(
         LATENCY,
         files,
-        needles=("p95", "p99", "percentile", "latency_ms", "duration_seconds", "histogram("),
+        needles=("p95", "p99", "percentile", "latency_", "response_time", "histogram("),
         limit=3,
     )
     if hits:

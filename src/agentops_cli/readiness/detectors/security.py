@@ -279,7 +279,7 @@ def rate_limiting(ctx: Context) -> Finding:
     return Finding(
         "fail",
         [whole(e.path, e.note) for e in ctx.server_evidence[:2]],
-        note="a web service without rate limiting",
+        note="a service without per-user/per-IP rate limiting",
     )
 
 
