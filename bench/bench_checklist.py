@@ -43,7 +43,8 @@ TS_UNIT = """
 export async function handler{n}(input: string, opts: {{ timeout: number }}): Promise<string> {{
   // trim and call the backend; errors surface to the caller
   const body = JSON.stringify({{ text: input.slice(0, 4000), kind: {n} }});
-  const res = await fetch(`${{process.env.API_URL}}/ask`, {{ method: "POST", body, signal: AbortSignal.timeout(opts.timeout) }});
+  const signal = AbortSignal.timeout(opts.timeout);
+  const res = await fetch(`${{process.env.API_URL}}/ask`, {{ method: "POST", body, signal }});
   if (!res.ok) {{ throw new Error(`status ${{res.status}}`); }}
   return (await res.json()).answer as string;
 }}

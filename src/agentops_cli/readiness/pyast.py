@@ -125,9 +125,9 @@ def _answers_something(handler: ast.ExceptHandler) -> bool:
     ):
         return False
     for node in ast.walk(handler):
-        if isinstance(node, ast.Return) and node.value is not None:
-            if not (isinstance(node.value, ast.Constant) and node.value.value is None):
-                return True
+        returns_value = isinstance(node, ast.Return) and node.value is not None
+        if returns_value and not (isinstance(node.value, ast.Constant) and node.value.value is None):
+            return True
         if isinstance(node, ast.Assign | ast.AnnAssign) or is_model_call(node):
             return True
     return False

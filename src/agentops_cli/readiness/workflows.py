@@ -58,7 +58,7 @@ def _line_of(file: SourceFile, text: str, start: int = 0) -> tuple[int, int]:
 def _load(file: SourceFile) -> Any:
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return yaml.load(file.text or "", Loader=loader)  # noqa: S506 (a safe loader)
+        return yaml.load(file.text or "", Loader=loader)  # nosec B506 - a safe loader
     except yaml.YAMLError:
         return None
 
@@ -95,9 +95,7 @@ def parse_pipeline(file: SourceFile) -> Pipeline:
     on = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on:` key as True
     if isinstance(on, str):
         pipeline.triggers.add(on)
-    elif isinstance(on, list):
-        pipeline.triggers.update(str(t) for t in on)
-    elif isinstance(on, dict):
+    elif isinstance(on, list | dict):
         pipeline.triggers.update(str(t) for t in on)
     jobs = data.get("jobs")
     found: list[tuple[str, str, bool]] = []

@@ -370,7 +370,6 @@ def _guard_calls(ctx: Context) -> tuple[list[Evidence], list[Evidence], list[Evi
     ``function`` names, applications are calls of those names whose argument text is checked
     (an escape helper fed only ``request.headers["Authorization"]`` guards no prompt).
     """
-    from agentops_cli.readiness.pyast import CREDENTIAL_ARG
 
     files = [f for f in ctx.repo.code if f.path in ctx.repo.files_with_any(GUARD_NEEDLES)]
     defined: dict[str, Evidence] = {}

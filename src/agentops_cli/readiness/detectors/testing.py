@@ -285,9 +285,7 @@ def _load_results(ctx: Context) -> list[Evidence]:
             and file.suffix in (".json", ".csv", ".html")
             and file.text
             and LOAD_RESULT_TEXT.search(file.text[:20000])
-        ):
-            found.append(whole(file, "measured load results"))
-        elif LOAD_RESULT_NAMES.search(file.name) and in_results:
+        ) or (LOAD_RESULT_NAMES.search(file.name) and in_results):
             found.append(whole(file, "measured load results"))
     pages = [
         f
