@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 
 from agentops_cli.readiness.scanner import SourceFile
 
@@ -46,16 +45,6 @@ MODEL_CREATE_OWNERS = frozenset({"completions", "messages", "responses", "chat"}
 CREDENTIAL_ARG = re.compile(r"(?i)token|auth|cookie|passw|secret|api_?key|header|jwt|csrf|session_id")
 
 
-@dataclass
-class Call:
-    """A call in the code: the called name (last dotted part), its line and argument source."""
-
-    name: str
-    line: int
-    args: str
-    owner: str = ""
-
-
 def parse(file: SourceFile) -> ast.Module | None:
     """The module's tree, parsed once per file (``None`` when it is not valid Python 3)."""
     cached = file.__dict__.get("_ast", False)
@@ -78,20 +67,6 @@ def _called(node: ast.Call) -> tuple[str, str]:
     if isinstance(func, ast.Name):
         return func.id, ""
     return "", ""
-
-
-def calls(file: SourceFile) -> list[Call]:
-    tree = parse(file)
-    if tree is None:
-        return []
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name, owner = _called(node)
-            if name:
-                args = " ".join(ast.unparse(a) for a in [*node.args, *(k.value for k in node.keywords)])
-                found.append(Call(name, node.lineno, args, owner))
-    return found
 
 
 NOT_A_MODEL = re.compile(r"(?i)tool|retriever|search|db|session|cursor|http|requests")
@@ -151,26 +126,3 @@ def model_failure_handled(file: SourceFile) -> list[int]:
                 lines.append(handler.lineno)
                 break
     return lines
-
-
-def model_call_lines(file: SourceFile) -> list[int]:
-    tree = parse(file)
-    if tree is None:
-        return []
-    return [n.lineno for n in ast.walk(tree) if is_model_call(n)]
-
-
-def defined_functions(file: SourceFile) -> list[tuple[str, int]]:
-    tree = parse(file)
-    if tree is None:
-        return []
-    return [
-        (n.name, n.lineno)
-        for n in ast.walk(tree)
-        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-    ]
-
-
-def applied_to_user_input(call: Call) -> bool:
-    """A guard call counts when what it checks is not only tokens/credentials/headers."""
-    return bool(call.args.strip()) and not CREDENTIAL_ARG.search(call.args)

@@ -86,7 +86,7 @@ def parse_pipeline(file: SourceFile) -> Pipeline:
     is_yaml = file.suffix in (".yml", ".yaml")
     if not is_yaml:
         for number, line in enumerate((file.code or "").splitlines(), 1):
-            if line.strip():
+            if line.strip() and not line.lstrip().startswith(("#", "//")):  # shell/Groovy comments
                 pipeline.steps.append(Step(file, number, line.strip()))
         return pipeline
     data = _load(file)
