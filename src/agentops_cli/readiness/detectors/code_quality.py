@@ -163,7 +163,20 @@ def centralised_config(ctx: Context) -> Finding:
             r"|^\s*import\b[^\n]*from\s+['\"][./\w@-]*(?:config|configuration|settings|env)(?:\.[cm]?[jt]s)?['\"]"
         ),
         ctx.repo.code,
-        needles=("config", "settings", "context", "env"),
+        needles=(
+            ".config",
+            ".settings",
+            ".configuration",
+            ".context",
+            "import config",
+            "import settings",
+            "from config",
+            "from settings",
+            "/config",
+            "/configuration",
+            "/settings",
+            "/env",
+        ),
         limit=10,  # "imported across the code" needs a few importers, not all of them
     )
     evidence = [whole(f, "settings module") for f in modules[:2]]

@@ -40,7 +40,12 @@ TOKENS = rx(
 
 @detector("COST-02")
 def cost_per_call(ctx: Context) -> Finding:
-    cost = ctx.repo.grep(COST_CALC, ctx.repo.code, needles=("cost", "price", "per_1m", "callback"), limit=2)
+    cost = ctx.repo.grep(
+        COST_CALC,
+        ctx.repo.code,
+        needles=("cost_", "_cost", "openai_callback", "price_per_", "per_1m", "tokens_price", "token_price"),
+        limit=2,
+    )
     tokens = ctx.repo.grep(
         TOKENS, ctx.repo.code, needles=("_tokens", "usage_metadata", "tokens_used"), limit=2
     )
@@ -90,7 +95,18 @@ def model_choice(ctx: Context) -> Finding:
     routing = ctx.repo.grep(
         ROUTING,
         files,
-        needles=("model", "complex"),
+        needles=(
+            "select_model",
+            "selectmodel",
+            "choose_model",
+            "pick_model",
+            "model_router",
+            "modelrouter",
+            "route_to_model",
+            "_model",
+            "model_for_",
+            "complexity",
+        ),
         limit=2,
     )
     found = pair(

@@ -305,7 +305,22 @@ USAGE_LIMITS = rx(
 @detector("ABU-03")
 def usage_limits(ctx: Context) -> Finding:
     hits = ctx.repo.grep(
-        USAGE_LIMITS, [*ctx.repo.code, *ctx.config_text_files], needles=("max_", "quota", "limit"), limit=3
+        USAGE_LIMITS,
+        [*ctx.repo.code, *ctx.config_text_files],
+        needles=(
+            "max_requests",
+            "max_calls",
+            "max_llm_calls",
+            "max_tokens_per",
+            "max_cost",
+            "max_queries",
+            "max_concurrent",
+            "quota",
+            "daily_limit",
+            "usage_limit",
+            "per_user_limit",
+        ),
+        limit=3,
     )
     if hits:
         return Finding("pass", cite(hits, "usage limit"))
@@ -327,17 +342,24 @@ NOT_A_GUARD = re.compile(r"(?i)^(?:escape|html|quote|urlencode)|token|secret|pas
 
 
 GUARD_DEF = rx(r"^[ \t]*(?:async\s+)?def\s+(\w+)\s*\(|(?:function\s+|const\s+|let\s+)(\w+)\s*[=(]")
-GUARD_NEEDLES = (
+GUARD_NEEDLES = (  # specific: "check"/"filter" alone are on every other line of a big repo
     "injection",
     "jailbreak",
     "guard",
     "moderat",
     "sanitiz",
     "scrub",
-    "validate",
-    "check",
-    "screen",
-    "filter",
+    "validate_",
+    "validateinput",
+    "check_input",
+    "check_prompt",
+    "check_query",
+    "check_message",
+    "check_user",
+    "screen_",
+    "filter_input",
+    "filter_prompt",
+    "filter_user",
 )
 
 
