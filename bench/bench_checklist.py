@@ -189,3 +189,35 @@ if __name__ == "__main__":
     started = time.perf_counter()
     main(sys.argv[1] if len(sys.argv) > 1 else None)
     print(f"bench done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+def section(data: dict | None) -> list[str]:
+    """The docs/benchmarks.md section of this benchmark (rendered by run_all.py)."""
+    if not data:
+        return ["## Checklist on a monorepo", "", "Not measured yet: run `bench/bench_checklist.py`.", ""]
+    base = data.get("baseline") or {}
+    lines = [
+        "## Checklist on a monorepo",
+        "",
+        f"`agentops checklist` on a generated monorepo of {data['repo']['files']} files, "
+        f"{data['repo']['mb']} MB (Python services and tests, a TypeScript front end, JSON fixtures, docs, "
+        f"CI, Dockerfile), median of {data['runs']} runs after a warm-up. Target (issue 19): ≤ "
+        f"{data['target']['wall_s']} s, ≤ {data['target']['peak_rss_mb']} MB.",
+        "",
+        "| | this tree | baseline (main before issue 19) |",
+        "|---|---|---|",
+        f"| CPU time (user + system) | {data['cpu_s']['median']} s | {base.get('cpu_s_median', '–')} s |",
+        f"| wall time | {data['wall_s']['median']} s | {base.get('wall_s_median', '–')} s |",
+        f"| peak RSS | {data['peak_rss_mb']} MB | |",
+        "",
+        f"The machine was shared when measured (1-minute load average {data.get('load_average_1min')} on "
+        "2 cores), so wall time is mostly other processes' time; the command is single-threaded, so on an "
+        "idle machine its wall time is close to its CPU time. "
+        f"Target on CPU time: {'met' if data.get('met_on_cpu_time') else 'missed'}; memory: "
+        f"{'met' if data['peak_rss_mb'] <= data['target']['peak_rss_mb'] else 'missed'}.",
+        "",
+        "- **Command**: `.venv/bin/python bench/bench_checklist.py [BASELINE_SRC]` → "
+        "`bench/results/checklist.json`",
+        "",
+    ]
+    return lines

@@ -26,19 +26,29 @@ def _test_config(ctx: Context) -> list[Evidence]:
 TEST_CASE = rx(r"^\s*(?:async\s+)?def\s+test_|^\s*class\s+Test|\b(?:it|test)\(\s*['\"`]|@Test\b|func\s+Test")
 
 
-@detector("TST-01")
+@detector("TST-01", version=2)
 def unit_tests(ctx: Context) -> Finding:
-    """Test files exist, a runner is configured, and there is roughly one test file per 4 modules."""
-    tests = [f for f in ctx.repo.tests if TEST_CASE.search(f.text or "")]  # not helpers, data, __init__
+    """Test cases (``def test_…``, ``it(…)``/``test(…)``) counted, not files: at least one test
+    case per source module and roughly one test file per 4 modules passes; fewer is ``partial``
+    (two smoke tests for a whole package are a start, not a unit-test suite)."""
+    counted = [(f, len(TEST_CASE.findall(f.text or ""))) for f in ctx.repo.tests]
+    tests = [f for f, cases in counted if cases]  # not helpers, data, __init__
+    cases = sum(n for _, n in counted)
     code = [f for f in ctx.repo.code if (f.text or "").count("\n") >= 3]
     if not tests:
         return Finding("fail", note="no test files found")
     ratio = len(tests) / max(len(code), 1)
-    evidence = [Evidence(path=tests[0].path, note=f"{len(tests)} test files for {len(code)} source files")]
+    per_module = cases / max(len(code), 1)
+    evidence = [
+        Evidence(
+            path=tests[0].path, note=f"{cases} test cases in {len(tests)} files for {len(code)} source files"
+        )
+    ]
     evidence += _test_config(ctx)
-    if ratio >= 0.25:
-        return Finding("pass", evidence, note=f"{ratio:.2f} test files per source file")
-    return Finding("partial", evidence, note=f"only {ratio:.2f} test files per source file")
+    note = f"{per_module:.1f} test cases per source module, {ratio:.2f} test files per module"
+    if ratio >= 0.25 and per_module >= 1:
+        return Finding("pass", evidence, note=note)
+    return Finding("partial", evidence, note=f"thin: {note}")
 
 
 FAIL_UNDER = rx(
