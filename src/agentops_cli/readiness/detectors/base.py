@@ -325,6 +325,8 @@ class Context:
     @cached_property
     def pipelines(self) -> list[Any]:
         """The CI files parsed (YAML jobs, triggers, executed steps; see :mod:`..workflows`)."""
+        if not self.ci_files:
+            return []
         from agentops_cli.readiness.workflows import parse_pipeline
 
         return [parse_pipeline(f) for f in self.ci_files if not f.not_evidence]

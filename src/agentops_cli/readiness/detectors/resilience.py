@@ -199,14 +199,14 @@ def llm_fallback(ctx: Context) -> Finding:
     ``try`` around the model call whose ``except`` returns a default answer (Python read as a
     syntax tree; JS/TS ``try { … .invoke() } catch { return … }``). A ``fallback_url`` setting or a
     fallback font is not an LLM fallback: such names alone give at most ``partial``."""
-    from agentops_cli.readiness import pyast
-
     needles = ("fallback", "with_fallbacks", "withfallbacks")
     evidence = cite(ctx.repo.grep(WITH_FALLBACKS, ctx.repo.code, needles=needles, limit=3), "fallback model")
     # Parse only files where the code view shows both an ``except`` and a model call or error.
     maybe = [h.file for h in ctx.repo.grep(MODEL_TRY_HINT, ctx.repo.python, needles=("except",), limit=400)]
     calling = ctx.repo.grep(MODEL_CALL_HINT, maybe, needles=MODEL_CALL_NEEDLES, limit=400)
     for file in (h.file for h in calling):
+        from agentops_cli.readiness import pyast  # ast only when a file may hold a fallback
+
         for line in pyast.model_failure_handled(file)[:1]:
             evidence.append(Evidence(path=file.path, line=line, note="model failure answered with a default"))
         if len(evidence) >= 4:
