@@ -104,3 +104,11 @@ def test_item_docs_block_is_written_once_and_replaced(tmp_path: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert text.count(START) == 1 and text.count(END) == 1 and render() in text
     assert "#### pi-01\n" in text and "How it is checked:" in text
+
+
+def test_alias_bomb_in_a_workflow_is_walked_once() -> None:
+    rows = ["a: &a [{run: pytest}, {run: pytest}]"]
+    rows += [f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+    text = "on: push\njobs:\n  x:\n    " + "\n    ".join(rows) + "\n"
+    steps = parse_pipeline(source(".github/workflows/bomb.yml", text)).steps
+    assert 1 <= len(steps) <= 2  # 9**8 references to the same two steps, visited once

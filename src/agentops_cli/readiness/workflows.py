@@ -56,14 +56,23 @@ def _line_of(file: SourceFile, text: str, start: int = 0) -> tuple[int, int]:
 
 
 def _load(file: SourceFile) -> Any:
+    """PyYAML's safe loader (files are ≤ 1 MB, see the scanner). Not the project's ``safe_yaml``:
+    that reader refuses non-string keys, and every GitHub workflow has ``on:``, which YAML 1.1
+    reads as ``True``. Aliases are safe here because :func:`_walk` visits each node once."""
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         return yaml.load(file.text or "", Loader=loader)  # nosec B506 - a safe loader
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return None
 
 
-def _walk(node: Any, job: str, out: list[tuple[str, str, bool]]) -> None:
+def _walk(node: Any, job: str, out: list[tuple[str, str, bool]], seen: set[int] | None = None) -> None:
+    """Commands and actions under ``node``; each container once (an alias-bomb stays linear)."""
+    seen = set() if seen is None else seen
+    if isinstance(node, dict | list):
+        if id(node) in seen or len(seen) > 100_000:
+            return
+        seen.add(id(node))
     if isinstance(node, dict):
         for key, value in node.items():
             name = str(key)
@@ -73,10 +82,10 @@ def _walk(node: Any, job: str, out: list[tuple[str, str, bool]]) -> None:
             elif name == "uses" and isinstance(value, str):
                 out.append((job, value, True))
             else:
-                _walk(value, job, out)
+                _walk(value, job, out, seen)
     elif isinstance(node, list):
         for value in node:
-            _walk(value, job, out)
+            _walk(value, job, out, seen)
 
 
 def parse_pipeline(file: SourceFile) -> Pipeline:
