@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_checklist
 import bench_dist
 import bench_eval
 import bench_inspect
@@ -82,6 +83,7 @@ def run_benchmarks() -> list[str]:
     step("eval memory", lambda: bench_eval.main(["memory"]))
     step("one file (make dist)", lambda: bench_dist.main([]))
     step("research agent (research_dev + 10k-document scale)", lambda: bench_research.main([]))
+    step("checklist on a monorepo", lambda: bench_checklist.main(None))
     print(f"== all benchmarks: {time.perf_counter() - started:.0f} s", flush=True)
     return failures
 
@@ -380,6 +382,14 @@ def render_docs() -> str:
             f"| CLINC150 in-scope accuracy / OOS recall | {clinc['figures']['in_scope_accuracy']} / "
             f"{clinc['figures']['oos_recall']} | ≥ 0.90 / ≥ 0.60 | {_ok(clinc.get('passed'))} |"
         )
+    checklist = _load("checklist")
+    if checklist:
+        lines.append(
+            "| `checklist` on a 14 MB, 700-file monorepo: CPU / wall / RSS | "
+            f"{checklist['cpu_s']['median']} s / {checklist['wall_s']['median']} s / "
+            f"{checklist['peak_rss_mb']} MB | ≤ 1.5 s, ≤ 200 MB | "
+            f"{_ok(checklist.get('met_on_cpu_time'))} (CPU) |"
+        )
     lines.append("")
     for section in (
         startup_section(startup),
@@ -390,6 +400,7 @@ def render_docs() -> str:
         clinc_section(clinc),
         bench_dist.section(_load("dist")),
         bench_research.docs_section(_load("research")),
+        bench_checklist.section(_load("checklist")),
     ):
         lines += section
     notes = BENCH_DIR / "NOTES.md"

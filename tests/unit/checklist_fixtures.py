@@ -134,7 +134,16 @@ GOOD: dict[str, str | bytes] = {
         "\n\n"
         "def parse(raw: str) -> Answer:\n"
         "    return Answer.model_validate_json(raw)\n"
+        "\n\n"
+        "@app.post('/ask')\n"
+        "def ask(query: Query) -> Answer:\n"
+        "    if check_injection(query.text):\n"
+        "        raise AppError('refused')\n"
+        "    return parse(call(None, query.text))\n"
     ),
+    "app/metrics.py": "from prometheus_client import Counter, Histogram\n\nLATENCY = Histogram('request_latency_seconds', 'latency')\nERRORS = Counter('errors_total', 'errors')\nCOST = Counter('llm_cost_usd_total', 'cost')\n",
+    ".github/workflows/release.yml": "on:\n  push:\n    tags: ['v*']\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker push ghcr.io/acme/svc:${{ github.ref_name }}\n",
+    "bench/results/load.json": '{"concurrency": 32, "throughput_rps": 41.5, "p95_ms": 2100, "errors": 0}\n',
     "app/tracing.py": "from langsmith import traceable\nfrom mcp.server.fastmcp import FastMCP\nfrom a2a.types import AgentCard\n",
     "app/usage.py": "def price(input_tokens: int, output_tokens: int) -> float:\n    cost_usd = input_tokens * 1e-6\n    return cost_usd\n",
     "app/cache.py": "import diskcache\n\nfrom app.config import Settings\n\nCACHE = diskcache.Cache('.cache')\n",

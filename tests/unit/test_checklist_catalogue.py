@@ -192,3 +192,17 @@ def test_broken_catalogue_is_rejected(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match="unknown section"):
         load_catalogue.__wrapped__(path)
+
+
+def test_item_reference_in_docs_is_current_and_anchors_every_item() -> None:
+    """docs/checklist.md holds one section per item (the JSON ``doc`` and SARIF ``helpUri`` link
+    there); regenerate with ``python -m agentops_cli.readiness.itemdocs docs/checklist.md``."""
+    from pathlib import Path
+
+    from agentops_cli.readiness.catalogue import load_catalogue
+    from agentops_cli.readiness.itemdocs import render
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "checklist.md").read_text(encoding="utf-8")
+    assert render() in page
+    for item in load_catalogue().items:
+        assert f"#### {item.id.lower()}\n" in page

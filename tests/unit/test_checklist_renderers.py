@@ -65,3 +65,30 @@ def test_json_text_and_spanish_titles(tmp_path: Path) -> None:
     titles = {i["id"]: i["title"] for i in data["items"]}
     assert titles["REL-01"] == "Retry con backoff exponencial"
     assert data["sections"][0]["title"] == "Confiabilidad"
+
+
+def test_sarif_links_docs_fingerprints_and_one_placeholder(tmp_path: Path) -> None:
+    from agentops_cli.readiness.service import run_checklist
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (root / "README.md").write_text("# x\n")
+    (root / "app.py").write_text("import openai\n")
+    report = run_checklist(root)
+    sarif = json.loads(render_text(report, "sarif"))
+    run = sarif["runs"][0]
+    rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "DEP-02")
+    assert rule["helpUri"].endswith("docs/checklist.md#dep-02")
+    results = {r["ruleId"]: r for r in run["results"]}
+    ci = results["DEP-02"]
+    assert len(ci["locations"]) == 1
+    assert ci["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "pyproject.toml"
+    readme = results["ARC-02"]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert readme == "README.md"
+    prints = [r["partialFingerprints"]["agentopsChecklist/v1"] for r in run["results"]]
+    assert len(set(prints)) == len(prints) and all(len(p) == 32 for p in prints)
+    again = json.loads(render_text(run_checklist(root), "sarif"))["runs"][0]["results"]
+    assert [r["partialFingerprints"] for r in again] == [r["partialFingerprints"] for r in run["results"]]
+    item = next(i for i in report.items if i.id == "DEP-02")
+    assert (item.doc.endswith("#dep-02"), item.detector_version, item.confidence) == (True, 2, "high")

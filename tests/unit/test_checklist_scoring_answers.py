@@ -40,7 +40,14 @@ def test_item_scores_and_severity_weighting() -> None:
     assert weighted_pct(items) == 80.0  # 4*10 / (4*10 + 1*10)
     assert weighted_pct([result("C", "n/a")]) is None
     assert weighted_pct([result("A", "partial", "medium"), result("B", "manual", "medium")]) == 25.0
-    assert status_counts(items) == {"pass": 1, "partial": 0, "fail": 1, "manual": 0, "n/a": 1}
+    assert status_counts(items) == {
+        "pass": 1,
+        "partial": 0,
+        "fail": 1,
+        "manual": 0,
+        "n/a": 1,
+        "inconclusive": 0,
+    }
 
 
 def test_top_remediations_prefer_heavy_failures() -> None:

@@ -13,13 +13,16 @@ Validation itself is unchanged: whatever is validated is validated as strictly a
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["critical", "high", "medium", "low"]
 Verification = Literal["auto", "partial", "manual"]
-Status = Literal["pass", "fail", "partial", "manual", "n/a"]
+# ``inconclusive``: the detector does not read the project's language, so it cannot say
+# ``fail``; like ``n/a`` it leaves the score's denominator (the tool, not the project, is short).
+Status = Literal["pass", "fail", "partial", "manual", "n/a", "inconclusive"]
+STATUSES: tuple[str, ...] = ("pass", "partial", "fail", "manual", "n/a", "inconclusive")
 AnswerStatus = Literal["pass", "fail", "partial", "n/a"]
 Lang = Literal["en", "es"]
 
@@ -103,9 +106,12 @@ class ItemResult(BaseModel):
     remediation: str
     severity: Severity
     verification: Verification
-    score: int | None = Field(None, description="0-10; null when n/a")
+    score: int | None = Field(None, description="0-10; null when n/a or inconclusive")
     note: str = ""
     answered_by: str | None = None
+    doc: str = Field("", description="documentation of the item: why, how it is checked, how to fix")
+    detector_version: int | None = Field(None, description="bumped when the detector's verdicts change")
+    confidence: str | None = Field(None, description="high | medium | low: how far files alone decide")
 
 
 class SectionResult(BaseModel):
@@ -130,5 +136,5 @@ class Report(BaseModel):
     counts: dict[str, int] = Field(default_factory=dict)
     files_scanned: int = 0
     elapsed_ms: int = 0
-    project: dict[str, bool] = Field(default_factory=dict)
+    project: dict[str, Any] = Field(default_factory=dict)
     answers_file: str | None = None

@@ -16,6 +16,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agentops_cli.readiness.codeview import LiteralMap
 
 MAX_BYTES = 1_000_000
 
@@ -137,6 +141,43 @@ OPT_OUT = "checklist: skip-file"
 PATTERN_NEEDLES: dict[re.Pattern[str], tuple[str, ...]] = {}
 TEST_DIRS = frozenset({"tests", "test", "__tests__", "spec", "testing", "e2e"})
 EXAMPLE_DIRS = frozenset({"examples", "example"})  # demos users copy: not the project's production code
+# Never evidence of a practice: lock files and vendored/minified/generated code describe other
+# people's code; notebooks mix code with outputs (printed data, model answers); data folders
+# hold sample text (tweets, prompts, documents) whose words are not the project's behaviour.
+LOCK_NAMES = frozenset(
+    {
+        "poetry.lock",
+        "uv.lock",
+        "pipfile.lock",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "cargo.lock",
+        "go.sum",
+        "composer.lock",
+        "gemfile.lock",
+        "bun.lockb",
+    }
+)
+VENDOR_DIRS = frozenset({"vendor", "vendored", "_vendor", "third_party", "thirdparty", "external"})
+DATA_DIRS = frozenset(
+    {
+        "fixtures",
+        "fixture",
+        "testdata",
+        "test_data",
+        "sample_data",
+        "samples",
+        "sample",
+        "data",
+        "datasets",
+        "examples_data",
+        "__snapshots__",
+        "snapshots",
+        "cassettes",
+    }
+)
+NOT_EVIDENCE_EXT = frozenset({".ipynb", ".lock", ".map", ".svg", ".csv", ".tsv", ".log"})
 
 
 @dataclass
@@ -156,17 +197,17 @@ class SourceFile:
         """
         return self.text is not None and OPT_OUT in self.text[:2000]
 
-    @property
+    @cached_property
     def name(self) -> str:
-        return PurePosixPath(self.path).name
+        return self.path.rpartition("/")[2]
 
-    @property
+    @cached_property
     def suffix(self) -> str:
-        return PurePosixPath(self.path).suffix.lower()
+        return PurePosixPath(self.name).suffix.lower()
 
     @cached_property
     def parts(self) -> tuple[str, ...]:
-        return PurePosixPath(self.path).parts
+        return tuple(self.path.split("/"))
 
     @cached_property
     def is_test(self) -> bool:
@@ -178,7 +219,49 @@ class SourceFile:
             or name.endswith(("_test.py", "_test.go"))
             or ".test." in name
             or ".spec." in name
+            or any(p.endswith(("_tests", "-tests")) or p.startswith("tests_") for p in self.parts[:-1])
         )
+
+    @cached_property
+    def is_data(self) -> bool:
+        """Sample or fixture data (``fixtures/``, ``data/``, ``testdata/``…): words, not behaviour."""
+        return any(p.lower() in DATA_DIRS for p in self.parts[:-1]) and not self.is_code
+
+    @cached_property
+    def not_evidence(self) -> bool:
+        """Lock, vendored, minified or notebook files, and opted-out files: never evidence."""
+        name = self.name.lower()
+        return (
+            self.opted_out
+            or name in LOCK_NAMES
+            or self.suffix in NOT_EVIDENCE_EXT
+            or name.endswith((".min.js", ".min.css", ".bundle.js", "_pb2.py", ".generated.ts"))
+            or any(p.lower() in VENDOR_DIRS for p in self.parts[:-1])
+        )
+
+    @cached_property
+    def literals(self) -> list[tuple[int, int]]:
+        """Offsets of comments and string literals (see :mod:`.codeview`), computed on first use."""
+        from agentops_cli.readiness.codeview import literal_spans
+
+        return literal_spans(self.text or "", self.suffix, self.name)
+
+    @cached_property
+    def code(self) -> str:
+        """The text with comments and string literals blanked: for the few whole-file questions."""
+        from agentops_cli.readiness.codeview import code_view
+
+        return code_view(self.text or "", self.literals)
+
+    @cached_property
+    def _literal_map(self) -> LiteralMap:
+        from agentops_cli.readiness.codeview import LiteralMap
+
+        return LiteralMap(self.text or "", self.suffix, self.name)
+
+    def in_literal(self, offset: int) -> bool:
+        """Whether ``offset`` lies in a comment or string literal (so it is not code)."""
+        return self._literal_map.contains(offset)
 
     @property
     def is_code(self) -> bool:
@@ -325,28 +408,77 @@ class RepoSnapshot:
         needles: tuple[str, ...] = (),
         limit: int = 20,
         per_file: int = 1,
+        raw: bool = False,
+        data: bool = False,
     ) -> list[Hit]:
         """Matches of ``pattern`` in ``files``, at most ``per_file`` each and ``limit`` in all.
 
         ``needles`` are lower-case literals of which at least one must occur in a file for
         the regex to run there: a substring test is far cheaper than a regex, which keeps a
         10k-file scan within seconds.
+
+        A match counts only when it starts in *code*, outside comments and string literals (see
+        :mod:`.codeview`), unless ``raw``: only detectors that look for literals on purpose
+        (secrets, hard-coded model names, route paths, inline prompts) read raw text. Lock,
+        vendored and notebook files are never searched (``not_evidence``), nor sample/fixture data
+        unless ``data`` (only the detectors whose evidence *is* a data set, such as abuse cases).
         """
         hits: list[Hit] = []
         needles = needles or PATTERN_NEEDLES.get(pattern, ())
         candidates = self.files_with_any(needles) if needles else None
         for file in files:
-            if file.text is None or file.opted_out:
+            if file.text is None or file.not_evidence or (file.is_data and not data):
                 continue
             if candidates is not None and file.path not in candidates:
                 continue
-            for found, match in enumerate(pattern.finditer(file.text), 1):
+            text = file.text
+            if needles and _single_line(pattern) and len(file.lower) == len(text):
+                matches: Iterable[re.Match[str]] = _lines_with(pattern, text, file.lower, needles)
+            else:
+                matches = pattern.finditer(text)
+            if not raw:
+                matches = (m for m in matches if not file.in_literal(m.start()))
+            for found, match in enumerate(matches, 1):
                 hits.append(Hit(file, file.line_at(match.start()), match.group(0)))
                 if found >= per_file or len(hits) >= limit:
                     break
             if len(hits) >= limit:
                 break
         return hits
+
+
+def _single_line(pattern: re.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` lies on one line (so only needle lines need the regex)."""
+    source = re.sub(r"\[\^[^\]]*\]", "", pattern.pattern)  # [^\n] keeps a match on its line
+    return "[\\s\\S]" not in source and "\\n" not in source and not pattern.flags & re.DOTALL
+
+
+def _lines_with(
+    pattern: re.Pattern[str], view: str, lower: str, needles: tuple[str, ...]
+) -> Iterator[re.Match[str]]:
+    """Matches of ``pattern`` on the lines holding a needle, in file order.
+
+    Why: most files hold a detector's needle word somewhere (``error``, ``limit``, ``tokens``) but
+    not the practice, and a regex that fails scans the whole file; ``str.find`` is memchr-fast, so
+    running the regex on needle lines only makes a 14 MB monorepo cost a fraction of a second.
+    """
+    upcoming = {n: at for n in needles if (at := lower.find(n)) >= 0}
+    if sum(lower.count(n) for n in upcoming) > 400:  # needle everywhere: one regex pass is cheaper
+        yield from pattern.finditer(view)
+        return
+    while upcoming:
+        at = min(upcoming.values())
+        start = view.rfind("\n", 0, at) + 1
+        end = view.find("\n", at)
+        end = len(view) if end < 0 else end
+        yield from pattern.finditer(view, start, end)
+        for needle, position in list(upcoming.items()):
+            if position <= end:
+                following = lower.find(needle, end + 1)
+                if following < 0:
+                    del upcoming[needle]
+                else:
+                    upcoming[needle] = following
 
 
 def _is_virtualenv(path: str) -> bool:

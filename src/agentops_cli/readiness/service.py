@@ -12,8 +12,8 @@ from pathlib import Path
 
 from agentops_cli.errors import BadInput
 from agentops_cli.readiness.answers import default_answers_path, load_answers
-from agentops_cli.readiness.catalogue import load_catalogue
-from agentops_cli.readiness.detectors import REGISTRY, Context, Finding
+from agentops_cli.readiness.catalogue import DOCS_URL, load_catalogue
+from agentops_cli.readiness.detectors import INFO, REGISTRY, Context, Finding
 from agentops_cli.readiness.models import (
     Answer,
     Catalogue,
@@ -35,7 +35,7 @@ class ScanResult:
     findings: dict[str, Finding]
     files_scanned: int
     elapsed_ms: int
-    project: dict[str, bool]
+    project: dict[str, object]
 
 
 def select_items(catalogue: Catalogue, sections: list[str] | None) -> list[CatalogueItem]:
@@ -77,12 +77,18 @@ def scan_repo(root: Path, items: list[CatalogueItem]) -> ScanResult:
 
             logger.warning("checklist detector {} failed: {}", item.id, exc)
             findings[item.id] = Finding("manual", note=f"detector error: {type(exc).__name__}: {exc}")
+            continue
+        why = ctx.uncovered(INFO[item.id].langs)
+        if why and findings[item.id].status == "fail":  # the tool cannot see, the project may be fine
+            findings[item.id] = Finding("inconclusive", findings[item.id].evidence, note=why)
     elapsed = int((time.perf_counter() - started) * 1000)
-    project = {
+    project: dict[str, object] = {
         "python": bool(snapshot.python),
         "server": ctx.is_server,
         "llm": ctx.uses_llm,
         "git": snapshot.git.is_repo,
+        "languages": ctx.languages,
+        "files_or_db": ctx.touches_files_or_db,
     }
     return ScanResult(root, findings, len(snapshot.files), elapsed, project)
 
@@ -99,7 +105,11 @@ def resolve_item(
         status = answer.status
         note = answer.note or note
         answered_by = answer.owner or "answers file"
+    info = INFO.get(item.id)
     return ItemResult(
+        doc=f"{DOCS_URL}#{item.id.lower()}",
+        detector_version=info.version if info else None,
+        confidence=info.confidence if info else None,
         id=item.id,
         section=item.section,
         title=item.title.get(lang),

@@ -11,6 +11,6 @@ from agentops_cli.readiness.detectors import (  # noqa: F401  (imported to regis
     security,
     testing,
 )
-from agentops_cli.readiness.detectors.base import REGISTRY, Context, Finding
+from agentops_cli.readiness.detectors.base import INFO, REGISTRY, Context, Finding
 
-__all__ = ["REGISTRY", "Context", "Finding"]
+__all__ = ["INFO", "REGISTRY", "Context", "Finding"]

@@ -28,15 +28,39 @@ class Finding:
 
 Detector = Callable[["Context"], Finding]
 REGISTRY: dict[str, Detector] = {}
+# Languages whose source the pattern detectors read (comments and strings stripped for each).
+READ_LANGS = frozenset({"python", "javascript"})
 
 
-def detector(item_id: str) -> Callable[[Detector], Detector]:
+@dataclass(frozen=True)
+class DetectorInfo:
+    """What the JSON report says about how an item was decided.
+
+    ``version`` goes up whenever a detector's verdicts change meaning, so a score can be
+    compared across releases; ``confidence`` is how far a reviewer can trust a verdict from
+    files alone (``high``: structure such as imports, parsed YAML or syntax trees; ``medium``:
+    names in code; ``low``: conventions a person should confirm); ``langs`` are the languages
+    whose code it reads (``None``: it reads no code, only files such as Dockerfiles or CI).
+    """
+
+    version: int = 1
+    confidence: str = "medium"
+    langs: frozenset[str] | None = READ_LANGS
+
+
+INFO: dict[str, DetectorInfo] = {}
+
+
+def detector(
+    item_id: str, *, version: int = 1, confidence: str = "medium", langs: Iterable[str] | None = READ_LANGS
+) -> Callable[[Detector], Detector]:
     """Register ``fn`` as the detector of catalogue item ``item_id`` (one detector per item)."""
 
     def register(fn: Detector) -> Detector:
         if item_id in REGISTRY:
             raise ValueError(f"two detectors for {item_id}")
         REGISTRY[item_id] = fn
+        INFO[item_id] = DetectorInfo(version, confidence, frozenset(langs) if langs is not None else None)
         return fn
 
     return register
@@ -148,6 +172,17 @@ SERVER_IMPORTS = imports(
     "@nestjs/core",
     "net/http",
 )
+# Chat bots are services too (anyone on the platform can reach, and flood, them) but serve no HTTP.
+BOT_IMPORTS = imports(
+    "telegram.ext",
+    "aiogram",
+    "discord",
+    "slack_bolt",
+    "botbuilder",
+    "telegraf",
+    "discord.js",
+    "@slack/bolt",
+)
 LLM_IMPORTS = imports(
     "openai",
     "anthropic",
@@ -171,6 +206,26 @@ ROUTE = rx(
 )
 
 
+LANGUAGE_OF = {
+    ".py": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "javascript",
+    ".tsx": "javascript",
+    ".go": "go",
+    ".java": "java",
+    ".kt": "kotlin",
+    ".rb": "ruby",
+    ".rs": "rust",
+    ".cs": "csharp",
+    ".php": "php",
+    ".scala": "scala",
+    ".swift": "swift",
+}
+
+
 @dataclass
 class Context:
     """The snapshot plus facts about the kind of project that several detectors need."""
@@ -178,8 +233,35 @@ class Context:
     repo: RepoSnapshot
 
     @cached_property
+    def languages(self) -> list[str]:
+        """Languages of the shipped code, most files first (``javascript`` covers TypeScript)."""
+        counts: dict[str, int] = {}
+        for file in self.repo.code:
+            if not file.not_evidence:
+                lang = LANGUAGE_OF.get(file.suffix)
+                if lang:
+                    counts[lang] = counts.get(lang, 0) + 1
+        return sorted(counts, key=lambda k: (-counts[k], k))
+
+    def uncovered(self, langs: frozenset[str] | None) -> str | None:
+        """Why a detector reading ``langs`` cannot judge this project (``None`` when it can)."""
+        if langs is None or not self.languages or langs & set(self.languages):
+            return None
+        return (
+            f"this check reads {'/'.join(sorted(langs))} code; the project is written in "
+            f"{', '.join(self.languages)}: confirm by hand"
+        )
+
+    @cached_property
     def server_evidence(self) -> list[Evidence]:
-        """Why we think the project serves HTTP (empty: it does not, e.g. a CLI or a library)."""
+        """Why we think the project is a network service: HTTP or a chat bot (empty: a CLI or library)."""
+        evidence = list(self.http_evidence)
+        evidence += cite(self.repo.grep(BOT_IMPORTS, self.repo.code, limit=2), "chat-bot service")
+        return evidence
+
+    @cached_property
+    def http_evidence(self) -> list[Evidence]:
+        """Why we think the project serves HTTP (what health endpoints are about)."""
         hits = self.repo.grep(SERVER_IMPORTS, self.repo.code, limit=3)
         hits += self.repo.grep(ROUTE, self.repo.code, needles=("app.", "router.", "api.", "bp."), limit=3)
         evidence = cite(hits, "web server code")
@@ -209,6 +291,13 @@ class Context:
         )
 
     @cached_property
+    def touches_files_or_db(self) -> bool:
+        """The code opens files by path or talks to a database (the SCN items apply)."""
+        pattern = rx(r"\bopen\(|\.read_text\(|\.write_text\(|\bfs\.(?:read|write)|\bcursor\(|\.execute\(")
+        needles = ("open(", "read_text", "write_text", "fs.", "cursor(", "execute(")
+        return bool(self.repo.grep(pattern, self.repo.code, needles=needles, limit=1))
+
+    @cached_property
     def uses_llm(self) -> bool:
         return bool(self.repo.grep(LLM_IMPORTS, self.repo.code, limit=1))
 
@@ -232,6 +321,15 @@ class Context:
             for f in self.repo.text_files()
             if f.path.startswith(roots) or f.name.lower() in names or f.path.startswith(".gitlab/ci")
         ]
+
+    @cached_property
+    def pipelines(self) -> list[Any]:
+        """The CI files parsed (YAML jobs, triggers, executed steps; see :mod:`..workflows`)."""
+        if not self.ci_files:
+            return []
+        from agentops_cli.readiness.workflows import parse_pipeline
+
+        return [parse_pipeline(f) for f in self.ci_files if not f.not_evidence]
 
     @cached_property
     def build_files(self) -> list[SourceFile]:

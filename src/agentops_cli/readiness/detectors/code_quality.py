@@ -22,7 +22,7 @@ from agentops_cli.readiness.models import Evidence
 ALLOW_MARK = "checklist: allow"
 
 
-@detector("CODE-01")
+@detector("CODE-01", langs=("python",))
 def modules_as_classes(ctx: Context) -> Finding:
     """Share of substantial Python modules that define a class (the seed asks for classes)."""
     modules = [
@@ -31,6 +31,8 @@ def modules_as_classes(ctx: Context) -> Finding:
         if f.name not in ("__init__.py", "__main__.py") and (f.text or "").count("\n") >= 20
     ]
     if not modules:
+        if ctx.repo.code and not ctx.repo.python:  # another language: the service says inconclusive
+            return Finding("fail", note="no Python module")
         return Finding("manual", note="no substantial Python module to measure")
     class_def = rx(r"^class\s+\w+")
     with_class = {f.path for f in modules if class_def.search(f.text or "")}
@@ -48,7 +50,22 @@ MODEL_LITERAL = rx(
 URL_LITERAL = rx(
     r"""["']https?://(?!(?:www\.)?(?:w3\.org|json-schema\.org|json\.schemastore\.org|purl\.org)/)[^\s"'<>{}]+["']"""
 )
-CONFIG_NAMES = {"config.py", "settings.py", "conf.py", "setup.py", "defaults.py"}
+CONFIG_NAMES = {
+    "config.py",
+    "settings.py",
+    "conf.py",
+    "setup.py",
+    "defaults.py",
+    "configuration.py",
+    "context.py",
+    "config.ts",
+    "configuration.ts",
+    "settings.ts",
+    "config.js",
+    "configuration.js",
+    "env.ts",
+}
+PROMPT_MODULE = re.compile(r"(?i)^(?:\w+_)?prompts?(?:_\w+)?\.(?:py|ts|js|mjs|tsx)$")
 EXEMPT_DIRS = {"config", "settings", "examples", "example", "docs", "bench", "benchmarks", "scripts", "fakes"}
 
 
@@ -69,9 +86,10 @@ def no_hardcoded_values(ctx: Context) -> Finding:
     if not files:  # nothing examined proves nothing: not applicable rather than a pass
         where = "outside config modules" if ctx.repo.code else "in the folder"
         return Finding("n/a", note=f"no code {where} to examine")
-    hits = ctx.repo.grep(
+    hits = ctx.repo.grep(  # literals are what this item is about: read raw text
         MODEL_LITERAL,
         files,
+        raw=True,
         per_file=3,
         limit=40,
         needles=(
@@ -87,7 +105,7 @@ def no_hardcoded_values(ctx: Context) -> Finding:
             "command-r",
         ),
     )
-    hits += ctx.repo.grep(URL_LITERAL, files, per_file=3, limit=40, needles=("http",))
+    hits += ctx.repo.grep(URL_LITERAL, files, raw=True, per_file=3, limit=40, needles=("http",))
     hits = [h for h in hits if not _waived_or_comment((h.file.text or "").splitlines()[h.line - 1])]
     evidence = cite(hits, lambda h: f"hard-coded {h.match.strip(chr(34) + chr(39))}", limit=8)
     if not hits:
@@ -98,8 +116,13 @@ def no_hardcoded_values(ctx: Context) -> Finding:
     return Finding(status, evidence, note=f"{len(hits)} hard-coded model names/URLs outside config")
 
 
+ENV_READ = rx(r"\bos\.environ\b|\bgetenv\(|\bprocess\.env\b")
 SETTINGS_CODE = rx(
-    r"BaseSettings|class\s+\w*(?:Settings|Config)\b|os\.environ|getenv\(|yaml\.safe_load|dotenv"
+    r"BaseSettings|class\s+\w*(?:Settings|Config|Configuration|Context)\b|os\.environ|getenv\(|yaml\.safe_load"
+    r"|dotenv|process\.env|z\.object\(|@dataclass"
+)
+EXAMPLE_FILE = re.compile(
+    r"(?i)^\.env(?:\.[\w-]+)*\.(?:example|sample|template|dist)$|^(?:example|sample)\.env$"
 )
 EXAMPLE_NAMES = (
     ".env.example",
@@ -121,22 +144,40 @@ def centralised_config(ctx: Context) -> Finding:
         f
         for f in ctx.repo.code
         if (
-            f.name in ("config.py", "settings.py")
+            (f.name in CONFIG_NAMES and f.name not in ("setup.py", "conf.py", "defaults.py"))
             or f.path.endswith(("/config/__init__.py", "/settings/__init__.py"))
         )
     ]
-    modules = [f for f in modules if SETTINGS_CODE.search(f.text or "")]
+    # a module named for settings (configuration.ts, context.py) is one; others must show settings code
+    modules = [f for f in modules if f.name in CONFIG_NAMES or SETTINGS_CODE.search(f.code)]
     config_files = [
         f
         for f in ctx.repo.files.values()
         if f.name in ("config.yaml", "config.yml", "settings.yaml", "config.toml", "appsettings.json")
     ]
-    examples = ctx.repo.named(*EXAMPLE_NAMES)
+    examples = [*ctx.repo.named(*EXAMPLE_NAMES)]
+    examples += [f for f in ctx.repo.files.values() if EXAMPLE_FILE.match(f.name) and f not in examples]
     users = ctx.repo.grep(
-        rx(r"^\s*(?:from|import)\s+[\w.]*\b(?:config|settings)\b"),
+        rx(
+            r"^\s*(?:from|import)\s+[\w.]*\b(?:config|settings|configuration|context)\b"
+            r"|^\s*import\b[^\n]*from\s+['\"][./\w@-]*(?:config|configuration|settings|env)(?:\.[cm]?[jt]s)?['\"]"
+        ),
         ctx.repo.code,
-        needles=("config", "settings"),
-        limit=50,
+        needles=(
+            ".config",
+            ".settings",
+            ".configuration",
+            ".context",
+            "import config",
+            "import settings",
+            "from config",
+            "from settings",
+            "/config",
+            "/configuration",
+            "/settings",
+            "/env",
+        ),
+        limit=10,  # "imported across the code" needs a few importers, not all of them
     )
     evidence = [whole(f, "settings module") for f in modules[:2]]
     evidence += [whole(f, "config file") for f in config_files[:2]]
@@ -150,7 +191,17 @@ def centralised_config(ctx: Context) -> Finding:
             )
         )
     central = bool(modules or config_files)
-    if central and examples and len({h.file.path for h in users}) >= 2:
+    importers = {h.file.path for h in users}
+    settings_paths = {f.path for f in modules}
+    scattered = {
+        h.file.path
+        for h in ctx.repo.grep(
+            ENV_READ, ctx.repo.code, needles=("environ", "getenv", "process.env"), limit=20
+        )
+        if h.file.path not in settings_paths
+    }
+    # centralised: imported across modules, or imported where needed with no env reads elsewhere
+    if central and examples and (len(importers) >= 2 or (importers and len(scattered) <= 1)):
         return Finding("pass", evidence)
     if central or examples:
         missing = (
@@ -178,6 +229,11 @@ LINT_FILES = (
     ".eslintrc.js",
     ".eslintrc.json",
     ".eslintrc.yml",
+    ".eslintrc.cjs",
+    "eslint.config.cjs",
+    "eslint.config.ts",
+    ".prettierrc.json",
+    ".prettierrc.js",
     "eslint.config.js",
     "eslint.config.mjs",
     ".prettierrc",
@@ -221,16 +277,26 @@ def prompts_in_files(ctx: Context) -> Finding:
     prompt_files = [
         f
         for f in ctx.repo.files.values()
-        if f.suffix in PROMPT_EXT
-        and not f.is_test
+        if not f.is_test
         and (
-            "prompts" in f.parts[:-1]
-            or "prompt" in f.name.lower()
-            or f.suffix in (".prompt", ".j2", ".jinja", ".jinja2")
+            (
+                f.suffix in PROMPT_EXT
+                and (
+                    "prompts" in f.parts[:-1]
+                    or "prompt" in f.name.lower()
+                    or f.suffix in (".prompt", ".j2", ".jinja", ".jinja2")
+                )
+            )
+            or (f.is_code and (PROMPT_MODULE.match(f.name) or "prompts" in f.parts[:-1]))
         )
     ]
-    inline = ctx.repo.grep(
-        INLINE_PROMPT, ctx.repo.code, needles=("you", "eres", "actúa", "actua", "act"), limit=10
+    prompt_paths = {f.path for f in prompt_files}
+    inline = ctx.repo.grep(  # prompt text is a string literal: read raw, outside the prompt modules
+        INLINE_PROMPT,
+        [f for f in ctx.repo.code if f.path not in prompt_paths],
+        raw=True,
+        needles=("you", "eres", "actúa", "actua", "act"),
+        limit=10,
     )
     evidence = [whole(f, "prompt template file") for f in prompt_files[:3]]
     evidence += cite(inline, "inline prompt text in code")
@@ -246,7 +312,7 @@ def prompts_in_files(ctx: Context) -> Finding:
 LLM_CONSTRUCTOR = rx(
     r"\b(?:ChatOpenAI|AzureChatOpenAI|ChatAnthropic|ChatGoogleGenerativeAI|ChatVertexAI|ChatOllama"
     r"|ChatBedrock(?:Converse)?|ChatMistralAI|ChatGroq|AsyncOpenAI|AzureOpenAI|AsyncAzureOpenAI|OpenAI"
-    r"|Anthropic|AsyncAnthropic|init_chat_model)\("
+    r"|Anthropic|AsyncAnthropic|init_chat_model|initChatModel)\("
 )
 FACTORY_FN = rx(
     r"^\s*(?:async\s+)?def\s+(?:make|create|get|build|new)_(?:llm|chat_model|model|client|chat)\b"
@@ -261,7 +327,7 @@ def single_llm_factory(ctx: Context) -> Finding:
         ctx.repo.code,
         per_file=1,
         limit=50,
-        needles=("openai(", "anthropic(", "chat", "init_chat_model"),
+        needles=("openai(", "anthropic(", "chat", "init_chat_model", "initchatmodel"),
     )
     hits = [
         h for h in hits if not re.match(r"\s*(?:from|import)\s", (h.file.text or "").splitlines()[h.line - 1])
@@ -287,32 +353,99 @@ def single_llm_factory(ctx: Context) -> Finding:
 ENV_SECRET = rx(
     r"""(?:os\.environ(?:\.get)?|getenv|process\.env)[\[(.]\s*["']?\w*(?:KEY|TOKEN|SECRET|PASSWORD)"""
 )
-SETTINGS_SECRET = rx(r"\bSecretStr\b|\bBaseSettings\b|load_dotenv\(|dotenv_values\(")
-SECRETS_MANAGER = imports("hvac", "infisical", "doppler_sdk", "google.cloud.secretmanager", "azure.keyvault")
-SECRETS_MANAGER_CALL = rx(r"""["']secretsmanager["']|\bSecretClient\(""")
+SETTINGS_SECRET = rx(r"\bSecretStr\b|\bBaseSettings\b|load_dotenv\(|dotenv_values\(|\bdotenv\b")
+SECRETS_MANAGER = imports(
+    "hvac",
+    "infisical",
+    "infisical_client",
+    "doppler_sdk",
+    "google.cloud.secretmanager",
+    "google.cloud.secretmanager_v1",
+    "azure.keyvault",
+    "azure.keyvault.secrets",
+    "@aws-sdk/client-secrets-manager",
+    "@google-cloud/secret-manager",
+    "@azure/keyvault-secrets",
+    "node-vault",
+    "onepassword",
+)
+SECRETS_MANAGER_CALL = rx(
+    r"""["']secretsmanager["']|\bSecretClient\(|SecretManagerServiceClient\(|get_secret_value\(\s*SecretId|GetSecretValueCommand"""
+    r"""|\bssm\b[^\n]{0,40}get_parameter|access_secret_version\("""
+)
+SECRETS_MANAGER_CONFIG = rx(
+    r"secretKeyRef:|valueFrom:\s*\n\s*secretKeyRef|/run/secrets/|\bop://|external-secrets|ExternalSecret\b|aws_secretsmanager|vault_generic_secret|akv2k8s"
+)
 
 
-@detector("CFG-01")
+@detector("CFG-01", version=2, confidence="medium")
 def secrets_from_environment(ctx: Context) -> Finding:
-    """API keys come from the environment (typed settings) or a secrets manager."""
+    """ "API keys en secrets manager": a secrets-manager client (Vault, AWS/GCP/Azure, Infisical,
+    Doppler) or a deployment that injects secrets from one (k8s ``secretKeyRef``, Docker secrets,
+    ``op://``) passes. Reading the environment, ``.env``/``load_dotenv`` or typed settings is
+    ``partial``: it keeps keys out of code, but nothing shows a manager holds them."""
     manager = ctx.repo.grep(SECRETS_MANAGER, ctx.repo.code, limit=2)
     manager += ctx.repo.grep(
-        SECRETS_MANAGER_CALL, ctx.repo.code, needles=("secretsmanager", "secretclient"), limit=2
+        SECRETS_MANAGER_CALL,
+        ctx.repo.code,
+        raw=True,
+        needles=(
+            "secretsmanager",
+            "secretclient",
+            "secretmanager",
+            "get_secret_value",
+            "getsecretvalue",
+            "ssm",
+            "access_secret",
+        ),
+        limit=2,
+    )
+    deploy = [*ctx.config_text_files, *ctx.dockerfiles, *ctx.ci_files]
+    manager += ctx.repo.grep(
+        SECRETS_MANAGER_CONFIG,
+        deploy,
+        needles=(
+            "secretkeyref",
+            "/run/secrets",
+            "op://",
+            "externalsecret",
+            "external-secrets",
+            "secretsmanager",
+            "vault",
+            "akv2k8s",
+        ),
+        limit=2,
     )
     settings = ctx.repo.grep(
         SETTINGS_SECRET, ctx.repo.code, needles=("secretstr", "basesettings", "dotenv"), limit=3
     )
-    env = ctx.repo.grep(ENV_SECRET, ctx.repo.code, needles=("environ", "getenv", "process.env"), limit=3)
-    evidence = cite(manager, "secrets manager client") + cite(settings, "secrets loaded into typed settings")
+    env = ctx.repo.grep(
+        ENV_SECRET, ctx.repo.code, raw=True, needles=("environ", "getenv", "process.env"), limit=3
+    )
+    evidence = cite(manager, "secrets manager") + cite(settings, "secrets loaded from env/.env into settings")
     evidence += cite(env, "secret read from the environment")
-    if manager or settings:
-        return Finding("pass", evidence)
-    if env:
+    from agentops_cli.readiness.detectors.security import mask, secret_leaks
+
+    in_code = [(h, kind, v) for h, kind, v in secret_leaks(ctx) if h.file.is_code and not h.file.is_test]
+    if in_code:
         return Finding(
-            "partial", evidence, note="secrets read with os.environ; prefer typed settings/SecretStr"
+            "fail",
+            [
+                Evidence(path=h.file.path, line=h.line, note=f"{kind} in code: {mask(v)}")
+                for h, kind, v in in_code[:3]
+            ],
+            note="a key is written in the code",
+        )
+    if manager:
+        return Finding("pass", evidence)
+    if settings or env:
+        return Finding(
+            "partial", evidence, note="keys come from the environment or .env; no secrets manager holds them"
         )
     if ctx.uses_llm:
-        return Finding("fail", note="LLM used but no secret is loaded from the environment")
+        return Finding(
+            "partial", note="LLM clients read their keys from the environment implicitly; no secrets manager"
+        )
     return Finding("manual", note="no secret loading found; confirm the project has no credentials")
 
 
@@ -327,8 +460,13 @@ FLAG_LIBS = imports("ldclient", "launchdarkly", "UnleashClient", "flagsmith", "g
 def feature_toggles(ctx: Context) -> Finding:
     """Environment flags (DISABLE_LLM, USE_FAKE_DATA, ...) or a feature-flag client."""
     files = [*ctx.repo.code, *ctx.config_text_files, *ctx.repo.named(".env.example", ".env.sample")]
-    hits = ctx.repo.grep(
-        TOGGLE, files, per_file=20, limit=60, needles=("disable", "enable", "use_", "feature_", "ff_")
+    hits = ctx.repo.grep(  # a toggle is named in a string: os.environ.get("ENABLE_X")
+        TOGGLE,
+        files,
+        raw=True,
+        per_file=20,
+        limit=60,
+        needles=("disable", "enable", "use_", "feature_", "ff_"),
     )
     libs = ctx.repo.grep(FLAG_LIBS, ctx.repo.code, limit=2)
     names: dict[str, Evidence] = {}

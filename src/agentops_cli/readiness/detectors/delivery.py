@@ -49,21 +49,52 @@ def dockerfile(ctx: Context) -> Finding:
 
 CI_TESTS = rx(
     r"\bpytest\b|make (?:test|check|ci)\b|npm (?:run )?test|\btox\b|\bnox\b|go test|mvn |gradle|cargo test"
-    r"|\.ci/run|yarn test|pnpm test"
+    r"|\.ci/run|yarn (?:run )?test|pnpm (?:run )?test|\bvitest\b|\bjest\b|unittest|bun test"
+)
+INSTALL = rx(
+    r"^\s*(?:uv\s+)?pip3?\s+install|^\s*(?:npm|yarn|pnpm)\s+(?:install|add|ci)\b|^\s*poetry\s+(?:install|add)"
+)
+CD_STEPS = rx(
+    r"(?i)\bdeploy\b|docker push|build-push-action|gh-action-pypi-publish|twine upload|npm publish"
+    r"|pnpm publish|poetry publish|uv publish|flit publish|kubectl (?:apply|rollout|set image)"
+    r"|helm (?:upgrade|install)"
+    r"|\bfly deploy|gcloud (?:run|app) deploy|vercel\b.*--prod|netlify deploy|aws (?:ecs|lambda|s3 sync)"
+    r"|serverless deploy|langgraph (?:deploy|up)|railway up|azure/webapps-deploy|appleboy/ssh-action"
+    r"|release-please|semantic-release|softprops/action-gh-release|goreleaser"
 )
 
 
-@detector("DEP-02")
+@detector("DEP-02", version=2, confidence="high", langs=None)
 def ci_pipeline(ctx: Context) -> Finding:
+    """CI/CD automated (the seed's "CI/CD automatizado"): a CI step *runs* the tests and a step
+    delivers (deploy, image push, package publish, release). Pipelines are parsed as YAML, so a
+    commented-out ``# - run: pytest`` is not a test run. Tests only, or delivery only: partial."""
+    from agentops_cli.readiness.workflows import matching_steps
+
     if not ctx.ci_files:
         return Finding("fail", note="no CI configuration (.github/workflows, .gitlab-ci.yml, ...)")
-    runs = ctx.repo.grep(CI_TESTS, ctx.ci_files, limit=2)
-    if runs:
-        return Finding("pass", cite(runs, "CI runs the tests"))
+    runs = matching_steps(ctx.pipelines, CI_TESTS, limit=20)
+    tests = [s for s in runs if not INSTALL.search(s.text)][:2]  # installing pytest runs no test
+    delivery = matching_steps(ctx.pipelines, CD_STEPS, limit=2)
+    evidence = [
+        Evidence(path=s.file.path, line=s.line, note=f"CI runs the tests: {s.text.strip()[:50]}")
+        for s in tests
+    ]
+    evidence += [
+        Evidence(path=s.file.path, line=s.line, note=f"CD step: {s.text.strip()[:50]}") for s in delivery
+    ]
+    if tests and delivery:
+        return Finding("pass", evidence)
+    if tests:
+        return Finding(
+            "partial", evidence, note="CI runs the tests, but nothing deploys or publishes (no CD)"
+        )
+    if delivery:
+        return Finding("partial", evidence, note="a pipeline delivers, but no CI step runs the tests")
     return Finding("partial", [whole(ctx.ci_files[0], "CI config")], note="CI does not run the tests")
 
 
-SEMVER = rx(r"^v?\d+\.\d+\.\d+(?:[-+][\w.]+)?$", 0)
+SEMVER = rx(r"^v?\d+\.\d+(?:\.\d+)?(?:[-+][\w.]+)?$", 0)  # v0.1 is a release tag too
 DECLARED_VERSION = rx(
     r"""^\s*["']?version["']?\s*[:=]\s*["'](\d+\.\d+\.\d+[\w.+-]*)["']|__version__\s*=\s*["'](\d+\.\d+\.\d+)"""
 )

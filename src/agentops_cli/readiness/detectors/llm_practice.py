@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, pair, rx, whole
 
-BUDGET = rx(r"(?i)\bbudget\w*|\bmax_cost\w*|--max-cost|cost_limit|spend_limit|max_spend")
+# A model's "thinking budget" (``budget_tokens``, ``thinking_budget``) caps reasoning tokens of one
+# call; it is no spending budget, so names with thinking/reasoning are not evidence.
+BUDGET = rx(
+    r"(?i)\b(?!\w*(?:thinking|reasoning|budget_tokens))\w*budget\w*|\bmax_cost\w*|--max-cost|cost_limit"
+    r"|spend_limit|max_spend|\bmax_usd\b|cost_cap"
+)
 
 
 @detector("COST-01")
@@ -23,14 +28,27 @@ def budget(ctx: Context) -> Finding:
     return Finding("manual", note="no budget in code or config; confirm it is defined elsewhere")
 
 
-COST_CALC = rx(r"\bcost_usd\b|\btotal_cost\b|get_openai_callback|\bcost_per_\w+|\bprice_per_\w+|\bper_1m\b")
-TOKENS = rx(r"\b(?:input|output|prompt|completion|cached)_tokens\b|usage_metadata")
+COST_CALC = rx(
+    r"\bcost_usd\b|\btotal_cost\b|get_openai_callback|\bcost_per_\w+|\bprice_per_\w+|\bper_1m\b"
+    r"|\b\w*tokens?_price\b|\bcurrent_cost\b|\badd_\w*cost\w*\("
+)
+TOKENS = rx(
+    r"\b(?:input|output|prompt|completion|cached|total)_tokens\b|usage_metadata|\btokens_used\b"
+    r"|\b(?:count|add)_\w*tokens\b"
+)
 
 
 @detector("COST-02")
 def cost_per_call(ctx: Context) -> Finding:
-    cost = ctx.repo.grep(COST_CALC, ctx.repo.code, needles=("cost", "price", "per_1m", "callback"), limit=2)
-    tokens = ctx.repo.grep(TOKENS, ctx.repo.code, needles=("_tokens", "usage_metadata"), limit=2)
+    cost = ctx.repo.grep(
+        COST_CALC,
+        ctx.repo.code,
+        needles=("cost_", "_cost", "openai_callback", "price_per_", "per_1m", "tokens_price", "token_price"),
+        limit=2,
+    )
+    tokens = ctx.repo.grep(
+        TOKENS, ctx.repo.code, needles=("_tokens", "usage_metadata", "tokens_used"), limit=2
+    )
     found = pair(
         cite(cost, "cost computed"),
         cite(tokens, "token usage recorded"),
@@ -64,18 +82,32 @@ SMALL_MODEL = rx(
     r"(?i)gpt-4o-mini|gpt-4\.1-(?:mini|nano)|gpt-5-(?:mini|nano)|\bo[34]-mini|claude-[\w.-]*haiku"
     r"|gemini-[\w.-]*flash"
 )
-ROUTING = rx(
-    r"(?i)\brout(?:e|ing)_?\w*model|\bselect_model\b|\bcomplex(?:ity)?_?\w*model|\bmodel_router\b"
-    r"|\bsimple_model\b|\bcomplex_model\b"
+ROUTING = rx(  # choosing a model by task complexity; routing *messages* (route_model_output) is not it
+    r"(?i)\b(?:select|choose|pick)_?model\b|\bmodel_?router\b|\broute_?to_?model\b|\b(?:simple|complex|cheap|small|large)_model\b"
+    r"|\bmodel_for_\w+|\bcomplexity\w*"
 )
 
 
 @detector("COST-04")
 def model_choice(ctx: Context) -> Finding:
     files = [*ctx.repo.code, *ctx.config_text_files]
-    small = ctx.repo.grep(SMALL_MODEL, files, needles=("mini", "nano", "haiku", "flash"), limit=2)
+    small = ctx.repo.grep(SMALL_MODEL, files, raw=True, needles=("mini", "nano", "haiku", "flash"), limit=2)
     routing = ctx.repo.grep(
-        ROUTING, files, needles=("rout", "select_model", "complex", "simple_model"), limit=2
+        ROUTING,
+        files,
+        needles=(
+            "select_model",
+            "selectmodel",
+            "choose_model",
+            "pick_model",
+            "model_router",
+            "modelrouter",
+            "route_to_model",
+            "_model",
+            "model_for_",
+            "complexity",
+        ),
+        limit=2,
     )
     found = pair(
         cite(small, "small model configured"),
@@ -91,8 +123,9 @@ def model_choice(ctx: Context) -> Finding:
 
 
 EVAL_LIBS = rx(
-    r"^\s*(?:import|from)\s+(?:ragas|trulens\w*|deepeval|langsmith\.evaluation)\b"
-    r"|from langsmith import[^\n]*\bevaluate\b|\bclient\.evaluate\(|promptfoo"
+    r"^\s*(?:import|from)\s+(?:ragas|trulens\w*|deepeval|langsmith\.evaluation|openevals|agentevals)\b"
+    r"|from langsmith import[^\n]*\b(?:a?evaluate|testing)\b|\bclient\.a?evaluate\(|promptfoo"
+    r"|@pytest\.mark\.langsmith|from\s+['\"](?:langsmith/evaluation|langsmith/vitest|langsmith/jest|openevals|autoevals)['\"]"
 )
 EVAL_CODE = rx(r"def\s+\w*evaluat\w*\(|class\s+\w*(?:Evaluat|Scorer)\w*|def\s+run_eval\w*\(")
 DATA_EXT = (".jsonl", ".json", ".csv", ".yaml", ".yml")
@@ -101,10 +134,20 @@ DATA_EXT = (".jsonl", ".json", ".csv", ".yaml", ".yml")
 @detector("COG-04")
 def automatic_evaluation(ctx: Context) -> Finding:
     """LangSmith/Ragas/TruLens evaluation, or an own harness over golden sets."""
-    libs = ctx.repo.grep(
+    libs = ctx.repo.grep(  # evaluation code often lives under tests/ (LangSmith pytest/vitest)
         EVAL_LIBS,
-        [*ctx.repo.code, *ctx.config_text_files],
-        needles=("ragas", "trulens", "deepeval", "langsmith", "evaluate", "promptfoo"),
+        [*ctx.repo.code, *ctx.repo.tests, *ctx.config_text_files],
+        needles=(
+            "ragas",
+            "trulens",
+            "deepeval",
+            "langsmith",
+            "evaluate",
+            "promptfoo",
+            "openevals",
+            "agentevals",
+            "autoevals",
+        ),
         limit=2,
     )
     if libs:
@@ -114,7 +157,9 @@ def automatic_evaluation(ctx: Context) -> Finding:
         for f in ctx.repo.files.values()
         if {"golden", "evals", "goldens"} & {p.lower() for p in f.parts[:-1]} and f.suffix in DATA_EXT
     ]
-    harness = ctx.repo.grep(EVAL_CODE, ctx.repo.code, needles=("evaluat", "scorer", "run_eval"), limit=2)
+    harness = ctx.repo.grep(
+        EVAL_CODE, [*ctx.repo.code, *ctx.repo.tests], needles=("evaluat", "scorer", "run_eval"), limit=2
+    )
     found = pair(
         [whole(golden[0], f"{len(golden)} golden-set files")] if golden else [],
         cite(harness, "evaluation harness"),
@@ -139,7 +184,7 @@ def bias_evaluation(ctx: Context) -> Finding:
             if not f.is_code and {"datasets", "golden", "evals"} & set(f.parts)
         ],
     ]
-    hits = ctx.repo.grep(BIAS, files, needles=("fairlearn", "bias", "sesgo", "fairness"), limit=2)
+    hits = ctx.repo.grep(BIAS, files, needles=("fairlearn", "bias", "sesgo", "fairness"), limit=2, data=True)
     if hits:
         return Finding(
             "partial",
@@ -150,7 +195,7 @@ def bias_evaluation(ctx: Context) -> Finding:
 
 
 GROUNDING = rx(
-    r"(?i)hallucinat\w*|\bgrounding\b|\bgrounded\b|verify_citations?|\bfaithfulness\b|groundedness"
+    r"(?i)hallucinat\w*|grounding|grounded|verify_citations?|faithfulness|groundedness"
     r"|unverifi\w+"
 )
 

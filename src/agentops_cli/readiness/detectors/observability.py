@@ -5,7 +5,8 @@ checklist: skip-file (the patterns below name the practices; they are not eviden
 
 from __future__ import annotations
 
-from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, pair, rx, whole
+from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, rx, whole
+from agentops_cli.readiness.models import Evidence
 
 STRUCTURED_LOGS = imports(
     "structlog",
@@ -64,38 +65,60 @@ METRIC_LIBS = imports(
     "prom-client",
     "aioprometheus",
 )
-METRIC_VALUES = rx(r"\b(?:latency_ms|cost_usd|error_rate|errors_total|duration_seconds)\b")
+METRIC_KINDS = {
+    "latency": rx(r"(?i)(?:latency|duration|response_time)(?:_\w+)?|Histogram\("),
+    "errors": rx(r"(?i)(?:errors?|failures?|exceptions?)_(?:total|count|rate)|failed_total"),
+    "cost": rx(r"(?i)(?:cost|tokens?)_(?:total|used|usd|count)|total_cost"),
+}
+KIND_NEEDLES = {
+    "latency": ("latency", "duration", "response_time", "histogram("),
+    "errors": ("errors_", "error_", "failures_", "failure_", "exception_", "exceptions_", "failed_total"),
+    "cost": ("cost_", "tokens_", "token_", "total_cost"),
+}
 
 
-@detector("OBS-02")
+@detector("OBS-02", version=2, confidence="medium")
 def metrics(ctx: Context) -> Finding:
-    """Metrics exported (prometheus_client, OpenTelemetry) or at least recorded per run."""
+    """The metrics the seeds name: latency (response time), errors (failures per module) and cost
+    (tokens, USD), exported (prometheus_client, OpenTelemetry, statsd). Exported and all three
+    recorded: pass; an exporter with some of them, or recorded but not exported: partial."""
     libs = ctx.repo.grep(
         METRIC_LIBS,
         ctx.repo.code,
         needles=("prometheus", "opentelemetry", "statsd", "datadog", "prom-client"),
         limit=2,
     )
-    if libs:
-        return Finding("pass", cite(libs, "metrics exporter"))
-    values = ctx.repo.grep(
-        METRIC_VALUES,
-        ctx.repo.code,
-        needles=("latency_ms", "cost_usd", "error_rate", "errors_total", "duration_seconds"),
-        limit=3,
-    )
-    kinds = {h.match for h in values}
-    if values:
-        return Finding(
-            "partial",
-            cite(values, "metric recorded"),
-            note=f"records {', '.join(sorted(kinds))} but exports no metrics (prometheus_client)",
+    kinds: dict[str, list[Evidence]] = {}
+    exporting = {h.file.path for h in ctx.repo.grep(METRIC_LIBS, ctx.repo.code, limit=50)}
+    for kind, pattern in METRIC_KINDS.items():
+        # metric names are strings ("errors_total") in exporter modules; elsewhere only code counts
+        hits = ctx.repo.grep(
+            pattern,
+            [f for f in ctx.repo.code if f.path in exporting],
+            raw=True,
+            needles=KIND_NEEDLES[kind],
+            limit=1,
         )
+        hits = hits or ctx.repo.grep(pattern, ctx.repo.code, needles=KIND_NEEDLES[kind], limit=1)
+        if hits:
+            kinds[kind] = cite(hits, f"{kind} metric recorded")
+    evidence = cite(libs, "metrics exporter") + [e for found in kinds.values() for e in found]
+    missing = [k for k in METRIC_KINDS if k not in kinds]
+    if libs and not missing:
+        return Finding("pass", evidence)
+    if libs or kinds:
+        parts = []
+        if missing:
+            parts.append(f"no {', '.join(missing)} metric")
+        if not libs:
+            parts.append("recorded but not exported (prometheus_client, OpenTelemetry)")
+        return Finding("partial", evidence, note="; ".join(parts))
     return Finding("fail", note="no metrics (latency, errors, costs) recorded")
 
 
 TRACING = rx(
     r"^\s*(?:import|from)\s+(?:langsmith|opentelemetry\.trace|ddtrace|langfuse|phoenix)\b"
+    r"|from\s+['\"](?:langsmith|langfuse|@opentelemetry/api|@arizeai)[\w/-]*['\"]"
     r"|@traceable\b|LANGSMITH_TRACING|LANGCHAIN_TRACING_V2|trace\.get_tracer\("
 )
 
@@ -154,25 +177,44 @@ def dashboards(ctx: Context) -> Finding:
     return Finding("manual", note="no dashboard definition in the repository; confirm the dashboards exist")
 
 
-LIVENESS = rx(r"""["'/](?:healthz|livez|health|ping)["'/]|livenessProbe|^\s*HEALTHCHECK\s|^\s*healthcheck:""")
+LIVENESS = rx(r"""["'/](?:healthz|livez|health|ping)["'/]|livenessProbe""")
 READINESS = rx(r"""["'/](?:readyz|ready|readiness)["'/]|readinessProbe""")
+PROBE = rx(
+    r"(?im)^\s*HEALTHCHECK\s+(?!NONE)|^\s*healthcheck:|livenessProbe:|readinessProbe:|health_?check_?path|uptime|blackbox"
+)
 
 
-@detector("OBS-06")
+@detector("OBS-06", version=2, confidence="medium")
 def health_endpoints(ctx: Context) -> Finding:
+    """ "Healthchecks (/healthz, /readyz) implementados y monitoreados": the endpoints *and* something
+    that probes them (Dockerfile ``HEALTHCHECK``, compose ``healthcheck:``, k8s probes, an uptime
+    check). Endpoints nobody probes, or a probe of one endpoint only: partial."""
     files = [*ctx.repo.code, *ctx.config_text_files, *ctx.dockerfiles]
-    live = ctx.repo.grep(LIVENESS, files, needles=("health", "livez", "ping", "liveness"), limit=2)
-    ready = ctx.repo.grep(READINESS, files, needles=("ready",), limit=2)
-    only_one = "only one of /healthz and /readyz"
-    found = pair(
-        cite(live, "liveness check"), cite(ready, "readiness check"), no_first=only_one, no_second=only_one
+    live = ctx.repo.grep(LIVENESS, files, raw=True, needles=("health", "livez", "ping", "liveness"), limit=2)
+    ready = ctx.repo.grep(READINESS, files, raw=True, needles=("ready",), limit=2)
+    probes = ctx.repo.grep(
+        PROBE,
+        [*ctx.dockerfiles, *ctx.config_text_files],
+        needles=("healthcheck", "probe", "health_check", "healthcheck_path", "uptime", "blackbox"),
+        limit=2,
     )
-    if found:
-        return found
-    if not ctx.is_server:
+    evidence = cite(live, "liveness check") + cite(ready, "readiness check") + cite(probes, "probed by")
+    if live and ready and probes:
+        return Finding("pass", evidence)
+    if (live or ready) and probes:
+        return Finding(
+            "partial", evidence, note="probed, but only one of /healthz (liveness) and /readyz (readiness)"
+        )
+    if live or ready:
+        return Finding(
+            "partial", evidence, note="health endpoints exist, but nothing probes them (monitoring)"
+        )
+    if probes:
+        return Finding("partial", evidence, note="a probe is configured, but no /healthz or /readyz endpoint")
+    if not ctx.http_evidence:
         return ctx.not_a_server("health endpoints")
     return Finding(
         "fail",
-        [whole(e.path, e.note) for e in ctx.server_evidence[:2]],
+        [whole(e.path, e.note) for e in ctx.http_evidence[:2]],
         note="a web service without /healthz or /readyz",
     )

@@ -6,6 +6,7 @@ checklist: skip-file (the patterns below name the practices; they are not eviden
 from __future__ import annotations
 
 from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, rx
+from agentops_cli.readiness.models import Evidence
 
 CUSTOM_ERROR = rx(r"^class\s+\w+\((?:[\w.]*Error|[\w.]*Exception)\)")
 BARE_EXCEPT = rx(r"^\s*except\s*:")
@@ -70,7 +71,7 @@ def input_validation(ctx: Context) -> Finding:
     return Finding("fail", note="no input validation found")
 
 
-LATENCY = rx(r"(?i)\bp9[59]\b|percentile|latency_ms|duration_seconds|Histogram\(")
+LATENCY = rx(r"(?i)\bp9[59]\b|percentile|latency_(?:ms|s|seconds)\b|response_time|Histogram\(")
 
 
 @detector("PERF-01")
@@ -80,7 +81,7 @@ def latency_measured(ctx: Context) -> Finding:
     hits = ctx.repo.grep(
         LATENCY,
         files,
-        needles=("p95", "p99", "percentile", "latency_ms", "duration_seconds", "histogram("),
+        needles=("p95", "p99", "percentile", "latency_", "response_time", "histogram("),
         limit=3,
     )
     if hits:
@@ -96,13 +97,24 @@ TIMEOUT_ARG = rx(r"\b(?:request_)?timeout(?:_s|_seconds|_ms)?\s*=\s*(?!None\b)[\
 TIMEOUT_KEY = rx(
     r"^\s*\w*timeout\w*\s*[:=]\s*\d",
 )
+JS_TIMEOUT = rx(
+    r"\b(?:timeout|timeoutMs|requestTimeout)\s*:\s*(?!null\b|undefined\b|0\b)[\w.(]|AbortSignal\.timeout\("
+)
 
 
 @detector("PERF-04")
 def timeouts_configured(ctx: Context) -> Finding:
     """Clients get explicit timeouts (keyword arguments in code, or keys in config)."""
-    code = ctx.repo.grep(TIMEOUT_ARG, ctx.repo.code, needles=("timeout",), limit=3)
-    config = ctx.repo.grep(TIMEOUT_KEY, ctx.config_text_files, needles=("timeout",), limit=2)
+    code = ctx.repo.grep(TIMEOUT_ARG, ctx.repo.python, needles=("timeout",), limit=3)
+    code += ctx.repo.grep(
+        JS_TIMEOUT, [f for f in ctx.repo.code if not f.is_python], needles=("timeout",), limit=3
+    )
+    settings = [  # a compose/k8s health-probe timeout bounds no LLM or HTTP call
+        f
+        for f in ctx.config_text_files
+        if not f.name.startswith(("docker-compose", "compose")) and "k8s" not in f.parts
+    ]
+    config = ctx.repo.grep(TIMEOUT_KEY, settings, needles=("timeout",), limit=2)
     if code:
         return Finding("pass", cite(code, "timeout passed to a call") + cite(config, "timeout setting"))
     if config:
@@ -148,13 +160,76 @@ def circuit_breaker(ctx: Context) -> Finding:
     return Finding("fail", note="no circuit breaker found")
 
 
-FALLBACK = rx(r"(?i)with_fallbacks\(|\bfallback\w*|\bfailover\w*|\bdegraded\b")
+WITH_FALLBACKS = rx(r"\.with_?[Ff]allbacks\(|\bfallbacks\s*[=:]\s*\[|\bfallback_(?:models?|llms?)\b")
+LLM_FALLBACK_NAME = rx(
+    r"(?i)\b\w*(?:fallback|failover|default|static|canned)_?(?:answer|response|reply|message|model|llm)s?\b"
+    r"|\b\w*(?:answer|response|reply)_?(?:fallback|on_failure)\b"
+)
+JS_TRY_MODEL = rx(
+    r"try\s*\{[^{}]*?\.(?:invoke|stream|create|generate)\([\s\S]{0,400}?\}\s*catch\s*(?:\([^)]*\))?\s*\{"
+    r"(?:(?!\bthrow\b)[^}])*?\breturn\b"
+)
+MODEL_TRY_HINT = rx(r"^\s*except\b")
+MODEL_CALL_HINT = rx(
+    r"\.(?:a?invoke|a?stream|a?batch|a?generate|a?predict|a?completion|structured|call_model|call_llm)\("
+    r"|(?:completions|messages|responses)\.create\(|(?i:failover|llmerror|openai\.\w*error|apierror)"
+)
+MODEL_CALL_NEEDLES = (
+    "invoke(",
+    "stream(",
+    "batch(",
+    "generate(",
+    "predict(",
+    "completion(",
+    "structured(",
+    "call_model",
+    "call_llm",
+    ".create(",
+    "failover",
+    "llmerror",
+    "openai.",
+    "apierror",
+)
+FALLBACK_WORD = rx(r"(?i)\bfallback\w*|\bfailover\w*")
 
 
-@detector("REL-03")
+@detector("REL-03", version=2, confidence="high")
 def llm_fallback(ctx: Context) -> Finding:
-    hits = ctx.repo.grep(FALLBACK, ctx.repo.code, needles=("fallback", "failover", "degraded"), limit=4)
-    tested = ctx.repo.grep(FALLBACK, ctx.repo.tests, needles=("fallback", "failover", "degraded"), limit=1)
-    if hits:
-        return Finding("pass", cite(hits, "fallback path") + cite(tested, "fallback tested"))
-    return Finding("fail", note="no fallback/failover path for LLM failures")
+    """A model call whose failure is answered another way: ``with_fallbacks``/fallback models, or a
+    ``try`` around the model call whose ``except`` returns a default answer (Python read as a
+    syntax tree; JS/TS ``try { … .invoke() } catch { return … }``). A ``fallback_url`` setting or a
+    fallback font is not an LLM fallback: such names alone give at most ``partial``."""
+    needles = ("fallback", "with_fallbacks", "withfallbacks")
+    evidence = cite(ctx.repo.grep(WITH_FALLBACKS, ctx.repo.code, needles=needles, limit=3), "fallback model")
+    # Parse only files where the code view shows both an ``except`` and a model call or error.
+    maybe = [h.file for h in ctx.repo.grep(MODEL_TRY_HINT, ctx.repo.python, needles=("except",), limit=400)]
+    calling = ctx.repo.grep(MODEL_CALL_HINT, maybe, needles=MODEL_CALL_NEEDLES, limit=400)
+    for file in (h.file for h in calling):
+        from agentops_cli.readiness import pyast  # ast only when a file may hold a fallback
+
+        for line in pyast.model_failure_handled(file)[:1]:
+            evidence.append(Evidence(path=file.path, line=line, note="model failure answered with a default"))
+        if len(evidence) >= 4:
+            break
+    js = [f for f in ctx.repo.code if f.suffix != ".py"]
+    evidence += cite(
+        ctx.repo.grep(JS_TRY_MODEL, js, needles=("catch",), limit=2), "model failure answered with a default"
+    )
+    if evidence:
+        tested = ctx.repo.grep(FALLBACK_WORD, ctx.repo.tests, needles=("fallback", "failover"), limit=1)
+        return Finding("pass", evidence + cite(tested, "fallback tested"))
+    named = ctx.repo.grep(
+        LLM_FALLBACK_NAME,
+        ctx.repo.code,
+        needles=("fallback", "failover", "default", "static", "canned", "answer", "response", "reply"),
+        limit=2,
+    )
+    if named:
+        return Finding(
+            "partial",
+            cite(named, "default answer defined"),
+            note="a default answer exists, but no model call was seen falling back to it",
+        )
+    return Finding(
+        "fail", note="no fallback when the LLM call fails (with_fallbacks, or except → default answer)"
+    )

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
 from collections import Counter
 
 from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, rx, whole
 from agentops_cli.readiness.models import Evidence
-from agentops_cli.readiness.scanner import Hit
+from agentops_cli.readiness.scanner import Hit, SourceFile
 
 # Well-known credential shapes; each match is also checked for entropy and placeholders.
 SECRET_PATTERNS = {
@@ -78,16 +79,30 @@ def mask(value: str) -> str:
     return f"{value[:4]}…({len(value)} chars)"
 
 
+def secret_leaks(ctx: Context) -> list[tuple[Hit, str, str]]:
+    """Possible secrets in the tree (hit, kind, value), computed once per run (SEC-01, CFG-01)."""
+    memo: dict[str, list[tuple[Hit, str, str]]] = ctx.__dict__.setdefault("_memo", {})
+    if "secrets" not in memo:
+        memo["secrets"] = _secret_hits(ctx)
+    return memo["secrets"]
+
+
 def _secret_hits(ctx: Context) -> list[tuple[Hit, str, str]]:
     files = [f for f in ctx.repo.text_files() if f.name != ".env"]
     found: list[tuple[Hit, str, str]] = []
     with_needle = ctx.repo.files_with_any(SECRET_NEEDLES)  # filter once, not per pattern
     candidates = [f for f in files if f.path in with_needle]
     for kind, pattern in SECRET_PATTERNS.items():
-        for hit in ctx.repo.grep(pattern, candidates, per_file=5, limit=50):
+        for hit in ctx.repo.grep(pattern, candidates, per_file=5, limit=50, raw=True, data=True):
             found.append((hit, kind, hit.match))
     for hit in ctx.repo.grep(
-        GENERIC_SECRET, files, needles=("key", "secret", "token", "passw"), per_file=5, limit=50
+        GENERIC_SECRET,
+        files,
+        needles=("key", "secret", "token", "passw"),
+        per_file=5,
+        limit=50,
+        raw=True,
+        data=True,
     ):
         match = GENERIC_SECRET.search(hit.match)
         found.append((hit, "credential assignment", match.group(1) if match else hit.match))
@@ -120,13 +135,16 @@ def _env_file(ctx: Context) -> Evidence | None:
     return None
 
 
+LOGGING = rx(
+    r"^\s*(?:import|from)\s+(?:logging|structlog|loguru)\b|\blogger\.\w+\(|from\s+['\"](?:pino|winston)['\"]"
+)
 REDACTION = rx(r"\bredact\w*\(|\bmask_secret\(|\bSecretStr\b|\bfilter_secrets?\b")
 
 
 @detector("SEC-01")
 def no_secrets_in_code(ctx: Context) -> Finding:
     """Pattern + entropy scan of every text file, ``.env`` committed, and redaction of logs."""
-    leaks = _secret_hits(ctx)
+    leaks = secret_leaks(ctx)
     evidence = [
         Evidence(path=h.file.path, line=h.line, note=f"{kind}: {mask(v)}") for h, kind, v in leaks[:8]
     ]
@@ -145,11 +163,18 @@ def no_secrets_in_code(ctx: Context) -> Finding:
     redaction = ctx.repo.grep(
         REDACTION, ctx.repo.code, needles=("redact", "mask_secret", "secretstr", "secret"), limit=2
     )
-    if redaction or not ctx.uses_llm:
+    if redaction:
         return Finding("pass", cite(redaction, "secrets masked before logging"), note="no secret found")
-    return Finding(
-        "partial", note="no secret found, but nothing masks secrets in logs (SecretStr, redaction)"
+    logs = ctx.repo.grep(
+        LOGGING,
+        ctx.repo.code,
+        needles=("logging", "logger", "structlog", "loguru", "pino", "winston"),
+        limit=1,
     )
+    note = "no secret found" + (
+        "; nothing masks secrets in logs (SecretStr, redaction)" if logs and ctx.uses_llm else ""
+    )
+    return Finding("pass", note=note)
 
 
 AUDIT = rx(r"(?i)\baudit\w*")
@@ -172,45 +197,89 @@ def audit_logs(ctx: Context) -> Finding:
 
 
 SCANNERS = rx(
-    r"pip-audit|pip_audit|\bbandit\b|\bsafety\s+(?:check|scan)|npm audit|osv-scanner|\btrivy\b|\bsnyk\b"
-    r"|\bgosec\b|\bsemgrep\b"
+    r"pip-audit|pip_audit|\bbandit\b|\bsafety\s+(?:check|scan)|npm audit|pnpm audit|yarn audit|osv-scanner"
+    r"|\btrivy\b|\bsnyk\b|\bgosec\b|\bsemgrep\b|codeql-action|gitleaks|trufflehog|\bgrype\b"
+    r"|dependency-review-action|gh-action-pip-audit"
 )
 
 
-@detector("SEC-03")
+@detector("SEC-03", version=2, confidence="high", langs=None)
 def security_scanners(ctx: Context) -> Finding:
-    """pip-audit / bandit / safety run in CI (pass) or only declared in the build (partial)."""
-    needles = ("audit", "bandit", "safety", "osv", "trivy", "snyk", "gosec", "semgrep")
-    in_ci = ctx.repo.grep(SCANNERS, ctx.ci_files, needles=needles, limit=3)
+    """A security scanner (pip-audit, bandit, safety, CodeQL, trivy…) *run* by a CI step (pass) or
+    only declared in the build files (partial). Workflows are parsed, so a commented-out step is
+    not a run. Dependabot only opens update PRs: it scans nothing, so it never counts."""
+    from agentops_cli.readiness.workflows import matching_steps
+
+    in_ci = matching_steps(ctx.pipelines, SCANNERS, limit=3)
     if in_ci:
-        return Finding("pass", cite(in_ci, "security scan in CI"))
+        return Finding(
+            "pass",
+            [
+                Evidence(path=s.file.path, line=s.line, note=f"security scan in CI: {s.text.strip()[:60]}")
+                for s in in_ci
+            ],
+        )
+    needles = (
+        "audit",
+        "bandit",
+        "safety",
+        "osv",
+        "trivy",
+        "snyk",
+        "gosec",
+        "semgrep",
+        "gitleaks",
+        "trufflehog",
+    )
     declared = ctx.repo.grep(SCANNERS, ctx.build_files, needles=needles, limit=3)
-    declared_ev = cite(declared, "security scanner declared")
-    declared_ev += [whole(f, "dependabot updates") for f in ctx.repo.named("dependabot.yml")[:1]]
-    if declared_ev:
-        return Finding("partial", declared_ev, note="scanner declared but not run in CI")
-    return Finding("fail", note="no pip-audit, safety or bandit")
+    updates = [
+        whole(f, "dependabot: dependency updates, not a scanner")
+        for f in ctx.repo.named("dependabot.yml", "renovate.json")[:1]
+    ]
+    if declared:
+        return Finding(
+            "partial",
+            cite(declared, "security scanner declared") + updates,
+            note="scanner declared but not run in CI",
+        )
+    return Finding(
+        "fail",
+        updates,
+        note="no security scanner (pip-audit, bandit, CodeQL, trivy…)"
+        + (" — dependabot updates dependencies, it does not scan code" if updates else ""),
+    )
 
 
 RATE_LIMIT = rx(
-    r"(?i)^\s*(?:import|from)\s+(?:slowapi|limits|ratelimit|aiolimiter|fastapi_limiter|flask_limiter)\b"
-    r"|express-rate-limit|rate-limiter-flexible|RateLimiter\b|\brate_?limit\w*|requests_per_minute"
-    r"|\blimit_req\b|\bthrottl\w*"
+    r"^\s*(?:import|from)\s+(?:slowapi|fastapi_limiter|flask_limiter|django_ratelimit|ratelimit|limits)\b"
+    r"|express-rate-limit|rate-limiter-flexible|@nestjs/throttler|\bhono-rate-limiter|\bLimiter\(|ThrottlerModule"
+    r"|@limiter\.limit\(|\bRateLimiter\(|\brate_?limit(?:er|_middleware|_per_\w+)\b|requests_per_minute"
 )
+PROXY_LIMIT = rx(r"\blimit_req(?:_zone)?\b|rate-limit|ratelimit", re.IGNORECASE)
 
 
-@detector("ABU-02")
+@detector("ABU-02", version=2, confidence="medium")
 def rate_limiting(ctx: Context) -> Finding:
-    files = [*ctx.repo.code, *ctx.config_text_files]
-    hits = ctx.repo.grep(RATE_LIMIT, files, needles=("limit", "throttl", "requests_per_minute"), limit=3)
-    if hits:
-        return Finding("pass", cite(hits, "rate limiting"))
+    """Per-IP/per-user limits on *our* endpoints (slowapi, express-rate-limit, nginx ``limit_req``…).
+
+    A project that serves no HTTP is ``n/a``: handling a provider's own ``RateLimitError`` (waiting
+    and retrying when OpenAI says 429) limits nobody's use of our service."""
     if not ctx.is_server:
         return ctx.not_a_server("per-IP/per-user rate limits")
+    needles = ("limit", "throttl", "requests_per_minute")
+    hits = ctx.repo.grep(RATE_LIMIT, ctx.repo.code, needles=needles, limit=3)
+    proxies = [
+        f
+        for f in ctx.config_text_files
+        if "nginx" in f.path.lower() or f.name.endswith(".conf") or "gateway" in f.path.lower()
+    ]
+    hits += ctx.repo.grep(PROXY_LIMIT, proxies, needles=("limit",), limit=2)
+    if hits:
+        return Finding("pass", cite(hits, "rate limiting"))
     return Finding(
         "fail",
         [whole(e.path, e.note) for e in ctx.server_evidence[:2]],
-        note="a web service without rate limiting",
+        note="a service without per-user/per-IP rate limiting",
     )
 
 
@@ -236,7 +305,22 @@ USAGE_LIMITS = rx(
 @detector("ABU-03")
 def usage_limits(ctx: Context) -> Finding:
     hits = ctx.repo.grep(
-        USAGE_LIMITS, [*ctx.repo.code, *ctx.config_text_files], needles=("max_", "quota", "limit"), limit=3
+        USAGE_LIMITS,
+        [*ctx.repo.code, *ctx.config_text_files],
+        needles=(
+            "max_requests",
+            "max_calls",
+            "max_llm_calls",
+            "max_tokens_per",
+            "max_cost",
+            "max_queries",
+            "max_concurrent",
+            "quota",
+            "daily_limit",
+            "usage_limit",
+            "per_user_limit",
+        ),
+        limit=3,
     )
     if hits:
         return Finding("pass", cite(hits, "usage limit"))
@@ -247,30 +331,131 @@ INJECTION = rx(
     r"(?i)prompt[_ -]?injection|\binjection\b|jailbreak|ignore (?:all |the )?(?:previous|prior|above) "
     r"instructions|llm[_-]guard|\brebuff\b|nemoguardrails|\bguardrails\b|lakera"
 )
+GUARD_LIBS = imports(
+    "llm_guard", "rebuff", "nemoguardrails", "guardrails", "lakera", "lakera_chainguard", "presidio_analyzer"
+)
+GUARD_NAME = re.compile(
+    r"(?i)injection|jailbreak|prompt_?guard|input_?guard|guardrail|moderat|sanitiz|scrub_?(?:input|prompt)"
+    r"|(?:validate|check|screen|filter)_?(?:user_?)?(?:input|prompt|query|message)"
+)
+NOT_A_GUARD = re.compile(r"(?i)^(?:escape|html|quote|urlencode)|token|secret|password|header")
 
 
-@detector("PI-01")
+GUARD_DEF = rx(r"^[ \t]*(?:async\s+)?def\s+(\w+)\s*\(|(?:function\s+|const\s+|let\s+)(\w+)\s*[=(]")
+GUARD_NEEDLES = (  # specific: "check"/"filter" alone are on every other line of a big repo
+    "injection",
+    "jailbreak",
+    "guard",
+    "moderat",
+    "sanitiz",
+    "scrub",
+    "validate_",
+    "validateinput",
+    "check_input",
+    "check_prompt",
+    "check_query",
+    "check_message",
+    "check_user",
+    "screen_",
+    "filter_input",
+    "filter_prompt",
+    "filter_user",
+)
+
+
+INJECTION_SPECIFIC = re.compile(r"(?i)injection|jailbreak|prompt_?guard|guardrail|moderat")
+PROMPT_ARG = re.compile(
+    r"(?i)message|prompt|query|question|content|user_?input|\btext\b|\binput\b|\bbody\b|request\.json"
+)
+MODEL_CALL = re.compile(
+    r"\.(?:a?invoke|a?stream|a?generate|a?predict|a?completion)\(|(?:completions|messages)\.create\("
+)
+
+
+def _on_prompt_path(name: str, args: str, file: SourceFile) -> bool:
+    """A guard is on the path to the model when it checks what the user says: an injection or
+    moderation check of anything but credentials, or a generic sanitiser/validator fed the
+    message itself (``sanitize(username)`` in an auth route protects no prompt)."""
+    from agentops_cli.readiness.pyast import CREDENTIAL_ARG
+
+    if not args.strip() or CREDENTIAL_ARG.search(args):
+        return False
+    if INJECTION_SPECIFIC.search(name):
+        return True
+    return bool(PROMPT_ARG.search(args)) or bool(MODEL_CALL.search(file.text or ""))
+
+
+def _guard_calls(ctx: Context) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
+    """(applied to user input, defined but never applied, applied to credentials only).
+
+    Read on the code view (comments and strings blanked): guard definitions are ``def``/
+    ``function`` names, applications are calls of those names whose argument text is checked
+    (an escape helper fed only ``request.headers["Authorization"]`` guards no prompt).
+    """
+
+    files = [f for f in ctx.repo.code if f.path in ctx.repo.files_with_any(GUARD_NEEDLES)]
+    defined: dict[str, Evidence] = {}
+    for hit in ctx.repo.grep(GUARD_DEF, files, needles=GUARD_NEEDLES, per_file=200, limit=2000):
+        match = GUARD_DEF.search(hit.match)
+        name = (match.group(1) or match.group(2)) if match else ""
+        if name and GUARD_NAME.search(name) and not NOT_A_GUARD.search(name):
+            defined.setdefault(
+                name, Evidence(path=hit.file.path, line=hit.line, note=f"guard {name} defined")
+            )
+    applied: list[Evidence] = []
+    credentials: list[Evidence] = []
+    called: set[str] = set()
+    if defined:
+        names = "|".join(sorted(map(re.escape, defined), key=len, reverse=True))
+        call = re.compile(rf"(?<![\w.])(?<!def )(?<!function )({names})\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
+        for file in [f for f in files if f.path in ctx.repo.files_with_any(n.lower() for n in defined)]:
+            for match in call.finditer(file.text or ""):
+                if file.in_literal(match.start()):
+                    continue
+                name, args = match.group(1), match.group(2)
+                called.add(name)
+                target = applied if _on_prompt_path(name, args, file) else credentials
+                target.append(
+                    Evidence(
+                        path=file.path,
+                        line=file.line_at(match.start()),
+                        note=f"{name}() applied to {args[:40]}",
+                    )
+                )
+    # only an unused *injection* check says "protection was meant"; an unused name sanitiser does not
+    unused = [e for name, e in defined.items() if name not in called and INJECTION_SPECIFIC.search(name)]
+    return applied, unused, credentials
+
+
+@detector("PI-01", version=2, confidence="medium")
 def prompt_injection_guard(ctx: Context) -> Finding:
-    """User input checked for injection before the LLM call (code, not only prompt wording)."""
-    needles = ("injection", "jailbreak", "ignore", "guard", "rebuff", "lakera")
-    code = ctx.repo.grep(INJECTION, ctx.repo.code, needles=needles, limit=3)
-    if code:
-        tests = ctx.repo.grep(INJECTION, ctx.repo.tests, needles=needles, limit=1)
-        return Finding("pass", cite(code, "injection guard") + cite(tests, "injection guard tested"))
-    other = [f for f in ctx.repo.text_files() if not f.is_code and not f.is_test]
-    prompts = ctx.repo.grep(INJECTION, other, needles=needles, limit=2)
-    if prompts:
-        return Finding(
-            "partial",
-            cite(prompts, "injection mentioned outside code"),
-            note="no guard in code; only prompt wording or docs",
+    """A guard *applied* to user input on its way to the model: a call of an injection check,
+    sanitiser, moderation or input validator whose argument is user data (Python read as a syntax
+    tree), or a guard library (llm_guard, rebuff, NeMo Guardrails, Lakera). A guard defined but
+    never called is ``partial``; an escape helper applied only to tokens or headers does not count."""
+    libs = ctx.repo.grep(GUARD_LIBS, ctx.repo.code, limit=2)
+    applied, unused, credentials = _guard_calls(ctx)
+    if libs or applied:
+        tests = ctx.repo.grep(
+            INJECTION, ctx.repo.tests, needles=("injection", "jailbreak", "ignore"), limit=1
         )
-    return Finding("fail", note="prompts reach the LLM unchecked (no injection guard)")
+        return Finding(
+            "pass", cite(libs, "guard library") + applied[:3] + cite(tests, "injection guard tested")
+        )
+    if unused:
+        return Finding("partial", unused[:3], note="a guard is defined but never applied to user input")
+    if credentials:
+        return Finding(
+            "fail",
+            credentials[:2],
+            note="sanitisers are applied to tokens, headers or other fields, not to what reaches the model",
+        )
+    return Finding("fail", note="prompts reach the LLM unchecked (no injection guard applied)")
 
 
 OUTPUT_AUDIT = rx(
-    r"(?i)moderation|output_guard|validate_(?:response|output|answer)|verify_citations?|\bgrounding\b"
-    r"|\bgrounded\b|content_filter|hallucinat"
+    r"(?i)moderation|output_guard|validate_(?:response|output|answer)|verify_citations?|grounding"
+    r"|grounded|content_filter|hallucinat"
 )
 
 
@@ -390,8 +575,13 @@ ABUSE_CASES = rx(
 @detector("MIS-02")
 def abuse_simulated(ctx: Context) -> Finding:
     files = [*ctx.repo.tests, *[f for f in ctx.repo.text_files() if not f.is_code and "datasets" in f.parts]]
-    hits = ctx.repo.grep(
-        ABUSE_CASES, files, needles=("injection", "jailbreak", "abus", "malicious", "ignore"), limit=3
+    hits = ctx.repo.grep(  # the abuse cases are test *data*: read strings and data files
+        ABUSE_CASES,
+        files,
+        needles=("injection", "jailbreak", "abus", "malicious", "ignore"),
+        limit=3,
+        raw=True,
+        data=True,
     )
     if hits:
         return Finding("pass", cite(hits, "abuse scenario exercised"))

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from agentops_cli.readiness.models import Evidence
 
-ICONS = {"pass": "✔", "partial": "◐", "fail": "✘", "manual": "?", "n/a": "–"}
-STYLES = {"pass": "green", "partial": "yellow", "fail": "red", "manual": "cyan", "n/a": "dim"}
+ICONS = {"pass": "✔", "partial": "◐", "fail": "✘", "manual": "?", "n/a": "–", "inconclusive": "…"}
+STYLES = {
+    "pass": "green",
+    "partial": "yellow",
+    "fail": "red",
+    "manual": "cyan",
+    "n/a": "dim",
+    "inconclusive": "magenta",
+}
 
 
 def where(ev: Evidence) -> str:

@@ -7,16 +7,18 @@ anchored at line 1 of a repository-level file, because code scanning needs a loc
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from agentops_cli import __version__
-from agentops_cli.readiness.catalogue import load_catalogue
+from agentops_cli.readiness.catalogue import DOCS_URL, load_catalogue
 from agentops_cli.readiness.models import ItemResult, Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"  # checklist: allow (format constant)
 INFO_URI = "https://github.com/agentops/agentops-cli"  # checklist: allow (format constant)
-ANCHORS = ("README.md", "pyproject.toml", "package.json", "setup.py")
+ANCHORS = ("pyproject.toml", "package.json", "setup.py", "go.mod", "Cargo.toml", "README.md")
+README_ITEMS = frozenset({"ARC-02"})  # the only item that is about the README itself
 
 
 def _level(item: ItemResult) -> str:
@@ -48,6 +50,7 @@ def render_sarif(report: Report, anchor: str | None = None) -> dict[str, Any]:
             "shortDescription": {"text": item.title.en},
             "fullDescription": {"text": f"{item.title.en} / {item.title.es}"},
             "help": {"text": item.remediation.en},
+            "helpUri": f"{DOCS_URL}#{item.id.lower()}",
             "defaultConfiguration": {
                 "level": "error" if item.severity in ("critical", "high") else "warning"
             },
@@ -56,22 +59,32 @@ def render_sarif(report: Report, anchor: str | None = None) -> dict[str, Any]:
         for item in catalogue.items
     ]
     root = Path(report.path)
-    anchor = anchor or next((name for name in ANCHORS if (root / name).is_file()), "README.md")
+    manifest = anchor or next((name for name in ANCHORS if (root / name).is_file()), "README.md")
     results = []
     for item in report.items:
         if item.status not in ("fail", "partial"):
             continue
-        locations = [_location(e.path, e.line) for e in item.evidence if _is_file(e.path)][:10]
+        located = [e for e in item.evidence if _is_file(e.path)][:10]
+        locations = [_location(e.path, e.line) for e in located]
         message = item.note or item.title
-        if not locations:
-            locations = [_location(anchor, 1)]
+        if not locations:  # one placeholder at most: the README only for the README item
+            placeholder = "README.md" if item.id in README_ITEMS else manifest
+            locations = [_location(placeholder, 1)]
             message = f"{message} (repository-wide)"
+        where = ",".join(f"{e.path}:{e.line}" for e in located) or "repository"
+        fingerprint = hashlib.sha256(f"{item.id}|{item.status}|{where}".encode()).hexdigest()[:32]
         results.append(
             {
                 "ruleId": item.id,
                 "level": _level(item),
                 "message": {"text": f"{item.id} {item.title}: {message}. Fix: {item.remediation}"},
                 "locations": locations,
+                "partialFingerprints": {"agentopsChecklist/v1": fingerprint},
+                "properties": {
+                    "status": item.status,
+                    "confidence": item.confidence,
+                    "detectorVersion": item.detector_version,
+                },
             }
         )
     return {
