@@ -60,9 +60,8 @@ def render(store: RunStore, summary: RunSummary) -> str:
     ]
     for name in summary.metrics:
         entry = lookup(name)
-        lines.append(
-            f"agentops_eval_metric_info{_labels(metric=name, direction=entry.direction, kind=entry.kind)} 1"
-        )
+        labels = _labels(metric=name, direction=entry.direction, kind=entry.kind, **run)
+        lines.append(f"agentops_eval_metric_info{labels} 1")
     lines += [
         "# HELP agentops_eval_metric_interval 95 % Wilson interval of a rate over its examples.",
         "# TYPE agentops_eval_metric_interval gauge",
