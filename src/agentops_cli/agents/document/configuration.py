@@ -35,17 +35,22 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "contract": (
         FieldSpec("parties", "parties", "legal names of the contracting parties"),
         FieldSpec("effective_date", "date", "date the contract takes effect or the services commence"),
-        FieldSpec("expiration_date", "date", "date the contract ends, when stated"),
+        FieldSpec(
+            "expiration_date",
+            "date",
+            "date the initial term ends: stated, or computed from the effective date and the term",
+        ),
         FieldSpec("term", "duration", "initial duration, e.g. twelve (12) months"),
-        FieldSpec("renewal", "canonical", "automatic | mutual agreement | none"),
+        FieldSpec("renewal", "canonical", "automatic | option (one party may extend) | mutual agreement | none"),
         FieldSpec("total_value", "money", "total or annual contract value with its currency"),
         FieldSpec("payment_terms", "canonical", "days to pay an invoice, as 'net N'"),
         FieldSpec("governing_law", "canonical", "jurisdiction whose law governs the contract"),
         FieldSpec("termination_notice", "duration", "notice period to terminate or not renew"),
+        FieldSpec("renewal_notice", "duration", "notice needed to stop an automatic renewal or extension"),
         FieldSpec(
             "liability_cap",
             "canonical",
-            "limit of liability: an amount, 'N months of fees', 'total contract value' or 'unlimited'",
+            "limit of liability: an amount, 'N months of fees', 'fees paid', 'total contract value' or 'unlimited'",
         ),
     ),
     "proposal": (
@@ -110,6 +115,32 @@ JURISDICTIONS: dict[str, tuple[str, ...]] = {
     "Bahamas": (r"\bBahamas\b",),
     "Marshall Islands": (r"Marshall Islands",),
 }
+
+# Places a "laws of …" phrase may name, as the answer reads them. Spanish names map to the
+# English canonical one. Anything else after "laws of the State of" is kept as written.
+PLACES: dict[str, str] = {
+    **{state: state for state in (
+        "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware",
+        "District of Columbia", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa",
+        "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota",
+        "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire", "New Jersey",
+        "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon",
+        "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah",
+        "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
+        "Ontario", "British Columbia", "Alberta", "Quebec", "Victoria", "New South Wales",
+        "England", "Wales", "Scotland", "Ireland", "Canada", "Australia", "Singapore", "Hong Kong",
+        "Japan", "India", "Israel", "Taiwan", "Korea", "Germany", "France", "Italy", "Switzerland",
+        "Sweden", "Norway", "Denmark", "Finland", "Belgium", "Luxembourg", "Austria", "Spain",
+        "Portugal", "Mexico", "Brazil", "Argentina", "Chile", "Colombia", "Peru", "China",
+        "People's Republic of China", "Netherlands", "Cayman Islands", "British Virgin Islands",
+        "Bermuda", "Bahamas", "Panama", "Seychelles", "Marshall Islands",
+    )},  # fmt: skip
+    "Nueva York": "New York", "Florida": "Florida", "Texas": "Texas", "España": "Spain",
+    "México": "Mexico", "Méjico": "Mexico", "Perú": "Peru", "Alemania": "Germany", "Francia": "France",
+    "Italia": "Italy", "Suiza": "Switzerland", "Irlanda": "Ireland", "Inglaterra": "England",
+    "Países Bajos": "Netherlands", "Holanda": "Netherlands", "Brasil": "Brazil", "Japón": "Japan",
+    "Canadá": "Canada", "Panamá": "Panama", "Bélgica": "Belgium", "Noruega": "Norway",
+}  # fmt: skip
 
 # Offshore or rarely used jurisdictions for commercial contracts: worth a lawyer's look.
 UNUSUAL_JURISDICTIONS: frozenset[str] = frozenset(

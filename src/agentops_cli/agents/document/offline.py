@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from agentops_cli.agents.document import contract_rules
+from agentops_cli.agents.document.canonical import CANONICAL
 from agentops_cli.agents.document.normalize import (
-    CANONICAL,
     Found,
     clean_value,
     find_dates,
@@ -270,25 +271,16 @@ def _notice(text: str, units: list[Span]) -> Quoted | None:
 
 def _contract(text: str, language: str) -> dict[str, object]:
     units = sentences(text)
-    fields: dict[str, object] = {"parties": _parties(text)}
-    effective = _after_label(text, _EFFECTIVE, _dates(language), 40)
-    if effective is None:
-        for found in find_dates(text, language):
-            if re.match(
-                r"\s*\(?\s*(?:the\s+)?[\"“]?effective\s+date", text[found.end : found.end + 30], re.I
-            ):
-                effective = Quoted.at(text, found.start, found.end)
-                break
-    if effective is None:
-        first = find_dates(text, language)
-        effective = Quoted.at(text, first[0].start, first[0].end) if first else None
+    fields: dict[str, object] = {"parties": contract_rules.parties(text) or _parties(text)}
+    effective = contract_rules.effective_date(text, language)
     fields["effective_date"] = effective
-    fields["expiration_date"] = _after_label(text, _EXPIRATION, _dates(language), 30)
-    fields["term"] = _term(text, units)
-    renewal = _in_sentences(
-        text, units, r"renew|pr[oó]rroga|prorrog|renova|extension|extended", None, _canonical("renewal")
+    effective_iso = find_dates(effective.quote, language)[0].value if effective else None
+    fields["expiration_date"] = contract_rules.expiration_date(
+        text, language, units, str(effective_iso) if effective_iso else None
     )
-    fields["renewal"] = _sentence_quote(text, *renewal) if renewal else None
+    fields["term"] = _term(text, units)
+    fields["renewal"] = contract_rules.renewal_clause(text, units)
+    fields["renewal_notice"] = contract_rules.renewal_notice(text, units)
     fields["total_value"] = _money_after(text, _VALUE_KEYS, _VALUE_AVOID)
     payment = _in_sentences(
         text,
@@ -310,7 +302,7 @@ def _contract(text: str, language: str) -> dict[str, object]:
     cap = _in_sentences(
         text,
         units,
-        r"liabilit|responsabilidad",
+        r"liabilit|responsabilidad|damages|da[ñn]os",
         r"insurance|seguro",
         lambda s: _cap_finder(s),
     )
@@ -320,7 +312,9 @@ def _contract(text: str, language: str) -> dict[str, object]:
 
 def _cap_finder(sentence: str) -> list[Found]:
     if not re.search(
-        r"exceed|limited\s+to|\bcap\b|exceder|superar|limitad|m[aá]ximo|unlimited|ilimitad", sentence, re.I
+        r"exceed|limited\s+to|\bcap\b|exceder|superar|limitad|m[aá]ximo|unlimited|ilimitad|in\s+no\s+event",
+        sentence,
+        re.I,
     ):
         return []
     found = CANONICAL["liability_cap"](sentence)

@@ -55,6 +55,7 @@ class ContractFields(BaseModel):
     governing_law: Quoted | None = None
     termination_notice: Quoted | None = None
     liability_cap: Quoted | None = None
+    renewal_notice: Quoted | None = None
 
 
 class ProposalFields(BaseModel):

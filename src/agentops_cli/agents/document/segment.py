@@ -40,7 +40,8 @@ def sentences(text: str) -> list[Span]:
     line_start = 0
     for m in re.finditer(r"\n", text):
         line = text[line_start : m.start()]
-        next_line = text[m.end() : text.find("\n", m.end()) if "\n" in text[m.end() :] else len(text)]
+        next_end = text.find("\n", m.end())
+        next_line = text[m.end() : next_end if next_end >= 0 else len(text)]
         if (
             len(line.strip()) < 60
             or line.rstrip().endswith((":", ".", ";", "|"))
@@ -88,10 +89,11 @@ def enclosing_sentence(text: str, start: int, end: int, units: list[Span] | None
 
 
 # -- company names -------------------------------------------------------------------------------
-_WORD = r"[A-ZÁÉÍÓÚÑÜ][\w&'’\-]*"
+_WORD = r"(?!(?:Inc|INC|Ltd|LTD|LLC|plc|PLC|Corp|CORP|GmbH|Limited|LIMITED)\b)(?:[A-ZÁÉÍÓÚÑÜ]|\d+[A-Za-z])[\w&'’\-]*(?:\.[A-Za-z][\w&'’\-]*)*"
 _CONNECT = r"(?:de|del|la|las|los|y|and|of|the|&|für|e)"
 _SUFFIX = (
-    r"(?:Inc\.?|INC\.?|Incorporated|LLC|L\.L\.C\.|Ltd\.?|LTD\.?|Limited|LIMITED|plc|PLC|GmbH|AG|AS|ASA|A/S|AB|Corp\.?|CORP\.?|Corporation|"
+    r"(?:Inc\.?|INC\.?|Incorporated|INCORPORATED|LLC\.?|L\.L\.C\.|Ltd\.?|LTD\.?|Limited|LIMITED|plc|PLC|GmbH|AG|AS|ASA|A/S|AB|"
+    r"Corp\.?|CORP\.?|Corporation|CORPORATION|L\.P\.|LP|Co\.,?\s+Ltd\.?|PTE\.?,?\s+LTD\.?|Company|COMPANY|"
     r"LLP|S\.?L\.?U?\.|S\.L|S\.?A\.?U?\.|S\.A|S\.C\.|S\.Coop\.|B\.V\.|N\.V\.|SAS|S\.A\.S\.|S\.p\.A\.|S\.r\.l\.|"
     r"SARL|Pty\.?\s+Ltd\.?)"
 )
@@ -99,7 +101,8 @@ _COMPANY = re.compile(
     rf"{_WORD}(?:[ \t]+(?:{_CONNECT}[ \t]+)?{_WORD}){{0,6}},?[ \t]+{_SUFFIX}(?![\w])(?![ \t]+A[ \t])"
 )
 _LEADING_NOISE = re.compile(
-    r"^(?:(?:For|By|Between|And|Signed|Signature|Por|Entre|Y|De|Bill|Billed|To|Cliente|Client|Customer|"
+    r"^(?:[\w\s&,-]*?\b(?:Between|BETWEEN|Among|AMONG|Entre|ENTRE|AGREEMENT|CONTRACT|CONTRATO)[ \t]+)?"
+    r"(?:(?:For|By|Between|And|Signed|Signature|Por|Entre|Y|De|Bill|Billed|To|Cliente|Client|Customer|"
     r"From|Provider|Supplier|Vendor|Prepared|Submitted|THIS|This|The|El|La)[ \t]+)+"
 )
 
