@@ -211,7 +211,9 @@ def score_fields(answers: dict[str, str], output: dict[str, Any], tallies: dict[
 
     notice = gold_days(answers["Notice Period To Terminate Renewal- Answer"])
     if notice is not False:
-        raw = value(output, "renewal_notice") or (value(output, "termination_notice") if pred_renews else None)
+        raw = value(output, "renewal_notice") or (
+            value(output, "termination_notice") if pred_renews else None
+        )
         pred_days = iso_days(raw) if isinstance(raw, str) else None
         same = bool(notice and pred_days and abs(pred_days - notice) <= 0.05 * notice)
         tallies["renewal_notice"].single(notice, pred_days, same)
@@ -250,7 +252,9 @@ def run_split(data: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[fl
 
     settings = Settings()
     options = {"root": str(TEXTS), "type": "contract"}
-    service.run(data[0]["file"], llm=make_llm(settings, "document"), settings=settings, options=options)  # warm
+    service.run(
+        data[0]["file"], llm=make_llm(settings, "document"), settings=settings, options=options
+    )  # warm
     outputs, seconds = [], []
     for row in data:
         llm = make_llm(settings, "document")

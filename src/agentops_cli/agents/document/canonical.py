@@ -85,7 +85,7 @@ def payment_terms(text: str) -> Found | None:
 
 
 # -- governing law -------------------------------------------------------------------------------
-_NAME = r"[A-ZÁÉÍÓÚÑ][\w'’.\-]*(?:[ \t]+(?:of[ \t]+|de[ \t]+|del[ \t]+)?[A-ZÁÉÍÓÚÑ][\w'’.\-]*){0,4}"
+_NAME = r"[A-ZÁÉÍÓÚÑ][\w'’.\-]*(?:[ \t]+(?:of[ \t]+|de[ \t]+|del[ \t]+|and[ \t]+|y[ \t]+)?[A-ZÁÉÍÓÚÑ][\w'’.\-]*){0,4}"
 _LAW_OF = re.compile(
     r"\b(?:laws?|leyes|legislaci[oó]n|derecho)[ \t\n]+(?:(?:in[ \t]+force[ \t]+)?(?:of|in|de|del|vigentes?[ \t]+en))"
     r"[ \t\n]+(?:the[ \t\n]+|la[ \t\n]+|el[ \t\n]+)?"
@@ -98,7 +98,9 @@ _LAW_NEGATION = re.compile(
     r"conflicts?\s+of|choice\s+of|y\s+no|salvo|excepto|sin\s+(?:atender|considerar))[^.;]{0,60}$",
     re.I,
 )
-_TRAILING = re.compile(r"(?:[ \t]+(?:Without|Applicable|In|And|Including|Excluding|As|Which|That|For|To|Sin|Y))+$")
+_TRAILING = re.compile(
+    r"(?:[ \t]+(?:Without|Applicable|In|And|Including|Excluding|As|Which|That|For|To|Sin|Y))+$"
+)
 _FOLDED_PLACES = {k.lower(): v for k, v in PLACES.items()}
 
 
@@ -150,8 +152,10 @@ _FEES_PAID = re.compile(
     r"(?:pagad|abonad|satisfech|cobrad)\w*",
     re.I,
 )
-_PRECEDING = re.compile(r"preceding|prior|previous|anteriores|precedentes|last", re.I)
-_OF_FEES = re.compile(r"^\s*(?:'s|’s|of)?\s*(?:\w+\s+){0,2}(?:fees|charges|payments|subscription|cuotas)", re.I)
+_PRECEDING = re.compile(r"preceding|prior|previous|before|anteriores|precedentes|antes|last", re.I)
+_OF_FEES = re.compile(
+    r"^\s*(?:'s|’s|of)?\s*(?:\w+\s+){0,2}(?:fees|charges|payments|subscription|cuotas)", re.I
+)
 
 
 def liability_cap(text: str) -> Found | None:
@@ -202,7 +206,44 @@ def add_duration(iso_date: str, iso_duration: str) -> str | None:
     return date(start.year + year, month + 1, day).isoformat()
 
 
+# -- terms of service ----------------------------------------------------------------------------
+_AT_WILL = re.compile(
+    r"(?:may|can|reserves?\s+the\s+right\s+to|podemos|podremos|podr[aá]|se\s+reserva\s+el\s+derecho\s+(?:a|de))\s+"
+    r"(?:\w+\s+){0,2}(?:suspend|terminat|cancel|discontinu|clos|disabl|suspender|cancelar|rescindir|"
+    r"resolver|cerrar|dar\s+de\s+baja|interrumpir)\w*[^.;]{0,100}?"
+    r"(?:at\s+any\s+time|for\s+any\s+(?:or\s+no\s+)?reason|without\s+(?:cause|notice|reason|prior\s+notice)|"
+    r"in\s+(?:our|its)\s+sole\s+discretion|en\s+cualquier\s+momento|sin\s+(?:causa|previo\s+aviso|motivo|preaviso))",
+    re.I,
+)
+_UNILATERAL = re.compile(
+    r"(?:may|reserves?\s+the\s+right\s+to|can)\s+(?:\w+\s+){0,2}(?:modify|change|amend|update|revise)\w*"
+    r"[^.;]{0,100}?(?:at\s+any\s+time|from\s+time\s+to\s+time|sole\s+discretion|without\s+(?:prior\s+)?notice)|"
+    r"(?:nos\s+reservamos|se\s+reserva)\s+el\s+derecho\s+(?:a|de)\s+(?:modificar|cambiar|actualizar)|"
+    r"(?:podemos|podremos|podr[aá])\s+(?:\w+\s+){0,2}(?:modificar|cambiar|actualizar)[^.;]{0,100}?"
+    r"(?:en\s+cualquier\s+momento|sin\s+(?:previo\s+)?aviso|unilateralmente)",
+    re.I,
+)
+
+
+def termination_at_will(text: str) -> Found | None:
+    m = _AT_WILL.search(text)
+    return Found(m.start(), m.end(), "at any time") if m else None
+
+
+def unilateral_changes(text: str) -> Found | None:
+    m = _UNILATERAL.search(text)
+    return Found(m.start(), m.end(), "yes") if m else None
+
+
+def auto_renewal(text: str) -> Found | None:
+    found = renewal(text)
+    return found if found and found.value == "automatic" else None
+
+
 CANONICAL = {
+    "auto_renewal": auto_renewal,
+    "termination_at_will": termination_at_will,
+    "unilateral_changes": unilateral_changes,
     "renewal": renewal,
     "payment_terms": payment_terms,
     "governing_law": governing_law,

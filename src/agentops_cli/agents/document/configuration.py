@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from agentops_cli.config import Settings
     from agentops_cli.llm.base import AgentLLM
 
-DocType = Literal["contract", "proposal", "policy", "invoice", "other"]
-DOC_TYPES: tuple[str, ...] = ("contract", "proposal", "policy", "invoice", "other")
-REQUESTABLE_TYPES: tuple[str, ...] = ("auto", "contract", "proposal", "policy", "invoice")
+DocType = Literal["contract", "terms", "proposal", "policy", "invoice", "other"]
+DOC_TYPES: tuple[str, ...] = ("contract", "terms", "proposal", "policy", "invoice", "other")
+REQUESTABLE_TYPES: tuple[str, ...] = ("auto", "contract", "terms", "proposal", "policy", "invoice")
 
 FieldKind = Literal["date", "money", "duration", "parties", "text", "canonical"]
 
@@ -41,7 +41,9 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "date the initial term ends: stated, or computed from the effective date and the term",
         ),
         FieldSpec("term", "duration", "initial duration, e.g. twelve (12) months"),
-        FieldSpec("renewal", "canonical", "automatic | option (one party may extend) | mutual agreement | none"),
+        FieldSpec(
+            "renewal", "canonical", "automatic | option (one party may extend) | mutual agreement | none"
+        ),
         FieldSpec("total_value", "money", "total or annual contract value with its currency"),
         FieldSpec("payment_terms", "canonical", "days to pay an invoice, as 'net N'"),
         FieldSpec("governing_law", "canonical", "jurisdiction whose law governs the contract"),
@@ -52,6 +54,18 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "canonical",
             "limit of liability: an amount, 'N months of fees', 'fees paid', 'total contract value' or 'unlimited'",
         ),
+    ),
+    # Terms of service / use and general conditions: one party writes them, the user accepts.
+    "terms": (
+        FieldSpec("provider", "text", "company that offers the service and wrote the terms"),
+        FieldSpec("governing_law", "canonical", "jurisdiction whose law governs the terms"),
+        FieldSpec("liability_cap", "canonical", "limit of the provider's liability"),
+        FieldSpec("auto_renewal", "canonical", "whether the plan or subscription renews automatically"),
+        FieldSpec(
+            "termination_at_will", "canonical", "the provider may suspend or end the service at any time"
+        ),
+        FieldSpec("unilateral_changes", "canonical", "the provider may change the terms on its own"),
+        FieldSpec("data_retention", "duration", "how long user data is kept"),
     ),
     "proposal": (
         FieldSpec("vendor", "text", "company making the proposal"),
@@ -128,7 +142,7 @@ PLACES: dict[str, str] = {
         "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah",
         "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
         "Ontario", "British Columbia", "Alberta", "Quebec", "Victoria", "New South Wales",
-        "England", "Wales", "Scotland", "Ireland", "Canada", "Australia", "Singapore", "Hong Kong",
+        "England and Wales", "England", "Wales", "Scotland", "Ireland", "Canada", "Australia", "Singapore", "Hong Kong",
         "Japan", "India", "Israel", "Taiwan", "Korea", "Germany", "France", "Italy", "Switzerland",
         "Sweden", "Norway", "Denmark", "Finland", "Belgium", "Luxembourg", "Austria", "Spain",
         "Portugal", "Mexico", "Brazil", "Argentina", "Chile", "Colombia", "Peru", "China",
@@ -166,6 +180,7 @@ RISK_TYPES: tuple[str, ...] = (
     "non_compete",
     "unusual_governing_law",
     "missing_signature_block",
+    "unilateral_changes",
 )
 
 Severity = Literal["low", "medium", "high"]
@@ -180,6 +195,7 @@ RISK_SEVERITY: dict[str, Severity] = {
     "non_compete": "high",
     "unusual_governing_law": "medium",
     "missing_signature_block": "low",
+    "unilateral_changes": "medium",
 }
 
 # Notice periods at least this long (days) are flagged; twice as long is high severity.

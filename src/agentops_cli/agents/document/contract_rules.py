@@ -45,7 +45,14 @@ _ALIAS = re.compile(
     r"\(\s*(?:each\s+)?(?:the\s+|hereinafter(?:\s+(?:referred\s+to\s+as|called))?,?\s+|"
     r"en\s+adelante,?\s+|referred\s+to\s+as\s+)?(?:the\s+|el\s+|la\s+|as\s+)?[\"“'‘]([^\"”'’]{1,40})[\"”'’]"
 )
-_BOUNDARY = re.compile(r"\b(?:between|among|and|entre|y|AND|BETWEEN)\b|[;)\n]\s*|:\s", re.I)
+_BOUNDARY = re.compile(
+    r"\b(?:(?:y\s+)?de\s+(?:una|otra)\s+parte,?|between|among|and|entre|y|AND|BETWEEN)\b|[;)\n]\s*|:\s", re.I
+)
+# Defined terms that are not parties: ("the "Agreement"), ("Effective Date") …
+_NOT_A_PARTY_ALIAS = re.compile(
+    r"agreement|contract|contrato|effective|date|services?|products?|territory|term|fecha|servicios?|parties|partes",
+    re.I,
+)
 _DESCRIPTION = re.compile(
     r",?\s+(?:an?|the|una?|with|whose|having|located|organized|incorporated|existing|con|sociedad|"
     r"domiciliad\w*|registered|doing|acting|on\s+behalf)\b|,\s*\(|\s*\(",
@@ -70,7 +77,9 @@ def _name_before(region: str, alias_start: int) -> tuple[int, int] | None:
     if desc and desc.start() > 0:
         segment = segment[: desc.start()]
     stripped = segment.strip(" ,.\t\n\"“”'")
-    if not stripped or not re.match(r"[A-Z0-9ÁÉÍÓÚÑ]", stripped) or len(stripped) > 90:
+    if not stripped or not re.match(r"[A-Z0-9ÁÉÍÓÚÑ]", stripped) or not 3 <= len(stripped) <= 90:
+        return None
+    if re.match(r"(?:This|That|These|Este|Esta|El\s+presente|La\s+presente)\b", stripped):
         return None
     if _GENERIC.match(stripped) or len(stripped.split()) > 9:
         return None
@@ -79,7 +88,7 @@ def _name_before(region: str, alias_start: int) -> tuple[int, int] | None:
 
 
 def _trim_heading(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    """"MASTER SERVICES AGREEMENT Between RadialSpark, LLC" → "RadialSpark, LLC"."""
+    """ "MASTER SERVICES AGREEMENT Between RadialSpark, LLC" → "RadialSpark, LLC"."""
     name = text[span[0] : span[1]]
     m = _HEADING_CUT.match(name)
     return (span[0] + m.end(), span[1]) if m else span
@@ -107,14 +116,16 @@ def parties(text: str, max_parties: int = 4) -> list[Quoted]:
     for span in companies(region):
         spans.append(_trim_heading(region, (span.start, span.end)))
     for m in _ALIAS.finditer(region):
+        if _NOT_A_PARTY_ALIAS.search(m.group(1)):
+            continue
         name = _name_before(region, m.start())
         if name:
             spans.append(name)
     found: list[tuple[int, int]] = []
     keys: list[str] = []
-    for s, e in sorted(spans):
+    for s, e in sorted(spans, key=lambda span: (span[0], -span[1])):
         key = _key(region[s:e])
-        if not key or any(key in k or k in key for k in keys):
+        if not key or any(f" {key} " in f" {k} " or f" {k} " in f" {key} " for k in keys):
             continue
         if any(s < fe and fs < e for fs, fe in found):
             continue
@@ -162,13 +173,19 @@ def effective_date(text: str, language: str) -> Quoted | None:
     return Quoted.at(text, head[0].start, head[0].end) if head else None
 
 
-_TERM_WORDS = re.compile(r"\bterm\b|\bexpir|agreement\s+shall|duraci[oó]n|vigencia|plazo", re.I)
+_TERM_WORDS = re.compile(
+    r"\bterm\b|\bexpir|agreement|engagement|contrato|duraci[oó]n|vigencia|plazo|finalizar|continu", re.I
+)
 _EXPIRATION = re.compile(
     r"(?:expir(?:e|es|ing)|terminat(?:e|es|ing)|end(?:s|ing)?|continu(?:e|es|ing)|remain\w*\s+in\s+(?:full\s+)?"
     r"(?:force|effect)(?:\s+and\s+effect)?|through|until|till|finalizar[aá]|vencer[aá]|hasta)"
     r"(?:\s+(?:on|at|midnight|the\s+close\s+of\s+business|el|in\s+effect))*\s*(?:on\s+)?$|"
     r"(?:expiration|end|termination)\s+date\s*(?:[:|]|shall\s+be|is)\s*$|"
     r"fecha\s+de\s+(?:vencimiento|finalizaci[oó]n)\s*[:|]?\s*$",
+    re.I,
+)
+_TERM_SENTENCE = re.compile(
+    r"\bterm\b|duraci[oó]n|vigencia|plazo|(?:remain|continue)\s+in\s+(?:full\s+)?(?:force|effect)|en\s+vigor",
     re.I,
 )
 _TERM_FROM = re.compile(
@@ -178,9 +195,7 @@ _TERM_FROM = re.compile(
 )
 
 
-def expiration_date(
-    text: str, language: str, units: list[Span], effective: str | None
-) -> Quoted | None:
+def expiration_date(text: str, language: str, units: list[Span], effective: str | None) -> Quoted | None:
     """The end of the initial term: a stated date ("shall terminate on June 30, 2010"), else the
     effective date plus the stated term ("five (5) years following the Effective Date")."""
     dates = clean_dates(text, language)
@@ -196,9 +211,7 @@ def expiration_date(
 
     for unit in units:
         sentence = text[unit.start : unit.end]
-        if not re.search(r"\bterm\b|duraci[oó]n|vigencia|plazo", sentence, re.I):
-            continue
-        if re.search(r"renew|pr[oó]rroga|confiden|surviv", sentence, re.I):
+        if not _TERM_SENTENCE.search(sentence) or re.search(r"confiden|surviv", sentence, re.I):
             continue
         for found in find_durations(sentence):
             after = sentence[found.end : found.end + 70]
@@ -213,7 +226,9 @@ def expiration_date(
 
 
 # -- renewal -------------------------------------------------------------------------------------
-_RENEWAL_CUE = re.compile(r"renew|pr[oó]rroga|prorrog|renova|extension|extend|year\s+to\s+year|evergreen", re.I)
+_RENEWAL_CUE = re.compile(
+    r"renew|pr[oó]rroga|prorrog|renova|extension|extend|year\s+to\s+year|evergreen", re.I
+)
 _NOTICE = re.compile(r"notice|notif|prior\s+to|before|in\s+advance|preaviso|antelaci[oó]n|aviso", re.I)
 
 

@@ -116,7 +116,7 @@ def extract_fields(state: DocumentState, runtime: Runtime[DocumentContext]) -> D
 def clauses_and_risks(state: DocumentState, runtime: Runtime[DocumentContext]) -> DocumentState:
     ctx = runtime.context
     doc_type, language, text = state["doc_type"], state["language"], state["text"]
-    parts = state["chunks"]
+    parts = state["chunks"] if ctx.llm.provider != "offline" else [(0, text)]
     clauses: list[Clause] = []
     found: list[Risk] = []
     dropped = 0

@@ -131,7 +131,7 @@ _CURRENCY_WORDS: dict[str, str] = {
 }  # fmt: skip
 _CUR_RE = r"US\$|USD|EUR|GBP|CHF|MXN|NOK|SEK|JPY|€|£|\$"
 _CUR_AFTER_RE = (
-    r"US\$|USD|EUR|GBP|CHF|MXN|NOK|SEK|JPY|€|£|euros?|US dollars|dollars|dólares|pounds sterling|libras"
+    r"US\$|USD|EUR|GBP|CHF|MXN|NOK|SEK|JPY|€|£|\$|euros?|US dollars|dollars|dólares|pounds sterling|libras"
 )
 _NUM_RE = r"\d{1,3}(?:[.,\s]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _MONEY_BEFORE = re.compile(rf"(?P<cur>{_CUR_RE})\s?(?P<num>{_NUM_RE})(?!\d)")

@@ -38,6 +38,12 @@ _TYPE_CUES: dict[str, tuple[str, ...]] = {
         r"\bgoverned by\b",
         r"\bley aplicable\b", r"\breunidos\b", r"\bshall\b",
     ),
+    "terms": (
+        r"\bterms\s+of\s+(?:service|use)\b", r"\bterms\s+and\s+conditions\b", r"\bby\s+(?:using|accessing)\b",
+        r"\byour\s+account\b", r"\bt[eé]rminos\s+(?:y\s+condiciones|de\s+(?:servicio|uso))\b",
+        r"\bcondiciones\s+(?:generales|de\s+uso)\b", r"\bal\s+(?:utilizar|usar|acceder)\b",
+        r"\b(?:su|tu)\s+cuenta\b", r"\bthe\s+service\b", r"\bel\s+servicio\b", r"\busuario\b", r"\buser\b",
+    ),
     "proposal": (
         r"\bproposal\b", r"\bpropuesta\b", r"\bprepared for\b", r"\bsubmitted to\b", r"\bdirigida a\b",
         r"\boferta\b", r"\bquotation\b", r"\bpresupuesto\b", r"\bstatement of work\b", r"\bvalid until\b",
@@ -55,6 +61,8 @@ _TYPE_CUES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _TITLE_WORDS: dict[str, str] = {
     "contract": r"agreement|contrato|contract|acuerdo|convenio",
+    "terms": r"terms\s+of\s+(?:service|use)|terms\s+and\s+conditions|t[eé]rminos\s+(?:y\s+condiciones|de\s+"
+    r"(?:servicio|uso))|condiciones\s+(?:generales|de\s+uso|del\s+servicio)|user\s+agreement",
     "proposal": r"proposal|propuesta|oferta|quotation|presupuesto|statement of work",
     "policy": r"policy|pol[ií]tica|procedure|procedimiento",
     "invoice": r"invoice|factura",
@@ -80,7 +88,7 @@ def detect_type(text: str) -> DetectAnswer:
     scores: dict[str, float] = {}
     for doc_type, cues in _TYPE_CUES.items():
         body = sum(min(len(re.findall(cue, text, re.I)), 3) for cue in cues)
-        title = 6 if re.search(_TITLE_WORDS[doc_type], head, re.I) else 0
+        title = (10 if doc_type == "terms" else 6) if re.search(_TITLE_WORDS[doc_type], head, re.I) else 0
         scores[doc_type] = title + body
     best = max(scores, key=lambda k: scores[k])
     total = sum(scores.values())
@@ -290,6 +298,14 @@ def _contract(text: str, language: str) -> dict[str, object]:
         _canonical("payment_terms"),
     )
     fields["payment_terms"] = _sentence_quote(text, *payment) if payment else None
+    fields["termination_notice"] = _notice(text, units)
+    fields.update(_contract_like(text, units))
+    return fields
+
+
+def _contract_like(text: str, units: list[Span]) -> dict[str, object]:
+    """Governing law and liability cap: read the same way in contracts and terms of service."""
+    fields: dict[str, object] = {}
     law = _in_sentences(
         text,
         units,
@@ -298,7 +314,6 @@ def _contract(text: str, language: str) -> dict[str, object]:
         _canonical("governing_law"),
     )
     fields["governing_law"] = _sentence_quote(text, *law) if law else None
-    fields["termination_notice"] = _notice(text, units)
     cap = _in_sentences(
         text,
         units,
@@ -319,6 +334,38 @@ def _cap_finder(sentence: str) -> list[Found]:
         return []
     found = CANONICAL["liability_cap"](sentence)
     return [found] if found else []
+
+
+# -- terms of service ----------------------------------------------------------------------------
+def _terms(text: str, language: str) -> dict[str, object]:
+    """Terms of service: the provider writes them, so the fields are what it may do to the user."""
+    units = sentences(text)
+    shared = _contract_like(text, units)
+    provider = _company_or_line(
+        text, r"(?:operated|provided|offered)\s+by|prestado\s+por|titular|provider|proveedor"
+    )
+    if provider is None:
+        names = companies(text[:4000])
+        provider = Quoted.at(text, names[0].start, names[0].end) if names else None
+    retention = _in_sentences(
+        text,
+        units,
+        r"retain|retention|keep|store|delete|conserv|almacen|elimin|suprim",
+        r"notice|preaviso|refund|reembolso|renew|renov",
+        find_durations,
+    )
+    auto = _in_sentences(text, units, r"renew|renov|prorrog", None, _canonical("auto_renewal"))
+    at_will = _in_sentences(text, units, r".", None, _canonical("termination_at_will"))
+    changes = _in_sentences(text, units, r".", None, _canonical("unilateral_changes"))
+    return {
+        "provider": provider,
+        "governing_law": shared["governing_law"],
+        "liability_cap": shared["liability_cap"],
+        "auto_renewal": _sentence_quote(text, *auto) if auto else None,
+        "termination_at_will": _sentence_quote(text, *at_will) if at_will else None,
+        "unilateral_changes": _sentence_quote(text, *changes) if changes else None,
+        "data_retention": _quote(text, *retention) if retention else None,
+    }
 
 
 # -- proposal, policy, invoice -------------------------------------------------------------------
@@ -453,6 +500,7 @@ def _invoice(text: str, language: str) -> dict[str, object]:
 
 _EXTRACTORS: dict[str, Callable[[str, str], dict[str, object]]] = {
     "contract": _contract,
+    "terms": _terms,
     "proposal": _proposal,
     "policy": _policy,
     "invoice": _invoice,
