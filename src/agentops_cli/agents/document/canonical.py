@@ -85,12 +85,13 @@ def payment_terms(text: str) -> Found | None:
 
 
 # -- governing law -------------------------------------------------------------------------------
-_NAME = r"[A-ZÁÉÍÓÚÑ][\w'’.\-]*(?:[ \t]+(?:of[ \t]+|de[ \t]+|del[ \t]+|and[ \t]+|y[ \t]+)?[A-ZÁÉÍÓÚÑ][\w'’.\-]*){0,4}"
+_CAPITAL = r"[A-ZÁÉÍÓÚÑ][\w'’.\-]*"
+_NAME = rf"{_CAPITAL}(?:[ \t]+(?:of[ \t]+|de[ \t]+|del[ \t]+|and[ \t]+|y[ \t]+)?{_CAPITAL}){{0,4}}"
 _LAW_OF = re.compile(
-    r"\b(?:laws?|leyes|legislaci[oó]n|derecho)[ \t\n]+(?:(?:in[ \t]+force[ \t]+)?(?:of|in|de|del|vigentes?[ \t]+en))"
-    r"[ \t\n]+(?:the[ \t\n]+|la[ \t\n]+|el[ \t\n]+)?"
-    r"(?:(?:State|Commonwealth|Province|Kingdom|Canton|Estado|Provincia|Reino|Rep[uú]blica)[ \t\n]+(?:of|de)[ \t\n]+"
-    r"(?:the[ \t\n]+)?)?"
+    r"\b(?:laws?|leyes|legislaci[oó]n|derecho)\s+(?:(?:in\s+force\s+)?(?:of|in|de|del|vigentes?\s+en))"
+    r"\s+(?:the\s+|la\s+|el\s+)?"
+    r"(?:(?:State|Commonwealth|Province|Kingdom|Canton|Estado|Provincia|Reino|Rep[uú]blica)\s+(?:of|de)\s+"
+    r"(?:the\s+)?)?"
     rf"(?P<name>{_NAME})"
 )
 _LAW_NEGATION = re.compile(

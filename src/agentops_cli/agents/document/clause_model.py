@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,7 @@ _TOKEN = re.compile(r"[a-z]+|\d+")
 def tokens(text: str) -> list[str]:
     """Lower-case words and bigrams; digits collapse to ``0`` so amounts and dates generalise."""
     words = ["0" if t[0].isdigit() else t for t in _TOKEN.findall(text.lower())]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 
 @dataclass(frozen=True)

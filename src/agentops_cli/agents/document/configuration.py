@@ -52,7 +52,8 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec(
             "liability_cap",
             "canonical",
-            "limit of liability: an amount, 'N months of fees', 'fees paid', 'total contract value' or 'unlimited'",
+            "limit of liability: an amount, 'N months of fees', 'fees paid', 'total contract value' "
+            "or 'unlimited'",
         ),
     ),
     # Terms of service / use and general conditions: one party writes them, the user accepts.
@@ -130,31 +131,32 @@ JURISDICTIONS: dict[str, tuple[str, ...]] = {
     "Marshall Islands": (r"Marshall Islands",),
 }
 
-# Places a "laws of …" phrase may name, as the answer reads them. Spanish names map to the
-# English canonical one. Anything else after "laws of the State of" is kept as written.
-PLACES: dict[str, str] = {
-    **{state: state for state in (
-        "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware",
-        "District of Columbia", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa",
-        "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota",
-        "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire", "New Jersey",
-        "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon",
-        "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah",
-        "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
-        "Ontario", "British Columbia", "Alberta", "Quebec", "Victoria", "New South Wales",
-        "England and Wales", "England", "Wales", "Scotland", "Ireland", "Canada", "Australia", "Singapore", "Hong Kong",
-        "Japan", "India", "Israel", "Taiwan", "Korea", "Germany", "France", "Italy", "Switzerland",
-        "Sweden", "Norway", "Denmark", "Finland", "Belgium", "Luxembourg", "Austria", "Spain",
-        "Portugal", "Mexico", "Brazil", "Argentina", "Chile", "Colombia", "Peru", "China",
-        "People's Republic of China", "Netherlands", "Cayman Islands", "British Virgin Islands",
-        "Bermuda", "Bahamas", "Panama", "Seychelles", "Marshall Islands",
-    )},  # fmt: skip
-    "Nueva York": "New York", "Florida": "Florida", "Texas": "Texas", "España": "Spain",
-    "México": "Mexico", "Méjico": "Mexico", "Perú": "Peru", "Alemania": "Germany", "Francia": "France",
-    "Italia": "Italy", "Suiza": "Switzerland", "Irlanda": "Ireland", "Inglaterra": "England",
-    "Países Bajos": "Netherlands", "Holanda": "Netherlands", "Brasil": "Brazil", "Japón": "Japan",
-    "Canadá": "Canada", "Panamá": "Panama", "Bélgica": "Belgium", "Noruega": "Norway",
+_PLACE_NAMES = (
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware",
+    "District of Columbia", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa",
+    "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota",
+    "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire", "New Jersey",
+    "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon",
+    "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah",
+    "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
+    "Ontario", "British Columbia", "Alberta", "Quebec", "Victoria", "New South Wales",
+    "England and Wales", "England", "Wales", "Scotland", "Ireland", "Canada", "Australia", "Singapore",
+    "Hong Kong", "Japan", "India", "Israel", "Taiwan", "Korea", "Germany", "France", "Italy",
+    "Switzerland", "Sweden", "Norway", "Denmark", "Finland", "Belgium", "Luxembourg", "Austria", "Spain",
+    "Portugal", "Mexico", "Brazil", "Argentina", "Chile", "Colombia", "Peru", "China",
+    "People's Republic of China", "Netherlands", "Cayman Islands", "British Virgin Islands",
+    "Bermuda", "Bahamas", "Panama", "Seychelles", "Marshall Islands",
+)  # fmt: skip
+_SPANISH_PLACES = {
+    "Nueva York": "New York", "España": "Spain", "México": "Mexico", "Méjico": "Mexico", "Perú": "Peru",
+    "Alemania": "Germany", "Francia": "France", "Italia": "Italy", "Suiza": "Switzerland",
+    "Irlanda": "Ireland", "Inglaterra": "England", "Países Bajos": "Netherlands", "Holanda": "Netherlands",
+    "Brasil": "Brazil", "Japón": "Japan", "Canadá": "Canada", "Panamá": "Panama", "Bélgica": "Belgium",
+    "Noruega": "Norway",
 }  # fmt: skip
+# Places a "laws of …" phrase may name, as the answer reads them; Spanish names map to the
+# English one. Anything else after "laws of the State of" is kept only when written in capitals.
+PLACES: dict[str, str] = {**{name: name for name in _PLACE_NAMES}, **_SPANISH_PLACES}
 
 # Offshore or rarely used jurisdictions for commercial contracts: worth a lawyer's look.
 UNUSUAL_JURISDICTIONS: frozenset[str] = frozenset(

@@ -256,9 +256,14 @@ def renewal_notice(text: str, units: list[Span]) -> Quoted | None:
     for index, unit in enumerate(units):
         sentence = text[unit.start : unit.end]
         prev = text[units[index - 1].start : units[index - 1].end] if index else ""
-        if not (_RENEWAL_CUE.search(sentence) or re.search(r"non-renewal|not\s+to\s+renew", sentence, re.I)):
-            if not (_RENEWAL_CUE.search(prev) and re.search(r"unless|provided|notice", sentence[:80], re.I)):
-                continue
+        about_renewal = _RENEWAL_CUE.search(sentence) or re.search(
+            r"non-renewal|not\s+to\s+renew", sentence, re.I
+        )
+        follows_renewal = _RENEWAL_CUE.search(prev) and re.search(
+            r"unless|provided|notice", sentence[:80], re.I
+        )
+        if not (about_renewal or follows_renewal):
+            continue
         anchor = _NOTICE.search(sentence)
         if anchor is None:
             continue

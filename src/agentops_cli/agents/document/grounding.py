@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agentops_cli.agents.document.configuration import RISK_SEVERITY, FieldSpec
 from agentops_cli.agents.document.canonical import CANONICAL, add_duration
+from agentops_cli.agents.document.configuration import RISK_SEVERITY, FieldSpec
 from agentops_cli.agents.document.normalize import (
     Found,
     clean_value,

@@ -89,7 +89,9 @@ def enclosing_sentence(text: str, start: int, end: int, units: list[Span] | None
 
 
 # -- company names -------------------------------------------------------------------------------
-_WORD = r"(?!(?:Inc|INC|Ltd|LTD|LLC|plc|PLC|Corp|CORP|GmbH|Limited|LIMITED)\b)(?:[A-ZÁÉÍÓÚÑÜ]|\d+[A-Za-z])[\w&'’\-]*(?:\.[A-Za-z][\w&'’\-]*)*"
+# A legal form ends a company name: it is never a word inside one.
+_NOT_A_NAME_WORD = r"(?!(?:Inc|INC|Ltd|LTD|LLC|plc|PLC|Corp|CORP|GmbH|Limited|LIMITED)\b)"
+_WORD = _NOT_A_NAME_WORD + r"(?:[A-ZÁÉÍÓÚÑÜ]|\d+[A-Za-z])[\w&'’\-]*(?:\.[A-Za-z][\w&'’\-]*)*"
 _CONNECT = r"(?:de|del|la|las|los|y|and|of|the|&|für|e)"
 _SUFFIX = (
     r"(?:Inc\.?|INC\.?|Incorporated|INCORPORATED|LLC\.?|L\.L\.C\.|Ltd\.?|LTD\.?|Limited|LIMITED|plc|PLC|GmbH|AG|AS|ASA|A/S|AB|"
