@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -92,7 +93,7 @@ def rows() -> list[dict[str, Any]]:
 
 
 # -- gold answers -------------------------------------------------------------------------------------
-def gold_date(raw: str) -> str | None | bool:
+def gold_date(raw: str) -> str | bool | None:
     """ISO date, ``None`` for no date, ``False`` for a partly blank answer (skipped)."""
     raw = (raw or "").strip()
     if not raw or raw.lower() == "perpetual":
@@ -109,7 +110,7 @@ def gold_date(raw: str) -> str | None | bool:
         return False
 
 
-def gold_days(raw: str) -> int | None | bool:
+def gold_days(raw: str) -> int | bool | None:
     raw = (raw or "").strip()
     if not raw:
         return None
@@ -255,14 +256,15 @@ def run_split(data: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[fl
     service.run(
         data[0]["file"], llm=make_llm(settings, "document"), settings=settings, options=options
     )  # warm
-    outputs, seconds = [], []
+    outputs, seconds, cpu = [], [], []
     for row in data:
         llm = make_llm(settings, "document")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         out = service.run(row["file"], llm=llm, settings=settings, options=options)
         seconds.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
         outputs.append(out.model_dump(mode="json"))
-    return outputs, seconds
+    return outputs, seconds, cpu
 
 
 def score(data: list[dict[str, Any]], outputs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -287,11 +289,34 @@ def cross_validated(data: list[dict[str, Any]], folds: int) -> dict[str, Any] | 
         train_rows = [row for i, row in enumerate(data) if i % folds != k]
         model = train(train_rows, TEXTS)
         with clause_model.using(model):
-            outs, _ = run_split([data[i] for i in held])
+            outs, _, _ = run_split([data[i] for i in held])
         for i, out in zip(held, outs, strict=True):
             outputs[i] = out
     done = [o for o in outputs if o is not None]
     return {"folds": folds, **score(data, done)}
+
+
+def eval_wall_time(data: list[dict[str, Any]]) -> dict[str, Any]:
+    """The whole split through ``agentops eval`` (a fresh process, as a user runs it)."""
+    import subprocess
+    import tempfile
+
+    from common import agentops_argv, child_env
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dataset = Path(tmp) / "cuad_dev.jsonl"
+        with dataset.open("w", encoding="utf-8") as fh:
+            for i, row in enumerate(data):
+                fh.write(json.dumps({"id": f"cuad-{i}", "agent": "document", "input": row["file"],
+                                     "options": {"root": str(TEXTS), "type": "contract"},
+                                     "expected": {"doc_type": "contract"}}) + "\n")  # fmt: skip
+        argv = agentops_argv("eval", "--dataset", str(dataset), "--provider", "offline")
+        env = child_env({"AGENTOPS_HOME": tmp, "AGENTOPS_CACHE_DIR": str(Path(tmp) / "cache")})
+        started = time.perf_counter()
+        proc = subprocess.run(argv, env=env, cwd=tmp, capture_output=True, check=False)
+        wall = time.perf_counter() - started
+    return {"command": "agentops eval --dataset cuad_dev.jsonl --provider offline", "wall_s": round(wall, 1),
+            "exit_code": proc.returncode, "rows": len(data)}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -306,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     data = rows()
     tracemalloc.start()
     started = time.perf_counter()
-    outputs, seconds = run_split(data)
+    outputs, seconds, cpu = run_split(data)
     total = time.perf_counter() - started
     peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
@@ -316,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
                 fh.write(json.dumps({"file": row["file"], "answers": row["answers"], "output": out}) + "\n")
     chars = [len((TEXTS / row["file"]).read_text(encoding="utf-8")) for row in data]
     per_30k = [s / max(c, 1) * 30000 for s, c in zip(seconds, chars, strict=True)]
+    cpu_30k = [s / max(c, 1) * 30000 for s, c in zip(cpu, chars, strict=True)]
     figures = score(data, outputs)
     result = {
         "contracts": len(data),
@@ -323,12 +349,17 @@ def main(argv: list[str] | None = None) -> int:
         "speed": {
             "median_s_per_contract": round(statistics.median(seconds), 4),
             "median_s_per_30k_chars": round(statistics.median(per_30k), 4),
+            # CPU seconds of this process: what the run costs when the machine is shared.
+            "median_cpu_s_per_contract": round(statistics.median(cpu), 4),
+            "median_cpu_s_per_30k_chars": round(statistics.median(cpu_30k), 4),
+            "load_average_1min": round(os.getloadavg()[0], 1),
             "max_s": round(max(seconds), 3),
             "total_s": round(total, 2),
             "median_chars": int(statistics.median(chars)),
             "traced_peak_mb": round(peak_mb, 1),
         },
     }
+    result["eval"] = eval_wall_time(data)
     if not args.no_cv:
         cv = cross_validated(data, 5)
         if cv is not None:

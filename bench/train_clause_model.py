@@ -30,10 +30,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import SHARED
-
 from agentops_cli.agents.document.clause_model import MIN_SENTENCE_CHARS, MODEL_PATH, ClauseModel, tokens
 from agentops_cli.agents.document.segment import sentences
+from common import SHARED
 
 CUAD = SHARED / "datasets" / "cuad"
 TEXTS = CUAD / "texts"

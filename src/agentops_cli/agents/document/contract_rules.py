@@ -10,11 +10,12 @@ with position hints, like every offline twin.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agentops_cli.agents.document.canonical import RENEWAL_RANK, add_duration, renewal
 from agentops_cli.agents.document.normalize import Found, find_dates, find_durations
 from agentops_cli.agents.document.schemas import Quoted
-from agentops_cli.agents.document.segment import Span, companies
+from agentops_cli.agents.document.segment import Span, companies, hit_units
 
 # -- noise ---------------------------------------------------------------------------------------
 _NOISE = re.compile(
@@ -29,10 +30,15 @@ def noise_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _NOISE.finditer(text)]
 
 
+@lru_cache(maxsize=4)
+def _clean_dates(text: str, language: str) -> tuple[Found, ...]:
+    noise = noise_spans(text)
+    return tuple(d for d in find_dates(text, language) if not any(s <= d.start < e for s, e in noise))
+
+
 def clean_dates(text: str, language: str) -> list[Found]:
     """Every date that is not part of a filing stamp or a page footer."""
-    noise = noise_spans(text)
-    return [d for d in find_dates(text, language) if not any(s <= d.start < e for s, e in noise)]
+    return list(_clean_dates(text, language))
 
 
 # -- parties -------------------------------------------------------------------------------------
@@ -237,11 +243,9 @@ def renewal_clause(text: str, units: list[Span]) -> Quoted | None:
     agreement beats "none" (a contract that renews automatically *and* mentions a mutual
     extension still renews automatically)."""
     best: tuple[int, Span, Found] | None = None
-    for unit in units:
-        sentence = text[unit.start : unit.end]
-        if not _RENEWAL_CUE.search(sentence):
-            continue
-        found = renewal(sentence)
+    for index in hit_units(text, units, _RENEWAL_CUE):
+        unit = units[index]
+        found = renewal(text[unit.start : unit.end])
         if found and (best is None or RENEWAL_RANK[str(found.value)] < best[0]):
             best = (RENEWAL_RANK[str(found.value)], unit, found)
     if best is None:
@@ -253,7 +257,9 @@ def renewal_clause(text: str, units: list[Span]) -> Quoted | None:
 def renewal_notice(text: str, units: list[Span]) -> Quoted | None:
     """Notice needed to stop a renewal: the duration next to "notice" / "prior to" in a sentence
     about renewal or non-renewal ("unless either party gives ninety (90) days' notice")."""
-    for index, unit in enumerate(units):
+    cued = hit_units(text, units, _RENEWAL_CUE)
+    for index in sorted(set(cued) | {i + 1 for i in cued if i + 1 < len(units)}):
+        unit = units[index]
         sentence = text[unit.start : unit.end]
         prev = text[units[index - 1].start : units[index - 1].end] if index else ""
         about_renewal = _RENEWAL_CUE.search(sentence) or re.search(

@@ -25,7 +25,7 @@ from agentops_cli.agents.document.schemas import (
     Risk,
     RiskQuote,
 )
-from agentops_cli.agents.document.segment import enclosing_sentence, sections, sentences
+from agentops_cli.agents.document.segment import enclosing_sentence, hit_units, sections, sentences
 
 _CLAUSE_CUES: dict[str, str] = {
     "term": r"\bterm\b|duration|duraci[oó]n|vigencia|commencement",
@@ -98,11 +98,12 @@ def clauses_and_risks(text: str, doc_type: str) -> ClausesRisksAnswer:
             learned._start = start
             clauses.append(learned)
     risks: list[RiskQuote] = []
-    for unit in units:
-        sentence = text[unit.start : unit.end]
-        if len(sentence) < 30:
-            continue  # a heading ("CUARTA.- Penalizaciones.") announces, the sentence after it shows
-        for kind, (pattern, avoid, explanation) in _PATTERN_RISKS.items():
+    for kind, (pattern, avoid, explanation) in _PATTERN_RISKS.items():
+        for index in hit_units(text, units, re.compile(pattern, re.I)):
+            unit = units[index]
+            sentence = text[unit.start : unit.end]
+            if len(sentence) < 30:
+                continue  # a heading ("CUARTA.- Penalizaciones.") announces, the sentence after it shows
             if re.search(pattern, sentence, re.I) and not (avoid and re.search(avoid, sentence, re.I)):
                 risk = RiskQuote(
                     type=kind, severity=RISK_SEVERITY[kind], quote=sentence, explanation=explanation

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 _ABBREVIATIONS = {
@@ -27,6 +28,12 @@ class Span:
 
 
 def sentences(text: str) -> list[Span]:
+    """Sentence-like units of ``text`` (cached: every step of a run cuts the same text)."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=4)
+def _sentences(text: str) -> tuple[Span, ...]:
     """Sentence-like units: split at terminal punctuation (not after abbreviations such as
     "S.L." or "Inc."), at blank lines, and at line breaks that end a short line or start
     a heading, list item or table row. Wrapped PDF lines stay in one sentence."""
@@ -58,7 +65,21 @@ def sentences(text: str) -> list[Span]:
         if stripped:
             offset = a + chunk.find(stripped)
             spans.append(Span(offset, offset + len(stripped)))
-    return spans
+    return tuple(spans)
+
+
+def hit_units(text: str, units: list[Span], pattern: re.Pattern[str]) -> list[int]:
+    """Indexes of the units ``pattern`` occurs in: one regex pass over the whole text, each
+    hit mapped to its unit, instead of one search per sentence."""
+    from bisect import bisect_right
+
+    starts = [u.start for u in units]
+    hits: list[int] = []
+    for m in pattern.finditer(text):
+        index = bisect_right(starts, m.start()) - 1
+        if index >= 0 and m.start() < units[index].end and (not hits or hits[-1] != index):
+            hits.append(index)
+    return hits
 
 
 def sections(text: str) -> list[Span]:
