@@ -90,8 +90,8 @@ _NAME = rf"{_CAPITAL}(?:[ \t]+(?:of[ \t]+|de[ \t]+|del[ \t]+|and[ \t]+|y[ \t]+)?
 _LAW_OF = re.compile(
     r"\b(?:laws?|leyes|legislaci[oó]n|derecho)\s+(?:(?:in\s+force\s+)?(?:of|in|de|del|vigentes?\s+en))"
     r"\s+(?:the\s+|la\s+|el\s+)?"
-    r"(?:(?:State|Commonwealth|Province|Kingdom|Canton|Estado|Provincia|Reino|Rep[uú]blica)\s+(?:of|de)\s+"
-    r"(?:the\s+)?)?"
+    r"(?:(?i:State|Commonwealth|Province|Kingdom|Canton|Estado|Provincia|Reino|Rep[uú]blica)\s+(?i:of|de)\s+"
+    r"(?i:the\s+)?)?"
     rf"(?P<name>{_NAME})"
 )
 _LAW_NEGATION = re.compile(
