@@ -79,8 +79,12 @@ def _find(text: str, clause: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-def contract_examples(row: dict[str, Any], texts: Path) -> tuple[list[str], np.ndarray]:
-    """The contract's sentences and a (sentences × categories) 0/1 label matrix."""
+Example = tuple[list[str], list[list[str]], np.ndarray]  # sentences, their n-grams, labels
+
+
+def contract_examples(row: dict[str, Any], texts: Path) -> Example:
+    """The contract's sentences, their n-grams (tokenised once for every fold) and a
+    (sentences × categories) 0/1 label matrix."""
     text = (texts / row["file"]).read_text(encoding="utf-8")
     units = [u for u in sentences(text) if u.end - u.start >= MIN_SENTENCE_CHARS]
     labels = np.zeros((len(units), len(CATEGORIES)), dtype=np.int8)
@@ -93,19 +97,24 @@ def contract_examples(row: dict[str, Any], texts: Path) -> tuple[list[str], np.n
                 overlap = min(u.end, span[1]) - max(u.start, span[0])
                 if overlap >= min(30, (u.end - u.start) // 2):
                     labels[i, c] = 1
-    return [text[u.start : u.end] for u in units], labels
+    sents = [text[u.start : u.end] for u in units]
+    return sents, [tokens(s) for s in sents], labels
 
 
-def _fit(examples: list[tuple[list[str], np.ndarray]]):
+def _same(grams: list[str]) -> list[str]:
+    return grams
+
+
+def _fit(examples: list[Example]):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    sents = [s for texts, _ in examples for s in texts]
-    labels = np.vstack([y for _, y in examples])
+    grams = [g for _, doc_grams, _ in examples for g in doc_grams]
+    labels = np.vstack([y for _, _, y in examples])
     vectorizer = TfidfVectorizer(
-        analyzer=tokens, sublinear_tf=True, min_df=MIN_DF, max_features=MAX_FEATURES, dtype=np.float64
+        analyzer=_same, sublinear_tf=True, min_df=MIN_DF, max_features=MAX_FEATURES, dtype=np.float64
     )
-    matrix = vectorizer.fit_transform(sents)
+    matrix = vectorizer.fit_transform(grams)
     coef = np.zeros((len(CATEGORIES), matrix.shape[1]))
     intercept = np.zeros(len(CATEGORIES))
     for c in range(len(CATEGORIES)):
@@ -133,9 +142,9 @@ def _model(vectorizer, coef, intercept, thresholds) -> ClauseModel:
     )
 
 
-def _doc_max(model: ClauseModel, examples: list[tuple[list[str], np.ndarray]]) -> np.ndarray:
+def _doc_max(model: ClauseModel, examples: list[Example]) -> np.ndarray:
     return np.vstack(
-        [model.scores(texts).max(axis=0) if texts else np.zeros(len(CATEGORIES)) for texts, _ in examples]
+        [model.scores(texts).max(axis=0) if texts else np.zeros(len(CATEGORIES)) for texts, _, _ in examples]
     )
 
 
