@@ -87,7 +87,11 @@ def _name_before(region: str, alias_start: int) -> tuple[int, int] | None:
         return None
     if re.match(r"(?:This|That|These|Este|Esta|El\s+presente|La\s+presente)\b", stripped):
         return None
-    if _GENERIC.match(stripped) or len(stripped.split()) > 9:
+    if (
+        _GENERIC.match(stripped)
+        or len(stripped.split()) > 9
+        or re.search(r"\b(?:AS|as|DATED|dated)$", stripped)
+    ):
         return None
     start = window_start + cut + segment.find(stripped)
     return start, start + len(stripped)
@@ -170,7 +174,7 @@ def effective_date(text: str, language: str) -> Quoted | None:
         if _DEFINED_EFFECTIVE.match(text[found.end : found.end + 40]):
             return Quoted.at(text, found.start, found.end)
     for found in dates:
-        if found.start > 8000:
+        if found.start > 15000:
             break
         before = text[max(0, found.start - 45) : found.start]
         if re.search(_AS_OF.pattern + r"(?:the\s+)?$", before, re.I):
@@ -180,18 +184,26 @@ def effective_date(text: str, language: str) -> Quoted | None:
 
 
 _TERM_WORDS = re.compile(
-    r"\bterm\b|\bexpir|agreement|engagement|contrato|duraci[oó]n|vigencia|plazo|finalizar|continu", re.I
+    r"\bterm\b|\bexpir|agreement|engagement|contrato|duraci[oó]n|vigencia|plazo|finalizar|continu|period",
+    re.I,
 )
 _EXPIRATION = re.compile(
     r"(?:expir(?:e|es|ing)|terminat(?:e|es|ing)|end(?:s|ing)?|continu(?:e|es|ing)|remain\w*\s+in\s+(?:full\s+)?"
     r"(?:force|effect)(?:\s+and\s+effect)?|through|until|till|finalizar[aá]|vencer[aá]|hasta)"
-    r"(?:\s+(?:on|at|midnight|the\s+close\s+of\s+business|el|in\s+effect))*\s*(?:on\s+)?$|"
+    r"(?:\s+(?:on|at|as\s+of|midnight|the\s+close\s+of\s+business|el|in\s+effect))*\s*(?:on\s+)?$|"
     r"(?:expiration|end|termination)\s+date\s*(?:[:|]|shall\s+be|is)\s*$|"
     r"fecha\s+de\s+(?:vencimiento|finalizaci[oó]n)\s*[:|]?\s*$",
     re.I,
 )
 _TERM_SENTENCE = re.compile(
     r"\bterm\b|duraci[oó]n|vigencia|plazo|(?:remain|continue)\s+in\s+(?:full\s+)?(?:force|effect)|en\s+vigor",
+    re.I,
+)
+# "… shall commence on the Effective Date and continue for (a period of) five (5) years"
+_FOR_A_TERM = re.compile(
+    r"(?:continue|remain|extend|be|last|run)\w*\s+(?:in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+)?"
+    r"(?:for|during)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?$|"
+    r"(?:initial\s+)?(?:period|term)\s+of\s+$|durante\s+(?:un\s+(?:periodo|plazo)\s+de\s+)?$",
     re.I,
 )
 _TERM_FROM = re.compile(
@@ -219,7 +231,13 @@ def expiration_date(text: str, language: str, units: list[Span], effective: str 
         sentence = text[unit.start : unit.end]
         if not _TERM_SENTENCE.search(sentence) or re.search(r"confiden|surviv", sentence, re.I):
             continue
+        anchored = COMPUTED_FROM.search(sentence)
         for found in find_durations(sentence):
+            before = sentence[max(0, found.start - 45) : found.start]
+            if anchored and anchored.start() < found.start and _FOR_A_TERM.search(before):
+                computed = add_duration(effective, str(found.value))
+                if computed and str(found.value)[-1] in "MY":
+                    return Quoted.at(text, unit.start, unit.end, value=computed)
             after = sentence[found.end : found.end + 70]
             if COMPUTED_FROM.match(re.sub(r"^\s*(?:period\s+|term\s+)?", "", after)) or COMPUTED_FROM.search(
                 after[:60]

@@ -53,7 +53,7 @@ _DATE_PATTERNS = [
     # 15th day of June, 2005 / 1st day of July 2019 / día 5 de marzo de 2025
     (
         re.compile(
-            rf"\b(\d{{1,2}})(?:st|nd|rd|th|º)?\s+(?:day\s+of|d[ií]a\s+de)\s+({_MONTH_RE})\.?\s*,?\s+"
+            rf"\b(\d{{1,2}})(?:s\s?t|n\s?d|r\s?d|t\s?h|º)?\s+(?:day\s+of|d[ií]a\s+de)\s+({_MONTH_RE})\.?\s*,?\s+"
             rf"(?:de\s+|del\s+)?(\d{{4}})\b",
             re.I,
         ),
@@ -67,8 +67,8 @@ _DATE_PATTERNS = [
         ),
         "dmy_name",
     ),
-    # 12/02/2025 or 12.02.2025
-    (re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b"), "numeric"),
+    # 12/02/2025, 12.02.2025 or 12-23-2019
+    (re.compile(r"\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4})\b"), "numeric"),
 ]
 
 
@@ -100,7 +100,7 @@ def find_dates(text: str, language: str = "en") -> list[Found]:
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
-            a, b, c = m.group(1), m.group(2), m.group(3)
+            a, b, c = (m.group(1), m.group(3), m.group(4)) if kind == "numeric" else m.groups()[:3]
             if kind == "ymd":
                 iso = _safe_date(int(a), int(b), int(c))
             elif kind == "mdy_name":

@@ -111,8 +111,16 @@ def enclosing_sentence(text: str, start: int, end: int, units: list[Span] | None
 
 # -- company names -------------------------------------------------------------------------------
 # A legal form ends a company name: it is never a word inside one.
-_NOT_A_NAME_WORD = r"(?!(?:Inc|INC|Ltd|LTD|LLC|plc|PLC|Corp|CORP|GmbH|Limited|LIMITED)\b)"
-_WORD = _NOT_A_NAME_WORD + r"(?:[A-ZÁÉÍÓÚÑÜ]|\d+[A-Za-z])[\w&'’\-]*(?:\.[A-Za-z][\w&'’\-]*)*"
+_NOT_A_NAME_WORD = (
+    r"(?!(?:Inc|INC|Ltd|LTD|LLC|plc|PLC|Corp|CORP|Corporation|CORPORATION|GmbH|Limited|LIMITED)\b)"
+)
+# A name word starts with a capital, a digit-word ("3D") or a lower-case brand prefix ("iShip",
+# "mPhase", "ebix.com").
+_WORD = (
+    _NOT_A_NAME_WORD
+    + r"(?:[A-ZÁÉÍÓÚÑÜ]|\d+[A-Za-z]|[a-z]{1,2}(?=[A-Z])|[a-z][\w\-]*(?=\.com\b))"
+    + r"[\w&'’\-]*(?:\.[A-Za-z][\w&'’\-]*)*"
+)
 _CONNECT = r"(?:de|del|la|las|los|y|and|of|the|&|für|e)"
 _SUFFIX = (
     r"(?:Inc\.?|INC\.?|Incorporated|INCORPORATED|LLC\.?|L\.L\.C\.|Ltd\.?|LTD\.?|Limited|LIMITED|plc|PLC|GmbH|AG|AS|ASA|A/S|AB|"
@@ -139,6 +147,8 @@ def companies(text: str) -> list[Span]:
         if not trimmed or trimmed.split()[0] in {"LLC", "Ltd", "Inc"}:
             continue
         start = m.start() + (len(name) - len(trimmed))
+        if re.search(r"\b(?:an?|una?)\s+$", text[max(0, start - 6) : start]):
+            continue  # "a Delaware Corporation" describes a party, it does not name one
         found.append(Span(start, m.end()))
     return found
 
