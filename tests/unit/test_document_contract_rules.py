@@ -75,6 +75,15 @@ def test_liability_cap_formulas(sentence: str, value: str | None) -> None:
         ("At the Distributor's option, this Agreement may be extended for two (2) years.", "option"),
         ("Any renewal requires the mutual written agreement of the parties.", "mutual agreement"),
         ("This Agreement shall not renew automatically.", "none"),
+        ("This licence is non-renewable.", "none"),
+        (
+            "An Addendum may be extended for two further periods by written notice given by the Buyer.",
+            "option",
+        ),
+        (
+            "It shall continue in full force and effect thereafter until terminated by either party.",
+            "automatic",
+        ),
     ],
 )
 def test_renewal_forms(sentence: str, value: str | None) -> None:

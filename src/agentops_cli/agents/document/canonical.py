@@ -33,7 +33,8 @@ _AUTO_RENEWAL = re.compile(
     r"automatic\s+(?:annual\s+|yearly\s+|monthly\s+|successive\s+)?(?:renewals?|extensions?)|"
     r"(?:renew|extend|continue)\w*\s+(?:thereafter\s+)?(?:for|on)\s+(?:(?:one|two|three|\d+|an?)\s+)?"
     r"(?:\(\d+\)\s+)?(?:successive|additional|consecutive|further|subsequent)[^.]{0,140}?\bunless\b|"
-    r"from\s+year\s+to\s+year|year-to-year|month-to-month|evergreen|"
+    r"from\s+year\s+to\s+year|year-to-year|month-to-month|evergreen|continue\w*\s+automatically|"
+    r"continue\s+in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+thereafter\s+until\s+terminated|"
     r"tacitly\s+renew\w*|pr[oó]rroga\w*\s+t[aá]cita\w*|prorrogar[aá]\s+t[aá]citamente|"
     r"(?:renovar|prorrogar)[aá]n?\s+autom[aá]ticamente|renovaci[oó]n(?:es)?\s+autom[aá]tica|"
     r"se\s+renovar[aá]|t[aá]citamente",
@@ -48,7 +49,9 @@ _MUTUAL_RENEWAL = re.compile(
 _OPTION_RENEWAL = re.compile(
     r"option\s+to\s+(?:renew|extend)|(?:at|in)\s+(?:its|their|the)?\s*[\w.'’]*\s*(?:sole\s+)?option[^.]{0,80}?"
     r"(?:renew|extend)|(?:renew|extend)\w*[^.]{0,80}?at\s+(?:its|the|their)\s+(?:sole\s+)?option|"
-    r"may\s+(?:renew|extend)\s+(?:this|the)\s+(?:agreement|term)|right\s+to\s+(?:renew|extend)|"
+    r"may\s+(?:renew|extend)\s+(?:this|the)\s+(?:agreement|term)|right\s+to\s+(?:\w+\s+)?(?:renew|extend)|"
+    r"may\s+be\s+(?:renewed|extended)[^.]{0,120}?(?:by|upon)\s+(?:giving\s+)?(?:prior\s+)?(?:written\s+)?notice|"
+    r"(?<!non-)\brenewable\b|"
     r"opci[oó]n\s+de\s+(?:renovar|prorrogar)",
     re.I,
 )
