@@ -348,7 +348,13 @@ def cuad_section(data: dict | None) -> list[str]:
         "The clause model is trained on this same split (`bench/train_clause_model.py`), so the "
         "*after* column of the categories is a **training-set fit**; the **5-fold CV** column scores "
         "every contract with a model (and thresholds) trained without it — the figure to expect on "
-        "unseen contracts. Fields are rules only (no training), tuned while looking at this split.",
+        "unseen contracts. Fields are rules only (no training), tuned while looking at this split."
+        + (
+            " The CV column comes from an earlier run of the same clause model (a fields-only rerun "
+            "keeps it)."
+            if cv and cv.get("from_earlier_run")
+            else ""
+        ),
         "",
         *_cuad_table("field", before, after, "fields", None),
         "",

@@ -298,8 +298,11 @@ def _contract(text: str, language: str) -> dict[str, object]:
         text, language, units, str(effective_iso) if effective_iso else None
     )
     fields["term"] = _term(text, units)
-    fields["renewal"] = contract_rules.renewal_clause(text, units)
-    fields["renewal_notice"] = contract_rules.renewal_notice(text, units)
+    renewal = contract_rules.renewal_clause(text, units)
+    fields["renewal"] = renewal
+    # Notice to stop a renewal only means something when the contract renews by itself.
+    automatic = renewal is not None and renewal.value == "automatic"
+    fields["renewal_notice"] = contract_rules.renewal_notice(text, units) if automatic else None
     fields["total_value"] = _money_after(text, _VALUE_KEYS, _VALUE_AVOID)
     payment = _in_sentences(
         text,
