@@ -332,7 +332,7 @@ def cuad_section(data: dict | None) -> list[str]:
     if not data or "after" not in data:
         return [*lines, "_Not measured yet (`.venv/bin/python bench/bench_cuad.py`)._", ""]
     before, after = data.get("before"), data["after"]
-    cv = after.get("cross_validated")
+    cv = after.get("cross_validated") or (data.get("cv") or {}).get("cross_validated")
     speed = after["speed"]
     lines += [
         "The offline document agent (`--type contract`, in process through its service) on the 163 "
