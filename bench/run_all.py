@@ -354,6 +354,13 @@ def cuad_section(data: dict | None) -> list[str]:
             "keeps it)."
             if cv and cv.get("from_earlier_run")
             else ""
+        )
+        + (
+            " This CV run is the *quick* one (`--cv-only --quick-cv`): each fold's weights never saw "
+            "its contracts, but the 12 per-category thresholds are the shipped model's, chosen on "
+            "inner folds of the whole split."
+            if cv and cv.get("thresholds") == "shipped"
+            else ""
         ),
         "",
         *_cuad_table("field", before, after, "fields", None),
