@@ -247,7 +247,8 @@ def test_long_document_is_chunked_merged_and_deduplicated(tmp_path: Path) -> Non
         log=False,
     )
     assert result["chunks"] > 3 and f"chunks:{result['chunks']}" in result["flags"]
-    assert calls[-1] == (2 * result["chunks"], 2 * result["chunks"])
+    # Offline, the rules read the whole text in one pass (chunks are for models); progress ends complete.
+    assert calls and calls[-1][0] == calls[-1][1]
     fields = result["fields"]
     assert fields["parties"]["value"] == ["Orion Data Ltd", "Vega Retail plc"]
     assert fields["governing_law"]["value"] == "Ireland"

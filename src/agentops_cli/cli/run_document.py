@@ -26,7 +26,9 @@ _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 
 def document(
     path: str = typer.Argument(..., help="Document to analyse (txt, md, html, pdf, docx)."),
-    doc_type: str = typer.Option("auto", "--type", help="auto, contract, proposal, policy or invoice."),
+    doc_type: str = typer.Option(
+        "auto", "--type", help="auto, contract, terms, proposal, policy or invoice."
+    ),
     root: Path | None = typer.Option(
         None, "--root", help="Only read documents under this folder (default: document.root or the cwd)."
     ),

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from agentops_cli.config import Settings
     from agentops_cli.llm.base import AgentLLM
 
-DocType = Literal["contract", "proposal", "policy", "invoice", "other"]
-DOC_TYPES: tuple[str, ...] = ("contract", "proposal", "policy", "invoice", "other")
-REQUESTABLE_TYPES: tuple[str, ...] = ("auto", "contract", "proposal", "policy", "invoice")
+DocType = Literal["contract", "terms", "proposal", "policy", "invoice", "other"]
+DOC_TYPES: tuple[str, ...] = ("contract", "terms", "proposal", "policy", "invoice", "other")
+REQUESTABLE_TYPES: tuple[str, ...] = ("auto", "contract", "terms", "proposal", "policy", "invoice")
 
 FieldKind = Literal["date", "money", "duration", "parties", "text", "canonical"]
 
@@ -35,18 +35,38 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "contract": (
         FieldSpec("parties", "parties", "legal names of the contracting parties"),
         FieldSpec("effective_date", "date", "date the contract takes effect or the services commence"),
-        FieldSpec("expiration_date", "date", "date the contract ends, when stated"),
+        FieldSpec(
+            "expiration_date",
+            "date",
+            "date the initial term ends: stated, or computed from the effective date and the term",
+        ),
         FieldSpec("term", "duration", "initial duration, e.g. twelve (12) months"),
-        FieldSpec("renewal", "canonical", "automatic | mutual agreement | none"),
+        FieldSpec(
+            "renewal", "canonical", "automatic | option (one party may extend) | mutual agreement | none"
+        ),
         FieldSpec("total_value", "money", "total or annual contract value with its currency"),
         FieldSpec("payment_terms", "canonical", "days to pay an invoice, as 'net N'"),
         FieldSpec("governing_law", "canonical", "jurisdiction whose law governs the contract"),
         FieldSpec("termination_notice", "duration", "notice period to terminate or not renew"),
+        FieldSpec("renewal_notice", "duration", "notice needed to stop an automatic renewal or extension"),
         FieldSpec(
             "liability_cap",
             "canonical",
-            "limit of liability: an amount, 'N months of fees', 'total contract value' or 'unlimited'",
+            "limit of liability: an amount, 'N months of fees', 'fees paid', 'total contract value' "
+            "or 'unlimited'",
         ),
+    ),
+    # Terms of service / use and general conditions: one party writes them, the user accepts.
+    "terms": (
+        FieldSpec("provider", "text", "company that offers the service and wrote the terms"),
+        FieldSpec("governing_law", "canonical", "jurisdiction whose law governs the terms"),
+        FieldSpec("liability_cap", "canonical", "limit of the provider's liability"),
+        FieldSpec("auto_renewal", "canonical", "whether the plan or subscription renews automatically"),
+        FieldSpec(
+            "termination_at_will", "canonical", "the provider may suspend or end the service at any time"
+        ),
+        FieldSpec("unilateral_changes", "canonical", "the provider may change the terms on its own"),
+        FieldSpec("data_retention", "duration", "how long user data is kept"),
     ),
     "proposal": (
         FieldSpec("vendor", "text", "company making the proposal"),
@@ -111,6 +131,33 @@ JURISDICTIONS: dict[str, tuple[str, ...]] = {
     "Marshall Islands": (r"Marshall Islands",),
 }
 
+_PLACE_NAMES = (
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware",
+    "District of Columbia", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa",
+    "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota",
+    "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "New Hampshire", "New Jersey",
+    "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon",
+    "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah",
+    "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
+    "Ontario", "British Columbia", "Alberta", "Quebec", "Victoria", "New South Wales",
+    "England and Wales", "England", "Wales", "Scotland", "Ireland", "Canada", "Australia", "Singapore",
+    "Hong Kong", "Japan", "India", "Israel", "Taiwan", "Korea", "Germany", "France", "Italy",
+    "Switzerland", "Sweden", "Norway", "Denmark", "Finland", "Belgium", "Luxembourg", "Austria", "Spain",
+    "Portugal", "Mexico", "Brazil", "Argentina", "Chile", "Colombia", "Peru", "China",
+    "People's Republic of China", "Netherlands", "Cayman Islands", "British Virgin Islands",
+    "Bermuda", "Bahamas", "Panama", "Seychelles", "Marshall Islands",
+)  # fmt: skip
+_SPANISH_PLACES = {
+    "Nueva York": "New York", "España": "Spain", "México": "Mexico", "Méjico": "Mexico", "Perú": "Peru",
+    "Alemania": "Germany", "Francia": "France", "Italia": "Italy", "Suiza": "Switzerland",
+    "Irlanda": "Ireland", "Inglaterra": "England", "Países Bajos": "Netherlands", "Holanda": "Netherlands",
+    "Brasil": "Brazil", "Japón": "Japan", "Canadá": "Canada", "Panamá": "Panama", "Bélgica": "Belgium",
+    "Noruega": "Norway",
+}  # fmt: skip
+# Places a "laws of …" phrase may name, as the answer reads them; Spanish names map to the
+# English one. Anything else after "laws of the State of" is kept only when written in capitals.
+PLACES: dict[str, str] = {**{name: name for name in _PLACE_NAMES}, **_SPANISH_PLACES}
+
 # Offshore or rarely used jurisdictions for commercial contracts: worth a lawyer's look.
 UNUSUAL_JURISDICTIONS: frozenset[str] = frozenset(
     {
@@ -135,6 +182,7 @@ RISK_TYPES: tuple[str, ...] = (
     "non_compete",
     "unusual_governing_law",
     "missing_signature_block",
+    "unilateral_changes",
 )
 
 Severity = Literal["low", "medium", "high"]
@@ -149,6 +197,7 @@ RISK_SEVERITY: dict[str, Severity] = {
     "non_compete": "high",
     "unusual_governing_law": "medium",
     "missing_signature_block": "low",
+    "unilateral_changes": "medium",
 }
 
 # Notice periods at least this long (days) are flagged; twice as long is high severity.

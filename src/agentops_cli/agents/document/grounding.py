@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agentops_cli.agents.document.canonical import CANONICAL, add_duration
 from agentops_cli.agents.document.configuration import RISK_SEVERITY, FieldSpec
 from agentops_cli.agents.document.normalize import (
-    CANONICAL,
     Found,
     clean_value,
     find_dates,
@@ -35,6 +35,14 @@ from agentops_cli.agents.document.schemas import (
 )
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+# Words that anchor a term to the effective date (English and Spanish).
+COMPUTED_FROM = re.compile(
+    r"(?:from|after|following|of|commenc\w*\s+(?:on|as\s+of|upon)|effective\s+(?:as\s+of|on)|beginning\s+on|"
+    r"take\s+effect\s+(?:from|on)|desde|a\s+partir\s+de|contados?\s+desde)\s+"
+    r"(?:the\s+|la\s+|el\s+)?(?:Effective\s+Date|date\s+(?:of\s+this\s+Agreement|hereof|of\s+execution|above)|"
+    r"execution|Commencement\s+Date|fecha\s+de\s+(?:entrada\s+en\s+vigor|efecto|firma)|firma)",
+    re.I,
+)
 
 
 def locate(text: str, needle: str, hint: int | None = None) -> tuple[int, int] | None:
@@ -72,6 +80,9 @@ class Grounder:
     language: str = "en"
     dropped: int = 0
     dropped_names: list[str] = field(default_factory=list)
+    # Dates already grounded (effective_date): an expiration "five (5) years following the
+    # Effective Date" is grounded on those words plus this anchor, never on nothing.
+    anchors: dict[str, str] = field(default_factory=dict)
 
     def _drop(self, name: str) -> None:
         self.dropped += 1
@@ -102,6 +113,8 @@ class Grounder:
         found: Found | None
         if spec.kind == "date":
             found = _pick(find_dates(quote, self.language), parse_date(claimed, self.language))
+            if found is None:
+                found = self._computed_date(quote, parse_date(claimed, self.language))
         elif spec.kind == "money":
             found = _pick(find_money(quote), _money_value(claimed))
         elif spec.kind == "duration":
@@ -115,6 +128,16 @@ class Grounder:
         abs_start, abs_end = start + found.start, start + found.end
         value = Money(**found.value) if isinstance(found.value, dict) else found.value
         return FieldValue(value=value, start=abs_start, end=abs_end, text=self.text[abs_start:abs_end])
+
+    def _computed_date(self, quote: str, claimed: str | None) -> Found | None:
+        """A date the quote states as a term from the effective date; the claim must equal it."""
+        effective = self.anchors.get("effective_date")
+        if not effective or not claimed or not COMPUTED_FROM.search(quote):
+            return None
+        for found in find_durations(quote):
+            if add_duration(effective, str(found.value)) == claimed:
+                return Found(found.start, found.end, claimed)
+        return None
 
     def _text_value(self, claimed: str, quote: str) -> Found | None:
         """A text value must be words of the quote; the value reported is those words, trimmed."""

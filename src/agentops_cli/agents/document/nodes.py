@@ -91,7 +91,9 @@ def extract_fields(state: DocumentState, runtime: Runtime[DocumentContext]) -> D
         return {"fields": {}}
     schema = FIELDS_SCHEMA[doc_type]
     described = "\n".join(f"- {s.name}: {s.description}" for s in specs.values())
-    parts = state["chunks"]
+    # Offline rules read the whole text at once: a contract's parties sit in the preamble and
+    # its governing law near the end, and rules cost nothing per character a model would.
+    parts = state["chunks"] if ctx.llm.provider != "offline" else [(0, state["text"])]
     locale = offline.date_locale(state["text"], language)
     merged: dict[str, FieldValue] = {}
     dropped = 0
@@ -110,10 +112,14 @@ def extract_fields(state: DocumentState, runtime: Runtime[DocumentContext]) -> D
             complexity="complex",
         )
         grounder = Grounder(chunk, locale)
+        if "effective_date" in merged:
+            grounder.anchors["effective_date"] = str(merged["effective_date"].value)
         for name, spec in specs.items():
             value = grounder.field(spec, getattr(answer, name, None))
             if value is not None and name not in merged:
                 merged[name] = _shift_field(value, offset)
+                if name == "effective_date":
+                    grounder.anchors[name] = str(value.value)
         dropped += grounder.dropped
         _progress(ctx, index + 1, len(parts) * 2)
     return {"fields": merged, "ungrounded_dropped": state.get("ungrounded_dropped", 0) + dropped}
@@ -122,7 +128,7 @@ def extract_fields(state: DocumentState, runtime: Runtime[DocumentContext]) -> D
 def clauses_and_risks(state: DocumentState, runtime: Runtime[DocumentContext]) -> DocumentState:
     ctx = runtime.context
     doc_type, language, text = state["doc_type"], state["language"], state["text"]
-    parts = state["chunks"]
+    parts = state["chunks"] if ctx.llm.provider != "offline" else [(0, text)]
     clauses: list[Clause] = []
     found: list[Risk] = []
     dropped = 0

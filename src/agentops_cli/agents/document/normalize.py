@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from agentops_cli.agents.document.configuration import JURISDICTIONS
 from agentops_cli.nlp.text import fold as fold_accents
 
 MONTHS: dict[str, int] = {
@@ -50,8 +49,17 @@ _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE_PATTERNS = [
     # 2025-03-05 / 2025-3-5
     (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
-    # January 15, 2025 / Jan. 15 2025
-    (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), "mdy_name"),
+    # January 15, 2025 / Jan. 15 2025 / July 11 , 2006 (EDGAR spacing)
+    (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(\d{{4}})\b", re.I), "mdy_name"),
+    # 15th day of June, 2005 / 1st day of July 2019 / día 5 de marzo de 2025
+    (
+        re.compile(
+            rf"\b(\d{{1,2}})(?:s\s?t|n\s?d|r\s?d|t\s?h|º)?\s+(?:day\s+of|d[ií]a\s+de)\s+({_MONTH_RE})\.?\s*,?\s+"
+            rf"(?:de\s+|del\s+)?(\d{{4}})\b",
+            re.I,
+        ),
+        "dmy_name",
+    ),
     # 15 January 2025 / 1st July 2024 / 1 de marzo de 2025
     (
         re.compile(
@@ -60,8 +68,8 @@ _DATE_PATTERNS = [
         ),
         "dmy_name",
     ),
-    # 12/02/2025 or 12.02.2025
-    (re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b"), "numeric"),
+    # 12/02/2025, 12.02.2025 or 12-23-2019
+    (re.compile(r"\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4})\b"), "numeric"),
 ]
 
 
@@ -97,7 +105,7 @@ def find_dates(text: str, language: str = "en") -> list[Found]:
             at = bisect.bisect_left(starts, m.end())  # spans starting before this one ends
             if at and ends[at - 1] > m.start():
                 continue
-            a, b, c = m.group(1), m.group(2), m.group(3)
+            a, b, c = (m.group(1), m.group(3), m.group(4)) if kind == "numeric" else m.groups()[:3]
             if kind == "ymd":
                 iso = _safe_date(int(a), int(b), int(c))
             elif kind == "mdy_name":
@@ -129,7 +137,7 @@ _CURRENCY_WORDS: dict[str, str] = {
 }  # fmt: skip
 _CUR_RE = r"US\$|USD|EUR|GBP|CHF|MXN|NOK|SEK|JPY|€|£|\$"
 _CUR_AFTER_RE = (
-    r"US\$|USD|EUR|GBP|CHF|MXN|NOK|SEK|JPY|€|£|euros?|US dollars|dollars|dólares|pounds sterling|libras"
+    r"US\$|USD|EUR|GBP|CHF|MXN|NOK|SEK|JPY|€|£|\$|euros?|US dollars|dollars|dólares|pounds sterling|libras"
 )
 _NUM_RE = r"\d{1,3}(?:[.,\s]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _MONEY_BEFORE = re.compile(rf"(?P<cur>{_CUR_RE})\s?(?P<num>{_NUM_RE})(?!\d)")
@@ -205,18 +213,7 @@ def duration_days(iso: str) -> int:
     return int(m.group(1)) * DAYS_PER_UNIT[m.group(2)] if m else 0
 
 
-# -- jurisdictions and free text -----------------------------------------------------------------
-def find_jurisdiction(text: str) -> Found | None:
-    """The first known jurisdiction named in ``text`` (``legislación española`` → ``Spain``)."""
-    best: Found | None = None
-    for canonical, patterns in JURISDICTIONS.items():
-        for pattern in patterns:
-            m = re.search(pattern.replace(" ", r"\s+"), text, re.I)
-            if m and (best is None or m.start() < best.start):
-                best = Found(m.start(), m.end(), canonical)
-    return best
-
-
+# -- free text ----------------------------------------------------------------------------------
 def fold(text: str) -> str:
     """Comparison key: ``nlp.text.fold`` (no accents, no case), then no punctuation, single spaces."""
     return " ".join(re.sub(r"[^\w\s]", " ", fold_accents(text)).split())
@@ -225,91 +222,3 @@ def fold(text: str) -> str:
 def clean_value(text: str) -> str:
     """Trim the decoration around a value copied from a document (markdown, quotes, separators)."""
     return text.strip().strip("*_|:;,-–—\"'“”«» \t").strip()
-
-
-# -- canonical values of contract terms ----------------------------------------------------------
-_NEGATION = re.compile(r"\b(?:sin|no|not|never|nunca|neither)\b[^.;]{0,30}$", re.I)
-_AUTO_RENEWAL = re.compile(
-    r"renew(?:s|ed)?\s+automatically|automatic(?:ally)?\s+(?:be\s+)?renew\w*|auto-renew\w*|"
-    r"tacitly\s+renew\w*|pr[oó]rroga\w*\s+t[aá]cita\w*|prorrogar[aá]\s+t[aá]citamente|"
-    r"renovar[aá]\s+autom[aá]ticamente|renovaci[oó]n\s+autom[aá]tica|t[aá]citamente",
-    re.I,
-)
-_MUTUAL_RENEWAL = re.compile(
-    r"(?:extension|extended|renewal|renewed|pr[oó]rroga|prorroga\w*|renovaci[oó]n)[^.]{0,80}?"
-    r"(?:mutual(?:ly)?(?:\s+written)?\s+agree\w*|agreed\s+in\s+writing|written\s+agreement|both\s+parties|"
-    r"acuerdo\s+expreso|mutuo\s+acuerdo|ambas\s+partes)",
-    re.I,
-)
-_NO_RENEWAL = re.compile(r"shall\s+not\s+(?:be\s+)?renew\w*|non-renewable|no\s+ser[aá]\s+prorrogable", re.I)
-
-
-def canonical_renewal(text: str) -> Found | None:
-    """``automatic`` | ``mutual agreement`` | ``none``, pointing at the deciding words."""
-    for m in _AUTO_RENEWAL.finditer(text):
-        if not _NEGATION.search(text[max(0, m.start() - 40) : m.start()]):
-            return Found(m.start(), m.end(), "automatic")
-    m = _MUTUAL_RENEWAL.search(text)
-    if m:
-        return Found(m.start(), m.end(), "mutual agreement")
-    m = _NO_RENEWAL.search(text)
-    return Found(m.start(), m.end(), "none") if m else None
-
-
-def canonical_payment_terms(text: str) -> Found | None:
-    """``net N`` (days to pay an invoice): "Net 45", "within thirty (30) days", "a 30 días"."""
-    m = re.search(r"\bnet\s*(\d{1,3})\b", text, re.I)
-    if m:
-        return Found(m.start(), m.end(), f"net {int(m.group(1))}")
-    for found in find_durations(text):
-        days = duration_days(str(found.value))
-        if days:
-            return Found(found.start, found.end, f"net {days}")
-    return None
-
-
-def canonical_governing_law(text: str) -> Found | None:
-    known = find_jurisdiction(text)
-    if known:
-        return known
-    m = re.search(
-        r"laws?\s+of\s+(?:the\s+)?((?:State|Province|Republic|Commonwealth)\s+of\s+)?"
-        r"([A-Z][\w]+(?:\s+[A-Z][\w]+)*)",
-        text,
-    )
-    return Found(m.start(2), m.end(2), m.group(2)) if m else None
-
-
-_UNLIMITED = re.compile(
-    r"\bunlimited\b|\bilimitada\b|\bwithout\s+limit(?:ation)?\b|\bsin\s+l[ií]mite\b", re.I
-)
-_CONTRACT_VALUE = re.compile(
-    r"importe\s+total\s+del\s+contrato|precio\s+total\s+del\s+contrato|total\s+contract\s+(?:value|price)|"
-    r"contract\s+price|total\s+(?:fees|amount)\s+payable\s+under\s+this\s+agreement",
-    re.I,
-)
-_PRECEDING = re.compile(r"preceding|prior|previous|anteriores|precedentes|last", re.I)
-
-
-def canonical_liability_cap(text: str) -> Found | None:
-    """An amount, ``N months of fees``, ``total contract value`` or ``unlimited``."""
-    m = _UNLIMITED.search(text)
-    if m:
-        return Found(m.start(), m.end(), "unlimited")
-    for found in find_durations(text):
-        window = text[max(0, found.start - 40) : found.end + 40]
-        if _PRECEDING.search(window) and str(found.value).endswith("M"):
-            return Found(found.start, found.end, f"{str(found.value)[1:-1]} months of fees")
-    m = _CONTRACT_VALUE.search(text)
-    if m:
-        return Found(m.start(), m.end(), "total contract value")
-    money = find_money(text)
-    return money[0] if money else None
-
-
-CANONICAL = {
-    "renewal": canonical_renewal,
-    "payment_terms": canonical_payment_terms,
-    "governing_law": canonical_governing_law,
-    "liability_cap": canonical_liability_cap,
-}

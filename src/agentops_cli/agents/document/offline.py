@@ -10,11 +10,13 @@ vencimiento") and only then parses the value next to it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from itertools import islice
 
+from agentops_cli.agents.document import contract_rules
+from agentops_cli.agents.document.canonical import CANONICAL
 from agentops_cli.agents.document.normalize import (
-    CANONICAL,
     Found,
     clean_value,
     find_dates,
@@ -38,6 +40,12 @@ _TYPE_CUES: dict[str, tuple[str, ...]] = {
         r"\bgoverned by\b",
         r"\bley aplicable\b", r"\breunidos\b", r"\bshall\b",
     ),
+    "terms": (
+        r"\bterms\s+of\s+(?:service|use)\b", r"\bterms\s+and\s+conditions\b", r"\bby\s+(?:using|accessing)\b",
+        r"\byour\s+account\b", r"\bt[eé]rminos\s+(?:y\s+condiciones|de\s+(?:servicio|uso))\b",
+        r"\bcondiciones\s+(?:generales|de\s+uso)\b", r"\bal\s+(?:utilizar|usar|acceder)\b",
+        r"\b(?:su|tu)\s+cuenta\b", r"\bthe\s+service\b", r"\bel\s+servicio\b", r"\busuario\b", r"\buser\b",
+    ),
     "proposal": (
         r"\bproposal\b", r"\bpropuesta\b", r"\bprepared for\b", r"\bsubmitted to\b", r"\bdirigida a\b",
         r"\boferta\b", r"\bquotation\b", r"\bpresupuesto\b", r"\bstatement of work\b", r"\bvalid until\b",
@@ -55,6 +63,8 @@ _TYPE_CUES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _TITLE_WORDS: dict[str, str] = {
     "contract": r"agreement|contrato|contract|acuerdo|convenio",
+    "terms": r"terms\s+of\s+(?:service|use)|terms\s+and\s+conditions|t[eé]rminos\s+(?:y\s+condiciones|de\s+"
+    r"(?:servicio|uso))|condiciones\s+(?:generales|de\s+uso|del\s+servicio)|user\s+agreement",
     "proposal": r"proposal|propuesta|oferta|quotation|presupuesto|statement of work",
     "policy": r"policy|pol[ií]tica|procedure|procedimiento",
     "invoice": r"invoice|factura",
@@ -81,7 +91,7 @@ def detect_type(text: str) -> DetectAnswer:
     for doc_type, cues in _TYPE_CUES.items():
         # at most 3 hits count: stop scanning at the third instead of listing every match
         body = sum(len(list(islice(re.finditer(cue, text, re.I), 3))) for cue in cues)
-        title = 6 if re.search(_TITLE_WORDS[doc_type], head, re.I) else 0
+        title = (10 if doc_type == "terms" else 6) if re.search(_TITLE_WORDS[doc_type], head, re.I) else 0
         scores[doc_type] = title + body
     best = max(scores, key=lambda k: scores[k])
     total = sum(scores.values())
@@ -117,10 +127,20 @@ def _first_label(text: str, label_list: list[str], finder: Finder, window: int =
 def _in_sentences(
     text: str, units: list[Span], want: str, avoid: str | None, finder: Finder
 ) -> tuple[Span, Found] | None:
-    """The first value ``finder`` finds in a sentence matching ``want`` and not ``avoid``."""
-    for unit in units:
+    """The first value ``finder`` finds in a sentence matching ``want`` and not ``avoid``.
+
+    ``want`` runs once over the whole text and each hit is mapped to its sentence: one regex
+    pass instead of one per sentence (a 30-page contract has a thousand sentences)."""
+    starts = [u.start for u in units]
+    seen: set[int] = set()
+    for m in re.finditer(want, text, re.I):
+        index = bisect_right(starts, m.start()) - 1
+        if index < 0 or index in seen or m.start() >= units[index].end:
+            continue
+        seen.add(index)
+        unit = units[index]
         sentence = text[unit.start : unit.end]
-        if not re.search(want, sentence, re.I) or (avoid and re.search(avoid, sentence, re.I)):
+        if avoid and re.search(avoid, sentence, re.I):
             continue
         hits = finder(sentence)
         if hits:
@@ -272,25 +292,19 @@ def _notice(text: str, units: list[Span]) -> Quoted | None:
 
 def _contract(text: str, language: str) -> dict[str, object]:
     units = sentences(text)
-    fields: dict[str, object] = {"parties": _parties(text)}
-    effective = _after_label(text, _EFFECTIVE, _dates(language), 40)
-    if effective is None:
-        for found in find_dates(text, language):
-            if re.match(
-                r"\s*\(?\s*(?:the\s+)?[\"“]?effective\s+date", text[found.end : found.end + 30], re.I
-            ):
-                effective = Quoted.at(text, found.start, found.end)
-                break
-    if effective is None:
-        first = find_dates(text, language)
-        effective = Quoted.at(text, first[0].start, first[0].end) if first else None
+    fields: dict[str, object] = {"parties": contract_rules.parties(text) or _parties(text)}
+    effective = contract_rules.effective_date(text, language)
     fields["effective_date"] = effective
-    fields["expiration_date"] = _after_label(text, _EXPIRATION, _dates(language), 30)
-    fields["term"] = _term(text, units)
-    renewal = _in_sentences(
-        text, units, r"renew|pr[oó]rroga|prorrog|renova|extension|extended", None, _canonical("renewal")
+    effective_iso = find_dates(effective.quote, language)[0].value if effective else None
+    fields["expiration_date"] = contract_rules.expiration_date(
+        text, language, units, str(effective_iso) if effective_iso else None
     )
-    fields["renewal"] = _sentence_quote(text, *renewal) if renewal else None
+    fields["term"] = _term(text, units)
+    renewal = contract_rules.renewal_clause(text, units)
+    fields["renewal"] = renewal
+    # Notice to stop a renewal only means something when the contract renews by itself.
+    automatic = renewal is not None and renewal.value == "automatic"
+    fields["renewal_notice"] = contract_rules.renewal_notice(text, units) if automatic else None
     fields["total_value"] = _money_after(text, _VALUE_KEYS, _VALUE_AVOID)
     payment = _in_sentences(
         text,
@@ -300,6 +314,14 @@ def _contract(text: str, language: str) -> dict[str, object]:
         _canonical("payment_terms"),
     )
     fields["payment_terms"] = _sentence_quote(text, *payment) if payment else None
+    fields["termination_notice"] = _notice(text, units)
+    fields.update(_contract_like(text, units))
+    return fields
+
+
+def _contract_like(text: str, units: list[Span]) -> dict[str, object]:
+    """Governing law and liability cap: read the same way in contracts and terms of service."""
+    fields: dict[str, object] = {}
     law = _in_sentences(
         text,
         units,
@@ -308,11 +330,10 @@ def _contract(text: str, language: str) -> dict[str, object]:
         _canonical("governing_law"),
     )
     fields["governing_law"] = _sentence_quote(text, *law) if law else None
-    fields["termination_notice"] = _notice(text, units)
     cap = _in_sentences(
         text,
         units,
-        r"liabilit|responsabilidad",
+        r"liabilit|responsabilidad|damages|da[ñn]os",
         r"insurance|seguro",
         lambda s: _cap_finder(s),
     )
@@ -322,11 +343,57 @@ def _contract(text: str, language: str) -> dict[str, object]:
 
 def _cap_finder(sentence: str) -> list[Found]:
     if not re.search(
-        r"exceed|limited\s+to|\bcap\b|exceder|superar|limitad|m[aá]ximo|unlimited|ilimitad", sentence, re.I
+        r"exceed|limited\s+to|\bcap\b|exceder|superar|limitad|m[aá]ximo|unlimited|ilimitad|in\s+no\s+event",
+        sentence,
+        re.I,
     ):
         return []
     found = CANONICAL["liability_cap"](sentence)
     return [found] if found else []
+
+
+# -- terms of service ----------------------------------------------------------------------------
+def _terms(text: str, language: str) -> dict[str, object]:
+    """Terms of service: the provider writes them, so the fields are what it may do to the user."""
+    units = sentences(text)
+    shared = _contract_like(text, units)
+    provider = _company_or_line(
+        text, r"(?:operated|provided|offered)\s+by|prestado\s+por|titular|provider|proveedor"
+    )
+    if provider is None:
+        names = companies(text[:4000])
+        provider = Quoted.at(text, names[0].start, names[0].end) if names else None
+    retention = _in_sentences(
+        text,
+        units,
+        r"retain|retention|keep|store|delete|conserv|almacen|elimin|suprim",
+        r"notice|preaviso|refund|reembolso|renew|renov",
+        find_durations,
+    )
+    auto = _in_sentences(text, units, r"renew|renov|prorrog", None, _canonical("auto_renewal"))
+    at_will = _in_sentences(
+        text,
+        units,
+        r"suspend|terminat|cancel|discontinu|clos|disabl|rescind|resolver|cerrar|baja|interrump",
+        None,
+        _canonical("termination_at_will"),
+    )
+    changes = _in_sentences(
+        text,
+        units,
+        r"modif|change|amend|update|revis|cambiar|actualizar",
+        None,
+        _canonical("unilateral_changes"),
+    )
+    return {
+        "provider": provider,
+        "governing_law": shared["governing_law"],
+        "liability_cap": shared["liability_cap"],
+        "auto_renewal": _sentence_quote(text, *auto) if auto else None,
+        "termination_at_will": _sentence_quote(text, *at_will) if at_will else None,
+        "unilateral_changes": _sentence_quote(text, *changes) if changes else None,
+        "data_retention": _quote(text, *retention) if retention else None,
+    }
 
 
 # -- proposal, policy, invoice -------------------------------------------------------------------
@@ -461,6 +528,7 @@ def _invoice(text: str, language: str) -> dict[str, object]:
 
 _EXTRACTORS: dict[str, Callable[[str, str], dict[str, object]]] = {
     "contract": _contract,
+    "terms": _terms,
     "proposal": _proposal,
     "policy": _policy,
     "invoice": _invoice,

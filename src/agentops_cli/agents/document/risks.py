@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from agentops_cli.agents.document import clause_model
 from agentops_cli.agents.document.configuration import (
     LONG_NOTICE_DAYS,
     RISK_SEVERITY,
@@ -24,7 +25,7 @@ from agentops_cli.agents.document.schemas import (
     Risk,
     RiskQuote,
 )
-from agentops_cli.agents.document.segment import enclosing_sentence, sections, sentences
+from agentops_cli.agents.document.segment import enclosing_sentence, hit_units, sections, sentences
 
 _CLAUSE_CUES: dict[str, str] = {
     "term": r"\bterm\b|duration|duraci[oó]n|vigencia|commencement",
@@ -34,8 +35,8 @@ _CLAUSE_CUES: dict[str, str] = {
     "termination": r"terminat|resoluci[oó]n|resolver|denuncia",
     "governing_law": r"governing\s+law|governed\s+by|ley\s+aplicable|legislaci[oó]n|se\s+rige|jurisdic",
     "confidentiality": r"confidential|confidencial",
-    "exclusivity": r"exclusiv",
-    "non_compete": r"non-compete|restrictive\s+covenant|no\s+competencia|competing|competitor",
+    # exclusivity and non_compete clauses come from the learned clause model (and the pattern
+    # risks below): the word "exclusive" alone is mostly "non-exclusive" or "sole and exclusive remedy".
     "penalties": r"penalt|penaliz|liquidated\s+damages",
     "intellectual_property": r"intellectual\s+property|propiedad\s+intelectual",
     "data_protection": r"data\s+protection|protecci[oó]n\s+de\s+datos|personal\s+data",
@@ -52,7 +53,9 @@ _PATTERN_RISKS: dict[str, tuple[str, str | None, str]] = {
     ),
     "exclusivity": (
         r"exclusiv|en\s+exclusiva",
-        r"exclusive\s+(?:of|jurisdiction)|exclusiva\s+jurisdicci|excluding",
+        r"exclusive\s+(?:of|jurisdiction|remed|venue|forum|property|owner|responsib|right\s+to\s+(?:terminate|control))|"
+        r"exclusiva\s+jurisdicci|excluding|non-?\s?exclusiv|no\s+exclusiv|exclusively\s+(?:governed|by|for|in)|"
+        r"sole\s+and\s+exclusive|exclusive\s+and\s+sole|tribunales",
         "exclusivity commitment restricts who you can work with",
     ),
     "non_compete": (
@@ -88,12 +91,19 @@ def clauses_and_risks(text: str, doc_type: str) -> ClausesRisksAnswer:
             clause = ClauseQuote(type=kind, quote=body)
             clause._start = block.start
             clauses.append(clause)
+    units = sentences(text)
+    if doc_type in ("contract", "terms"):
+        for kind, start, end, _ in clause_model.find_clauses(text, [(u.start, u.end) for u in units]):
+            learned = ClauseQuote(type=kind, quote=text[start:end])
+            learned._start = start
+            clauses.append(learned)
     risks: list[RiskQuote] = []
-    for unit in sentences(text):
-        sentence = text[unit.start : unit.end]
-        if len(sentence) < 30:
-            continue  # a heading ("CUARTA.- Penalizaciones.") announces, the sentence after it shows
-        for kind, (pattern, avoid, explanation) in _PATTERN_RISKS.items():
+    for kind, (pattern, avoid, explanation) in _PATTERN_RISKS.items():
+        for index in hit_units(text, units, re.compile(pattern, re.I)):
+            unit = units[index]
+            sentence = text[unit.start : unit.end]
+            if len(sentence) < 30:
+                continue  # a heading ("CUARTA.- Penalizaciones.") announces, the sentence after it shows
             if re.search(pattern, sentence, re.I) and not (avoid and re.search(avoid, sentence, re.I)):
                 risk = RiskQuote(
                     type=kind, severity=RISK_SEVERITY[kind], quote=sentence, explanation=explanation
@@ -112,7 +122,7 @@ def _clause_type(text: str) -> str | None:
 
 def field_risks(text: str, doc_type: str, fields: dict[str, FieldValue]) -> list[Risk]:
     """Risks that follow from the grounded fields and from what the document lacks."""
-    if doc_type != "contract":
+    if doc_type not in ("contract", "terms"):
         return []
     units = sentences(text)
     out: list[Risk] = []
@@ -133,6 +143,9 @@ def field_risks(text: str, doc_type: str, fields: dict[str, FieldValue]) -> list
         unit = enclosing_sentence(text, field.start, field.end, units)
         return unit.start, unit.end
 
+    if doc_type == "terms":
+        _terms_risks(fields, add, sentence_of)
+        return out
     renewal = fields.get("renewal")
     if renewal and renewal.value == "automatic":
         add("auto_renewal", *sentence_of(renewal), "renews automatically unless notice is given in time")
@@ -156,6 +169,27 @@ def field_risks(text: str, doc_type: str, fields: dict[str, FieldValue]) -> list
         start, end = _last_line_span(text)
         add("missing_signature_block", start, end, "no signature block found at the end of the document")
     return out
+
+
+def _terms_risks(fields: dict[str, FieldValue], add, sentence_of) -> None:
+    """Terms of service are written by one side: flag what it may do to the user on its own."""
+    if "auto_renewal" in fields:
+        add("auto_renewal", *sentence_of(fields["auto_renewal"]), "the plan renews automatically")
+    if "unilateral_changes" in fields:
+        add(
+            "unilateral_changes",
+            *sentence_of(fields["unilateral_changes"]),
+            "the provider may change the terms on its own",
+        )
+    if "termination_at_will" in fields:
+        add(
+            "one_sided_termination",
+            *sentence_of(fields["termination_at_will"]),
+            "the provider may suspend or end the service at any time",
+        )
+    cap = fields.get("liability_cap")
+    if cap and cap.value == "unlimited":
+        add("unlimited_liability", *sentence_of(cap), "liability is not capped")
 
 
 def _title_span(text: str) -> tuple[int, int]:

@@ -37,7 +37,7 @@ class Quoted(BaseModel):
 
 
 class DetectAnswer(BaseModel):
-    doc_type: Literal["contract", "proposal", "policy", "invoice", "other"]
+    doc_type: Literal["contract", "terms", "proposal", "policy", "invoice", "other"]
     confidence: float = Field(ge=0.0, le=1.0)
     language: Literal["en", "es", "other"] = "en"
 
@@ -55,6 +55,19 @@ class ContractFields(BaseModel):
     governing_law: Quoted | None = None
     termination_notice: Quoted | None = None
     liability_cap: Quoted | None = None
+    renewal_notice: Quoted | None = None
+
+
+class TermsFields(BaseModel):
+    """Fields of terms of service / use (general conditions written by the provider)."""
+
+    provider: Quoted | None = None
+    governing_law: Quoted | None = None
+    liability_cap: Quoted | None = None
+    auto_renewal: Quoted | None = None
+    termination_at_will: Quoted | None = None
+    unilateral_changes: Quoted | None = None
+    data_retention: Quoted | None = None
 
 
 class ProposalFields(BaseModel):
@@ -90,6 +103,7 @@ class OtherFields(BaseModel):
 
 FIELDS_SCHEMA: dict[str, type[BaseModel]] = {
     "contract": ContractFields,
+    "terms": TermsFields,
     "proposal": ProposalFields,
     "policy": PolicyFields,
     "invoice": InvoiceFields,

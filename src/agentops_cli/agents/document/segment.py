@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 _ABBREVIATIONS = {
@@ -27,6 +28,12 @@ class Span:
 
 
 def sentences(text: str) -> list[Span]:
+    """Sentence-like units of ``text`` (cached: every step of a run cuts the same text)."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=4)
+def _sentences(text: str) -> tuple[Span, ...]:
     """Sentence-like units: split at terminal punctuation (not after abbreviations such as
     "S.L." or "Inc."), at blank lines, and at line breaks that end a short line or start
     a heading, list item or table row. Wrapped PDF lines stay in one sentence."""
@@ -60,7 +67,21 @@ def sentences(text: str) -> list[Span]:
         if stripped:
             offset = a + chunk.find(stripped)
             spans.append(Span(offset, offset + len(stripped)))
-    return spans
+    return tuple(spans)
+
+
+def hit_units(text: str, units: list[Span], pattern: re.Pattern[str]) -> list[int]:
+    """Indexes of the units ``pattern`` occurs in: one regex pass over the whole text, each
+    hit mapped to its unit, instead of one search per sentence."""
+    from bisect import bisect_right
+
+    starts = [u.start for u in units]
+    hits: list[int] = []
+    for m in pattern.finditer(text):
+        index = bisect_right(starts, m.start()) - 1
+        if index >= 0 and m.start() < units[index].end and (not hits or hits[-1] != index):
+            hits.append(index)
+    return hits
 
 
 def sections(text: str) -> list[Span]:
@@ -91,10 +112,21 @@ def enclosing_sentence(text: str, start: int, end: int, units: list[Span] | None
 
 
 # -- company names -------------------------------------------------------------------------------
-_WORD = r"[A-ZÁÉÍÓÚÑÜ][\w&'’\-]*"
+# A legal form ends a company name: it is never a word inside one.
+_NOT_A_NAME_WORD = (
+    r"(?!(?:Inc|INC|Ltd|LTD|LLC|plc|PLC|Corp|CORP|Corporation|CORPORATION|GmbH|Limited|LIMITED)\b)"
+)
+# A name word starts with a capital, a digit-word ("3D") or a lower-case brand prefix ("iShip",
+# "mPhase", "ebix.com").
+_WORD = (
+    _NOT_A_NAME_WORD
+    + r"(?:[A-ZÁÉÍÓÚÑÜ]|\d+[A-Za-z]|[a-z]{1,2}(?=[A-Z])|[a-z][\w\-]*(?=\.com\b))"
+    + r"[\w&'’\-]*(?:\.[A-Za-z][\w&'’\-]*)*"
+)
 _CONNECT = r"(?:de|del|la|las|los|y|and|of|the|&|für|e)"
 _SUFFIX = (
-    r"(?:Inc\.?|INC\.?|Incorporated|LLC|L\.L\.C\.|Ltd\.?|LTD\.?|Limited|LIMITED|plc|PLC|GmbH|AG|AS|ASA|A/S|AB|Corp\.?|CORP\.?|Corporation|"
+    r"(?:Inc\.?|INC\.?|Incorporated|INCORPORATED|LLC\.?|L\.L\.C\.|Ltd\.?|LTD\.?|Limited|LIMITED|plc|PLC|GmbH|AG|AS|ASA|A/S|AB|"
+    r"Corp\.?|CORP\.?|Corporation|CORPORATION|L\.P\.|LP|Co\.,?\s+Ltd\.?|PTE\.?,?\s+LTD\.?|Company|COMPANY|"
     r"LLP|S\.?L\.?U?\.|S\.L|S\.?A\.?U?\.|S\.A|S\.C\.|S\.Coop\.|B\.V\.|N\.V\.|SAS|S\.A\.S\.|S\.p\.A\.|S\.r\.l\.|"
     r"SARL|Pty\.?\s+Ltd\.?)"
 )
@@ -102,7 +134,8 @@ _COMPANY = re.compile(
     rf"{_WORD}(?:[ \t]+(?:{_CONNECT}[ \t]+)?{_WORD}){{0,6}},?[ \t]+{_SUFFIX}(?![\w])(?![ \t]+A[ \t])"
 )
 _LEADING_NOISE = re.compile(
-    r"^(?:(?:For|By|Between|And|Signed|Signature|Por|Entre|Y|De|Bill|Billed|To|Cliente|Client|Customer|"
+    r"^(?:[\w\s&,-]*?\b(?:Between|BETWEEN|Among|AMONG|Entre|ENTRE|AGREEMENT|CONTRACT|CONTRATO)[ \t]+)?"
+    r"(?:(?:For|By|Between|And|Signed|Signature|Por|Entre|Y|De|Bill|Billed|To|Cliente|Client|Customer|"
     r"From|Provider|Supplier|Vendor|Prepared|Submitted|THIS|This|The|El|La)[ \t]+)+"
 )
 
@@ -116,6 +149,8 @@ def companies(text: str) -> list[Span]:
         if not trimmed or trimmed.split()[0] in {"LLC", "Ltd", "Inc"}:
             continue
         start = m.start() + (len(name) - len(trimmed))
+        if re.search(r"\b(?:an?|una?)\s+$", text[max(0, start - 6) : start]):
+            continue  # "a Delaware Corporation" describes a party, it does not name one
         found.append(Span(start, m.end()))
     return found
 

@@ -1,0 +1,404 @@
+"""CUAD v1 dev split: the offline document agent against lawyers' answers (issue 17).
+
+    .venv/bin/python bench/bench_cuad.py                 # score + speed → bench/results/cuad.json
+    .venv/bin/python bench/bench_cuad.py --label before  # store the figures under another label
+    .venv/bin/python bench/bench_cuad.py --no-cv         # skip the cross-validated clause figures
+
+Every contract of ``../shared/datasets/cuad/texts`` goes through the document agent's service
+(``agents.document.service.run``) in this process, with the offline engine, exactly as
+``agentops run document PATH --type contract`` would run it (the type is forced: CUAD is all
+contracts, and detection is measured by the golden set, not here).
+
+Scoring rules (the way a user reads the answers; written here and in docs/benchmarks.md):
+
+* **parties** — CUAD's ``Parties`` answer split at ``;``, each name without its ``("Alias")``.
+  A predicted name matches a gold name when their folded tokens, minus legal forms (Inc, LLC,
+  Ltd, Corp …), are equal or one contains the other. P = matched predictions / predictions,
+  R = matched gold names / gold names (micro over contracts).
+* **effective_date** — ``Effective Date``, else ``Agreement Date`` (m/d/yy). Compared as ISO dates.
+* **expiration_date** — ``Expiration Date`` (stated or computed from the term). "perpetual" and
+  empty answers mean *no date*: a predicted date there is a false positive.
+* **governing_law** — the jurisdiction: a match when the folded prediction equals one of the
+  ``;``/``,``-separated parts of the answer ("British Columbia, Canada" accepts either).
+* **renewal** — yes/no: gold yes when ``Renewal Term`` is not empty (automatic or unilateral
+  extensions, CUAD's definition); predicted yes when the ``renewal`` field is ``automatic`` or
+  ``option``.
+* **renewal_notice** — ``Notice Period To Terminate Renewal`` in days (months × 30, years × 365,
+  weeks × 7), against the ``renewal_notice`` field, else ``termination_notice`` when the contract
+  renews; equal within 5 %.
+* For single-valued fields a wrong value is one false positive *and* one false negative; a
+  value where the answer is empty is a false positive. Gold answers CUAD left partly blank
+  ("[]/[]/2019") are skipped for that field.
+* **clause categories** (yes/no per contract): predicted yes when the output has a clause of that
+  type in ``clauses`` (or a risk of the listed type). P/R/F1 of the *yes* class.
+
+Because the clause classifier is trained on this very split, the bench also reports its
+**5-fold cross-validated** figures (folds by contract; each contract is scored by a model that
+never saw it), the honest estimate for unseen contracts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import RESULTS, SHARED, write_result
+
+CUAD = SHARED / "datasets" / "cuad"
+TEXTS = CUAD / "texts"
+
+FIELDS = (
+    "parties",
+    "effective_date",
+    "expiration_date",
+    "governing_law",
+    "renewal",
+    "renewal_notice",
+)
+# CUAD category → (clause types, risk types) whose presence in the output means "yes".
+CATEGORIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "Exclusivity": (("exclusivity",), ("exclusivity",)),
+    "Non-Compete": (("non_compete",), ("non_compete",)),
+    "Uncapped Liability": (("uncapped_liability",), ("unlimited_liability",)),
+    "Cap On Liability": (("cap_on_liability",), ()),
+    "Termination For Convenience": (("termination_for_convenience",), ()),
+    "Liquidated Damages": (("liquidated_damages",), ()),
+    "Change Of Control": (("change_of_control",), ()),
+    "Anti-Assignment": (("anti_assignment",), ()),
+    "Audit Rights": (("audit_rights",), ()),
+    "Most Favored Nation": (("most_favored_nation",), ()),
+    "Minimum Commitment": (("minimum_commitment",), ()),
+    "Ip Ownership Assignment": (("ip_ownership_assignment",), ()),
+}
+_LEGAL_FORMS = {
+    "inc", "incorporated", "llc", "l", "c", "ltd", "limited", "corp", "corporation", "co", "company",
+    "plc", "gmbh", "ag", "sa", "s", "a", "bv", "b", "v", "nv", "lp", "llp", "pty", "the", "and",
+}  # fmt: skip
+
+
+def rows() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (CUAD / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+# -- gold answers -------------------------------------------------------------------------------------
+def gold_date(raw: str) -> str | bool | None:
+    """ISO date, ``None`` for no date, ``False`` for a partly blank answer (skipped)."""
+    raw = (raw or "").strip()
+    if not raw or raw.lower() == "perpetual":
+        return None
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})", raw)
+    if not m:
+        return False
+    a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    year = y if y > 99 else (2000 + y if y < 50 else 1900 + y)
+    month, day = (b, a) if a > 12 else (a, b)
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return False
+
+
+def gold_days(raw: str) -> int | bool | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    m = re.search(r"(\d+)\)?\s*(day|week|month|year)", raw, re.I)
+    if not m:
+        return False
+    return int(m.group(1)) * {"day": 1, "week": 7, "month": 30, "year": 365}[m.group(2).lower()]
+
+
+def gold_parties(raw: str) -> list[str]:
+    names = []
+    for part in raw.split(";"):
+        name = re.split(r"\s*[(\[]", part.strip(), maxsplit=1)[0].strip(" ,.")
+        if name:
+            names.append(name)
+    return names
+
+
+def fold(text: str) -> str:
+    from agentops_cli.agents.document.normalize import fold as agent_fold
+
+    return agent_fold(text)
+
+
+def party_key(name: str) -> str:
+    return " ".join(t for t in fold(name).split() if t not in _LEGAL_FORMS)
+
+
+def party_match(a: str, b: str) -> bool:
+    ka, kb = party_key(a), party_key(b)
+    if not ka or not kb:
+        return False
+    return ka == kb or f" {ka} " in f" {kb} " or f" {kb} " in f" {ka} "
+
+
+def law_match(pred: str, gold: str) -> bool:
+    parts = [fold(p) for p in re.split(r"[;,]", gold) if p.strip()]
+    return fold(pred) in parts or fold(pred) == fold(gold)
+
+
+def iso_days(value: str) -> int | None:
+    m = re.fullmatch(r"P(\d+)([DWMY])", value or "")
+    return int(m.group(1)) * {"D": 1, "W": 7, "M": 30, "Y": 365}[m.group(2)] if m else None
+
+
+# -- counting -----------------------------------------------------------------------------------------
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def scores(self) -> dict[str, float | int]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3), "tp": self.tp,
+                "fp": self.fp, "fn": self.fn}  # fmt: skip
+
+    def single(self, gold: object, pred: object, same: bool) -> None:
+        if gold is not None and pred is not None and same:
+            self.tp += 1
+            return
+        if pred is not None:
+            self.fp += 1
+        if gold is not None:
+            self.fn += 1
+
+
+def value(output: dict[str, Any], name: str) -> Any:
+    field = output["fields"].get(name)
+    return field["value"] if field else None
+
+
+def score_fields(answers: dict[str, str], output: dict[str, Any], tallies: dict[str, Tally]) -> None:
+    gold_names, pred_names = gold_parties(answers["Parties-Answer"]), value(output, "parties") or []
+    t = tallies["parties"]
+    t.tp += sum(1 for p in pred_names if any(party_match(p, g) for g in gold_names))
+    t.fp += sum(1 for p in pred_names if not any(party_match(p, g) for g in gold_names))
+    t.fn += sum(1 for g in gold_names if not any(party_match(p, g) for p in pred_names))
+
+    effective = gold_date(answers["Effective Date-Answer"])
+    if effective is None:
+        effective = gold_date(answers["Agreement Date-Answer"])
+    if effective is not False:
+        pred = value(output, "effective_date")
+        tallies["effective_date"].single(effective, pred, pred == effective)
+    expiration = gold_date(answers["Expiration Date-Answer"])
+    if expiration is not False:
+        pred = value(output, "expiration_date")
+        tallies["expiration_date"].single(expiration, pred, pred == expiration)
+
+    law, pred_law = answers["Governing Law-Answer"].strip() or None, value(output, "governing_law")
+    tallies["governing_law"].single(law, pred_law, bool(law and pred_law and law_match(pred_law, law)))
+
+    renews = bool(answers["Renewal Term-Answer"].strip())
+    pred_renews = value(output, "renewal") in ("automatic", "option")
+    tallies["renewal"].single(True if renews else None, True if pred_renews else None, True)
+
+    notice = gold_days(answers["Notice Period To Terminate Renewal- Answer"])
+    if notice is not False:
+        raw = value(output, "renewal_notice") or (
+            value(output, "termination_notice") if pred_renews else None
+        )
+        pred_days = iso_days(raw) if isinstance(raw, str) else None
+        same = bool(notice and pred_days and abs(pred_days - notice) <= 0.05 * notice)
+        tallies["renewal_notice"].single(notice, pred_days, same)
+
+
+def predicted_categories(output: dict[str, Any]) -> set[str]:
+    clause_types = {c["type"] for c in output["clauses"]}
+    risk_types = {r["type"] for r in output["risks"]}
+    return {
+        category
+        for category, (clauses, risks) in CATEGORIES.items()
+        if clause_types & set(clauses) or risk_types & set(risks)
+    }
+
+
+def score_categories(answers: dict[str, str], predicted: set[str], tallies: dict[str, Tally]) -> None:
+    for category in CATEGORIES:
+        gold = answers.get(f"{category}-Answer") == "Yes"
+        pred = category in predicted
+        t = tallies[category]
+        t.tp += gold and pred
+        t.fp += pred and not gold
+        t.fn += gold and not pred
+
+
+def summarise(tallies: dict[str, Tally], names: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    per = {name: tallies[name].scores() for name in names}
+    return {"per": per, "mean_f1": round(statistics.mean(s["f1"] for s in per.values()), 3)}
+
+
+# -- running the agent --------------------------------------------------------------------------------
+def run_split(data: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[float]]:
+    from agentops_cli.agents.document import service
+    from agentops_cli.config import Settings
+    from agentops_cli.llm.factory import make_llm
+
+    settings = Settings()
+    options = {"root": str(TEXTS), "type": "contract"}
+    service.run(
+        data[0]["file"], llm=make_llm(settings, "document"), settings=settings, options=options
+    )  # warm
+    outputs, seconds, cpu = [], [], []
+    for row in data:
+        llm = make_llm(settings, "document")
+        started, cpu_started = time.perf_counter(), time.process_time()
+        out = service.run(row["file"], llm=llm, settings=settings, options=options)
+        seconds.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+        outputs.append(out.model_dump(mode="json"))
+    return outputs, seconds, cpu
+
+
+def score(data: list[dict[str, Any]], outputs: list[dict[str, Any]]) -> dict[str, Any]:
+    field_t = {name: Tally() for name in FIELDS}
+    cat_t = {name: Tally() for name in CATEGORIES}
+    for row, out in zip(data, outputs, strict=True):
+        score_fields(row["answers"], out, field_t)
+        score_categories(row["answers"], predicted_categories(out), cat_t)
+    return {"fields": summarise(field_t, FIELDS), "categories": summarise(cat_t, list(CATEGORIES))}
+
+
+def cross_validated(data: list[dict[str, Any]], folds: int, quick: bool = False) -> dict[str, Any] | None:
+    """Clause categories scored by models trained without the contract (folds by contract).
+
+    ``quick``: each fold's weights are trained without its contracts, but the per-category
+    thresholds are the shipped model's (chosen on inner folds of the whole split) — 12 numbers
+    that saw the held-out contracts, which a full run (one inner split per fold) avoids."""
+    try:
+        from agentops_cli.agents.document import clause_model
+        from train_clause_model import train
+    except ImportError:  # before the learned clause model existed
+        return None
+    outputs: list[dict[str, Any] | None] = [None] * len(data)
+    for k in range(folds):
+        held = [i for i in range(len(data)) if i % folds == k]
+        train_rows = [row for i, row in enumerate(data) if i % folds != k]
+        shipped = clause_model.active() if quick else None
+        model = train(train_rows, TEXTS, shipped.thresholds if shipped is not None else None)
+        with clause_model.using(model):
+            outs, _, _ = run_split([data[i] for i in held])
+        for i, out in zip(held, outs, strict=True):
+            outputs[i] = out
+    done = [o for o in outputs if o is not None]
+    return {"folds": folds, "thresholds": "shipped" if quick else "inner folds", **score(data, done)}
+
+
+def eval_wall_time(data: list[dict[str, Any]]) -> dict[str, Any]:
+    """The whole split through ``agentops eval`` (a fresh process, as a user runs it)."""
+    import subprocess
+    import tempfile
+
+    from common import agentops_argv, child_env
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dataset = Path(tmp) / "cuad_dev.jsonl"
+        with dataset.open("w", encoding="utf-8") as fh:
+            for i, row in enumerate(data):
+                fh.write(json.dumps({"id": f"cuad-{i}", "agent": "document", "input": row["file"],
+                                     "options": {"root": str(TEXTS), "type": "contract"},
+                                     "expected": {"doc_type": "contract"}}) + "\n")  # fmt: skip
+        argv = agentops_argv("eval", "--dataset", str(dataset), "--provider", "offline")
+        env = child_env({"AGENTOPS_HOME": tmp, "AGENTOPS_CACHE_DIR": str(Path(tmp) / "cache")})
+        started = time.perf_counter()
+        proc = subprocess.run(argv, env=env, cwd=tmp, capture_output=True, check=False)
+        wall = time.perf_counter() - started
+    return {"command": "agentops eval --dataset cuad_dev.jsonl --provider offline", "wall_s": round(wall, 1),
+            "exit_code": proc.returncode, "rows": len(data)}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--label", default="after", help="store the figures under this label")
+    parser.add_argument("--no-cv", action="store_true", help="skip the cross-validated clause figures")
+    parser.add_argument("--dump", type=Path, help="write every output (JSONL) here, for error analysis")
+    parser.add_argument("--cv-only", action="store_true", help="only the cross-validated clause figures")
+    parser.add_argument("--quick-cv", action="store_true", help="CV reusing the shipped thresholds (faster)")
+    args = parser.parse_args(argv)
+    if not TEXTS.is_dir():
+        print(f"CUAD dev split not found at {CUAD}: nothing to measure", file=sys.stderr)
+        return 1
+    data = rows()
+    if args.cv_only:
+        cv = cross_validated(data, 5, quick=args.quick_cv)
+        path = RESULTS / "cuad.json"
+        stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        stored.pop("machine", None)
+        stored.setdefault(args.label, {})["cross_validated"] = cv
+        write_result("cuad", stored)
+        print(f"cross-validated categories mean F1 {cv['categories']['mean_f1'] if cv else None}")
+        return 0
+    tracemalloc.start()
+    started = time.perf_counter()
+    outputs, seconds, cpu = run_split(data)
+    total = time.perf_counter() - started
+    peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    if args.dump:
+        with args.dump.open("w", encoding="utf-8") as fh:
+            for row, out in zip(data, outputs, strict=True):
+                fh.write(json.dumps({"file": row["file"], "answers": row["answers"], "output": out}) + "\n")
+    chars = [len((TEXTS / row["file"]).read_text(encoding="utf-8")) for row in data]
+    per_30k = [s / max(c, 1) * 30000 for s, c in zip(seconds, chars, strict=True)]
+    cpu_30k = [s / max(c, 1) * 30000 for s, c in zip(cpu, chars, strict=True)]
+    figures = score(data, outputs)
+    result = {
+        "contracts": len(data),
+        **figures,
+        "speed": {
+            "median_s_per_contract": round(statistics.median(seconds), 4),
+            "median_s_per_30k_chars": round(statistics.median(per_30k), 4),
+            # CPU seconds of this process: what the run costs when the machine is shared.
+            "median_cpu_s_per_contract": round(statistics.median(cpu), 4),
+            "median_cpu_s_per_30k_chars": round(statistics.median(cpu_30k), 4),
+            "load_average_1min": round(os.getloadavg()[0], 1),
+            "max_s": round(max(seconds), 3),
+            "total_s": round(total, 2),
+            "median_chars": int(statistics.median(chars)),
+            "traced_peak_mb": round(peak_mb, 1),
+        },
+    }
+    result["eval"] = eval_wall_time(data)
+    if not args.no_cv:
+        cv = cross_validated(data, 5, quick=args.quick_cv)
+        if cv is not None:
+            result["cross_validated"] = cv
+    path = RESULTS / "cuad.json"
+    stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    stored.pop("machine", None)
+    earlier = stored.get(args.label, {}).get("cross_validated")
+    if args.no_cv and earlier:
+        # The folds retrain the clause model (minutes): a fields-only rerun keeps the last CV figures,
+        # marked as such.
+        result["cross_validated"] = {**earlier, "from_earlier_run": True}
+    stored[args.label] = result
+    write_result("cuad", stored)
+    f, c = figures["fields"], figures["categories"]
+    print(f"fields mean F1 {f['mean_f1']}: " + ", ".join(f"{k} {v['f1']}" for k, v in f["per"].items()))
+    print(f"categories mean F1 {c['mean_f1']}: " + ", ".join(f"{k} {v['f1']}" for k, v in c["per"].items()))
+    if "cross_validated" in result:
+        cvc = result["cross_validated"]["categories"]
+        print(f"cross-validated categories mean F1 {cvc['mean_f1']}")
+    print(f"speed: {result['speed']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

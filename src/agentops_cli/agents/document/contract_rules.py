@@ -1,0 +1,301 @@
+"""Contract fields read from a contract's structure rather than from the first match.
+
+A contract says who the parties are in its *preamble* ("by and between X, a Delaware
+corporation ("Licensor"), and Y ("Licensee")"), its dates in the preamble or the *term*
+section, and carries noise a rule must not read: EDGAR filing stamps ("Source: ACME CORP,
+8-K, 4/18/2017"), page footers, exhibit headers. These functions return ``Quoted`` values
+with position hints, like every offline twin.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from agentops_cli.agents.document.canonical import RENEWAL_RANK, add_duration, renewal
+from agentops_cli.agents.document.normalize import Found, find_dates, find_durations
+from agentops_cli.agents.document.schemas import Quoted
+from agentops_cli.agents.document.segment import Span, companies, hit_units
+
+# -- noise ---------------------------------------------------------------------------------------
+_NOISE = re.compile(
+    r"Source:[^\n]{0,160}?\b\d{1,2}/\d{1,2}/\d{2,4}|"  # EDGAR stamp: "Source: X, 8-K, 4/18/2017"
+    r"\bPage\s+\d+\s+of\s+\d+\b|\bP[aá]gina\s+\d+\s+de\s+\d+\b|"
+    r"\bFiled\s+(?:on|with)[^\n]{0,80}?\d{4}",
+    re.I,
+)
+
+
+def noise_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _NOISE.finditer(text)]
+
+
+@lru_cache(maxsize=4)
+def _clean_dates(text: str, language: str) -> tuple[Found, ...]:
+    noise = noise_spans(text)
+    return tuple(d for d in find_dates(text, language) if not any(s <= d.start < e for s, e in noise))
+
+
+def clean_dates(text: str, language: str) -> list[Found]:
+    """Every date that is not part of a filing stamp or a page footer."""
+    return list(_clean_dates(text, language))
+
+
+# -- parties -------------------------------------------------------------------------------------
+_PREAMBLE_START = re.compile(r"\b(?:by\s+and\s+(?:between|among)|between|among|entre|REUNIDOS)\b", re.I)
+_PREAMBLE_END = re.compile(
+    r"\b(?:WHEREAS|Whereas|RECITALS|Recitals|W\s?I\s?T\s?N\s?E\s?S\s?S\s?E\s?T\s?H|BACKGROUND|"
+    r"NOW,?\s+THEREFORE|EXPONEN|MANIFIESTAN|ACUERDAN)\b"
+)
+_ALIAS = re.compile(
+    r"\(\s*(?:each\s+)?(?:the\s+|hereinafter(?:\s+(?:referred\s+to\s+as|called))?,?\s+|"
+    r"en\s+adelante,?\s+|referred\s+to\s+as\s+)?(?:the\s+|el\s+|la\s+|as\s+)?[\"“'‘]([^\"”'’]{1,40})[\"”'’]"
+)
+_BOUNDARY = re.compile(
+    r"\b(?:(?:y\s+)?de\s+(?:una|otra)\s+parte,?|between|among|and|entre|y|AND|BETWEEN)\b|[;)\n]\s*|:\s", re.I
+)
+# Defined terms that are not parties: ("the "Agreement"), ("Effective Date") …
+_NOT_A_PARTY_ALIAS = re.compile(
+    r"agreement|contract|contrato|effective|date|services?|products?|territory|term|fecha|servicios?|parties|partes",
+    re.I,
+)
+_DESCRIPTION = re.compile(
+    r",?\s+(?:an?|the|una?|with|whose|having|located|organized|incorporated|existing|con|sociedad|"
+    r"domiciliad\w*|registered|doing|acting|on\s+behalf)\b|,\s*\(|\s*\(",
+    re.I,
+)
+_GENERIC = re.compile(
+    r"^(?:the\s+)?(?:party|parties|company|agreement|effective\s+date|licensor|licensee|"
+    r"distributor|supplier|customer|each|both|it|el|la|las|partes?)$",
+    re.I,
+)
+_HEADING_CUT = re.compile(r"^.*\b(?:Between|BETWEEN|Among|AMONG|Entre|ENTRE|By|BY|AGREEMENT|CONTRATO)\s+")
+
+
+def _name_before(region: str, alias_start: int) -> tuple[int, int] | None:
+    window_start = max(0, alias_start - 220)
+    before = region[window_start:alias_start]
+    cut = 0
+    for m in _BOUNDARY.finditer(before):
+        cut = m.end()
+    segment = before[cut:]
+    desc = _DESCRIPTION.search(segment)
+    if desc and desc.start() > 0:
+        segment = segment[: desc.start()]
+    stripped = segment.strip(" ,.\t\n\"“”'")
+    if not stripped or not re.match(r"[A-Z0-9ÁÉÍÓÚÑ]", stripped) or not 3 <= len(stripped) <= 90:
+        return None
+    if re.match(r"(?:This|That|These|Este|Esta|El\s+presente|La\s+presente)\b", stripped):
+        return None
+    if (
+        _GENERIC.match(stripped)
+        or len(stripped.split()) > 9
+        or re.search(r"\b(?:AS|as|DATED|dated)$", stripped)
+    ):
+        return None
+    start = window_start + cut + segment.find(stripped)
+    return start, start + len(stripped)
+
+
+def _trim_heading(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """ "MASTER SERVICES AGREEMENT Between RadialSpark, LLC" → "RadialSpark, LLC"."""
+    name = text[span[0] : span[1]]
+    m = _HEADING_CUT.match(name)
+    return (span[0] + m.end(), span[1]) if m else span
+
+
+def _key(name: str) -> str:
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    legal = {"inc", "llc", "ltd", "corp", "corporation", "limited", "co", "sl", "sa", "s", "l", "a", "the"}
+    return " ".join(w for w in words if w not in legal)
+
+
+def parties(text: str, max_parties: int = 4) -> list[Quoted]:
+    """The contracting parties named in the preamble: legal names (with their legal form) and
+    names introduced with a defined alias (``("Licensor")``), in order of appearance."""
+    head = text[:6000]
+    start = _PREAMBLE_START.search(head)
+    if start is None:
+        return []
+    end = _PREAMBLE_END.search(head, start.end())
+    region_end = end.start() if end else min(len(head), start.end() + 1500)
+    region_end = min(region_end, start.end() + 2500)
+    offset = start.start()
+    region = text[offset:region_end]
+    spans: list[tuple[int, int]] = []
+    for span in companies(region):
+        spans.append(_trim_heading(region, (span.start, span.end)))
+    for m in _ALIAS.finditer(region):
+        if _NOT_A_PARTY_ALIAS.search(m.group(1)):
+            continue
+        name = _name_before(region, m.start())
+        if name:
+            spans.append(name)
+    found: list[tuple[int, int]] = []
+    keys: list[str] = []
+    for s, e in sorted(spans, key=lambda span: (span[0], -span[1])):
+        key = _key(region[s:e])
+        if not key or any(f" {key} " in f" {k} " or f" {k} " in f" {key} " for k in keys):
+            continue
+        if any(s < fe and fs < e for fs, fe in found):
+            continue
+        keys.append(key)
+        found.append((s, e))
+        if len(found) == max_parties:
+            break
+    return [Quoted.at(text, offset + s, offset + e) for s, e in found]
+
+
+def title_parties(text: str) -> list[Span]:
+    return companies(text[:2500])
+
+
+# -- dates ---------------------------------------------------------------------------------------
+_DEFINED_EFFECTIVE = re.compile(
+    r"^\W{0,4}\s*(?:\(\s*)?(?:the\s+|la\s+|en\s+adelante,?\s+(?:la\s+)?)?[\"“']?"
+    r"(?:Effective\s+Date|Commencement\s+Date|Fecha\s+de\s+(?:Entrada\s+en\s+Vigor|Efecto))",
+    re.I,
+)
+_AS_OF = re.compile(
+    r"(?:effective\s+(?:as\s+of|from|on)|(?:dated|made|entered\s+into|executed)(?:\s+and\s+entered\s+into)?"
+    r"\s+(?:effective\s+)?(?:as\s+of|on|this)|dated|commenc\w*\s+(?:on|from)|start(?:s|ing)?\s+on|"
+    r"entrar[aá]\s+en\s+vigor\s+el|en\s+vigor\s+(?:desde|el)|a\s+contar\s+desde\s+el|"
+    r"con\s+efectos?\s+(?:desde|a\s+partir\s+del?)|effective\s+date\s*[:|]|"
+    r"fecha\s+de\s+(?:entrada\s+en\s+vigor|efecto)\s*[:|]?)\s*",
+    re.I,
+)
+
+
+def effective_date(text: str, language: str) -> Quoted | None:
+    """The date defined as the Effective Date, else the one the preamble says the contract is
+    dated / made / effective as of, else the first date of the preamble (stamps excluded)."""
+    dates = clean_dates(text, language)
+    for found in dates:
+        if _DEFINED_EFFECTIVE.match(text[found.end : found.end + 40]):
+            return Quoted.at(text, found.start, found.end)
+    for found in dates:
+        if found.start > 15000:
+            break
+        before = text[max(0, found.start - 45) : found.start]
+        if re.search(_AS_OF.pattern + r"(?:the\s+)?$", before, re.I):
+            return Quoted.at(text, found.start, found.end)
+    head = [d for d in dates if d.start < 3000]
+    return Quoted.at(text, head[0].start, head[0].end) if head else None
+
+
+_TERM_WORDS = re.compile(
+    r"\bterm\b|\bexpir|agreement|engagement|contrato|duraci[oó]n|vigencia|plazo|finalizar|continu|period",
+    re.I,
+)
+_EXPIRATION = re.compile(
+    r"(?:expir(?:e|es|ing)|terminat(?:e|es|ing)|end(?:s|ing)?|continu(?:e|es|ing)|remain\w*\s+in\s+(?:full\s+)?"
+    r"(?:force|effect)(?:\s+and\s+effect)?|through|until|till|finalizar[aá]|vencer[aá]|hasta)"
+    r"(?:\s+(?:on|at|as\s+of|midnight|the\s+close\s+of\s+business|el|in\s+effect))*\s*(?:on\s+)?$|"
+    r"(?:expiration|end|termination)\s+date\s*(?:[:|]|shall\s+be|is)\s*$|"
+    r"fecha\s+de\s+(?:vencimiento|finalizaci[oó]n)\s*[:|]?\s*$",
+    re.I,
+)
+_TERM_SENTENCE = re.compile(
+    r"\bterm\b|duraci[oó]n|vigencia|plazo|(?:remain|continue)\s+in\s+(?:full\s+)?(?:force|effect)|en\s+vigor",
+    re.I,
+)
+# "… shall commence on the Effective Date and continue for (a period of) five (5) years"
+_FOR_A_TERM = re.compile(
+    r"(?:continue|remain|extend|be|last|run)\w*\s+(?:in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+)?"
+    r"(?:for|during)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?$|"
+    r"(?:initial\s+)?(?:period|term)\s+of\s+$|durante\s+(?:un\s+(?:periodo|plazo)\s+de\s+)?$",
+    re.I,
+)
+_TERM_FROM = re.compile(
+    r"(?:period|term|plazo|duraci[oó]n|vigencia)\s+of\s+|(?:for|por|durante)\s+(?:an?\s+(?:initial\s+)?"
+    r"(?:period|term)\s+of\s+)?|(?:un|una)\s+(?:periodo|plazo)\s+de\s+",
+    re.I,
+)
+
+
+def expiration_date(text: str, language: str, units: list[Span], effective: str | None) -> Quoted | None:
+    """The end of the initial term: a stated date ("shall terminate on June 30, 2010"), else the
+    effective date plus the stated term ("five (5) years following the Effective Date")."""
+    dates = clean_dates(text, language)
+    for found in dates:
+        before = text[max(0, found.start - 60) : found.start]
+        unit = next((u for u in units if u.start <= found.start < u.end), None)
+        sentence = text[unit.start : unit.end] if unit else before
+        if _EXPIRATION.search(before) and _TERM_WORDS.search(sentence):
+            return Quoted.at(text, found.start, found.end)
+    if not effective:
+        return None
+    from agentops_cli.agents.document.grounding import COMPUTED_FROM
+
+    for unit in units:
+        sentence = text[unit.start : unit.end]
+        if not _TERM_SENTENCE.search(sentence) or re.search(r"confiden|surviv", sentence, re.I):
+            continue
+        anchored = COMPUTED_FROM.search(sentence)
+        for found in find_durations(sentence):
+            before = sentence[max(0, found.start - 45) : found.start]
+            if anchored and anchored.start() < found.start and _FOR_A_TERM.search(before):
+                computed = add_duration(effective, str(found.value))
+                if computed and str(found.value)[-1] in "MY":
+                    return Quoted.at(text, unit.start, unit.end, value=computed)
+            after = sentence[found.end : found.end + 70]
+            if COMPUTED_FROM.match(re.sub(r"^\s*(?:period\s+|term\s+)?", "", after)) or COMPUTED_FROM.search(
+                after[:60]
+            ):
+                computed = add_duration(effective, str(found.value))
+                if computed and str(found.value)[-1] in "MY":
+                    end = unit.start + found.end + len(after)
+                    return Quoted.at(text, unit.start + found.start, min(end, unit.end), value=computed)
+    return None
+
+
+# -- renewal -------------------------------------------------------------------------------------
+_RENEWAL_CUE = re.compile(
+    r"renew|pr[oó]rroga|prorrog|renova|extension|extend|year\s+to\s+year|evergreen", re.I
+)
+_NOTICE = re.compile(r"notice|notif|prior\s+to|before|in\s+advance|preaviso|antelaci[oó]n|aviso", re.I)
+
+
+def renewal_clause(text: str, units: list[Span]) -> Quoted | None:
+    """The strongest renewal statement: automatic beats a unilateral option beats mutual
+    agreement beats "none" (a contract that renews automatically *and* mentions a mutual
+    extension still renews automatically)."""
+    best: tuple[int, Span, Found] | None = None
+    for index in hit_units(text, units, _RENEWAL_CUE):
+        unit = units[index]
+        found = renewal(text[unit.start : unit.end])
+        if found and (best is None or RENEWAL_RANK[str(found.value)] < best[0]):
+            best = (RENEWAL_RANK[str(found.value)], unit, found)
+    if best is None:
+        return None
+    _, unit, found = best
+    return Quoted.at(text, unit.start, unit.end, value=str(found.value))
+
+
+def renewal_notice(text: str, units: list[Span]) -> Quoted | None:
+    """Notice needed to stop a renewal: the duration next to "notice" / "prior to" in a sentence
+    about renewal or non-renewal ("unless either party gives ninety (90) days' notice")."""
+    cued = hit_units(text, units, _RENEWAL_CUE)
+    for index in sorted(set(cued) | {i + 1 for i in cued if i + 1 < len(units)}):
+        unit = units[index]
+        sentence = text[unit.start : unit.end]
+        prev = text[units[index - 1].start : units[index - 1].end] if index else ""
+        about_renewal = _RENEWAL_CUE.search(sentence) or re.search(
+            r"non-renewal|not\s+to\s+renew", sentence, re.I
+        )
+        follows_renewal = _RENEWAL_CUE.search(prev) and re.search(
+            r"unless|provided|notice", sentence[:80], re.I
+        )
+        if not (about_renewal or follows_renewal):
+            continue
+        anchor = _NOTICE.search(sentence)
+        if anchor is None:
+            continue
+        durations = [d for d in find_durations(sentence) if str(d.value)[-1] in "DWM"]
+        if not durations:
+            continue
+        near = min(durations, key=lambda f: min(abs(f.start - anchor.end()), abs(f.end - anchor.start())))
+        if min(abs(near.start - anchor.end()), abs(near.end - anchor.start())) > 80:
+            continue
+        return Quoted.at(text, unit.start + near.start, unit.start + near.end)
+    return None
