@@ -363,6 +363,14 @@ def _final(exc: BaseException, spent: Attempts) -> LLMCallError:
     return LLMCallError(f"{describe(exc)} after {attempts} attempt{plural}", retryable=False)
 
 
+class _TryAgain(Exception):
+    """Raised by one attempt to ask the retry driver for another one after ``wait_s``."""
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(wait_s)
+        self.wait_s = wait_s
+
+
 def call_with_retries(
     fn: Callable[[float | None], R],
     policy: ResilienceSettings,
@@ -379,11 +387,18 @@ def call_with_retries(
     ``timeout`` is the request's own limit: ``timeout_s``, shortened to what is left before
     ``deadline`` (``None`` when neither is set). A request cut short that way and timing out
     is not held against the server (the breaker does not count it).
+
+    tenacity drives the loop (retry on :class:`_TryAgain`, its wait, the sleep, the log before
+    each sleep); each attempt decides itself whether another one is worth it, because that
+    depends on two budgets (failures, rate limits), the breaker and the deadline together.
     """
+    from tenacity import Retrying, retry_if_exception_type, stop_never
+
     gate = gate or RateLimitGate()
     spent = Attempts()
     log = get_logger()
-    while True:
+
+    def attempt() -> R:
         _sleep_within(gate.wait_s(), deadline, spent)
         left = _remaining(deadline)
         if left is not None and left <= 0:
@@ -397,41 +412,49 @@ def call_with_retries(
             result = fn(timeout)
         except Exception as exc:
             spent.last = exc
-            if is_rate_limit(exc):
-                breaker.release(admission)
-                spent.rate_limited += 1
-                honoured = retry_after_s(exc, policy.retry_after_max_s)
-                gate.hold(honoured if honoured is not None else backoff_s(spent.rate_limited, policy))
-                if spent.rate_limited >= policy.rate_limit_attempts:
-                    raise _final(exc, spent) from exc
-                log.info(
-                    "{}: rate limited (attempt {}), all requests wait {:.2f}s",
-                    label,
-                    spent.total,
-                    gate.wait_s(),
-                )
-                continue
-            if cut_short and describe(exc) == "timeout":
-                breaker.release(admission)
-                spent.failures += 1
-                raise DeadlineExceeded(_after(spent)) from exc
-            spent.failures += 1
-            if breaker.record_failure(admission):
-                log.warning("circuit opened for {} after {} consecutive failures", label, breaker.threshold)
-                raise LLMCallError(f"{describe(exc)}; circuit opened", retryable=False) from exc
-            if not is_retryable(exc) or spent.failures >= policy.max_attempts:
-                raise _final(exc, spent) from exc
-            wait = retry_after_s(exc, policy.retry_after_max_s)
-            wait = wait if wait is not None else backoff_s(spent.failures, policy)
-            log.info(
-                "{}: {} (attempt {}/{}), retrying in {:.2f}s",
-                label,
-                describe(exc),
-                spent.failures,
-                policy.max_attempts,
-                wait,
-            )
-            _sleep_within(wait, deadline, spent)
-            continue
+            raise _after_failure(exc, admission, cut_short) from exc
         breaker.record_success(admission)
         return result
+
+    def _after_failure(exc: BaseException, admission: Admission, cut_short: bool) -> Exception:
+        if is_rate_limit(exc):
+            breaker.release(admission)
+            spent.rate_limited += 1
+            honoured = retry_after_s(exc, policy.retry_after_max_s)
+            gate.hold(honoured if honoured is not None else backoff_s(spent.rate_limited, policy))
+            if spent.rate_limited >= policy.rate_limit_attempts:
+                return _final(exc, spent)
+            log.info(
+                "{}: rate limited (attempt {}), all requests wait {:.2f}s", label, spent.total, gate.wait_s()
+            )
+            return _TryAgain(0.0)  # the wait is the gate's, taken at the start of the next attempt
+        if cut_short and describe(exc) == "timeout":
+            breaker.release(admission)
+            spent.failures += 1
+            return DeadlineExceeded(_after(spent))
+        spent.failures += 1
+        if breaker.record_failure(admission):
+            log.warning("circuit opened for {} after {} consecutive failures", label, breaker.threshold)
+            return LLMCallError(f"{describe(exc)}; circuit opened", retryable=False)
+        if not is_retryable(exc) or spent.failures >= policy.max_attempts:
+            return _final(exc, spent)
+        wait = retry_after_s(exc, policy.retry_after_max_s)
+        wait = wait if wait is not None else backoff_s(spent.failures, policy)
+        log.info(
+            "{}: {} (attempt {}/{}), retrying in {:.2f}s",
+            label,
+            describe(exc),
+            spent.failures,
+            policy.max_attempts,
+            wait,
+        )
+        return _TryAgain(wait)
+
+    retrying = Retrying(
+        retry=retry_if_exception_type(_TryAgain),
+        wait=lambda state: state.outcome.exception().wait_s,  # type: ignore[union-attr]
+        sleep=lambda seconds: _sleep_within(seconds, deadline, spent),
+        stop=stop_never,  # the budgets are checked by each attempt
+        reraise=True,
+    )
+    return retrying(attempt)
