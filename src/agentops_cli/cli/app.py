@@ -64,6 +64,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "agents": ("agentops_cli.cli.agents", "app", True),
     "config": ("agentops_cli.cli.config_cmd", "app", True),
     "graph": ("agentops_cli.cli.graph", "graph", False),
+    "view": ("agentops_cli.cli.view", "view", False),
 }
 _registered: set[str] = set()
 

@@ -1,0 +1,1 @@
+"""``agentops view``: a local web viewer of eval runs (server-rendered pages, a little JavaScript)."""

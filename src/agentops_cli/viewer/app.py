@@ -1,0 +1,111 @@
+"""The ASGI app behind ``agentops view``: routes parse the request, :class:`Viewer` reads the
+store, :mod:`render` writes the page. Static assets ship in the package (no CDN, works offline).
+
+Every response carries a Content-Security-Policy that allows only this origin's own script and
+style files, so even markup that slipped past escaping could not run an inline script.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from agentops_cli.viewer.index import Query
+from agentops_cli.viewer.render import ServerUrls, render
+from agentops_cli.viewer.service import NotFound, Viewer
+
+CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+REFRESH_SECONDS = 3
+STATIC = {"view.css": "text/css; charset=utf-8", "view.js": "text/javascript; charset=utf-8"}
+URLS = ServerUrls()
+
+
+def _page(template: str, code: int = 200, **context: Any) -> HTMLResponse:
+    response = HTMLResponse(render(template, URLS, **context), status_code=code)
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def query_from(params: Any) -> Query:
+    def number(name: str, default: int) -> int:
+        raw = params.get(name, "")
+        return int(raw) if raw.isdigit() and len(raw) < 9 else default
+
+    return Query(
+        status=params.get("status", ""),
+        agent=params.get("agent", ""),
+        tag=params.get("tag", ""),
+        expected=params.get("expected", "")[:200],
+        got=params.get("got", "")[:200],
+        text=params.get("q", "")[:200],
+        sort=params.get("sort", "key"),
+        desc=params.get("desc", "") == "1",
+        page=number("page", 1),
+        per_page=number("per_page", 50),
+    )
+
+
+def create_app(viewer: Viewer) -> Starlette:
+    async def runs(request: Request) -> Response:
+        rows = viewer.runs()
+        live = any(r.verdict == "running" for r in rows)
+        return _page("runs.html", runs=rows, root=str(viewer.root), refresh=REFRESH_SECONDS if live else 0)
+
+    async def run(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        data = viewer.run(run_id)
+        return _page("run.html", refresh=REFRESH_SECONDS if data["live"] == "running" else 0, **data)
+
+    async def examples(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        q = query_from(request.query_params)
+        return _page("examples.html", run_id=run_id, q=q, note="", **viewer.examples(run_id, q))
+
+    async def example(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        key = request.query_params.get("key", "")
+        return _page("example.html", run_id=run_id, key=key, **viewer.example(run_id, key))
+
+    async def compare(request: Request) -> Response:
+        a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
+        return _page("compare.html", **viewer.compare(a, b))
+
+    async def matrix(request: Request) -> Response:
+        ids = request.query_params.getlist("run")[:12]
+        if not ids:
+            raise NotFound("name runs to line up: /matrix?run=A&run=B")
+        return _page("matrix.html", **viewer.matrix(ids))
+
+    async def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC:
+            raise NotFound(f"no asset {name!r}")
+        body = resources.files("agentops_cli.viewer").joinpath("static", name).read_bytes()
+        return Response(body, media_type=STATIC[name], headers={"Cache-Control": "no-cache"})
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _page("error.html", code=404, **_error(exc))
+
+    routes = [
+        Route("/", runs),
+        Route("/runs/{run_id}", run),
+        Route("/runs/{run_id}/examples", examples),
+        Route("/runs/{run_id}/example", example),
+        Route("/compare", compare),
+        Route("/matrix", matrix),
+        Route("/static/{name}", static),
+    ]
+    return Starlette(routes=routes, exception_handlers={NotFound: not_found, 404: not_found})
+
+
+def _error(exc: Exception) -> dict[str, Any]:
+    """A 404 page naming what was asked for (escaped like everything else), never a traceback."""
+    detail = getattr(exc, "detail", None) or str(exc)
+    return {"status": "404 not found", "message": detail}

@@ -1,0 +1,326 @@
+"""What the viewer's pages show, read from the one results store (no HTML here).
+
+Every run id a page names is looked up among the folders :meth:`RunStore.list_ids` finds,
+never joined onto a path as given, so ``../`` (plain or URL-encoded) cannot leave the runs
+folder: an id that is not in that list is simply "not found".
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentops_cli.evaluation.models import ExampleResult, RunSummary
+from agentops_cli.evaluation.store import RESULTS, RunStore
+from agentops_cli.viewer.index import Query, RunIndex, status_of
+
+LIVE_SECONDS = 30  # a run without a final summary whose results changed this recently is "running"
+DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+MAX_DOCUMENT_BYTES = 2_000_000
+
+
+class NotFound(LookupError):
+    """A run or example the runs folder does not hold (a 404, never a path outside it)."""
+
+
+@dataclass
+class RunRow:
+    run_id: str
+    dataset: str
+    agents: list[str]
+    provider: str
+    model: str
+    n: int
+    errors: int
+    passed_examples: int
+    failed_examples: int
+    verdict: str  # pass | fail | running | incomplete
+    cost_usd: float
+    duration_s: float
+    created_at: str
+    pass_rate: float | None = None
+
+
+@dataclass
+class Viewer:
+    """The runs under ``root``; indexes are cached under ``cache_dir`` and can be deleted."""
+
+    root: Path
+    cache_dir: Path
+    _indexes: dict[str, RunIndex] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- finding runs -----------------------------------------------------------------------------
+    def run_ids(self) -> list[str]:
+        return RunStore.list_ids(self.root)
+
+    def store(self, run_id: str) -> RunStore:
+        if run_id not in self.run_ids():
+            raise NotFound(f"no run {run_id!r}")
+        return RunStore(self.root, run_id)
+
+    def index(self, run_id: str) -> RunIndex:
+        store = self.store(run_id)
+        with self._lock:
+            idx = self._indexes.get(run_id)
+            if idx is None:
+                idx = self._indexes[run_id] = RunIndex(store.dir, self.cache_dir)
+            idx.refresh()
+        return idx
+
+    def summary(self, run_id: str) -> RunSummary:
+        """The saved summary, or one folded now from what a running (or killed) run holds."""
+        store = self.store(run_id)
+        saved = store.summary()
+        if saved is not None:
+            return saved
+        from agentops_cli.evaluation.service import summarise_store
+
+        return summarise_store(store)
+
+    def live(self, run_id: str) -> str | None:
+        """``running`` / ``incomplete`` while a run has no final summary, else ``None``."""
+        store = self.store(run_id)
+        saved = store.summary()
+        if saved is not None and saved.complete:
+            return None
+        results = store.dir / RESULTS
+        changed = results.stat().st_mtime if results.is_file() else (store.dir / "meta.json").stat().st_mtime
+        return "running" if time.time() - changed < LIVE_SECONDS else "incomplete"
+
+    # -- pages ------------------------------------------------------------------------------------
+    def runs(self) -> list[RunRow]:
+        rows = []
+        for run_id in reversed(self.run_ids()):
+            store = RunStore(self.root, run_id)
+            meta = store.meta()
+            saved = store.summary()
+            live = self.live(run_id)
+            if saved is None:
+                counts = self.index(run_id).counts()
+                agents = [a["agent"] for a in self.index(run_id).agents()]
+                n, errors, cost, duration, rate = sum(counts.values()), counts.get("error", 0), 0.0, 0.0, None
+                passed, failed = counts.get("pass", 0), counts.get("fail", 0)
+            else:
+                agents, n, errors = saved.agents, saved.n, saved.errors
+                cost, duration, rate = saved.cost_usd, saved.duration_s, saved.metrics.get("pass_rate")
+                passed = round((rate or 0.0) * n) if rate is not None else 0
+                failed = n - errors - passed
+            verdict = live or ("pass" if saved is not None and saved.passed else "fail")
+            rows.append(
+                RunRow(run_id, meta.dataset_label, agents, meta.provider, meta.model, n, errors, passed,
+                       max(0, failed), verdict, cost, duration, meta.created_at, rate)
+            )  # fmt: skip
+        return rows
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        idx = self.index(run_id)
+        summary = self.summary(run_id)
+        return {
+            "summary": summary,
+            "live": self.live(run_id),
+            "agents": idx.agents(),
+            "counts": idx.counts(),
+            "latencies": idx.latencies(),
+        }
+
+    def examples(self, run_id: str, query: Query) -> dict[str, Any]:
+        idx = self.index(run_id)
+        return {"page": idx.query(query), "agents": [a["agent"] for a in idx.agents()], "tags": idx.tags()}
+
+    def example(self, run_id: str, key: str) -> dict[str, Any]:
+        store = self.store(run_id)
+        attempts = self.index(run_id).result(key)
+        if not attempts:
+            raise NotFound(f"run {run_id}: no example {key!r}")
+        return {
+            "attempts": [
+                {
+                    "result": r,
+                    "status": status_of(r),
+                    "fields": field_diff(r),
+                    "transcript": store.transcript(r.key),
+                    "document": document_view(r),
+                    "report": research_view(r),
+                }
+                for r in attempts
+            ]
+        }
+
+    def compare(self, run_a: str, run_b: str) -> dict[str, Any]:
+        from agentops_cli.evaluation.compare import compare_stores
+
+        a, b = self.store(run_a), self.store(run_b)
+        comparison = compare_stores(a, b)
+        sa, sb = self.summary(run_a), self.summary(run_b)
+        significance = {
+            d.metric: rate_difference_p(d.a, sa.metrics_interval_n.get(d.metric), d.b,
+                                        sb.metrics_interval_n.get(d.metric))
+            for d in comparison.metrics
+        }  # fmt: skip
+        map_a, map_b = self.index(run_a).status_map(), self.index(run_b).status_map()
+        changed = [
+            {"key": k, "a": map_a[k], "b": map_b[k]}
+            for k in sorted(set(map_a) & set(map_b))
+            if map_a[k] != map_b[k]
+        ]
+        return {
+            "comparison": comparison,
+            "significance": significance,
+            "changed": changed[:500],
+            "changed_total": len(changed),
+            "missing": sorted(set(map_a) - set(map_b))[:200],
+            "new": sorted(set(map_b) - set(map_a))[:200],
+            "summary_a": sa,
+            "summary_b": sb,
+        }
+
+    def matrix(self, run_ids: list[str], limit: int = 1000) -> dict[str, Any]:
+        """Examples × runs (one per provider of a multi-provider eval): who got what."""
+        maps = {run_id: self.index(run_id).status_map() for run_id in run_ids}
+        labels = {}
+        for run_id in run_ids:
+            meta = self.store(run_id).meta()
+            labels[run_id] = f"{meta.provider} · {meta.model}"
+        keys = sorted(set().union(*maps.values())) if maps else []
+        rows = [{"key": k, "cells": [maps[r].get(k) for r in run_ids]} for k in keys[:limit]]
+        disagree = sum(1 for row in rows if len({c[0] if c else None for c in row["cells"]}) > 1)
+        return {"runs": run_ids, "labels": labels, "rows": rows, "total": len(keys), "disagree": disagree}
+
+    def close(self) -> None:
+        for idx in self._indexes.values():
+            idx.close()
+        self._indexes.clear()
+
+
+def rate_difference_p(a: float | None, n_a: int | None, b: float | None, n_b: int | None) -> float | None:
+    """Two-sided p-value of a two-proportion z-test (pooled); ``None`` when it does not apply.
+
+    Only rates with a known denominator get one: the catalogue's Wilson ``n``. A p below 0.05
+    says the difference is unlikely to be noise at that sample size.
+    """
+    if None in (a, b, n_a, n_b) or not n_a or not n_b or not (0 <= a <= 1 and 0 <= b <= 1):  # type: ignore[operator]
+        return None
+    pooled = (a * n_a + b * n_b) / (n_a + n_b)  # type: ignore[operator]
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    if spread == 0:
+        return 1.0 if a == b else 0.0
+    z = abs(a - b) / spread  # type: ignore[operator]
+    return math.erfc(z / math.sqrt(2))
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}
+
+
+def _got_value(output: dict[str, Any], name: str) -> Any:
+    """A field's value in the output: documents wrap each one as ``{"value", "start", ...}``."""
+    node: Any = output
+    for part in name.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+        if isinstance(node, dict) and "value" in node and "start" in node:
+            node = node["value"]
+    return node
+
+
+def field_diff(result: ExampleResult) -> list[dict[str, Any]]:
+    """Expected vs got, one row per expected field (``fields.parties``, ``intent``...)."""
+    output = result.output or {}
+    rows = []
+    for name, want in _flatten(result.expected).items():
+        if name.split(".")[0] in ("must_include", "must_cite", "regex", "schema"):
+            rows.append({"field": name, "expected": want, "got": None, "same": None})
+            continue
+        got = _got_value(output, name)
+        parent = _got_value(output, name.rsplit(".", 1)[0]) if "." in name else None
+        if got is None and isinstance(parent, dict):
+            got = parent.get(name.rsplit(".", 1)[1])
+        rows.append({"field": name, "expected": want, "got": got, "same": _same(want, got)})
+    return rows
+
+
+def _same(want: Any, got: Any) -> bool:
+    if isinstance(want, int | float) and isinstance(got, int | float):
+        return math.isclose(float(want), float(got))
+    if isinstance(want, list) and isinstance(got, list):
+        return sorted(map(str, want)) == sorted(map(str, got))
+    return want == got or str(want).strip().lower() == str(got).strip().lower()
+
+
+def document_view(result: ExampleResult) -> dict[str, Any] | None:
+    """The document's text cut into plain and highlighted pieces, one mark per extracted span."""
+    output = result.output or {}
+    fields = output.get("fields")
+    if result.agent != "document" or not isinstance(fields, dict):
+        return None
+    spans = []
+    for name, found in fields.items():
+        if not isinstance(found, dict) or found.get("start") is None:
+            continue
+        for start, end in found.get("spans") or [[found["start"], found["end"]]]:
+            spans.append((int(start), int(end), name))
+    text = _document_text(output.get("path") or result.input)
+    return {"pieces": _cut(text, spans) if text else [], "fields": fields, "has_text": bool(text)}
+
+
+def _document_text(path_text: str) -> str:
+    """The document's text when it is a plain-text file the run pointed at (PDF/DOCX: spans only)."""
+    from agentops_cli.observability.redact import redact
+
+    path = Path(path_text)
+    try:
+        if path.suffix.lower() not in DOCUMENT_SUFFIXES or not path.is_file():
+            return ""
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            return ""
+        return redact(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, ValueError):
+        return ""
+
+
+def _cut(text: str, spans: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
+    pieces, at = [], 0
+    for start, end, name in sorted(spans):
+        start, end = max(start, at), min(end, len(text))
+        if start >= end:
+            continue
+        if start > at:
+            pieces.append({"text": text[at:start], "field": None})
+        pieces.append({"text": text[start:end], "field": name})
+        at = end
+    if at < len(text):
+        pieces.append({"text": text[at:], "field": None})
+    return pieces
+
+
+def research_view(result: ExampleResult) -> dict[str, Any] | None:
+    """The report split around ``[n]`` markers, so each citation links to its quote."""
+    import re
+
+    output = result.output or {}
+    report = output.get("report")
+    if not isinstance(report, str):
+        return None
+    citations = {c.get("n"): c for c in output.get("citations") or [] if isinstance(c, dict)}
+    pieces = []
+    at = 0
+    for match in re.finditer(r"\[(\d{1,4})\]", report):
+        n = int(match.group(1))
+        if n not in citations:
+            continue
+        pieces.append({"text": report[at : match.start()], "cite": None})
+        pieces.append({"text": match.group(0), "cite": n})
+        at = match.end()
+    pieces.append({"text": report[at:], "cite": None})
+    return {"pieces": pieces, "citations": list(citations.values())}

@@ -1,0 +1,73 @@
+// agentops view: a little vanilla JavaScript (no framework, no CDN). Everything it puts on the
+// page is read from the server-rendered, already-escaped DOM: it never builds HTML from data.
+(function () {
+  "use strict";
+  function onReady(fn) { if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn); }
+  onReady(function () {
+    // Runs: filter as you type, sort by clicking a header, pick two runs to compare.
+    var filter = document.getElementById("runs-filter");
+    var table = document.getElementById("runs");
+    if (filter && table) {
+      filter.addEventListener("input", function () {
+        var q = filter.value.toLowerCase();
+        table.querySelectorAll("tbody tr").forEach(function (tr) {
+          tr.style.display = tr.textContent.toLowerCase().indexOf(q) >= 0 ? "" : "none";
+        });
+      });
+    }
+    document.querySelectorAll("table.sortable").forEach(function (t) {
+      t.querySelectorAll("th[data-sort]").forEach(function (th) {
+        th.addEventListener("click", function () {
+          var col = Array.prototype.indexOf.call(th.parentNode.children, th);
+          var num = th.dataset.sort === "num";
+          var asc = th.dataset.dir !== "asc";
+          th.dataset.dir = asc ? "asc" : "desc";
+          var body = t.tBodies[0];
+          var rows = Array.prototype.slice.call(body.rows);
+          rows.sort(function (a, b) {
+            var x = a.cells[col].textContent.trim(), y = b.cells[col].textContent.trim();
+            var c = num ? (parseFloat(x.replace(/,/g, "")) || 0) - (parseFloat(y.replace(/,/g, "")) || 0) : x.localeCompare(y);
+            return asc ? c : -c;
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+        });
+      });
+    });
+    var btn = document.getElementById("compare-btn");
+    if (btn) {
+      var picks = function () { return Array.prototype.slice.call(document.querySelectorAll("input.pick:checked")).map(function (c) { return c.value; }); };
+      document.querySelectorAll("input.pick").forEach(function (c) {
+        c.addEventListener("change", function () {
+          var n = picks().length;
+          btn.disabled = n < 2;
+          btn.textContent = n > 2 ? "provider matrix" : "compare";
+        });
+      });
+      btn.addEventListener("click", function () {
+        var ids = picks();
+        var params = new URLSearchParams();
+        if (ids.length === 2) { params.set("a", ids[1]); params.set("b", ids[0]); location.href = "/compare?" + params; }
+        else { ids.forEach(function (id) { params.append("run", id); }); location.href = "/matrix?" + params; }
+      });
+    }
+    // Example: clicking a field or a highlighted span marks every span of that field.
+    function activate(field) {
+      var first = null;
+      document.querySelectorAll("mark[data-field]").forEach(function (m) {
+        var on = m.dataset.field === field;
+        m.classList.toggle("active", on);
+        if (on && !first) first = m;
+      });
+      if (first) first.scrollIntoView({ block: "center" });
+    }
+    document.querySelectorAll("a.field-link").forEach(function (a) {
+      a.addEventListener("click", function (ev) { ev.preventDefault(); activate(a.dataset.field); });
+    });
+    document.querySelectorAll("mark[data-field]").forEach(function (m) {
+      m.addEventListener("click", function () { activate(m.dataset.field); });
+    });
+    // Live status: while a run is still being written, reload every few seconds.
+    var every = parseInt(document.body.dataset.refresh || "0", 10);
+    if (every > 0) setTimeout(function () { location.reload(); }, every * 1000);
+  });
+})();
