@@ -126,6 +126,13 @@ def _histogram_svg(latencies: list[float], bins: int = 20) -> str:
             f"<title>{lo + i * width:.1f}–{lo + (i + 1) * width:.1f} ms: {c}</title></rect>"
         )
     parts.append(f'<line x1="{pad}" y1="{h}" x2="{w - pad}" y2="{h}" stroke="#999"/>')
+    parts.append(f'<line x1="{pad}" y1="20" x2="{pad}" y2="{h}" stroke="#999"/>')
+    parts.append(f'<text x="{pad - 4}" y="24" font-size="11" text-anchor="end">{peak}</text>')
+    parts.append(f'<text x="{pad - 4}" y="{h}" font-size="11" text-anchor="end">0</text>')
+    parts.append(
+        f'<text x="12" y="{h / 2 + 10}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 12 {h / 2 + 10})">examples per bin</text>'
+    )
     parts.append(f'<text x="{pad}" y="{h + 16}" font-size="11">{lo:.1f} ms</text>')
     parts.append(f'<text x="{w - pad}" y="{h + 16}" font-size="11" text-anchor="end">{hi:.1f} ms</text>')
     parts.append(

@@ -1,0 +1,62 @@
+"""Real eval runs for the viewer tests: ``agentops eval`` over a small mixed dataset, twice.
+
+Run A is support (with one input carrying ``<script>``), two documents and two research
+questions; run B is the same rows with one expectation changed, so one example really
+regresses from A to B. Nothing is hand-written into ``results.jsonl``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import REPO
+
+GOLDEN = REPO / "datasets" / "golden"
+XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> I was charged twice'
+REGRESSED = "sup-billing-001#0"
+
+
+@dataclass
+class Runs:
+    root: Path
+    cache: Path
+    env: dict[str, str]
+    a: str
+    b: str
+
+
+def _rows(change_expectation: bool) -> list[dict]:
+    support = [json.loads(line) for line in (GOLDEN / "support.jsonl").open(encoding="utf-8")][:8]
+    support.append({"id": "sup-xss", "agent": "support", "input": XSS, "expected": {"intent": "billing"},
+                    "tags": ["xss"]})  # fmt: skip
+    if change_expectation:
+        support[0] = {**support[0], "expected": {**support[0]["expected"], "intent": "shipping"}}
+    docs = [json.loads(line) for line in (GOLDEN / "document.jsonl").open(encoding="utf-8")][:2]
+    research = [json.loads(line) for line in (GOLDEN / "research.jsonl").open(encoding="utf-8")][:2]
+    return support + docs + research
+
+
+def make_runs(base: Path) -> Runs:
+    data = base / "data"
+    (data / "documents").mkdir(parents=True)
+    for row in _rows(False):
+        if row["agent"] == "document":
+            shutil.copy(GOLDEN / row["input"], data / row["input"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AGENTOPS_", "OPENAI_"))}
+    env.update(AGENTOPS_RUNS_DIR=str(base / "runs"), AGENTOPS_CACHE_DIR=str(base / "cache"),
+               AGENTOPS_HOME=str(base / "home"))  # fmt: skip
+    ids = []
+    for name, changed in (("a.jsonl", False), ("b.jsonl", True)):
+        path = data / name
+        path.write_text("".join(json.dumps(r) + "\n" for r in _rows(changed)), encoding="utf-8")
+        proc = subprocess.run([sys.executable, "-m", "agentops_cli", "-q", "eval", "--dataset", str(path), "--json"],
+                              cwd=data, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert proc.returncode in (0, 1), proc.stderr
+        ids.append(json.loads(proc.stdout)["run_id"])
+    return Runs(base / "runs", base / "cache" / "view", env, ids[0], ids[1])
