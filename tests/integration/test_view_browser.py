@@ -1,0 +1,108 @@
+"""``agentops view`` in a real headless Chromium (Debian's package, driven by Playwright).
+
+Navigates the runs list, filters it, opens a run, filters its examples, opens an example (the
+``<script>`` in an agent's input must not run), compares two runs. Screenshots are kept as
+test artifacts under pytest's tmp dir (``VIEW_SCREENSHOTS=DIR`` writes them there instead,
+which is how docs/img/ was made).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.integration.view_runs import REGRESSED, Runs, make_runs
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).is_file(), reason="Debian chromium not installed (apt-get install -y chromium)"
+)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory):
+    import uvicorn
+
+    from agentops_cli.viewer.app import create_app
+    from agentops_cli.viewer.server import bind, url_of
+    from agentops_cli.viewer.service import Viewer
+
+    runs = make_runs(tmp_path_factory.mktemp("browser"))
+    viewer = Viewer(runs.root, runs.cache)
+    sock = bind("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(create_app(viewer), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    yield url_of(sock), runs
+    server.should_exit = True
+    thread.join(timeout=10)
+    viewer.close()
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("VIEW_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_navigate_filter_open_example_and_compare(served: tuple[str, Runs], browser, shots: Path) -> None:
+    url, runs = served
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    assert page.locator("#runs tbody tr").count() == 2
+    page.fill("#runs-filter", runs.b)
+    assert page.locator("#runs tbody tr:visible").count() == 1
+    page.screenshot(path=str(shots / "runs.png"), full_page=True)
+    page.fill("#runs-filter", "")
+
+    page.click(f"text={runs.a}")
+    assert page.locator("#metrics").is_visible()
+    assert page.locator("svg[aria-label='latency histogram']").is_visible()
+    page.screenshot(path=str(shots / "run.png"), full_page=True)
+
+    page.click("text=all 13 examples")
+    page.select_option("select[name=status]", "fail")
+    page.click("#filters button[type=submit]")
+    assert "3 matching" in page.inner_text("#shown")
+    page.screenshot(path=str(shots / "examples.png"), full_page=True)
+
+    page.goto(url + f"runs/{runs.a}/examples?tag=xss")
+    page.click("text=sup-xss#0")
+    assert page.evaluate("window.__xss") is None  # the <script> in the input stayed text
+    assert "<script>window.__xss=1</script>" in page.inner_text("pre.input")
+
+    page.goto(url + f"runs/{runs.a}/example?key=doc-saas-en%230")
+    page.click("a.field-link[data-field=parties]")
+    assert page.locator("mark.active[data-field=parties]").count() >= 1
+    page.screenshot(path=str(shots / "example-document.png"), full_page=False)
+
+    page.goto(url)
+    page.check(f"input.pick[value='{runs.a}']")
+    page.check(f"input.pick[value='{runs.b}']")
+    page.click("#compare-btn")
+    page.wait_for_url("**/compare?**")
+    assert page.inner_text("#regressed-count") == "1"
+    assert REGRESSED in page.inner_text("#changed")
+    page.screenshot(path=str(shots / "compare.png"), full_page=True)
+    assert errors == []
+    assert all((shots / f"{name}.png").stat().st_size > 5000 for name in ("runs", "run", "examples", "compare"))
+    page.close()
