@@ -97,6 +97,7 @@ class RunIndex:
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_DDL)
+        self._memo: dict[str, Any] = {}  # whole-run aggregates, dropped whenever lines are added
         if self._state("schema") != str(SCHEMA_VERSION):
             self._reset()
 
@@ -106,6 +107,7 @@ class RunIndex:
         return None if row is None else row[0]
 
     def _reset(self) -> None:
+        self._memo = {}
         with self._db:
             self._db.execute("DELETE FROM examples")
             self._db.execute("DELETE FROM state")
@@ -128,6 +130,7 @@ class RunIndex:
                 return 0
             fh.seek(read)
             added, read = self._ingest(fh, read)
+        self._memo.clear()
         with self._db:
             self._db.execute("UPDATE state SET v = ? WHERE k = 'read'", (str(read),))
             self._db.execute("UPDATE state SET v = ? WHERE k = 'head'", (head,))
@@ -191,11 +194,25 @@ class RunIndex:
         ).fetchall()
         return Page([dict(r) for r in rows], total, page, pages)
 
+    def _memoised(self, name: str, compute: Any) -> Any:
+        if name not in self._memo:
+            self._memo[name] = compute()
+        return self._memo[name]
+
     def counts(self) -> dict[str, int]:
+        return self._memoised("counts", self._counts)
+
+    def agents(self) -> list[dict[str, Any]]:
+        return self._memoised("agents", self._agents)
+
+    def tags(self) -> list[str]:
+        return self._memoised("tags", self._tags)
+
+    def _counts(self) -> dict[str, int]:
         rows = self._db.execute("SELECT status, count(*) FROM examples GROUP BY status").fetchall()
         return {status: n for status, n in rows}
 
-    def agents(self) -> list[dict[str, Any]]:
+    def _agents(self) -> list[dict[str, Any]]:
         rows = self._db.execute(
             "SELECT agent, count(*) AS n, sum(status='pass') AS passed, sum(status='fail') AS failed,"
             " sum(status='error') AS errors, avg(latency_ms) AS mean_ms, sum(cost_usd) AS cost"
@@ -203,7 +220,7 @@ class RunIndex:
         ).fetchall()
         return [dict(r) for r in rows]
 
-    def tags(self, limit: int = 200) -> list[str]:
+    def _tags(self, limit: int = 200) -> list[str]:
         found: set[str] = set()
         for (tags,) in self._db.execute("SELECT DISTINCT tags FROM examples LIMIT 5000"):
             found.update(t for t in tags.split(",") if t)
