@@ -32,8 +32,13 @@ TARGET_S = 0.300
 
 
 def _seed_run(base: Path, env: dict[str, str]) -> Path:
-    subprocess.run(agentops_argv("-q", "eval", "--dataset", "golden", "--agent", "support", "--limit", "50"),
-                   env=env, cwd=base, capture_output=True, check=False)  # fmt: skip
+    subprocess.run(
+        agentops_argv("-q", "eval", "--dataset", "golden", "--agent", "support", "--limit", "50"),
+        env=env,
+        cwd=base,
+        capture_output=True,
+        check=False,
+    )
     return next((base / "seed").iterdir())
 
 
@@ -76,14 +81,24 @@ def _rss_mb(pid: int) -> float:
 
 def main() -> dict:
     base = Path(tempfile.mkdtemp(prefix="bench-view-"))
-    env = child_env({"AGENTOPS_RUNS_DIR": str(base / "seed"), "AGENTOPS_CACHE_DIR": str(base / "cache"),
-                     "AGENTOPS_HOME": str(base / "home")})  # fmt: skip
+    env = child_env(
+        {
+            "AGENTOPS_RUNS_DIR": str(base / "seed"),
+            "AGENTOPS_CACHE_DIR": str(base / "cache"),
+            "AGENTOPS_HOME": str(base / "home"),
+        }
+    )
     try:
         seed = _seed_run(base, env)
         root = base / "runs"
         ids = {n: _generate(seed, root, n) for n in SIZES}
-        proc = subprocess.Popen([*agentops_argv("view", str(root), "--port", "0", "--no-open")], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [*agentops_argv("view", str(root), "--port", "0", "--no-open")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         try:
             url = re.search(r"http://\S+/", proc.stdout.readline() if proc.stdout else "").group(0)  # type: ignore[union-attr]
             results: dict = {}
@@ -93,10 +108,13 @@ def main() -> dict:
                     page = f"/runs/{run_id}/examples"
                     cold_first, cold_full = _timed(client, page)
                     warm = [_timed(client, page) for _ in range(7)]
-                    filtered = [_timed(client, f"{page}?status=fail&q=charged&sort=latency&desc=1")
-                                for _ in range(5)]  # fmt: skip
+                    filtered = [
+                        _timed(client, f"{page}?status=fail&q=charged&sort=latency&desc=1") for _ in range(5)
+                    ]
                     last = [_timed(client, f"{page}?page={max(1, n // 50)}") for _ in range(5)]
-                    example = [_timed(client, f"/runs/{run_id}/example?key=ex-{n - 1:06d}%230") for _ in range(5)]
+                    example = [
+                        _timed(client, f"/runs/{run_id}/example?key=ex-{n - 1:06d}%230") for _ in range(5)
+                    ]
                     results[str(n)] = {
                         "cold_index_build_page_s": round(cold_full, 3),
                         "cold_ttfb_s": round(cold_first, 3),

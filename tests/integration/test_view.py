@@ -47,7 +47,9 @@ def test_runs_page_lists_every_run_with_its_figures(client: TestClient, runs: Ru
     assert page.text.count('class="badge fail"') == 2  # both runs fail the config gates
 
 
-def test_run_page_has_metrics_with_intervals_gates_matrix_and_histogram(client: TestClient, runs: Runs) -> None:
+def test_run_page_has_metrics_with_intervals_gates_matrix_and_histogram(
+    client: TestClient, runs: Runs
+) -> None:
     page = client.get(f"/runs/{runs.a}").text
     assert re.search(r"<td>pass_rate</td><td class=\"small\">higher</td><td class=\"num\">0\.7692", page)
     assert "95 % CI" in page and "must_include_recall" in page
@@ -69,13 +71,17 @@ def test_examples_page_filters_sorts_and_pages_on_the_server(client: TestClient,
     assert "matching" in got
     paged = client.get(base, params={"per_page": 5, "page": 3, "sort": "key"}).text
     assert "13 matching · page 3 of 3" in paged
-    keys = re.findall(r'example\?key=([^"]+)">', client.get(base, params={"sort": "latency", "desc": "1"}).text)
+    keys = re.findall(
+        r'example\?key=([^"]+)">', client.get(base, params={"sort": "latency", "desc": "1"}).text
+    )
     assert len(keys) == 13
     slowest = client.get(base, params={"sort": "latency", "desc": "1", "per_page": 1}).text
     assert keys[0] in slowest
 
 
-def test_example_page_shows_document_spans_research_citations_and_transcript(client: TestClient, runs: Runs) -> None:
+def test_example_page_shows_document_spans_research_citations_and_transcript(
+    client: TestClient, runs: Runs
+) -> None:
     doc = client.get(example_url(runs.a, "doc-saas-en#0")).text
     assert '<mark data-field="parties"' in doc and "Brightline Software Inc." in doc
     assert 'class="field-link" data-field="effective_date"' in doc
@@ -100,9 +106,18 @@ def test_agent_output_with_script_is_escaped_everywhere(client: TestClient, runs
 
 @pytest.mark.parametrize(
     "path",
-    ["/runs/..%2F", "/runs/%2E%2E", "/runs/%2e%2e/%2e%2e/etc/passwd", "/runs/..%2F..%2Fetc%2Fpasswd", "/runs/%252e%252e%252fetc",
-     "/runs/..%5C..%5Cwindows", "/runs/nope/examples", "/static/..%2Fapp.py", "/static/app.py"],
-)  # fmt: skip
+    [
+        "/runs/..%2F",
+        "/runs/%2E%2E",
+        "/runs/%2e%2e/%2e%2e/etc/passwd",
+        "/runs/..%2F..%2Fetc%2Fpasswd",
+        "/runs/%252e%252e%252fetc",
+        "/runs/..%5C..%5Cwindows",
+        "/runs/nope/examples",
+        "/static/..%2Fapp.py",
+        "/static/app.py",
+    ],
+)
 def test_crafted_run_ids_and_assets_cannot_leave_the_runs_folder(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
@@ -143,8 +158,13 @@ def test_export_writes_a_static_site_with_working_relative_links(runs: Runs, tmp
 
 
 def test_cli_serves_the_runs_list_and_exports(runs: Runs, tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "agentops_cli", "view", str(runs.root), "--port", "0", "--no-open"],
-                            env=runs.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agentops_cli", "view", str(runs.root), "--port", "0", "--no-open"],
+        env=runs.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline() if proc.stdout else ""
         url = re.search(r"http://127\.0\.0\.1:\d+/", line)

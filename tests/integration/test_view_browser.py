@@ -21,8 +21,16 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).is_file(), reason="Debian chromium not installed (apt-get install -y chromium)"
 )
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -104,5 +112,7 @@ def test_navigate_filter_open_example_and_compare(served: tuple[str, Runs], brow
     assert REGRESSED in page.inner_text("#changed")
     page.screenshot(path=str(shots / "compare.png"), full_page=True)
     assert errors == []
-    assert all((shots / f"{name}.png").stat().st_size > 5000 for name in ("runs", "run", "examples", "compare"))
+    assert all(
+        (shots / f"{name}.png").stat().st_size > 5000 for name in ("runs", "run", "examples", "compare")
+    )
     page.close()

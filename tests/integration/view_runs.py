@@ -33,8 +33,15 @@ class Runs:
 
 def _rows(change_expectation: bool) -> list[dict]:
     support = [json.loads(line) for line in (GOLDEN / "support.jsonl").open(encoding="utf-8")][:8]
-    support.append({"id": "sup-xss", "agent": "support", "input": XSS, "expected": {"intent": "billing"},
-                    "tags": ["xss"]})  # fmt: skip
+    support.append(
+        {
+            "id": "sup-xss",
+            "agent": "support",
+            "input": XSS,
+            "expected": {"intent": "billing"},
+            "tags": ["xss"],
+        }
+    )
     if change_expectation:
         support[0] = {**support[0], "expected": {**support[0]["expected"], "intent": "shipping"}}
     docs = [json.loads(line) for line in (GOLDEN / "document.jsonl").open(encoding="utf-8")][:2]
@@ -49,14 +56,23 @@ def make_runs(base: Path) -> Runs:
         if row["agent"] == "document":
             shutil.copy(GOLDEN / row["input"], data / row["input"])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AGENTOPS_", "OPENAI_"))}
-    env.update(AGENTOPS_RUNS_DIR=str(base / "runs"), AGENTOPS_CACHE_DIR=str(base / "cache"),
-               AGENTOPS_HOME=str(base / "home"))  # fmt: skip
+    env.update(
+        AGENTOPS_RUNS_DIR=str(base / "runs"),
+        AGENTOPS_CACHE_DIR=str(base / "cache"),
+        AGENTOPS_HOME=str(base / "home"),
+    )
     ids = []
     for name, changed in (("a.jsonl", False), ("b.jsonl", True)):
         path = data / name
         path.write_text("".join(json.dumps(r) + "\n" for r in _rows(changed)), encoding="utf-8")
-        proc = subprocess.run([sys.executable, "-m", "agentops_cli", "-q", "eval", "--dataset", str(path), "--json"],
-                              cwd=data, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-m", "agentops_cli", "-q", "eval", "--dataset", str(path), "--json"],
+            cwd=data,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode in (0, 1), proc.stderr
         ids.append(json.loads(proc.stdout)["run_id"])
     return Runs(base / "runs", base / "cache" / "view", env, ids[0], ids[1])

@@ -32,7 +32,9 @@ def view(
             written = write_site(viewer, export)
         finally:
             viewer.close()
-        console().print(f"wrote {written['pages']} pages for {written['runs']} runs to {export / 'index.html'}")
+        console().print(
+            f"wrote {written['pages']} pages for {written['runs']} runs to {export / 'index.html'}"
+        )
         return
     from agentops_cli.viewer.server import serve
 

@@ -19,7 +19,10 @@ from agentops_cli.viewer.index import Query
 from agentops_cli.viewer.render import ServerUrls, render
 from agentops_cli.viewer.service import NotFound, Viewer
 
-CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 REFRESH_SECONDS = 3
 STATIC = {"view.css": "text/css; charset=utf-8", "view.js": "text/javascript; charset=utf-8"}
 URLS = ServerUrls()

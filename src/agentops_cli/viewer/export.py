@@ -36,7 +36,9 @@ def export(viewer: Viewer, out: Path) -> dict[str, int]:
         (out / "static").mkdir(parents=True, exist_ok=True)
         (out / "static" / name).write_bytes(body)
     rows = viewer.runs()
-    _write(out / "index.html", render("runs.html", ExportUrls(0), runs=rows, root=str(viewer.root), refresh=0))
+    _write(
+        out / "index.html", render("runs.html", ExportUrls(0), runs=rows, root=str(viewer.root), refresh=0)
+    )
     pages += 1
     for row in rows:
         pages += _export_run(viewer, row.run_id, out / "runs" / safe_name(row.run_id))
@@ -49,7 +51,9 @@ def _export_run(viewer: Viewer, run_id: str, folder: Path) -> int:
     written = 1
     data = viewer.examples(run_id, Query(sort="status", per_page=PER_PAGE))  # error < fail < pass
     total_pages = min(data["page"].pages, MAX_PAGES)
-    note = f"first {MAX_PAGES * PER_PAGE} shown; all in results.jsonl" if data["page"].pages > MAX_PAGES else ""
+    note = (
+        f"first {MAX_PAGES * PER_PAGE} shown; all in results.jsonl" if data["page"].pages > MAX_PAGES else ""
+    )
     for number in range(1, total_pages + 1):
         q = Query(sort="status", per_page=PER_PAGE, page=number)
         page_data = viewer.examples(run_id, q)
@@ -59,7 +63,9 @@ def _export_run(viewer: Viewer, run_id: str, folder: Path) -> int:
                render("examples.html", urls, run_id=run_id, q=q, note=note, **page_data))  # fmt: skip
         written += 1
         for row in page.rows:
-            html = render("example.html", urls, run_id=run_id, key=row["key"], **viewer.example(run_id, row["key"]))
+            html = render(
+                "example.html", urls, run_id=run_id, key=row["key"], **viewer.example(run_id, row["key"])
+            )
             _write(folder / example_file(row["key"]), html)
             written += 1
     return written
