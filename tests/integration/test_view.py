@@ -107,7 +107,7 @@ def test_agent_output_with_script_is_escaped_everywhere(client: TestClient, runs
 @pytest.mark.parametrize(
     "path",
     [
-        "/runs/..%2F",
+        "/runs/x%2F..%2F..%2Fmeta.json",
         "/runs/%2E%2E",
         "/runs/%2e%2e/%2e%2e/etc/passwd",
         "/runs/..%2F..%2Fetc%2Fpasswd",
