@@ -65,6 +65,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "config": ("agentops_cli.cli.config_cmd", "app", True),
     "graph": ("agentops_cli.cli.graph", "graph", False),
     "view": ("agentops_cli.cli.view", "view", False),
+    "mcp": ("agentops_cli.cli.mcp_cmd", "mcp", False),
 }
 _registered: set[str] = set()
 
