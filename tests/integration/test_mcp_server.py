@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -167,16 +168,30 @@ def test_stdout_carries_only_protocol_messages(tmp_path: Path) -> None:
         },
         {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "cost", "arguments": {}}},
     ]
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "agentops_cli", "-vv", "mcp", "--root", str(tmp_path)],
-        input="".join(json.dumps(r) + "\n" for r in requests),
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=60,
         cwd=tmp_path,
     )
-    lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    messages = [json.loads(line) for line in lines]
+    watchdog = threading.Timer(60, proc.kill)  # a hung server fails the test, never the suite
+    watchdog.start()
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write("".join(json.dumps(r) + "\n" for r in requests))
+        proc.stdin.flush()  # stdin stays open: EOF would cancel the calls in flight
+        messages = []
+        while {2, 3} - {m.get("id") for m in messages}:
+            line = proc.stdout.readline()
+            assert line, "server closed stdout before answering"
+            messages.append(json.loads(line))  # not JSON → a stray print reached stdout
+        rest, _ = proc.communicate("", timeout=30)  # EOF: the server exits
+    finally:
+        watchdog.cancel()
+        proc.kill()
+    messages += [json.loads(line) for line in rest.splitlines() if line.strip()]
     assert all(m.get("jsonrpc") == "2.0" for m in messages)
     by_id = {m.get("id"): m for m in messages}
     assert by_id[2]["result"]["isError"] is False
