@@ -62,7 +62,8 @@ def test_agent_card_lists_every_agent_as_a_skill(served: str) -> None:
 
 def test_a2a_client_gets_the_support_answer(served: str, fake_openai: Any) -> None:
     async def main() -> list[Any]:
-        client = await create_client(served, client_config=ClientConfig(streaming=False))
+        http = httpx.AsyncClient(timeout=60)  # the first run loads the agent: longer than httpx's 5 s
+        client = await create_client(served, client_config=ClientConfig(streaming=False, httpx_client=http))
         request = SendMessageRequest(
             message=Message(message_id=uuid.uuid4().hex, role=Role.ROLE_USER, parts=[Part(text=QUERY)]),
             metadata={"skill": "support"},
@@ -71,6 +72,7 @@ def test_a2a_client_gets_the_support_answer(served: str, fake_openai: Any) -> No
             return [event async for event in client.send_message(request)]
         finally:
             await client.close()
+            await http.aclose()
 
     events = anyio.run(main)
     reply = events[-1].message
