@@ -36,7 +36,8 @@ def served(fake_openai: Any, support_model_cache: Path, tmp_path: Path) -> Itera
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = openai_settings(
-        fake_openai, {"cache_dir": str(support_model_cache), "document.root": str(tmp_path)}
+        fake_openai,
+        {"cache_dir": str(support_model_cache), "cache.enabled": False, "document.root": str(tmp_path)},
     )
     server = uvicorn.Server(
         uvicorn.Config(a2a_app(settings, url=url + "/"), host="127.0.0.1", port=port, log_level="warning")

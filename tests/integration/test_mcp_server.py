@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ from typing import Any
 import anyio
 import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
 
 from tests.conftest import run_cli
 from tests.fakes.fixtures import openai_env
@@ -48,7 +50,10 @@ def text_of(result: Any) -> str:
 
 @pytest.fixture
 def llm_env(fake_openai: Any, support_model_cache: Path) -> dict[str, str]:
-    return openai_env(fake_openai, AGENTOPS_CACHE_DIR=str(support_model_cache))
+    # response cache off: every answer in this file comes from the model server, not a cached reply
+    return openai_env(
+        fake_openai, AGENTOPS_CACHE_DIR=str(support_model_cache), AGENTOPS_CACHE__ENABLED="false"
+    )
 
 
 def test_tools_list_every_agent_and_support_and_cost_answer(
@@ -95,6 +100,10 @@ def test_eval_reports_progress_and_its_run_is_a_resource(tmp_path: Path, support
         summary = await session.read_resource(f"agentops://runs/{run_id}")
         runs = await session.read_resource("agentops://runs")
         prices = await session.read_resource("agentops://prices")
+        listed = await session.list_resources()
+        templates = await session.list_resource_templates()
+        assert [r.uri for r in listed.resources] == ["agentops://runs", "agentops://prices"]
+        assert [t.uri_template for t in templates.resource_templates] == ["agentops://runs/{id}"]
         return result, summary, runs, prices
 
     env = {"AGENTOPS_CACHE_DIR": str(support_model_cache)}
@@ -202,3 +211,58 @@ def test_mcp_bad_root_is_one_exit_2_line(tmp_path: Path) -> None:
     result = run_cli("mcp", "--root", str(tmp_path / "missing"))
     assert result.code == 2
     assert result.stderr.strip().splitlines() == [f"error: --root: not a folder: {tmp_path / 'missing'}"]
+
+
+def test_checklist_tool_scores_a_code_base(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "agent.py").write_text("from mcp.server.lowlevel import Server\n", encoding="utf-8")
+
+    async def body(session: ClientSession) -> Any:
+        return await session.call_tool("checklist", {"path": str(project), "section": ["interop"]})
+
+    result = with_session(body, root=tmp_path)
+    assert not result.is_error, text_of(result)
+    report = result.structured_content
+    cli = run_cli("checklist", str(project), "--section", "interop", "--json").json()
+    assert report["score_pct"] == cli["score_pct"]
+    failing = {item["id"] for item in report["failing"]}
+    assert "INT-02" in failing and "INT-01" not in failing  # an mcp import is evidence, nothing for A2A
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_streamable_http_transport_on_loopback(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agentops_cli", "mcp", "--http", "--port", str(port), "--root", str(tmp_path)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+    async def main() -> tuple[list[str], Any]:
+        url = f"http://127.0.0.1:{port}/mcp"
+        with anyio.fail_after(60):
+            while True:  # wait for the port to accept connections
+                try:
+                    await (await anyio.connect_tcp("127.0.0.1", port)).aclose()
+                    break
+                except OSError:
+                    await anyio.sleep(0.1)
+            async with streamable_http_client(url) as (read, write), ClientSession(read, write) as session:
+                await session.initialize()
+                tools = [tool.name for tool in (await session.list_tools()).tools]
+                return tools, await session.call_tool("cost", {"rpd": 100})
+
+    try:
+        tools, cost = anyio.run(main)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert "run_support" in tools and "eval" in tools
+    assert not cost.is_error and cost.structured_content["rpd"] == 100
