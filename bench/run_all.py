@@ -28,6 +28,7 @@ import bench_cuad
 import bench_dist
 import bench_eval
 import bench_inspect
+import bench_mcp
 import bench_research
 import bench_startup
 from common import BENCH_DIR, CLINC, MISSING_CLINC, REPO, RESULTS, machine
@@ -86,6 +87,7 @@ def run_benchmarks() -> list[str]:
     step("research agent (research_dev + 10k-document scale)", lambda: bench_research.main([]))
     step("checklist on a monorepo", lambda: bench_checklist.main(None))
     step("CUAD document agent", lambda: bench_cuad.main([]))
+    step("MCP server", bench_mcp.main, needs_clinc=False)
     print(f"== all benchmarks: {time.perf_counter() - started:.0f} s", flush=True)
     return failures
 
@@ -491,6 +493,7 @@ def render_docs() -> str:
         bench_research.docs_section(_load("research")),
         bench_checklist.section(_load("checklist")),
         cuad_section(_load("cuad")),
+        bench_mcp.docs_section(_load("mcp")),
     ):
         lines += section
     notes = BENCH_DIR / "NOTES.md"
