@@ -95,7 +95,9 @@ def docs_section(data: dict[str, Any] | None) -> list[str]:
         f"{m['run_support']['p90_ms']} ms |",
         f"| same run, in process (`run_agent`) | {d['median_ms']} ms | {d['p90_ms']} ms |",
         "",
-        f"Protocol overhead per agent call (median difference): {data['mcp_overhead_ms']} ms.",
+        f"Protocol overhead per agent call (median difference): {data['mcp_overhead_ms']} ms. "
+        f"1-minute load average when measured: {data.get('load_average_1m_at_end')} "
+        f"on {data['machine']['cpus']} CPUs.",
         "",
     ]
     return lines
@@ -112,6 +114,7 @@ def main() -> dict[str, Any]:
         "command": "agentops mcp --provider offline (stdio; the SDK's ClientSession)",
         "over_mcp": over_mcp,
         "in_process_run_support": direct,
+        "load_average_1m_at_end": round(os.getloadavg()[0], 1),  # shared machine: read figures with it
         "mcp_overhead_ms": round(over_mcp["run_support"]["median_ms"] - direct["median_ms"], 1),
     }
     write_result("mcp", result)
