@@ -146,8 +146,9 @@ def cross_validate(folds: int = 5) -> dict[str, object]:
     """Rejection cost without out-of-scope data: k-fold CV on 77 CLINC150 in-scope intents."""
     sys.path.insert(0, str(ROOT / "src"))
     from agentops_cli.nlp.intent_train import train_intent_model
+    from common import load_clinc
 
-    data = json.loads(CLINC.read_text(encoding="utf-8"))
+    data = load_clinc(CLINC)
     keep = sorted({label for _, label in data["train"]})[:N_INTENTS]
     rows = [(t, lab) for split in ("train", "val") for t, lab in data[split] if lab in keep]
     random.Random(3).shuffle(rows)

@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from agentops_cli.agents.support import signals
+from tests.conftest import SHARED, needs_shared
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "prompt_injection"
-CLINC = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "clinc150" / "data_full.json"
+CLINC = SHARED / "datasets" / "clinc150" / "data_full.json"
 
 
 def rows(name: str, split: str | None = None) -> list[dict[str, str]]:
@@ -99,9 +100,7 @@ def test_deobfuscation(text: str, plain: str) -> None:
     assert signals.deobfuscated(text) == plain
 
 
-@pytest.mark.skipif(
-    not CLINC.is_file(), reason="../shared/datasets/clinc150 is not present (shared dev data)"
-)
+@needs_shared("datasets/clinc150/data_full.json")
 def test_clinc150_in_scope_queries_are_almost_never_flagged() -> None:
     data = json.loads(CLINC.read_text(encoding="utf-8"))
     queries = [text for split in ("train", "val", "test") for text, _ in data[split]]

@@ -53,10 +53,18 @@ _ENTRIES = (
     # scorers
     _m("exact_match", "higher", "rate", "output equals expected.output exactly", "exact"),
     _m("match_rate", "higher", "rate", "output equals expected.output after normalisation", "match"),
+    _m("contains_rate", "higher", "rate", "expected.output appears in the output (normalised)", "contains"),
     _m("must_include_recall", "higher", "rate", "expected facts found in the answer/report", "must_include"),
     _m("regex_match", "higher", "rate", "answers matching expected.regex", "regex"),
     _m("schema_valid", "higher", "rate", "outputs valid against expected.schema", "json_schema"),
     _m("intent_accuracy", "higher", "rate", "intent predicted right", "intent"),
+    _m(
+        "intent_accuracy_no_reject",
+        "higher",
+        "rate",
+        "intent predicted right had no out-of-scope threshold rejected it (what rejection costs)",
+        "intent",
+    ),
     _m("intent_macro_f1", "higher", "score", "intent F1 averaged over expected classes", "intent"),
     _m("out_of_scope_recall", "higher", "rate", "out-of-scope queries recognised as such", "intent"),
     _m("escalation_accuracy", "higher", "rate", "escalate-to-human decided right", "escalation"),
