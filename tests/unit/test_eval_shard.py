@@ -89,7 +89,7 @@ def _shards(path: Path, n: int = 3, **extra) -> list[str]:
 def test_merge_equals_the_unsharded_run(tmp_path: Path, fake_agent) -> None:  # noqa: F811
     fake_agent()
     path = dataset(tmp_path, ROWS)
-    gated = ["intent_accuracy=0.9", "pass_rate=0.5", "escalation_recall=0.5"]
+    gated = ["intent_accuracy=0.95", "pass_rate=0.5", "escalation_recall=0.5"]
     (whole,) = run_eval(EvalRequest(dataset=str(path), fail_under=gated), loader()).summaries
     runs = _shards(path)
     merged = merge_eval(runs, EvalRequest(fail_under=gated, junit=tmp_path / "j.xml"), loader())
