@@ -22,7 +22,10 @@ PER_RUN = {"run_id", "run_dir", "started_at", "duration_s", "examples_per_s", "r
 def _results(run_dir: Path) -> list[dict]:
     rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
     for row in rows:
-        row.pop("latency_ms")  # the only per-example field that is timing
+        row.pop("latency_ms")  # timing
+        index = (row["output"] or {}).get("corpus_index")
+        if index:  # whether the research corpus index came from the disk cache: warm or cold, not a result
+            index.pop("cached")
     return sorted(rows, key=lambda r: r["key"])
 
 
