@@ -38,7 +38,9 @@ def _comparable(doc: dict) -> dict:
 
 def test_three_shards_merged_equal_the_unsharded_golden_run(tmp_path: Path) -> None:
     runs_dir = Path(os.environ["AGENTOPS_RUNS_DIR"])
-    whole = run_cli("eval", "--dataset", "golden", "--json", "--junit", str(tmp_path / "whole.xml"), cwd=tmp_path)
+    whole = run_cli(
+        "eval", "--dataset", "golden", "--json", "--junit", str(tmp_path / "whole.xml"), cwd=tmp_path
+    )
     assert whole.code == 0, whole.stderr
     shards = []
     for i in (1, 2, 3):
@@ -70,22 +72,35 @@ def test_three_shards_merged_equal_the_unsharded_golden_run(tmp_path: Path) -> N
         assert junit_a.get(attr) == junit_b.get(attr)
     assert (tmp_path / "merged.html").read_text().startswith("<!DOCTYPE html>")
     # a gate the merged run misses fails the merge job, as it fails the eval
-    strict = run_cli("eval", "merge", *[s["run_dir"] for s in shards], "--fail-under", "pass_rate=0.999", cwd=tmp_path)
-    assert strict.code == 1 and strict.stderr.strip().splitlines()[-1].startswith("error: gates failed: pass_rate")
+    strict = run_cli(
+        "eval", "merge", *[s["run_dir"] for s in shards], "--fail-under", "pass_rate=0.999", cwd=tmp_path
+    )
+    assert strict.code == 1 and strict.stderr.strip().splitlines()[-1].startswith(
+        "error: gates failed: pass_rate"
+    )
 
 
 def test_merge_errors_are_one_line_exit_2(tmp_path: Path) -> None:
     rows = tmp_path / "rows.jsonl"
     rows.write_text(
-        "".join(json.dumps({"id": f"r{i}", "agent": "support", "input": f"refund please {i}"}) + "\n" for i in range(6))
+        "".join(
+            json.dumps({"id": f"r{i}", "agent": "support", "input": f"refund please {i}"}) + "\n"
+            for i in range(6)
+        )
     )
     one = run_cli("eval", "--dataset", str(rows), "--shard", "1/2", "--json", cwd=tmp_path)
     assert one.code == 0, one.stderr
     run_id = one.json()["run_id"]
     missing = run_cli("eval", "merge", run_id, cwd=tmp_path)
     assert missing.code == 2
-    assert missing.stderr.strip().splitlines() == [f"error: eval merge: missing shard 2/2 of run {run_id}'s eval: merge every shard"]
+    assert missing.stderr.strip().splitlines() == [
+        f"error: eval merge: missing shard 2/2 of run {run_id}'s eval: merge every shard"
+    ]
     bad = run_cli("eval", "--dataset", str(rows), "--shard", "3/2", cwd=tmp_path)
-    assert bad.code == 2 and bad.stderr.strip().splitlines()[-1] == "error: --shard 3/2: need 1 ≤ I ≤ N ≤ 1000"
-    gated = run_cli("eval", "--dataset", str(rows), "--shard", "1/2", "--fail-under", "pass_rate=0.5", cwd=tmp_path)
+    assert (
+        bad.code == 2 and bad.stderr.strip().splitlines()[-1] == "error: --shard 3/2: need 1 ≤ I ≤ N ≤ 1000"
+    )
+    gated = run_cli(
+        "eval", "--dataset", str(rows), "--shard", "1/2", "--fail-under", "pass_rate=0.5", cwd=tmp_path
+    )
     assert gated.code == 2 and "eval merge" in gated.stderr.strip().splitlines()[-1]

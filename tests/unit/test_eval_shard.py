@@ -45,18 +45,22 @@ def test_shards_are_disjoint_and_complete_after_limit(tmp_path: Path) -> None:
     for limit in (None, 10):
         whole = ids(path, datasets.Selection(limit=limit))
         parts = [ids(path, datasets.Selection(limit=limit, shard=(i, 3))) for i in (1, 2, 3)]
-        assert sorted(sum(parts, [])) == sorted(whole)
-        assert len(set(sum(parts, []))) == len(whole)
+        joined = [row for part in parts for row in part]
+        assert sorted(joined) == sorted(whole) and len(set(joined)) == len(whole)
         assert all(parts), "15 rows over 3 shards: none empty for this data"
     planned = datasets.plan(spec(path), datasets.Selection(limit=10, shard=(2, 3)))
-    assert planned.unsharded == 10 and planned.selected == len(ids(path, datasets.Selection(limit=10, shard=(2, 3))))
+    assert planned.unsharded == 10 and planned.selected == len(
+        ids(path, datasets.Selection(limit=10, shard=(2, 3)))
+    )
     assert planned.agents == ["support"]
 
 
 def test_adding_rows_moves_no_other_row(tmp_path: Path) -> None:
     path = dataset(tmp_path, ROWS)
     before = {i: ids(path, datasets.Selection(shard=(i, 4))) for i in range(1, 5)}
-    grown = dataset(tmp_path, [("new first", "billing", False), *ROWS, ("new last", "billing", False)], "g.jsonl")
+    grown = dataset(
+        tmp_path, [("new first", "billing", False), *ROWS, ("new last", "billing", False)], "g.jsonl"
+    )
     # ids are positional in the helper; rename so the old rows keep their ids
     rows = [json.loads(line) for line in grown.read_text().splitlines()]
     for n, row in enumerate(rows):
@@ -169,14 +173,18 @@ class TestMergeRefuses:
     def test_duplicate_shard(self, shards) -> None:
         path, runs = shards
         (again,) = run_eval(EvalRequest(dataset=str(path), shard="2/3"), loader()).summaries
-        self.refused([*runs, again.run_id], f"run {again.run_id}: shard 2/3 given twice \\(also run {runs[1]}\\)")
+        self.refused(
+            [*runs, again.run_id], f"run {again.run_id}: shard 2/3 given twice \\(also run {runs[1]}\\)"
+        )
         self.refused([runs[0], runs[0], runs[1], runs[2]], "shard 1/3 given twice")
 
     def test_other_dataset(self, shards, tmp_path: Path) -> None:
         _, runs = shards
         other = dataset(tmp_path, [*ROWS, ("extra", "billing", False)], "other.jsonl")
         (foreign,) = run_eval(EvalRequest(dataset=str(other), shard="3/3"), loader()).summaries
-        self.refused([*runs[:2], foreign.run_id], f"run {foreign.run_id}: not a shard of the same eval .*dataset")
+        self.refused(
+            [*runs[:2], foreign.run_id], f"run {foreign.run_id}: not a shard of the same eval .*dataset"
+        )
 
     def test_changed_expectation_is_another_dataset(self, shards, tmp_path: Path) -> None:
         path, runs = shards
@@ -186,7 +194,9 @@ class TestMergeRefuses:
 
     def test_other_scorers(self, shards) -> None:
         path, runs = shards
-        (other,) = run_eval(EvalRequest(dataset=str(path), shard="3/3", scorers=["intent"]), loader()).summaries
+        (other,) = run_eval(
+            EvalRequest(dataset=str(path), shard="3/3", scorers=["intent"]), loader()
+        ).summaries
         self.refused([*runs[:2], other.run_id], f"run {other.run_id}: .*scorers")
 
     def test_other_shard_count(self, shards) -> None:
@@ -232,3 +242,14 @@ class TestMergeRefuses:
         root = loader()({}).runs_dir
         merged = merge_eval([str(root / r) for r in runs], EvalRequest(), loader())
         assert merged.merged_from == runs
+
+
+def test_merge_checks_its_flags_first(tmp_path: Path, fake_agent) -> None:  # noqa: F811
+    fake_agent()
+    runs = _shards(dataset(tmp_path, ROWS), n=2)
+    with pytest.raises(BadInput, match="--fail-on-regression needs --baseline"):
+        merge_eval(runs, EvalRequest(fail_on_regression=True), loader())
+    with pytest.raises(BadInput, match="--fail-under: unknown metric field_f1"):
+        merge_eval(runs, EvalRequest(fail_under=["field_f1=0.5"]), loader())
+    with pytest.raises(BadInput, match="--baseline last: no other completed run"):
+        merge_eval(runs, EvalRequest(baseline="last"), loader())

@@ -137,7 +137,8 @@ def write_merged(root: Path, shards: list[Shard], run_id: str) -> RunStore:
         for result in shard.store.results():
             if datasets.shard_of(result.id, shard.count) != shard.index:
                 raise BadInput(
-                    f"run {shard.store.run_id}: example '{result.id}' does not belong to shard {shard.meta.shard}"
+                    f"run {shard.store.run_id}: example '{result.id}' "
+                    f"does not belong to shard {shard.meta.shard}"
                 )
             if result.key in seen:
                 raise BadInput(

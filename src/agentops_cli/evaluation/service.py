@@ -187,7 +187,11 @@ def _validate(req: EvalRequest) -> None:
 
 
 # A shard holds part of the rows, so its metrics are no verdict: gates belong to the merged run.
-SHARD_UNGATED = {"--fail-under": "fail_under", "--baseline": "baseline", "--fail-on-regression": "fail_on_regression"}
+SHARD_UNGATED = {
+    "--fail-under": "fail_under",
+    "--baseline": "baseline",
+    "--fail-on-regression": "fail_on_regression",
+}
 
 
 def _resolve_baseline(req: EvalRequest, load: SettingsLoader) -> EvalRequest:
@@ -384,15 +388,7 @@ def _run_one(
     summary = summarise_store(
         store, settings=settings, flag_gates=flag_gates, outcome=outcome, expected_total=total
     )
-    if req.baseline:
-        summary.baseline, verdict = against_baseline(
-            root, req.baseline, store, settings, gate=req.fail_on_regression
-        )
-        if verdict is not None:
-            summary.regression = verdict.model_dump()
-            summary.passed = summary.passed and verdict.passed
-    _write_reports(req, store, summary)
-    store.save_summary(summary)
+    _finish(req, root, req.baseline, store, settings, summary)
     if outcome.same_error is not None:
         raise RuntimeFailure(
             f"stopped early: the first {settings.eval.same_error_stop} examples all failed with "
@@ -423,14 +419,28 @@ def merge_eval(runs: list[str], req: EvalRequest, load: SettingsLoader) -> RunSu
     outcome = RunOutcome(duration_s=merge.longest_duration(shards))
     summary = summarise_store(store, settings=settings, flag_gates=flag_gates, outcome=outcome)
     summary.examples_per_s = round(summary.n / outcome.duration_s, 2) if outcome.duration_s > 0 else 0.0
+    _finish(req, root, baseline, store, settings, summary)
+    return summary
+
+
+def _finish(
+    req: EvalRequest,
+    root: Path,
+    baseline: str | None,
+    store: RunStore,
+    settings: Settings,
+    summary: RunSummary,
+) -> None:
+    """Baseline and regression verdict, reports, then the summary: the same for eval and merge."""
     if baseline:
-        summary.baseline, verdict = against_baseline(root, baseline, store, settings, gate=req.fail_on_regression)
+        summary.baseline, verdict = against_baseline(
+            root, baseline, store, settings, gate=req.fail_on_regression
+        )
         if verdict is not None:
             summary.regression = verdict.model_dump()
             summary.passed = summary.passed and verdict.passed
     _write_reports(req, store, summary)
     store.save_summary(summary)
-    return summary
 
 
 TARGET_NAME = "target"
