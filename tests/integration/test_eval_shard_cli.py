@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -42,15 +44,33 @@ def test_three_shards_merged_equal_the_unsharded_golden_run(tmp_path: Path) -> N
         "eval", "--dataset", "golden", "--json", "--junit", str(tmp_path / "whole.xml"), cwd=tmp_path
     )
     assert whole.code == 0, whole.stderr
+    # the three shards run side by side, each in its own runs folder, as CI jobs do
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "agentops_cli",
+                "eval",
+                "--dataset",
+                "golden",
+                "--shard",
+                f"{i}/3",
+                "--json",
+            ],
+            cwd=tmp_path,
+            env={**os.environ, "AGENTOPS_RUNS_DIR": str(tmp_path / f"job{i}")},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in (1, 2, 3)
+    ]
     shards = []
-    for i in (1, 2, 3):
-        # each shard in its own runs folder, as separate CI jobs upload them
-        shard = run_cli(
-            "eval", "--dataset", "golden", "--shard", f"{i}/3", "--json",
-            cwd=tmp_path, env={"AGENTOPS_RUNS_DIR": str(tmp_path / f"job{i}")},
-        )  # fmt: skip
-        assert shard.code == 0, shard.stderr
-        doc = shard.json()
+    for i, proc in enumerate(procs, start=1):
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        doc = json.loads(out)
         assert doc["shard"] == f"{i}/3" and doc["gates"] == [] and 0 < doc["n"] < whole.json()["n"]
         shards.append(doc)
     assert sum(s["n"] for s in shards) == whole.json()["n"]
@@ -75,6 +95,7 @@ def test_three_shards_merged_equal_the_unsharded_golden_run(tmp_path: Path) -> N
     strict = run_cli(
         "eval", "merge", *[s["run_dir"] for s in shards], "--fail-under", "pass_rate=0.999", cwd=tmp_path
     )
+    assert "merged from" in strict.stdout and all(run in strict.stdout for run in b["merged_from"])
     assert strict.code == 1 and strict.stderr.strip().splitlines()[-1].startswith(
         "error: gates failed: pass_rate"
     )
@@ -88,9 +109,11 @@ def test_merge_errors_are_one_line_exit_2(tmp_path: Path) -> None:
             for i in range(6)
         )
     )
-    one = run_cli("eval", "--dataset", str(rows), "--shard", "1/2", "--json", cwd=tmp_path)
+    one = run_cli("eval", "--dataset", str(rows), "--shard", "1/2", cwd=tmp_path)
     assert one.code == 0, one.stderr
-    run_id = one.json()["run_id"]
+    assert "shard 1/2 · not gated: join the shards with agentops eval merge RUN..." in one.stdout
+    assert "✓ gate" not in one.stdout
+    (run_id,) = [r["run_id"] for r in run_cli("eval", "list", "--json", cwd=tmp_path).json()["runs"]]
     missing = run_cli("eval", "merge", run_id, cwd=tmp_path)
     assert missing.code == 2
     assert missing.stderr.strip().splitlines() == [
