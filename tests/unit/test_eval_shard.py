@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -118,6 +119,14 @@ def test_empty_shard_runs_and_merges(tmp_path: Path, fake_agent) -> None:  # noq
     runs = _shards(path, n=8)  # 2 rows over 8 shards: most are empty, none fails
     merged = merge_eval(runs, EvalRequest(), loader())
     assert merged.n == 2 and merged.complete
+    empty = datasets.shard_of("e0", 8) % 8 + 1  # a shard neither row is in
+    while empty in (datasets.shard_of("e0", 8), datasets.shard_of("e1", 8)):
+        empty = empty % 8 + 1
+    (s,) = run_eval(
+        EvalRequest(dataset=str(path), shard=f"{empty}/8", junit=tmp_path / "e.xml"), loader()
+    ).summaries
+    suites = ElementTree.parse(tmp_path / "e.xml").getroot()
+    assert s.n == 0 and s.passed and suites.get("failures") == "0" and suites.get("tests") == "1"
 
 
 def test_baseline_last_skips_shards(tmp_path: Path, fake_agent) -> None:  # noqa: F811
