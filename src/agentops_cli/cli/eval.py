@@ -102,6 +102,9 @@ def eval_(
         None, "--metrics-file", help="Write a Prometheus textfile here."
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
+    shard: str | None = typer.Option(
+        None, "--shard", help="Run only shard I/N of the selected rows (CI matrix); join with eval merge."
+    ),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Run an evaluation (or use a sub-command: list, show, compare)."""
@@ -138,6 +141,7 @@ def eval_(
         metrics_file=metrics_file,
         no_cache=no_cache,
         target=target,
+        shard=shard,
     )
     progress = _ProgressView() if show_progress() else None
     try:
@@ -267,6 +271,10 @@ def _render_summary(s: RunSummary, *, verbose_metrics: bool) -> None:
         f"dataset {s.dataset} · agents {', '.join(s.agents)} · provider {s.provider} · model {s.model} · "
         f"n {s.n} · errors {s.errors} · degraded {s.degraded}"
     )
+    if s.shard:
+        out.print(f"shard {s.shard} · not gated: join the shards with agentops eval merge RUN...")
+    if s.merged_from:
+        out.print(f"merged from {', '.join(s.merged_from)}")
     if verbose_metrics:
         from agentops_cli.evaluation.metrics import lookup
 
@@ -406,6 +414,47 @@ def _render_example(found: dict[str, Any], json_output: bool) -> None:
             )
         if transcript.get("truncated"):
             out.print("  [dim](transcript truncated)[/dim]")
+
+
+@app.command("merge")
+def merge(
+    runs: list[str] = typer.Argument(..., help="The shard runs: run ids or run folders."),
+    fail_under: list[str] = typer.Option(
+        [], "--fail-under", help="Gate METRIC=VALUE (exit 1 below); repeatable."
+    ),
+    baseline: str | None = typer.Option(
+        None, "--baseline", help="Compare with RUN_ID or 'last' (newest other completed run of the dataset)."
+    ),
+    fail_on_regression: bool = typer.Option(
+        False, "--fail-on-regression", help="With --baseline: exit 1 when examples or metrics regress."
+    ),
+    regression_tolerance: float | None = typer.Option(
+        None, "--regression-tolerance", min=0, max=1, help="Allowed drop of a rate/score (0.01)."
+    ),
+    junit: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
+    metrics_file: Path | None = typer.Option(
+        None, "--metrics-file", help="Write a Prometheus textfile here."
+    ),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Join the shard runs of one eval (--shard I/N) into a new run, then gate and report it."""
+    from agentops_cli.errors import GateFailed
+    from agentops_cli.evaluation.service import EvalReport, EvalRequest, merge_eval
+
+    request = EvalRequest(
+        fail_under=fail_under,
+        baseline=baseline,
+        fail_on_regression=fail_on_regression,
+        regression_tolerance=regression_tolerance,
+        junit=junit,
+        html=html_out,
+        metrics_file=metrics_file,
+    )
+    report = EvalReport([merge_eval(runs, request, state().settings)])
+    _render(report, json_output)
+    if not report.passed:
+        raise GateFailed(f"gates failed: {report.failed_gates() or 'run stopped or produced no results'}")
 
 
 @app.command("compare")

@@ -98,7 +98,8 @@ def resolve_baseline(root: Path, requested: str, *, dataset: str, exclude: str |
             continue
         store = RunStore(root, run_id)
         try:
-            same = store.meta().dataset == dataset
+            meta = store.meta()
+            same = meta.dataset == dataset and not meta.shard  # a shard is part of a run, no baseline
             summary = store.summary() if same else None
         except (BadInput, ValueError):
             continue  # an unreadable run is no baseline

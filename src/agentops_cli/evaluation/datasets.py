@@ -79,6 +79,27 @@ class Selection:
     limit: int | None = None
     sample: int | None = None
     seed: int = 0
+    shard: tuple[int, int] | None = None  # (I, N), 1-based: applied after every other selection
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``--shard I/N`` → (I, N) with 1 ≤ I ≤ N ≤ 1000; anything else is bad input."""
+    index, sep, count = text.strip().partition("/")
+    if not sep or not index.isdigit() or not count.isdigit():
+        raise BadInput(f"--shard {text}: expected I/N, e.g. 2/4")
+    i, n = int(index), int(count)
+    if not 1 <= n <= 1000 or not 1 <= i <= n:
+        raise BadInput(f"--shard {text}: need 1 ≤ I ≤ N ≤ 1000")
+    return i, n
+
+
+def shard_of(example_id: str, count: int) -> int:
+    """The 1-based shard an example id belongs to out of ``count``.
+
+    A hash of the id, not its position: adding, removing or reordering rows never moves
+    another row to a different shard, and every machine computes the same split."""
+    digest = hashlib.sha256(example_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
 
 
 @dataclass
@@ -377,7 +398,9 @@ class Plan:
     selected: int = 0
     agents: list[str] = field(default_factory=list)
     fingerprint: str = ""
+    rows_fingerprint: str = ""  # every field a score depends on (fingerprint: ids and inputs only)
     sample_ids: set[str] | None = None
+    unsharded: int = 0  # rows the selection takes before --shard
 
 
 def _matches(example: Example, selection: Selection) -> bool:
@@ -395,6 +418,7 @@ def plan(spec: DatasetSpec, selection: Selection) -> Plan:
     reservoir: list[tuple[str, str]] = []
     eligible = 0
     digest = hashlib.sha256()
+    rows_digest = hashlib.sha256()
     for example in iter_examples(spec):
         result.total_rows += 1
         if example.id in seen:
@@ -402,6 +426,7 @@ def plan(spec: DatasetSpec, selection: Selection) -> Plan:
         seen[example.id] = example.where
         digest.update(example.id.encode())
         digest.update(example.input.encode())
+        rows_digest.update(_row_identity(example))
         if not _matches(example, selection):
             continue
         eligible += 1
@@ -425,8 +450,20 @@ def plan(spec: DatasetSpec, selection: Selection) -> Plan:
     if result.selected == 0:
         raise BadInput(f"{spec.path}: no rows match the selection (--agent/--tags)")
     result.fingerprint = digest.hexdigest()[:16]
+    result.rows_fingerprint = rows_digest.hexdigest()[:16]
+    # Agents (hence default scorers) come from the whole selection, so every shard of a run
+    # scores with the same scorers as the unsharded run and the shards can be merged.
     result.agents = sorted(agents)
+    result.unsharded = result.selected
+    if selection.shard is not None:
+        result.selected = sum(1 for _ in _selected(spec, selection, result))
     return result
+
+
+def _row_identity(example: Example) -> bytes:
+    """What makes a row score the way it does (not where the file lives): for shard merges."""
+    fields = [example.id, example.agent, example.input, example.expected, example.tags, example.data]
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str).encode() + b"\n"
 
 
 def _selected(spec: DatasetSpec, selection: Selection, planned: Plan) -> Iterator[Example]:
@@ -438,7 +475,9 @@ def _selected(spec: DatasetSpec, selection: Selection, planned: Plan) -> Iterato
             continue
         if selection.limit is not None and taken >= selection.limit:
             return
-        taken += 1
+        taken += 1  # --limit counts before --shard: the shards split exactly the limited rows
+        if selection.shard is not None and shard_of(example.id, selection.shard[1]) != selection.shard[0]:
+            continue
         yield example
 
 

@@ -113,6 +113,9 @@ class RunMeta(BaseModel):
     created_at: str = ""
     fingerprint: str = ""
     target: str | None = Field(None, description="--target SPEC of the run (kept for --resume)")
+    rows_fingerprint: str = Field("", description="hash of every row's id, agent, input, expected, tags")
+    shard: str | None = Field(None, description="--shard I/N of the run; None for a whole run")
+    merged_from: list[str] = Field(default_factory=list, description="shard runs `eval merge` joined")
 
 
 class RunSummary(BaseModel):
@@ -156,4 +159,6 @@ class RunSummary(BaseModel):
     regression: dict[str, Any] | None = Field(
         None, description="--fail-on-regression verdict against the baseline (passed, reasons, tolerance)"
     )
+    shard: str | None = Field(None, description="I/N for one shard of a run (not gated; merge the shards)")
+    merged_from: list[str] = Field(default_factory=list, description="the shard runs this run merges")
     format_version: int = FORMAT_VERSION

@@ -65,6 +65,7 @@ class EvalRequest:
     metrics_file: Path | None = None
     no_cache: bool = False
     target: str | None = None
+    shard: str | None = None
 
 
 @dataclass
@@ -174,6 +175,23 @@ def _validate(req: EvalRequest) -> None:
         raise BadInput("--retry-errors needs --resume RUN_ID|last")
     if req.fail_on_regression and not req.baseline:
         raise BadInput("--fail-on-regression needs --baseline RUN_ID|last")
+    if req.shard is not None:
+        datasets.parse_shard(req.shard)
+        if req.resume:
+            raise BadInput("--resume continues a run with its own shard; drop --shard")
+        gated = [flag for flag, value in SHARD_UNGATED.items() if getattr(req, value)]
+        if gated:
+            raise BadInput(
+                f"--shard runs are not gated ({', '.join(gated)}): give them to agentops eval merge RUN..."
+            )
+
+
+# A shard holds part of the rows, so its metrics are no verdict: gates belong to the merged run.
+SHARD_UNGATED = {
+    "--fail-under": "fail_under",
+    "--baseline": "baseline",
+    "--fail-on-regression": "fail_on_regression",
+}
 
 
 def _resolve_baseline(req: EvalRequest, load: SettingsLoader) -> EvalRequest:
@@ -237,7 +255,14 @@ def _run_one(
             pack=meta.pack,
             user_agents=user_agent_names(settings),
         )
-        selection = datasets.Selection(meta.agent, tuple(meta.tags), meta.limit, meta.sample, meta.seed)
+        selection = datasets.Selection(
+            meta.agent,
+            tuple(meta.tags),
+            meta.limit,
+            meta.sample,
+            meta.seed,
+            datasets.parse_shard(meta.shard) if meta.shard else None,
+        )
         trials = meta.trials
     else:
         settings = with_target(root_settings, req.agent, target)
@@ -251,7 +276,8 @@ def _run_one(
             user_agents=user_agent_names(settings),
         )
         tags = tuple(t for raw in req.tags for t in raw.split(",") if t.strip())
-        selection = datasets.Selection(req.agent, tags, req.limit, req.sample, req.seed)
+        shard = datasets.parse_shard(req.shard) if req.shard else None
+        selection = datasets.Selection(req.agent, tags, req.limit, req.sample, req.seed, shard)
         trials = req.trials
         meta = None
     planned = datasets.plan(spec, selection)  # every row validated before any work
@@ -309,7 +335,9 @@ def _run_one(
             base_url=settings.llm.base_url,
             created_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             fingerprint=planned.fingerprint,
+            rows_fingerprint=planned.rows_fingerprint,
             target=target,
+            shard=req.shard and "{}/{}".format(*selection.shard),
         )
         store = RunStore.create(root, meta)
     elif meta.fingerprint and meta.fingerprint != planned.fingerprint:
@@ -360,15 +388,7 @@ def _run_one(
     summary = summarise_store(
         store, settings=settings, flag_gates=flag_gates, outcome=outcome, expected_total=total
     )
-    if req.baseline:
-        summary.baseline, verdict = against_baseline(
-            root, req.baseline, store, settings, gate=req.fail_on_regression
-        )
-        if verdict is not None:
-            summary.regression = verdict.model_dump()
-            summary.passed = summary.passed and verdict.passed
-    _write_reports(req, store, summary)
-    store.save_summary(summary)
+    _finish(req, root, req.baseline, store, settings, summary)
     if outcome.same_error is not None:
         raise RuntimeFailure(
             f"stopped early: the first {settings.eval.same_error_stop} examples all failed with "
@@ -376,6 +396,51 @@ def _run_one(
             f"agentops eval --resume {meta.run_id} --retry-errors (eval.same_error_stop: 0 never stops)"
         )
     return summary, outcome.interrupted
+
+
+def merge_eval(runs: list[str], req: EvalRequest, load: SettingsLoader) -> RunSummary:
+    """``agentops eval merge RUN...``: one new run from the shards, gated and reported as eval does."""
+    from agentops_cli.evaluation import merge
+
+    if req.fail_on_regression and not req.baseline:
+        raise BadInput("--fail-on-regression needs --baseline RUN_ID|last")
+    flag_gates = gates.parse_fail_under(req.fail_under)
+    settings = load(_overrides(req, None, None))
+    root = settings.runs_dir
+    shards = merge.load_shards(root, runs)
+    meta = shards[0].meta
+    unknown = sorted(set(flag_gates) - known_metrics(meta.scorers, merge.agents(shards), meta.trials))
+    if unknown:
+        raise BadInput(f"--fail-under: unknown metric {', '.join(unknown)} for this run")
+    baseline = (
+        resolve_baseline(root, req.baseline, dataset=meta.dataset, exclude=None) if req.baseline else None
+    )
+    store = merge.write_merged(root, shards, new_run_id())
+    outcome = RunOutcome(duration_s=merge.longest_duration(shards))
+    summary = summarise_store(store, settings=settings, flag_gates=flag_gates, outcome=outcome)
+    summary.examples_per_s = round(summary.n / outcome.duration_s, 2) if outcome.duration_s > 0 else 0.0
+    _finish(req, root, baseline, store, settings, summary)
+    return summary
+
+
+def _finish(
+    req: EvalRequest,
+    root: Path,
+    baseline: str | None,
+    store: RunStore,
+    settings: Settings,
+    summary: RunSummary,
+) -> None:
+    """Baseline and regression verdict, reports, then the summary: the same for eval and merge."""
+    if baseline:
+        summary.baseline, verdict = against_baseline(
+            root, baseline, store, settings, gate=req.fail_on_regression
+        )
+        if verdict is not None:
+            summary.regression = verdict.model_dump()
+            summary.passed = summary.passed and verdict.passed
+    _write_reports(req, store, summary)
+    store.save_summary(summary)
 
 
 TARGET_NAME = "target"
@@ -421,12 +486,13 @@ def summarise_store(
     acc = fold(store.results(), meta.scorers, meta.trials)
     metrics, cis = acc.metrics()
     intervals, interval_n = acc.intervals()
-    config_gates = settings.eval.gates if settings else {}
+    # A shard is part of a run: no metric gates (the merge applies them), and it may be empty.
+    config_gates = settings.eval.gates if settings and not meta.shard else {}
     max_errors = settings.eval.max_errors if settings else None
     checked = gates.check(metrics, flag_gates or {}, config_gates, errors=acc.errors, max_errors=max_errors)
     complete = expected_total is None or acc.n >= expected_total
     stopped = outcome.stopped_reason if outcome else None
-    passed = all(g.passed for g in checked) and stopped != "max_errors" and acc.n > 0
+    passed = all(g.passed for g in checked) and stopped != "max_errors" and (acc.n > 0 or bool(meta.shard))
     duration = outcome.duration_s if outcome else 0.0
     models = sorted(acc.models - {"offline"})
     return RunSummary(
@@ -456,6 +522,8 @@ def summarise_store(
         duration_s=round(duration, 3),
         examples_per_s=round(outcome.finished / duration, 2) if outcome and duration > 0 else 0.0,
         run_dir=str(store.dir),
+        shard=meta.shard,
+        merged_from=meta.merged_from,
     )
 
 
