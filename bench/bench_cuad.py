@@ -276,29 +276,49 @@ def score(data: list[dict[str, Any]], outputs: list[dict[str, Any]]) -> dict[str
     return {"fields": summarise(field_t, FIELDS), "categories": summarise(cat_t, list(CATEGORIES))}
 
 
-def cross_validated(data: list[dict[str, Any]], folds: int, quick: bool = False) -> dict[str, Any] | None:
-    """Clause categories scored by models trained without the contract (folds by contract).
+def cross_validated(data: list[dict[str, Any]], outputs: list[dict[str, Any]], folds: int) -> dict[str, Any]:
+    """Clause categories as an unseen contract gets them: folds by contract, each held-out
+    contract scored by a model whose weights, vocabulary, idf *and* thresholds (inner folds)
+    come from the other folds' contracts only.
 
-    ``quick``: each fold's weights are trained without its contracts, but the per-category
-    thresholds are the shipped model's (chosen on inner folds of the whole split) — 12 numbers
-    that saw the held-out contracts, which a full run (one inner split per fold) avoids."""
-    try:
-        from agentops_cli.agents.document import clause_model
-        from train_clause_model import train
-    except ImportError:  # before the learned clause model existed
-        return None
-    outputs: list[dict[str, Any] | None] = [None] * len(data)
+    Cheap without being optimistic: the agent is not rerun per fold. A contract's categories are
+    the fold model's verdict on the agent's own sentence units (``find_clauses`` is "best sentence
+    ≥ threshold", which ``doc_max`` computes on the same units) plus the rule risks of the agent's
+    output (``exclusivity``, ``non_compete``, ``unlimited_liability``), which no training touches.
+    """
+    from agentops_cli.agents.document.clause_model import slug
+    from train_clause_model import (
+        CATEGORIES as TRAINED,
+    )
+    from train_clause_model import (
+        contract_examples,
+        doc_max,
+        gold_matrix,
+        train_examples,
+    )
+
+    examples = [contract_examples(row, TEXTS) for row in data]
+    gold = gold_matrix(data)
+    predicted: list[set[str]] = [set() for _ in data]
     for k in range(folds):
         held = [i for i in range(len(data)) if i % folds == k]
-        train_rows = [row for i, row in enumerate(data) if i % folds != k]
-        shipped = clause_model.active() if quick else None
-        model = train(train_rows, TEXTS, shipped.thresholds if shipped is not None else None)
-        with clause_model.using(model):
-            outs, _, _ = run_split([data[i] for i in held])
-        for i, out in zip(held, outs, strict=True):
-            outputs[i] = out
-    done = [o for o in outputs if o is not None]
-    return {"folds": folds, "thresholds": "shipped" if quick else "inner folds", **score(data, done)}
+        train_idx = [i for i in range(len(data)) if i % folds != k]
+        model = train_examples([examples[i] for i in train_idx], gold[train_idx])
+        held_scores = doc_max(model, [examples[i] for i in held])
+        for row_scores, i in zip(held_scores, held, strict=True):
+            predicted[i] = {
+                slug(c) for c, s, t in zip(TRAINED, row_scores, model.thresholds, strict=True) if s >= t
+            }
+    cat_t = {name: Tally() for name in CATEGORIES}
+    for row, out, clause_types in zip(data, outputs, predicted, strict=True):
+        rules_only = {**out, "clauses": [{"type": t} for t in clause_types]}
+        score_categories(row["answers"], predicted_categories(rules_only), cat_t)
+    return {
+        "folds": folds,
+        "split": "contract index mod folds",
+        "thresholds": "inner 3-fold of the training folds",
+        "categories": summarise(cat_t, list(CATEGORIES)),
+    }
 
 
 def eval_wall_time(data: list[dict[str, Any]]) -> dict[str, Any]:
@@ -324,27 +344,41 @@ def eval_wall_time(data: list[dict[str, Any]]) -> dict[str, Any]:
             "exit_code": proc.returncode, "rows": len(data)}  # fmt: skip
 
 
+def cv_from_dump(dump: Path, data: list[dict[str, Any]], label: str, folds: int) -> int:
+    """Cross-validate the clause model on the agent outputs of an earlier ``--dump`` (same split,
+    same order), so the folds do not wait for another full agent run."""
+    outputs = [json.loads(line)["output"] for line in dump.read_text(encoding="utf-8").splitlines()]
+    files = [json.loads(line)["file"] for line in dump.read_text(encoding="utf-8").splitlines()]
+    if files != [row["file"] for row in data]:
+        print(f"{dump}: not a dump of this split", file=sys.stderr)
+        return 1
+    cv = cross_validated(data, outputs, folds)
+    path = RESULTS / "cuad.json"
+    stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    stored.pop("machine", None)
+    stored.setdefault(label, {})["cross_validated"] = cv
+    write_result("cuad", stored)
+    print(f"train-fit (dump) categories mean F1 {score(data, outputs)['categories']['mean_f1']}")
+    print(f"cross-validated categories mean F1 {cv['categories']['mean_f1']}: {cv['categories']['per']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="after", help="store the figures under this label")
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validated clause figures")
     parser.add_argument("--dump", type=Path, help="write every output (JSONL) here, for error analysis")
-    parser.add_argument("--cv-only", action="store_true", help="only the cross-validated clause figures")
-    parser.add_argument("--quick-cv", action="store_true", help="CV reusing the shipped thresholds (faster)")
+    parser.add_argument(
+        "--cv-from", type=Path, help="only the cross-validated clause figures, on a --dump file"
+    )
+    parser.add_argument("--folds", type=int, default=3, help="cross-validation folds (by contract)")
     args = parser.parse_args(argv)
     if not TEXTS.is_dir():
         print(f"CUAD dev split not found at {CUAD}: nothing to measure", file=sys.stderr)
         return 1
     data = rows()
-    if args.cv_only:
-        cv = cross_validated(data, 5, quick=args.quick_cv)
-        path = RESULTS / "cuad.json"
-        stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        stored.pop("machine", None)
-        stored.setdefault(args.label, {})["cross_validated"] = cv
-        write_result("cuad", stored)
-        print(f"cross-validated categories mean F1 {cv['categories']['mean_f1'] if cv else None}")
-        return 0
+    if args.cv_from:
+        return cv_from_dump(args.cv_from, data, args.label, args.folds)
     tracemalloc.start()
     started = time.perf_counter()
     outputs, seconds, cpu = run_split(data)
@@ -377,9 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     result["eval"] = eval_wall_time(data)
     if not args.no_cv:
-        cv = cross_validated(data, 5, quick=args.quick_cv)
-        if cv is not None:
-            result["cross_validated"] = cv
+        result["cross_validated"] = cross_validated(data, outputs, args.folds)
     path = RESULTS / "cuad.json"
     stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     stored.pop("machine", None)

@@ -13,13 +13,19 @@ predictions of an inner 3-fold split of the training contracts, so the threshold
 set on sentences the model was trained on.
 
 Only numbers and the n-gram vocabulary are saved (``models/clauses.npz``), never contract text.
-Deterministic: the same split gives the same file (a test checks it).
+Deterministic: the same split gives the same file. The file records this script's SHA-256 and
+parameters (``provenance``); ``tests/unit/test_clause_model_training.py`` checks, in seconds,
+that the record matches the script as it is now, that the script's featurisation of the whole
+split reproduces the shipped vocabulary and idf, and that training is deterministic on a small
+subset — ``--check`` is the full (minutes-long) retrain-and-compare.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
+import hashlib
 import json
 import re
 import sys
@@ -105,16 +111,22 @@ def _same(grams: list[str]) -> list[str]:
     return grams
 
 
-def _fit(examples: list[Example]):
+def vectorize(examples: list[Example]):
+    """The TF-IDF vectoriser fitted on ``examples``' sentences, their matrix and label rows."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     grams = [g for _, doc_grams, _ in examples for g in doc_grams]
     labels = np.vstack([y for _, _, y in examples])
     vectorizer = TfidfVectorizer(
         analyzer=_same, sublinear_tf=True, min_df=MIN_DF, max_features=MAX_FEATURES, dtype=np.float64
     )
-    matrix = vectorizer.fit_transform(grams)
+    return vectorizer, vectorizer.fit_transform(grams), labels
+
+
+def _fit(examples: list[Example]):
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer, matrix, labels = vectorize(examples)
     coef = np.zeros((len(CATEGORIES), matrix.shape[1]))
     intercept = np.zeros(len(CATEGORIES))
     for c in range(len(CATEGORIES)):
@@ -142,7 +154,7 @@ def _model(vectorizer, coef, intercept, thresholds) -> ClauseModel:
     )
 
 
-def _doc_max(model: ClauseModel, examples: list[Example]) -> np.ndarray:
+def doc_max(model: ClauseModel, examples: list[Example]) -> np.ndarray:
     return np.vstack(
         [model.scores(texts).max(axis=0) if texts else np.zeros(len(CATEGORIES)) for texts, _, _ in examples]
     )
@@ -164,25 +176,43 @@ def _best_thresholds(scores: np.ndarray, gold: np.ndarray) -> list[float]:
     return out
 
 
-def train(
-    data: list[dict[str, Any]], texts: Path = TEXTS, thresholds: np.ndarray | None = None
-) -> ClauseModel:
-    """The model for ``data``: fit on all of it, thresholds from inner held-out folds (or the
-    ``thresholds`` given: the benchmark's quick cross-validation reuses the shipped ones)."""
-    examples = [contract_examples(row, texts) for row in data]
-    if thresholds is not None:
-        return _model(*_fit(examples), thresholds)
-    gold = np.array(
+def gold_matrix(data: list[dict[str, Any]]) -> np.ndarray:
+    """(contracts × categories) 0/1: the lawyers' yes/no answer per category."""
+    return np.array(
         [[row["answers"].get(f"{c}-Answer") == "Yes" for c in CATEGORIES] for row in data], dtype=np.int8
     )
+
+
+def train_examples(examples: list[Example], gold: np.ndarray) -> ClauseModel:
+    """Fit on ``examples``; thresholds from held-out predictions of an inner split of them only."""
     held_scores = np.zeros(gold.shape)
     for k in range(INNER_FOLDS):
         inner_train = [ex for i, ex in enumerate(examples) if i % INNER_FOLDS != k]
         held = [i for i in range(len(examples)) if i % INNER_FOLDS == k]
         partial = _model(*_fit(inner_train), np.full(len(CATEGORIES), 0.5))
-        held_scores[held] = _doc_max(partial, [examples[i] for i in held])
-    thresholds = _best_thresholds(held_scores, gold)
-    return _model(*_fit(examples), thresholds)
+        held_scores[held] = doc_max(partial, [examples[i] for i in held])
+    return _model(*_fit(examples), _best_thresholds(held_scores, gold))
+
+
+def train(data: list[dict[str, Any]], texts: Path = TEXTS) -> ClauseModel:
+    """The model for ``data``: fit on all of it, thresholds from inner held-out folds."""
+    return train_examples([contract_examples(row, texts) for row in data], gold_matrix(data))
+
+
+def provenance(contracts: int) -> str:
+    """What the shipped file records about its making: this script's bytes and parameters."""
+    return json.dumps(
+        {
+            "script_sha256": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+            "C": C_REGULARISATION,
+            "min_df": MIN_DF,
+            "max_features": MAX_FEATURES,
+            "inner_folds": INNER_FOLDS,
+            "categories": list(CATEGORIES),
+            "contracts": contracts,
+        },
+        sort_keys=True,
+    )
 
 
 def same_model(a: ClauseModel, b: ClauseModel) -> bool:
@@ -201,10 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare with the shipped file, write nothing")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
-    model = train(rows())
+    data = rows()
+    model = dataclasses.replace(train(data), provenance=provenance(len(data)))
     if args.check:
         shipped = ClauseModel.load(args.out)
-        ok = same_model(model, shipped)
+        ok = same_model(model, shipped) and shipped.provenance == model.provenance
         print("shipped model matches the training script" if ok else "shipped model differs")
         return 0 if ok else 1
     model.save(args.out)

@@ -6,7 +6,7 @@ one-vs-rest per category, scores every sentence; a category is present when its 
 sentence passes the category's threshold, and those sentences become ``clauses`` entries
 with their spans.
 
-The shipped file (``models/clauses.npz``, made by ``scripts/train_clause_model.py`` from the
+The shipped file (``models/clauses.npz``, made by ``bench/train_clause_model.py`` from the
 CUAD dev split) holds numbers and a vocabulary of n-grams only — no contract text. Inference
 is plain numpy/scipy, so no scikit-learn import at run time.
 """
@@ -47,6 +47,9 @@ class ClauseModel:
     coef: np.ndarray  # (C, V)
     intercept: np.ndarray  # (C,)
     thresholds: np.ndarray  # (C,)
+    # How the file was made (JSON: the training script's SHA-256, its parameters, the split's size),
+    # so a cheap test can tell whether the shipped file still comes from the script as it is now.
+    provenance: str = ""
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Probability per (sentence, category), the same TF-IDF (sublinear tf, l2) as training."""
@@ -79,6 +82,7 @@ class ClauseModel:
             coef=self.coef.astype(np.float16),
             intercept=self.intercept.astype(np.float32),
             thresholds=self.thresholds.astype(np.float32),
+            provenance=np.array(self.provenance),
         )
 
     @classmethod
@@ -92,6 +96,7 @@ class ClauseModel:
                 coef=data["coef"].astype(np.float32),
                 intercept=data["intercept"].astype(np.float64),
                 thresholds=data["thresholds"].astype(np.float64),
+                provenance=str(data["provenance"]) if "provenance" in data.files else "",
             )
 
 
