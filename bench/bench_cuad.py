@@ -322,26 +322,42 @@ def cross_validated(data: list[dict[str, Any]], outputs: list[dict[str, Any]], f
 
 
 def eval_wall_time(data: list[dict[str, Any]]) -> dict[str, Any]:
-    """The whole split through ``agentops eval`` (a fresh process, as a user runs it)."""
+    """The whole split through ``agentops eval`` (a fresh process, as a user runs it).
+
+    ``eval`` reads a document row's path relative to the dataset file and allows only that folder
+    (symlinks out of it are refused), so the contracts are copied next to the generated dataset in
+    a temporary folder (not timed, deleted afterwards). Rows carry no options: eval detects the
+    type, as it would for a user's dataset."""
+    import shutil
     import subprocess
     import tempfile
 
     from common import agentops_argv, child_env
 
     with tempfile.TemporaryDirectory() as tmp:
+        docs = Path(tmp) / "texts"
+        docs.mkdir()
         dataset = Path(tmp) / "cuad_dev.jsonl"
         with dataset.open("w", encoding="utf-8") as fh:
             for i, row in enumerate(data):
-                fh.write(json.dumps({"id": f"cuad-{i}", "agent": "document", "input": row["file"],
-                                     "options": {"root": str(TEXTS), "type": "contract"},
+                shutil.copyfile(TEXTS / row["file"], docs / row["file"])
+                fh.write(json.dumps({"id": f"cuad-{i}", "agent": "document", "input": f"texts/{row['file']}",
                                      "expected": {"doc_type": "contract"}}) + "\n")  # fmt: skip
-        argv = agentops_argv("eval", "--dataset", str(dataset), "--provider", "offline")
+        argv = agentops_argv("eval", "--dataset", str(dataset), "--provider", "offline", "--json")
         env = child_env({"AGENTOPS_HOME": tmp, "AGENTOPS_CACHE_DIR": str(Path(tmp) / "cache")})
         started = time.perf_counter()
         proc = subprocess.run(argv, env=env, cwd=tmp, capture_output=True, check=False)
         wall = time.perf_counter() - started
-    return {"command": "agentops eval --dataset cuad_dev.jsonl --provider offline", "wall_s": round(wall, 1),
-            "exit_code": proc.returncode, "rows": len(data)}  # fmt: skip
+    result = {
+        "command": "agentops eval --dataset cuad_dev.jsonl --provider offline",
+        "wall_s": round(wall, 1),
+        "exit_code": proc.returncode,
+        "rows": len(data),
+        "load_average_1min": round(os.getloadavg()[0], 1),
+    }
+    if proc.returncode != 0:
+        result["stderr"] = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+    return result
 
 
 def cv_from_dump(dump: Path, data: list[dict[str, Any]], label: str, folds: int) -> int:
@@ -371,12 +387,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cv-from", type=Path, help="only the cross-validated clause figures, on a --dump file"
     )
+    parser.add_argument("--eval-only", action="store_true", help="only the `agentops eval` wall time")
     parser.add_argument("--folds", type=int, default=3, help="cross-validation folds (by contract)")
     args = parser.parse_args(argv)
     if not TEXTS.is_dir():
         print(f"CUAD dev split not found at {CUAD}: nothing to measure", file=sys.stderr)
         return 1
     data = rows()
+    if args.eval_only:
+        timing = eval_wall_time(data)
+        path = RESULTS / "cuad.json"
+        stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        stored.pop("machine", None)
+        stored.setdefault(args.label, {})["eval"] = timing
+        write_result("cuad", stored)
+        print(timing)
+        return 0
     if args.cv_from:
         return cv_from_dump(args.cv_from, data, args.label, args.folds)
     tracemalloc.start()
