@@ -51,11 +51,25 @@ _PATTERN_RISKS: dict[str, tuple[str, str | None, str]] = {
         None,
         "financial penalty or late-payment charge",
     ),
+    # An exclusivity *commitment* names what is exclusive (a licence, a distributor, a territory,
+    # all requirements bought from one supplier); the bare word is mostly boilerplate ("complete and
+    # exclusive statement", "exclusive remedy", "inure exclusively to"), a negation ("no right to
+    # any exclusive territory", "nothing … an exclusive arrangement") or a recital about another deal.
     "exclusivity": (
-        r"exclusiv|en\s+exclusiva",
+        r"exclusiv\w*\s+(?:and\s+\w+\s+)?(?:licen[cs]|distribut|resell|dealer|agen(?:t|cy)|suppl|provider|"
+        r"partner|relationship|basis|arrangement|marketing|sales?\b|seller|representat|manufactur|purchas|"
+        r"customer|vendor|sponsor|endorse|dealing|territor|right\w*\s+(?:to|in|under|for|of)\s+(?!terminat|"
+        r"control|prosecut|enforc|defend|bring|institut|sue|take|pursue|settle|file|seek|maintain|own))|"
+        r"(?:purchas|buy|sell|sold|order|obtain|source|distribut|market|suppl|licen[cs])\w*[^.;]{0,60}?"
+        r"exclusively\s+(?:from|to|through|with|by)\b|"
+        r"sole\s+(?:and\s+exclusive\s+)?(?:supplier|distributor|source|provider|reseller|licensee)|"
+        r"(?:purchase|buy|obtain|procure)\s+(?:all|one\s+hundred|100)\s*(?:%|percent|\(100%\))?\s*(?:of\s+)?"
+        r"(?:its|their|the)\s+(?:\w+\s+){0,3}requirements|"
+        r"exclusivity|en\s+exclusiva|exclusividad|(?:distribuidor|proveedor|licencia|agente|representante)\w*\s+exclusiv",
         r"exclusive\s+(?:of|jurisdiction|remed|venue|forum|property|owner|responsib|right\s+to\s+(?:terminate|control))|"
         r"exclusiva\s+jurisdicci|excluding|non-?\s?exclusiv|no\s+exclusiv|exclusively\s+(?:governed|by|for|in)|"
-        r"sole\s+and\s+exclusive|exclusive\s+and\s+sole|tribunales",
+        r"sole\s+and\s+exclusive\s+(?:remed|right|liabilit|obligation)|exclusive\s+and\s+sole|tribunales|"
+        r"\b(?:no|not|nothing|neither|nor|without)\b[^.;]{0,60}exclusiv|^\W*WHEREAS\b",
         "exclusivity commitment restricts who you can work with",
     ),
     "non_compete": (
