@@ -188,7 +188,7 @@ _TERM_WORDS = re.compile(
     re.I,
 )
 _EXPIRATION = re.compile(
-    r"(?:expir(?:e|es|ing)|terminat(?:e|es|ing)|end(?:s|ing)?|continu(?:e|es|ing)|remain\w*\s+in\s+(?:full\s+)?"
+    r"(?:expir(?:e|es|ing)|terminat(?:e|es|ing)|end(?:s|ing)?|conclud(?:e|es|ing)|continu(?:e|es|ing)|remain\w*\s+in\s+(?:full\s+)?"
     r"(?:force|effect)(?:\s+and\s+effect)?|through|until|till|finalizar[aá]|vencer[aá]|hasta)"
     r"(?:\s+(?:on|at|as\s+of|midnight|the\s+close\s+of\s+business|el|in\s+effect))*\s*(?:on\s+)?$|"
     r"(?:expiration|end|termination)\s+date\s*(?:[:|]|shall\s+be|is)\s*$|"
@@ -201,7 +201,7 @@ _TERM_SENTENCE = re.compile(
 )
 # "… shall commence on the Effective Date and continue for (a period of) five (5) years"
 _FOR_A_TERM = re.compile(
-    r"(?:continue|remain|extend|be|last|run)\w*\s+(?:in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+)?"
+    r"(?:continue|remain|extend|be|last|run)\w*\s+(?:thereafter\s+)?(?:in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+)?"
     r"(?:for|during)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?$|"
     r"(?:initial\s+)?(?:period|term)\s+of\s+$|durante\s+(?:un\s+(?:periodo|plazo)\s+de\s+)?$",
     re.I,

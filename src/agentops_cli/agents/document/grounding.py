@@ -37,9 +37,10 @@ from agentops_cli.agents.document.schemas import (
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 # Words that anchor a term to the effective date (English and Spanish).
 COMPUTED_FROM = re.compile(
-    r"(?:from|after|following|of|commenc\w*\s+(?:on|as\s+of|upon)|effective\s+(?:as\s+of|on)|beginning\s+on|"
+    r"(?:from|after|following|of|commenc\w*\s+(?:on|as\s+of|upon)|effective\s+(?:as\s+of|on)|begin\w*\s+(?:on|as\s+of)|"
     r"take\s+effect\s+(?:from|on)|desde|a\s+partir\s+de|contados?\s+desde)\s+"
     r"(?:the\s+|la\s+|el\s+)?(?:Effective\s+Date|date\s+(?:of\s+this\s+Agreement|hereof|of\s+execution|above)|"
+    r"date\s+first\s+(?:above\s+written|written\s+above|set\s+forth\s+above)|"
     r"execution|Commencement\s+Date|fecha\s+de\s+(?:entrada\s+en\s+vigor|efecto|firma)|firma)",
     re.I,
 )

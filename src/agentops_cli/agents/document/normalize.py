@@ -187,7 +187,8 @@ _WORDS_RE = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, rever
 _UNIT_RE = "|".join(sorted(UNITS, key=len, reverse=True))
 _DURATION = re.compile(
     rf"\b(?:(?P<word>{_WORDS_RE})\s+\((?P<paren>\d+)\)|(?P<digits>\d+)|(?P<alone>{_WORDS_RE}))"
-    rf"[\s-]+(?:working\s+|business\s+|calendar\s+|naturales\s+|hábiles\s+)?(?P<unit>{_UNIT_RE})\b",
+    rf"[\s-]+(?:full\s+)?(?:working\s+|business\s+|calendar\s+|contract\s+|naturales\s+|hábiles\s+)?"
+    rf"(?P<unit>{_UNIT_RE})\b",
     re.I,
 )
 
