@@ -53,7 +53,6 @@ def test_shipped_model_records_the_training_script_as_it_is(script: ModuleType) 
 @needs_cuad
 def test_script_featurisation_reproduces_the_shipped_vocabulary(script: ModuleType) -> None:
     data = script.rows()
-    assert len(data) == json.loads(ClauseModel.load(MODEL_PATH).provenance)["contracts"]
     vectorizer, _, _ = script.vectorize([script.contract_examples(row, script.TEXTS) for row in data])
     shipped = ClauseModel.load(MODEL_PATH)
     assert {t: int(i) for t, i in vectorizer.vocabulary_.items()} == shipped.vocabulary
@@ -62,7 +61,7 @@ def test_script_featurisation_reproduces_the_shipped_vocabulary(script: ModuleTy
 
 @needs_cuad
 def test_training_is_deterministic_on_a_small_subset(script: ModuleType) -> None:
-    data = script.rows()[:12]
+    data = script.rows()[:6]
     examples = [script.contract_examples(row, script.TEXTS) for row in data]
     first = script.train_examples(examples, script.gold_matrix(data))
     second = script.train_examples(examples, script.gold_matrix(data))
