@@ -19,19 +19,16 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
 from agentops_cli.agents.document.clause_model import MODEL_PATH, ClauseModel
+from tests.conftest import REPO, SHARED, needs_shared
 
-REPO = Path(__file__).resolve().parents[2]
-CUAD = REPO.parent / "shared" / "datasets" / "cuad"
-needs_cuad = pytest.mark.skipif(
-    not (CUAD / "labels.jsonl").is_file(), reason="CUAD dev split not found at ../shared/datasets/cuad"
-)
+CUAD = SHARED / "datasets" / "cuad"
+needs_cuad = needs_shared("datasets/cuad/labels.jsonl")
 
 
 @pytest.fixture(scope="module")
