@@ -146,3 +146,74 @@ def test_index_key_changes_with_the_reader_version(tmp_path: Path, monkeypatch: 
     before = corpus.content_key(root, files)
     monkeypatch.setattr(corpus, "INDEX_VERSION", corpus.INDEX_VERSION + "-next")
     assert corpus.content_key(root, files) != before
+
+
+def test_bm25_arrays_round_trip_gives_identical_rankings() -> None:
+    from agentops_cli.nlp.retrieval import BM25Index
+
+    built = BM25Index(
+        [("a", "refund policy for hotels"), ("b", "hotel refund within 30 days"), ("c", "phishing report")],
+        k1=1.2,
+        b=0.6,
+    )
+    loaded = BM25Index.from_arrays(built.to_arrays())
+    for query in ("hotel refund", "phishing", "nothing matches"):
+        assert loaded.search(query, 3) == built.search(query, 3)
+        assert loaded.scores(query) == built.scores(query)
+    assert (loaded.k1, loaded.b, loaded.vocabulary()) == (1.2, 0.6, built.vocabulary())
+
+
+def test_a_new_process_loads_the_cached_index_arrays_instead_of_rebuilding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import diskcache
+
+    from agentops_cli.agents.research import corpus as corpus_module
+
+    root = make_corpus(tmp_path / "c")
+    cache = tmp_path / "cache"
+    first = load_corpus(root, cache_dir=cache)
+    corpus_module._INDEXES.clear()  # as in a new process: only the disk cache is warm
+
+    def no_rebuild(self: object) -> None:
+        raise AssertionError("the index was rebuilt although its arrays are cached")
+
+    monkeypatch.setattr(corpus_module.CorpusIndex, "_build_indexes", no_rebuild)
+    second = load_corpus(root, cache_dir=cache)
+    assert second.from_cache
+    query = "widget market growth"
+    assert second.search(query, 3) == first.search(query, 3)
+    assert second.outline_scores(query) == first.outline_scores(query)
+    assert second.idf_prefix("widge") == first.idf_prefix("widge") > 0
+    monkeypatch.undo()
+
+    # a damaged or missing arrays entry is rebuilt from the passages, and written again
+    with diskcache.Cache(str(cache)) as store:
+        store.set(first.key + corpus_module._ARRAYS_SUFFIX, b"not an npz file")
+    corpus_module._INDEXES.clear()
+    assert load_corpus(root, cache_dir=cache).search(query, 3) == first.search(query, 3)
+    with diskcache.Cache(str(cache)) as store:
+        del store[first.key + corpus_module._ARRAYS_SUFFIX]
+    corpus_module._INDEXES.clear()
+    assert load_corpus(root, cache_dir=cache).search(query, 3) == first.search(query, 3)
+    with diskcache.Cache(str(cache)) as store:
+        assert isinstance(store.get(first.key + corpus_module._ARRAYS_SUFFIX), bytes)
+        store.set(first.key, first.data.model_dump(mode="json"))  # the older dict form still reads
+    corpus_module._INDEXES.clear()
+    assert load_corpus(root, cache_dir=cache).data == first.data
+
+
+def test_safe_files_refuses_a_plain_file_reached_through_a_folder_link_that_leaves_the_root(
+    tmp_path: Path,
+) -> None:
+    from agentops_cli.agents.document.loaders import safe_files
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("# Secret\n\nnot for the corpus\n", encoding="utf-8")
+    root = make_corpus(tmp_path / "c")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    inside = root / "market.md"
+    kept, refused = safe_files(root, [inside, root / "linked" / "secret.md"], allow_hard_links=False)
+    assert kept == [inside]
+    assert refused == [f"linked/secret.md: symlink leaves the root {root.resolve()}"]

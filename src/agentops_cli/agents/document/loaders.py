@@ -9,6 +9,7 @@ Every refusal is a :class:`BadInput` (exit 2) whose message starts with the path
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -60,23 +61,46 @@ def link_refusal(path: Path, real_root: Path, *, allow_hard_links: bool = False)
     live — ``ln /etc/shadow corpus/notes.txt`` looks like any file inside the root.
     """
     real = path.resolve()
-    if real != real_root and real_root not in real.parents:
+    if not _inside(str(real), real_root):  # judged before stat: a dangling link outside says so
         return f"symlink leaves the root {real_root}"
-    if not allow_hard_links and not _bundled(real_root):
-        info = real.stat()
-        if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
-            return f"hard link ({info.st_nlink} names; set document.allow_hard_links to read it)"
+    return _refusal(str(real), real.stat(), real_root, allow_hard_links)
+
+
+def _inside(real: str, real_root: Path) -> bool:
+    return real == str(real_root) or real.startswith(str(real_root).rstrip(os.sep) + os.sep)
+
+
+def _refusal(real: str, info: os.stat_result, real_root: Path, allow_hard_links: bool) -> str | None:
+    """The root rule on a resolved path and its stat (see :func:`link_refusal`)."""
+    if not _inside(real, real_root):
+        return f"symlink leaves the root {real_root}"
+    hard_link = stat.S_ISREG(info.st_mode) and info.st_nlink > 1
+    if hard_link and not allow_hard_links and not _bundled(real_root):
+        return f"hard link ({info.st_nlink} names; set document.allow_hard_links to read it)"
     return None
 
 
 def safe_files(root: Path, files: list[Path], *, allow_hard_links: bool) -> tuple[list[Path], list[str]]:
-    """(files to read, "path: why" of the refused) under the document agent's root rule."""
+    """(files to read, "path: why" of the refused) under the document agent's root rule.
+
+    Why the fast path: a file that is not itself a symlink resolves to its folder's real path
+    plus its name, so one ``lstat`` per file and one ``resolve`` per folder apply the same
+    rule as :func:`link_refusal` (a 10,000-file corpus was checked in seconds, now in a fraction).
+    """
     real_root = root.resolve()
+    real_dirs: dict[str, str] = {}
     kept: list[Path] = []
     refused: list[str] = []
     for path in files:
         try:
-            why = link_refusal(path, real_root, allow_hard_links=allow_hard_links)
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                why = link_refusal(path, real_root, allow_hard_links=allow_hard_links)
+            else:
+                folder, name = os.path.split(str(path))
+                if folder not in real_dirs:
+                    real_dirs[folder] = os.path.realpath(folder or ".")
+                why = _refusal(os.path.join(real_dirs[folder], name), info, real_root, allow_hard_links)
         except OSError as exc:  # a dangling or looping link
             why = f"unreadable link ({exc.__class__.__name__})"
         if why:
@@ -86,8 +110,11 @@ def safe_files(root: Path, files: list[Path], *, allow_hard_links: bool) -> tupl
     return kept, refused
 
 
+@functools.lru_cache(maxsize=64)
 def _bundled(real_root: Path) -> bool:
-    """Data shipped in the package is trusted: installers such as uv hard-link it from a cache."""
+    """Data shipped in the package is trusted: installers such as uv hard-link it from a cache.
+
+    Cached: a 10,000-file corpus asks this once per file about the same root."""
     from agentops_cli.resources import datasets_dir
 
     bundled = datasets_dir().resolve()
