@@ -12,6 +12,7 @@ Usage::
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
@@ -86,9 +87,11 @@ class BM25Index:
         self._offsets, self._docs, self._tfs, self._lengths = offsets, docs, tfs, lengths
         n = len(self.ids)
         self._avg_len = float(lengths.sum() / n) if n else 0.0
-        df = np.diff(offsets).astype(np.float64)
         # BM25+-style non-negative idf: a term in every passage still counts a little.
-        self._idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        # math.log, not np.log: the two may differ in the last bit, and rankings must not move.
+        self._idf = np.array(
+            [math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for df in np.diff(offsets).tolist()]
+        )
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The index as numpy arrays (ids and terms as unicode arrays): cacheable without pickle."""
