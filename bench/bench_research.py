@@ -340,7 +340,8 @@ def docs_section(data: dict | None) -> list[str]:
             "|---|---|---|---|",
             f"| query on the index built once in this process (max of 3) | {s['cached_query_s']['max']} s | "
             f"≤ 2 s | {_ok(s['goals']['query_s'])} |",
-            f"| query after the in-process index is dropped (as a new process): passages + index arrays from the on-disk cache | "
+            "| query after the in-process index is dropped (as a new process): "
+            "passages + index arrays from the on-disk cache | "
             f"{s.get('disk_cache_query_s', '—')} s | ≤ 2 s | {_ok(s.get('disk_cache_query_s', 99) <= 2)} |",
             f"| peak RSS (whole process) | {s['peak_rss_mb']} MB | ≤ 500 MB | {_ok(s['goals']['rss_mb'])} |",
         ]
