@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from agentops_cli.errors import BadInput
 
@@ -221,7 +229,9 @@ class ServeSettings(Section):
         default_factory=dict,
         description="KEY_ID: sha256 hex of the key (never the key); empty = no auth (loopback only)",
     )
-    rate_limit_per_minute: int = Field(600, ge=0, description="requests per key (or client IP) a minute; 0 = off")
+    rate_limit_per_minute: int = Field(
+        600, ge=0, description="requests per key (or client IP) a minute; 0 = off"
+    )
     daily_quota: int = Field(0, ge=0, description="requests per key (or client IP) a UTC day; 0 = off")
     max_body_bytes: int = Field(1024 * 1024, ge=64, description="larger request bodies get 413")
     max_concurrency: int = Field(64, ge=1, le=1024, description="agent runs at once per process (threads)")

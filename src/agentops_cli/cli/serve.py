@@ -10,7 +10,9 @@ from agentops_cli.cli.common import err_console, state
 def serve(
     host: str | None = typer.Option(None, "--host", help="Bind address (default serve.host: 127.0.0.1)."),
     port: int | None = typer.Option(None, "--port", help="Port (default serve.port: 8000)."),
-    workers: int | None = typer.Option(None, "--workers", help="Worker processes (default serve.workers: 1)."),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Worker processes (default serve.workers: 1)."
+    ),
 ) -> None:
     """Serve every registered agent over HTTP: /v1/agents/{name}/runs, /healthz, /readyz, /metrics."""
     loaded = state().load({"serve.host": host, "serve.port": port, "serve.workers": workers})

@@ -36,7 +36,9 @@ class _Live:
             breaker.add_metric([endpoint, model], BREAKER_VALUES[state])
         yield breaker
         cache = CounterMetricFamily(
-            "agent_cache_requests", "Response-cache lookups by backend and result", labels=["backend", "result"]
+            "agent_cache_requests",
+            "Response-cache lookups by backend and result",
+            labels=["backend", "result"],
         )
         for (backend, result), count in sorted(PROCESS_COUNTS.snapshot().items()):
             cache.add_metric([backend, result], count)
@@ -60,13 +62,20 @@ class ServeMetrics:
         self.cost = Counter("agent_cost_usd", "Model cost of agent runs in USD", ["agent"], registry=r)
         self.errors = Counter("agent_errors", "Agent run errors by type", ["agent", "error_type"], registry=r)
         self.degraded = Counter(
-            "agent_degraded_runs", "Runs answered by the offline engine after an LLM failure", ["agent"], registry=r
+            "agent_degraded_runs",
+            "Runs answered by the offline engine after an LLM failure",
+            ["agent"],
+            registry=r,
         )
         self.automation = Gauge(
             "support_automation_rate", "Share of support queries answered without a human", registry=r
         )
         self.confidence = Histogram(
-            "agent_confidence_score", "Confidence of answers", ["agent"], buckets=CONFIDENCE_BUCKETS, registry=r
+            "agent_confidence_score",
+            "Confidence of answers",
+            ["agent"],
+            buckets=CONFIDENCE_BUCKETS,
+            registry=r,
         )
         self.limited = Counter(
             "agent_rate_limited", "Requests refused by rate limit or quota", ["reason"], registry=r

@@ -143,7 +143,9 @@ async def stream_run(name: str, request: Request, caller: str = Depends(authoriz
                 if event in ("result", "error"):
                     break
 
-    return StreamingResponse(generate(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    return StreamingResponse(
+        generate(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )
 
 
 # -- human in the loop -------------------------------------------------------------------------------
