@@ -7,6 +7,7 @@ PostgreSQL refuses to run as root, so as root it runs as the ``postgres`` system
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -142,10 +143,8 @@ class PostgresServer:
         return self
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass  # already stopped
 
 
 @contextmanager

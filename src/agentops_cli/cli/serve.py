@@ -17,7 +17,8 @@ def serve(
     """Serve every registered agent over HTTP: /v1/agents/{name}/runs, /healthz, /readyz, /metrics."""
     loaded = state().load({"serve.host": host, "serve.port": port, "serve.workers": workers})
     settings = loaded.settings
-    from agentops_cli.serving.server import exposure_warning, serve as run_server
+    from agentops_cli.serving.server import exposure_warning
+    from agentops_cli.serving.server import serve as run_server
 
     warning = exposure_warning(settings, settings.serve.host)
     if warning:
