@@ -11,6 +11,7 @@ import json
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,22 +61,11 @@ def _replica(
     return ServeProcess(env, tmp)
 
 
-@pytest.fixture
-def replicas(
-    tmp_path: Path,
-    stores: tuple[RedisServer, PostgresServer],
-    support_model_cache: Path,
-    fake_openai: FakeOpenAIServer,
-    request: pytest.FixtureRequest,
-) -> Iterator[tuple[ServeProcess, ServeProcess]]:
+@contextmanager
+def _pair(tmp: Path, stores: tuple[RedisServer, PostgresServer], model_cache: Path, env: dict[str, str]):  # type: ignore[no-untyped-def]
     redis, postgres = stores
-    import redis as redis_lib
-
-    redis_lib.Redis.from_url(redis.url).flushall()  # no counters or answers from an earlier test
-    extra = getattr(request, "param", {})
-    env = {**openai_env(fake_openai), **extra}
-    a = _replica(tmp_path, "a", support_model_cache, redis, postgres, **env)
-    b = _replica(tmp_path, "b", support_model_cache, redis, postgres, **env)
+    a = _replica(tmp, "a", model_cache, redis, postgres, **env)
+    b = _replica(tmp, "b", model_cache, redis, postgres, **env)
     try:
         a.wait_ready()
         b.wait_ready()
@@ -83,6 +73,27 @@ def replicas(
     finally:
         a.stop()
         b.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_redis(stores: tuple[RedisServer, PostgresServer]) -> None:
+    import redis as redis_lib
+
+    redis_lib.Redis.from_url(stores[0].url).flushall()  # no counters or answers from an earlier test
+
+
+@pytest.fixture(scope="module")
+def replicas(
+    tmp_path_factory: pytest.TempPathFactory,
+    stores: tuple[RedisServer, PostgresServer],
+    support_model_cache: Path,
+    _fake_openai_session: FakeOpenAIServer,
+) -> Iterator[tuple[ServeProcess, ServeProcess]]:
+    """Two replicas on the loopback LLM, shared by the tests of this module (start-up is slow)."""
+    with _pair(
+        tmp_path_factory.mktemp("replicas"), stores, support_model_cache, openai_env(_fake_openai_session)
+    ) as pair:
+        yield pair
 
 
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -112,22 +123,19 @@ def test_cache_hit_across_replicas(
     assert second.status_code == 200
     assert fake_openai.request_count == calls  # answered from Redis, no new model call
     assert second.json()["answer"] == first.json()["answer"]
-    metrics = httpx.get(f"{b.url}/metrics").text
+    metrics = httpx.get(f"{b.url}/metrics", timeout=30).text
     assert 'agent_cache_requests_total{backend="redis",result="hit"}' in metrics
 
 
-@pytest.mark.parametrize(
-    "replicas",
-    [{"AGENTOPS_SERVE__RATE_LIMIT_PER_MINUTE": "4", "AGENTOPS_LLM__PROVIDER": "offline"}],
-    indirect=True,
-)
-def test_rate_limit_is_shared(replicas: tuple[ServeProcess, ServeProcess]) -> None:
-    a, b = replicas
-    codes = [_run(replica).status_code for replica in (a, b, a, b, a, b)]
+def test_rate_limit_is_shared(
+    tmp_path: Path, stores: tuple[RedisServer, PostgresServer], support_model_cache: Path
+) -> None:
+    env = {"AGENTOPS_SERVE__RATE_LIMIT_PER_MINUTE": "4", "AGENTOPS_LLM__PROVIDER": "offline"}
+    with _pair(tmp_path, stores, support_model_cache, env) as (a, b):
+        codes = [_run(replica).status_code for replica in (a, b, a, b, a, b)]
     assert codes.count(200) == 4 and codes.count(429) == 2, codes
 
 
-@pytest.mark.parametrize("replicas", [{"AGENTOPS_LLM__PROVIDER": "offline"}], indirect=True)
 def test_hitl_thread_resumes_on_the_other_replica(replicas: tuple[ServeProcess, ServeProcess]) -> None:
     a, b = replicas
     paused = _run(a, hitl="true")
@@ -137,14 +145,16 @@ def test_hitl_thread_resumes_on_the_other_replica(replicas: tuple[ServeProcess, 
         f"{b.url}/v1/threads/{thread}/resume",
         json={"action": "rewrite", "text": "Refund issued."},
         headers=AUTH,
+        timeout=60,
     )
     assert resumed.status_code == 200, resumed.text
     assert resumed.json()["answer"] == "Refund issued." and resumed.json()["thread_id"] == thread
-    again = httpx.post(f"{a.url}/v1/threads/{thread}/resume", json={"action": "approve"}, headers=AUTH)
+    again = httpx.post(
+        f"{a.url}/v1/threads/{thread}/resume", json={"action": "approve"}, headers=AUTH, timeout=60
+    )
     assert again.status_code == 409
 
 
-@pytest.mark.parametrize("replicas", [{"AGENTOPS_LLM__PROVIDER": "offline"}], indirect=True)
 def test_redis_killed_under_load_then_back(
     replicas: tuple[ServeProcess, ServeProcess], stores: tuple[RedisServer, PostgresServer]
 ) -> None:
@@ -171,7 +181,7 @@ def test_redis_killed_under_load_then_back(
         redis.kill()
         before = len(statuses)
         _wait_for(lambda: len(statuses) >= before + 40)
-        ready = httpx.get(f"{a.url}/readyz").json()
+        ready = httpx.get(f"{a.url}/readyz", timeout=30).json()
         assert ready["status"] == "degraded" and "redis" in ready["checks"]
     finally:
         stop.set()
@@ -180,10 +190,9 @@ def test_redis_killed_under_load_then_back(
         if redis.proc is None:
             redis.start()
     assert statuses and all(code == 200 for code in statuses), sorted(set(statuses))
-    _wait_for(lambda: httpx.get(f"{a.url}/readyz").json()["status"] == "ready", timeout=15)
+    _wait_for(lambda: httpx.get(f"{a.url}/readyz", timeout=30).json()["status"] == "ready", timeout=15)
 
 
-@pytest.mark.parametrize("replicas", [{"AGENTOPS_LLM__PROVIDER": "offline"}], indirect=True)
 def test_postgres_down_hitl_503_others_fine(
     replicas: tuple[ServeProcess, ServeProcess], stores: tuple[RedisServer, PostgresServer]
 ) -> None:
@@ -193,8 +202,10 @@ def test_postgres_down_hitl_503_others_fine(
     try:
         hitl = _run(a, hitl="true")
         plain = _run(a)
-        resume = httpx.post(f"{a.url}/v1/threads/abc/resume", json={"action": "approve"}, headers=AUTH)
-        ready = httpx.get(f"{a.url}/readyz").json()
+        resume = httpx.post(
+            f"{a.url}/v1/threads/abc/resume", json={"action": "approve"}, headers=AUTH, timeout=60
+        )
+        ready = httpx.get(f"{a.url}/readyz", timeout=30).json()
     finally:
         postgres.start()
     assert hitl.status_code == 503 and "Postgres" in hitl.json()["detail"]
