@@ -40,7 +40,8 @@ def test_redis_cache_shared_and_fallback(redis: RedisServer, tmp_path: Path) -> 
     assert found is not None and found.answer == {"intent": "billing"}
     assert PROCESS_COUNTS.snapshot()[("redis", "hit")] == before + 1
     assert two.get("missing") is None
-    assert not one.put("k2", CachedAnswer(answer={"a": "sk-abcdefghijklmnop"}, model="m", schema_name="S", created=0))
+    secret = CachedAnswer(answer={"a": "sk-abcdefghijklmnop"}, model="m", schema_name="S", created=0)
+    assert not one.put("k2", secret)  # never stored: it looks like it holds a key
     redis.kill()
     assert one.put("k3", _entry())  # stored locally while Redis is away
     assert one.get("k3") is not None and one.get("k1") is None
