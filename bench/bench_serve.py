@@ -189,3 +189,41 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 if __name__ == "__main__":
     main()
+
+
+def _ok(flag: bool | None) -> str:
+    return "✅" if flag else "❌"
+
+
+def section(data: dict[str, Any] | None) -> list[str]:
+    """The docs/benchmarks.md section (``run_all.py`` renders it from bench/results/serve.json)."""
+    lines = ["## agentops serve", ""]
+    if not data:
+        return [*lines, "_Not measured yet._ (`.venv/bin/python bench/bench_serve.py`)", ""]
+    lines += [
+        "`bench/bench_serve.py`: a real `agentops serve` process (one worker) and an asyncio/httpx load "
+        "client on 127.0.0.1, both on this machine. " + data.get("note", ""),
+        "",
+        "| measure | result | target | |",
+        "|---|---|---|---|",
+    ]
+    off = data.get("offline")
+    if off:
+        lines += [
+            f"| offline support, {off['concurrency']} clients, {off['requests']} requests | "
+            f"**{off['requests_per_s']} req/s** | ≥ 300 | {_ok(off['requests_per_s'] >= 300)} |",
+            f"| … latency p50 / p95 / p99 | {off['p50_ms']} / **{off['p95_ms']}** / {off['p99_ms']} ms | "
+            f"p95 ≤ 100 ms | {_ok(off['p95_ms'] <= 100)} |",
+            f"| … statuses | {off['statuses']} | all 200 | {_ok(set(off['statuses']) == {'200'})} |",
+        ]
+    llm = data.get("llm")
+    if llm:
+        lines += [
+            f"| LLM-bound support ({llm['latency_s'] * 1000:.0f} ms a call, "
+            f"{llm['mean_llm_calls']} calls a run), {llm['concurrency']} clients | "
+            f"{llm['requests_per_s']} req/s of ideal {llm['ideal_requests_per_s']} = "
+            f"**{llm['share_of_ideal']:.1%}** | ≥ 90 % | {_ok(llm['meets'])} |",
+            f"| … latency p50 / p95 | {llm['p50_ms']} / {llm['p95_ms']} ms | | |",
+            f"| … statuses | {llm['statuses']} | all 200 | {_ok(set(llm['statuses']) == {'200'})} |",
+        ]
+    return [*lines, ""]
