@@ -82,3 +82,16 @@ def test_exposure_warning() -> None:
     assert exposure_warning(plain, "127.0.0.1") is None
     assert "without API keys" in (exposure_warning(plain, "0.0.0.0") or "")
     assert exposure_warning(keyed, "0.0.0.0") is None
+
+
+def test_app_from_environment_reads_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--workers N``: each worker builds its app from the config named in AGENTOPS_CONFIG."""
+    pytest.importorskip("fastapi")
+    from agentops_cli.serving.server import app_from_environment
+
+    config = tmp_path / "agentops.yaml"
+    config.write_text(f"serve:\n  rate_limit_per_minute: 7\n  api_keys: {{ops: {key_digest('op-key-0001')}}}\n")
+    monkeypatch.setenv("AGENTOPS_CONFIG", str(config))
+    app = app_from_environment()
+    state = app.state.serve
+    assert state.limiter.per_minute == 7 and state.keys.identify("Bearer op-key-0001") == "ops"
