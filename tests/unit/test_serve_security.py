@@ -90,7 +90,8 @@ def test_app_from_environment_reads_the_config_file(tmp_path: Path, monkeypatch:
     from agentops_cli.serving.server import app_from_environment
 
     config = tmp_path / "agentops.yaml"
-    config.write_text(f"serve:\n  rate_limit_per_minute: 7\n  api_keys: {{ops: {key_digest('op-key-0001')}}}\n")
+    digest = key_digest("op-key-0001")
+    config.write_text(f"serve:\n  rate_limit_per_minute: 7\n  api_keys: {{ops: {digest}}}\n")
     monkeypatch.setenv("AGENTOPS_CONFIG", str(config))
     app = app_from_environment()
     state = app.state.serve
