@@ -50,3 +50,25 @@ def test_serve_contract(tmp_path: Path, support_model_cache: Path) -> None:
     assert cli.code == 0, cli.stderr
     stable = {k: v for k, v in served.json().items() if k not in VARY}
     assert stable == {k: v for k, v in cli.json().items() if k not in VARY}
+
+
+DESIGN = Path(__file__).resolve().parents[3] / "shared" / "DESIGN.md"
+
+
+@pytest.mark.skipif(not DESIGN.is_file(), reason=f"{DESIGN} not present (plain clone without ../shared)")
+def test_design_serve_line_matches_the_cli_and_app() -> None:
+    """Every flag and path on DESIGN.md's ``agentops serve`` line exists in the CLI and the app."""
+    import re
+
+    from agentops_cli.config import load_settings
+    from agentops_cli.serving.app import create_app
+
+    line = next(row for row in DESIGN.read_text().splitlines() if row.startswith("agentops serve"))
+    flags = set(re.findall(r"--[a-z-]+", line))
+    paths = set(re.findall(r"/[a-z0-9/{}]+", line))
+    assert flags == {"--host", "--port", "--workers"} and {"/healthz", "/readyz", "/metrics"} <= paths
+    help_text = run_cli("serve", "--help").stdout
+    assert all(flag in help_text for flag in flags)
+    app = create_app(load_settings(None, {}, dotenv_path=None).settings, warm=False)
+    routes = set(app.openapi()["paths"])
+    assert paths <= routes, paths - routes
