@@ -1,5 +1,8 @@
 """The Prometheus metrics of ``agentops serve`` — the names the seeds' dashboard queries.
 
+Counters are declared under the ``_total`` name they are exposed as (prometheus_client
+accepts it), so a search for ``agent_errors_total`` finds the code that records it.
+
 One :class:`ServeMetrics` per app, on its own registry (two apps in one test process do not
 collide). Breaker states and response-cache hits are read when scraped, from the one place
 each is kept (``llm/resilience.py``, ``llm/cache.py``), not copied.
@@ -50,7 +53,10 @@ class ServeMetrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
-            "agent_requests", "Agent run requests by agent and HTTP status", ["agent", "status"], registry=r
+            "agent_requests_total",
+            "Agent run requests by agent and HTTP status",
+            ["agent", "status"],
+            registry=r,
         )
         self.duration = Histogram(
             "agent_request_duration_seconds",
@@ -59,10 +65,12 @@ class ServeMetrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
-        self.cost = Counter("agent_cost_usd", "Model cost of agent runs in USD", ["agent"], registry=r)
-        self.errors = Counter("agent_errors", "Agent run errors by type", ["agent", "error_type"], registry=r)
+        self.cost = Counter("agent_cost_usd_total", "Model cost of agent runs in USD", ["agent"], registry=r)
+        self.errors = Counter(
+            "agent_errors_total", "Agent run errors by type", ["agent", "error_type"], registry=r
+        )
         self.degraded = Counter(
-            "agent_degraded_runs",
+            "agent_degraded_runs_total",
             "Runs answered by the offline engine after an LLM failure",
             ["agent"],
             registry=r,
@@ -78,7 +86,7 @@ class ServeMetrics:
             registry=r,
         )
         self.limited = Counter(
-            "agent_rate_limited", "Requests refused by rate limit or quota", ["reason"], registry=r
+            "agent_rate_limited_total", "Requests refused by rate limit or quota", ["reason"], registry=r
         )
         r.register(_Live())
         self._lock = threading.Lock()
