@@ -30,6 +30,7 @@ import bench_eval
 import bench_inspect
 import bench_mcp
 import bench_research
+import bench_serve
 import bench_startup
 from common import BENCH_DIR, CLINC, MISSING_CLINC, REPO, RESULTS, machine
 
@@ -88,6 +89,7 @@ def run_benchmarks() -> list[str]:
     step("checklist on a monorepo", lambda: bench_checklist.main(None))
     step("CUAD document agent", lambda: bench_cuad.main([]))
     step("MCP server", bench_mcp.main, needs_clinc=False)
+    step("agentops serve", lambda: bench_serve.main(["all"]), needs_clinc=False)
     print(f"== all benchmarks: {time.perf_counter() - started:.0f} s", flush=True)
     return failures
 
@@ -496,6 +498,7 @@ def render_docs() -> str:
         bench_checklist.section(_load("checklist")),
         cuad_section(_load("cuad")),
         bench_mcp.docs_section(_load("mcp")),
+        bench_serve.section(_load("serve")),
     ):
         lines += section
     notes = BENCH_DIR / "NOTES.md"

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from agentops_cli.errors import BadInput
 
@@ -113,6 +121,9 @@ class ResilienceSettings(Section):
 
 class CacheSettings(Section):
     enabled: bool = True
+    backend: Literal["disk", "redis"] = Field(
+        "disk", description="redis: share answers between replicas (needs redis_url); disk stays the fallback"
+    )
     ttl_s: int = Field(7 * 24 * 3600, ge=0, description="0 keeps entries forever")
     size_limit_mb: int = Field(1024, ge=1)
 
@@ -208,6 +219,33 @@ class AgentEntry(Section):
     transcript_max_chars: int = Field(20_000, ge=0)
 
 
+class ServeSettings(Section):
+    """``agentops serve``: the agents behind an HTTP API (see docs/deploy.md)."""
+
+    host: str = Field("127.0.0.1", description="bind address; loopback unless told otherwise")
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    api_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description="KEY_ID: sha256 hex of the key (never the key); empty = no auth (loopback only)",
+    )
+    rate_limit_per_minute: int = Field(
+        600, ge=0, description="requests per key (or client IP) a minute; 0 = off"
+    )
+    daily_quota: int = Field(0, ge=0, description="requests per key (or client IP) a UTC day; 0 = off")
+    max_body_bytes: int = Field(1024 * 1024, ge=64, description="larger request bodies get 413")
+    max_concurrency: int = Field(64, ge=1, le=1024, description="agent runs at once per process (threads)")
+    audit_log: Path | None = Field(None, description="JSONL audit log (default: <home>/audit.jsonl)")
+
+    @field_validator("api_keys")
+    @classmethod
+    def _hashes_only(cls, value: dict[str, str]) -> dict[str, str]:
+        for key_id, digest in value.items():
+            if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
+                raise ValueError(f"{key_id}: give the sha256 hex of the key, not the key")
+        return {k: v.lower() for k, v in value.items()}
+
+
 ENV_PREFIX = "AGENTOPS_"
 ENV_NESTED_DELIMITER = "__"
 
@@ -237,6 +275,13 @@ class Settings(_Checked):
     document: DocumentSettings = Field(default_factory=DocumentSettings)
     research: ResearchSettings = Field(default_factory=ResearchSettings)
     eval: EvalSettings = Field(default_factory=EvalSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
+    redis_url: SecretStr | None = Field(
+        None, description="redis://… shared by replicas: response cache (cache.backend: redis), rate limits"
+    )
+    postgres_url: SecretStr | None = Field(
+        None, description="postgresql://… HITL checkpoints shared by replicas (default: SQLite in home)"
+    )
     prices: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="extra or overriding models for the price table"
     )
@@ -251,6 +296,12 @@ class Settings(_Checked):
     home: Path | None = Field(None, description="run log folder (default: user data dir)")
     cache_dir: Path | None = Field(None, description="response/model cache (default: user cache dir)")
     runs_dir: Path = Field(Path(".agentops/runs"), description="eval results, relative to the cwd")
+
+    @model_validator(mode="after")
+    def _redis_backend_needs_url(self) -> Settings:
+        if self.cache.backend == "redis" and self.redis_url is None:
+            raise ValueError("cache.backend: redis needs redis_url")
+        return self
 
     # -- derived -------------------------------------------------------------------------------
     def provider(self) -> Literal["offline", "openai"]:
@@ -325,7 +376,7 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-_OPAQUE_KEYS = {"prices", "eval.gates", "llm.agent_models", "agents"}
+_OPAQUE_KEYS = {"prices", "eval.gates", "llm.agent_models", "agents", "serve.api_keys"}
 
 
 def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -550,5 +601,5 @@ def effective_items(loaded: LoadedSettings) -> list[tuple[str, Any, str]]:
 
 def settings_secrets(settings: Settings) -> list[str]:
     """Every secret value in force, for the log/cache redaction filters."""
-    secrets = [settings.llm.api_key, settings.langsmith.api_key]
+    secrets = [settings.llm.api_key, settings.langsmith.api_key, settings.redis_url, settings.postgres_url]
     return [s.get_secret_value() for s in secrets if s and s.get_secret_value()]

@@ -124,4 +124,5 @@ def test_runs_on_this_repository() -> None:
     assert data["score_pct"] > 50
     # what agentops certainly does (DESIGN.md): one factory, retries with backoff, failover, prompts in files
     assert [statuses[k] for k in ("CODE-05", "CODE-06", "REL-01", "REL-03", "TST-08")] == ["pass"] * 5
-    assert statuses["OBS-06"] == "n/a"  # a CLI serves no /healthz
+    # `agentops serve` (docs/deploy.md): /healthz + /readyz, Prometheus metrics, rate limits, Grafana JSON
+    assert [statuses[k] for k in ("OBS-06", "OBS-02", "ABU-02", "OBS-05")] == ["pass"] * 4

@@ -46,10 +46,19 @@ def _builtins() -> dict[str, Agent]:
     return builtin_agents()  # type: ignore[return-value]
 
 
-def _entry_points() -> dict[str, Any]:
-    from importlib.metadata import entry_points
+_plugins: dict[str, Any] | None = None  # installed plugins, read once per process (see reset())
 
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+def _entry_points() -> dict[str, Any]:
+    """Installed plugins by name. Read once: scanning every installed distribution's metadata
+    costs ~10 ms (far more on a busy machine), which ``serve`` and ``eval`` would otherwise pay
+    on every run they resolve."""
+    global _plugins
+    if _plugins is None:
+        from importlib.metadata import entry_points
+
+        _plugins = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return _plugins
 
 
 def _build(name: str, entry: AgentEntry, source: Source) -> Agent:
@@ -146,9 +155,11 @@ def list_agents(settings: Settings) -> list[dict[str, Any]]:
 
 
 def reset() -> None:
-    """Forget built user agents (tests; a long-lived process after a config change)."""
+    """Forget built user agents and the plugin list (tests; a long-lived process after a change)."""
+    global _plugins
     with _lock:
         _built.clear()
+        _plugins = None
 
 
 def describe(name: str, settings: Settings) -> dict[str, Any]:

@@ -66,6 +66,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "graph": ("agentops_cli.cli.graph", "graph", False),
     "view": ("agentops_cli.cli.view", "view", False),
     "mcp": ("agentops_cli.cli.mcp_cmd", "mcp", False),
+    "serve": ("agentops_cli.cli.serve", "serve", False),
 }
 _registered: set[str] = set()
 

@@ -59,6 +59,25 @@ class CacheStats(BaseModel):
     ttl_s: int
 
 
+class _ProcessCounts:
+    """Hits and misses of every response cache in this process, by backend (``/metrics``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def add(self, backend: str, hit: bool) -> None:
+        key = (backend, "hit" if hit else "miss")
+        with self._lock:
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def snapshot(self) -> dict[tuple[str, str], int]:
+        with self._lock:
+            return dict(self.counts)
+
+
+PROCESS_COUNTS = _ProcessCounts()
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -151,6 +170,7 @@ class ResponseCache:
             return self._cache
 
     def _count(self, hit: bool) -> None:
+        PROCESS_COUNTS.add("disk", hit)
         with self._lock:
             if hit:
                 self._hits += 1
@@ -206,6 +226,60 @@ class ResponseCache:
                 self._flush_counts(self._cache)
                 self._cache.close()
                 self._cache = None
+
+
+class RedisResponseCache:
+    """The response cache in Redis, shared by replicas; the same keys and entries as on disk.
+
+    ``cache.backend: redis``. Redis is the first place looked and written; when it is down
+    (see :mod:`agentops_cli.shared_state`) the local diskcache answers and stores instead, so
+    a Redis outage costs cache hits, never a failed request.
+    """
+
+    PREFIX = "agentops:resp:"
+
+    def __init__(self, url: str, local: ResponseCache, ttl_s: int = 0) -> None:
+        self.url = url
+        self.local = local
+        self.ttl_s = ttl_s
+
+    def get(self, key: str) -> CachedAnswer | None:
+        from agentops_cli import shared_state
+
+        missing = object()
+        raw = shared_state.call(self.url, lambda r: r.get(self.PREFIX + key), lambda: missing)
+        if raw is missing:
+            return self.local.get(key)
+        entry = None
+        if raw is not None:
+            try:
+                entry = CachedAnswer.model_validate_json(raw)
+            except ValueError:
+                entry = None
+        PROCESS_COUNTS.add("redis", entry is not None)
+        return entry
+
+    def put(self, key: str, entry: CachedAnswer) -> bool:
+        from agentops_cli import shared_state
+
+        text = entry.model_dump_json()
+        if redact(text) != text:
+            return False
+        stored = shared_state.call(
+            self.url, lambda r: bool(r.set(self.PREFIX + key, text, ex=self.ttl_s or None)), lambda: False
+        )
+        return stored or self.local.put(key, entry)
+
+    def close(self) -> None:
+        self.local.close()
+
+
+def open_response_cache(settings: Settings) -> ResponseCache | RedisResponseCache:
+    """The response cache ``cache.backend`` asks for (diskcache by default)."""
+    local = ResponseCache.from_settings(settings)
+    if settings.cache.backend == "redis" and settings.redis_url is not None:
+        return RedisResponseCache(settings.redis_url.get_secret_value(), local, settings.cache.ttl_s)
+    return local
 
 
 # -- what ``agentops cache`` calls ----------------------------------------------------------------

@@ -28,7 +28,7 @@ from agentops_cli.config import OPENAI_DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from agentops_cli.config import Settings
 from agentops_cli.errors import BadInput, RuntimeFailure
 from agentops_cli.llm.base import CallRecord, FailoverRequested, RunDeadline
-from agentops_cli.llm.cache import CachedAnswer, ResponseCache, cache_key, normalized_endpoint
+from agentops_cli.llm.cache import CachedAnswer, cache_key, normalized_endpoint, open_response_cache
 from agentops_cli.llm.resilience import (
     LLMCallError,
     MalformedAnswer,
@@ -118,7 +118,7 @@ class OpenAIBackend:
         self.settings = settings
         self.base_url = settings.llm.base_url or DEFAULT_BASE_URL
         self.endpoint = normalized_endpoint(self.base_url)
-        self.cache = ResponseCache.from_settings(settings) if settings.cache.enabled else None
+        self.cache = open_response_cache(settings) if settings.cache.enabled else None
         self._chats: dict[str, Any] = {}
         self._runnables: dict[tuple[str, type[BaseModel]], tuple[Any, Any]] = {}
         self._lock = threading.Lock()

@@ -301,6 +301,13 @@ def rate_limit_events() -> int:
         return _rate_limit_events
 
 
+def breaker_states() -> dict[tuple[str, str], BreakerState]:
+    """``(endpoint, model) -> state`` of every breaker in the process (``/metrics``, ``/readyz``)."""
+    with _registry_lock:
+        breakers = dict(_breakers)
+    return {key: breaker.state for key, breaker in breakers.items()}
+
+
 def reset_breakers() -> None:
     """Forget every breaker and gate (tests; a long-lived process after a config change)."""
     with _registry_lock:

@@ -7,6 +7,7 @@ about the conversation; they must not be checkpointed (``--hitl``) nor appear in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,8 @@ class SupportContext:
     pack: SupportPack
     settings: Settings
     hitl: bool = False
+    # Called with each node's name as it finishes (``serve``'s streaming endpoint); None: nobody listens.
+    on_node: Callable[[str], None] | None = None
     # Predictions computed ahead for a whole batch (``run_batch``): query -> prediction.
     predictions: dict[str, Prediction] = field(default_factory=dict)
     intent_model: IntentModel | None = None

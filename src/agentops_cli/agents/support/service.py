@@ -76,7 +76,10 @@ def run(input: str, *, llm: AgentLLM, settings: Settings, options: dict[str, Any
     pack = resolve_pack(settings, options)
     nodes.validate_query(input, settings.support.max_query_chars)
     hitl = bool(options.get("hitl"))
-    ctx = SupportContext(llm=llm, pack=pack, settings=settings, hitl=hitl)
+    on_node = options.get("on_node")
+    ctx = SupportContext(
+        llm=llm, pack=pack, settings=settings, hitl=hitl, on_node=on_node if callable(on_node) else None
+    )
     initial: SupportState = {"query": input, "flags": [], "pack": str(pack.root)}
     if not needs_graph(settings, options):
         return to_output(run_pipeline(initial, ctx), pack)
@@ -134,6 +137,8 @@ def run_pipeline(state: SupportState, ctx: SupportContext) -> dict[str, Any]:
     runtime = RuntimeShim(ctx)
     for step in nodes.PIPELINE:
         current.update(step(current, runtime))  # type: ignore[arg-type]
+        if ctx.on_node is not None:
+            ctx.on_node(step.__name__)
     return current
 
 

@@ -1,0 +1,229 @@
+"""``agentops serve`` under load: an asyncio/httpx client against 127.0.0.1 only.
+
+    .venv/bin/python bench/bench_serve.py [offline|llm|all]
+
+offline — the support agent on the offline engine, 32 concurrent clients, rate limits off:
+          requests/s and latency percentiles (targets: ≥ 300 req/s, p95 ≤ 100 ms).
+llm     — the support agent on the loopback LLM server (bench/llm_server.py, its own process,
+          300 ms a call), response cache off, 64 concurrent clients: throughput against the
+          ideal concurrency / (model calls per run × latency) (target ≥ 90 %).
+
+The server is a real ``agentops serve`` subprocess (one worker); the load client runs in this
+process. Both share the machine's 2 cores, so the figures are a floor for the server alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import agentops_argv, child_env, write_result
+from llm_server import ServerProcess
+
+QUERIES = [
+    "I was charged twice for my order",
+    "Where is my parcel? It has not arrived",
+    "How do I reset my password?",
+    "I want to cancel my subscription",
+    "Can I change the delivery address?",
+    "The product arrived broken, I want a refund",
+    "Do you ship to Canada?",
+    "I need to talk to a human now",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Serve:
+    def __init__(self, env: dict[str, str], home: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        full = child_env(
+            {
+                "AGENTOPS_HOME": str(home / "home"),
+                "AGENTOPS_SERVE__RATE_LIMIT_PER_MINUTE": "0",
+                **env,
+            }
+        )
+        self.proc = subprocess.Popen(
+            [*agentops_argv("serve", "--port", str(self.port))],
+            env=full,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def wait_ready(self, timeout: float = 300.0) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"agentops serve exited {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError("agentops serve not ready")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+async def _load(url: str, concurrency: int, total: int, unique: bool) -> dict[str, Any]:
+    import httpx
+
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    llm_calls: list[int] = []
+    counter = iter(range(total))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as client:
+
+        async def worker() -> None:
+            for i in counter:
+                query = QUERIES[i % len(QUERIES)] + (f" (ticket {i})" if unique else "")
+                started = time.perf_counter()
+                answer = await client.post("/v1/agents/support/runs", json={"query": query})
+                latencies.append(time.perf_counter() - started)
+                statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
+                if answer.status_code == 200:
+                    llm_calls.append(int(answer.json().get("llm_calls", 0)))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "requests": total,
+        "concurrency": concurrency,
+        "elapsed_s": round(elapsed, 3),
+        "requests_per_s": round(total / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 1),
+        "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))] * 1000, 1),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "mean_llm_calls": round(statistics.mean(llm_calls), 3) if llm_calls else 0.0,
+    }
+
+
+def bench_offline(tmp: Path) -> dict[str, Any]:
+    server = Serve({"AGENTOPS_LLM__PROVIDER": "offline"}, tmp)
+    try:
+        server.wait_ready()
+        asyncio.run(_load(server.url, 32, 200, unique=False))  # warm-up, not recorded
+        result = asyncio.run(_load(server.url, 32, 3000, unique=True))
+    finally:
+        server.stop()
+    result["targets"] = {"requests_per_s": 300, "p95_ms": 100}
+    result["meets"] = result["requests_per_s"] >= 300 and result["p95_ms"] <= 100
+    return result
+
+
+def bench_llm(tmp: Path, latency_s: float = 0.3) -> dict[str, Any]:
+    with ServerProcess(latency_s) as llm:
+        env = {
+            "OPENAI_API_KEY": "sk-bench-not-a-real-key",
+            "OPENAI_BASE_URL": llm.base_url,
+            "AGENTOPS_CACHE__ENABLED": "false",
+            "AGENTOPS_SERVE__MAX_CONCURRENCY": "64",
+        }
+        server = Serve(env, tmp)
+        try:
+            server.wait_ready()
+            asyncio.run(_load(server.url, 64, 64, unique=True))  # warm-up: clients, imports
+            before = llm.request_count()
+            result = asyncio.run(_load(server.url, 64, 640, unique=True))
+            result["llm_requests"] = llm.request_count() - before
+        finally:
+            server.stop()
+    calls = result["mean_llm_calls"] or 1.0
+    ideal = 64 / (calls * latency_s)
+    result.update(
+        latency_s=latency_s,
+        ideal_requests_per_s=round(ideal, 1),
+        share_of_ideal=round(result["requests_per_s"] / ideal, 3),
+        target_share=0.9,
+    )
+    result["meets"] = result["share_of_ideal"] >= 0.9
+    return result
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    which = (argv or sys.argv[1:] or ["all"])[0]
+    data: dict[str, Any] = {"note": "measured on a shared 2-core machine while other work ran"}
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as folder:
+        tmp = Path(folder)
+        cache = os.environ.get("AGENTOPS_CACHE_DIR")
+        if cache:
+            data["cache_dir"] = "inherited"
+        if which in ("offline", "all"):
+            data["offline"] = bench_offline(tmp)
+            print("offline", data["offline"], flush=True)
+        if which in ("llm", "all"):
+            data["llm"] = bench_llm(tmp)
+            print("llm", data["llm"], flush=True)
+    write_result("serve", data)
+    return data
+
+
+if __name__ == "__main__":
+    main()
+
+
+def _ok(flag: bool | None) -> str:
+    return "✅" if flag else "❌"
+
+
+def section(data: dict[str, Any] | None) -> list[str]:
+    """The docs/benchmarks.md section (``run_all.py`` renders it from bench/results/serve.json)."""
+    lines = ["## agentops serve", ""]
+    if not data:
+        return [*lines, "_Not measured yet._ (`.venv/bin/python bench/bench_serve.py`)", ""]
+    lines += [
+        "`bench/bench_serve.py`: a real `agentops serve` process (one worker) and an asyncio/httpx load "
+        "client on 127.0.0.1, both on this machine. " + data.get("note", ""),
+        "",
+        "| measure | result | target | |",
+        "|---|---|---|---|",
+    ]
+    off = data.get("offline")
+    if off:
+        lines += [
+            f"| offline support, {off['concurrency']} clients, {off['requests']} requests | "
+            f"**{off['requests_per_s']} req/s** | ≥ 300 | {_ok(off['requests_per_s'] >= 300)} |",
+            f"| … latency p50 / p95 / p99 | {off['p50_ms']} / **{off['p95_ms']}** / {off['p99_ms']} ms | "
+            f"p95 ≤ 100 ms | {_ok(off['p95_ms'] <= 100)} |",
+            f"| … statuses | {off['statuses']} | all 200 | {_ok(set(off['statuses']) == {'200'})} |",
+        ]
+    llm = data.get("llm")
+    if llm:
+        lines += [
+            f"| LLM-bound support ({llm['latency_s'] * 1000:.0f} ms a call, "
+            f"{llm['mean_llm_calls']} calls a run), {llm['concurrency']} clients | "
+            f"{llm['requests_per_s']} req/s of ideal {llm['ideal_requests_per_s']} = "
+            f"**{llm['share_of_ideal']:.1%}** | ≥ 90 % | {_ok(llm['meets'])} |",
+            f"| … latency p50 / p95 | {llm['p50_ms']} / {llm['p95_ms']} ms | | |",
+            f"| … statuses | {llm['statuses']} | all 200 | {_ok(set(llm['statuses']) == {'200'})} |",
+        ]
+    return [*lines, ""]

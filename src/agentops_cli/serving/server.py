@@ -1,0 +1,54 @@
+"""Start uvicorn on the app: one process, or ``--workers N`` processes sharing the port.
+
+With several workers uvicorn imports the app by name in each child, so each builds its
+own from the same settings (:func:`app_from_environment` reads the config file named in
+``AGENTOPS_CONFIG``, as any ``agentops`` command does).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+
+from agentops_cli.config import Settings, load_settings
+
+FACTORY = "agentops_cli.serving.server:app_from_environment"
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def exposure_warning(settings: Settings, host: str) -> str | None:
+    """A warning when the API leaves this machine without API keys."""
+    if not is_loopback(host) and not settings.serve.api_keys:
+        return f"serving on {host} without API keys: anyone who can reach it may run agents"
+    return None
+
+
+def app_from_environment():  # type: ignore[no-untyped-def]  # uvicorn's factory signature
+    from agentops_cli.config import settings_secrets
+    from agentops_cli.observability.redact import register_secrets
+    from agentops_cli.serving.app import create_app
+
+    settings = load_settings().settings
+    register_secrets(settings_secrets(settings))
+    return create_app(settings)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int, config_file: Path | None) -> None:
+    """Run the service until interrupted."""
+    import uvicorn
+
+    if workers > 1:
+        if config_file is not None:
+            os.environ["AGENTOPS_CONFIG"] = str(config_file.resolve())
+        uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning")
+        return
+    from agentops_cli.serving.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
