@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import agentops_argv, child_env, compile_sources, write_result
+from common import agentops_argv, child_env, compile_sources, ok_mark, write_result
 
 RUNS = 3
 TARGET_S = 1.5
@@ -183,6 +183,18 @@ def main(baseline_src: str | None = None) -> dict:
     write_result("checklist", result)
     print(json.dumps(result, indent=2))
     return result
+
+
+def summary(data: dict | None) -> list[str]:
+    """Its row of the summary table at the top of docs/benchmarks.md."""
+    if not data:
+        return []
+    return [
+        "| `checklist` on a 14 MB, 700-file monorepo: CPU / wall / RSS | "
+        f"{data['cpu_s']['median']} s / {data['wall_s']['median']} s / "
+        f"{data['peak_rss_mb']} MB | ≤ 1.5 s, ≤ 200 MB | "
+        f"{ok_mark(data.get('met_on_cpu_time'))} (CPU) |"
+    ]
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import SHARED, write_result
+from common import SHARED, ok_mark, write_result
 
 DEV = SHARED / "datasets" / "research_dev"
 HELD_OUT = ("en-07", "en-12", "en-16", "es-03", "es-07")
@@ -276,10 +276,6 @@ def run_scale(docs: int = SCALE_DOCS) -> dict[str, Any]:
 # -- docs/benchmarks.md section -----------------------------------------------------------------------
 
 
-def _ok(flag: bool | None) -> str:
-    return "—" if flag is None else ("✅ met" if flag else "❌ missed")
-
-
 def docs_section(data: dict | None) -> list[str]:
     lines = ["## Research agent — research_dev set (offline)", ""]
     lines += [
@@ -306,16 +302,16 @@ def docs_section(data: dict | None) -> list[str]:
     lines += [
         "| measure | result | target | |",
         "|---|---|---|---|",
-        f"| key-fact recall, all 24 | **{o['key_facts']}** | ≥ 0.80 | {_ok(g['key_facts'])} |",
+        f"| key-fact recall, all 24 | **{o['key_facts']}** | ≥ 0.80 | {ok_mark(g['key_facts'])} |",
         f"| key-fact recall, list questions | {d['by_type'].get('list', {}).get('key_facts')} | ≥ 0.75 | "
-        f"{_ok(g['list'])} |",
+        f"{ok_mark(g['list'])} |",
         f"| key-fact recall, cross-lingual (es→en) | {d['by_lang'].get('es->en', {}).get('key_facts')} | "
-        f"≥ 0.60 | {_ok(g['cross_lingual'])} |",
-        f"| must-cite recall | {o['must_cite']} | ≥ 0.95 | {_ok(g['must_cite'])} |",
+        f"≥ 0.60 | {ok_mark(g['cross_lingual'])} |",
+        f"| must-cite recall | {o['must_cite']} | ≥ 0.95 | {ok_mark(g['must_cite'])} |",
         f"| citation validity (score.py) / byte-exact | {o['validity']} / {o['byte_exact']} | 1.00 | "
-        f"{_ok(g['validity'])} |",
+        f"{ok_mark(g['validity'])} |",
         f"| s/question (in process; mean / max) | {sp['mean']} / {sp['max']} s | ≤ 1.5 s | "
-        f"{_ok(g['seconds'])} |",
+        f"{ok_mark(g['seconds'])} |",
         "",
         "| slice | n | validity | must-cite | key facts |",
         "|---|---|---|---|---|",
@@ -339,11 +335,13 @@ def docs_section(data: dict | None) -> list[str]:
             "| measure | result | target | |",
             "|---|---|---|---|",
             f"| query on the index built once in this process (max of 3) | {s['cached_query_s']['max']} s | "
-            f"≤ 2 s | {_ok(s['goals']['query_s'])} |",
+            f"≤ 2 s | {ok_mark(s['goals']['query_s'])} |",
             "| query after the in-process index is dropped (as a new process): "
             "passages + index arrays from the on-disk cache | "
-            f"{s.get('disk_cache_query_s', '—')} s | ≤ 2 s | {_ok(s.get('disk_cache_query_s', 99) <= 2)} |",
-            f"| peak RSS (whole process) | {s['peak_rss_mb']} MB | ≤ 500 MB | {_ok(s['goals']['rss_mb'])} |",
+            f"{s.get('disk_cache_query_s', '—')} s | ≤ 2 s | "
+            f"{ok_mark(s.get('disk_cache_query_s', 99) <= 2)} |",
+            f"| peak RSS (whole process) | {s['peak_rss_mb']} MB | ≤ 500 MB | "
+            f"{ok_mark(s['goals']['rss_mb'])} |",
         ]
     return [*lines, ""]
 

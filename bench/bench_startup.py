@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import agentops_argv, compile_sources, time_command, write_result
+from common import agentops_argv, compile_sources, ms, ok_mark, time_command, write_result
 
 RUNS = 15
 
@@ -74,6 +74,64 @@ def main() -> dict:
     }
     print(write_result("startup", data))
     return data
+
+
+def section(data: dict | None) -> list[str]:
+    """The docs/benchmarks.md section of this benchmark."""
+    lines = ["## Start-up", ""]
+    if not data:
+        return [*lines, "_Not measured yet (run `make bench`)._", ""]
+    base = data["baseline_python_pass"]["median_s"]
+    cmds = data["commands"]
+    lines += [
+        f"Wall time of a fresh process, median of {cmds['version']['runs']} runs after one warm-up run, "
+        f"as a ratio to `python -c pass` measured in the same run ({ms(base)}). Byte-code compiled, "
+        "as after `pip install`. Command: `.venv/bin/python bench/bench_startup.py` → "
+        "`bench/results/startup.json`. `--version`, `cost` and `checklist` run in a clean environment "
+        "(no `AGENTOPS_*` variables), as most users run them; the extra row shows `cost` with "
+        "`AGENTOPS_HOME`/`AGENTOPS_CACHE_DIR` set, when settings also parse the environment.",
+        "",
+        "| command | median | ratio to `python -c pass` | target | |",
+        "|---|---|---|---|---|",
+    ]
+    targets = {"version": "≤ 8×", "cost": "≤ 20×", "checklist": "≤ 20×"}
+    for name in ("version", "cost", "checklist"):
+        row = cmds[name]
+        lines.append(
+            f"| `{row.get('command', name)}` | {ms(row['median_s'])} | {row['ratio']}× | {targets[name]} "
+            f"| {ok_mark(row['meets_target'])} |"
+        )
+    for name in ("cost_with_agentops_env", "checklist_with_agentops_env"):
+        extra = cmds.get(name)
+        if extra:
+            target = f"≤ {extra['target_ratio']:g}×" if "target_ratio" in extra else "(no target)"
+            mark = f" {ok_mark(extra['meets_target'])} " if "meets_target" in extra else " "
+            lines.append(
+                f"| `{extra['command']}` | {ms(extra['median_s'])} | {extra['ratio']}× | {target} |{mark}|"
+            )
+    sup = cmds["run_support_offline"]
+    lines.append(
+        f"| `{sup.get('command', 'run support')}` (offline, cold process) | {ms(sup['median_s'])} | "
+        f"{sup['ratio']}× | ≤ 1.3 s | {ok_mark(sup['meets_target'])} |"
+    )
+    return [*lines, ""]
+
+
+def summary(data: dict | None) -> list[str]:
+    """Its rows of the summary table at the top of docs/benchmarks.md."""
+    if not data:
+        return []
+    c = data["commands"]
+    return [
+        f"| start-up `--version` | {c['version']['ratio']}× | ≤ 8× | "
+        f"{ok_mark(c['version']['meets_target'])} |",
+        f"| start-up `cost --rpd 1000` | {c['cost']['ratio']}× | ≤ 20× | "
+        f"{ok_mark(c['cost']['meets_target'])} |",
+        f"| start-up `checklist` | {c['checklist']['ratio']}× | ≤ 20× | "
+        f"{ok_mark(c['checklist']['meets_target'])} |",
+        f"| `run support` offline, cold | {c['run_support_offline']['median_s']:.2f} s | ≤ 1.3 s | "
+        f"{ok_mark(c['run_support_offline']['meets_target'])} |",
+    ]
 
 
 if __name__ == "__main__":

@@ -104,3 +104,12 @@ def agentops_argv(*args: str) -> list[str]:
     """The installed console script, as a user runs it."""
     script = Path(sys.executable).parent / "agentops"
     return [str(script), *args]
+
+
+def ok_mark(flag: bool | None) -> str:
+    """How a figure stands against its target in docs/benchmarks.md: met, missed, or no target."""
+    return "—" if flag is None else ("✅ met" if flag else "❌ missed")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
