@@ -26,6 +26,7 @@ from common import BENCH_DIR, load_clinc, write_result
 from llm_server import ServerProcess
 
 VENV = BENCH_DIR / ".venv-inspect"
+VERSION = "0.3.285"  # pinned: the peer figures say which Inspect they measured
 INSTALL_TIMEOUT_S = 300
 RUN_TIMEOUT_S = 180
 LATENCY_S = 0.3
@@ -65,7 +66,7 @@ def install() -> tuple[bool, str, float]:
         venv = [sys.executable, "-m", "venv", str(VENV)]
         subprocess.run(venv, check=True, capture_output=True, timeout=120)
         proc = subprocess.run(
-            [str(VENV / "bin" / "python"), "-m", "pip", "install", "-q", "inspect-ai", "openai"],
+            [str(VENV / "bin" / "python"), "-m", "pip", "install", "-q", f"inspect-ai=={VERSION}", "openai"],
             capture_output=True,
             text=True,
             timeout=INSTALL_TIMEOUT_S,

@@ -33,6 +33,7 @@ import bench_eval
 import bench_inspect
 import bench_intent_train
 import bench_mcp
+import bench_peers
 import bench_research
 import bench_startup
 import bench_targets
@@ -93,6 +94,10 @@ def run_benchmarks() -> list[str]:
     step("checklist on a monorepo", lambda: bench_checklist.main(None))
     step("CUAD document agent", lambda: bench_cuad.main([]))
     step("MCP server", bench_mcp.main, needs_clinc=False)
+    step(
+        "side by side with Inspect AI and promptfoo (1k and 10k rows, offline 100k)",
+        lambda: bench_peers.main([]),
+    )
     print(f"== all benchmarks: {time.perf_counter() - started:.0f} s", flush=True)
     return failures
 
@@ -125,6 +130,7 @@ PARTS: list[Part] = [
     Part(("checklist",), bench_checklist.section, bench_checklist.summary),
     Part(("cuad",), bench_cuad.section),
     Part(("mcp",), bench_mcp.docs_section),
+    Part(("peers",), bench_peers.section, bench_peers.summary),
 ]
 
 
@@ -144,7 +150,7 @@ def render_docs() -> str:
         "- **Command**: `make bench` (= `.venv/bin/python bench/run_all.py`); each benchmark also runs "
         "alone: `bench/bench_startup.py`, `bench/bench_eval.py [offline|llm|memory]`, "
         "`bench/bench_inspect.py`, `bench/bench_clinc150.py`, `bench/bench_research.py`, "
-        "`bench/bench_cuad.py`.",
+        "`bench/bench_cuad.py`, `bench/bench_peers.py`.",
         "- Children run like a real install: sources byte-compiled, `PYTHONDONTWRITEBYTECODE` unset.",
         "",
         "## Summary",
