@@ -223,6 +223,10 @@ class Tool:
     def command(self, concurrency: int) -> str:
         raise NotImplementedError
 
+    def details(self, stdout: str) -> dict[str, Any]:
+        """What the tool itself reports about the run, where it reports it in a form we can read."""
+        return {}
+
     def check(self, result: dict[str, Any]) -> None:
         if result["returncode"] not in (0, 1):  # 1: a quality gate / failed assertions, still a run
             tail = (result["stderr"] or result["stdout"]).strip().splitlines()[-3:]
@@ -256,6 +260,15 @@ class Agentops(Tool):
             "-q", "eval", "--dataset", str(self.files["agentops"]), "--provider", "openai",
             "--concurrency", str(concurrency), "--json",
         )  # fmt: skip
+
+    def details(self, stdout: str) -> dict[str, Any]:
+        summary = json.loads(stdout)
+        return {
+            "errors": summary["errors"],
+            "degraded": summary.get("degraded"),
+            "in_run_s": summary.get("duration_s"),
+            "in_run_examples_per_s": summary.get("examples_per_s"),
+        }
 
     def command(self, concurrency: int) -> str:
         return (
@@ -380,6 +393,7 @@ def measure(tool: Tool, rows: int, concurrency: int) -> dict[str, Any]:
         "ideal_examples_per_s": round(ideal, 2),
         "ratio_to_ideal": round(rate / ideal, 3),
         "peak_rss_mb": cold["peak_rss_mb"],
+        "reported_by_the_tool": tool.details(cold["stdout"]),
         "warm": {
             "server_requests": warm_requests,
             "wall_s": round(warm["wall_s"], 2),
