@@ -38,7 +38,7 @@ from common import BENCH_DIR, RESULTS, agentops_argv, child_env, compile_sources
 from llm_server import ServerProcess
 
 LATENCY_S = 0.3
-PROMPTFOO_VERSION = "0.123.1"
+PROMPTFOO_VERSION = "0.121.20"  # the newest that supports node 20 (0.122+ need node ≥ 22.22)
 PROMPTFOO_DIR = BENCH_DIR / ".promptfoo"
 NPM_TIMEOUT_S = 600
 RESULT = RESULTS / "peers.json"
@@ -155,6 +155,13 @@ def run_measured(argv: list[str], env: dict[str, str], cwd: Path, timeout_s: flo
     }
 
 
+def _run_ok(argv: list[str], env: dict[str, str], cwd: Path) -> None:
+    """An untimed preparation step; exit 1 is a failed quality gate (one row), not a failure."""
+    proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(argv[:3])} exited {proc.returncode}: {proc.stderr[-400:]}")
+
+
 # -- the tools -------------------------------------------------------------------------------------------
 def promptfoo_bin() -> Path:
     return PROMPTFOO_DIR / "node_modules" / ".bin" / "promptfoo"
@@ -250,7 +257,7 @@ class Agentops(Tool):
         warm = [
             *agentops_argv("-q", "eval", "--dataset", str(self.files["agentops"]), "--provider", "offline")
         ]
-        subprocess.run([*warm, "--limit", "1"], env=self.env(), cwd=self.tmp, capture_output=True, check=True)
+        _run_ok([*warm, "--limit", "1"], self.env(), self.tmp)
         subprocess.run(
             agentops_argv("cache", "clear"), env=self.env(), cwd=self.tmp, capture_output=True, check=True
         )
@@ -414,7 +421,7 @@ def offline(tmp: Path, rows: int) -> dict[str, Any]:
             )
     argv = agentops_argv("-q", "eval", "--dataset", str(path), "--provider", "offline", "--json")
     env = child_env(base_env(tmp))
-    subprocess.run([*argv, "--limit", "1"], env=env, cwd=tmp, capture_output=True, check=True)  # model loaded
+    _run_ok([*argv, "--limit", "1"], env, tmp)  # the model trained or loaded before timing
     load = os.getloadavg()[0]
     result = run_measured(argv, env, tmp, timeout_s=1800)
     if result["returncode"] not in (0, 1):
