@@ -199,6 +199,28 @@ def test_registry_precedence_and_listing(user_module: Path, monkeypatch: pytest.
         registry.get_agent("bad", Settings())
 
 
+def test_installed_plugins_are_scanned_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """eval resolves the agent of every example; the metadata scan must not run each time."""
+    import importlib.metadata
+
+    scans: list[str] = []
+    plug = SimpleNamespace(name="plug", value="m:x", load=lambda: "python:my_agents:whisper")
+
+    def counting_entry_points(group: str) -> list[SimpleNamespace]:
+        scans.append(group)
+        return [plug]
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", counting_entry_points)
+    registry.reset()
+    try:
+        for _ in range(3):
+            assert registry.get_agent("support", Settings()).source == "builtin"
+        assert registry.user_agent_names(Settings()) == ["plug"]
+        assert scans == [registry.ENTRY_POINT_GROUP]
+    finally:
+        registry.reset()  # the next test scans the real installation
+
+
 def test_builtin_inputs_validate() -> None:
     support = registry.get_agent("support", Settings())
     assert make_input(support, "hi").query == "hi"  # type: ignore[attr-defined]
