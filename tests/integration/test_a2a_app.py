@@ -109,3 +109,57 @@ def test_v0_3_message_send_and_errors_over_raw_json_rpc(served: str, tmp_path: P
     assert "root" in escaped["error"]["message"], escaped
     unknown = call(message({"kind": "text", "text": "hi"}, skill="no-such-agent"))
     assert "no-such-agent" in unknown["error"]["message"], unknown
+
+
+def test_a2a_is_served_by_agentops_serve_behind_its_api_keys(
+    fake_openai: Any, support_model_cache: Path, tmp_path: Path
+) -> None:
+    """``agentops serve`` mounts the A2A app at /a2a: the card is public, a task needs a key."""
+    from agentops_cli.serving.app import create_app
+    from agentops_cli.serving.security import key_digest
+
+    port = free_port()
+    settings = openai_settings(
+        fake_openai,
+        {
+            "cache_dir": str(support_model_cache),
+            "cache.enabled": False,
+            "serve.port": port,
+            "serve.api_keys": {"ops": key_digest("k-ops-1234567")},
+        },
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, warm=False), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    base = f"http://127.0.0.1:{port}/a2a"
+    try:
+        card = httpx.get(base + "/.well-known/agent-card.json", timeout=10).json()
+        assert card["supportedInterfaces"][0]["url"] == base + "/"
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "message/send",
+            "params": {
+                "message": {
+                    "kind": "message",
+                    "messageId": uuid.uuid4().hex,
+                    "role": "user",
+                    "parts": [{"kind": "text", "text": QUERY}],
+                }
+            },
+        }
+        assert httpx.post(base + "/", json=body, timeout=60).status_code == 401
+        ok = httpx.post(base + "/", json=body, headers={"Authorization": "Bearer k-ops-1234567"}, timeout=60)
+        parts = ok.json()["result"]["parts"]
+        (run,) = [p["data"] for p in parts if p.get("kind") == "data"]
+        assert run["agent"] == "support" and run["query"] == QUERY, ok.text
+        assert run["provider"] == "openai" and run["usage"]["input_tokens"] > 0  # a real model call
+    finally:
+        server.should_exit = True
+        thread.join(10)

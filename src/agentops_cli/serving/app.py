@@ -71,4 +71,32 @@ def create_app(settings: Settings, *, warm: bool = True) -> FastAPI:
     app.include_router(routes.health)
     app.include_router(routes.agents)
     app.include_router(routes.threads)
+    mount_a2a(app, settings)
     return app
+
+
+A2A_PREFIX = "/a2a"
+
+
+def mount_a2a(app: FastAPI, settings: Settings) -> None:
+    """The A2A app under ``/a2a`` (card at ``/a2a/.well-known/agent-card.json``), same runs.
+
+    Its JSON-RPC calls run agents, so they pass the same API-key, rate-limit and quota check as
+    ``/v1`` (the card stays public, as A2A discovery expects).
+    """
+    from fastapi import HTTPException
+
+    from agentops_cli.interop.a2a_app import a2a_app
+    from agentops_cli.serving.guard import authorize
+
+    @app.middleware("http")
+    async def guard_a2a(request: Request, call_next: Any) -> Any:
+        if request.url.path.startswith(A2A_PREFIX) and request.method != "GET":
+            try:
+                authorize(request)
+            except HTTPException as exc:
+                return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return await call_next(request)
+
+    base = f"http://{settings.serve.host}:{settings.serve.port}{A2A_PREFIX}/"
+    app.mount(A2A_PREFIX, a2a_app(settings, url=base))
