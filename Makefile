@@ -29,7 +29,7 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/bandit -q -r src -ll
-	$(BIN)/python -m pytest -q -p no:cacheprovider \
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile \
 		--cov=agentops_cli --cov-report=term --cov-fail-under=95
 
 bench: $(STAMP)
