@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+MARKED_DEPS = ("async-timeout",)
 
 
 def run(*argv: str | Path) -> None:
@@ -53,10 +54,12 @@ def build(out: Path) -> Path:
     (wheel,) = out.glob("agentops_cli-*.whl")
     with tempfile.TemporaryDirectory(prefix="agentops-wheelhouse-") as tmp:
         wheelhouse = Path(tmp)
-        run(python, "-m", "pip", "wheel", "--quiet", "--wheel-dir", wheelhouse, wheel)
+        # Dependencies behind a version marker of *another* 3.11.x (redis needs async-timeout below
+        # 3.11.3) are added by name: pip resolves for the building interpreter only.
+        run(python, "-m", "pip", "wheel", "--quiet", "--wheel-dir", wheelhouse, wheel, *MARKED_DEPS)
         target = out / "agentops"
         run(
-            python, "-m", "pex", "--no-pypi", "--find-links", wheelhouse, "agentops-cli",
+            python, "-m", "pex", "--no-pypi", "--find-links", wheelhouse, "agentops-cli", *MARKED_DEPS,
             "--console-script", "agentops", "--venv", "prepend", "--sh-boot",
             "--python-shebang", "/usr/bin/env python3", "--output-file", target,
         )  # fmt: skip

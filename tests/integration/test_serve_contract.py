@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import SHARED, needs_shared, run_cli
 from tests.integration.services import ServeProcess
 
 httpx = pytest.importorskip("httpx")
@@ -52,10 +52,10 @@ def test_serve_contract(tmp_path: Path, support_model_cache: Path) -> None:
     assert stable == {k: v for k, v in cli.json().items() if k not in VARY}
 
 
-DESIGN = Path(__file__).resolve().parents[3] / "shared" / "DESIGN.md"
+DESIGN = SHARED / "DESIGN.md"
 
 
-@pytest.mark.skipif(not DESIGN.is_file(), reason=f"{DESIGN} not present (plain clone without ../shared)")
+@needs_shared("DESIGN.md")
 def test_design_serve_line_matches_the_cli_and_app() -> None:
     """Every flag and path on DESIGN.md's ``agentops serve`` line exists in the CLI and the app."""
     import re

@@ -13,7 +13,10 @@ from agentops_cli.evaluation.summary import rate_interval, wilson
 
 
 def test_every_scorer_metric_is_in_the_catalogue_with_its_scorer() -> None:
-    for scorer in [*SCORERS.values(), JUDGE]:
+    # plugin scorers (python:…, rubric:…) other tests in this process registered are the user's: their
+    # metrics are outside the catalogue by design (metrics.lookup describes them generically)
+    builtin = [s for s in SCORERS.values() if ":" not in s.name]
+    for scorer in [*builtin, JUDGE]:
         for name in scorer.aggregate().values():
             entry = metrics.CATALOGUE.get(name)
             assert entry is not None, f"{name} ({scorer.name}) missing from the catalogue"
