@@ -57,13 +57,14 @@ def agent(
     if input is None:
         raise BadInput("INPUT: missing")
     settings = run_settings(provider, model, base_url, no_cache, no_failover)
+    from agentops_cli.agents.protocol import COMMON_KEYS
     from agentops_cli.agents.runner import run_agent
 
     result = run_agent(name, parse_input(input), settings, {}, target=target).model_dump(mode="json")
     if json_output:
         print_json(result)
         return
-    output = result.get("output", {k: v for k, v in result.items() if k not in _FACTS})
+    output = result.get("output", {k: v for k, v in result.items() if k not in COMMON_KEYS})
     text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False, indent=2)
     console().print(text, markup=False, highlight=False)
     usage = result["usage"]
@@ -72,18 +73,3 @@ def agent(
         f"${result['cost_usd']:.6f} · {usage['input_tokens']}+{usage['output_tokens']} tokens · "
         f"run {result['run_id']}[/dim]"
     )
-
-
-_FACTS = (
-    "agent",
-    "run_id",
-    "provider",
-    "model",
-    "degraded",
-    "degraded_reason",
-    "usage",
-    "cost_usd",
-    "latency_ms",
-    "llm_calls",
-    "flags",
-)
