@@ -42,6 +42,22 @@ HEADLINE = (
 )
 
 
+# The gate and report options, shared by `eval` and `eval merge` (one definition each).
+FAIL_UNDER_OPTION = typer.Option([], "--fail-under", help="Gate METRIC=VALUE (exit 1 below); repeatable.")
+BASELINE_OPTION = typer.Option(
+    None, "--baseline", help="Compare with RUN_ID or 'last' (newest other completed run of the dataset)."
+)
+FAIL_ON_REGRESSION_OPTION = typer.Option(
+    False, "--fail-on-regression", help="With --baseline: exit 1 when examples or metrics regress."
+)
+REGRESSION_TOLERANCE_OPTION = typer.Option(
+    None, "--regression-tolerance", min=0, max=1, help="Allowed drop of a rate/score (0.01)."
+)
+JUNIT_OPTION = typer.Option(None, "--junit", help="Write JUnit XML here.")
+HTML_OPTION = typer.Option(None, "--html", help="Write a self-contained HTML report here.")
+METRICS_FILE_OPTION = typer.Option(None, "--metrics-file", help="Write a Prometheus textfile here.")
+
+
 @app.callback(invoke_without_command=True)
 def eval_(
     ctx: typer.Context,
@@ -84,23 +100,13 @@ def eval_(
     max_cost: float | None = typer.Option(
         None, "--max-cost", min=0, help="Stop before spend would pass USD."
     ),
-    fail_under: list[str] = typer.Option(
-        [], "--fail-under", help="Gate METRIC=VALUE (exit 1 below); repeatable."
-    ),
-    baseline: str | None = typer.Option(
-        None, "--baseline", help="Compare with RUN_ID or 'last' (newest other completed run of the dataset)."
-    ),
-    fail_on_regression: bool = typer.Option(
-        False, "--fail-on-regression", help="With --baseline: exit 1 when examples or metrics regress."
-    ),
-    regression_tolerance: float | None = typer.Option(
-        None, "--regression-tolerance", min=0, max=1, help="Allowed drop of a rate/score (0.01)."
-    ),
-    junit: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here."),
-    html_out: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
-    metrics_file: Path | None = typer.Option(
-        None, "--metrics-file", help="Write a Prometheus textfile here."
-    ),
+    fail_under: list[str] = FAIL_UNDER_OPTION,
+    baseline: str | None = BASELINE_OPTION,
+    fail_on_regression: bool = FAIL_ON_REGRESSION_OPTION,
+    regression_tolerance: float | None = REGRESSION_TOLERANCE_OPTION,
+    junit: Path | None = JUNIT_OPTION,
+    html_out: Path | None = HTML_OPTION,
+    metrics_file: Path | None = METRICS_FILE_OPTION,
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the LLM response cache."),
     shard: str | None = typer.Option(
         None, "--shard", help="Run only shard I/N of the selected rows (CI matrix); join with eval merge."
@@ -419,23 +425,13 @@ def _render_example(found: dict[str, Any], json_output: bool) -> None:
 @app.command("merge")
 def merge(
     runs: list[str] = typer.Argument(..., help="The shard runs: run ids or run folders."),
-    fail_under: list[str] = typer.Option(
-        [], "--fail-under", help="Gate METRIC=VALUE (exit 1 below); repeatable."
-    ),
-    baseline: str | None = typer.Option(
-        None, "--baseline", help="Compare with RUN_ID or 'last' (newest other completed run of the dataset)."
-    ),
-    fail_on_regression: bool = typer.Option(
-        False, "--fail-on-regression", help="With --baseline: exit 1 when examples or metrics regress."
-    ),
-    regression_tolerance: float | None = typer.Option(
-        None, "--regression-tolerance", min=0, max=1, help="Allowed drop of a rate/score (0.01)."
-    ),
-    junit: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here."),
-    html_out: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report here."),
-    metrics_file: Path | None = typer.Option(
-        None, "--metrics-file", help="Write a Prometheus textfile here."
-    ),
+    fail_under: list[str] = FAIL_UNDER_OPTION,
+    baseline: str | None = BASELINE_OPTION,
+    fail_on_regression: bool = FAIL_ON_REGRESSION_OPTION,
+    regression_tolerance: float | None = REGRESSION_TOLERANCE_OPTION,
+    junit: Path | None = JUNIT_OPTION,
+    html_out: Path | None = HTML_OPTION,
+    metrics_file: Path | None = METRICS_FILE_OPTION,
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Join the shard runs of one eval (--shard I/N) into a new run, then gate and report it."""
@@ -464,9 +460,7 @@ def compare(
     fail_on_regression: bool = typer.Option(
         False, "--fail-on-regression", help="Exit 1 when B regressed on A (examples or metrics)."
     ),
-    regression_tolerance: float | None = typer.Option(
-        None, "--regression-tolerance", min=0, max=1, help="Allowed drop of a rate/score (0.01)."
-    ),
+    regression_tolerance: float | None = REGRESSION_TOLERANCE_OPTION,
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Metric deltas (B − A) and the examples that regressed or improved."""
