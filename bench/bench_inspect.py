@@ -33,6 +33,7 @@ LATENCY_S = 0.3
 CONCURRENCY = 32
 ROWS = 1000
 
+# The Inspect task file, shared with bench_peers.py (which asks generate() to cache answers).
 TASK = """
 import json
 from inspect_ai import Task, task
@@ -47,7 +48,7 @@ def support_intents():
         rows = [json.loads(line) for line in fh]
     return Task(
         dataset=[Sample(input=r["input"], target=r["target"], id=r["id"]) for r in rows],
-        solver=[generate()],
+        solver=[generate({generate_args})],
         scorer=match(),
     )
 """
@@ -98,7 +99,7 @@ def run(tmp: Path) -> dict:
         for n, (text, intent) in enumerate(data["test"][:ROWS]):
             fh.write(json.dumps({"id": f"q{n}", "input": text, "target": intent}) + "\n")
     task_file = tmp / "support_task.py"
-    task_file.write_text(TASK.format(path=str(rows)), encoding="utf-8")
+    task_file.write_text(TASK.format(path=str(rows), generate_args=""), encoding="utf-8")
     with ServerProcess(LATENCY_S) as server:
         env = {
             **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},

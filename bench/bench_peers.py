@@ -45,25 +45,6 @@ RESULT = RESULTS / "peers.json"
 API_KEY = "sk-bench-000000000000"
 PROMPT = "Classify this customer query into one intent label: {{query}}"
 
-INSPECT_TASK = """
-import json
-from inspect_ai import Task, task
-from inspect_ai.dataset import Sample
-from inspect_ai.scorer import match
-from inspect_ai.solver import generate
-
-
-@task
-def support_intents():
-    with open({path!r}, encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh]
-    return Task(
-        dataset=[Sample(input=r["input"], target=r["target"], id=r["id"]) for r in rows],
-        solver=[generate(cache=True)],
-        scorer=match(),
-    )
-"""
-
 PROMPTFOO_CONFIG = """description: support intents
 prompts:
   - {prompt!r}
@@ -305,7 +286,7 @@ class Inspect(Tool):
     def prepare_cold(self, concurrency: int) -> None:
         shutil.rmtree(self.tmp / "inspect-cache", ignore_errors=True)
         task = self.tmp / "support_task.py"
-        task.write_text(INSPECT_TASK.format(path=str(self.files["inspect"])), encoding="utf-8")
+        task.write_text(bench_inspect.TASK.format(path=str(self.files["inspect"]), generate_args="cache=True"), encoding="utf-8")
 
     def argv(self, concurrency: int) -> list[str]:
         return [
