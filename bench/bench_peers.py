@@ -286,7 +286,8 @@ class Inspect(Tool):
     def prepare_cold(self, concurrency: int) -> None:
         shutil.rmtree(self.tmp / "inspect-cache", ignore_errors=True)
         task = self.tmp / "support_task.py"
-        task.write_text(bench_inspect.TASK.format(path=str(self.files["inspect"]), generate_args="cache=True"), encoding="utf-8")
+        source = bench_inspect.TASK.format(path=str(self.files["inspect"]), generate_args="cache=True")
+        task.write_text(source, encoding="utf-8")
 
     def argv(self, concurrency: int) -> list[str]:
         return [
