@@ -39,6 +39,8 @@ Scripting the answer:
   arguments (so a test can send JSON that does not validate). Without a responder, a
   minimal object valid for the request's JSON schema is built (``minimal_instance``).
 * ``server.latency_s = 0.3`` — every answer waits this long first.
+* ``server.gather = 8`` — each request is held until 8 are in flight together (5 s at most);
+  ``server.peak_in_flight`` then says how many a client really overlapped, no clock involved.
 
 Faults, one-shot and in order (each request pops one; the rest answer normally)::
 
@@ -63,7 +65,8 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
@@ -172,6 +175,10 @@ class FakeOpenAIServer:
         self._release = threading.Event()
         self.responder: Responder | None = None
         self.latency_s: float = 0.0
+        self.gather: int = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self._gathered = threading.Condition(self._lock)
         self.cached_tokens: int = 0
         self.usage: dict[str, Any] | None = None
         self.model_name: str | None = None
@@ -217,6 +224,8 @@ class FakeOpenAIServer:
             self._headers.clear()
         self.responder = None
         self.latency_s = 0.0
+        self.gather = 0
+        self.peak_in_flight = 0
         self.cached_tokens = 0
         self.usage = None
         self.model_name = None
@@ -255,6 +264,23 @@ class FakeOpenAIServer:
             return dict(self._requests[-1]) if self._requests else None
 
     # -- used by the handler ----------------------------------------------------------------------
+    @contextmanager
+    def _in_flight(self) -> Iterator[None]:
+        """Count the requests being answered at once (``peak_in_flight``); with ``gather = N``,
+        hold each one until N are in flight together (or 5 s pass), so a test can prove that a
+        client overlaps its requests without timing it."""
+        with self._gathered:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            self._gathered.notify_all()
+            if self.gather:
+                self._gathered.wait_for(lambda: self.peak_in_flight >= self.gather, timeout=5.0)
+        try:
+            yield
+        finally:
+            with self._gathered:
+                self.in_flight -= 1
+
     def _record(self, body: dict[str, Any], headers: dict[str, str]) -> tuple[Fault | None, threading.Event]:
         with self._lock:
             self._requests.append(body)
@@ -371,8 +397,9 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 return
             headers = {k.lower(): v for k, v in self.headers.items()}
             fault, release = server._record(body, headers)
-            if server.latency_s:
-                time.sleep(server.latency_s)
+            with server._in_flight():
+                if server.latency_s:
+                    time.sleep(server.latency_s)
             if fault is not None and self._fault(fault, release):
                 return
             mode, tool_name, answer = server._answer(body)
