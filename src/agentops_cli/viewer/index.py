@@ -201,6 +201,11 @@ class Query:
     page: int = 1
     per_page: int = 50
 
+    def is_plain(self) -> bool:
+        """No filter and the default order: what a page read straight from the file can answer."""
+        filters = (self.status, self.agent, self.tag, self.expected, self.got, self.text)
+        return not any(filters) and self.sort == "key" and not self.desc
+
 
 @dataclass
 class Page:
@@ -225,6 +230,7 @@ class RunIndex:
         self.path = cache_dir / f"{run_dir.name[:40]}-{digest}.sqlite"
         self.progress = 0  # rows the background build has indexed so far
         self.total_bytes = 0  # the size of results.jsonl when that build started
+        self.done_bytes = 0  # how far into it the build has read
         self._builder: threading.Thread | None = None
         self._built = threading.Event()
         self._failed: BaseException | None = None
@@ -244,6 +250,13 @@ class RunIndex:
     def ready(self) -> bool:
         """True when no background build is running: queries see every line read so far."""
         return self._builder is None
+
+    def indexing(self) -> dict[str, Any] | None:
+        """How far a background build has got (``None`` when the index is ready)."""
+        if self.ready:
+            return None
+        share = self.done_bytes / self.total_bytes if self.total_bytes else 0.0
+        return {"rows": self.progress, "percent": round(100 * share), "bytes": self.total_bytes}
 
     def wait(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds for a background build, swap it in; True if ready."""
@@ -288,7 +301,7 @@ class RunIndex:
         _reset(self._db)
 
     def _start_build(self, size: int) -> None:
-        self.progress, self.total_bytes = 0, size
+        self.progress, self.done_bytes, self.total_bytes = 0, 0, size
         self._built.clear()
         self._failed = None
         self._builder = threading.Thread(
@@ -319,8 +332,8 @@ class RunIndex:
         finally:
             self._built.set()
 
-    def _progressed(self, rows: int) -> None:
-        self.progress = rows
+    def _progressed(self, rows: int, offset: int) -> None:
+        self.progress, self.done_bytes = rows, offset
 
     def _swap(self) -> None:
         """Put a finished build in place (on the serving thread, so no query sees it half-done)."""
@@ -469,7 +482,7 @@ def _save_position(db: sqlite3.Connection, read: int, head: str) -> None:
 
 
 def _ingest(
-    db: sqlite3.Connection, fh: Any, offset: int, progressed: Callable[[int], None] | None = None
+    db: sqlite3.Connection, fh: Any, offset: int, progressed: Callable[[int, int], None] | None = None
 ) -> tuple[int, int]:
     """Insert every complete line from ``offset``, in batches; returns (rows added, offset reached)."""
     added, batch = 0, []
@@ -484,12 +497,12 @@ def _ingest(
             added += len(batch)
             batch.clear()
             if progressed is not None:
-                progressed(added)
+                progressed(added, offset)
     with db:
         db.executemany(_INSERT, batch)
     added += len(batch)
     if progressed is not None:
-        progressed(added)
+        progressed(added, offset)
     return added, offset
 
 

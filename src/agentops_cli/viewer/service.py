@@ -16,7 +16,7 @@ from typing import Any
 
 from agentops_cli.evaluation.models import ExampleResult, RunSummary
 from agentops_cli.evaluation.store import RESULTS, RunStore
-from agentops_cli.viewer.index import Query, RunIndex, status_of
+from agentops_cli.viewer.index import Page, Query, RunIndex, status_of, stream_page
 
 LIVE_SECONDS = 30  # a run without a final summary whose results changed this recently is "running"
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -47,10 +47,15 @@ class RunRow:
 
 @dataclass
 class Viewer:
-    """The runs under ``root``; indexes are cached under ``cache_dir`` and can be deleted."""
+    """The runs under ``root``; indexes are cached under ``cache_dir`` and can be deleted.
+
+    ``background``: build a big run's index in a thread and answer from ``results.jsonl``
+    meanwhile (the server); off for ``--export``, which wants every page complete.
+    """
 
     root: Path
     cache_dir: Path
+    background: bool = True
     _indexes: dict[str, RunIndex] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -68,9 +73,13 @@ class Viewer:
         with self._lock:
             idx = self._indexes.get(run_id)
             if idx is None:
-                idx = self._indexes[run_id] = RunIndex(store.dir, self.cache_dir)
+                idx = self._indexes[run_id] = RunIndex(store.dir, self.cache_dir, self.background)
             idx.refresh()
         return idx
+
+    def ready(self, run_id: str) -> bool:
+        """Whether the run's index answers every query (starts building it when it does not exist)."""
+        return self.index(run_id).ready
 
     def summary(self, run_id: str) -> RunSummary:
         """The saved summary, or one folded now from what a running (or killed) run holds."""
@@ -101,9 +110,11 @@ class Viewer:
             saved = store.summary()
             live = self.live(run_id)
             if saved is None:
-                counts = self.index(run_id).counts()
-                agents = [a["agent"] for a in self.index(run_id).agents()]
+                idx = self.index(run_id)
+                counts = idx.counts() if idx.ready else {"pass": 0, "fail": 0, "error": 0}
+                agents = [a["agent"] for a in idx.agents()] if idx.ready else [meta.agent or "…"]
                 n, errors, cost, duration, rate = sum(counts.values()), counts.get("error", 0), 0.0, 0.0, None
+                n = n if idx.ready else idx.progress  # rows indexed so far
                 passed, failed = counts.get("pass", 0), counts.get("fail", 0)
             else:
                 agents, n, errors = saved.agents, saved.n, saved.errors
@@ -118,19 +129,38 @@ class Viewer:
         return rows
 
     def run(self, run_id: str) -> dict[str, Any]:
+        """The run page: the summary at once; per-agent rows and latencies once the index is ready."""
         idx = self.index(run_id)
         summary = self.summary(run_id)
+        ready = idx.ready
         return {
             "summary": summary,
             "live": self.live(run_id),
-            "agents": idx.agents(),
-            "counts": idx.counts(),
-            "latencies": idx.latencies(),
+            "agents": idx.agents() if ready else [],
+            "counts": idx.counts() if ready else {},
+            "latencies": idx.latencies() if ready else [],
+            "indexing": idx.indexing(),
         }
 
     def examples(self, run_id: str, query: Query) -> dict[str, Any]:
+        """A page of examples from the index; before it is ready, the first pages in file order.
+
+        Filters and sorting need the index: until then they get an empty page and the notice
+        (``indexing``), never rows that only look filtered.
+        """
         idx = self.index(run_id)
-        return {"page": idx.query(query), "agents": [a["agent"] for a in idx.agents()], "tags": idx.tags()}
+        if idx.ready:
+            agents = [a["agent"] for a in idx.agents()]
+            page = idx.query(query)
+            return {"page": page, "agents": agents, "tags": idx.tags(), "indexing": None, "streamed": False}
+        streamed = query.is_plain()
+        if streamed:
+            per_page = max(1, min(query.per_page, 500))
+            rows, more = stream_page(self.store(run_id).results_path, query.page, per_page)
+            page = Page(rows, total=-1, page=max(1, query.page), pages=query.page + 1 if more else query.page)
+        else:
+            page = Page([], total=-1, page=1, pages=1)
+        return {"page": page, "agents": [], "tags": [], "indexing": idx.indexing(), "streamed": streamed}
 
     def example(self, run_id: str, key: str) -> dict[str, Any]:
         store = self.store(run_id)
