@@ -138,7 +138,7 @@ def scan(path: Path, key: str) -> list[ExampleResult]:
     What the Example page uses before the index is ready: a line that does not contain the
     key as JSON text is skipped without being parsed.
     """
-    needles = {json.dumps(key, ensure_ascii=ascii)[1:-1].encode() for ascii in (True, False)}
+    needles = {json.dumps(key, ensure_ascii=escaped)[1:-1].encode() for escaped in (True, False)}
     found = []
     with path.open("rb") as fh:
         for line, _ in complete_lines(fh, 0):
