@@ -56,6 +56,10 @@ def test_run_page_has_metrics_with_intervals_gates_matrix_and_histogram(
     page = client.get(f"/runs/{runs.a}").text
     assert re.search(r"<td>pass_rate</td><td class=\"small\">higher</td><td class=\"num\">0\.7692", page)
     assert "95 % CI" in page and "must_include_recall" in page
+    ci = re.search(
+        r"<td>pass_rate</td>(?:(?!</tr>).)*<td class=\"num small\">(0\.\d{4}) – (0\.\d{4})</td>", page, re.S
+    )
+    assert ci and float(ci.group(1)) < 0.7692 < float(ci.group(2))  # a Wilson interval around the rate
     assert "rows = expected" in page  # confusion matrix of the intent classifier
     assert "<svg" in page and "latency per example" in page and "examples per bin" in page
     assert page.count("<td>support</td>") == 1  # per-agent section
@@ -191,12 +195,16 @@ def test_cli_serves_the_runs_list_and_exports(runs: Runs, tmp_path: Path) -> Non
 
 
 # -- a big run opens before its index is built; live runs; the index is only a cache ----------------
-def _copy_run(runs: Runs, run_id: str, dest: Path, lines: int | None = None, summary: bool = True) -> Path:
+def _copy_run(
+    runs: Runs, run_id: str, dest: Path, lines: int | None = None, summary: bool = True, name: str = ""
+) -> Path:
     """A copy of a real run (its own result lines, none hand-written), optionally cut short."""
     import shutil
 
-    folder = dest / run_id
+    folder = dest / (name or run_id)
     shutil.copytree(runs.root / run_id, folder)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    (folder / "meta.json").write_text(json.dumps({**meta, "run_id": folder.name}), encoding="utf-8")
     if not summary:
         (folder / "summary.json").unlink()
     if lines is not None:
@@ -320,3 +328,34 @@ def test_index_cache_is_disposable(runs: Runs, tmp_path: Path, monkeypatch: pyte
     with pytest.raises(RuntimeError, match=r"could not be indexed.*disk full"):
         failing.wait(30)
     failing.close()
+
+
+def test_compare_lists_missing_and_new_examples_with_p_values(runs: Runs, tmp_path: Path) -> None:
+    from agentops_cli.viewer.app import create_app
+    from agentops_cli.viewer.service import Viewer, rate_difference_p
+
+    root = tmp_path / "runs"
+    _copy_run(runs, runs.a, root, name="full")
+    _copy_run(runs, runs.a, root, lines=10, summary=False, name="cut")
+    cut_keys = [
+        json.loads(line)["key"] for line in (root / "full" / "results.jsonl").read_text().splitlines()
+    ]
+    viewer = Viewer(root, tmp_path / "cache")
+    with TestClient(create_app(viewer)) as c:
+        shrunk = c.get("/compare", params={"a": "full", "b": "cut"}).text
+        assert "<h2>Missing in B</h2>" in shrunk and "<h2>New in B</h2>" not in shrunk
+        assert all(key in shrunk for key in cut_keys[10:])
+        grown = c.get("/compare", params={"a": "cut", "b": "full"}).text
+        assert "<h2>New in B</h2>" in grown and "<h2>Missing in B</h2>" not in grown
+        same = c.get("/compare", params={"a": runs.a, "b": runs.b}).text
+        assert re.search(
+            r"<td>pass_rate</td>(?:(?!</tr>).)*"
+            r"<td class=\"num\">0\.\d{4}</td><td><span class=\"muted\">could be noise",
+            same,
+            re.S,
+        )
+    viewer.close()
+    # 50 % vs 70 % over 100 examples each: z = 2.887, p = 0.0039 (significant); 1 of 13 is not
+    assert rate_difference_p(0.5, 100, 0.7, 100) == pytest.approx(0.00389, abs=1e-4)
+    assert rate_difference_p(0.5, 13, 0.4, 13) > 0.05
+    assert rate_difference_p(0.5, None, 0.7, 100) is None and rate_difference_p(1.0, 5, 1.0, 5) == 1.0
