@@ -337,6 +337,8 @@ def test_compare_lists_missing_and_new_examples_with_p_values(runs: Runs, tmp_pa
     root = tmp_path / "runs"
     _copy_run(runs, runs.a, root, name="full")
     _copy_run(runs, runs.a, root, lines=10, summary=False, name="cut")
+    for run_id in (runs.a, runs.b):
+        _copy_run(runs, run_id, root)
     cut_keys = [
         json.loads(line)["key"] for line in (root / "full" / "results.jsonl").read_text().splitlines()
     ]
