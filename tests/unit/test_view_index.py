@@ -96,7 +96,7 @@ def test_index_batches_leaves_out_invalid_lines_and_waits_for_a_torn_one(
     again.close()
 
 
-def test_a_background_build_reports_progress_and_close_waits_for_it(
+def test_a_background_build_reports_progress_then_replaces_the_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(index_module, "INLINE_BYTES", 0)
@@ -109,6 +109,31 @@ def test_a_background_build_reports_progress_and_close_waits_for_it(
     assert idx.indexing() == {"rows": 0, "percent": 0, "bytes": store.results_path.stat().st_size}
     assert not idx.wait(0.01)
     assert [r.key for r in idx.result("ex-5#0")] == ["ex-5#0"]  # read from the file meanwhile
-    threading.Timer(0.05, gate.set).start()
-    idx.close()  # waits for the build, then drops its file
-    assert idx.progress == 7 and not list((tmp_path / "cache").glob("*.building-*"))
+    gate.set()
+    assert idx.wait(30) and idx.progress == 7 and idx.query(Query()).total == 7
+    assert not list((tmp_path / "cache").glob("*.building-*"))  # the build file became the index
+    idx.close()
+
+
+def test_closing_stops_a_background_build_at_the_next_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "INLINE_BYTES", 0)
+    monkeypatch.setattr(index_module, "BATCH", 1)
+    store = _run(tmp_path)
+    first_batch, resume = threading.Event(), threading.Event()
+    real_progressed = RunIndex._progressed
+
+    def slow(self: RunIndex, rows: int, offset: int) -> None:
+        first_batch.set()
+        resume.wait(30)
+        real_progressed(self, rows, offset)
+
+    monkeypatch.setattr(RunIndex, "_progressed", slow)
+    idx = RunIndex(store.dir, tmp_path / "cache")
+    idx.refresh()
+    assert first_batch.wait(30)
+    threading.Timer(0.05, resume.set).start()
+    idx.close()
+    assert idx.progress == 0  # stopped at its first batch instead of indexing all 7 lines
+    assert not list((tmp_path / "cache").glob("*.building-*"))

@@ -233,6 +233,7 @@ class RunIndex:
         self.done_bytes = 0  # how far into it the build has read
         self._builder: threading.Thread | None = None
         self._built = threading.Event()
+        self._closing = threading.Event()
         self._failed: BaseException | None = None
         self._memo: dict[str, Any] = {}  # whole-run aggregates, dropped whenever lines are added
         self._db = self._open()
@@ -333,6 +334,8 @@ class RunIndex:
             self._built.set()
 
     def _progressed(self, rows: int, offset: int) -> None:
+        if self._closing.is_set():
+            raise InterruptedError("the viewer is stopping")  # Ctrl-C waits for one batch, not a whole run
         self.progress, self.done_bytes = rows, offset
 
     def _swap(self) -> None:
@@ -442,6 +445,7 @@ class RunIndex:
 
     def close(self) -> None:
         if self._builder is not None:
+            self._closing.set()
             self._built.wait()
             self._builder = None
             self._building_path().unlink(missing_ok=True)
