@@ -128,8 +128,9 @@ def compare_stores(a: RunStore, b: RunStore) -> Comparison:
     regressed: list[ExampleChange] = []
     improved: list[ExampleChange] = []
     seen = 0
-    reg_n = imp_n = 0
-    for r in b.results():
+    reg_n = imp_n = count_b = 0
+    for r in b.results():  # one pass over B: a 100k-example run costs seconds per pass
+        count_b += 1
         if r.key not in before:
             continue
         seen += 1
@@ -143,7 +144,6 @@ def compare_stores(a: RunStore, b: RunStore) -> Comparison:
             imp_n += 1
             if len(improved) < MAX_LISTED:
                 improved.append(ExampleChange(key=r.key, agent=r.agent))
-    count_b = sum(1 for _ in b.results())
     return Comparison(
         run_a=a.run_id,
         run_b=b.run_id,
