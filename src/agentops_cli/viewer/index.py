@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from agentops_cli.evaluation.compare import Outcome
 from agentops_cli.evaluation.models import ExampleResult
 from agentops_cli.evaluation.store import RESULTS
 
@@ -422,6 +423,13 @@ class RunIndex:
     def status_map(self) -> dict[str, tuple[str, str]]:
         """key → (status, got): what Compare and the provider matrix line up."""
         return {k: (s, g) for k, s, g in self._db.execute("SELECT key, status, got FROM examples")}
+
+    def outcomes(self) -> Iterator[Outcome]:
+        """Every line's outcome for Compare, in file order (``reasons``: the indexed one-line why)."""
+        for key, status, agent, reasons in self._db.execute(
+            "SELECT key, status, agent, reasons FROM examples ORDER BY seq"
+        ):
+            yield Outcome(key, status == "pass", agent, [reasons] if reasons else [])
 
     def result(self, key: str) -> list[ExampleResult]:
         """Every stored line of one example (by key, or by id for all its trials), read by offset.

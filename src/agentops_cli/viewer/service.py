@@ -182,17 +182,18 @@ class Viewer:
         }
 
     def compare(self, run_a: str, run_b: str) -> dict[str, Any]:
-        from agentops_cli.evaluation.compare import compare_stores
+        from agentops_cli.evaluation.compare import compare_outcomes
 
-        a, b = self.store(run_a), self.store(run_b)
-        comparison = compare_stores(a, b)
         sa, sb = self.summary(run_a), self.summary(run_b)
+        idx_a, idx_b = self.index(run_a), self.index(run_b)
+        # from the indexes, not by validating every line of both runs again (30 s for 100k examples)
+        comparison = compare_outcomes(run_a, run_b, sa, sb, idx_a.outcomes(), idx_b.outcomes())
         significance = {
             d.metric: rate_difference_p(d.a, sa.metrics_interval_n.get(d.metric), d.b,
                                         sb.metrics_interval_n.get(d.metric))
             for d in comparison.metrics
         }  # fmt: skip
-        map_a, map_b = self.index(run_a).status_map(), self.index(run_b).status_map()
+        map_a, map_b = idx_a.status_map(), idx_b.status_map()
         changed = [
             {"key": k, "a": map_a[k], "b": map_b[k]}
             for k in sorted(set(map_a) & set(map_b))
