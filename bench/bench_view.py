@@ -162,6 +162,12 @@ def section(data: dict | None) -> list[str]:
             wall, cpu = row.get(f"{key}_s"), row.get(f"{key}_cpu_s")
             cells.append("–" if wall is None else f"{wall * 1000:,.0f} ms ({cpu * 1000:,.0f} ms CPU)")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    compare = data.get("compare")
+    if compare:
+        lines.append(
+            f"| compare page ({compare['runs']}) | {compare['page_s'] * 1000:,.0f} ms "
+            f"({compare['page_cpu_s'] * 1000:,.0f} ms CPU) | |"
+        )
     memory = data.get("server_memory", {})
     lines += [
         "",
@@ -233,6 +239,13 @@ def main() -> dict:
                         "run_page_s": _median(run_page, 1),
                         "run_page_cpu_s": _median(run_page, 2),
                     }
+                small, big = ids[SIZES[0]], ids[SIZES[-1]]
+                compare = [_timed(client, f"/compare?a={small}&b={big}", pid) for _ in range(3)]
+                results["compare"] = {
+                    "runs": f"{SIZES[0]:,} vs {SIZES[-1]:,} examples",
+                    "page_s": _median(compare, 1),
+                    "page_cpu_s": _median(compare, 2),
+                }
             memory = _memory_mb(pid)
         finally:
             proc.terminate()
@@ -240,7 +253,8 @@ def main() -> dict:
         data = {
             "command": "agentops view RUNS --port 0 --no-open; GET /runs/ID/examples over HTTP",
             "rerun": "nice -n 10 .venv/bin/python bench/bench_view.py",
-            "sizes": results,
+            "sizes": {str(n): results[str(n)] for n in SIZES},
+            "compare": results["compare"],
             "server_memory": memory,
             "target_s": TARGET_S,
             "meets_target": all(
