@@ -271,7 +271,9 @@ def test_first_page_is_read_from_the_file_while_the_index_builds(
     assert not list((tmp_path / "cache").glob("*.building-*"))  # the build file became the index
 
 
-def test_live_run_status_and_index_follow_appends_and_rewrites(runs: Runs, tmp_path: Path) -> None:
+def test_live_run_status_and_index_follow_appends_and_rewrites(
+    runs: Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from agentops_cli.viewer.app import create_app
     from agentops_cli.viewer.service import Viewer
 
@@ -281,15 +283,25 @@ def test_live_run_status_and_index_follow_appends_and_rewrites(runs: Runs, tmp_p
     all_lines = (runs.root / runs.a / "results.jsonl").read_bytes().splitlines(keepends=True)
     with results.open("ab") as fh:
         fh.write(all_lines[4][:40])  # a line still being written: not shown yet
+    from agentops_cli.evaluation import service as eval_service
+
+    folds = []
+    real_fold = eval_service.summarise_store
+    monkeypatch.setattr(eval_service, "summarise_store", lambda store: folds.append(1) or real_fold(store))
     viewer = Viewer(root, tmp_path / "cache")
     with TestClient(create_app(viewer)) as c:
         listing = c.get("/").text
         assert 'class="badge running"' in listing and 'data-refresh="3"' in listing
         assert "4 matching" in c.get(f"/runs/{runs.a}/examples").text
+        run_page = c.get(f"/runs/{runs.a}").text
+        assert 'data-refresh="3"' in run_page and "<span>examples</span><b>4</b>" in run_page
         assert 'data-refresh="3"' in c.get(f"/runs/{runs.a}").text
+        assert len(folds) == 1  # the same lines are folded into a summary once, not per reload
         with results.open("ab") as fh:  # the eval finishes that line and writes the rest
             fh.write(all_lines[4][40:] + b"".join(all_lines[5:]))
         assert "13 matching" in c.get(f"/runs/{runs.a}/examples").text
+        assert "<span>examples</span><b>13</b>" in c.get(f"/runs/{runs.a}").text
+        assert len(folds) == 2  # new lines: folded again
         results.write_bytes(b"".join(all_lines[:2]))  # rewritten shorter (--retry-errors): rebuilt
         assert "2 matching" in c.get(f"/runs/{runs.a}/examples").text
         results.write_bytes(b"".join(reversed(all_lines[-2:])))  # same size class, other content

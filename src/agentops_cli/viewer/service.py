@@ -57,6 +57,7 @@ class Viewer:
     cache_dir: Path
     background: bool = True
     _indexes: dict[str, RunIndex] = field(default_factory=dict)
+    _folded: dict[str, tuple[tuple[int, int], RunSummary]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- finding runs -----------------------------------------------------------------------------
@@ -89,7 +90,15 @@ class Viewer:
             return saved
         from agentops_cli.evaluation.service import summarise_store
 
-        return summarise_store(store)
+        # folding reads every line: done again only when results.jsonl changed (a killed 100k run
+        # is folded once, a live one once per batch of new lines, not once per page reload)
+        results = store.dir / RESULTS
+        stat = results.stat() if results.is_file() else None
+        version = (stat.st_size, stat.st_mtime_ns) if stat else (0, 0)
+        folded = self._folded.get(run_id)
+        if folded is None or folded[0] != version:
+            folded = self._folded[run_id] = (version, summarise_store(store))
+        return folded[1]
 
     def live(self, run_id: str) -> str | None:
         """``running`` / ``incomplete`` while a run has no final summary, else ``None``."""
