@@ -37,6 +37,7 @@ import bench_peers
 import bench_research
 import bench_startup
 import bench_targets
+import bench_view
 from common import BENCH_DIR, CLINC, MISSING_CLINC, REPO, RESULTS, machine
 
 DOC = REPO / "docs" / "benchmarks.md"
@@ -94,6 +95,7 @@ def run_benchmarks() -> list[str]:
     step("checklist on a monorepo", lambda: bench_checklist.main(None))
     step("CUAD document agent", lambda: bench_cuad.main([]))
     step("MCP server", bench_mcp.main, needs_clinc=False)
+    step("results viewer (1k and 100k-example runs)", bench_view.main, needs_clinc=False)
     step(
         "side by side with Inspect AI and promptfoo (1k and 10k rows, offline 100k)",
         lambda: bench_peers.main([]),
@@ -130,6 +132,7 @@ PARTS: list[Part] = [
     Part(("checklist",), bench_checklist.section, bench_checklist.summary),
     Part(("cuad",), bench_cuad.section),
     Part(("mcp",), bench_mcp.docs_section),
+    Part(("view",), bench_view.section, bench_view.summary),
     Part(("peers",), bench_peers.section, bench_peers.summary),
 ]
 
@@ -150,7 +153,7 @@ def render_docs() -> str:
         "- **Command**: `make bench` (= `.venv/bin/python bench/run_all.py`); each benchmark also runs "
         "alone: `bench/bench_startup.py`, `bench/bench_eval.py [offline|llm|memory]`, "
         "`bench/bench_inspect.py`, `bench/bench_clinc150.py`, `bench/bench_research.py`, "
-        "`bench/bench_cuad.py`, `bench/bench_peers.py`.",
+        "`bench/bench_cuad.py`, `bench/bench_peers.py`, `bench/bench_view.py`.",
         "- Children run like a real install: sources byte-compiled, `PYTHONDONTWRITEBYTECODE` unset.",
         "",
         "## Summary",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -53,6 +56,10 @@ def test_run_page_has_metrics_with_intervals_gates_matrix_and_histogram(
     page = client.get(f"/runs/{runs.a}").text
     assert re.search(r"<td>pass_rate</td><td class=\"small\">higher</td><td class=\"num\">0\.7692", page)
     assert "95 % CI" in page and "must_include_recall" in page
+    ci = re.search(
+        r"<td>pass_rate</td>(?:(?!</tr>).)*<td class=\"num small\">(0\.\d{4}) – (0\.\d{4})</td>", page, re.S
+    )
+    assert ci and float(ci.group(1)) < 0.7692 < float(ci.group(2))  # a Wilson interval around the rate
     assert "rows = expected" in page  # confusion matrix of the intent classifier
     assert "<svg" in page and "latency per example" in page and "examples per bin" in page
     assert page.count("<td>support</td>") == 1  # per-agent section
@@ -185,3 +192,184 @@ def test_cli_serves_the_runs_list_and_exports(runs: Runs, tmp_path: Path) -> Non
     assert done.code == 0 and (tmp_path / "out" / "index.html").is_file(), done.stderr
     missing = run_cli("view", str(tmp_path / "nowhere"), "--no-open", env=runs.env)
     assert missing.code == 2 and "no runs folder" in missing.stderr
+
+
+# -- a big run opens before its index is built; live runs; the index is only a cache ----------------
+def _copy_run(
+    runs: Runs, run_id: str, dest: Path, lines: int | None = None, summary: bool = True, name: str = ""
+) -> Path:
+    """A copy of a real run (its own result lines, none hand-written), optionally cut short."""
+    import shutil
+
+    folder = dest / (name or run_id)
+    shutil.copytree(runs.root / run_id, folder)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    (folder / "meta.json").write_text(json.dumps({**meta, "run_id": folder.name}), encoding="utf-8")
+    if not summary:
+        (folder / "summary.json").unlink()
+    if lines is not None:
+        kept = (folder / "results.jsonl").read_bytes().splitlines(keepends=True)[:lines]
+        (folder / "results.jsonl").write_bytes(b"".join(kept))
+    return folder
+
+
+@pytest.fixture
+def gated_build(monkeypatch: pytest.MonkeyPatch):
+    """Every run is "big" (built in the background), and the build waits until the test says go."""
+    from agentops_cli.viewer import app as app_module
+    from agentops_cli.viewer import index as index_module
+
+    gate = threading.Event()
+    real_build = index_module.RunIndex._build
+
+    def build_when_released(self: index_module.RunIndex) -> None:
+        gate.wait(60)
+        real_build(self)
+
+    monkeypatch.setattr(index_module, "INLINE_BYTES", 0)
+    monkeypatch.setattr(index_module.RunIndex, "_build", build_when_released)
+    monkeypatch.setattr(app_module, "WAIT_SECONDS", 0.2)
+    yield gate
+    gate.set()
+
+
+def test_first_page_is_read_from_the_file_while_the_index_builds(
+    runs: Runs, tmp_path: Path, gated_build: threading.Event
+) -> None:
+    from agentops_cli.viewer.app import create_app
+    from agentops_cli.viewer.service import Viewer
+
+    viewer = Viewer(runs.root, tmp_path / "cache")
+    results = runs.root / runs.a / "results.jsonl"
+    file_order = [json.loads(line)["key"] for line in results.read_text(encoding="utf-8").splitlines()]
+    with TestClient(create_app(viewer)) as c:
+        first = c.get(f"/runs/{runs.a}/examples", params={"per_page": 5}).text
+        assert "indexing… 0 rows (0 % of results.jsonl)" in first and "in file order" in first
+        assert re.findall(r'example\?key=([^"]+)">', first) == [quote(k) for k in file_order[:5]]
+        assert 'data-refresh="1"' in first and 'rel="next"' in first
+        second = c.get(f"/runs/{runs.a}/examples", params={"per_page": 5, "page": 3}).text
+        assert re.findall(r'example\?key=([^"]+)">', second) == [quote(k) for k in file_order[10:13]]
+        assert 'rel="next"' not in second
+        # a filter needs the index: after a bounded wait, a notice and no rows that only look filtered
+        filtered = c.get(f"/runs/{runs.a}/examples", params={"status": "fail"}).text
+        assert "Filters and sorting need the index" in filtered and "waiting for the index" in filtered
+        assert "sup-billing-005#0" not in filtered
+        example = c.get(example_url(runs.a, REGRESSED))  # found by reading the file
+        assert example.status_code == 200 and "<h2>Answer</h2>" in example.text
+        assert c.get(example_url(runs.a, "no-such-example")).status_code == 404
+        run = c.get(f"/runs/{runs.a}").text
+        assert "indexing…" in run and "pass_rate" in run and "<svg" not in run  # summary now, histogram later
+        compare = c.get("/compare", params={"a": runs.a, "b": runs.b})
+        assert compare.status_code == 200 and "<h1>Indexing…</h1>" in compare.text
+        assert "<h1>Indexing…</h1>" in c.get("/matrix", params=[("run", runs.a), ("run", runs.b)]).text
+        gated_build.set()
+        ready = c.get(f"/runs/{runs.a}/examples", params={"status": "fail"}).text  # waits, then answers
+        assert "3 matching" in ready and "sup-billing-005#0" in ready and "indexing…" not in ready
+        assert "<svg" in c.get(f"/runs/{runs.a}").text
+        assert 'id="regressed-count">1<' in c.get("/compare", params={"a": runs.a, "b": runs.b}).text
+    viewer.close()
+    assert not list((tmp_path / "cache").glob("*.building-*"))  # the build file became the index
+
+
+def test_live_run_status_and_index_follow_appends_and_rewrites(
+    runs: Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentops_cli.viewer.app import create_app
+    from agentops_cli.viewer.service import Viewer
+
+    root = tmp_path / "runs"
+    folder = _copy_run(runs, runs.a, root, lines=4, summary=False)
+    results = folder / "results.jsonl"
+    all_lines = (runs.root / runs.a / "results.jsonl").read_bytes().splitlines(keepends=True)
+    with results.open("ab") as fh:
+        fh.write(all_lines[4][:40])  # a line still being written: not shown yet
+    from agentops_cli.evaluation import service as eval_service
+
+    folds = []
+    real_fold = eval_service.summarise_store
+    monkeypatch.setattr(eval_service, "summarise_store", lambda store: folds.append(1) or real_fold(store))
+    viewer = Viewer(root, tmp_path / "cache")
+    with TestClient(create_app(viewer)) as c:
+        listing = c.get("/").text
+        assert 'class="badge running"' in listing and 'data-refresh="3"' in listing
+        assert "4 matching" in c.get(f"/runs/{runs.a}/examples").text
+        run_page = c.get(f"/runs/{runs.a}").text
+        assert 'data-refresh="3"' in run_page and "<span>examples</span><b>4</b>" in run_page
+        assert 'data-refresh="3"' in c.get(f"/runs/{runs.a}").text
+        assert len(folds) == 1  # the same lines are folded into a summary once, not per reload
+        with results.open("ab") as fh:  # the eval finishes that line and writes the rest
+            fh.write(all_lines[4][40:] + b"".join(all_lines[5:]))
+        assert "13 matching" in c.get(f"/runs/{runs.a}/examples").text
+        assert "<span>examples</span><b>13</b>" in c.get(f"/runs/{runs.a}").text
+        assert len(folds) == 2  # new lines: folded again
+        results.write_bytes(b"".join(all_lines[:2]))  # rewritten shorter (--retry-errors): rebuilt
+        assert "2 matching" in c.get(f"/runs/{runs.a}/examples").text
+        results.write_bytes(b"".join(reversed(all_lines[-2:])))  # same size class, other content
+        page = c.get(f"/runs/{runs.a}/examples").text
+        assert "2 matching" in page and quote(json.loads(all_lines[-1])["key"]) in page
+        old = time.time() - 3600
+        os.utime(results, (old, old))  # nothing written for an hour, no summary: incomplete
+        assert 'class="badge incomplete"' in c.get("/").text
+    viewer.close()
+
+
+def test_index_cache_is_disposable(runs: Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentops_cli.viewer import index as index_module
+    from agentops_cli.viewer.index import Query, RunIndex
+
+    cache = tmp_path / "cache"
+    idx = RunIndex(runs.root / runs.a, cache)
+    idx.refresh()
+    assert idx.query(Query()).total == 13
+    idx.close()
+    idx.path.write_bytes(b"not a database" * 100)  # a corrupted cache file is rebuilt, not an error
+    again = RunIndex(runs.root / runs.a, cache)
+    again.refresh()
+    assert again.query(Query(status="fail")).total == 3
+    again.close()
+    # a background build that fails says so in the next request instead of serving a half index
+    monkeypatch.setattr(index_module, "INLINE_BYTES", 0)
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(index_module, "_ingest", broken)
+    idx.path.unlink()
+    failing = RunIndex(runs.root / runs.a, cache)
+    failing.refresh()
+    with pytest.raises(RuntimeError, match=r"could not be indexed.*disk full"):
+        failing.wait(30)
+    failing.close()
+
+
+def test_compare_lists_missing_and_new_examples_with_p_values(runs: Runs, tmp_path: Path) -> None:
+    from agentops_cli.viewer.app import create_app
+    from agentops_cli.viewer.service import Viewer, rate_difference_p
+
+    root = tmp_path / "runs"
+    _copy_run(runs, runs.a, root, name="full")
+    _copy_run(runs, runs.a, root, lines=10, summary=False, name="cut")
+    for run_id in (runs.a, runs.b):
+        _copy_run(runs, run_id, root)
+    cut_keys = [
+        json.loads(line)["key"] for line in (root / "full" / "results.jsonl").read_text().splitlines()
+    ]
+    viewer = Viewer(root, tmp_path / "cache")
+    with TestClient(create_app(viewer)) as c:
+        shrunk = c.get("/compare", params={"a": "full", "b": "cut"}).text
+        assert "<h2>Missing in B</h2>" in shrunk and "<h2>New in B</h2>" not in shrunk
+        assert all(key in shrunk for key in cut_keys[10:])
+        grown = c.get("/compare", params={"a": "cut", "b": "full"}).text
+        assert "<h2>New in B</h2>" in grown and "<h2>Missing in B</h2>" not in grown
+        same = c.get("/compare", params={"a": runs.a, "b": runs.b}).text
+        assert re.search(
+            r"<td>pass_rate</td>(?:(?!</tr>).)*"
+            r"<td class=\"num\">0\.\d{4}</td><td><span class=\"muted\">could be noise",
+            same,
+            re.S,
+        )
+    viewer.close()
+    # 50 % vs 70 % over 100 examples each: z = 2.887, p = 0.0039 (significant); 1 of 13 is not
+    assert rate_difference_p(0.5, 100, 0.7, 100) == pytest.approx(0.00389, abs=1e-4)
+    assert rate_difference_p(0.5, 13, 0.4, 13) > 0.05
+    assert rate_difference_p(0.5, None, 0.7, 100) is None and rate_difference_p(1.0, 5, 1.0, 5) == 1.0

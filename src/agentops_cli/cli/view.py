@@ -27,7 +27,7 @@ def view(
     if export is not None:
         from agentops_cli.viewer.export import export as write_site
 
-        viewer = Viewer(root, cache)
+        viewer = Viewer(root, cache, background=False)  # every exported page complete
         try:
             written = write_site(viewer, export)
         finally:

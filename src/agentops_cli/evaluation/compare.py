@@ -8,8 +8,9 @@ baseline means the newest *other* completed run of the same dataset, never the r
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -19,6 +20,7 @@ from agentops_cli.evaluation.store import RunStore
 
 if TYPE_CHECKING:
     from agentops_cli.config import Settings
+    from agentops_cli.evaluation.models import RunSummary
 
 MAX_LISTED = 200
 
@@ -108,14 +110,31 @@ def resolve_baseline(root: Path, requested: str, *, dataset: str, exclude: str |
     raise BadInput(f"--baseline last: no other completed run of {dataset} in {root}")
 
 
-def _pass_map(store: RunStore) -> dict[str, tuple[bool, str]]:
-    return {r.key: (r.passed and r.error is None, r.agent) for r in store.results()}
+class Outcome(NamedTuple):
+    """What a comparison needs of one result line (the viewer reads these from its index)."""
+
+    key: str
+    passed: bool  # passed and no error
+    agent: str
+    reasons: list[str]
+
+
+def outcomes(store: RunStore) -> Iterator[Outcome]:
+    for r in store.results():
+        yield Outcome(r.key, r.passed and r.error is None, r.agent, r.reasons)
 
 
 def compare_stores(a: RunStore, b: RunStore) -> Comparison:
     from agentops_cli.evaluation.service import summarise_store
 
     sa, sb = a.summary() or summarise_store(a), b.summary() or summarise_store(b)
+    return compare_outcomes(a.run_id, b.run_id, sa, sb, outcomes(a), outcomes(b))
+
+
+def compare_outcomes(
+    run_a: str, run_b: str, sa: RunSummary, sb: RunSummary, in_a: Iterable[Outcome], in_b: Iterable[Outcome]
+) -> Comparison:
+    """Metric deltas from the two summaries; examples matched by key, each side read once."""
     deltas = []
     for name in sorted(set(sa.metrics) | set(sb.metrics)):
         va, vb = sa.metrics.get(name), sb.metrics.get(name)
@@ -124,29 +143,27 @@ def compare_stores(a: RunStore, b: RunStore) -> Comparison:
         if delta:
             better = (delta < 0) if lower_is_better(name) else (delta > 0)
         deltas.append(MetricDelta(metric=name, a=va, b=vb, delta=delta, better=better))
-    before = _pass_map(a)
+    before = {o.key: o.passed for o in in_a}
     regressed: list[ExampleChange] = []
     improved: list[ExampleChange] = []
-    seen = 0
-    reg_n = imp_n = 0
-    for r in b.results():
-        if r.key not in before:
+    seen = reg_n = imp_n = count_b = 0
+    for o in in_b:
+        count_b += 1
+        if o.key not in before:
             continue
         seen += 1
-        was, _ = before[r.key]
-        now = r.passed and r.error is None
-        if was and not now:
+        was = before[o.key]
+        if was and not o.passed:
             reg_n += 1
             if len(regressed) < MAX_LISTED:
-                regressed.append(ExampleChange(key=r.key, agent=r.agent, reasons=r.reasons))
-        elif now and not was:
+                regressed.append(ExampleChange(key=o.key, agent=o.agent, reasons=o.reasons))
+        elif o.passed and not was:
             imp_n += 1
             if len(improved) < MAX_LISTED:
-                improved.append(ExampleChange(key=r.key, agent=r.agent))
-    count_b = sum(1 for _ in b.results())
+                improved.append(ExampleChange(key=o.key, agent=o.agent))
     return Comparison(
-        run_a=a.run_id,
-        run_b=b.run_id,
+        run_a=run_a,
+        run_b=run_b,
         metrics=deltas,
         regressed=regressed,
         improved=improved,

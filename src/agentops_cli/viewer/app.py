@@ -1,12 +1,18 @@
 """The ASGI app behind ``agentops view``: routes parse the request, :class:`Viewer` reads the
 store, :mod:`render` writes the page. Static assets ship in the package (no CDN, works offline).
 
+A big run's index is built in the background (see :mod:`index`): its pages answer at once
+from what is ready and reload themselves every ``INDEXING_REFRESH_SECONDS`` until it is done;
+a request that needs the index (a filter, a sort, Compare) waits at most ``WAIT_SECONDS`` for it,
+on the event loop (``asyncio.sleep``), so other pages keep being served meanwhile.
+
 Every response carries a Content-Security-Policy that allows only this origin's own script and
 style files, so even markup that slipped past escaping could not run an inline script.
 """
 
 from __future__ import annotations
 
+import asyncio
 from importlib import resources
 from typing import Any
 
@@ -24,6 +30,9 @@ CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 REFRESH_SECONDS = 3
+INDEXING_REFRESH_SECONDS = 1
+WAIT_SECONDS = 2.0
+_POLL_SECONDS = 0.05
 STATIC = {"view.css": "text/css; charset=utf-8", "view.js": "text/javascript; charset=utf-8"}
 URLS = ServerUrls()
 
@@ -55,6 +64,24 @@ def query_from(params: Any) -> Query:
     )
 
 
+async def settled(viewer: Viewer, run_ids: list[str], timeout: float = WAIT_SECONDS) -> bool:
+    """Wait (bounded) until every named run's index is ready; False when one is still building."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        if all([viewer.ready(run_id) for run_id in run_ids]):
+            return True
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(_POLL_SECONDS)
+
+
+def _indexing_page(viewer: Viewer, run_ids: list[str]) -> HTMLResponse:
+    progress = {run_id: viewer.index(run_id).indexing() for run_id in run_ids}
+    building = {run_id: p for run_id, p in progress.items() if p is not None}
+    return _page("indexing.html", refresh=INDEXING_REFRESH_SECONDS, building=building)
+
+
 def create_app(viewer: Viewer) -> Starlette:
     async def runs(request: Request) -> Response:
         rows = viewer.runs()
@@ -64,12 +91,18 @@ def create_app(viewer: Viewer) -> Starlette:
     async def run(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         data = viewer.run(run_id)
-        return _page("run.html", refresh=REFRESH_SECONDS if data["live"] == "running" else 0, **data)
+        refresh = INDEXING_REFRESH_SECONDS if data["indexing"] else 0
+        refresh = refresh or (REFRESH_SECONDS if data["live"] == "running" else 0)
+        return _page("run.html", refresh=refresh, **data)
 
     async def examples(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         q = query_from(request.query_params)
-        return _page("examples.html", run_id=run_id, q=q, note="", **viewer.examples(run_id, q))
+        if not q.is_plain() and not viewer.ready(run_id):
+            await settled(viewer, [run_id])
+        data = viewer.examples(run_id, q)
+        refresh = INDEXING_REFRESH_SECONDS if data["indexing"] else 0
+        return _page("examples.html", run_id=run_id, q=q, note="", refresh=refresh, **data)
 
     async def example(request: Request) -> Response:
         run_id = request.path_params["run_id"]
@@ -78,12 +111,16 @@ def create_app(viewer: Viewer) -> Starlette:
 
     async def compare(request: Request) -> Response:
         a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
+        if not await settled(viewer, [a, b]):
+            return _indexing_page(viewer, [a, b])
         return _page("compare.html", **viewer.compare(a, b))
 
     async def matrix(request: Request) -> Response:
         ids = request.query_params.getlist("run")[:12]
         if not ids:
             raise NotFound("name runs to line up: /matrix?run=A&run=B")
+        if not await settled(viewer, ids):
+            return _indexing_page(viewer, ids)
         return _page("matrix.html", **viewer.matrix(ids))
 
     async def static(request: Request) -> Response:

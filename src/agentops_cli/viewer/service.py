@@ -16,7 +16,7 @@ from typing import Any
 
 from agentops_cli.evaluation.models import ExampleResult, RunSummary
 from agentops_cli.evaluation.store import RESULTS, RunStore
-from agentops_cli.viewer.index import Query, RunIndex, status_of
+from agentops_cli.viewer.index import Page, Query, RunIndex, status_of, stream_page
 
 LIVE_SECONDS = 30  # a run without a final summary whose results changed this recently is "running"
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -47,11 +47,17 @@ class RunRow:
 
 @dataclass
 class Viewer:
-    """The runs under ``root``; indexes are cached under ``cache_dir`` and can be deleted."""
+    """The runs under ``root``; indexes are cached under ``cache_dir`` and can be deleted.
+
+    ``background``: build a big run's index in a thread and answer from ``results.jsonl``
+    meanwhile (the server); off for ``--export``, which wants every page complete.
+    """
 
     root: Path
     cache_dir: Path
+    background: bool = True
     _indexes: dict[str, RunIndex] = field(default_factory=dict)
+    _folded: dict[str, tuple[tuple[int, int], RunSummary]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- finding runs -----------------------------------------------------------------------------
@@ -68,9 +74,13 @@ class Viewer:
         with self._lock:
             idx = self._indexes.get(run_id)
             if idx is None:
-                idx = self._indexes[run_id] = RunIndex(store.dir, self.cache_dir)
+                idx = self._indexes[run_id] = RunIndex(store.dir, self.cache_dir, self.background)
             idx.refresh()
         return idx
+
+    def ready(self, run_id: str) -> bool:
+        """Whether the run's index answers every query (starts building it when it does not exist)."""
+        return self.index(run_id).ready
 
     def summary(self, run_id: str) -> RunSummary:
         """The saved summary, or one folded now from what a running (or killed) run holds."""
@@ -80,7 +90,15 @@ class Viewer:
             return saved
         from agentops_cli.evaluation.service import summarise_store
 
-        return summarise_store(store)
+        # folding reads every line: done again only when results.jsonl changed (a killed 100k run
+        # is folded once, a live one once per batch of new lines, not once per page reload)
+        results = store.dir / RESULTS
+        stat = results.stat() if results.is_file() else None
+        version = (stat.st_size, stat.st_mtime_ns) if stat else (0, 0)
+        folded = self._folded.get(run_id)
+        if folded is None or folded[0] != version:
+            folded = self._folded[run_id] = (version, summarise_store(store))
+        return folded[1]
 
     def live(self, run_id: str) -> str | None:
         """``running`` / ``incomplete`` while a run has no final summary, else ``None``."""
@@ -101,9 +119,11 @@ class Viewer:
             saved = store.summary()
             live = self.live(run_id)
             if saved is None:
-                counts = self.index(run_id).counts()
-                agents = [a["agent"] for a in self.index(run_id).agents()]
+                idx = self.index(run_id)
+                counts = idx.counts() if idx.ready else {"pass": 0, "fail": 0, "error": 0}
+                agents = [a["agent"] for a in idx.agents()] if idx.ready else [meta.agent or "…"]
                 n, errors, cost, duration, rate = sum(counts.values()), counts.get("error", 0), 0.0, 0.0, None
+                n = n if idx.ready else idx.progress  # rows indexed so far
                 passed, failed = counts.get("pass", 0), counts.get("fail", 0)
             else:
                 agents, n, errors = saved.agents, saved.n, saved.errors
@@ -118,19 +138,38 @@ class Viewer:
         return rows
 
     def run(self, run_id: str) -> dict[str, Any]:
+        """The run page: the summary at once; per-agent rows and latencies once the index is ready."""
         idx = self.index(run_id)
         summary = self.summary(run_id)
+        ready = idx.ready
         return {
             "summary": summary,
             "live": self.live(run_id),
-            "agents": idx.agents(),
-            "counts": idx.counts(),
-            "latencies": idx.latencies(),
+            "agents": idx.agents() if ready else [],
+            "counts": idx.counts() if ready else {},
+            "latencies": idx.latencies() if ready else [],
+            "indexing": idx.indexing(),
         }
 
     def examples(self, run_id: str, query: Query) -> dict[str, Any]:
+        """A page of examples from the index; before it is ready, the first pages in file order.
+
+        Filters and sorting need the index: until then they get an empty page and the notice
+        (``indexing``), never rows that only look filtered.
+        """
         idx = self.index(run_id)
-        return {"page": idx.query(query), "agents": [a["agent"] for a in idx.agents()], "tags": idx.tags()}
+        if idx.ready:
+            agents = [a["agent"] for a in idx.agents()]
+            page = idx.query(query)
+            return {"page": page, "agents": agents, "tags": idx.tags(), "indexing": None, "streamed": False}
+        streamed = query.is_plain()
+        if streamed:
+            per_page = max(1, min(query.per_page, 500))
+            rows, more = stream_page(self.store(run_id).results_path, query.page, per_page)
+            page = Page(rows, total=-1, page=max(1, query.page), pages=query.page + 1 if more else query.page)
+        else:
+            page = Page([], total=-1, page=1, pages=1)
+        return {"page": page, "agents": [], "tags": [], "indexing": idx.indexing(), "streamed": streamed}
 
     def example(self, run_id: str, key: str) -> dict[str, Any]:
         store = self.store(run_id)
@@ -152,17 +191,18 @@ class Viewer:
         }
 
     def compare(self, run_a: str, run_b: str) -> dict[str, Any]:
-        from agentops_cli.evaluation.compare import compare_stores
+        from agentops_cli.evaluation.compare import compare_outcomes
 
-        a, b = self.store(run_a), self.store(run_b)
-        comparison = compare_stores(a, b)
         sa, sb = self.summary(run_a), self.summary(run_b)
+        idx_a, idx_b = self.index(run_a), self.index(run_b)
+        # from the indexes, not by validating every line of both runs again (30 s for 100k examples)
+        comparison = compare_outcomes(run_a, run_b, sa, sb, idx_a.outcomes(), idx_b.outcomes())
         significance = {
             d.metric: rate_difference_p(d.a, sa.metrics_interval_n.get(d.metric), d.b,
                                         sb.metrics_interval_n.get(d.metric))
             for d in comparison.metrics
         }  # fmt: skip
-        map_a, map_b = self.index(run_a).status_map(), self.index(run_b).status_map()
+        map_a, map_b = idx_a.status_map(), idx_b.status_map()
         changed = [
             {"key": k, "a": map_a[k], "b": map_b[k]}
             for k in sorted(set(map_a) & set(map_b))
