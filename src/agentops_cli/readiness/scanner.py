@@ -425,15 +425,19 @@ class RepoSnapshot:
         """
         hits: list[Hit] = []
         needles = needles or PATTERN_NEEDLES.get(pattern, ())
-        candidates = self.files_with_any(needles) if needles else None
+        holders = [self.files_with(n) for n in needles]  # per needle: the files holding it
+        candidates = set().union(*holders) if needles else None
+        single_line = bool(needles) and _single_line(pattern)
         for file in files:
             if file.text is None or file.not_evidence or (file.is_data and not data):
                 continue
             if candidates is not None and file.path not in candidates:
                 continue
             text = file.text
-            if needles and _single_line(pattern) and len(file.lower) == len(text):
-                matches: Iterable[re.Match[str]] = _lines_with(pattern, text, file.lower, needles)
+            if single_line and len(file.lower) == len(text):
+                # only the needles this file holds: an absent one would cost a whole-file find
+                present = tuple(n for n, held in zip(needles, holders, strict=True) if file.path in held)
+                matches: Iterable[re.Match[str]] = _lines_with(pattern, text, file.lower, present)
             else:
                 matches = pattern.finditer(text)
             if not raw:
@@ -447,10 +451,39 @@ class RepoSnapshot:
         return hits
 
 
+_SINGLE_LINE: dict[str, bool] = {}
+
+
 def _single_line(pattern: re.Pattern[str]) -> bool:
-    """Whether every match of ``pattern`` lies on one line (so only needle lines need the regex)."""
-    source = re.sub(r"\[\^[^\]]*\]", "", pattern.pattern)  # [^\n] keeps a match on its line
-    return "[\\s\\S]" not in source and "\\n" not in source and not pattern.flags & re.DOTALL
+    """Whether every match of ``pattern`` lies on one line (so only needle lines need the regex).
+
+    Memoised by source: ``grep`` asks once per call, and ~120 calls per run re-parsed the source.
+    """
+    known = _SINGLE_LINE.get(pattern.pattern)
+    if known is None:
+        source = re.sub(r"\[\^[^\]]*\]", "", pattern.pattern)  # [^\n] keeps a match on its line
+        known = "[\\s\\S]" not in source and "\\n" not in source and not pattern.flags & re.DOTALL
+        _SINGLE_LINE[pattern.pattern] = known
+    return known
+
+
+def _needle_lines(lower: str, needles: tuple[str, ...]) -> list[tuple[int, int]]:
+    """``(start, end)`` of the lines where a needle occurrence starts, in file order, each once.
+
+    ``str.find`` / ``rfind`` only (memchr-fast C); after a hit the needle's search resumes on the
+    next line, so a needle repeated on one line costs one step.
+    """
+    spans: dict[int, int] = {}
+    find, rfind, size = lower.find, lower.rfind, len(lower)
+    for needle in needles:
+        at = find(needle)
+        while at >= 0:
+            end = find("\n", at)
+            if end < 0:
+                end = size
+            spans[rfind("\n", 0, at) + 1] = end
+            at = find(needle, end + 1)
+    return sorted(spans.items())
 
 
 def _lines_with(
@@ -462,23 +495,12 @@ def _lines_with(
     not the practice, and a regex that fails scans the whole file; ``str.find`` is memchr-fast, so
     running the regex on needle lines only makes a 14 MB monorepo cost a fraction of a second.
     """
-    upcoming = {n: at for n in needles if (at := lower.find(n)) >= 0}
-    if sum(lower.count(n) for n in upcoming) > 400:  # needle everywhere: one regex pass is cheaper
-        yield from pattern.finditer(view)
+    finditer = getattr(pattern, "compiled", pattern).finditer  # a LazyPattern's compiled regex
+    if sum(lower.count(n) for n in needles) > 400:  # needle everywhere: one regex pass is cheaper
+        yield from finditer(view)
         return
-    while upcoming:
-        at = min(upcoming.values())
-        start = view.rfind("\n", 0, at) + 1
-        end = view.find("\n", at)
-        end = len(view) if end < 0 else end
-        yield from pattern.finditer(view, start, end)
-        for needle, position in list(upcoming.items()):
-            if position <= end:
-                following = lower.find(needle, end + 1)
-                if following < 0:
-                    del upcoming[needle]
-                else:
-                    upcoming[needle] = following
+    for start, end in _needle_lines(lower, needles):
+        yield from finditer(view, start, end)
 
 
 def _is_virtualenv(path: str) -> bool:
