@@ -5,6 +5,7 @@ checklist: skip-file (fixture text, not evidence of this repository's practices)
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from agentops_cli.readiness import pyast
@@ -64,6 +65,46 @@ def test_literal_map_answers_per_offset() -> None:
     env = LiteralMap("# K=1\nJ=2\n", ".env")
     assert (env.contains(2), env.contains(6)) == (True, False)
     assert LiteralMap("text", ".md").contains(1) is False
+
+
+def _eager_regions(text: str, openers: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
+    """The multi-line literals located all at once (how the map worked before it became lazy)."""
+    marks = []
+    for opener, closer in openers:
+        at = text.find(opener)
+        while at >= 0:
+            marks.append((at, opener, closer))
+            at = text.find(opener, at + len(opener))
+    marks.sort()
+    regions, index = [], 0
+    while index < len(marks):
+        start, opener, closer = marks[index]
+        end = text.find(closer, start + len(opener))
+        end = len(text) if end < 0 else end + len(closer)
+        regions.append((start, end))
+        while index < len(marks) and marks[index][0] < end:
+            index += 1
+    return regions
+
+
+def test_lazy_literal_regions_equal_the_eager_ones_whatever_the_order_of_questions() -> None:
+    """Regions are located only up to the offset asked; asking in any order, the answers are
+    those of locating every region first (random texts dense in quotes, comments, backticks)."""
+    rng = random.Random(19)
+    pieces = ['"', "'", "`", "/", "*", "\n", "a", " ", "#", "\\", '"""', "'''", "/*", "*/"]
+    openers = {".py": (('"""', '"""'), ("'''", "'''")), ".ts": (("/*", "*/"), ("`", "`"))}
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        for suffix, pairs in openers.items():
+            eager = _eager_regions(text, pairs)
+            literal = LiteralMap(text, suffix)
+            offsets = list(range(len(text)))
+            rng.shuffle(offsets)
+            for offset in offsets:
+                literal.contains(offset)
+                known = literal.regions.upto(offset)
+                assert [r for r in known if r[0] <= offset] == [r for r in eager if r[0] <= offset]
+            assert literal.regions.upto(len(text)) == eager
 
 
 def test_pipelines_gitlab_scripts_and_broken_yaml() -> None:

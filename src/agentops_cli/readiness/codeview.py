@@ -77,62 +77,84 @@ _PY_LINE = re.compile(r"""\#[^\n]*|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|'[^'\\\n]*(?:\\
 _JS_LINE = re.compile(r"""//[^\n]*|"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|'[^'\\\n]*(?:\\.[^'\\\n]*)*'?""")
 
 
-def _regions(text: str, openers: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
-    """Multi-line literals (triple-quoted strings, ``/* */`` comments, template literals) found with
-    ``str.find`` only: C-speed, so a whole file costs microseconds instead of a regex pass."""
-    marks = []
-    for opener, closer in openers:
-        at = text.find(opener)
-        while at >= 0:
-            marks.append((at, opener, closer))
-            at = text.find(opener, at + len(opener))
-    marks.sort()
-    regions, index = [], 0
-    while index < len(marks):
-        start, opener, closer = marks[index]
-        end = text.find(closer, start + len(opener))
-        end = len(text) if end < 0 else end + len(closer)
-        regions.append((start, end))
-        while index < len(marks) and marks[index][0] < end:
-            index += 1
-    return regions
+class _Regions:
+    """Multi-line literals (triple-quoted strings, ``/* */`` comments, template literals), found
+    with ``str.find`` only and only as far into the file as a question needs.
+
+    Why lazily: a detector usually asks about its first match near the top of a file, so the
+    literals after it need not be located at all (most files of a monorepo are asked about once).
+    The result equals locating them all up front: openers are walked in file order, an opener
+    inside a literal already found is skipped, and a literal with no closer runs to the end.
+    """
+
+    def __init__(self, text: str, openers: tuple[tuple[str, str], ...]) -> None:
+        self.text = text
+        self.closers = dict(openers)
+        # next occurrence of each opener, chained as ``find(opener, previous + len(opener))``
+        self.upcoming = {opener: text.find(opener) for opener, _ in openers}
+        self.spans: list[tuple[int, int]] = []
+        self.frontier = 0  # end of the last literal found: openers before it are inside it
+
+    def upto(self, offset: int) -> list[tuple[int, int]]:
+        """The literals that start at or before ``offset`` (and possibly a few after)."""
+        text, upcoming = self.text, self.upcoming
+        while upcoming:
+            opener = min(upcoming, key=upcoming.__getitem__)
+            start = upcoming[opener]
+            if start > offset:
+                break
+            following = text.find(opener, start + len(opener))
+            if following < 0:
+                del upcoming[opener]
+            else:
+                upcoming[opener] = following
+            if start < self.frontier:
+                continue
+            closer = self.closers[opener]
+            end = text.find(closer, start + len(opener))
+            end = len(text) if end < 0 else end + len(closer)
+            self.spans.append((start, end))
+            self.frontier = end
+        return self.spans
 
 
 class LiteralMap:
     """Answers "is this offset inside a comment or string?" without lexing the whole file.
 
     Why: lexing every file of a 14 MB monorepo with a regex costs seconds in CPython, while
-    detectors ask about a few dozen offsets. Multi-line literals are located with ``str.find``;
-    one-line strings and comments are lexed on demand, on the asked line only. Approximations
-    (a triple quote inside a one-line string or comment, JS regex literals) are rare and only
-    ever hide evidence.
+    detectors ask about a few dozen offsets. Multi-line literals are located with ``str.find``,
+    lazily, up to the offset asked; one-line strings and comments are lexed on demand, on the
+    asked line only. Approximations (a triple quote inside a one-line string or comment, JS regex
+    literals) are rare and only ever hide evidence.
     """
 
     def __init__(self, text: str, suffix: str, name: str = "") -> None:
         self.text = text
+        self.regions = _Regions(text, ())
         if suffix in PY_EXT:
             self.line_lexer: re.Pattern[str] | None = _PY_LINE
-            self.regions = _regions(text, (('"""', '"""'), ("'''", "'''")))
+            self.regions = _Regions(text, (('"""', '"""'), ("'''", "'''")))
         elif suffix in JS_EXT or suffix in C_LIKE_EXT:
             self.line_lexer = _JS_LINE
-            self.regions = _regions(text, (("/*", "*/"), ("`", "`")))
+            self.regions = _Regions(text, (("/*", "*/"), ("`", "`")))
         elif (
             suffix in HASH_EXT
             or name.lower() in HASH_NAMES
             or name.lower().startswith((".env", "dockerfile"))
         ):
-            self.line_lexer, self.regions = _HASH_LINE, []
+            self.line_lexer = _HASH_LINE
         else:
-            self.line_lexer, self.regions = None, []
+            self.line_lexer = None
         self.is_js = suffix in JS_EXT
 
     def contains(self, offset: int) -> bool:
         if self.line_lexer is None:
             return False
-        index = bisect_right(self.regions, (offset, 1 << 62)) - 1
+        regions = self.regions.upto(offset)
+        index = bisect_right(regions, (offset, 1 << 62)) - 1
         start = self.text.rfind("\n", 0, offset) + 1
         if index >= 0:
-            region_start, region_end = self.regions[index]
+            region_start, region_end = regions[index]
             if region_start <= offset < region_end:
                 return not (self.is_js and self._kept(region_start))
             start = max(start, region_end)
