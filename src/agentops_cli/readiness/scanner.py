@@ -425,21 +425,13 @@ class RepoSnapshot:
         """
         hits: list[Hit] = []
         needles = needles or PATTERN_NEEDLES.get(pattern, ())
-        holders = [self.files_with(n) for n in needles]  # per needle: the files holding it
-        candidates = set().union(*holders) if needles else None
-        single_line = bool(needles) and _single_line(pattern)
+        candidates = self.files_with_any(needles) if needles else None
         for file in files:
             if file.text is None or file.not_evidence or (file.is_data and not data):
                 continue
             if candidates is not None and file.path not in candidates:
                 continue
-            text = file.text
-            if single_line and len(file.lower) == len(text):
-                # only the needles this file holds: an absent one would cost a whole-file find
-                present = tuple(n for n, held in zip(needles, holders, strict=True) if file.path in held)
-                matches: Iterable[re.Match[str]] = _lines_with(pattern, text, file.lower, present)
-            else:
-                matches = pattern.finditer(text)
+            matches = self.matches(pattern, file, needles)
             if not raw:
                 matches = (m for m in matches if not file.in_literal(m.start()))
             for found, match in enumerate(matches, 1):
@@ -449,6 +441,21 @@ class RepoSnapshot:
             if len(hits) >= limit:
                 break
         return hits
+
+    def matches(
+        self, pattern: re.Pattern[str], file: SourceFile, needles: tuple[str, ...] = ()
+    ) -> Iterator[re.Match[str]]:
+        """Matches of ``pattern`` in ``file``'s raw text, in order; with ``needles`` (lower-case
+        literals, one of which every match holds), the regex runs only on the lines holding one.
+
+        Only the needles the file holds are searched for (the token index knows which): an
+        absent needle would cost a whole-file ``find`` for nothing.
+        """
+        text = file.text or ""
+        if needles and _single_line(pattern) and len(file.lower) == len(text):
+            present = tuple(n for n in needles if file.path in self.files_with(n))
+            return _lines_with(pattern, text, file.lower, present)
+        return getattr(pattern, "compiled", pattern).finditer(text)
 
 
 _SINGLE_LINE: dict[str, bool] = {}
@@ -467,23 +474,27 @@ def _single_line(pattern: re.Pattern[str]) -> bool:
     return known
 
 
-def _needle_lines(lower: str, needles: tuple[str, ...]) -> list[tuple[int, int]]:
+def _needle_lines(lower: str, needles: tuple[str, ...]) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of the lines where a needle occurrence starts, in file order, each once.
 
-    ``str.find`` / ``rfind`` only (memchr-fast C); after a hit the needle's search resumes on the
-    next line, so a needle repeated on one line costs one step.
+    Lazy, because ``grep`` usually stops at a file's first match; ``str.find`` / ``rfind`` only
+    (memchr-fast C), and after a hit a needle's search resumes on the next line.
     """
-    spans: dict[int, int] = {}
     find, rfind, size = lower.find, lower.rfind, len(lower)
-    for needle in needles:
-        at = find(needle)
-        while at >= 0:
-            end = find("\n", at)
-            if end < 0:
-                end = size
-            spans[rfind("\n", 0, at) + 1] = end
-            at = find(needle, end + 1)
-    return sorted(spans.items())
+    upcoming = {n: at for n in needles if (at := find(n)) >= 0}
+    while upcoming:
+        at = min(upcoming.values())
+        end = find("\n", at)
+        if end < 0:
+            end = size
+        yield rfind("\n", 0, at) + 1, end
+        for needle, position in list(upcoming.items()):
+            if position <= end:
+                following = find(needle, end + 1)
+                if following < 0:
+                    del upcoming[needle]
+                else:
+                    upcoming[needle] = following
 
 
 def _lines_with(

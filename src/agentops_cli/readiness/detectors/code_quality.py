@@ -163,20 +163,8 @@ def centralised_config(ctx: Context) -> Finding:
             r"|^\s*import\b[^\n]*from\s+['\"][./\w@-]*(?:config|configuration|settings|env)(?:\.[cm]?[jt]s)?['\"]"
         ),
         ctx.repo.code,
-        needles=(
-            ".config",
-            ".settings",
-            ".configuration",
-            ".context",
-            "import config",
-            "import settings",
-            "from config",
-            "from settings",
-            "/config",
-            "/configuration",
-            "/settings",
-            "/env",
-        ),
+        # every match is an import statement; ".settings" would pick every ``self.settings.x`` line
+        needles=("import", "from"),
         limit=10,  # "imported across the code" needs a few importers, not all of them
     )
     evidence = [whole(f, "settings module") for f in modules[:2]]
@@ -295,7 +283,7 @@ def prompts_in_files(ctx: Context) -> Finding:
         INLINE_PROMPT,
         [f for f in ctx.repo.code if f.path not in prompt_paths],
         raw=True,
-        needles=("you", "eres", "actúa", "actua", "act"),
+        needles=("you are a", "eres un", "actúa como", "actua como", "act as a"),
         limit=10,
     )
     evidence = [whole(f, "prompt template file") for f in prompt_files[:3]]
@@ -342,7 +330,9 @@ def single_llm_factory(ctx: Context) -> Finding:
             cite(hits, "LLM client constructed", limit=8),
             note=f"LLM clients constructed in {len(places)} modules",
         )
-    factories = ctx.repo.grep(FACTORY_FN, ctx.repo.code, needles=("def ",), limit=3)
+    factories = ctx.repo.grep(
+        FACTORY_FN, ctx.repo.code, needles=("_llm", "_model", "_client", "_chat"), limit=3
+    )
     if factories:
         return Finding("pass", cite(factories, "LLM factory function"))
     if not ctx.uses_llm:

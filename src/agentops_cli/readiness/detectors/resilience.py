@@ -134,7 +134,9 @@ RETRY_ANY = rx(r"max_retries\s*=|@retry\b|\bRetry\(|retrying")
 @detector("REL-01")
 def retries_with_backoff(ctx: Context) -> Finding:
     libs = ctx.repo.grep(RETRY_LIBS, ctx.repo.code, needles=("tenacity", "backoff", "retry"), limit=2)
-    expo = ctx.repo.grep(EXPONENTIAL, ctx.repo.code, needles=("expo", "2 **", "2**"), limit=2)
+    expo = ctx.repo.grep(
+        EXPONENTIAL, ctx.repo.code, needles=("exponential", "backoff.expo", "2 **", "2**"), limit=2
+    )
     evidence = cite(libs, "retry library") + cite(expo, "exponential backoff")
     if expo:
         return Finding("pass", evidence)

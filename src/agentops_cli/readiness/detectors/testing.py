@@ -31,7 +31,7 @@ def unit_tests(ctx: Context) -> Finding:
     """Test cases (``def test_…``, ``it(…)``/``test(…)``) counted, not files: at least one test
     case per source module and roughly one test file per 4 modules passes; fewer is ``partial``
     (two smoke tests for a whole package are a start, not a unit-test suite)."""
-    counted = [(f, len(TEST_CASE.findall(f.text or ""))) for f in ctx.repo.tests]
+    counted = [(f, sum(1 for _ in ctx.repo.matches(TEST_CASE, f, ("test", "it(")))) for f in ctx.repo.tests]
     tests = [f for f, cases in counted if cases]  # not helpers, data, __init__
     cases = sum(n for _, n in counted)
     code = [f for f in ctx.repo.code if (f.text or "").count("\n") >= 3]
