@@ -99,22 +99,25 @@ class _Regions:
         """The literals that start at or before ``offset`` (and possibly a few after)."""
         text, upcoming = self.text, self.upcoming
         while upcoming:
-            opener = min(upcoming, key=upcoming.__getitem__)
+            opener = min(upcoming, key=upcoming.__getitem__) if len(upcoming) > 1 else next(iter(upcoming))
             start = upcoming[opener]
             if start > offset:
                 break
-            following = text.find(opener, start + len(opener))
+            if start < self.frontier:  # inside a literal of the other kind: walk on
+                following = text.find(opener, start + len(opener))
+            else:
+                closer = self.closers[opener]
+                end = text.find(closer, start + len(opener))
+                end = len(text) if end < 0 else end + len(closer)
+                self.spans.append((start, end))
+                self.frontier = end
+                # the next opener of this kind is past the literal: its own closer is the next one
+                # (triple quotes, backtick) or it cannot overlap itself (``/*``): no occurrence is skipped
+                following = text.find(opener, end)
             if following < 0:
                 del upcoming[opener]
             else:
                 upcoming[opener] = following
-            if start < self.frontier:
-                continue
-            closer = self.closers[opener]
-            end = text.find(closer, start + len(opener))
-            end = len(text) if end < 0 else end + len(closer)
-            self.spans.append((start, end))
-            self.frontier = end
         return self.spans
 
 

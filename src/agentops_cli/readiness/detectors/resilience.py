@@ -5,8 +5,11 @@ checklist: skip-file (the patterns below name the practices; they are not eviden
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from agentops_cli.readiness.detectors.base import Context, Finding, cite, detector, imports, rx
 from agentops_cli.readiness.models import Evidence
+from agentops_cli.readiness.scanner import SourceFile
 
 CUSTOM_ERROR = rx(r"^class\s+\w+\((?:[\w.]*Error|[\w.]*Exception)\)")
 BARE_EXCEPT = rx(r"^\s*except\s*:")
@@ -195,6 +198,21 @@ MODEL_CALL_NEEDLES = (
 FALLBACK_WORD = rx(r"(?i)\bfallback\w*|\bfailover\w*")
 
 
+def _may_answer_model_failure(ctx: Context, most: int = 400) -> Iterator[SourceFile]:
+    """Python files whose code (not comments or strings) shows an ``except`` and a model call or
+    error: the only ones worth a syntax tree. Yielded one by one, because the detector stops at
+    its fourth piece of evidence and the rest of a monorepo need not be searched."""
+    with_except = 0
+    for file in ctx.repo.python:
+        if not ctx.repo.grep(MODEL_TRY_HINT, [file], needles=("except",)):
+            continue
+        with_except += 1
+        if with_except > most:  # a bound on the work, as a whole-repo search would have
+            return
+        if ctx.repo.grep(MODEL_CALL_HINT, [file], needles=MODEL_CALL_NEEDLES):
+            yield file
+
+
 @detector("REL-03", version=2, confidence="high")
 def llm_fallback(ctx: Context) -> Finding:
     """A model call whose failure is answered another way: ``with_fallbacks``/fallback models, or a
@@ -203,10 +221,7 @@ def llm_fallback(ctx: Context) -> Finding:
     fallback font is not an LLM fallback: such names alone give at most ``partial``."""
     needles = ("fallback", "with_fallbacks", "withfallbacks")
     evidence = cite(ctx.repo.grep(WITH_FALLBACKS, ctx.repo.code, needles=needles, limit=3), "fallback model")
-    # Parse only files where the code view shows both an ``except`` and a model call or error.
-    maybe = [h.file for h in ctx.repo.grep(MODEL_TRY_HINT, ctx.repo.python, needles=("except",), limit=400)]
-    calling = ctx.repo.grep(MODEL_CALL_HINT, maybe, needles=MODEL_CALL_NEEDLES, limit=400)
-    for file in (h.file for h in calling):
+    for file in _may_answer_model_failure(ctx):
         from agentops_cli.readiness import pyast  # ast only when a file may hold a fallback
 
         for line in pyast.model_failure_handled(file)[:1]:
