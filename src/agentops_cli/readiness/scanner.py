@@ -380,8 +380,14 @@ class RepoSnapshot:
         cache: dict[str, set[str]] = self.__dict__.setdefault("_needle_cache", {})
         if needle in cache:
             return cache[needle]
-        if any(ch.isspace() for ch in needle):  # spans tokens: fall back to a plain scan
-            found = {f.path for f in self.text_files() if needle in f.lower}
+        pieces = needle.split()
+        if len(pieces) != 1 or pieces[0] != needle:  # spans tokens: scan the files holding each piece
+            holders = (
+                set.intersection(*(self.files_with(p) for p in pieces))
+                if pieces
+                else {f.path for f in self.text_files()}
+            )
+            found = {path for path in holders if needle in self.files[path].lower}
         else:
             joined, starts, lists = self._token_index
             found = set()
