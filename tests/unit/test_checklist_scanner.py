@@ -5,10 +5,11 @@ checklist: skip-file (fixture text, not evidence of this repository's practices)
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
-from agentops_cli.readiness.scanner import MAX_BYTES, read_git_index, scan
+from agentops_cli.readiness.scanner import MAX_BYTES, _needle_lines, read_git_index, scan
 from tests.unit.checklist_fixtures import git_index, write_tree
 
 
@@ -90,3 +91,28 @@ def test_worktree_gitdir_file_and_unreadable_index(tmp_path: Path) -> None:
     assert git.tracked is None
     assert read_git_index(tmp_path / "missing") is None
     assert scan(write_tree(tmp_path / "none", {"a.py": ""})).git.is_repo is False
+
+
+def test_needle_lines_are_the_lines_holding_a_needle_in_order() -> None:
+    """One needle or several (merged in file order), each line once: the lines a brute-force
+    split finds, which is what lets grep run its regex on those lines only."""
+    rng = random.Random(19)
+    for _ in range(2000):
+        text = "".join(rng.choice(["ab", "b", "a", "\n", " ", "ba", "c"]) for _ in range(rng.randint(0, 30)))
+        for needles in (("ab",), ("ab", "c"), ("c", "b a", "ab")):
+            expected, start = [], 0
+            for line in text.split("\n"):
+                if any(n in line for n in needles):
+                    expected.append((start, start + len(line)))
+                start += len(line) + 1
+            assert list(_needle_lines(text, needles)) == expected
+
+
+def test_matches_on_needle_lines_equal_a_whole_file_search(tmp_path: Path) -> None:
+    """Needles only narrow where the regex runs: the matches are those of a whole-file search."""
+    body = "".join(f"x{i} = retry(call, timeout={i})\n# retry later\n" for i in range(150))
+    write_tree(tmp_path, {"a.py": body})
+    snap = scan(tmp_path)
+    pattern = re.compile(r"\bretry\(\w+, timeout=\d+\)")
+    narrowed = [m.span() for m in snap.matches(pattern, snap.files["a.py"], ("retry(", "nowhere"))]
+    assert narrowed == [m.span() for m in pattern.finditer(body)] and len(narrowed) == 150

@@ -487,6 +487,16 @@ def _needle_lines(lower: str, needles: tuple[str, ...]) -> Iterator[tuple[int, i
     (memchr-fast C), and after a hit a needle's search resumes on the next line.
     """
     find, rfind, size = lower.find, lower.rfind, len(lower)
+    if len(needles) == 1:  # the common case (only the needles a file holds are passed): no merging
+        needle = needles[0]
+        at = find(needle)
+        while at >= 0:
+            end = find("\n", at)
+            if end < 0:
+                end = size
+            yield rfind("\n", 0, at) + 1, end
+            at = find(needle, end + 1)
+        return
     upcoming = {n: at for n in needles if (at := find(n)) >= 0}
     while upcoming:
         at = min(upcoming.values())
