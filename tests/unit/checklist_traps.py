@@ -303,6 +303,58 @@ def main():
     app.run_polling()
 """
 
+# -- traps re-checked against the issue's list (s26) -------------------------------------------------
+SAMPLE_TWEETS = 'SAMPLE_TWEETS = [\n    "LLM hallucinations are getting wild lately",\n    "grounding is everything",\n]\n'
+RETRY_TODO = """import openai
+
+
+# TODO: retry with tenacity wait_exponential
+def ask(q):
+    return openai.OpenAI().chat.completions.create(model="m", messages=[])
+"""
+FALLBACK_DOCSTRING = '''import openai
+
+
+def ask(q):
+    """Calls llm.with_fallbacks([backup]) when the model fails (planned)."""
+    return openai.OpenAI().chat.completions.create(model="m", messages=[])
+'''
+FALLBACK_FONT_TS = (
+    'export const theme = { font: "Inter", fallbackFont: "Arial", fallback_url: "/offline" };\n'
+)
+TS_TIMEOUT_COMMENT = """import { ChatOpenAI } from "@langchain/openai";
+// TODO: timeout: 30000
+export const model = new ChatOpenAI({ model: "gpt-4o-mini" });
+const note = "timeout: 5000 is what the docs suggest";
+"""
+TS_TIMEOUT_TEMPLATE = """import { ChatOpenAI } from "@langchain/openai";
+export const model = new ChatOpenAI({ model: "gpt-4o-mini" });
+export const help = `pass { timeout: 5000 } to bound calls`;
+"""
+TS_EVAL_COMMENTED = """import { ChatOpenAI } from "@langchain/openai";
+// import { evaluate } from "langsmith/evaluation";
+export const model = new ChatOpenAI({ model: "gpt-4o-mini" });
+"""
+TS_TRACING_STRING = """import { ChatOpenAI } from "@langchain/openai";
+export const model = new ChatOpenAI({ model: "gpt-4o-mini" });
+const doc = "set LANGCHAIN_TRACING_V2 and wrap calls in traceable() for langsmith";
+"""
+TS_THINKING = """import Anthropic from "@anthropic-ai/sdk";
+const client = new Anthropic();
+export const ask = (q: string) =>
+  client.messages.create({
+    model: "claude-sonnet-4",
+    max_tokens: 2048,
+    thinking: { type: "enabled", budget_tokens: 1024 },
+    messages: [{ role: "user", content: q }],
+  });
+"""
+# A key printed by a cell stays in the committed notebook (built here so no scanner sees a key).
+NOTEBOOK_KEY = (
+    '{"cells": [{"cell_type": "code", "source": ["print(os.environ)"], "outputs": [{"text": '
+    '["OPENAI_API_KEY=' + "sk-" + "proj-Q7vT2mXk9LpR4sWz8NbY3cHd6FgJ1aKe" + '"]}]}]}\n'
+)
+
 TRAPS: list[tuple[str, dict[str, str], str, str]] = [
     # -- found while reviewing real repositories -------------------------------------------------
     ("SecretStr.get_secret_value is no secrets manager", {"app/auth.py": SECRETSTR}, "CFG-01", "partial"),
@@ -420,6 +472,28 @@ TRAPS: list[tuple[str, dict[str, str], str, str]] = [
         },
         "OBS-02",
         "partial",
+    ),
+    # -- re-checked against the issue's list (s26): Python comments/docstrings, TS comments and
+    # strings, sample data for PI-03, a TS thinking budget, a key leaked in a notebook's output --
+    (
+        "PI-03 from hallucinations in sample tweets",
+        {"bot/data.py": SAMPLE_TWEETS, "bot/main.py": BOT},
+        "PI-03",
+        "manual",
+    ),
+    ("backoff only in a TODO comment", {"app/llm.py": RETRY_TODO}, "REL-01", "fail"),
+    ("with_fallbacks only in a docstring", {"app/llm.py": FALLBACK_DOCSTRING}, "REL-03", "fail"),
+    ("a fallback font and fallback_url in a TS theme", {"web/theme.ts": FALLBACK_FONT_TS}, "REL-03", "fail"),
+    ("TS timeout in a comment and a string", {"src/agent.ts": TS_TIMEOUT_COMMENT}, "PERF-04", "fail"),
+    ("TS timeout in a template literal", {"src/agent.ts": TS_TIMEOUT_TEMPLATE}, "PERF-04", "fail"),
+    ("TS langsmith/evaluation import commented out", {"src/agent.ts": TS_EVAL_COMMENTED}, "COG-04", "fail"),
+    ("TS tracing named in a string", {"src/agent.ts": TS_TRACING_STRING}, "OBS-03", "fail"),
+    ("TS thinking budget", {"src/llm.ts": TS_THINKING}, "COST-01", "manual"),
+    (
+        "a key in a notebook's output is a leak",
+        {"analysis.ipynb": NOTEBOOK_KEY, "app.py": "x = 1\n"},
+        "SEC-01",
+        "fail",
     ),
 ]
 

@@ -416,6 +416,7 @@ class RepoSnapshot:
         per_file: int = 1,
         raw: bool = False,
         data: bool = False,
+        leaks: bool = False,
     ) -> list[Hit]:
         """Matches of ``pattern`` in ``files``, at most ``per_file`` each and ``limit`` in all.
 
@@ -428,12 +429,16 @@ class RepoSnapshot:
         (secrets, hard-coded model names, route paths, inline prompts) read raw text. Lock,
         vendored and notebook files are never searched (``not_evidence``), nor sample/fixture data
         unless ``data`` (only the detectors whose evidence *is* a data set, such as abuse cases).
+        ``leaks`` searches lock, vendored, notebook and log files too (not opted-out ones): they
+        prove no practice, but a key written in a notebook's output or a log has leaked all the same.
         """
         hits: list[Hit] = []
         needles = needles or PATTERN_NEEDLES.get(pattern, ())
         candidates = self.files_with_any(needles) if needles else None
         for file in files:
-            if file.text is None or file.not_evidence or (file.is_data and not data):
+            if file.text is None or (file.is_data and not data):
+                continue
+            if file.not_evidence and not (leaks and not file.opted_out):
                 continue
             if candidates is not None and file.path not in candidates:
                 continue

@@ -93,7 +93,7 @@ def _secret_hits(ctx: Context) -> list[tuple[Hit, str, str]]:
     with_needle = ctx.repo.files_with_any(SECRET_NEEDLES)  # filter once, not per pattern
     candidates = [f for f in files if f.path in with_needle]
     for kind, pattern in SECRET_PATTERNS.items():
-        for hit in ctx.repo.grep(pattern, candidates, per_file=5, limit=50, raw=True, data=True):
+        for hit in ctx.repo.grep(pattern, candidates, per_file=5, limit=50, raw=True, data=True, leaks=True):
             found.append((hit, kind, hit.match))
     for hit in ctx.repo.grep(
         GENERIC_SECRET,
@@ -103,6 +103,7 @@ def _secret_hits(ctx: Context) -> list[tuple[Hit, str, str]]:
         limit=50,
         raw=True,
         data=True,
+        leaks=True,
     ):
         match = GENERIC_SECRET.search(hit.match)
         found.append((hit, "credential assignment", match.group(1) if match else hit.match))
@@ -141,9 +142,10 @@ LOGGING = rx(
 REDACTION = rx(r"\bredact\w*\(|\bmask_secret\(|\bSecretStr\b|\bfilter_secrets?\b")
 
 
-@detector("SEC-01")
+@detector("SEC-01", version=2)
 def no_secrets_in_code(ctx: Context) -> Finding:
-    """Pattern + entropy scan of every text file, ``.env`` committed, and redaction of logs."""
+    """Pattern + entropy scan of every text file (notebook outputs, logs and lock files included:
+    a key printed there has leaked too), ``.env`` committed, and redaction of logs."""
     leaks = secret_leaks(ctx)
     evidence = [
         Evidence(path=h.file.path, line=h.line, note=f"{kind}: {mask(v)}") for h, kind, v in leaks[:8]
