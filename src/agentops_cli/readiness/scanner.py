@@ -527,12 +527,14 @@ def _lines_with(
     not the practice, and a regex that fails scans the whole file; ``str.find`` is memchr-fast, so
     running the regex on needle lines only makes a 14 MB monorepo cost a fraction of a second.
     """
-    finditer = getattr(pattern, "compiled", pattern).finditer  # a LazyPattern's compiled regex
+    compiled = getattr(pattern, "compiled", pattern)  # a LazyPattern's compiled regex
     if sum(lower.count(n) for n in needles) > 400:  # needle everywhere: one regex pass is cheaper
-        yield from finditer(view)
+        yield from compiled.finditer(view)
         return
+    search, finditer = compiled.search, compiled.finditer
     for start, end in _needle_lines(lower, needles):
-        yield from finditer(view, start, end)
+        if search(view, start, end):  # most needle lines do not match: no iterator for them
+            yield from finditer(view, start, end)
 
 
 def _is_virtualenv(path: str) -> bool:
