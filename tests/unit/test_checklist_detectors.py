@@ -339,3 +339,26 @@ def test_leak_without_code_still_fails(tmp_path: Path) -> None:
     report = _check(tmp_path, {".env": "DEBUG=1\n", "README.md": "# notes\n"})
     sec = item(report, "SEC-01")
     assert (sec.status, sec.evidence[0].note) == ("fail", ".env present and not in .gitignore")
+
+
+def test_fallback_candidates_come_file_by_file_and_stop_at_the_bound(tmp_path: Path) -> None:
+    """REL-03 parses only files whose code has an ``except`` and a model call, lazily (it stops
+    at its fourth piece of evidence), and never looks past ``most`` files holding an ``except``."""
+    from agentops_cli.readiness.detectors.base import Context
+    from agentops_cli.readiness.detectors.resilience import _may_answer_model_failure
+    from agentops_cli.readiness.scanner import scan
+
+    model_try = "def ask(llm, q):\n    try:\n        return llm.invoke(q)\n    except TimeoutError:\n        return 'busy'\n"
+    plain_try = (
+        "def read(p):\n    try:\n        return open(p).read()\n    except OSError:\n        return ''\n"
+    )
+    write_tree(
+        tmp_path,
+        {"a.py": plain_try, "b.py": model_try, "c.py": "# except: llm.invoke(q)\n", "d.py": model_try},
+    )
+    ctx = Context(scan(tmp_path))
+    found = sorted(f.path for f in _may_answer_model_failure(ctx))
+    assert found == ["b.py", "d.py"]  # a.py calls no model, c.py only says so in a comment
+    ordered = sorted(ctx.repo.python, key=lambda f: f.path)
+    ctx.repo.__dict__["python"] = ordered
+    assert [f.path for f in _may_answer_model_failure(ctx, most=2)] == ["b.py"]  # d.py is the 3rd
