@@ -1,20 +1,25 @@
 """``agentops serve`` under load: an asyncio/httpx client against 127.0.0.1 only.
 
-    .venv/bin/python bench/bench_serve.py [offline|llm|all]
+    .venv/bin/python bench/bench_serve.py [offline|offline2|llm|all]    (default: all)
 
-offline — the support agent on the offline engine, 32 concurrent clients, rate limits off:
-          requests/s and latency percentiles (targets: ≥ 300 req/s, p95 ≤ 100 ms).
-llm     — the support agent on the loopback LLM server (bench/llm_server.py, its own process,
-          300 ms a call), response cache off, 64 concurrent clients: throughput against the
-          ideal concurrency / (model calls per run × latency) (target ≥ 90 %).
+offline  — the support agent on the offline engine, 32 concurrent clients, rate limits off:
+           requests/s and latency percentiles (targets: ≥ 300 req/s, p95 ≤ 100 ms); one worker.
+offline2 — the same with ``agentops serve --workers 2``.
+llm      — the support agent on the loopback LLM server (bench/llm_server.py, its own process,
+           300 ms a call), response cache off, 64 concurrent clients: throughput against the
+           ideal concurrency / (model calls per run × latency) (target ≥ 90 %).
 
-The server is a real ``agentops serve`` subprocess (one worker); the load client runs in this
-process. Both share the machine's 2 cores, so the figures are a floor for the server alone.
+The server is a real ``agentops serve`` subprocess; the load client runs in this process.
+Both share the machine's 2 cores, and wall-clock figures move with whatever else runs, so
+every measure also records what load cannot distort much: the CPU the server's processes
+spent per request (utime + stime of the process tree, from /proc), the client's CPU per
+request, and the load average before and after.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -27,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import agentops_argv, child_env, write_result
+from common import RESULTS, agentops_argv, child_env, write_result
 from llm_server import ServerProcess
 
 QUERIES = [
@@ -48,8 +53,38 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _proc_stat(pid: int) -> tuple[int, float]:
+    """(parent pid, utime + stime in seconds) of one process, from /proc/PID/stat."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    fields = raw[raw.rindex(")") + 2 :].split()  # after "pid (comm) "
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds used so far by ``root`` and its live descendants (uvicorn's workers)."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)], cpu[int(entry.name)] = _proc_stat(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue  # exited meanwhile
+    members, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in members]
+        members.update(children)
+        frontier.extend(children)
+    return sum(cpu.get(pid, 0.0) for pid in members)
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 class Serve:
-    def __init__(self, env: dict[str, str], home: Path) -> None:
+    def __init__(self, env: dict[str, str], home: Path, workers: int = 1) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         full = child_env(
@@ -60,7 +95,7 @@ class Serve:
             }
         )
         self.proc = subprocess.Popen(
-            [*agentops_argv("serve", "--port", str(self.port))],
+            [*agentops_argv("serve", "--port", str(self.port), "--workers", str(workers))],
             env=full,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -80,6 +115,21 @@ class Serve:
                 pass
             time.sleep(0.2)
         raise TimeoutError("agentops serve not ready")
+
+    def measured_load(self, concurrency: int, total: int, unique: bool) -> dict[str, Any]:
+        """:func:`_load`, plus the CPU both sides spent per request and the load around it."""
+        before_load = load_average()
+        server_before, client_before = tree_cpu_s(self.proc.pid), time.process_time()
+        result = asyncio.run(_load(self.url, concurrency, total, unique))
+        server_cpu = tree_cpu_s(self.proc.pid) - server_before
+        client_cpu = time.process_time() - client_before
+        result.update(
+            server_cpu_ms_per_request=round(server_cpu * 1000 / total, 2),
+            client_cpu_ms_per_request=round(client_cpu * 1000 / total, 2),
+            load_average_before=before_load,
+            load_average_after=load_average(),
+        )
+        return result
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -127,14 +177,18 @@ async def _load(url: str, concurrency: int, total: int, unique: bool) -> dict[st
     }
 
 
-def bench_offline(tmp: Path) -> dict[str, Any]:
-    server = Serve({"AGENTOPS_LLM__PROVIDER": "offline"}, tmp)
+def bench_offline(tmp: Path, workers: int = 1) -> dict[str, Any]:
+    server = Serve({"AGENTOPS_LLM__PROVIDER": "offline"}, tmp, workers)
     try:
         server.wait_ready()
-        asyncio.run(_load(server.url, 32, 200, unique=False))  # warm-up, not recorded
-        result = asyncio.run(_load(server.url, 32, 3000, unique=True))
+        asyncio.run(_load(server.url, 32, 200 * workers, unique=False))  # warm-up, not recorded
+        result = server.measured_load(32, 3000, unique=True)
     finally:
         server.stop()
+    result["workers"] = workers
+    # What the server's CPU cost allows on a machine of its own: one core per worker at most.
+    cores = min(workers, os.cpu_count() or 1)
+    result["cpu_bound_requests_per_s"] = round(cores * 1000 / max(result["server_cpu_ms_per_request"], 1e-3))
     result["targets"] = {"requests_per_s": 300, "p95_ms": 100}
     result["meets"] = result["requests_per_s"] >= 300 and result["p95_ms"] <= 100
     return result
@@ -153,7 +207,7 @@ def bench_llm(tmp: Path, latency_s: float = 0.3) -> dict[str, Any]:
             server.wait_ready()
             asyncio.run(_load(server.url, 64, 64, unique=True))  # warm-up: clients, imports
             before = llm.request_count()
-            result = asyncio.run(_load(server.url, 64, 640, unique=True))
+            result = server.measured_load(64, 640, unique=True)
             result["llm_requests"] = llm.request_count() - before
         finally:
             server.stop()
@@ -172,6 +226,10 @@ def bench_llm(tmp: Path, latency_s: float = 0.3) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     which = (argv or sys.argv[1:] or ["all"])[0]
     data: dict[str, Any] = {"note": "measured on a shared 2-core machine while other work ran"}
+    previous = RESULTS / "serve.json"  # one variant rerun keeps the others' figures
+    if which != "all" and previous.is_file():
+        kept = json.loads(previous.read_text(encoding="utf-8"))
+        data = {**{k: v for k, v in kept.items() if k in ("offline", "offline_workers2", "llm")}, **data}
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as folder:
         tmp = Path(folder)
         cache = os.environ.get("AGENTOPS_CACHE_DIR")
@@ -180,6 +238,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if which in ("offline", "all"):
             data["offline"] = bench_offline(tmp)
             print("offline", data["offline"], flush=True)
+        if which in ("offline2", "all"):
+            data["offline_workers2"] = bench_offline(tmp, workers=2)
+            print("offline2", data["offline_workers2"], flush=True)
         if which in ("llm", "all"):
             data["llm"] = bench_llm(tmp)
             print("llm", data["llm"], flush=True)

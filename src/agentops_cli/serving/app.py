@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agentops_cli import __version__
 from agentops_cli.config import Settings
@@ -35,6 +35,56 @@ def warm_up(state: ServeState) -> None:
         state.readiness.warmed = True
 
 
+class DeclaredSizeLimit:
+    """413 for a request whose declared ``Content-Length`` is over the limit, before any route.
+
+    A plain ASGI middleware, not ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware
+    wraps every request in a task group and memory streams (≈ 1 ms of CPU per request per
+    middleware at the serve bench's rate). Bodies streamed without a length are cut by
+    ``guard.read_json_body``.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"content-length":
+                    if value.isdigit() and int(value) > self.limit:
+                        answer = JSONResponse({"detail": f"request body over {self.limit} bytes"}, 413)
+                        await answer(scope, receive, send)
+                        return
+                    break
+        await self.app(scope, receive, send)
+
+
+class GuardA2A:
+    """The ``/v1`` API-key, rate-limit and quota check in front of the A2A JSON-RPC calls.
+
+    Its calls run agents, so they pass the same guard; the card (GET) stays public, as A2A
+    discovery expects. Plain ASGI, for the reason given in :class:`DeclaredSizeLimit`.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(A2A_PREFIX) and scope["method"] != "GET":
+            from fastapi import HTTPException
+
+            from agentops_cli.serving.guard import authorize
+
+            try:
+                authorize(Request(scope))
+            except HTTPException as exc:
+                answer = JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings, *, warm: bool = True) -> FastAPI:
     """The FastAPI app: health/metrics, agents and threads routers (others may add theirs)."""
     state = ServeState.from_settings(settings)
@@ -59,14 +109,7 @@ def create_app(settings: Settings, *, warm: bool = True) -> FastAPI:
     )
     app.state.serve = state
 
-    @app.middleware("http")
-    async def refuse_large_bodies(request: Request, call_next: Any) -> Any:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > settings.serve.max_body_bytes:
-            return JSONResponse(
-                {"detail": f"request body over {settings.serve.max_body_bytes} bytes"}, status_code=413
-            )
-        return await call_next(request)
+    app.add_middleware(DeclaredSizeLimit, limit=settings.serve.max_body_bytes)
 
     app.include_router(routes.health)
     app.include_router(routes.agents)
@@ -79,24 +122,11 @@ A2A_PREFIX = "/a2a"
 
 
 def mount_a2a(app: FastAPI, settings: Settings) -> None:
-    """The A2A app under ``/a2a`` (card at ``/a2a/.well-known/agent-card.json``), same runs.
-
-    Its JSON-RPC calls run agents, so they pass the same API-key, rate-limit and quota check as
-    ``/v1`` (the card stays public, as A2A discovery expects).
-    """
-    from fastapi import HTTPException
-
+    """The A2A app under ``/a2a`` (card at ``/a2a/.well-known/agent-card.json``), same runs,
+    behind :class:`GuardA2A`."""
     from agentops_cli.interop.a2a_app import a2a_app
-    from agentops_cli.serving.guard import authorize
 
-    @app.middleware("http")
-    async def guard_a2a(request: Request, call_next: Any) -> Any:
-        if request.url.path.startswith(A2A_PREFIX) and request.method != "GET":
-            try:
-                authorize(request)
-            except HTTPException as exc:
-                return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return await call_next(request)
+    app.add_middleware(GuardA2A)
 
     base = f"http://{settings.serve.host}:{settings.serve.port}{A2A_PREFIX}/"
     app.mount(A2A_PREFIX, a2a_app(settings, url=base))

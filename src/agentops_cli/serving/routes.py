@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 import anyio
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
@@ -80,10 +81,29 @@ def _options(name: str, hitl: bool) -> dict[str, Any]:
     return {"hitl": True} if hitl else {}
 
 
-@agents.post("/agents/{name}/runs")
+class RunResponse(Response):
+    """The run JSON serialised once by orjson.
+
+    A dict returned from a route is validated against its annotation, walked by
+    ``jsonable_encoder`` and dumped by ``json`` — three passes over a document that
+    ``model_dump(mode="json")`` already made JSON-safe.
+    """
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+RUN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the run JSON of `agentops run NAME … --json`"}
+}
+
+
+@agents.post("/agents/{name}/runs", response_class=RunResponse, responses=RUN_RESPONSES)
 async def create_run(
     name: str, request: Request, hitl: bool = False, caller: str = Depends(authorize)
-) -> dict[str, Any]:
+) -> RunResponse:
     """Run agent NAME on the body (its input model); the answer is the CLI's run JSON.
 
     ``?hitl=true`` (support): pause before the answer is sent; resume with
@@ -93,7 +113,7 @@ async def create_run(
     agent = find_agent(state, name)
     body = await read_json_body(request, state.settings.serve.max_body_bytes)
     model_input = validate(agent, body)
-    return await execute(state, agent, model_input, _options(name, hitl), caller)
+    return RunResponse(await execute(state, agent, model_input, _options(name, hitl), caller))
 
 
 class _StreamingTranscript(Transcript):
@@ -156,10 +176,10 @@ class ResumeBody(BaseModel):
     text: str | None = Field(None, max_length=20_000, description="the new answer (rewrite)")
 
 
-@threads.post("/threads/{thread_id}/resume")
+@threads.post("/threads/{thread_id}/resume", response_class=RunResponse, responses=RUN_RESPONSES)
 async def resume_thread(
     thread_id: str, body: ResumeBody, request: Request, caller: str = Depends(authorize)
-) -> dict[str, Any]:
+) -> RunResponse:
     """Continue a thread paused by ``?hitl=true`` on any replica sharing ``postgres_url``."""
     state = serve_state(request)
     agent = find_agent(state, HITL_AGENT)
@@ -167,7 +187,7 @@ async def resume_thread(
         raise HTTPException(422, [{"loc": ["body", "text"], "msg": "rewrite needs text", "type": "missing"}])
     options = {"resume": thread_id, "decision": body.model_dump(exclude_none=True)}
     try:
-        return await execute(state, agent, validate(agent, {"query": ""}), options, caller)
+        return RunResponse(await execute(state, agent, validate(agent, {"query": ""}), options, caller))
     except HTTPException as exc:
         if exc.status_code == 422 and "no such support thread" in str(exc.detail):
             raise HTTPException(404, str(exc.detail)) from exc
