@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentops_cli.observability.logging import get_logger, setup_logging
 from agentops_cli.observability.redact import REDACTED, redact, register_secrets
@@ -103,3 +105,45 @@ def test_only_the_logging_module_imports_loguru() -> None:
         if path.name != "logging.py" and direct.search(path.read_text())
     ]
     assert offenders == []
+
+
+def _redact_every_pattern(text: str) -> str:
+    """The redactor without its substring pre-check: what ``redact`` must always equal."""
+    from agentops_cli.observability.redact import _PATTERNS
+
+    for pattern in _PATTERNS:
+        if pattern.groups == 3:
+            text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+        else:
+            text = pattern.sub(REDACTED, text)
+    return text
+
+
+_FRAGMENTS = [
+    "sk-", "SK-", "lsv2_", "Bearer ", "BEARER\t", "api_key", "API-KEY", "apikey", "Token", "ſecret",
+    "\u212aey", "PASSWORD", "password", "=", ": ", '"', "abcdefgh123", "XYZ_0987654321", " ", "é", "ß",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_pre_check_never_skips_a_match(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert redact(text) == _redact_every_pattern(text)
+
+
+def test_trigger_words_survive_case_folding_of_every_code_point() -> None:
+    """``(?i)`` matches some letters by other code points ("ſ" for "s", "K" for "k"): the
+    pre-check case-folds, so each such code point must fold to a string holding the letter."""
+    import sys
+
+    from agentops_cli.observability.redact import _TRIGGERS
+
+    letters = sorted({c for words in _TRIGGERS[2:] for word in words for c in word})
+    singles = {letter: re.compile(f"(?i){letter}") for letter in letters}
+    any_letter = re.compile(f"(?i)[{''.join(letters)}]")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if any_letter.fullmatch(char):
+            matched = [x for x, single in singles.items() if single.fullmatch(char)]
+            assert all(x in char.casefold() for x in matched), (hex(code), matched)

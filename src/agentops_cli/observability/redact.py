@@ -16,6 +16,11 @@ _PATTERNS = [
     re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._\-~+/]{8,}=*"),
     re.compile(r"(?i)(api[_-]?key|token|secret|password)(\"?\s*[:=]\s*\"?)([^\s\"',;]{6,})"),
 ]
+# Words without which each pattern cannot match, looked for in the case-folded text first: a
+# substring test is ~50x cheaper than the case-insensitive scans, and most lines (every run-log
+# and audit line of ``agentops serve``) hold none of them. Case-folded, because ``(?i)`` also
+# matches e.g. "ſ" for "s" (a test checks every code point).
+_TRIGGERS: list[tuple[str, ...]] = [("sk-",), ("lsv2_",), ("bearer",), ("key", "token", "secret", "password")]
 
 REDACTED = "[REDACTED]"
 
@@ -32,7 +37,10 @@ def redact(text: str) -> str:
     for secret in _known:
         if secret in text:
             text = text.replace(secret, REDACTED)
-    for pattern in _PATTERNS:
+    folded = text.casefold()
+    for pattern, triggers in zip(_PATTERNS, _TRIGGERS, strict=True):
+        if not any(word in folded for word in triggers):
+            continue
         if pattern.groups == 3:
             text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
         else:
