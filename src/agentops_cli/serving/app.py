@@ -77,7 +77,7 @@ class GuardA2A:
             from agentops_cli.serving.guard import authorize
 
             try:
-                authorize(Request(scope))
+                await authorize(Request(scope))
             except HTTPException as exc:
                 answer = JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
                 await answer(scope, receive, send)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 from fastapi import HTTPException, Request
 
 from agentops_cli.serving.state import ServeState
@@ -14,10 +15,12 @@ def serve_state(request: Request) -> ServeState:
     return request.app.state.serve
 
 
-def authorize(request: Request) -> str:
+async def authorize(request: Request) -> str:
     """The caller's id (key id, or ``ip:ADDRESS`` without keys) after auth and rate limits.
 
-    Used as a FastAPI dependency; raises 401 / 429 (with ``Retry-After``).
+    Used as a FastAPI dependency; raises 401 / 429 (with ``Retry-After``). Async, because
+    FastAPI sends a *sync* dependency to the thread pool: a thread hop on every request for
+    a hash and a counter. Only Redis-backed limits (a network round trip) go to a thread.
     """
     state = serve_state(request)
     if state.keys.enabled:
@@ -29,7 +32,10 @@ def authorize(request: Request) -> str:
         caller = key_id
     else:
         caller = f"ip:{request.client.host if request.client else 'unknown'}"
-    verdict = state.limiter.check(caller)
+    if state.limiter.remote:
+        verdict = await anyio.to_thread.run_sync(state.limiter.check, caller)
+    else:
+        verdict = state.limiter.check(caller)
     if not verdict.allowed:
         state.metrics.limited.labels("quota" if "quota" in verdict.reason else "rate").inc()
         raise HTTPException(429, verdict.reason, {"Retry-After": str(verdict.retry_after_s)})

@@ -29,7 +29,7 @@ HITL_AGENT = "support"
 
 # -- probes and metrics ------------------------------------------------------------------------------
 @health.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """Liveness: the process answers (no dependency is checked — a restart would not fix them)."""
     return {"status": "ok"}
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -96,6 +97,11 @@ class RateLimiter:
         self._clock = clock
         self._local = _LocalCounters()
 
+    @property
+    def remote(self) -> bool:
+        """Whether a check may wait on the network (Redis): callers on an event loop offload it."""
+        return self.redis_url is not None and bool(self.per_minute or self.per_day)
+
     def _incr(self, key: str, window_s: int, now: float) -> int:
         def local() -> int:
             return self._local.incr(key, window_s, now)
@@ -138,11 +144,15 @@ class AuditLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
 
     def write(self, **fields: Any) -> None:
+        """One ``O_APPEND`` write of the whole line (as the run log): lines from threads and
+        from the workers of ``--workers N`` never interleave, and a rotated file is followed."""
         record = {"time": round(time.time(), 3), **fields}
-        line = redact(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str))
-        with self._lock, self.path.open("a", encoding="utf-8") as out:
-            out.write(line + "\n")
+        line = redact(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str)) + "\n"
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)

@@ -8,6 +8,7 @@ pack loads in milliseconds without importing scikit-learn.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from pathlib import Path
@@ -24,9 +25,15 @@ _LOCK = threading.Lock()
 
 def model_key(pack: SupportPack) -> str:
     """Content hash of everything that shapes the model."""
+    return _model_key(pack.training_hash)
+
+
+@functools.lru_cache(maxsize=64)
+def _model_key(training_hash: str) -> str:
+    """Memoised: every served request looks its model up (``TrainParams`` repr + sha256 ≈ 40 µs)."""
     from agentops_cli.nlp.intent_train import TrainParams
 
-    digest = hashlib.sha256(f"{ENGINE_VERSION}|{TrainParams()}|{pack.training_hash}".encode())
+    digest = hashlib.sha256(f"{ENGINE_VERSION}|{TrainParams()}|{training_hash}".encode())
     return digest.hexdigest()[:24]
 
 
