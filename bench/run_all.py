@@ -35,6 +35,7 @@ import bench_intent_train
 import bench_mcp
 import bench_peers
 import bench_research
+import bench_serve
 import bench_startup
 import bench_targets
 import bench_view
@@ -97,6 +98,11 @@ def run_benchmarks() -> list[str]:
     step("MCP server", bench_mcp.main, needs_clinc=False)
     step("results viewer (1k and 100k-example runs)", bench_view.main, needs_clinc=False)
     step(
+        "agentops serve (offline and LLM-bound, 1 and 2 workers)",
+        lambda: bench_serve.main(["all"]),
+        needs_clinc=False,
+    )
+    step(
         "side by side with Inspect AI and promptfoo (1k and 10k rows, offline 100k)",
         lambda: bench_peers.main([]),
     )
@@ -133,6 +139,7 @@ PARTS: list[Part] = [
     Part(("cuad",), bench_cuad.section),
     Part(("mcp",), bench_mcp.docs_section),
     Part(("view",), bench_view.section, bench_view.summary),
+    Part(("serve",), bench_serve.section),
     Part(("peers",), bench_peers.section, bench_peers.summary),
 ]
 
@@ -153,7 +160,7 @@ def render_docs() -> str:
         "- **Command**: `make bench` (= `.venv/bin/python bench/run_all.py`); each benchmark also runs "
         "alone: `bench/bench_startup.py`, `bench/bench_eval.py [offline|llm|memory]`, "
         "`bench/bench_inspect.py`, `bench/bench_clinc150.py`, `bench/bench_research.py`, "
-        "`bench/bench_cuad.py`, `bench/bench_peers.py`, `bench/bench_view.py`.",
+        "`bench/bench_cuad.py`, `bench/bench_peers.py`, `bench/bench_view.py`, `bench/bench_serve.py`.",
         "- Children run like a real install: sources byte-compiled, `PYTHONDONTWRITEBYTECODE` unset.",
         "",
         "## Summary",
