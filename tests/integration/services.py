@@ -161,12 +161,15 @@ def postgres_server() -> Iterator[PostgresServer]:
 class ServeProcess:
     """``python -m agentops_cli serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1) -> None:
         self.port = free_port()
         self.log = cwd / f"serve-{self.port}.log"
         full_env = {**os.environ, **env}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "agentops_cli", "serve", "--port", str(self.port)],
+            [
+                *(sys.executable, "-m", "agentops_cli", "serve"),
+                *("--port", str(self.port), "--workers", str(workers)),
+            ],
             cwd=cwd,
             env=full_env,
             stdout=subprocess.DEVNULL,

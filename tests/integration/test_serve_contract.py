@@ -52,6 +52,46 @@ def test_serve_contract(tmp_path: Path, support_model_cache: Path) -> None:
     assert stable == {k: v for k, v in cli.json().items() if k not in VARY}
 
 
+def _spawned_workers(pid: int) -> list[int]:
+    """Live children of ``pid`` started by multiprocessing's spawn (uvicorn's workers), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:  # not a process, or it exited meanwhile
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads worker processes from /proc")
+def test_serve_with_two_workers(tmp_path: Path, support_model_cache: Path) -> None:
+    """``--workers 2``: two worker processes answer concurrent runs; their audit lines never
+    interleave (each is one O_APPEND write to the shared file)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = tmp_path / "cache"
+    shutil.copytree(support_model_cache, cache)
+    home = tmp_path / "home"
+    env = {"AGENTOPS_CACHE_DIR": str(cache), "AGENTOPS_HOME": str(home), "AGENTOPS_LLM__PROVIDER": "offline"}
+    server = ServeProcess(env, tmp_path, workers=2)
+    try:
+        server.wait_ready()
+        assert len(_spawned_workers(server.proc.pid)) == 2
+        url = f"{server.url}/v1/agents/support/runs"
+        with httpx.Client(timeout=60) as client, ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda i: client.post(url, json={"query": f"{QUERY} #{i}"}), range(40)))
+    finally:
+        server.stop()
+    assert [a.status_code for a in answers] == [200] * 40
+    assert {a.json()["intent"] for a in answers} == {answers[0].json()["intent"]}
+    lines = (home / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    audited = [json.loads(line) for line in lines]
+    assert len(audited) == 40 and {entry["status"] for entry in audited} == {200}
+
+
 DESIGN = SHARED / "DESIGN.md"
 
 
