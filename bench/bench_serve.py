@@ -281,6 +281,10 @@ def bench_llm(tmp: Path, latency_s: float = 0.3, workers: int = 1) -> dict[str, 
     return result
 
 
+NOTE = (
+    "Measured while other work shared the 2 cores (the load average of each measure is in its CPU "
+    "row); the coordinator reruns it on an idle machine."
+)
 VARIANTS = ("offline", "offline_workers2", "llm", "llm_workers2")
 
 
@@ -288,7 +292,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     which = (argv or sys.argv[1:] or ["all"])[0]
     if which not in ("offline", "offline2", "llm", "llm2", "all"):
         raise SystemExit(f"usage: bench_serve.py [offline|offline2|llm|llm2|all], not {which!r}")
-    data: dict[str, Any] = {"note": "measured on a shared 2-core machine while other work ran"}
+    data: dict[str, Any] = {"note": NOTE}
     previous = RESULTS / "serve.json"  # one variant rerun keeps the others' figures
     if which != "all" and previous.is_file():
         kept = json.loads(previous.read_text(encoding="utf-8"))
