@@ -243,7 +243,7 @@ def bench_offline(tmp: Path, workers: int = 1) -> dict[str, Any]:
 def bench_llm(tmp: Path, latency_s: float = 0.3, workers: int = 1) -> dict[str, Any]:
     with ServerProcess(latency_s) as llm:
         env = {
-            "OPENAI_API_KEY": "sk-bench-not-a-real-key",
+            "OPENAI_API_KEY": "sk-fake-bench-key-000000",
             "OPENAI_BASE_URL": llm.base_url,
             "AGENTOPS_CACHE__ENABLED": "false",
             "AGENTOPS_SERVE__MAX_CONCURRENCY": "64",

@@ -120,7 +120,7 @@ def test_unknown_command_is_usage_error() -> None:
 
 def test_config_show_json_masks_key_and_names_sources(tmp_path: Path) -> None:
     (tmp_path / "agentops.yaml").write_text("llm:\n  model: gpt-4.1-mini\n")
-    key = "sk-proj-SECRETSECRETSECRET9876"
+    key = "sk-proj-FAKESECRETSECRET9876"
     result = run_cli("config", "show", "--json", cwd=tmp_path, env={"OPENAI_API_KEY": key})
     assert result.code == 0, result.stderr
     doc = result.json()

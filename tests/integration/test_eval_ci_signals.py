@@ -100,7 +100,7 @@ def test_fail_on_regression_on_eval_and_compare(tmp_path: Path) -> None:
 @pytest.mark.parametrize("floor", ["0.5", "0.9"])
 def test_junit_failures_iff_exit_1_and_messages_carry_redacted_input(tmp_path: Path, floor: str) -> None:
     path = rows_file(tmp_path, 4)
-    path.write_text(path.read_text().replace('"billing 1"', '"refund sk-proj-abcdefghijklmnopqrstuv"'))
+    path.write_text(path.read_text().replace('"billing 1"', '"refund sk-proj-fakeefghijklmnopqrstuv"'))
     junit = tmp_path / "j.xml"
     code, out, _ = _eval(
         tmp_path,
@@ -123,7 +123,7 @@ def test_junit_failures_iff_exit_1_and_messages_carry_redacted_input(tmp_path: P
     message = skipped[0].find("skipped").get("message")
     assert message.startswith("failed, not gated: intent:") and "input: 'refund [REDACTED]'" in message
     text = junit.read_text()
-    assert "sk-proj-abcdefghijklmnopqrstuv" not in text
+    assert "sk-proj-fakeefghijklmnopqrstuv" not in text
     gate = next(c for c in suites.iter("testcase") if c.get("name") == f"pass_rate ≥ {floor} (flag)")
     assert (gate.find("failure") is not None) == (code == 1)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.conftest import REPO, run_cli
 
 SECRET_LINE = "root:x:0:0:the-outside-secret-line:/root:/bin/bash"
-KEY = "sk-proj-AbCdEfGh1234567890XyZ"
+KEY = "sk-proj-FakeGh1234567890XyZ"
 
 
 def outside_file(tmp_path: Path) -> Path:

@@ -112,7 +112,7 @@ def test_missing_explicit_config_is_bad_input(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("secret", "masked"),
     [
-        ("sk-proj-abcdefghijklmnopqrstuvwxyz1234", "sk-…1234"),
+        ("sk-proj-fakeabcdefghijklmnopqrstuv1234", "sk-…1234"),
         ("lsv2_pt_0123456789abcd", "ls…abcd"),
         ("short", "****"),
     ],
@@ -125,7 +125,7 @@ def test_effective_items_mask_secrets_and_show_sources(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    key = "sk-live-0123456789abcdefWXYZ"
+    key = "sk-live-fake0123456789abcdWXYZ"
     monkeypatch.setenv("OPENAI_API_KEY", key)
     rows = {k: (v, s) for k, v, s in effective_items(load_settings())}
     assert rows["llm.api_key"] == ("sk-…WXYZ", "env")

@@ -18,7 +18,7 @@ from agentops_cli.observability.redact import REDACTED, redact, register_secrets
 @pytest.mark.parametrize(
     "text",
     [
-        "key is sk-proj-ABCDEFGHIJKLMNOP1234",
+        "key is sk-proj-FAKEGHIJKLMNOP1234",
         "Authorization: Bearer abc.def-ghi_jkl123",
         'api_key="supersecretvalue"',
         "LANGSMITH key lsv2_pt_0123456789abcdef",
@@ -43,9 +43,9 @@ def test_ordinary_text_is_untouched() -> None:
 
 def test_logs_are_redacted_in_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     setup_logging(1, log_json=False)
-    get_logger().info("calling with sk-abcdefghijklmnop0000")
+    get_logger().info("calling with sk-fakeabcdefghijklm0000")
     err = capsys.readouterr().err
-    assert "sk-abcdefghijklmnop0000" not in err and REDACTED in err
+    assert "sk-fakeabcdefghijklm0000" not in err and REDACTED in err
 
     setup_logging(1, log_json=True)
     get_logger().bind(agent="support").warning("token=abcdefghijkl12")

@@ -55,12 +55,12 @@ def test_daily_quota() -> None:
 
 
 def test_audit_log_redacts(tmp_path: Path) -> None:
-    register_secrets(["sk-super-secret-value-123"])
+    register_secrets(["sk-fake-secret-value-123"])
     log = AuditLog(tmp_path / "a" / "audit.jsonl")
-    log.write(key_id="ops", agent="support", status=200, note="sk-super-secret-value-123")
+    log.write(key_id="ops", agent="support", status=200, note="sk-fake-secret-value-123")
     row = json.loads((tmp_path / "a" / "audit.jsonl").read_text())
     assert row["key_id"] == "ops" and row["status"] == 200 and "time" in row
-    assert "sk-super-secret-value-123" not in json.dumps(row)
+    assert "sk-fake-secret-value-123" not in json.dumps(row)
 
 
 def test_serve_settings_refuse_plain_keys_and_redis_without_url() -> None:
