@@ -196,6 +196,32 @@ def _passage_of(corpus: CorpusIndex, source: str, unit: Unit) -> str | None:
     return None
 
 
+NEIGHBOUR_FACTOR = 0.7
+
+
+def with_neighbours(
+    corpus: CorpusIndex, passages: Iterable[tuple[Passage, float]]
+) -> list[tuple[Passage, float]]:
+    """The gathered passages, then the passage right after each one (at a lower score).
+
+    Why: passages are cut at about 900 characters and at headings, so the answer often sits
+    just past the passage that matched — a page's introduction matches "sensitive
+    information", and the list of examples starts in the next passage, under a heading that
+    shares none of the question's words. Reading one passage further (sentence-window
+    retrieval) lets the unit scorer find that list; it still has to win on its own score.
+    """
+    given = list(passages)
+    seen = {p.id for p, _ in given}
+    extra: list[tuple[Passage, float]] = []
+    for passage, score in given:
+        source, _, number = passage.id.rpartition("#")
+        following = corpus.passage(f"{source}#{int(number) + 1}") if number.isdigit() else None
+        if following is not None and following.id not in seen:
+            seen.add(following.id)
+            extra.append((following, NEIGHBOUR_FACTOR * score))
+    return given + extra
+
+
 def typed_notes(
     corpus: CorpusIndex,
     analysis: QuestionAnalysis,
@@ -210,7 +236,7 @@ def typed_notes(
     ranked: list[Scored] = []
     groups: list[tuple[float, str, Unit, list[Unit]]] = []
     seen: set[tuple[str, int]] = set()
-    for passage, passage_score in passages:
+    for passage, passage_score in with_neighbours(corpus, passages):
         document = corpus.document(passage.source)
         if document is None:
             continue
