@@ -104,9 +104,21 @@ _FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|uno|una|dos|tres|cuatro|cinco|diez)\b",
     re.IGNORECASE,
 )
+# A lead-in that names the list it introduces ("Here are some examples of …:", "Types of …").
+LIST_LEAD = re.compile(
+    r"\b(?:examples?|types?|kinds?|sorts?|categories|following|include[sd]?|including|"
+    r"ejemplos?|tipos?|clases?|categor[ií]as?|siguientes?|incluye\w*)\b",
+    re.IGNORECASE,
+)
+LIST_LEAD_FACTOR = 1.3
+NUMBERED_HEADING = re.compile(r"^\d{1,2}[.)]\s")
 QUANTITY_BONUS = 2.0
 STEPS_FACTOR = 1.5
-OTHER_ENTITY_FACTOR = 0.3  # in a comparison, evidence that does not name this side
+OTHER_ENTITY_FACTOR = 0.3
+# The question's words outside this sub-question ("… and what happens to their award leave?"
+# while gathering the steps for leaving) are context, not the topic: they must not let the
+# other part's evidence crowd out this part's.
+OTHER_PART_WEIGHT = 0.5  # in a comparison, evidence that does not name this side
 _MIN_SENTENCE = 25
 
 
@@ -133,7 +145,7 @@ class UnitScorer:
                 continue
             seen.add(phrase)
             keys = frozenset(match_keys(f"{phrase} {other}"))
-            weight = 2.0 if phrase in focus else 1.0
+            weight = 2.0 if phrase in focus else OTHER_PART_WEIGHT
             if keys - _QUESTION_WORDS:
                 self.concepts.append((frozenset(keys - _QUESTION_WORDS), weight))
             if keys - generic:  # "types", "examples" name the list itself
@@ -222,6 +234,19 @@ def with_neighbours(
     return given + extra
 
 
+def _numbered(members: list[Unit]) -> bool:
+    """Numbered steps, or sub-headings numbered as steps ("### 1. Fill out the form")."""
+    return members[0].kind == "step" or all(NUMBERED_HEADING.match(m.quote) for m in members[:2])
+
+
+def _group_fits(kind: str, members: list[Unit]) -> bool:
+    """Sub-headings as members answer "which types…" (a list) or, when numbered, a procedure;
+    never a fact (a page's table of contents is not an answer)."""
+    if members[0].kind != "heading":
+        return True
+    return kind == "list" or (kind == "procedure" and _numbered(members))
+
+
 def typed_notes(
     corpus: CorpusIndex,
     analysis: QuestionAnalysis,
@@ -251,8 +276,7 @@ def typed_notes(
                 ranked.append(Scored(unit, passage.source, value))
             if unit.kind == "heading" or unit.quote.endswith(":"):
                 members = children(units, unit)
-                # sub-headings as items answer "which types…" only, never a fact or a procedure
-                if len(members) >= 2 and (members[0].kind != "heading" or analysis.type == "list"):
+                if len(members) >= 2 and _group_fits(analysis.type, members):
                     lead_text = " ".join((*unit.path, unit.quote))
                     inner = sorted((scorer.text_score(m.quote) for m in members), reverse=True)
                     own = scorer.lead_score(unit.quote)
@@ -260,6 +284,8 @@ def typed_notes(
                     value = factor * (value + 0.1 * passage_score)
                     if scorer.entity_keys and not scorer.entity_keys & match_keys(lead_text):
                         value *= OTHER_ENTITY_FACTOR
+                    if analysis.type == "list" and LIST_LEAD.search(unit.quote):
+                        value *= LIST_LEAD_FACTOR  # "Here are some examples of …:" announces the list
                     if analysis.type == "procedure" and members[0].kind == "step":
                         value *= STEPS_FACTOR  # a procedure is answered by numbered steps first
                     groups.append((value, passage.source, unit, members))
