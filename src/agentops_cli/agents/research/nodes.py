@@ -91,7 +91,7 @@ def gather(branch: BranchState, runtime: Runtime[ResearchContext]) -> dict[str, 
         hits = ctx.corpus.search(offline.search_query(question, subquestion), PASSAGES_PER_BRANCH)
         entities = offline.entity_queries(question, subquestion)
     else:
-        hits = merged_search(ctx, expanded_queries(ctx, analysis, subquestion), PASSAGES_PER_BRANCH + 2)
+        hits = merged_search(ctx, expanded_queries(ctx, analysis, subquestion), PASSAGES_PER_BRANCH + 4)
         entities = entity_queries(analysis)
     best = hits[0][1] if hits else 0.0
     found = {p.id: score for p, score in hits if score >= RELATIVE_MIN_SCORE * best}
