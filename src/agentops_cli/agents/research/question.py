@@ -112,11 +112,18 @@ def compared_entities(question: str) -> list[str]:
             continue
         groups = match.groupdict()
         sides = _SPLIT_LIST.split(groups["list"]) if groups.get("list") else [groups["a"], groups["b"]]
-        sides = [_LEADING.sub("", s.strip(" ,'")).strip() for s in sides]
+        sides = [_without_leading(s.strip(" ,'")) for s in sides]
         sides = [s for s in sides if terms(s)]
         if len(sides) >= 2:
             return list(dict.fromkeys(sides))[:4]
     return []
+
+
+def _without_leading(side: str) -> str:
+    """A side without its articles and kind words: "los modelos de gobierno BDFL" → "BDFL"."""
+    while (shorter := _LEADING.sub("", side, count=1).strip()) != side and terms(shorter):
+        side = shorter
+    return side
 
 
 def analyse(question: str) -> QuestionAnalysis:
