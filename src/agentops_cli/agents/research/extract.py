@@ -291,9 +291,6 @@ def typed_notes(
                     groups.append((value, passage.source, unit, members))
     ranked.sort(key=lambda s: -s.score)
     groups.sort(key=lambda g: -g[0])
-    import os  # DEBUG-TMP
-    if os.environ.get("RDEBUG"):  # DEBUG-TMP
-        print("GROUPS", subquestion, [(round(g[0], 2), g[1], g[2].quote[:50]) for g in groups[:5]], "BEST", [(round(r.score, 2), r.source[:20], r.unit.quote[:50]) for r in ranked[:6]])  # DEBUG-TMP
     best_single = ranked[0].score if ranked else 0.0
     notes: list[NoteItem] = []
 

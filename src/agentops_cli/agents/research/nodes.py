@@ -112,7 +112,9 @@ def expanded_queries(ctx: ResearchContext, analysis: QuestionAnalysis, subquesti
     context = " ".join(analysis.scope) if len(analysis.parts) > 1 else analysis.question
     forms = {v for t in set(terms(f"{own} {context}")) for v in ctx.corpus.variants(t)}
     original = " ".join([own, context, *sorted(forms)])
-    expansion = translate(f"{own} {context}", analysis.language) if len(analysis.parts) > 1 else analysis.expansion
+    expansion = analysis.expansion
+    if len(analysis.parts) > 1:
+        expansion = translate(f"{own} {context}", analysis.language)
     translated = " ".join(dict.fromkeys(" ".join((translate(own, analysis.language), expansion)).split()))
     return [q for q in (original, translated) if q.strip()]
 
