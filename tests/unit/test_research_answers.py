@@ -159,3 +159,16 @@ def test_cached_passages_are_made_on_demand_and_equal_the_split_ones(tmp_path: P
     assert [p.model_dump() for p, _ in hits] == [built.passage(p.id).model_dump() for p, _ in hits]  # type: ignore[union-attr]
     assert [p.model_dump() for p in cached.data.passages] == [p.model_dump() for p in built.data.passages]
     assert cached.data != "not corpus data"
+
+
+def test_a_blockquote_gives_its_prose_not_its_markers_or_headings() -> None:
+    from agentops_cli.agents.research.units import document_units, plain
+
+    text = "# Rules\n\n> A first quoted line that goes on\n> to a second line.\n>\n> #### Notice\n>\n"
+    text += "> Short.\n"
+    units = document_units(text)
+    quoted = [u for u in units if u.kind == "sentence"]
+    assert [u.quote for u in quoted] == ["A first quoted line that goes on\n> to a second line.", "Short."]
+    assert all(text[u.start : u.end] == u.quote for u in units)  # exact spans of the file
+    assert plain(quoted[0].quote) == "A first quoted line that goes on to a second line."
+    assert "Notice" not in [u.quote for u in units]
