@@ -172,3 +172,16 @@ def test_a_blockquote_gives_its_prose_not_its_markers_or_headings() -> None:
     assert all(text[u.start : u.end] == u.quote for u in units)  # exact spans of the file
     assert plain(quoted[0].quote) == "A first quoted line that goes on to a second line."
     assert "Notice" not in [u.quote for u in units]
+
+
+def test_an_elliptical_part_takes_the_head_of_the_part_before() -> None:
+    from agentops_cli.agents.research.question import question_parts
+
+    parts = question_parts(
+        "Bob is ill. What are the requirements for getting advanced leave, and for receiving donated leave?"
+    )
+    assert parts[1] == "What are the requirements for receiving donated leave"
+    plain_part = question_parts("How long is the leave, and what happens to unused days?")[1]
+    assert plain_part == "what happens to unused days"  # not elliptical: left as asked
+    spanish = question_parts("¿Qué requisitos hay para pedir un anticipo, y para recibir horas donadas?")
+    assert spanish[1] == "Qué requisitos hay para recibir horas donadas"
