@@ -90,6 +90,9 @@ _QUESTION_WORDS = {
         "corpus",
         "apply",
         "applies",
+        "give",  # light verbs of the question ("which examples does X give"), not its topic
+        "gives",
+        "given",
     ]
     for k in match_keys(w)
 } | {k for w in _GENERIC for k in match_keys(w)}
