@@ -185,3 +185,52 @@ def test_an_elliptical_part_takes_the_head_of_the_part_before() -> None:
     assert plain_part == "what happens to unused days"  # not elliptical: left as asked
     spanish = question_parts("¿Qué requisitos hay para pedir un anticipo, y para recibir horas donadas?")
     assert spanish[1] == "Qué requisitos hay para recibir horas donadas"
+
+
+GOVERNANCE = """# Governance
+
+## Models
+
+* **BDFL:** one person, the project's author, has the final say on every decision.
+* **Meritocracy:** active contributors get a formal role and decide by vote.
+
+## More
+
+Many small projects are a BDFL project with one maintainer and one BDFL project model.
+Meritocracy projects and meritocracy project models are common in large foundations.
+
+## Templates
+
+* [Project template](https://example.org/bdfl-governance-model-template-sick-leave)
+"""
+
+
+def test_a_compared_side_is_answered_by_its_own_definition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = index_of(tmp_path, {"governance.md": GOVERNANCE})
+    analysis = analyse("How does a BDFL project model differ from a meritocracy project model?")
+    assert analysis.type == "comparison" and analysis.entities[0].endswith("BDFL project model")
+    passages = [(p, 5.0) for p in corpus.data.passages]
+
+    def best_point() -> str:
+        notes = extract.typed_notes(corpus, analysis, typed_plan(analysis, 5)[0], passages, used=set())
+        return next(n.quote for n in notes.notes if n.kind == "point")
+
+    assert best_point().startswith("**BDFL:**")
+    monkeypatch.setattr(extract, "DEFINITION_FACTOR", 1.0)
+    assert not best_point().startswith("**BDFL:**")  # without the rule, a sentence that only names it
+
+
+def test_words_found_only_in_a_link_target_do_not_count(tmp_path: Path) -> None:
+    corpus = index_of(tmp_path, {"governance.md": GOVERNANCE})
+    analysis = analyse("How much sick leave is there?")
+    scorer = extract.UnitScorer(corpus, analysis, typed_plan(analysis, 5)[0])
+    assert scorer.text_score("https://example.org/bdfl-governance-model-template-sick-leave") > 0
+    from agentops_cli.agents.research.units import document_units
+
+    document = corpus.document("governance.md")
+    assert document is not None
+    units = document_units(document.text)
+    link = next(u for u in units if "Project template" in u.quote)
+    assert scorer.score(units, link, 0.0) == 0.0

@@ -118,6 +118,9 @@ NUMBERED_HEADING = re.compile(r"^\d{1,2}[.)]\s")
 QUANTITY_BONUS = 2.0
 STEPS_FACTOR = 1.5
 OTHER_ENTITY_FACTOR = 0.3
+# A unit that defines a term: "**Term:** …", "Term — …" (bold optional).
+_DEFINED = re.compile(r"^\*{0,2}([^*:—–\n]{1,60}?)\*{0,2}\s*[:—–]")
+DEFINITION_FACTOR = 1.5
 # The question's words outside this sub-question ("… and what happens to their award leave?"
 # while gathering the steps for leaving) are context, not the topic: they must not let the
 # other part's evidence crowd out this part's.
@@ -187,13 +190,15 @@ class UnitScorer:
             return 0.0
         if unit.kind == "sentence" and len(text) < _MIN_SENTENCE:
             return 0.0
-        own = self.text_score(text)
+        own = self.text_score(plain(text))  # the words a reader sees: link targets are not text
         context = self.text_score(" ".join(unit.path))
         if unit.lead >= 0 and units[unit.lead].kind != "heading":
             context += self.text_score(units[unit.lead].quote)
         value = own + 0.5 * context + 0.1 * passage_score
         if self.entity_keys and not self.entity_keys & match_keys(" ".join((*unit.path, text))):
             value *= OTHER_ENTITY_FACTOR
+        elif self.entity_keys and (term := _DEFINED.match(text)) and self.entity_keys & match_keys(term[1]):
+            value *= DEFINITION_FACTOR  # "**BDFL:** BDFL means …": the side's own definition
         if self.quantity and own > 0 and _FIGURE.search(text):
             value += QUANTITY_BONUS
         if len(text) > 400:
