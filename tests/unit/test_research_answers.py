@@ -234,3 +234,33 @@ def test_words_found_only_in_a_link_target_do_not_count(tmp_path: Path) -> None:
     units = document_units(document.text)
     link = next(u for u in units if "Project template" in u.quote)
     assert scorer.score(units, link, 0.0) == 0.0
+
+
+def test_the_root_rule_takes_string_paths_and_judges_each_link(tmp_path: Path) -> None:
+    import os
+
+    from agentops_cli.agents.document.loaders import safe_files
+    from agentops_cli.agents.research.corpus import corpus_files
+
+    root, outside = tmp_path / "corpus", tmp_path / "outside"
+    (root / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (root / "a.md").write_text("# A\n\nText.\n", encoding="utf-8")
+    (root / "sub" / "b.md").write_text("# B\n\nText.\n", encoding="utf-8")
+    (outside / "secret.md").write_text("# Secret\n", encoding="utf-8")
+    (root / "inside-link.md").symlink_to(root / "a.md")
+    (root / "leaves.md").symlink_to(outside / "secret.md")
+    (root / "dangling.md").symlink_to(root / "missing.md")
+    os.link(root / "sub" / "b.md", root / "hard.md")
+    (root / ".hidden.md").write_text("# Hidden\n", encoding="utf-8")
+    files = corpus_files(root)
+    assert all(isinstance(f, str) for f in files) and not any(".hidden" in f for f in files)
+    kept, refused = safe_files(root, files, allow_hard_links=False)
+    assert sorted(os.path.basename(k) for k in kept) == ["a.md", "inside-link.md"]
+    why = {line.split(":")[0]: line for line in refused}
+    assert set(why) == {"hard.md", "leaves.md", "sub/b.md"}  # a dangling link is no file: not listed
+    assert "leaves the root" in why["leaves.md"] and "hard link" in why["hard.md"]
+    _, dangling = safe_files(root, [str(root / "dangling.md")], allow_hard_links=False)
+    assert dangling == ["dangling.md: unreadable link (FileNotFoundError)"]
+    kept_paths, _ = safe_files(root, [Path(f) for f in files], allow_hard_links=True)
+    assert all(isinstance(k, Path) for k in kept_paths) and len(kept_paths) == 4  # hard links allowed
