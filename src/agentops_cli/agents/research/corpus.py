@@ -385,9 +385,21 @@ def content_key(root: Path, files: list[str]) -> str:
         rel = text[len(prefix) :] if text.startswith(prefix) else os.path.relpath(text, root)
         digest.update(rel.replace(os.sep, "/").encode())
         digest.update(b"\0")
-        with open(path, "rb") as handle:
-            digest.update(hashlib.sha256(handle.read()).digest())
+        digest.update(_sha256_of_file(text))
     return digest.hexdigest()
+
+
+def _sha256_of_file(path: str) -> bytes:
+    """The file's sha256, read with ``os.read`` (no buffered file object: on 10,000 files the
+    object's set-up cost more CPU than the hashing)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        hasher = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            hasher.update(chunk)
+    finally:
+        os.close(fd)
+    return hasher.digest()
 
 
 def build_corpus(root: Path, files: list[str], key: str) -> CorpusData:
