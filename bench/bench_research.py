@@ -20,6 +20,7 @@ import argparse
 import gc
 import importlib.util
 import json
+import os
 import random
 import resource
 import statistics
@@ -247,19 +248,20 @@ def run_scale(docs: int = SCALE_DOCS) -> dict[str, Any]:
         from agentops_cli.agents.research import corpus as corpus_module
 
         corpus_module._INDEXES.clear()  # a new process: only the on-disk cache is warm
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         _run("Which documents are needed for a hotel refund?", root, settings)
-        disk_s = time.perf_counter() - t0
+        disk_s, disk_cpu = time.perf_counter() - t0, time.process_time() - c0
         queries = [
             "What must receipts for lodging contain?",
             "How quickly must a phishing incident be reported?",
             "¿Cuántos días de vacaciones se pueden acumular?",
         ]
-        warm = []
+        warm, warm_cpu = [], []
         for q in queries:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             out = _run(q, root, settings)
             warm.append(time.perf_counter() - t0)
+            warm_cpu.append(time.process_time() - c0)
             assert out.corpus_index.cached, "the second run must read the cached index"
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
@@ -268,6 +270,14 @@ def run_scale(docs: int = SCALE_DOCS) -> dict[str, Any]:
         "index_cold_plus_query_s": round(cold_s, 2),
         "cached_query_s": {"median": round(statistics.median(warm), 3), "max": round(max(warm), 3)},
         "disk_cache_query_s": round(disk_s, 2),
+        # CPU seconds of this process: what a loaded, shared machine does not inflate
+        "cached_query_cpu_s": {
+            "median": round(statistics.median(warm_cpu), 3),
+            "max": round(max(warm_cpu), 3),
+        },
+        "disk_cache_query_cpu_s": round(disk_cpu, 2),
+        "load_average": round(os.getloadavg()[0], 1),
+        "cpus": os.cpu_count(),
         "peak_rss_mb": round(rss_mb, 1),
         "goals": {"query_s": max(warm) <= SCALE_QUERY_GOAL_S, "rss_mb": rss_mb <= SCALE_RSS_GOAL_MB},
     }
@@ -334,14 +344,18 @@ def docs_section(data: dict | None) -> list[str]:
             "",
             "| measure | result | target | |",
             "|---|---|---|---|",
-            f"| query on the index built once in this process (max of 3) | {s['cached_query_s']['max']} s | "
+            f"| query on the index built once in this process (max of 3; wall / CPU) | "
+            f"{s['cached_query_s']['max']} / {s.get('cached_query_cpu_s', {}).get('max', '—')} s | "
             f"≤ 2 s | {ok_mark(s['goals']['query_s'])} |",
             "| query after the in-process index is dropped (as a new process): "
-            "passages + index arrays from the on-disk cache | "
-            f"{s.get('disk_cache_query_s', '—')} s | ≤ 2 s | "
+            "passages + index arrays from the on-disk cache (wall / CPU) | "
+            f"{s.get('disk_cache_query_s', '—')} / {s.get('disk_cache_query_cpu_s', '—')} s | ≤ 2 s | "
             f"{ok_mark(s.get('disk_cache_query_s', 99) <= 2)} |",
             f"| peak RSS (whole process) | {s['peak_rss_mb']} MB | ≤ 500 MB | "
             f"{ok_mark(s['goals']['rss_mb'])} |",
+            "",
+            f"Load average when measured: {s.get('load_average', '—')} on "
+            f"{s.get('cpus', '—')} cores (wall time on a shared machine is inflated; CPU time is not).",
         ]
     return [*lines, ""]
 

@@ -90,6 +90,9 @@ _QUESTION_WORDS = {
         "corpus",
         "apply",
         "applies",
+        "give",  # light verbs of the question ("which examples does X give"), not its topic
+        "gives",
+        "given",
     ]
     for k in match_keys(w)
 } | {k for w in _GENERIC for k in match_keys(w)}
@@ -104,9 +107,24 @@ _FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|uno|una|dos|tres|cuatro|cinco|diez)\b",
     re.IGNORECASE,
 )
+# A lead-in that names the list it introduces ("Here are some examples of …:", "Types of …").
+LIST_LEAD = re.compile(
+    r"\b(?:examples?|types?|kinds?|sorts?|categories|following|include[sd]?|including|"
+    r"ejemplos?|tipos?|clases?|categor[ií]as?|siguientes?|incluye\w*)\b",
+    re.IGNORECASE,
+)
+LIST_LEAD_FACTOR = 1.3
+NUMBERED_HEADING = re.compile(r"^\d{1,2}[.)]\s")
 QUANTITY_BONUS = 2.0
 STEPS_FACTOR = 1.5
-OTHER_ENTITY_FACTOR = 0.3  # in a comparison, evidence that does not name this side
+OTHER_ENTITY_FACTOR = 0.3
+# A unit that defines a term: "**Term:** …", "Term — …" (bold optional).
+_DEFINED = re.compile(r"^\*{0,2}([^*:—–\n]{1,60}?)\*{0,2}\s*[:—–]")
+DEFINITION_FACTOR = 1.5
+# The question's words outside this sub-question ("… and what happens to their award leave?"
+# while gathering the steps for leaving) are context, not the topic: they must not let the
+# other part's evidence crowd out this part's.
+OTHER_PART_WEIGHT = 0.5  # in a comparison, evidence that does not name this side
 _MIN_SENTENCE = 25
 
 
@@ -133,7 +151,7 @@ class UnitScorer:
                 continue
             seen.add(phrase)
             keys = frozenset(match_keys(f"{phrase} {other}"))
-            weight = 2.0 if phrase in focus else 1.0
+            weight = 2.0 if phrase in focus else OTHER_PART_WEIGHT
             if keys - _QUESTION_WORDS:
                 self.concepts.append((frozenset(keys - _QUESTION_WORDS), weight))
             if keys - generic:  # "types", "examples" name the list itself
@@ -172,13 +190,15 @@ class UnitScorer:
             return 0.0
         if unit.kind == "sentence" and len(text) < _MIN_SENTENCE:
             return 0.0
-        own = self.text_score(text)
+        own = self.text_score(plain(text))  # the words a reader sees: link targets are not text
         context = self.text_score(" ".join(unit.path))
         if unit.lead >= 0 and units[unit.lead].kind != "heading":
             context += self.text_score(units[unit.lead].quote)
         value = own + 0.5 * context + 0.1 * passage_score
         if self.entity_keys and not self.entity_keys & match_keys(" ".join((*unit.path, text))):
             value *= OTHER_ENTITY_FACTOR
+        elif self.entity_keys and (term := _DEFINED.match(text)) and self.entity_keys & match_keys(term[1]):
+            value *= DEFINITION_FACTOR  # "**BDFL:** BDFL means …": the side's own definition
         if self.quantity and own > 0 and _FIGURE.search(text):
             value += QUANTITY_BONUS
         if len(text) > 400:
@@ -196,6 +216,45 @@ def _passage_of(corpus: CorpusIndex, source: str, unit: Unit) -> str | None:
     return None
 
 
+NEIGHBOUR_FACTOR = 0.7
+
+
+def with_neighbours(
+    corpus: CorpusIndex, passages: Iterable[tuple[Passage, float]]
+) -> list[tuple[Passage, float]]:
+    """The gathered passages, then the passage right after each one (at a lower score).
+
+    Why: passages are cut at about 900 characters and at headings, so the answer often sits
+    just past the passage that matched — a page's introduction matches "sensitive
+    information", and the list of examples starts in the next passage, under a heading that
+    shares none of the question's words. Reading one passage further (sentence-window
+    retrieval) lets the unit scorer find that list; it still has to win on its own score.
+    """
+    given = list(passages)
+    seen = {p.id for p, _ in given}
+    extra: list[tuple[Passage, float]] = []
+    for passage, score in given:
+        source, _, number = passage.id.rpartition("#")
+        following = corpus.passage(f"{source}#{int(number) + 1}") if number.isdigit() else None
+        if following is not None and following.id not in seen:
+            seen.add(following.id)
+            extra.append((following, NEIGHBOUR_FACTOR * score))
+    return given + extra
+
+
+def _numbered(members: list[Unit]) -> bool:
+    """Numbered steps, or sub-headings numbered as steps ("### 1. Fill out the form")."""
+    return members[0].kind == "step" or all(NUMBERED_HEADING.match(m.quote) for m in members[:2])
+
+
+def _group_fits(kind: str, members: list[Unit]) -> bool:
+    """Sub-headings as members answer "which types…" (a list) or, when numbered, a procedure;
+    never a fact (a page's table of contents is not an answer)."""
+    if members[0].kind != "heading":
+        return True
+    return kind == "list" or (kind == "procedure" and _numbered(members))
+
+
 def typed_notes(
     corpus: CorpusIndex,
     analysis: QuestionAnalysis,
@@ -210,7 +269,7 @@ def typed_notes(
     ranked: list[Scored] = []
     groups: list[tuple[float, str, Unit, list[Unit]]] = []
     seen: set[tuple[str, int]] = set()
-    for passage, passage_score in passages:
+    for passage, passage_score in with_neighbours(corpus, passages):
         document = corpus.document(passage.source)
         if document is None:
             continue
@@ -225,8 +284,7 @@ def typed_notes(
                 ranked.append(Scored(unit, passage.source, value))
             if unit.kind == "heading" or unit.quote.endswith(":"):
                 members = children(units, unit)
-                # sub-headings as items answer "which types…" only, never a fact or a procedure
-                if len(members) >= 2 and (members[0].kind != "heading" or analysis.type == "list"):
+                if len(members) >= 2 and _group_fits(analysis.type, members):
                     lead_text = " ".join((*unit.path, unit.quote))
                     inner = sorted((scorer.text_score(m.quote) for m in members), reverse=True)
                     own = scorer.lead_score(unit.quote)
@@ -234,6 +292,8 @@ def typed_notes(
                     value = factor * (value + 0.1 * passage_score)
                     if scorer.entity_keys and not scorer.entity_keys & match_keys(lead_text):
                         value *= OTHER_ENTITY_FACTOR
+                    if analysis.type == "list" and LIST_LEAD.search(unit.quote):
+                        value *= LIST_LEAD_FACTOR  # "Here are some examples of …:" announces the list
                     if analysis.type == "procedure" and members[0].kind == "step":
                         value *= STEPS_FACTOR  # a procedure is answered by numbered steps first
                     groups.append((value, passage.source, unit, members))

@@ -91,7 +91,7 @@ def gather(branch: BranchState, runtime: Runtime[ResearchContext]) -> dict[str, 
         hits = ctx.corpus.search(offline.search_query(question, subquestion), PASSAGES_PER_BRANCH)
         entities = offline.entity_queries(question, subquestion)
     else:
-        hits = merged_search(ctx, expanded_queries(ctx, analysis, subquestion), PASSAGES_PER_BRANCH + 2)
+        hits = merged_search(ctx, expanded_queries(ctx, analysis, subquestion), PASSAGES_PER_BRANCH + 4)
         entities = entity_queries(analysis)
     best = hits[0][1] if hits else 0.0
     found = {p.id: score for p, score in hits if score >= RELATIVE_MIN_SCORE * best}
@@ -107,23 +107,35 @@ def expanded_queries(ctx: ResearchContext, analysis: QuestionAnalysis, subquesti
     corpus's other forms of them ("reimbursed" → "reimbursement"), and the same in the other
     language (lexicon). Separate, so that translated words cannot drown the original ones."""
     own = strip_template(subquestion)
-    forms = {v for t in set(terms(f"{own} {analysis.question}")) for v in ctx.corpus.variants(t)}
-    original = " ".join([own, analysis.question, *sorted(forms)])
-    translated = " ".join(filter(None, (translate(own, analysis.language), analysis.expansion)))
+    # A part of a compound question searches its own words (and the names that scope the
+    # question): the whole question would give every part the same passages.
+    context = " ".join(analysis.scope) if len(analysis.parts) > 1 else analysis.question
+    forms = {v for t in set(terms(f"{own} {context}")) for v in ctx.corpus.variants(t)}
+    original = " ".join([own, context, *sorted(forms)])
+    expansion = analysis.expansion
+    if len(analysis.parts) > 1:
+        expansion = translate(f"{own} {context}", analysis.language)
+    translated = " ".join(dict.fromkeys(" ".join((translate(own, analysis.language), expansion)).split()))
     return [q for q in (original, translated) if q.strip()]
 
 
 OUTLINE_WEIGHT = 0.5
+# A hit of the translated query counts a little less than one of the question's own words:
+# for a Spanish question over English pages only the translation matches (ranks unchanged),
+# but where both languages match, a false friend ("leave" → "licencia", a licence) must not
+# outrank a page in the question's own language.
+TRANSLATION_WEIGHT = 0.7
 
 
 def merged_search(ctx: ResearchContext, queries: list[str], k: int) -> list[tuple[Passage, float]]:
     """Each query's hits merged (a passage keeps its best BM25 score), plus half the score of
     its document's outline (title and headings) for the same query: heading-aware ranking."""
     best: dict[str, tuple[Passage, float]] = {}
-    for query in queries:
+    for n, query in enumerate(queries):
         outline = ctx.corpus.outline_scores(query)
+        weight = 1.0 if n == 0 else TRANSLATION_WEIGHT
         for passage, score in ctx.corpus.search(query, 3 * k):
-            score += OUTLINE_WEIGHT * outline.get(passage.source, 0.0)
+            score = weight * (score + OUTLINE_WEIGHT * outline.get(passage.source, 0.0))
             if score > best.get(passage.id, (passage, -1.0))[1]:
                 best[passage.id] = (passage, score)
     return sorted(best.values(), key=lambda ps: -ps[1])[:k]

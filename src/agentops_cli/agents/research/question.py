@@ -100,7 +100,28 @@ def question_parts(question: str) -> list[str]:
     """The question's own sub-questions ("… carry over, and what happens to hours above …")."""
     text = question.strip().lstrip("¿¡").rstrip("?").strip()
     parts = [p.strip(" ,;¿?") for p in _PART_BREAK.split(text)]
-    return [p for p in parts if len(terms(p)) >= 2] or [text]
+    parts = [p for p in parts if len(terms(p)) >= 2] or [text]
+    for i in range(1, len(parts)):
+        parts[i] = _complete(parts[i], parts[i - 1])
+    return parts
+
+
+_ELLIPSIS = re.compile(r"^(for|to|of|about|on|para|de|sobre|con)\s", re.I)
+
+
+def _complete(part: str, previous: str) -> str:
+    """An elliptical part takes the head it shares with the part before it: in "What are the
+    requirements for getting X, and for receiving Y?" the second part is "What are the
+    requirements for receiving Y", not a bare "for receiving Y"."""
+    match = _ELLIPSIS.match(part)
+    if not match:
+        return part
+    cut = previous.lower().rfind(f" {match.group(1).lower()} ")
+    if cut <= 0:
+        return part
+    head = previous[:cut]
+    head = head[head.rfind(". ") + 2 :] if ". " in head else head  # the sentence that asks
+    return f"{head} {part}"
 
 
 def compared_entities(question: str) -> list[str]:
@@ -112,11 +133,18 @@ def compared_entities(question: str) -> list[str]:
             continue
         groups = match.groupdict()
         sides = _SPLIT_LIST.split(groups["list"]) if groups.get("list") else [groups["a"], groups["b"]]
-        sides = [_LEADING.sub("", s.strip(" ,'")).strip() for s in sides]
+        sides = [_without_leading(s.strip(" ,'")) for s in sides]
         sides = [s for s in sides if terms(s)]
         if len(sides) >= 2:
             return list(dict.fromkeys(sides))[:4]
     return []
+
+
+def _without_leading(side: str) -> str:
+    """A side without its articles and kind words: "los modelos de gobierno BDFL" → "BDFL"."""
+    while (shorter := _LEADING.sub("", side, count=1).strip()) != side and terms(shorter):
+        side = shorter
+    return side
 
 
 def analyse(question: str) -> QuestionAnalysis:

@@ -95,7 +95,7 @@ def run(input: str, *, llm: AgentLLM, settings: Settings, options: dict[str, Any
         corpus=str(corpus.root),
         corpus_index=CorpusInfo(
             documents=len(corpus.documents),
-            passages=len(corpus.data.passages),
+            passages=len(corpus.data.rows),
             cached=corpus.from_cache,
             key=corpus.key[:16],
         ),

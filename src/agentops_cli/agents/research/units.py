@@ -74,6 +74,9 @@ def _kind_of(line: str) -> str:
         return "heading"
     if _MARKUP_LINE.match(stripped):
         return "markup"
+    if stripped.startswith(">"):  # a blockquote: its prose lines only, never its headings
+        content = stripped.lstrip("> \t")
+        return "quoted" if content and not content.startswith("#") else "markup"
     if _ITEM.match(line):
         return "item"
     if stripped.startswith("|"):
@@ -131,6 +134,15 @@ def document_units(text: str) -> tuple[Unit, ...]:
             lead_in = -1
             continue
         end = start + len(line)
+        if kind == "quoted":  # one quoted paragraph: its lines, without the "> " markers
+            while i < len(lines) and _kind_of(lines[i][1]) == "quoted":
+                end = lines[i][0] + len(lines[i][1])
+                i += 1
+            a = start + len(line) - len(line.lstrip("> \t"))
+            for x, y in _sentences(text[a:end], a):
+                add("sentence", x, y, section)
+            lead_in = -1
+            continue
         # continuation lines: wrapped prose, or the indented/unmarked rest of a list item
         while i < len(lines) and _kind_of(lines[i][1]) == "prose" and kind in ("prose", "item"):
             end = lines[i][0] + len(lines[i][1])
@@ -175,6 +187,7 @@ def children(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAGS = re.compile(r"\{%[^%]*%\}|\{\{[^}]*\}\}|<[^>]{1,200}>")
+_QUOTE_MARKER = re.compile(r"\n[ \t]*>[ \t]?")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 
@@ -184,7 +197,8 @@ def plain(quote: str) -> str:
     The quote itself is never changed (it is what is verified); only the sentence shown in
     the findings is cleaned, e.g. ``[Overtime]({% page "/x/" %}): Yes`` → ``Overtime: Yes``.
     """
-    text = _LINK.sub(r"\1", quote)
+    text = _QUOTE_MARKER.sub(" ", quote)
+    text = _LINK.sub(r"\1", text)
     text = _TAGS.sub("", text)
     text = _EMPHASIS.sub("", text).replace("\\_", "_").replace("\\*", "*")
     if text.startswith("|"):
