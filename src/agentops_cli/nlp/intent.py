@@ -12,13 +12,11 @@ construction (a test checks the numbers match scikit-learn's own ``transform``).
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 import tempfile
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +29,10 @@ if TYPE_CHECKING:
 ENGINE_VERSION = "intent-v6"  # bump when features or training change: invalidates cached models
 OOS_LABEL = "out_of_scope"
 
-_SPACES = re.compile(r"\s\s+")
+# Inference scores texts in chunks of this many: the gathered coefficient block stays ~tens of MB.
+CHUNK = 512
+# Per-model cache of a word's character n-gram columns; cleared when full (bounded memory).
+MAX_CACHED_WORDS = 100_000
 
 
 def normalize(text: str) -> str:
@@ -55,20 +56,27 @@ def char_ngrams(text: str, low: int = 2, high: int = 5) -> list[str]:
     """Character n-grams inside word boundaries, padded with a space (scikit-learn ``char_wb``).
 
     They make the model robust to typos, inflections and EN/ES cognates ("refund" /
-    "reembolso" share little, but "cancel" / "cancelar" share a lot).
+    "reembolso" share little, but "cancel" / "cancelar" share a lot). Built word by word
+    from a cache: real texts repeat the same few thousand words, so training and inference
+    skip almost all of the per-character work.
     """
     grams: list[str] = []
-    append = grams.append
-    for word in _SPACES.sub(" ", normalize(text)).split():
-        padded = f" {word} "
-        size = len(padded)
-        for n in range(low, high + 1):
-            if size <= n:
-                append(padded)
-                break
-            for start in range(size - n + 1):
-                append(padded[start : start + n])
+    for word in normalize(text).split():
+        grams.extend(_word_char_ngrams(word, low, high))
     return grams
+
+
+@lru_cache(maxsize=200_000)
+def _word_char_ngrams(word: str, low: int, high: int) -> tuple[str, ...]:
+    padded = f" {word} "
+    size = len(padded)
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        if size <= n:
+            grams.append(padded)
+            break
+        grams.extend(padded[start : start + n] for start in range(size - n + 1))
+    return tuple(grams)
 
 
 @dataclass
@@ -96,42 +104,74 @@ class IntentModel:
     oos_threshold: float = 0.0
     oos_label: str = OOS_LABEL
     meta: dict[str, Any] = field(default_factory=dict)
+    _char_cache: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     # -- inference --------------------------------------------------------------------------------
-    def _rows(self, texts: Sequence[str]) -> tuple[list[int], list[float], list[int]]:
-        """Sparse TF-IDF rows as flat (column, value) lists plus row offsets (CSR without scipy)."""
-        cols: list[int] = []
-        vals: list[float] = []
-        offsets = [0]
-        n_word = len(self.word_vocab)
-        for text in texts:
-            for grams, vocab, idf, base in (
-                (word_ngrams(text), self.word_vocab, self.word_idf, 0),
-                (char_ngrams(text), self.char_vocab, self.char_idf, n_word),
-            ):
-                counts = Counter(vocab[g] for g in grams if g in vocab)
-                if not counts:
-                    continue
-                weights = {c: (1.0 + math.log(tf)) * float(idf[c]) for c, tf in counts.items()}
-                norm = math.sqrt(sum(w * w for w in weights.values()))
-                for c, w in weights.items():
-                    cols.append(base + c)
-                    vals.append(w / norm)
-            offsets.append(len(cols))
-        return cols, vals, offsets
+    def _columns(self, texts: Sequence[str]) -> tuple[np.ndarray, ...]:
+        """Vocabulary columns hit by each text: (row, column) pairs of the word and char blocks.
 
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw linear scores, one row per text (vectorised over the whole batch)."""
+        The only per-text Python work: tokenising and dictionary look-ups, with each word's
+        character n-gram columns cached (words repeat across queries far more than texts do).
+        """
         import numpy as np
 
-        cols, vals, offsets = self._rows(texts)
+        word_vocab, cache = self.word_vocab, self._char_cache
+        if len(cache) > MAX_CACHED_WORDS:
+            cache.clear()
+        w_rows: list[int] = []
+        w_cols: list[int] = []
+        c_rows: list[int] = []
+        c_cols: list[int] = []
+        for row, text in enumerate(texts):
+            hits = [word_vocab[g] for g in word_ngrams(text) if g in word_vocab]
+            w_cols += hits
+            w_rows += [row] * len(hits)
+            start = len(c_cols)
+            for word in normalize(text).split():
+                cols = cache.get(word)
+                if cols is None:
+                    grams = _word_char_ngrams(word, 2, 5)
+                    cols = cache[word] = [self.char_vocab[g] for g in grams if g in self.char_vocab]
+                c_cols += cols
+            c_rows += [row] * (len(c_cols) - start)
+        as_int = lambda xs: np.asarray(xs, dtype=np.int64)  # noqa: E731
+        return as_int(w_rows), as_int(w_cols), as_int(c_rows), as_int(c_cols)
+
+    @staticmethod
+    def _block_weights(rows: np.ndarray, cols: np.ndarray, idf: np.ndarray) -> tuple[np.ndarray, ...]:
+        """One TF-IDF block as (row, column, weight): sublinear tf × idf, L2 per row (as scikit-learn)."""
+        import numpy as np
+
+        width = max(len(idf), 1)
+        keys, tf = np.unique(rows * width + cols, return_counts=True)
+        rows, cols = keys // width, keys % width
+        weights = (1.0 + np.log(tf)) * idf[cols]
+        norms = np.sqrt(np.bincount(rows, weights=weights * weights)) if len(rows) else np.empty(0)
+        return rows, cols, (weights / norms[rows]).astype(np.float32)
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw linear scores, one row per text.
+
+        Per text, one small matrix-vector product over just the columns it hits
+        (``weights @ coef[cols]``): measured ~3x faster than gathering the whole batch's
+        coefficient rows and summing segments with ``np.add.reduceat``.
+        """
+        import numpy as np
+
         out = np.tile(self.intercept.astype(np.float64), (len(texts), 1))
-        if cols:
-            contrib = self.coef[np.asarray(cols)] * np.asarray(vals, dtype=np.float32)[:, None]
-            starts = np.asarray(offsets[:-1])
-            nonempty = starts < np.asarray(offsets[1:])
-            sums = np.add.reduceat(contrib, starts[nonempty], axis=0)
-            out[nonempty] += sums
+        for first in range(0, len(texts), CHUNK):
+            w_rows, w_cols, c_rows, c_cols = self._columns(texts[first : first + CHUNK])
+            wr, wc, ww = self._block_weights(w_rows, w_cols, self.word_idf)
+            cr, cc, cw = self._block_weights(c_rows, c_cols, self.char_idf)
+            rows = np.concatenate([wr, cr])
+            order = np.argsort(rows, kind="stable")
+            rows = rows[order]
+            cols = np.concatenate([wc, cc + len(self.word_vocab)])[order]
+            weights = np.concatenate([ww, cw])[order]
+            bounds = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1], True]) if len(rows) else []
+            coef = self.coef
+            for begin, stop in pairwise(bounds):
+                out[first + rows[begin]] += weights[begin:stop] @ coef[cols[begin:stop]]
         return out
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -140,18 +180,22 @@ class IntentModel:
 
     def predict(self, texts: Sequence[str], top_k: int = 3) -> list[Prediction]:
         """Best label per text; below ``oos_threshold`` (or the OOS class itself) → out of scope."""
+        import numpy as np
+
         probs = self.predict_proba(texts)
+        k = min(top_k, probs.shape[1])
+        order = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+        best = probs[np.arange(len(probs)), order[:, 0]] if len(probs) else np.empty(0)
+        labels, oos_label, threshold = self.labels, self.oos_label, self.oos_threshold
         results: list[Prediction] = []
-        for row in probs:
-            order = row.argsort()[::-1][:top_k]
-            top = [(self.labels[i], round(float(row[i]), 4)) for i in order]
-            label, confidence = self.labels[order[0]], float(row[order[0]])
-            in_scope = label != self.oos_label and confidence >= self.oos_threshold
+        for row, idx, confidence in zip(probs, order.tolist(), best.tolist(), strict=True):
+            label = labels[idx[0]]
+            in_scope = label != oos_label and confidence >= threshold
             results.append(
                 Prediction(
-                    label=label if in_scope else self.oos_label,
+                    label=label if in_scope else oos_label,
                     confidence=round(confidence, 4),
-                    top=top,
+                    top=[(labels[i], round(float(row[i]), 4)) for i in idx],
                     in_scope=in_scope,
                 )
             )
@@ -168,7 +212,7 @@ class IntentModel:
         """
         import numpy as np
 
-        header = {k: v for k, v in self.__dict__.items() if k not in self._ARRAYS}
+        header = {k: v for k, v in self.__dict__.items() if k not in self._ARRAYS and not k.startswith("_")}
         arrays = {k: getattr(self, k) for k in self._ARRAYS}
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
