@@ -163,7 +163,7 @@ def test_engine_inference_matches_scikit_learn(clinc_model: tuple[IntentModel, d
 
     data = _clinc_subset(4)
     texts, labels = [t for t, _ in data["train"]], [lab for _, lab in data["train"]]
-    word, char, clf = _fit_linear(texts, labels, TrainParams())
+    word, char, clf = _fit_linear(texts, labels, TrainParams())  # a LinearFit
     model = _export(word, char, clf, {})
     probe = [t for t, _ in data["test"][:50]] + ["", "!!!", "Devolución rápida"]
     features = sp.hstack([word.transform(probe), char.transform(probe)]).tocsr()
