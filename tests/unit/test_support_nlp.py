@@ -249,3 +249,48 @@ def test_large_packs_calibrate_on_one_stratified_holdout(monkeypatch: pytest.Mon
     assert model.labels == ["refund", "shipping", "solo"]
     assert model.predict(["where is my parcel"])[0].top[0][0] == "shipping"
     assert model.meta["heldout_accuracy_no_reject"] == 1.0
+
+
+@needs_clinc
+def test_class_groups_in_threads_solve_the_same_problems_as_one_linear_svm() -> None:
+    """fit_svm splits the one-vs-rest classes over threads; each per-class problem is unchanged."""
+    from sklearn.svm import LinearSVC
+
+    from agentops_cli.nlp.intent_train import _features, fit_svm
+
+    data = _clinc_subset(9)
+    texts, labels = [t for t, _ in data["train"]], [lab for _, lab in data["train"]]
+    params = TrainParams(tol=1e-4, max_iter=2000)
+    _, _, features = _features(texts, params)
+    split = fit_svm(features, labels, params, jobs=2)
+    whole = LinearSVC(C=params.C, tol=params.tol, max_iter=params.max_iter, class_weight="balanced")
+    whole.fit(features, labels)
+    assert split.classes == list(whole.classes_)
+    assert split.coef.shape == whole.coef_.shape
+    probe = features[:200]
+    assert np.abs(split.decision_function(probe) - whole.decision_function(probe)).max() < 0.02
+    assert (split.decision_function(probe).argmax(1) == whole.decision_function(probe).argmax(1)).all()
+
+
+def test_batch_inference_handles_empty_batches_long_batches_and_a_bounded_word_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Batches larger than one chunk score like one text at a time; the word cache stays bounded."""
+    from agentops_cli.nlp import intent
+
+    texts = [f"refund {i} money back" if i % 2 else f"track parcel {i} package" for i in range(40)]
+    labels = ["refund" if i % 2 else "shipping" for i in range(40)]
+    model = train_intent_model(texts, labels)
+    assert model.predict([]) == []
+    monkeypatch.setattr(intent, "CHUNK", 7)
+    monkeypatch.setattr(intent, "MAX_CACHED_WORDS", 5)
+    probe = [*texts, "", "¿Dónde está mi paquete?", "zzz qqq"]
+    batch = model.logits(probe)
+    one_by_one = np.vstack([model.logits([t]) for t in probe])
+    assert np.allclose(batch, one_by_one)
+    assert np.allclose(batch[-3], model.intercept)  # nothing in the vocabulary: the intercept only
+    assert len(model._char_cache) <= 5 + len(probe[-1].split())
+    assert [p.label for p in model.predict(["refund 3 money back", "track parcel 8 package"])] == [
+        "refund",
+        "shipping",
+    ]

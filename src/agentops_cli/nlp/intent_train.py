@@ -58,7 +58,7 @@ class TrainParams:
 
     C: float = 0.5
     tol: float = 1e-2
-    max_iter: int = 100
+    max_iter: int = 5
     char_min_df: int = 2
     max_word_features: int = 100_000
     max_char_features: int = 150_000
