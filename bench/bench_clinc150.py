@@ -28,6 +28,7 @@ from common import ok_mark
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "clinc150" / "data_full.json"
 TARGETS = {"in_scope_accuracy": 0.90, "oos_recall": 0.60}
+TARGETS_ISSUE_21 = {"in_scope_accuracy": 0.93, "oos_recall": 0.70}
 
 
 def machine() -> dict[str, object]:
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     train = data["train"]
     val = data["val"] + [[text, OOS_LABEL] for text, _ in data["oos_val"]]
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     model = train_intent_model(
         [t for t, _ in train],
         [lab for _, lab in train],
@@ -70,14 +71,14 @@ def main(argv: list[str] | None = None) -> int:
         val_labels=[lab for _, lab in val],
         params=TrainParams(),
     )
-    train_s = time.perf_counter() - started
+    train_s, train_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
 
     test_texts = [t for t, _ in data["test"]]
     oos_texts = [t for t, _ in data["oos_test"]]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     test_pred = model.predict(test_texts)
     oos_pred = model.predict(oos_texts)
-    predict_s = time.perf_counter() - started
+    predict_s, predict_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
 
     correct = sum(p.label == gold for p, (_, gold) in zip(test_pred, data["test"], strict=True))
     raw_correct = sum(p.top[0][0] == gold for p, (_, gold) in zip(test_pred, data["test"], strict=True))
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "data": {k: len(v) for k, v in data.items()},
         "model": {
+            "engine": model.meta["engine"],
             "features": "tf-idf: word 1-2 grams over stemmed, accent-folded tokens"
             " + char_wb 2-5 grams (min_df 2), sublinear tf",
             "classifier": "one-vs-rest linear SVM (class-balanced), temperature-calibrated",
@@ -108,8 +110,12 @@ def main(argv: list[str] | None = None) -> int:
         "figures": figures,
         "targets": TARGETS,
         "passed": all(figures[k] >= v for k, v in TARGETS.items()),
+        "targets_issue_21": TARGETS_ISSUE_21,
+        "passed_issue_21": all(figures[k] >= v for k, v in TARGETS_ISSUE_21.items()),
         "train_s": round(train_s, 2),
+        "train_cpu_s": round(train_cpu_s, 2),
         "predict_queries_per_s": round(n_queries / predict_s, 1),
+        "predict_queries_per_cpu_s": round(n_queries / predict_cpu_s, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -170,9 +176,10 @@ def section(data: dict | None) -> list[str]:
         "  `test` (4,500 rows; a query counts as correct only if its label is right *and* it was",
         "  not rejected as out of scope) and out-of-scope recall on `oos_test` (1,000 rows).",
         "- **Model** (the same code the support agent runs, `agentops_cli/nlp/intent*.py`, engine",
-        "  `intent-v6`): TF-IDF over word 1–2-grams (accent-folded, lightly stemmed tokens) and",
+        "  `intent-v7`): TF-IDF over word 1–2-grams (accent-folded, lightly stemmed tokens) and",
         "  character 2–5-grams inside word boundaries (min_df 2), sublinear tf; one-vs-rest linear SVM",
-        "  (C = 0.5, class-balanced), temperature-calibrated; the out-of-scope threshold maximises",
+        "  (C = 0.5, class-balanced, liblinear capped at 5 passes, classes split over 2 threads),",
+        "  temperature-calibrated; the out-of-scope threshold maximises",
         "  validation accuracy + out-of-scope recall among those costing at most 1 point of",
         "  validation accuracy.",
         "- **Command**: `.venv/bin/python bench/bench_clinc150.py` → `bench/results/clinc150.json`",
@@ -200,9 +207,14 @@ def section(data: dict | None) -> list[str]:
             f"{m['val_accuracy_no_reject']} / {m['val_oos_recall']} | — | |",
             f"| temperature / OOS threshold / features | {m['temperature']} / {m['oos_threshold']} / "
             f"{m['n_features']:,} | — | |",
-            f"| training time (train + calibration) | {data['train_s']:.0f} s | — | |",
-            f"| prediction throughput (numpy inference, one process) | "
-            f"{data['predict_queries_per_s']:,.0f} queries/s | — | |",
+            f"| training time (calibration fit + final fit) | {data['train_s']:.0f} s wall, "
+            f"{data.get('train_cpu_s', float('nan')):.1f} s CPU | — | |",
+            f"| prediction throughput (numpy inference, one batch) | "
+            f"{data['predict_queries_per_s']:,.0f} queries/s wall, "
+            f"{data.get('predict_queries_per_cpu_s', float('nan')):,.0f} per CPU second | — | |",
+            "",
+            "Before (`intent-v6`, same protocol): in-scope accuracy 0.9242, out-of-scope recall 0.62,",
+            "59.7 s CPU to train; issue 21 asks for ≥ 0.93 / ≥ 0.70, which neither version reaches.",
         ]
     lines += [
         "",

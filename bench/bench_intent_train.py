@@ -107,39 +107,64 @@ def _write_csv(rows: list[tuple[str, str]], path: Path) -> None:
         writer.writerows(rows)
 
 
-def train_pack(n_rows: int) -> dict[str, float]:
-    """Load a generated bare-CSV pack and train the support engine's model on it."""
+def clinc77_rows(n_rows: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """A real 77-intent pack: the first 77 CLINC150 intents' train + val + test rows, shuffled,
+    the first ``n_rows`` (15,400 exist); and the 1,000 ``oos_test`` queries plus any rows left
+    over as a batch of queries to classify."""
+    from common import load_clinc
+
+    data = load_clinc(CLINC)
+    keep = set(sorted({label for _, label in data["train"]})[:N_INTENTS])
+    rows = [(t, lab) for split in ("train", "val", "test") for t, lab in data[split] if lab in keep]
+    random.Random(1).shuffle(rows)
+    queries = [t for t, _ in rows[n_rows:]] + [t for t, _ in data["oos_test"]]
+    return rows[:n_rows], queries
+
+
+def train_pack(n_rows: int, source: str = "synthetic") -> dict[str, float]:
+    """Load a bare-CSV pack (generated, or real CLINC150 rows) and train the support engine's
+    model on it; then classify 5,000 queries in one warm batch."""
     sys.path.insert(0, str(ROOT / "src"))
     from agentops_cli.agents.support.engine import train
     from agentops_cli.agents.support.pack import load_pack
 
+    if source == "clinc77":
+        rows, queries = clinc77_rows(n_rows)
+    else:
+        rows, queries = synthetic_rows(n_rows), [text for text, _ in synthetic_rows(5000, seed=99)]
+    queries = (queries * (5000 // max(len(queries), 1) + 1))[:5000]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"pack_{n_rows}.csv"
-        _write_csv(synthetic_rows(n_rows), path)
+        _write_csv(rows, path)
         pack = load_pack(path)
         wall, cpu = time.perf_counter(), time.process_time()
         model = train(pack)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        queries = [text for text, _ in synthetic_rows(5000, seed=99)]
         model.predict(queries[:100])  # warm
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         model.predict(queries)
         qps = len(queries) / (time.perf_counter() - started)
+        qps_cpu = len(queries) / (time.process_time() - cpu_started)
     return {
+        "source": source,
         "rows": n_rows,
         "intents": model.meta["n_labels"],
         "train_wall_s": round(wall, 2),
         "train_cpu_s": round(cpu, 2),
         "queries_per_s": round(qps, 1),
+        "queries_per_cpu_s": round(qps_cpu, 1),
         "heldout_accuracy_no_reject": model.meta["heldout_accuracy_no_reject"],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
 
-def memory(n_rows: int) -> dict[str, float]:
+def memory(n_rows: int, source: str = "synthetic") -> dict[str, float]:
     """``train_pack`` in a child process, so its peak RSS is the training's own."""
     out = subprocess.run(
-        [sys.executable, __file__, "_child", str(n_rows)], capture_output=True, text=True, check=True
+        [sys.executable, __file__, "_child", str(n_rows), "--source", source],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -158,8 +183,9 @@ def cross_validate(folds: int = 5) -> dict[str, object]:
     for k in range(folds):
         test = rows[k::folds]
         train = [r for i, r in enumerate(rows) if i % folds != k]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         model = train_intent_model([t for t, _ in train], [lab for _, lab in train])
+        cpu = time.process_time() - cpu
         preds = model.predict([t for t, _ in test])
         per_fold.append(
             {
@@ -168,6 +194,7 @@ def cross_validate(folds: int = 5) -> dict[str, object]:
                 / len(test),
                 "threshold": model.oos_threshold,
                 "train_s": round(time.perf_counter() - started, 2),
+                "train_cpu_s": round(cpu, 2),
             }
         )
     acc = sum(f["accuracy"] for f in per_fold) / folds
@@ -187,10 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", nargs="?", default="all", choices=["speed", "memory", "cv", "all", "_child"])
     parser.add_argument("n", nargs="?", type=int, default=100_000)
+    parser.add_argument("--source", default="synthetic", choices=["synthetic", "clinc77"])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "intent_train.json")
     args = parser.parse_args(argv)
     if args.what == "_child":
-        print(json.dumps(train_pack(args.n)))
+        print(json.dumps(train_pack(args.n, args.source)))
         return 0
     result: dict[str, object] = {}
     if args.out.is_file():
@@ -205,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.what in ("speed", "all"):
         result["speed_10k"] = memory(10_000)
+        result["speed_10k_clinc77"] = memory(10_000, "clinc77") if CLINC.is_file() else None
     if args.what in ("memory", "all"):
         result["memory_100k"] = memory(100_000)
     if args.what in ("cv", "all"):
