@@ -156,6 +156,26 @@ V6_SUMMARY = (
 )
 
 
+V7_NOTES = """What was tried for issue 21's accuracy goals: the intent-v7 model fitted on `train` +
+`oos_train` (an explicit `out_of_scope` class), several rejection rules, each rule's threshold
+chosen on `val` + `oos_val` only (best val accuracy with val OOS recall ≥ 0.70), then read once
+on `test` + `oos_test` (no final refit):
+
+| reject when … | val acc / OOS recall | test acc / OOS recall |
+|---|---|---|
+| top-1 probability < t, or the top class is `out_of_scope` | 0.9223 / 0.710 | 0.9204 / 0.516 |
+| top-1 probability < t (the class's own wins not used) | 0.9120 / 0.700 | 0.9147 / 0.606 |
+| top-1 − P(out_of_scope) < t | 0.9237 / 0.700 | 0.9216 / 0.524 |
+| top-1 − top-2 probability < t | 0.9040 / 0.700 | 0.9067 / 0.594 |
+| raw SVM score < t, or the top class is `out_of_scope` | 0.9233 / 0.700 | 0.9213 / 0.503 |
+
+None reaches 0.93 / 0.70 on `test`: without any rejection this model's test accuracy is 0.926
+(0.933 after the refit on `val`), which leaves almost no room to reject anything. The explicit
+out-of-scope class raises the *validation* recall, but `oos_val` resembles `oos_train` more than
+`oos_test` does and the recall does not carry over, so the bench keeps its protocol (no
+`oos_train`). Driver: a one-off script over this file's data split (not kept); one fit."""
+
+
 def _from_v6(data: dict) -> bool:
     return "val_accuracy_no_reject" in data.get("model", {})
 
@@ -216,6 +236,7 @@ def section(data: dict | None) -> list[str]:
             "Before (`intent-v6`, same protocol): in-scope accuracy 0.9242, out-of-scope recall 0.62,",
             "59.7 s CPU to train; issue 21 asks for ≥ 0.93 / ≥ 0.70, which neither version reaches.",
         ]
+    lines += ["", *V7_NOTES.splitlines()]
     lines += [
         "",
         "For comparison, the CLINC150 paper reports about 91 % in-scope accuracy for its linear",

@@ -48,6 +48,7 @@ CV_FOLDS = 5
 # group needs at least MIN_GROUP classes, and REST is the label every other class gets in it.
 MAX_JOBS = 2
 MIN_GROUP = 2
+MAX_PARALLEL_NNZ = 4_000_000
 REST = -1
 
 
@@ -71,7 +72,8 @@ class TrainParams:
 def _vectorizers(params: TrainParams, n_docs: int):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    common = {"lowercase": False, "sublinear_tf": True, "dtype": np.float32}
+    # float64: liblinear's type, so neither fit (nor thread) makes its own converted copy.
+    common = {"lowercase": False, "sublinear_tf": True, "dtype": np.float64}
     word = TfidfVectorizer(analyzer=word_ngrams, max_features=params.max_word_features, **common)
     char = TfidfVectorizer(
         analyzer=char_ngrams,
@@ -133,7 +135,9 @@ def fit_svm(features, labels: Sequence[str], params: TrainParams, jobs: int | No
 
     classes, y = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
     weights = len(y) / (len(classes) * np.bincount(y))  # scikit-learn's "balanced"
-    jobs = jobs or min(MAX_JOBS, os.cpu_count() or 1)
+    # Each thread's liblinear holds its own copy of the matrix (16 bytes per non-zero): big
+    # packs run one thread so that memory stays bounded.
+    jobs = jobs or (min(MAX_JOBS, os.cpu_count() or 1) if features.nnz <= MAX_PARALLEL_NNZ else 1)
     if len(classes) < 2 * MIN_GROUP or jobs < 2:
         groups = [np.arange(len(classes))]
     else:
