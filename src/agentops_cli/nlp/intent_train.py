@@ -6,7 +6,10 @@ Steps, each for a reason:
    vocabularies are capped (``max_*_features``) so a 100,000-row pack keeps a bounded model.
 2. A linear SVM per intent (liblinear, one-vs-rest, class-balanced weights): as accurate as
    the multinomial logistic regression it replaced on CLINC150 and a 77-intent pack
-   (cross-validated), at about a third of its training time.
+   (cross-validated), at about a third of its training time. Capped at 5 liblinear passes
+   (CLINC150 validation accuracy 0.9273 vs 0.9277 converged; noisy packs never converge and
+   would spend every pass up to the cap), its per-class problems split over 2 threads
+   (:func:`fit_svm`).
 3. Calibration on held-out predictions: a stratified hold-out split of the pack (or a given
    validation set) is scored by a model trained without it; one temperature fitted there
    turns the SVM margins into calibrated probabilities — the ``confidence`` a support lead
@@ -16,7 +19,8 @@ Steps, each for a reason:
    ``max_accuracy_drop`` (1 point) of in-scope accuracy there — rejection must earn its
    cost. Within that budget: with out-of-scope examples held out, the threshold maximising
    in-scope accuracy + out-of-scope recall; without them, the highest.
-5. The final model is refit on every row (hold-out included) with the same settings.
+5. The final model is refit on every row (hold-out included) with the same settings; both
+   fits share one TF-IDF matrix, vectorised once.
 """
 
 from __future__ import annotations
