@@ -252,6 +252,7 @@ def test_large_packs_calibrate_on_one_stratified_holdout(monkeypatch: pytest.Mon
 
 
 @needs_clinc
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_class_groups_in_threads_solve_the_same_problems_as_one_linear_svm() -> None:
     """fit_svm splits the one-vs-rest classes over threads; each per-class problem is unchanged."""
     from sklearn.svm import LinearSVC
@@ -294,3 +295,19 @@ def test_batch_inference_handles_empty_batches_long_batches_and_a_bounded_word_c
         "refund",
         "shipping",
     ]
+
+
+def test_binary_pack_calibrated_on_a_validation_set() -> None:
+    """Two intents + a validation set: the held-out scores take the exported two-column form."""
+    texts = [f"refund my money {i}" for i in range(10)] + [f"track my parcel {i}" for i in range(10)]
+    labels = ["refund"] * 10 + ["shipping"] * 10
+    model = train_intent_model(
+        texts,
+        labels,
+        val_texts=["money back please", "where is the parcel", "weather today"],
+        val_labels=["refund", "shipping", OOS_LABEL],
+    )
+    assert model.meta["calibrated_on"] == "validation"
+    assert model.labels == [OOS_LABEL, "refund", "shipping"]  # the OOS row was refit as a class
+    assert model.meta["heldout_accuracy_no_reject"] == 1.0
+    assert model.predict(["refund my money"])[0].top[0][0] == "refund"
