@@ -19,8 +19,7 @@ Steps, each for a reason:
    ``max_accuracy_drop`` (1 point) of in-scope accuracy there — rejection must earn its
    cost. Within that budget: with out-of-scope examples held out, the threshold maximising
    in-scope accuracy + out-of-scope recall; without them, the highest.
-5. The final model is refit on every row (hold-out included) with the same settings; both
-   fits share one TF-IDF matrix, vectorised once.
+5. The final model is refit on every row (hold-out included) with the same settings.
 """
 
 from __future__ import annotations
@@ -329,6 +328,8 @@ def _train(
     oos_label: str,
     params: TrainParams,
 ) -> IntentModel:
+    import scipy.sparse as sp
+
     texts, labels = list(texts), [str(x) for x in labels]
     if len(set(labels)) < 2:
         raise ValueError("an intent model needs at least two labels")
@@ -351,12 +352,18 @@ def _train(
         all_texts, all_labels = texts + list(val_texts), labels + [str(x) for x in val_labels]
         fit_rows, held_rows = np.arange(len(texts)), np.arange(len(texts), len(all_texts))
         source = "validation"
-    # Vectorised once: the held-out rows' texts shape the vocabulary and idf (not their
-    # labels), and the calibration fit and the final fit share one matrix.
-    word, char, features = _features(all_texts, params)
-    first = fit_svm(features[fit_rows], [all_labels[i] for i in fit_rows], params)
-    h_logits = _in_order(first, features[held_rows], classes)
-    model = _export(word, char, fit_svm(features, all_labels, params), {})
+    # The calibration model is vectorised on its own fit rows: held-out words it never saw
+    # must stay out of its vocabulary, or they would count in the held-out rows' TF-IDF norms
+    # and make unfamiliar queries look less confident than they will at run time (measured:
+    # CLINC150 validation OOS recall 0.73 but test 0.57 when vectorised together).
+    fit_texts = [all_texts[i] for i in fit_rows]
+    word, char, features = _features(fit_texts, params)
+    first = fit_svm(features, [all_labels[i] for i in fit_rows], params)
+    held_texts = [all_texts[i] for i in held_rows]
+    held = sp.hstack([word.transform(held_texts), char.transform(held_texts)], format="csr")
+    h_logits = _in_order(first, held, classes)
+    del features, held
+    model = _export(*_fit_linear(all_texts, all_labels, params), {})
     _finish(model, h_logits, [all_labels[i] for i in held_rows], oos_label, params, source, len(all_texts))
     return model
 
