@@ -269,8 +269,8 @@ BEFORE = """Before (engine `intent-v6`, measured the same day on the same loaded
 script over this file's synthetic 10,000-row pack): one of its two `LinearSVC` fits alone took
 23.1 s CPU (≈ 46 s CPU for training), and warm classification of the 5,000 queries took 2.46 s
 CPU (~2,030 queries per CPU second: a Python loop per text and one `np.add.reduceat` over the
-batch's gathered coefficients). `intent-v7`: one vectorisation shared by the calibration and
-final fits, liblinear capped at 5 passes, classes split over 2 threads; inference with
+batch's gathered coefficients). `intent-v7`: float64 TF-IDF (no per-fit
+conversion copy), liblinear capped at 5 passes, classes split over 2 threads; inference with
 per-word cached character n-grams and one small matrix-vector product per text. Wall times
 here were taken while other jobs loaded the 2 cores (load average 7–11, this bench under
 `nice -n 10`): CPU seconds are the comparable figure; rerun
