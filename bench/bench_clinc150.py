@@ -235,6 +235,8 @@ def section(data: dict | None) -> list[str]:
             "",
             "Before (`intent-v6`, same protocol): in-scope accuracy 0.9242, out-of-scope recall 0.62,",
             "59.7 s CPU to train; issue 21 asks for ≥ 0.93 / ≥ 0.70, which neither version reaches.",
+            "(v6 also found the linear SVM as accurate as logistic regression on 77 CLINC150 intents,",
+            "at about a third of the CPU time; a 3-point budget gives 0.9109 / 0.764 with the v6 model.)",
         ]
     lines += ["", *V7_NOTES.splitlines()]
     lines += [
@@ -254,7 +256,8 @@ def summary(data: dict | None) -> list[str]:
     f = data["figures"]
     return [
         f"| CLINC150 in-scope accuracy / OOS recall | {f['in_scope_accuracy']} / {f['oos_recall']} | "
-        f"≥ 0.90 / ≥ 0.60 | {ok_mark(data.get('passed'))} |"
+        f"≥ 0.90 / ≥ 0.60 (issue 21: ≥ 0.93 / ≥ 0.70) | {ok_mark(data.get('passed'))} "
+        f"(issue 21 {ok_mark(data.get('passed_issue_21', False))}) |"
     ]
 
 
