@@ -388,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         "--cv-from", type=Path, help="only the cross-validated clause figures, on a --dump file"
     )
     parser.add_argument("--eval-only", action="store_true", help="only the `agentops eval` wall time")
+    parser.add_argument("--no-eval", action="store_true", help="skip the `agentops eval` wall time")
     parser.add_argument("--folds", type=int, default=3, help="cross-validation folds (by contract)")
     args = parser.parse_args(argv)
     if not TEXTS.is_dir():
@@ -435,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
             "traced_peak_mb": round(peak_mb, 1),
         },
     }
-    result["eval"] = eval_wall_time(data)
+    if not args.no_eval:
+        result["eval"] = eval_wall_time(data)
     if not args.no_cv:
         result["cross_validated"] = cross_validated(data, outputs, args.folds)
     path = RESULTS / "cuad.json"

@@ -22,7 +22,7 @@ import re
 from datetime import date
 
 from agentops_cli.agents.document.configuration import JURISDICTIONS, PLACES
-from agentops_cli.agents.document.normalize import Found, duration_days, find_durations, find_money
+from agentops_cli.agents.document.normalize import NUMBER_WORDS, Found, duration_days, find_durations, find_money
 
 _NEGATION = re.compile(r"\b(?:sin|no|not|never|nunca|neither)\b[^.;]{0,30}$", re.I)
 
@@ -208,6 +208,66 @@ def add_duration(iso_date: str, iso_duration: str) -> str | None:
         except ValueError:
             day -= 1
     return date(start.year + year, month + 1, day).isoformat()
+
+
+# -- the length of a contract's term ------------------------------------------------------------
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "fifteenth": 15, "twentieth": 20,
+}  # fmt: skip
+_NTH = rf"(?:{'|'.join(_ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))"
+# "the fifth anniversary of the Effective Date", "the second (2nd) anniversary", "the four-year
+# anniversary", "the end of the fifteenth (15th) Contract Year": the term ends N years in.
+_ANNIVERSARY = re.compile(
+    rf"\b(?P<nth>{_NTH})\s*(?:\(\s*\d{{1,2}}(?:st|nd|rd|th)?\s*\)\s*)?(?:anniversary|contract\s+year)\b|"
+    rf"\b(?P<n>\w+)(?:\s+\(\d+\))?[\s-]+years?\s+anniversary\b",
+    re.I,
+)
+# A duration is the term's length when the words before it say so ("continue for a period of",
+# "term of this Agreement shall be", "for an initial term of") …
+_TERM_LENGTH_BEFORE = re.compile(
+    r"(?:(?:continue|remain|extend|last|run|be\s+in\s+effect|be\s+effective)\w*\s+(?:thereafter\s+|initially\s+)?"
+    r"(?:in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+|valid\s+|effective\s+)?(?:initially\s+)?(?:for|during)\s+|"
+    r"(?:(?:initial\s+)?(?:term|period|duration)\s+of\s+(?:this\s+\w+\s+)?(?:(?:shall|will)\s+be|is)\s+(?:for\s+)?)|"
+    r"(?:an?|the)\s+(?:initial\s+)?(?:period|term|duration)\s+of\s+|(?:be|is)\s+for\s+(?:an?\s+(?:initial\s+)?"
+    r"(?:period|term)\s+of\s+)?|shall\s+have\s+a\s+(?:duration|term)\s+of\s+|durante\s+(?:un\s+(?:periodo|plazo)\s+de\s+)?|"
+    r"(?:plazo|duraci[oó]n|vigencia)\s+(?:ser[aá]\s+)?de\s+)"
+    r"(?:an?\s+|the\s+)?(?:initial\s+)?(?:period|term)?\s*(?:of\s+)?$",
+    re.I,
+)
+# … or the words after it ("five (5) years from the Effective Date", "three years thereafter").
+_TERM_LENGTH_AFTER = re.compile(
+    r"^\s*(?:period\s+|term\s+)?(?:\(\s*the\s+[\"“][^\"”]{1,30}[\"”]\s*\)\s*)?"
+    r"(?:from|after|following|commencing|beginning|thereafter|starting|a\s+contar|desde|a\s+partir)\b",
+    re.I,
+)
+# Durations that are not the initial term: renewals, notices, cure periods.
+_NOT_TERM_LENGTH = re.compile(
+    r"(?:renew\w*|successive|additional|extension|extended|further|subsequent|notice|prior|within|cure|"
+    r"after\s+the\s+(?:initial\s+)?term)\W+(?:\w+\W+){0,3}$",
+    re.I,
+)
+
+
+def term_length(sentence: str) -> Found | None:
+    """The length of the initial term a sentence states, as an ISO duration in months or years
+    (an anniversary or the end of the Nth contract year counts as N years)."""
+    for found in find_durations(sentence):
+        if str(found.value)[-1] not in "MY":
+            continue
+        before = sentence[max(0, found.start - 70) : found.start]
+        if _NOT_TERM_LENGTH.search(before):
+            continue
+        if _TERM_LENGTH_BEFORE.search(before) or _TERM_LENGTH_AFTER.match(sentence[found.end :]):
+            return found
+    for m in _ANNIVERSARY.finditer(sentence):
+        if re.search(r"(?:following|after|before|prior\s+to)\s+(?:the\s+)?$", sentence[: m.start()], re.I):
+            continue  # "at any time following the 7th anniversary": a right within the term, not its end
+        raw = (m.group("nth") or m.group("n") or "").lower()
+        n = _ORDINALS.get(raw) or NUMBER_WORDS.get(raw) or int(re.sub(r"\D", "", raw) or 0)
+        if n:
+            return Found(m.start(), m.end(), f"P{n}Y")
+    return None
 
 
 # -- terms of service ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from agentops_cli.agents.document.canonical import RENEWAL_RANK, add_duration, renewal
+from agentops_cli.agents.document.canonical import RENEWAL_RANK, add_duration, renewal, term_length
 from agentops_cli.agents.document.normalize import Found, find_dates, find_durations
 from agentops_cli.agents.document.schemas import Quoted
 from agentops_cli.agents.document.segment import Span, companies, hit_units
@@ -213,39 +213,82 @@ _TERM_FROM = re.compile(
 )
 
 
-def expiration_date(text: str, language: str, units: list[Span], effective: str | None) -> Quoted | None:
-    """The end of the initial term: a stated date ("shall terminate on June 30, 2010"), else the
-    effective date plus the stated term ("five (5) years following the Effective Date")."""
-    dates = clean_dates(text, language)
-    for found in dates:
-        before = text[max(0, found.start - 60) : found.start]
-        unit = next((u for u in units if u.start <= found.start < u.end), None)
-        sentence = text[unit.start : unit.end] if unit else before
-        if _EXPIRATION.search(before) and _TERM_WORDS.search(sentence):
-            return Quoted.at(text, found.start, found.end)
-    if not effective:
-        return None
-    from agentops_cli.agents.document.grounding import COMPUTED_FROM
+# The sentence that sets this contract's own term has the term (or the contract) as its subject and
+# a verb that starts, runs or ends it: "The term of this Agreement shall …", "This Agreement shall
+# commence on … and continue …", ""Contract Period" shall mean …" — not "during the term of this
+# Agreement" (a licence, a duty), which only refers to it.
+_TERM_SUBJECT = re.compile(
+    r"(?:\b(?:initial\s+)?(?:term|period|duration)\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract|license)|"
+    r"\b(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract)\b|[\"“](?:initial\s+|contract\s+)?(?:term|period)[\"”]|"
+    r"\b(?-i:Term|TERM)\b|\binitial\s+(?:term|period)\b|"
+    r"\b(?:el\s+)?(?:plazo|duraci[oó]n|vigencia)\s+del?\s+(?:presente\s+)?contrato)(?:\s*\([^)]{0,40}\))?",
+    re.I,
+)
+_REFERS_ONLY = re.compile(r"\b(?:during|throughout|within|after|for|of|in|under|upon|to|beyond|by|prior\s+to|durante)\s+$", re.I)
+_TERM_VERB = re.compile(
+    r"^[^.;]{0,150}?\b(?:(?:commences|begins|continues|remains|expires|terminates|ends|concludes)\b|"
+    r"(?:shall|will|is|to|be|does|comes?|ser[aá]|tendr[aá])\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:commenc|begin|continu|remain|expir|terminat|end\b|conclud|effective|in\s+effect|take\s+effect|"
+    r"into\s+force|have\s+a\s+(?:duration|term)|mean|(?:for\s+)?(?:an?\s+|the\s+)?(?:initial\s+)?"
+    r"(?:period|term)?\s*(?:of\s+)?[\w-]+\s+(?:\(\d+\)\s+)?(?:years?|months?)\b|durar|vigente|en\s+vigor))",
+    re.I,
+)
 
-    for unit in units:
-        sentence = text[unit.start : unit.end]
-        if not _TERM_SENTENCE.search(sentence) or re.search(r"confiden|surviv", sentence, re.I):
+
+def _sets_term(sentence: str) -> bool:
+    for m in _TERM_SUBJECT.finditer(sentence):
+        if _REFERS_ONLY.search(sentence[max(0, m.start() - 20) : m.start()]):
             continue
-        anchored = COMPUTED_FROM.search(sentence)
-        for found in find_durations(sentence):
-            before = sentence[max(0, found.start - 45) : found.start]
-            if anchored and anchored.start() < found.start and _FOR_A_TERM.search(before):
-                computed = add_duration(effective, str(found.value))
-                if computed and str(found.value)[-1] in "MY":
-                    return Quoted.at(text, unit.start, unit.end, value=computed)
-            after = sentence[found.end : found.end + 70]
-            if COMPUTED_FROM.match(re.sub(r"^\s*(?:period\s+|term\s+)?", "", after)) or COMPUTED_FROM.search(
-                after[:60]
-            ):
-                computed = add_duration(effective, str(found.value))
-                if computed and str(found.value)[-1] in "MY":
-                    end = unit.start + found.end + len(after)
-                    return Quoted.at(text, unit.start + found.start, min(end, unit.end), value=computed)
+        if _TERM_VERB.match(sentence[m.end() :]):
+            return True
+    return False
+
+
+_NOT_THE_TERM = re.compile(
+    r"confiden|surviv|royalty\s+term|patent\s+term|warranty\s+period|licen[cs]e\s+term|non-?compet", re.I
+)
+_STARTS_AND_ENDS = re.compile(
+    r"(?:commenc|begin|effective|in\s+effect|into\s+force|term\s+of\s+this\s+\w+\s+(?:shall|will)?\s*(?:be|is)\b|"
+    r"[\"“]Initial\s+Term[\"”])[^.;]{0,300}?(?:continu|remain|expir|\bend|terminat|until|through|conclud|years?\b|months?\b)",
+    re.I,
+)
+_NO_END = re.compile(r"until\s+terminated|perpetu|indefinite|no\s+fixed\s+term|plazo\s+indefinido", re.I)
+_LATER_OF = r"(?:(?:the\s+)?(?:later|earlier|sooner)\s+(?:of|to\s+occur\s+of)\s*:?\s*(?:\(\w\)\s*)?)?"
+
+
+def expiration_date(text: str, language: str, units: list[Span], effective: str | None) -> Quoted | None:
+    """The end of the initial term, read in the sentences that set the contract's term: a stated
+    date ("shall terminate on June 30, 2010", "through December 31, 2021"), else the effective
+    date plus the stated length ("five (5) years following the Effective Date", "the term of this
+    Agreement shall be one (1) year", "the third anniversary of the Effective Date"). A term that
+    runs "until terminated" has no date; a date elsewhere (a fiscal year "ending December 31") is
+    not the term's end."""
+    dates = clean_dates(text, language)
+    candidates = [
+        unit
+        for unit in units
+        if not _NOT_THE_TERM.search(text[unit.start : unit.end]) and _sets_term(text[unit.start : unit.end])
+    ]
+    # A sentence that both starts and ends the term ("shall commence on … and continue for …") is
+    # the term clause; a lone "this Agreement shall terminate …" is more often a termination right.
+    strong = [u for u in candidates if _STARTS_AND_ENDS.search(text[u.start : u.end])]
+    for unit in strong + [u for u in candidates if u not in strong]:
+        sentence = text[unit.start : unit.end]
+        for found in dates:
+            if not unit.start <= found.start < unit.end:
+                continue
+            before = text[max(unit.start, found.start - 80) : found.start]
+            before = re.sub(_LATER_OF + r"$", "", before, flags=re.I)
+            if _EXPIRATION.search(before) or re.search(r"later\s+than\s+$", before, re.I):
+                return Quoted.at(text, found.start, found.end)
+        length = term_length(sentence)
+        if length is not None:
+            computed = add_duration(effective, str(length.value)) if effective else None
+            if computed is None:
+                return None
+            return Quoted.at(text, unit.start, unit.end, value=computed)
+        if _NO_END.search(sentence) and re.search(r"continu|remain|term", sentence, re.I):
+            return None
     return None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agentops_cli.agents.document.canonical import CANONICAL, add_duration
+from agentops_cli.agents.document.canonical import CANONICAL, add_duration, term_length
 from agentops_cli.agents.document.configuration import RISK_SEVERITY, FieldSpec
 from agentops_cli.agents.document.normalize import (
     Found,
@@ -133,11 +133,17 @@ class Grounder:
     def _computed_date(self, quote: str, claimed: str | None) -> Found | None:
         """A date the quote states as a term from the effective date; the claim must equal it."""
         effective = self.anchors.get("effective_date")
-        if not effective or not claimed or not COMPUTED_FROM.search(quote):
+        if not effective or not claimed:
             return None
-        for found in find_durations(quote):
-            if add_duration(effective, str(found.value)) == claimed:
-                return Found(found.start, found.end, claimed)
+        if COMPUTED_FROM.search(quote):
+            for found in find_durations(quote):
+                if add_duration(effective, str(found.value)) == claimed:
+                    return Found(found.start, found.end, claimed)
+        # A sentence that sets the term's length ("The term of this Agreement shall be one (1) year",
+        # "… end on the fifth anniversary of the Effective Date") runs from the effective date.
+        length = term_length(quote)
+        if length is not None and add_duration(effective, str(length.value)) == claimed:
+            return Found(length.start, length.end, claimed)
         return None
 
     def _text_value(self, claimed: str, quote: str) -> Found | None:
