@@ -22,7 +22,13 @@ import re
 from datetime import date
 
 from agentops_cli.agents.document.configuration import JURISDICTIONS, PLACES
-from agentops_cli.agents.document.normalize import NUMBER_WORDS, Found, duration_days, find_durations, find_money
+from agentops_cli.agents.document.normalize import (
+    NUMBER_WORDS,
+    Found,
+    duration_days,
+    find_durations,
+    find_money,
+)
 
 _NEGATION = re.compile(r"\b(?:sin|no|not|never|nunca|neither)\b[^.;]{0,30}$", re.I)
 

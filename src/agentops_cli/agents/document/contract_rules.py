@@ -224,7 +224,9 @@ _TERM_SUBJECT = re.compile(
     r"\b(?:el\s+)?(?:plazo|duraci[oó]n|vigencia)\s+del?\s+(?:presente\s+)?contrato)(?:\s*\([^)]{0,40}\))?",
     re.I,
 )
-_REFERS_ONLY = re.compile(r"\b(?:during|throughout|within|after|for|of|in|under|upon|to|beyond|by|prior\s+to|durante)\s+$", re.I)
+_REFERS_ONLY = re.compile(
+    r"\b(?:during|throughout|within|after|for|of|in|under|upon|to|beyond|by|prior\s+to|durante)\s+$", re.I
+)
 _TERM_VERB = re.compile(
     r"^[^.;]{0,150}?\b(?:(?:commences|begins|continues|remains|expires|terminates|ends|concludes)\b|"
     r"(?:shall|will|is|to|be|does|comes?|ser[aá]|tendr[aá])\s+(?:[\w-]+\s+){0,4}?"
