@@ -39,6 +39,8 @@ _AUTO_RENEWAL = re.compile(
     r"automatic\s+(?:annual\s+|yearly\s+|monthly\s+|successive\s+)?(?:renewals?|extensions?)|"
     r"(?:renew|extend|continue)\w*\s+(?:thereafter\s+)?(?:for|on)\s+(?:(?:one|two|three|\d+|an?)\s+)?"
     r"(?:\(\d+\)\s+)?(?:successive|additional|consecutive|further|subsequent)[^.]{0,140}?\bunless\b|"
+    r"\bunless\b[^.]{0,200}?(?:shall|will)\s+(?:be\s+|automatically\s+)*(?:renewed|extended)\s+for\s+"
+    r"(?:an?\s+)?(?:additional|successive|consecutive)|"
     r"from\s+year\s+to\s+year|year-to-year|month-to-month|evergreen|continue\w*\s+automatically|"
     r"continue\s+in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+thereafter\s+until\s+terminated|"
     r"tacitly\s+renew\w*|pr[oó]rroga\w*\s+t[aá]cita\w*|prorrogar[aá]\s+t[aá]citamente|"

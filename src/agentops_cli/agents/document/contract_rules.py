@@ -298,6 +298,13 @@ def expiration_date(text: str, language: str, units: list[Span], effective: str 
 _RENEWAL_CUE = re.compile(
     r"renew|pr[oó]rroga|prorrog|renova|extension|extend|year\s+to\s+year|evergreen", re.I
 )
+_BEFORE_END = re.compile(
+    r"^(?:'s|’s)?\s*(?:\(\w+\)\s*)?(?:prior|before|in\s+advance|preceding|antes|de\s+antelaci)", re.I
+)
+# "renewed for additional one (1) year terms", "for successive twelve month periods": a renewal's length.
+_RENEWAL_LENGTH = re.compile(
+    r"(?:additional|successive|consecutive|further|subsequent|renewal)\s+(?:\w+\s+)?$", re.I
+)
 _NOTICE = re.compile(r"notice|notif|prior\s+to|before|in\s+advance|preaviso|antelaci[oó]n|aviso", re.I)
 
 
@@ -318,9 +325,12 @@ def renewal_clause(text: str, units: list[Span]) -> Quoted | None:
 
 
 def renewal_notice(text: str, units: list[Span]) -> Quoted | None:
-    """Notice needed to stop a renewal: the duration next to "notice" / "prior to" in a sentence
-    about renewal or non-renewal ("unless either party gives ninety (90) days' notice")."""
+    """Notice needed to stop (or, for an option, to exercise) a renewal: in the sentences about
+    renewal or non-renewal, first a period counted back from the end ("at least ninety (90) days
+    prior to the expiration"), else the duration next to "notice" ("unless either party gives
+    ninety (90) days' notice"). A renewal's own length ("additional one (1) year terms") is not it."""
     cued = hit_units(text, units, _RENEWAL_CUE)
+    nearest: Quoted | None = None
     for index in sorted(set(cued) | {i + 1 for i in cued if i + 1 < len(units)}):
         unit = units[index]
         sentence = text[unit.start : unit.end]
@@ -333,14 +343,23 @@ def renewal_notice(text: str, units: list[Span]) -> Quoted | None:
         )
         if not (about_renewal or follows_renewal):
             continue
-        anchor = _NOTICE.search(sentence)
-        if anchor is None:
+        anchors = [(m.start(), m.end()) for m in _NOTICE.finditer(sentence)]
+        durations = [
+            d
+            for d in find_durations(sentence)
+            if str(d.value)[-1] in "DWM"
+            and not _RENEWAL_LENGTH.search(sentence[max(0, d.start - 30) : d.start])
+        ]
+        if not anchors or not durations:
             continue
-        durations = [d for d in find_durations(sentence) if str(d.value)[-1] in "DWM"]
-        if not durations:
-            continue
-        near = min(durations, key=lambda f: min(abs(f.start - anchor.end()), abs(f.end - anchor.start())))
-        if min(abs(near.start - anchor.end()), abs(near.end - anchor.start())) > 80:
-            continue
-        return Quoted.at(text, unit.start + near.start, unit.start + near.end)
-    return None
+        before_end = [d for d in durations if _BEFORE_END.match(sentence[d.end :])]
+        if before_end:
+            return Quoted.at(text, unit.start + before_end[0].start, unit.start + before_end[0].end)
+
+        def distance(f: Found, anchors: list[tuple[int, int]] = anchors) -> int:
+            return min(min(abs(f.start - e), abs(f.end - s)) for s, e in anchors)
+
+        near = min(durations, key=distance)
+        if nearest is None and distance(near) <= 80:
+            nearest = Quoted.at(text, unit.start + near.start, unit.start + near.end)
+    return nearest

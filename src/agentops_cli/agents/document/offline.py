@@ -302,9 +302,10 @@ def _contract(text: str, language: str) -> dict[str, object]:
     fields["term"] = _term(text, units)
     renewal = contract_rules.renewal_clause(text, units)
     fields["renewal"] = renewal
-    # Notice to stop a renewal only means something when the contract renews by itself.
-    automatic = renewal is not None and renewal.value == "automatic"
-    fields["renewal_notice"] = contract_rules.renewal_notice(text, units) if automatic else None
+    # Notice about a renewal only means something when the contract renews by itself (notice to
+    # stop it) or at a party's option (notice to exercise or decline it).
+    renews = renewal is not None and renewal.value in ("automatic", "option")
+    fields["renewal_notice"] = contract_rules.renewal_notice(text, units) if renews else None
     fields["total_value"] = _money_after(text, _VALUE_KEYS, _VALUE_AVOID)
     payment = _in_sentences(
         text,
