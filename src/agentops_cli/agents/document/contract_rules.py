@@ -21,8 +21,10 @@ from agentops_cli.agents.document.segment import Span, companies, hit_units
 _NOISE = re.compile(
     r"Source:[^\n]{0,160}?\b\d{1,2}/\d{1,2}/\d{2,4}|"  # EDGAR stamp: "Source: X, 8-K, 4/18/2017"
     r"\bPage\s+\d+\s+of\s+\d+\b|\bP[aá]gina\s+\d+\s+de\s+\d+\b|"
-    r"\bFiled\s+(?:on|with)[^\n]{0,80}?\d{4}",
-    re.I,
+    r"\bFiled\s+(?:on|with)[^\n]{0,80}?\d{4}|"
+    # the same stamp without "Source:": "PLAYBOY ENTERPRISES INC, 10-Q/A, 2/20/2009"
+    r"^[^\n]{1,80}?,\s*(?:\d{1,2}-K|10-Q|10-K|S-\d|F-\d|DRS|\d{2,3}[A-Z]{1,6})[^\n,]{0,20},\s*\d{1,2}/\d{1,2}/\d{4}",
+    re.I | re.M,
 )
 
 
@@ -49,7 +51,7 @@ _PREAMBLE_END = re.compile(
 )
 _ALIAS = re.compile(
     r"\(\s*(?:each\s+)?(?:the\s+|hereinafter(?:\s+(?:referred\s+to\s+as|called))?,?\s+|"
-    r"en\s+adelante,?\s+|referred\s+to\s+as\s+)?(?:the\s+|el\s+|la\s+|as\s+)?[\"“'‘]([^\"”'’]{1,40})[\"”'’]"
+    r"en\s+adelante,?\s+|referred\s+to\s+as\s+)?(?:the\s+|el\s+|la\s+|as\s+)?[\"“'‘]([^\"”'’()]{1,40})[\"”'’)]"
 )
 _BOUNDARY = re.compile(
     r"\b(?:(?:y\s+)?de\s+(?:una|otra)\s+parte,?|between|among|and|entre|y|AND|BETWEEN)\b|[;)\n]\s*|:\s", re.I
@@ -131,6 +133,13 @@ def parties(text: str, max_parties: int = 4) -> list[Quoted]:
         name = _name_before(region, m.start())
         if name:
             spans.append(name)
+    # A filing stamp names the filer ("Source: ATN INTERNATIONAL, INC., 10-Q, …"), not a party.
+    noise = [(s - offset, e - offset) for s, e in noise_spans(text[: offset + len(region)])]
+    spans = [
+        (s, e)
+        for s, e in spans
+        if not any(ns <= s < ne for ns, ne in noise) and not re.search(r"\s(?:AS|as|DATED)$", region[s:e])
+    ]
     found: list[tuple[int, int]] = []
     keys: list[str] = []
     for s, e in sorted(spans, key=lambda span: (span[0], -span[1])):
