@@ -262,3 +262,111 @@ def test_clause_model_round_trips_through_its_file(tmp_path: Path) -> None:
     assert again.categories == shipped.categories and again.vocabulary == shipped.vocabulary
     sample = ["Licensee shall not sell competing products during the term."]
     assert (abs(again.scores(sample) - shipped.scores(sample)) < 1e-3).all()
+
+
+# -- issue 17, second pass: the term clause, renewal notice, stamps as parties, learned exclusivity ---
+def _expiry(text: str, effective: str | None) -> Quoted | None:
+    return contract_rules.expiration_date(text, "en-us", sentences(text), effective)
+
+
+def test_expiration_is_the_term_clause_date_not_another_date() -> None:
+    text = (
+        "Royalties are reported for the fiscal year ending December 31, 2018.\n\n"
+        "This Agreement shall commence on the Effective Date and shall continue in effect through "
+        "June 30, 2022, unless terminated earlier as set forth herein."
+    )
+    quoted = _expiry(text, "2019-07-01")
+    assert quoted is not None and quoted.quote == "June 30, 2022"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected", "words"),
+    [
+        (
+            "The initial term of this Agreement shall commence on the Effective Date and end on the "
+            "fourth anniversary of the Effective Date.",
+            "2024-02-10",
+            "fourth anniversary",
+        ),
+        (
+            'The term of this Agreement shall be two (2) years unless terminated earlier (the "Term").',
+            "2022-02-10",
+            "two (2) years",
+        ),
+        (
+            "This Agreement comes into force on the date of signature and shall have a duration of "
+            "three years.",
+            "2023-02-10",
+            "three years",
+        ),
+    ],
+)
+def test_expiration_from_the_terms_length_is_grounded_on_it(sentence: str, expected: str, words: str) -> None:
+    quoted = _expiry(sentence, "2020-02-10")
+    assert quoted is not None and quoted.value == expected
+    grounder = Grounder(sentence, "en-us", anchors={"effective_date": "2020-02-10"})
+    value = grounder.field(field_specs("contract")["expiration_date"], quoted)
+    assert value is not None and value.value == expected and value.text == words
+
+
+def test_a_term_until_terminated_has_no_expiration_date() -> None:
+    text = (
+        "This Agreement shall become effective on the Effective Date and shall continue in full force "
+        "and effect until terminated by either party under Section 9.\n\n"
+        "The first report is due on March 31, 2021."
+    )
+    assert _expiry(text, "2020-01-15") is None
+
+
+def test_durations_during_the_term_are_not_the_term() -> None:
+    text = (
+        "Each party shall keep the other's information secret during the term of this Agreement and "
+        "for two years after it ends.\n\nThe Supplier shall deliver the goods within six (6) months."
+    )
+    assert _expiry(text, "2020-01-15") is None
+
+
+def test_renewal_notice_counts_back_from_the_end_and_skips_the_renewal_length() -> None:
+    text = (
+        "The term of this Agreement is one (1) year and will be automatically renewed for one (1) "
+        "additional twelve month period unless either party notifies the other of its intention not "
+        "to renew. Such notice must be given forty-five (45) days prior to the end of the term."
+    )
+    quoted = contract_rules.renewal_notice(text, sentences(text))
+    assert quoted is not None and quoted.quote == "forty-five (45) days"
+
+
+def test_renewal_notice_is_read_for_an_option_to_extend() -> None:
+    text = (
+        "This Agreement is made as of May 2, 2018 by and between Quarry Mills Inc. and Tern Foods LLC.\n\n"
+        "Tern Foods may extend this Agreement for one additional year by written notice given not less "
+        "than ninety (90) days prior to the expiration of the initial term."
+    )
+    fields = offline._contract(text, "en-us")
+    assert fields["renewal"] is not None and fields["renewal"].value == "option"
+    assert fields["renewal_notice"] is not None and fields["renewal_notice"].quote == "ninety (90) days"
+
+
+def test_a_filing_stamp_without_source_names_no_party() -> None:
+    text = (
+        "HARBOR LIGHT HOLDINGS INC, 10-Q/A, 3/14/2011\n\nSUPPLY AGREEMENT\n\nThis Supply Agreement is "
+        'made by and between Gull Point Foods, Inc. ("Buyer") and Keel Farms LLC ("Seller").\n\n'
+        "WHEREAS Buyer needs produce."
+    )
+    names = [q.quote for q in contract_rules.parties(text)]
+    assert names == ["Gull Point Foods, Inc.", "Keel Farms LLC"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "admissible"),
+    [
+        ("Replacement of the goods is the Buyer's sole and exclusive remedy for any defect in them.", False),
+        ("Licensor grants Licensee a non-exclusive licence to use the software in the Territory.", False),
+        ("Distributor shall promote the Products actively throughout the Territory at its own cost.", False),
+        ("Distributor shall be the exclusive distributor of the Products in the Territory.", True),
+        ("Buyer shall purchase all of its requirements of resin solely from Seller.", True),
+    ],
+)
+def test_learned_exclusivity_must_be_said_in_the_sentence(sentence: str, admissible: bool) -> None:
+    assert clause_model.admissible("exclusivity", sentence) is admissible
+    assert clause_model.admissible("audit_rights", sentence)  # the other categories have no such rule

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from agentops_cli.agents.document.configuration import EXCLUSIVITY_BOILERPLATE
+
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "clauses.npz"
 # Sentences shorter than this are headings: they name a clause, they are not one.
 MIN_SENTENCE_CHARS = 40
@@ -128,6 +130,26 @@ def slug(category: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", category.lower()).strip("_")
 
 
+# A learned category must also be *said* in the sentence. The classifier scores words it saw near
+# real clauses, so boilerplate with the same words passes it: "sole and exclusive remedy",
+# "non-exclusive licence", "exclusively governed by the laws of", "exclusive jurisdiction".
+_MUST_SAY: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
+    "exclusivity": (
+        re.compile(r"exclusiv|\bsole(?:ly)?\b|\bonly\b|\ball\s+(?:of\s+)?(?:its|their)\s+requirements", re.I),
+        re.compile(EXCLUSIVITY_BOILERPLATE, re.I),
+    ),
+}
+
+
+def admissible(clause_type: str, sentence: str) -> bool:
+    """Whether a sentence the model scored for ``clause_type`` says it in words (see ``_MUST_SAY``)."""
+    rule = _MUST_SAY.get(clause_type)
+    if rule is None:
+        return True
+    needed, boilerplate = rule
+    return bool(needed.search(sentence)) and not (boilerplate and boilerplate.search(sentence))
+
+
 def find_clauses(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, int, int, float]]:
     """``(clause type, start, end, probability)`` for the sentences that pass their category's
     threshold, best first within a category, at most :data:`MAX_CLAUSES_PER_TYPE` each."""
@@ -138,9 +160,9 @@ def find_clauses(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str,
     probs = model.scores([text[s:e] for s, e in units])
     found: list[tuple[str, int, int, float]] = []
     for c, category in enumerate(model.categories):
-        column = probs[:, c]
-        best = np.argsort(-column)[:MAX_CLAUSES_PER_TYPE]
-        for i in best:
-            if column[i] >= model.thresholds[c]:
-                found.append((slug(category), units[i][0], units[i][1], float(column[i])))
+        column, kind = probs[:, c], slug(category)
+        passing = [i for i in np.argsort(-column) if column[i] >= model.thresholds[c]]
+        kept = [i for i in passing if admissible(kind, text[units[i][0] : units[i][1]])]
+        for i in kept[:MAX_CLAUSES_PER_TYPE]:
+            found.append((kind, units[i][0], units[i][1], float(column[i])))
     return found

@@ -231,3 +231,15 @@ class DocumentContext:
     root: str | None = None
     requested_type: str = "auto"
     progress: Callable[[int, int], None] | None = None
+
+
+# The word "exclusive" that does not make anything exclusive: boilerplate ("exclusive
+# jurisdiction", "sole and exclusive remedy", "exclusively governed by"), a negation
+# ("non-exclusive", "nothing … an exclusive arrangement") or a recital. Read by the exclusivity
+# risk rule and by the learned clause finder alike, so both skip the same sentences.
+EXCLUSIVITY_BOILERPLATE = (
+    r"exclusive\s+(?:of|jurisdiction|remed|venue|forum|property|owner|responsib|right\s+to\s+(?:terminate|control))|"
+    r"exclusiva\s+jurisdicci|excluding|non-?\s?exclusiv|no\s+exclusiv|exclusively\s+(?:governed|by|for|in)|"
+    r"sole\s+and\s+exclusive\s+(?:remed|right|liabilit|obligation)|exclusive\s+and\s+sole|tribunales|"
+    r"\b(?:no|not|nothing|neither|nor|without)\b[^.;]{0,60}exclusiv|^\W*WHEREAS\b"
+)

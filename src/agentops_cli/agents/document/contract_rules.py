@@ -234,7 +234,8 @@ _TERM_SUBJECT = re.compile(
     re.I,
 )
 _REFERS_ONLY = re.compile(
-    r"\b(?:during|throughout|within|after|for|of|in|under|upon|to|beyond|by|prior\s+to|durante)\s+$", re.I
+    r"\b(?:during|throughout|within|after|for|of|in|under|upon|to|beyond|by|prior\s+to|durante)\s+(?:the\s+)?$",
+    re.I,
 )
 _TERM_VERB = re.compile(
     r"^[^.;]{0,150}?\b(?:(?:commences|begins|continues|remains|expires|terminates|ends|concludes)\b|"

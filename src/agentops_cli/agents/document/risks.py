@@ -13,6 +13,7 @@ import re
 
 from agentops_cli.agents.document import clause_model
 from agentops_cli.agents.document.configuration import (
+    EXCLUSIVITY_BOILERPLATE,
     LONG_NOTICE_DAYS,
     RISK_SEVERITY,
     UNUSUAL_JURISDICTIONS,
@@ -66,10 +67,7 @@ _PATTERN_RISKS: dict[str, tuple[str, str | None, str]] = {
         r"(?:purchase|buy|obtain|procure)\s+(?:all|one\s+hundred|100)\s*(?:%|percent|\(100%\))?\s*(?:of\s+)?"
         r"(?:its|their|the)\s+(?:\w+\s+){0,3}requirements|"
         r"exclusivity|en\s+exclusiva|exclusividad|(?:distribuidor|proveedor|licencia|agente|representante)\w*\s+exclusiv",
-        r"exclusive\s+(?:of|jurisdiction|remed|venue|forum|property|owner|responsib|right\s+to\s+(?:terminate|control))|"
-        r"exclusiva\s+jurisdicci|excluding|non-?\s?exclusiv|no\s+exclusiv|exclusively\s+(?:governed|by|for|in)|"
-        r"sole\s+and\s+exclusive\s+(?:remed|right|liabilit|obligation)|exclusive\s+and\s+sole|tribunales|"
-        r"\b(?:no|not|nothing|neither|nor|without)\b[^.;]{0,60}exclusiv|^\W*WHEREAS\b",
+        EXCLUSIVITY_BOILERPLATE,
         "exclusivity commitment restricts who you can work with",
     ),
     "non_compete": (
