@@ -33,8 +33,10 @@ Scoring rules (the way a user reads the answers; written here and in docs/benchm
   type in ``clauses`` (or a risk of the listed type). P/R/F1 of the *yes* class.
 
 Because the clause classifier is trained on this very split, the bench also reports its
-**5-fold cross-validated** figures (folds by contract; each contract is scored by a model that
-never saw it), the honest estimate for unseen contracts.
+**cross-validated** figures (``--folds``, 3 by default; folds by contract; each contract is scored
+by a model that never saw it, learned-clause filters applied as in the agent): the honest estimate
+for unseen contracts and the headline clause figure. The in-sample (train-fit) figure is shown
+beside it only to make the gap visible.
 """
 
 from __future__ import annotations
@@ -286,13 +288,12 @@ def cross_validated(data: list[dict[str, Any]], outputs: list[dict[str, Any]], f
     ≥ threshold", which ``doc_max`` computes on the same units) plus the rule risks of the agent's
     output (``exclusivity``, ``non_compete``, ``unlimited_liability``), which no training touches.
     """
-    from agentops_cli.agents.document.clause_model import slug
+    from agentops_cli.agents.document.clause_model import admissible, slug
     from train_clause_model import (
         CATEGORIES as TRAINED,
     )
     from train_clause_model import (
         contract_examples,
-        doc_max,
         gold_matrix,
         train_examples,
     )
@@ -304,10 +305,18 @@ def cross_validated(data: list[dict[str, Any]], outputs: list[dict[str, Any]], f
         held = [i for i in range(len(data)) if i % folds == k]
         train_idx = [i for i in range(len(data)) if i % folds != k]
         model = train_examples([examples[i] for i in train_idx], gold[train_idx])
-        held_scores = doc_max(model, [examples[i] for i in held])
-        for row_scores, i in zip(held_scores, held, strict=True):
+        for i in held:
+            texts = examples[i][0]
+            scores = model.scores(texts) if texts else None
+            # As ``find_clauses``: a category needs a sentence over its threshold that also says it.
             predicted[i] = {
-                slug(c) for c, s, t in zip(TRAINED, row_scores, model.thresholds, strict=True) if s >= t
+                slug(c)
+                for j, c in enumerate(TRAINED)
+                if scores is not None
+                and any(
+                    scores[k, j] >= model.thresholds[j] and admissible(slug(c), text)
+                    for k, text in enumerate(texts)
+                )
             }
     cat_t = {name: Tally() for name in CATEGORIES}
     for row, out, clause_types in zip(data, outputs, predicted, strict=True):
@@ -463,7 +472,9 @@ def main(argv: list[str] | None = None) -> int:
 # -- docs/benchmarks.md section ----------------------------------------------------------------------
 def _cuad_table(label: str, before: dict | None, after: dict, group: str, cv: dict | None) -> list[str]:
     head = "| " + label + " | before P / R / F1 | after P / R / F1 |"
-    lines = [head + (" 5-fold CV P / R / F1 |" if cv else ""), "|---|---|---|" + ("---|" if cv else "")]
+    folds = (cv or {}).get("folds", 3)
+    cv_head = f" {folds}-fold CV P / R / F1 |" if cv else ""
+    lines = [head + cv_head, "|---|---|---|" + ("---|" if cv else "")]
 
     def cell(block: dict | None, name: str) -> str:
         row = (block or {}).get(group, {}).get("per", {}).get(name)
@@ -486,6 +497,13 @@ def section(data: dict | None) -> list[str]:
     before, after = data.get("before"), data["after"]
     cv = after.get("cross_validated") or (data.get("cv") or {}).get("cross_validated")
     speed = after["speed"]
+    if cv:
+        lines += [
+            f"**Clause categories, the honest figure: {cv.get('folds', 3)}-fold cross-validated mean F1 "
+            f"{cv['categories']['mean_f1']}** (train-fit, in-sample: {after['categories']['mean_f1']}; "
+            "target ≥ 0.75).",
+            "",
+        ]
     lines += [
         "The offline document agent (`--type contract`, in process through its service) on the 163 "
         "contracts of the CUAD v1 development split (`../shared/datasets/cuad/`, read in place). "
@@ -498,7 +516,7 @@ def section(data: dict | None) -> list[str]:
         "categories are yes/no per contract: yes when `clauses` has that type (or the listed risk).",
         "",
         "The clause model is trained on this same split (`bench/train_clause_model.py`), so the "
-        "*after* column of the categories is a **training-set fit**; the **5-fold CV** column scores "
+        "*after* column of the categories is a **training-set fit**; the **CV** column scores "
         "every contract with a model (and thresholds) trained without it — the figure to expect on "
         "unseen contracts. Fields are rules only (no training), tuned while looking at this split."
         + (
