@@ -354,12 +354,18 @@ def eval_wall_time(data: list[dict[str, Any]]) -> dict[str, Any]:
                                      "expected": {"doc_type": "contract"}}) + "\n")  # fmt: skip
         argv = agentops_argv("eval", "--dataset", str(dataset), "--provider", "offline", "--json")
         env = child_env({"AGENTOPS_HOME": tmp, "AGENTOPS_CACHE_DIR": str(Path(tmp) / "cache")})
+        import resource
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.run(argv, env=env, cwd=tmp, capture_output=True, check=False)
         wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = {
         "command": "agentops eval --dataset cuad_dev.jsonl --provider offline",
         "wall_s": round(wall, 1),
+        # CPU seconds of the eval process (user + system): what the run costs on a shared machine.
+        "cpu_s": round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 1),
         "exit_code": proc.returncode,
         "rows": len(data),
         "load_average_1min": round(os.getloadavg()[0], 1),
@@ -452,6 +458,9 @@ def main(argv: list[str] | None = None) -> int:
     path = RESULTS / "cuad.json"
     stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     stored.pop("machine", None)
+    earlier_eval = stored.get(args.label, {}).get("eval")
+    if args.no_eval and earlier_eval:
+        result["eval"] = {**earlier_eval, "from_earlier_run": True}
     earlier = stored.get(args.label, {}).get("cross_validated")
     if args.no_cv and earlier:
         # The folds retrain the clause model (minutes): a fields-only rerun keeps the last CV figures,
@@ -559,8 +568,11 @@ def section(data: dict | None) -> list[str]:
         )
     elif ev:
         lines.append(
-            f"| `{ev['command']}` (whole split, fresh process) | {ev['wall_s']} s (exit {ev['exit_code']}) "
-            f"| ≤ 60 s | {ok_mark(ev['wall_s'] <= 60)} |"
+            f"| `{ev['command']}` (whole split, fresh process) | {ev['wall_s']} s wall"
+            + (f", {ev['cpu_s']} s CPU" if "cpu_s" in ev else "")
+            + f" (exit {ev['exit_code']}, load {ev.get('load_average_1min', '—')}"
+            + ("; an earlier run" if ev.get("from_earlier_run") else "")
+            + f") | ≤ 60 s | {ok_mark(ev['wall_s'] <= 60)} |"
         )
     return [*lines, ""]
 
