@@ -370,3 +370,14 @@ def test_a_filing_stamp_without_source_names_no_party() -> None:
 def test_learned_exclusivity_must_be_said_in_the_sentence(sentence: str, admissible: bool) -> None:
     assert clause_model.admissible("exclusivity", sentence) is admissible
     assert clause_model.admissible("audit_rights", sentence)  # the other categories have no such rule
+
+
+def test_type_cue_prefilter_only_skips_cues_that_cannot_match() -> None:
+    assert offline._literal_prefix(r"\bby and between\b") == "by and between"
+    assert offline._literal_prefix(r"\bpolicy?\b") == "polic"  # an optional last letter is not required
+    assert offline._literal_prefix(r"\bbill(?:ed)? to\b") == "bill"
+    assert offline._literal_prefix(r"invoice|factura") == ""  # an alternation requires no single word
+    assert offline._literal_prefix(r"[Tt]erms") == ""
+    # The prefilter tests the lower-cased text: a cue written in capitals still counts.
+    shouting = "SUPPLY AGREEMENT\n\nTHIS AGREEMENT IS MADE BY AND BETWEEN ALDER INC. AND BIRCH LLC. WHEREAS …"
+    assert offline.detect_type(shouting).doc_type == "contract"
