@@ -381,3 +381,21 @@ def test_type_cue_prefilter_only_skips_cues_that_cannot_match() -> None:
     # The prefilter tests the lower-cased text: a cue written in capitals still counts.
     shouting = "SUPPLY AGREEMENT\n\nTHIS AGREEMENT IS MADE BY AND BETWEEN ALDER INC. AND BIRCH LLC. WHEREAS …"
     assert offline.detect_type(shouting).doc_type == "contract"
+
+
+def test_term_length_edge_cases() -> None:
+    # A right that opens after an anniversary is not the end of the term.
+    right = "Either party may terminate at any time following the 7th anniversary."
+    assert canonical.term_length(right) is None
+    # "the fifth (5th) anniversary" and "the ten-year anniversary" are both years.
+    found = canonical.term_length("The term shall end on the fifth (5th) anniversary of the Effective Date.")
+    assert found is not None and found.value == "P5Y"
+    found = canonical.term_length("The term shall end on the ten-year anniversary of the Closing.")
+    assert found is not None and found.value == "P10Y"
+    # A renewal's length is not the initial term's.
+    assert canonical.term_length("It renews for additional periods of one (1) year each.") is None
+
+
+def test_a_term_length_without_an_effective_date_gives_no_expiration() -> None:
+    text = "The term of this Agreement shall be three (3) years unless terminated earlier."
+    assert _expiry(text, None) is None

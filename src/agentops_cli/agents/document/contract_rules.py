@@ -192,32 +192,12 @@ def effective_date(text: str, language: str) -> Quoted | None:
     return Quoted.at(text, head[0].start, head[0].end) if head else None
 
 
-_TERM_WORDS = re.compile(
-    r"\bterm\b|\bexpir|agreement|engagement|contrato|duraci[oó]n|vigencia|plazo|finalizar|continu|period",
-    re.I,
-)
 _EXPIRATION = re.compile(
     r"(?:expir(?:e|es|ing)|terminat(?:e|es|ing)|end(?:s|ing)?|conclud(?:e|es|ing)|continu(?:e|es|ing)|remain\w*\s+in\s+(?:full\s+)?"
     r"(?:force|effect)(?:\s+and\s+effect)?|through|until|till|finalizar[aá]|vencer[aá]|hasta)"
     r"(?:\s+(?:on|at|as\s+of|midnight|the\s+close\s+of\s+business|el|in\s+effect))*\s*(?:on\s+)?$|"
     r"(?:expiration|end|termination)\s+date\s*(?:[:|]|shall\s+be|is)\s*$|"
     r"fecha\s+de\s+(?:vencimiento|finalizaci[oó]n)\s*[:|]?\s*$",
-    re.I,
-)
-_TERM_SENTENCE = re.compile(
-    r"\bterm\b|duraci[oó]n|vigencia|plazo|(?:remain|continue)\s+in\s+(?:full\s+)?(?:force|effect)|en\s+vigor",
-    re.I,
-)
-# "… shall commence on the Effective Date and continue for (a period of) five (5) years"
-_FOR_A_TERM = re.compile(
-    r"(?:continue|remain|extend|be|last|run)\w*\s+(?:thereafter\s+)?(?:in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+)?"
-    r"(?:for|during)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?$|"
-    r"(?:initial\s+)?(?:period|term)\s+of\s+$|durante\s+(?:un\s+(?:periodo|plazo)\s+de\s+)?$",
-    re.I,
-)
-_TERM_FROM = re.compile(
-    r"(?:period|term|plazo|duraci[oó]n|vigencia)\s+of\s+|(?:for|por|durante)\s+(?:an?\s+(?:initial\s+)?"
-    r"(?:period|term)\s+of\s+)?|(?:un|una)\s+(?:periodo|plazo)\s+de\s+",
     re.I,
 )
 
