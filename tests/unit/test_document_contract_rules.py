@@ -399,3 +399,17 @@ def test_term_length_edge_cases() -> None:
 def test_a_term_length_without_an_effective_date_gives_no_expiration() -> None:
     text = "The term of this Agreement shall be three (3) years unless terminated earlier."
     assert _expiry(text, None) is None
+
+
+def test_the_date_of_another_deal_is_not_the_effective_date() -> None:
+    text = (
+        "SERVICES AGREEMENT\n\nWHEREAS, Larch Systems Inc. and Moss Bank are parties to that certain "
+        "Purchase Agreement, dated July 4, 2016, as amended.\n\nThis Services Agreement is dated as of "
+        "February 9, 2018 between Larch Systems Inc. and Moss Bank."
+    )
+    effective = contract_rules.effective_date(text, "en-us")
+    assert effective is not None and effective.quote == "February 9, 2018"
+    # This contract's own "dated" still counts.
+    own = "This Supply Agreement dated March 3, 2016 is made between Orbital Tools Inc. and Pine Ridge LLC."
+    effective = contract_rules.effective_date(own, "en-us")
+    assert effective is not None and effective.quote == "March 3, 2016"

@@ -175,6 +175,25 @@ _AS_OF = re.compile(
 )
 
 
+# "that certain Purchase Agreement, dated July 4, 2000", "the EPC Agreement dated September 30,
+# 2009", "by letter dated …": the date of another deal or paper, not of this contract.
+_DATED_HERE = re.compile(r"dated\s+(?:as\s+of\s+)?(?:the\s+)?$", re.I)
+_OTHER_DEAL = re.compile(
+    r"\bthat\s+certain\b|\bletter\b|\b[A-Z][\w&-]*\s+(?:Agreement|Contract|Amendment)\b[^.;]{0,120}$"
+)
+_THIS_DEAL = re.compile(
+    r"\b(?:This|THIS|this)\s+(?:[\w&-]+\s+){0,5}?(?:Agreement|AGREEMENT|Contract|Amendment)\b"
+)
+
+
+def _another_deals_date(text: str, start: int) -> bool:
+    dated = _DATED_HERE.search(text[max(0, start - 25) : start])
+    if dated is None:
+        return False
+    window = text[max(0, start - 25 - 160) : max(0, start - 25) + dated.start()]
+    return bool(_OTHER_DEAL.search(window)) and not _THIS_DEAL.search(window)
+
+
 def effective_date(text: str, language: str) -> Quoted | None:
     """The date defined as the Effective Date, else the one the preamble says the contract is
     dated / made / effective as of, else the first date of the preamble (stamps excluded)."""
@@ -182,6 +201,7 @@ def effective_date(text: str, language: str) -> Quoted | None:
     for found in dates:
         if _DEFINED_EFFECTIVE.match(text[found.end : found.end + 40]):
             return Quoted.at(text, found.start, found.end)
+    dates = [d for d in dates if not _another_deals_date(text, d.start)]
     for found in dates:
         if found.start > 15000:
             break
