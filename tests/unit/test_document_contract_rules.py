@@ -413,3 +413,17 @@ def test_the_date_of_another_deal_is_not_the_effective_date() -> None:
     own = "This Supply Agreement dated March 3, 2016 is made between Orbital Tools Inc. and Pine Ridge LLC."
     effective = contract_rules.effective_date(own, "en-us")
     assert effective is not None and effective.quote == "March 3, 2016"
+
+
+def test_an_evergreen_term_renews_and_its_notice_is_read() -> None:
+    text = (
+        "This Hauling Agreement shall be for a term of one year commencing on the date first above "
+        "written; thereafter it shall continue until terminated by either party upon not less than "
+        "sixty (60) days prior written notice to the other party."
+    )
+    found = canonical.renewal(text)
+    assert found is not None and found.value == "automatic"
+    quoted = contract_rules.renewal_notice(text, sentences(text))
+    assert quoted is not None and quoted.quote == "sixty (60) days"
+    # "until terminated pursuant to Article 9" has no notice that ends a renewal: not evergreen.
+    assert canonical.renewal("It shall continue in effect until terminated pursuant to Article 9.") is None

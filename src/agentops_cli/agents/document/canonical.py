@@ -43,6 +43,10 @@ _AUTO_RENEWAL = re.compile(
     r"(?:an?\s+)?(?:additional|successive|consecutive)|"
     r"from\s+year\s+to\s+year|year-to-year|month-to-month|evergreen|continue\w*\s+automatically|"
     r"continue\s+in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+thereafter\s+until\s+terminated|"
+    # evergreen: "shall remain in effect until terminated by either Party upon thirty (30) days' notice"
+    r"(?:continue|remain)\w*\s+(?:in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+)?(?:thereafter\s+)?"
+    r"until\s+terminated\s+by\s+(?:either|any|one)\s+(?:party|of\s+the\s+parties)\s+(?:upon|by|on|with|giving)"
+    r"[^.;]{0,60}?notice|"
     r"tacitly\s+renew\w*|pr[oó]rroga\w*\s+t[aá]cita\w*|prorrogar[aá]\s+t[aá]citamente|"
     r"(?:renovar|prorrogar)[aá]n?\s+autom[aá]ticamente|renovaci[oó]n(?:es)?\s+autom[aá]tica|"
     r"se\s+renovar[aá]|t[aá]citamente",

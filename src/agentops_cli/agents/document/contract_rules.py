@@ -306,7 +306,9 @@ def expiration_date(text: str, language: str, units: list[Span], effective: str 
 
 # -- renewal -------------------------------------------------------------------------------------
 _RENEWAL_CUE = re.compile(
-    r"renew|pr[oó]rroga|prorrog|renova|extension|extend|year\s+to\s+year|evergreen", re.I
+    r"renew|pr[oó]rroga|prorrog|renova|extension|extend|year\s+to\s+year|evergreen|"
+    r"until\s+terminated\s+by\s+(?:either|any|one)\b",
+    re.I,
 )
 _BEFORE_END = re.compile(
     r"^(?:'s|’s)?\s*(?:\(\w+\)\s*)?(?:prior|before|in\s+advance|preceding|antes|de\s+antelaci)", re.I
