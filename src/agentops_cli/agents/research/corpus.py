@@ -54,6 +54,19 @@ class Passage(BaseModel):
     start: int
     end: int
 
+    @classmethod
+    def of_span(cls, doc: Document, number: int, heading: str, start: int, end: int) -> Passage:
+        """Passage ``number`` of ``doc``: the text between ``start`` and ``end``, under ``heading``."""
+        return cls(
+            id=f"{doc.source}#{number}",
+            source=doc.source,
+            title=doc.title,
+            heading=heading,
+            text=doc.text[start:end],
+            start=start,
+            end=end,
+        )
+
 
 # A passage as cached: (document index, number in its document, heading, start, end). Its text
 # is ``document.text[start:end]``, so it is not stored twice.
@@ -108,17 +121,7 @@ class CorpusData(BaseModel):
         made = self._made.get(row)
         if made is None:
             doc_index, number, heading, start, end = self.rows[row]
-            doc = self.documents[doc_index]
-            made = Passage(
-                id=f"{doc.source}#{number}",
-                source=doc.source,
-                title=doc.title,
-                heading=heading,
-                text=doc.text[start:end],
-                start=start,
-                end=end,
-            )
-            self._made[row] = made
+            made = self._made[row] = Passage.of_span(self.documents[doc_index], number, heading, start, end)
         return made
 
     @property
@@ -316,17 +319,7 @@ def split_passages(doc: Document, max_chars: int = PASSAGE_CHARS) -> list[Passag
         if not current:
             return
         start, end = current[0][0], current[-1][1]
-        passages.append(
-            Passage(
-                id=f"{doc.source}#{len(passages) + 1}",
-                source=doc.source,
-                title=doc.title,
-                heading=heading,
-                text=doc.text[start:end],
-                start=start,
-                end=end,
-            )
-        )
+        passages.append(Passage.of_span(doc, len(passages) + 1, heading, start, end))
         current.clear()
 
     for start, end in _blocks(doc.text):
