@@ -47,7 +47,15 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
     if workers > 1:
         if config_file is not None:
             os.environ["AGENTOPS_CONFIG"] = str(config_file.resolve())
-        uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning")
+        uvicorn.run(
+            FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,  # as with one worker: the audit log records every request
+        )
         return
     from agentops_cli.serving.app import create_app
 
