@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -514,22 +515,36 @@ ROWS_OF_TABLE = (
 )
 
 
+def _peer_ratio(run: dict[str, Any]) -> tuple[float, str] | None:
+    """A peer's ratio to its ideal, or the bound a timed-out run still gives: a peer's task makes
+    one call per example, so not finishing ``rows`` within T s means fewer than rows / T examples/s."""
+    if "failed" not in run:
+        return run["ratio_to_ideal"], f"{run['ratio_to_ideal']:.1%}"
+    timed_out = re.search(r"did not finish within (\d+) s", run["failed"])
+    if not timed_out:
+        return None
+    seconds = int(timed_out.group(1))
+    bound = run["rows"] / seconds / (run["concurrency"] / LATENCY_S)
+    return bound, f"< {bound:.1%} (did not finish within {seconds} s)"
+
+
 def _goals(data: dict[str, Any]) -> list[str]:
     runs = data.get("runs", {})
     lines = ["| goal | result | target | |", "|---|---|---|---|"]
     big = runs.get("agentops/10000/128")
     if big and "failed" not in big:
         peers = [runs.get(f"{t}/10000/128") for t in ("inspect", "promptfoo")]
-        measured = [p for p in peers if p and "failed" not in p]
-        ahead = bool(measured) and all(big["ratio_to_ideal"] > p["ratio_to_ideal"] for p in measured)
-        peer_text = ", ".join(f"{TOOL_TITLES[p['tool']]} {p['ratio_to_ideal']:.1%}" for p in measured)
+        ratios = {p["tool"]: _peer_ratio(p) for p in peers if p}
+        ratios = {tool: ratio for tool, ratio in ratios.items() if ratio is not None}
+        ahead = len(ratios) == 2 and all(big["ratio_to_ideal"] > ratio for ratio, _ in ratios.values())
+        peer_text = ", ".join(f"{TOOL_TITLES[tool]} {text}" for tool, (_, text) in ratios.items())
         lines += [
             f"| agentops ratio to ideal, 10,000 rows, concurrency 128 | {big['ratio_to_ideal']:.1%} "
             "| ≥ 95 % | "
             f"{ok_mark(big['ratio_to_ideal'] >= GOAL_RATIO)} |",
-            f"| ahead of both peers in the same run ({len(measured)} of 2 measured) | "
+            f"| ahead of both peers in the same run (agentops {big['ratio_to_ideal']:.1%}) | "
             f"{peer_text or 'no peer measured'} | "
-            f"ahead | {ok_mark(ahead and len(measured) == 2)} |",
+            f"ahead | {ok_mark(ahead)} |",
             f"| agentops peak RSS, 10,000 LLM-bound rows | {big['peak_rss_mb']} MB | ≤ {GOAL_RSS_MB} MB | "
             f"{ok_mark(big['peak_rss_mb'] <= GOAL_RSS_MB)} |",
         ]
