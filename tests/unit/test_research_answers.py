@@ -107,12 +107,14 @@ def test_numbered_subheadings_are_the_steps_of_a_procedure_only(tmp_path: Path) 
 def test_a_part_of_a_compound_question_searches_its_own_words(tmp_path: Path) -> None:
     corpus = index_of(tmp_path, {"leaving.md": LEAVING})
     ctx = SimpleNamespace(corpus=corpus)
-    analysis = analyse("What should an Acme employee do when leaving, and what happens to their award leave?")
+    analysis = analyse(
+        "What should an Acme employee do when leaving, and what happens to their parking permit?"
+    )
     assert len(analysis.parts) == 2
     first, second = typed_plan(analysis, 5)
     own = nodes.expanded_queries(ctx, analysis, first)[0]  # type: ignore[arg-type]
-    assert "award" not in own and "Acme" in own  # the other part's words stay out; the scope stays in
-    assert "award" in nodes.expanded_queries(ctx, analysis, second)[0]  # type: ignore[arg-type]
+    assert "parking" not in own and "Acme" in own  # the other part's words stay out; the scope stays in
+    assert "parking" in nodes.expanded_queries(ctx, analysis, second)[0]  # type: ignore[arg-type]
     single = analyse("Which types of sensitive data are there?")
     assert single.question in nodes.expanded_queries(ctx, single, typed_plan(single, 5)[0])[0]  # type: ignore[arg-type]
 
@@ -134,8 +136,8 @@ def test_a_translated_hit_counts_less_than_a_hit_in_the_question_language(tmp_pa
 
 
 def test_a_compared_side_loses_its_articles_and_kind_words() -> None:
-    question = "¿En qué se diferencian los modelos de gobierno BDFL, meritocracia y contribución liberal?"
-    assert compared_entities(question) == ["BDFL", "meritocracia", "contribución liberal"]
+    question = "¿En qué se diferencian los modelos de negocio suscripción, licencia perpetua y freemium?"
+    assert compared_entities(question) == ["suscripción", "licencia perpetua", "freemium"]
     assert compared_entities("How do the credit hours differ from comp time?") == [
         "credit hours",
         "comp time",
@@ -178,61 +180,61 @@ def test_an_elliptical_part_takes_the_head_of_the_part_before() -> None:
     from agentops_cli.agents.research.question import question_parts
 
     parts = question_parts(
-        "Bob is ill. What are the requirements for getting advanced leave, and for receiving donated leave?"
+        "Ana moves. What are the conditions for getting a bonus, and for receiving a travel allowance?"
     )
-    assert parts[1] == "What are the requirements for receiving donated leave"
+    assert parts[1] == "What are the conditions for receiving a travel allowance"
     plain_part = question_parts("How long is the leave, and what happens to unused days?")[1]
     assert plain_part == "what happens to unused days"  # not elliptical: left as asked
-    spanish = question_parts("¿Qué requisitos hay para pedir un anticipo, y para recibir horas donadas?")
-    assert spanish[1] == "Qué requisitos hay para recibir horas donadas"
+    spanish = question_parts("¿Qué requisitos hay para pedir un préstamo, y para recibir una beca?")
+    assert spanish[1] == "Qué requisitos hay para recibir una beca"
 
 
-GOVERNANCE = """# Governance
+PLANS = """# Plans
 
-## Models
+## Tiers
 
-* **BDFL:** one person, the project's author, has the final say on every decision.
-* **Meritocracy:** active contributors get a formal role and decide by vote.
+* **Starter:** one seat, billed monthly, with email support only.
+* **Enterprise:** unlimited seats, billed yearly, with a named account manager.
 
 ## More
 
-Many small projects are a BDFL project with one maintainer and one BDFL project model.
-Meritocracy projects and meritocracy project models are common in large foundations.
+Many small shops are a Starter customer with one seat and one Starter plan invoice.
+Enterprise customers and Enterprise plan invoices are common in large companies.
 
-## Templates
+## Forms
 
-* [Project template](https://example.org/bdfl-governance-model-template-sick-leave)
+* [Order form](https://example.org/starter-plan-order-form-sick-leave)
 """
 
 
 def test_a_compared_side_is_answered_by_its_own_definition(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = index_of(tmp_path, {"governance.md": GOVERNANCE})
-    analysis = analyse("How does a BDFL project model differ from a meritocracy project model?")
-    assert analysis.type == "comparison" and analysis.entities[0].endswith("BDFL project model")
+    corpus = index_of(tmp_path, {"plans.md": PLANS})
+    analysis = analyse("How does a Starter plan differ from an Enterprise plan?")
+    assert analysis.type == "comparison" and analysis.entities[0].endswith("Starter plan")
     passages = [(p, 5.0) for p in corpus.data.passages]
 
     def best_point() -> str:
         notes = extract.typed_notes(corpus, analysis, typed_plan(analysis, 5)[0], passages, used=set())
         return next(n.quote for n in notes.notes if n.kind == "point")
 
-    assert best_point().startswith("**BDFL:**")
+    assert best_point().startswith("**Starter:**")
     monkeypatch.setattr(extract, "DEFINITION_FACTOR", 1.0)
-    assert not best_point().startswith("**BDFL:**")  # without the rule, a sentence that only names it
+    assert not best_point().startswith("**Starter:**")  # without the rule, a sentence that only names it
 
 
 def test_words_found_only_in_a_link_target_do_not_count(tmp_path: Path) -> None:
-    corpus = index_of(tmp_path, {"governance.md": GOVERNANCE})
+    corpus = index_of(tmp_path, {"plans.md": PLANS})
     analysis = analyse("How much sick leave is there?")
     scorer = extract.UnitScorer(corpus, analysis, typed_plan(analysis, 5)[0])
-    assert scorer.text_score("https://example.org/bdfl-governance-model-template-sick-leave") > 0
+    assert scorer.text_score("https://example.org/starter-plan-order-form-sick-leave") > 0
     from agentops_cli.agents.research.units import document_units
 
-    document = corpus.document("governance.md")
+    document = corpus.document("plans.md")
     assert document is not None
     units = document_units(document.text)
-    link = next(u for u in units if "Project template" in u.quote)
+    link = next(u for u in units if "Order form" in u.quote)
     assert scorer.score(units, link, 0.0) == 0.0
 
 

@@ -217,3 +217,28 @@ def test_safe_files_refuses_a_plain_file_reached_through_a_folder_link_that_leav
     kept, refused = safe_files(root, [inside, root / "linked" / "secret.md"], allow_hard_links=False)
     assert kept == [inside]
     assert refused == [f"linked/secret.md: symlink leaves the root {root.resolve()}"]
+
+
+def test_an_unreadable_sub_folder_is_skipped_not_fatal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``rglob`` did. Simulated: the suite runs as root, whom a chmod does not stop."""
+    import os
+
+    from agentops_cli.agents.research import corpus
+
+    (tmp_path / "ok.md").write_text("# Ok\n\nReadable.\n")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "secret.md").write_text("# Secret\n")
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> object:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(corpus.os, "scandir", scandir)
+    assert [Path(p).name for p in corpus.corpus_files(tmp_path)] == ["ok.md"]
+    monkeypatch.setattr(corpus.os, "scandir", lambda path: (_ for _ in ()).throw(PermissionError(13, "no")))
+    with pytest.raises(PermissionError):
+        corpus.corpus_files(tmp_path)  # the root itself unreadable is still an error

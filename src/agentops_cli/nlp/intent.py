@@ -33,6 +33,10 @@ OOS_LABEL = "out_of_scope"
 CHUNK = 512
 # Per-model cache of a word's character n-gram columns; cleared when full (bounded memory).
 MAX_CACHED_WORDS = 100_000
+# Longer "words" (a pasted token, base64, a URL) are never cached: the caches count entries, not
+# bytes, and a 5,000-character word holds ~20,000 n-grams — unique ones sent to `agentops serve`
+# would grow the process without bound.
+MAX_CACHED_WORD_CHARS = 40
 
 
 def normalize(text: str) -> str:
@@ -62,8 +66,14 @@ def char_ngrams(text: str, low: int = 2, high: int = 5) -> list[str]:
     """
     grams: list[str] = []
     for word in normalize(text).split():
-        grams.extend(_word_char_ngrams(word, low, high))
+        grams.extend(_word_grams(word, low, high))
     return grams
+
+
+def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
+    if len(word) > MAX_CACHED_WORD_CHARS:
+        return _word_char_ngrams.__wrapped__(word, low, high)
+    return _word_char_ngrams(word, low, high)
 
 
 @lru_cache(maxsize=200_000)
@@ -130,8 +140,10 @@ class IntentModel:
             for word in normalize(text).split():
                 cols = cache.get(word)
                 if cols is None:
-                    grams = _word_char_ngrams(word, 2, 5)
-                    cols = cache[word] = [self.char_vocab[g] for g in grams if g in self.char_vocab]
+                    grams = _word_grams(word, 2, 5)
+                    cols = [self.char_vocab[g] for g in grams if g in self.char_vocab]
+                    if len(word) <= MAX_CACHED_WORD_CHARS:
+                        cache[word] = cols
                 c_cols += cols
             c_rows += [row] * (len(c_cols) - start)
         as_int = lambda xs: np.asarray(xs, dtype=np.int64)  # noqa: E731

@@ -8,8 +8,7 @@ Steps, each for a reason:
    the multinomial logistic regression it replaced on CLINC150 and a 77-intent pack
    (cross-validated), at about a third of its training time. Capped at 5 liblinear passes
    (CLINC150 validation accuracy 0.9273 vs 0.9277 converged; noisy packs never converge and
-   would spend every pass up to the cap), its per-class problems split over 2 threads
-   (:func:`fit_svm`).
+   would spend every pass up to the cap) (:func:`fit_svm`).
 3. Calibration on held-out predictions: a stratified hold-out split of the pack (or a given
    validation set) is scored by a model trained without it; one temperature fitted there
    turns the SVM margins into calibrated probabilities — the ``confidence`` a support lead
@@ -24,7 +23,6 @@ Steps, each for a reason:
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,12 +45,6 @@ MAX_TEMPERATURE = 5.0
 # and every row counts); above it, one stratified hold-out split.
 CV_MAX_ROWS = 2000
 CV_FOLDS = 5
-# The one-vs-rest SVM runs its classes in this many threads (liblinear releases the GIL); a
-# group needs at least MIN_GROUP classes, and REST is the label every other class gets in it.
-MAX_JOBS = 2
-MIN_GROUP = 2
-MAX_PARALLEL_NNZ = 4_000_000
-REST = -1
 
 
 @dataclass(frozen=True)
@@ -125,55 +117,25 @@ def _in_order(fit: LinearFit, features, classes: list[str]) -> np.ndarray:
     return out
 
 
-def fit_svm(features, labels: Sequence[str], params: TrainParams, jobs: int | None = None) -> LinearFit:
-    """One-vs-rest linear SVM (class-balanced), its classes split over ``jobs`` threads.
+def fit_svm(features, labels: Sequence[str], params: TrainParams) -> LinearFit:
+    """One-vs-rest linear SVM with class-balanced weights, in one thread.
 
-    Why by hand rather than one ``LinearSVC``: liblinear solves the per-class problems one
-    after the other; each depends only on its own class weight and ``C`` (the "rest" side is
-    weighted ``C``), so classes can be split into groups — every other class becomes one
-    "rest" label — and solved in parallel (liblinear releases the GIL). Same problems, same
-    solutions (a test compares with one ``LinearSVC``), about half the wall time on 2 cores.
+    Why not split the classes over threads (liblinear releases the GIL): every liblinear in the
+    process shares one random generator, re-seeded by each fit and drawn from to shuffle the
+    rows on every pass. Two fits at once race on it, and with passes capped (``max_iter``) the
+    result then depends on the interleaving — the same pack would train to different models.
     """
     from sklearn.svm import LinearSVC
 
-    classes, y = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
-    weights = len(y) / (len(classes) * np.bincount(y))  # scikit-learn's "balanced"
-    # Each thread's liblinear holds its own copy of the matrix (16 bytes per non-zero): big
-    # packs run one thread so that memory stays bounded.
-    jobs = jobs or (min(MAX_JOBS, os.cpu_count() or 1) if features.nnz <= MAX_PARALLEL_NNZ else 1)
-    if len(classes) < 2 * MIN_GROUP or jobs < 2:
-        groups = [np.arange(len(classes))]
-    else:
-        groups = np.array_split(np.arange(len(classes)), jobs)
-
-    def solve(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        rest = {REST: 1.0} if len(groups) > 1 else {}
-        member = np.full(len(classes), REST, dtype=int)
-        member[group] = group
-        target = member[y] if len(groups) > 1 else y
-        svm = LinearSVC(
-            C=params.C,
-            tol=params.tol,
-            max_iter=params.max_iter,
-            class_weight={int(k): float(weights[k]) for k in group} | rest,
-            random_state=params.seed,
-        )
-        svm.fit(features, target)
-        if len(groups) == 1:
-            return svm.coef_, svm.intercept_
-        keep = svm.classes_ != REST
-        return svm.coef_[keep], svm.intercept_[keep]
-
-    if len(groups) == 1:
-        coef, intercept = solve(groups[0])
-    else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-            parts = list(pool.map(solve, groups))
-        coef = np.vstack([c for c, _ in parts])
-        intercept = np.concatenate([i for _, i in parts])
-    return LinearFit(classes=[str(c) for c in classes], coef=coef, intercept=intercept)
+    svm = LinearSVC(
+        C=params.C,
+        tol=params.tol,
+        max_iter=params.max_iter,
+        class_weight="balanced",
+        random_state=params.seed,
+    )
+    svm.fit(features, np.asarray(labels, dtype=object).astype(str))
+    return LinearFit(classes=[str(c) for c in svm.classes_], coef=svm.coef_, intercept=svm.intercept_)
 
 
 def _export(word, char, fit: LinearFit, meta: dict) -> IntentModel:

@@ -37,7 +37,7 @@ from agentops_cli.evaluation.compare import Outcome
 from agentops_cli.evaluation.models import ExampleResult
 from agentops_cli.evaluation.store import RESULTS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: rows indexed from the line's columns, not its validated model
 SORTABLE = {"key": "key", "agent": "agent", "status": "status", "latency": "latency_ms", "cost": "cost_usd"}
 STATUSES = ("pass", "fail", "error")
 _TEXT_CAP = 300

@@ -225,7 +225,9 @@ def add_duration(iso_date: str, iso_duration: str) -> str | None:
 # -- the length of a contract's term ------------------------------------------------------------
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "fifteenth": 15, "twentieth": 20,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "twenty-fifth": 25, "thirtieth": 30,
 }  # fmt: skip
 _NTH = rf"(?:{'|'.join(_ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))"
 # "the fifth anniversary of the Effective Date", "the second (2nd) anniversary", "the four-year

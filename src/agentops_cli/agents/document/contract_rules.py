@@ -22,7 +22,7 @@ _NOISE = re.compile(
     r"Source:[^\n]{0,160}?\b\d{1,2}/\d{1,2}/\d{2,4}|"  # EDGAR stamp: "Source: X, 8-K, 4/18/2017"
     r"\bPage\s+\d+\s+of\s+\d+\b|\bP[aá]gina\s+\d+\s+de\s+\d+\b|"
     r"\bFiled\s+(?:on|with)[^\n]{0,80}?\d{4}|"
-    # the same stamp without "Source:": "PLAYBOY ENTERPRISES INC, 10-Q/A, 2/20/2009"
+    # the same stamp without "Source:": "EXAMPLE HOLDINGS INC, 10-Q/A, 2/20/2009"
     r"^[^\n]{1,80}?,\s*(?:\d{1,2}-K|10-Q|10-K|S-\d|F-\d|DRS|\d{2,3}[A-Z]{1,6})[^\n,]{0,20},\s*\d{1,2}/\d{1,2}/\d{4}",
     re.I | re.M,
 )
@@ -133,7 +133,7 @@ def parties(text: str, max_parties: int = 4) -> list[Quoted]:
         name = _name_before(region, m.start())
         if name:
             spans.append(name)
-    # A filing stamp names the filer ("Source: ATN INTERNATIONAL, INC., 10-Q, …"), not a party.
+    # A filing stamp names the filer ("Source: EXAMPLE CORP, 10-Q, …"), not a party.
     noise = [(s - offset, e - offset) for s, e in noise_spans(text[: offset + len(region)])]
     spans = [
         (s, e)
@@ -175,8 +175,8 @@ _AS_OF = re.compile(
 )
 
 
-# "that certain Purchase Agreement, dated July 4, 2000", "the EPC Agreement dated September 30,
-# 2009", "by letter dated …": the date of another deal or paper, not of this contract.
+# "that certain Purchase Agreement, dated March 1, 2001", "the Supply Agreement dated June 2,
+# 2010", "by letter dated …": the date of another deal or paper, not of this contract.
 _DATED_HERE = re.compile(r"dated\s+(?:as\s+of\s+)?(?:the\s+)?$", re.I)
 _OTHER_DEAL = re.compile(
     r"\bthat\s+certain\b|\bletter\b|\b[A-Z][\w&-]*\s+(?:Agreement|Contract|Amendment)\b[^.;]{0,120}$"
@@ -228,8 +228,10 @@ _EXPIRATION = re.compile(
 # Agreement" (a licence, a duty), which only refers to it.
 _TERM_SUBJECT = re.compile(
     r"(?:\b(?:initial\s+)?(?:term|period|duration)\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract|license)|"
-    r"\b(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract)\b|[\"“](?:initial\s+|contract\s+)?(?:term|period)[\"”]|"
+    r"\b(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract|engagement)\b|"
+    r"[\"“](?:initial\s+|contract\s+)?(?:term|period)[\"”]|"
     r"\b(?-i:Term|TERM)\b|\binitial\s+(?:term|period)\b|"
+    r"\b(?:el|este)\s+(?:presente\s+)?contrato\b|"
     r"\b(?:el\s+)?(?:plazo|duraci[oó]n|vigencia)\s+del?\s+(?:presente\s+)?contrato)(?:\s*\([^)]{0,40}\))?",
     re.I,
 )
@@ -238,7 +240,8 @@ _REFERS_ONLY = re.compile(
     re.I,
 )
 _TERM_VERB = re.compile(
-    r"^[^.;]{0,150}?\b(?:(?:commences|begins|continues|remains|expires|terminates|ends|concludes)\b|"
+    r"^[^.;]{0,150}?\b(?:(?:commences|begins|continues|remains|expires|terminates|ends|concludes|"
+    r"entrar[aá]\s+en\s+vigor|finalizar[aá]|vencer[aá]|expirar[aá]|durar[aá])\b|"
     r"(?:shall|will|is|to|be|does|comes?|ser[aá]|tendr[aá])\s+(?:[\w-]+\s+){0,4}?"
     r"(?:commenc|begin|continu|remain|expir|terminat|end\b|conclud|effective|in\s+effect|take\s+effect|"
     r"into\s+force|have\s+a\s+(?:duration|term)|mean|(?:for\s+)?(?:an?\s+|the\s+)?(?:initial\s+)?"

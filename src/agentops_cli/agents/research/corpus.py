@@ -356,7 +356,13 @@ def corpus_files(root: Path) -> list[str]:
     pending: list[tuple[tuple[str, ...], str]] = [((), str(root))]
     while pending:
         rel, folder = pending.pop()
-        with os.scandir(folder) as entries:
+        try:
+            entries = os.scandir(folder)
+        except PermissionError:
+            if not rel:
+                raise
+            continue  # an unreadable sub-folder is skipped, as ``rglob`` did
+        with entries:
             for entry in entries:
                 name = entry.name
                 if name.startswith("."):

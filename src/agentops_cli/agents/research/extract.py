@@ -117,14 +117,14 @@ LIST_LEAD_FACTOR = 1.3
 NUMBERED_HEADING = re.compile(r"^\d{1,2}[.)]\s")
 QUANTITY_BONUS = 2.0
 STEPS_FACTOR = 1.5
-OTHER_ENTITY_FACTOR = 0.3
+OTHER_ENTITY_FACTOR = 0.3  # in a comparison, evidence that does not name this side
 # A unit that defines a term: "**Term:** …", "Term — …" (bold optional).
 _DEFINED = re.compile(r"^\*{0,2}([^*:—–\n]{1,60}?)\*{0,2}\s*[:—–]")
 DEFINITION_FACTOR = 1.5
-# The question's words outside this sub-question ("… and what happens to their award leave?"
+# The question's words outside this sub-question ("… and what happens to their parking permit?"
 # while gathering the steps for leaving) are context, not the topic: they must not let the
 # other part's evidence crowd out this part's.
-OTHER_PART_WEIGHT = 0.5  # in a comparison, evidence that does not name this side
+OTHER_PART_WEIGHT = 0.5
 _MIN_SENTENCE = 25
 
 
@@ -198,7 +198,7 @@ class UnitScorer:
         if self.entity_keys and not self.entity_keys & match_keys(" ".join((*unit.path, text))):
             value *= OTHER_ENTITY_FACTOR
         elif self.entity_keys and (term := _DEFINED.match(text)) and self.entity_keys & match_keys(term[1]):
-            value *= DEFINITION_FACTOR  # "**BDFL:** BDFL means …": the side's own definition
+            value *= DEFINITION_FACTOR  # "**Starter:** one seat …": the side's own definition
         if self.quantity and own > 0 and _FIGURE.search(text):
             value += QUANTITY_BONUS
         if len(text) > 400:

@@ -63,7 +63,7 @@ _PART_BREAK = re.compile(
     r"(?=(?:qu[eé]|c[oó]mo|cu[aá]l|cu[aá]nt|qui[eé]n|d[oó]nde|cu[aá]ndo|por qu[eé]|para)\b))",
     re.I,
 )
-NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*)\b")  # PostHog, TTS, GSA, BDFL, UK
+NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*)\b")  # PostHog, TTS, SaaS, UK
 _SIDES = (
     re.compile(
         r"\b(?:between|entre)\s+(?P<list>.+?)(?=,\s*(?:and|y)\b|\?|$|\s+(?:in|at|for|en|para)\s)", re.I
@@ -141,7 +141,7 @@ def compared_entities(question: str) -> list[str]:
 
 
 def _without_leading(side: str) -> str:
-    """A side without its articles and kind words: "los modelos de gobierno BDFL" → "BDFL"."""
+    """A side without its articles and kind words: "los modelos de negocio freemium" → "freemium"."""
     while (shorter := _LEADING.sub("", side, count=1).strip()) != side and terms(shorter):
         side = shorter
     return side
