@@ -76,3 +76,23 @@ def test_go_only_project_is_inconclusive_not_failed(tmp_path: Path) -> None:
     assert classes.score is None
     assert report.counts["inconclusive"] >= 1
     assert report.project["languages"] == ["go"]
+
+
+def test_vendored_sample_keys_do_not_hide_a_key_in_the_source(tmp_path: Path) -> None:
+    """Secret hits are capped; the project's own files are read first, so sixty vendored files
+    with key-shaped samples cannot push a key written in the source past the cap (a false pass)."""
+
+    # Built by concatenation so that no scanner run on this repository sees a key-shaped literal.
+    def key(seed: int) -> str:
+        return (
+            "sk-"
+            + "proj-"
+            + "".join("aZ9kQ3xW7mP2vL8nR4tY6uB1cD5eF0gH"[(seed * 7 + i) % 32] for i in range(32))
+        )
+
+    # "external/" (a vendored folder) sorts before "src/": only the ordering rule puts the source first
+    files = {f"external/sdk/sample_{i}.py": f'SAMPLE = "{key(i)}"\n' for i in range(60)}
+    files["src/app.py"] = f'client = make_client(api_key="{key(99)}")\n'
+    result = verdict(tmp_path, files, "SEC-01")
+    assert result.status == "fail"
+    assert any(e.path == "src/app.py" for e in result.evidence)

@@ -399,6 +399,10 @@ def test_term_length_edge_cases() -> None:
 def test_a_term_length_without_an_effective_date_gives_no_expiration() -> None:
     text = "The term of this Agreement shall be three (3) years unless terminated earlier."
     assert _expiry(text, None) is None
+    # … but a later term sentence that states the end date still gives it
+    stated = text + "\n\nThis Agreement shall commence on signature and shall continue through June 30, 2027."
+    quoted = _expiry(stated, None)
+    assert quoted is not None and quoted.quote == "June 30, 2027"
 
 
 def test_the_date_of_another_deal_is_not_the_effective_date() -> None:

@@ -297,11 +297,10 @@ def expiration_date(text: str, language: str, units: list[Span], effective: str 
             if _EXPIRATION.search(before) or re.search(r"later\s+than\s+$", before, re.I):
                 return Quoted.at(text, found.start, found.end)
         length = term_length(sentence)
-        if length is not None:
-            computed = add_duration(effective, str(length.value)) if effective else None
-            if computed is None:
-                return None
+        computed = add_duration(effective, str(length.value)) if length is not None and effective else None
+        if computed is not None:
             return Quoted.at(text, unit.start, unit.end, value=computed)
+        # a length without an effective date to count from: a later term sentence may state the date
         if _NO_END.search(sentence) and re.search(r"continu|remain|term", sentence, re.I):
             return None
     return None

@@ -88,7 +88,9 @@ def secret_leaks(ctx: Context) -> list[tuple[Hit, str, str]]:
 
 
 def _secret_hits(ctx: Context) -> list[tuple[Hit, str, str]]:
-    files = [f for f in ctx.repo.text_files() if f.name != ".env"]
+    # The project's own files first: hits are capped, and lock, vendored and notebook files (read
+    # too, a key there has leaked as well) must not fill the cap before a key in the source is seen.
+    files = sorted((f for f in ctx.repo.text_files() if f.name != ".env"), key=lambda f: f.not_evidence)
     found: list[tuple[Hit, str, str]] = []
     with_needle = ctx.repo.files_with_any(SECRET_NEEDLES)  # filter once, not per pattern
     candidates = [f for f in files if f.path in with_needle]
