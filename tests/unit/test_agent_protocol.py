@@ -235,6 +235,11 @@ def test_plugin_scorers_python_and_entry_points(user_module: Path, monkeypatch: 
     from agentops_cli.evaluation.models import ScoreRecord
     from agentops_cli.evaluation.scorers import SCORERS, resolve_scorers, score_example
 
+    # The scorers this test registers leave with it: SCORERS is process-wide, and the catalogue
+    # test (same xdist worker, any order) must see the built-in scorers only.
+    for name in ("python:my_agents:judge_len", "half"):
+        monkeypatch.setitem(SCORERS, name, None)
+        monkeypatch.delitem(SCORERS, name)
     names = resolve_scorers(["python:my_agents:judge_len"], ["x"], llm_configured=False)
     ex = Example(id="1", agent="x", input="i")
     assert score_example(ex, {"output": "long enough"}, names)["python:my_agents:judge_len"].passed is True
