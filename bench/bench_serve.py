@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,21 +64,71 @@ def _proc_stat(pid: int) -> tuple[int, float]:
 
 def tree_cpu_s(root: int) -> float:
     """CPU seconds used so far by ``root`` and its live descendants (uvicorn's workers)."""
+    return sum(process_cpu_s(pid) for pid in tree_pids(root))
+
+
+def process_cpu_s(pid: int) -> float:
+    try:
+        return _proc_stat(pid)[1]
+    except (OSError, ValueError, IndexError):
+        return 0.0  # exited meanwhile
+
+
+def tree_pids(root: int) -> list[int]:
+    """``root`` and its live descendants."""
     parents: dict[int, int] = {}
-    cpu: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                parents[int(entry.name)], cpu[int(entry.name)] = _proc_stat(int(entry.name))
+                parents[int(entry.name)] = _proc_stat(int(entry.name))[0]
             except (OSError, ValueError, IndexError):
-                continue  # exited meanwhile
-    members, frontier = {root}, [root]
+                continue
+    members, frontier = [root], [root]
     while frontier:
         parent = frontier.pop()
         children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in members]
-        members.update(children)
+        members.extend(children)
         frontier.extend(children)
-    return sum(cpu.get(pid, 0.0) for pid in members)
+    return members
+
+
+def socket_owners(pids: list[int]) -> dict[int, int]:
+    """Socket inode → the pid holding it open (from /proc/PID/fd)."""
+    owners: dict[int, int] = {}
+    for pid in pids:
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                owners.setdefault(int(target[8:-1]), pid)
+    return owners
+
+
+def established_peers(port: int) -> dict[int, int]:
+    """Remote port → socket inode of each ESTABLISHED IPv4 connection whose local port is ``port``."""
+    peers: dict[int, int] = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, state, inode = fields[1], fields[2], fields[3], int(fields[9])
+        if state == "01" and int(local.split(":")[1], 16) == port:
+            peers[int(remote.split(":")[1], 16)] = inode
+    return peers
+
+
+def connection_workers(server_pid: int, port: int) -> dict[int, int]:
+    """Client port → pid of the server process that holds the accepted connection.
+
+    Read from /proc while the load runs, so the bench sees how the kernel spread the
+    keep-alive connections over the workers without asking the server anything.
+    """
+    owners = socket_owners(tree_pids(server_pid))
+    return {client: owners[inode] for client, inode in established_peers(port).items() if inode in owners}
 
 
 def load_average() -> list[float]:
@@ -121,8 +172,19 @@ class Serve:
         """:func:`_load`, plus the CPU both sides spent per request and the load around it."""
         before_load = load_average()
         server_before, client_before = tree_cpu_s(self.proc.pid), time.process_time()
-        result = asyncio.run(_load(self.url, concurrency, total, unique))
+        pids = tree_pids(self.proc.pid)
+        cpu_before = {pid: process_cpu_s(pid) for pid in pids}
+
+        def locate() -> dict[int, int]:
+            return connection_workers(self.proc.pid, self.port)
+
+        result = asyncio.run(_load(self.url, concurrency, total, unique, locate=locate))
         server_cpu = tree_cpu_s(self.proc.pid) - server_before
+        for pid, worker in result["per_worker"].items():
+            if pid in cpu_before and worker["requests"]:
+                spent = process_cpu_s(pid) - cpu_before[pid]
+                worker["cpu_ms_per_request"] = round(spent * 1000 / worker["requests"], 2)
+        result["per_worker"] = list(result["per_worker"].values())  # pids differ run to run
         client_cpu = time.process_time() - client_before
         result.update(
             server_cpu_ms_per_request=round(server_cpu * 1000 / total, 2),
@@ -153,10 +215,15 @@ class KeepAliveConnection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
+    async def open(self) -> int:
+        """Connect; the client-side port, which names this connection in /proc/net/tcp."""
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return int(self.writer.get_extra_info("sockname")[1])
+
     async def post_json(self, path: str, body: bytes) -> tuple[int, bytes]:
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
+            await self.open()
+        assert self.reader is not None and self.writer is not None
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
@@ -181,46 +248,86 @@ class KeepAliveConnection:
             self.writer = None
 
 
+def _percentile(ordered: list[float], share: float) -> float:
+    return round(ordered[int(share * (len(ordered) - 1))] * 1000, 1)
+
+
 async def _load(
-    url: str, concurrency: int, total: int, unique: bool, timeout_s: float = 600
+    url: str,
+    concurrency: int,
+    total: int,
+    unique: bool,
+    timeout_s: float = 600,
+    locate: Callable[[], dict[int, int]] | None = None,
 ) -> dict[str, Any]:
+    """``total`` requests over ``concurrency`` keep-alive connections, each sending its next
+    request when its last answer arrived (closed loop).
+
+    ``locate`` (client port → server pid) is called once every connection has finished, while
+    they are all still open: the result then says how many connections and requests each worker
+    process had, and the latency each one gave.
+    """
     host, port = url.removeprefix("http://").split(":")
-    latencies: list[float] = []
+    by_connection: dict[int, list[float]] = {}
     statuses: dict[int, int] = {}
     llm_calls: list[int] = []
     counter = iter(range(total))
 
-    async def worker() -> None:
-        connection = KeepAliveConnection(host, int(port))
-        try:
-            for i in counter:
-                query = QUERIES[i % len(QUERIES)] + (f" (ticket {i})" if unique else "")
-                body = json.dumps({"query": query}).encode()
-                started = time.perf_counter()
-                status, payload = await connection.post_json("/v1/agents/support/runs", body)
-                latencies.append(time.perf_counter() - started)
-                statuses[status] = statuses.get(status, 0) + 1
-                if status == 200:
-                    llm_calls.append(int(json.loads(payload).get("llm_calls", 0)))
-        finally:
-            await connection.close()
+    async def worker(connection: KeepAliveConnection) -> None:
+        latencies = by_connection.setdefault(await connection.open(), [])
+        for i in counter:
+            query = QUERIES[i % len(QUERIES)] + (f" (ticket {i})" if unique else "")
+            body = json.dumps({"query": query}).encode()
+            started = time.perf_counter()
+            status, payload = await connection.post_json("/v1/agents/support/runs", body)
+            latencies.append(time.perf_counter() - started)
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == 200:
+                llm_calls.append(int(json.loads(payload).get("llm_calls", 0)))
 
+    connections = [KeepAliveConnection(host, int(port)) for _ in range(concurrency)]
     started = time.perf_counter()
-    async with asyncio.timeout(timeout_s):  # bounded: a stuck server fails the bench, never hangs it
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
-    return {
+    try:
+        async with asyncio.timeout(timeout_s):  # bounded: a stuck server fails the bench, never hangs it
+            await asyncio.gather(*(worker(connection) for connection in connections))
+        elapsed = time.perf_counter() - started
+        owners = locate() if locate else {}
+    finally:
+        for connection in connections:
+            await connection.close()
+    ordered = sorted(x for latencies in by_connection.values() for x in latencies)
+    result: dict[str, Any] = {
         "requests": total,
         "concurrency": concurrency,
         "elapsed_s": round(elapsed, 3),
         "requests_per_s": round(total / elapsed, 1),
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 1),
-        "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))] * 1000, 1),
+        "p50_ms": _percentile(ordered, 0.5),
+        "p95_ms": _percentile(ordered, 0.95),
+        "p99_ms": _percentile(ordered, 0.99),
+        "max_ms": round(ordered[-1] * 1000, 1),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "mean_llm_calls": round(statistics.mean(llm_calls), 3) if llm_calls else 0.0,
     }
+    if locate:
+        result["per_worker"] = _per_worker(by_connection, owners)
+    return result
+
+
+def _per_worker(by_connection: dict[int, list[float]], owners: dict[int, int]) -> dict[int, dict[str, Any]]:
+    """Connections, requests and latency percentiles of each server process (by pid)."""
+    grouped: dict[int, list[list[float]]] = {}
+    for client_port, latencies in by_connection.items():
+        grouped.setdefault(owners.get(client_port, 0), []).append(latencies)  # 0: not found in /proc
+    summary = {}
+    for pid, lists in sorted(grouped.items(), key=lambda item: -len(item[1])):
+        ordered = sorted(x for latencies in lists for x in latencies)
+        summary[pid] = {
+            "connections": len(lists),
+            "requests": len(ordered),
+            "p50_ms": _percentile(ordered, 0.5),
+            "p95_ms": _percentile(ordered, 0.95),
+        }
+    return summary
 
 
 def bench_offline(tmp: Path, workers: int = 1) -> dict[str, Any]:
