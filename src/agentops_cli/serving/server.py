@@ -43,7 +43,7 @@ def app_from_environment():  # type: ignore[no-untyped-def]  # uvicorn's factory
 
     settings = load_settings().settings
     register_secrets(settings_secrets(settings))
-    return create_app(settings)
+    return create_app(settings, freeze=True)
 
 
 def serve(settings: Settings, host: str, port: int, workers: int, config_file: Path | None) -> None:
@@ -66,7 +66,9 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
         return
     from agentops_cli.serving.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(settings, freeze=True), host=host, port=port, log_level="warning", access_log=False
+    )
 
 
 def run_workers(config: Config) -> None:
