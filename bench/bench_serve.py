@@ -22,9 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +31,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.fakes: the serve helper
+
+from tests.fakes.serve_process import ServeProcess, connection_workers, process_cpu_s, tree_cpu_s, tree_pids
 
 from common import RESULTS, agentops_argv, child_env, write_result
 from llm_server import ServerProcess
@@ -49,124 +50,20 @@ QUERIES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _proc_stat(pid: int) -> tuple[int, float]:
-    """(parent pid, utime + stime in seconds) of one process, from /proc/PID/stat."""
-    raw = Path(f"/proc/{pid}/stat").read_text()
-    fields = raw[raw.rindex(")") + 2 :].split()  # after "pid (comm) "
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_s(root: int) -> float:
-    """CPU seconds used so far by ``root`` and its live descendants (uvicorn's workers)."""
-    return sum(process_cpu_s(pid) for pid in tree_pids(root))
-
-
-def process_cpu_s(pid: int) -> float:
-    try:
-        return _proc_stat(pid)[1]
-    except (OSError, ValueError, IndexError):
-        return 0.0  # exited meanwhile
-
-
-def tree_pids(root: int) -> list[int]:
-    """``root`` and its live descendants."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = _proc_stat(int(entry.name))[0]
-            except (OSError, ValueError, IndexError):
-                continue
-    members, frontier = [root], [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in members]
-        members.extend(children)
-        frontier.extend(children)
-    return members
-
-
-def socket_owners(pids: list[int]) -> dict[int, int]:
-    """Socket inode → the pid holding it open (from /proc/PID/fd)."""
-    owners: dict[int, int] = {}
-    for pid in pids:
-        try:
-            fds = list(Path(f"/proc/{pid}/fd").iterdir())
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                target = os.readlink(fd)
-            except OSError:
-                continue
-            if target.startswith("socket:["):
-                owners.setdefault(int(target[8:-1]), pid)
-    return owners
-
-
-def established_peers(port: int) -> dict[int, int]:
-    """Remote port → socket inode of each ESTABLISHED IPv4 connection whose local port is ``port``."""
-    peers: dict[int, int] = {}
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local, remote, state, inode = fields[1], fields[2], fields[3], int(fields[9])
-        if state == "01" and int(local.split(":")[1], 16) == port:
-            peers[int(remote.split(":")[1], 16)] = inode
-    return peers
-
-
-def connection_workers(server_pid: int, port: int) -> dict[int, int]:
-    """Client port → pid of the server process that holds the accepted connection.
-
-    Read from /proc while the load runs, so the bench sees how the kernel spread the
-    keep-alive connections over the workers without asking the server anything.
-    """
-    owners = socket_owners(tree_pids(server_pid))
-    return {client: owners[inode] for client, inode in established_peers(port).items() if inode in owners}
-
-
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-class Serve:
-    def __init__(self, env: dict[str, str], home: Path, workers: int = 1) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        full = child_env(
-            {
-                "AGENTOPS_HOME": str(home / "home"),
-                "AGENTOPS_SERVE__RATE_LIMIT_PER_MINUTE": "0",
-                **env,
-            }
-        )
-        self.proc = subprocess.Popen(
-            [*agentops_argv("serve", "--port", str(self.port), "--workers", str(workers))],
-            env=full,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+class Serve(ServeProcess):
+    """The installed ``agentops`` console script, as a user runs it, rate limits off."""
 
-    def wait_ready(self, timeout: float = 300.0) -> None:
-        import httpx
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"agentops serve exited {self.proc.returncode}")
-            try:
-                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError("agentops serve not ready")
+    def __init__(self, env: dict[str, str], folder: Path, workers: int = 1) -> None:
+        overrides = {
+            "AGENTOPS_HOME": str(folder / "home"),
+            "AGENTOPS_SERVE__RATE_LIMIT_PER_MINUTE": "0",
+            **env,
+        }
+        super().__init__(overrides, folder, workers, command=agentops_argv(), base_env=child_env())
 
     def measured_load(self, concurrency: int, total: int, unique: bool) -> dict[str, Any]:
         """:func:`_load`, plus the CPU both sides spent per request and the load around it."""
@@ -193,13 +90,6 @@ class Serve:
             load_average_after=load_average(),
         )
         return result
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 class KeepAliveConnection:
@@ -333,7 +223,7 @@ def _per_worker(by_connection: dict[int, list[float]], owners: dict[int, int]) -
 def bench_offline(tmp: Path, workers: int = 1) -> dict[str, Any]:
     server = Serve({"AGENTOPS_LLM__PROVIDER": "offline"}, tmp, workers)
     try:
-        server.wait_ready()
+        server.wait_ready(timeout=300)
         asyncio.run(_load(server.url, 32, 200 * workers, unique=False))  # warm-up, not recorded
         result = server.measured_load(32, 3000, unique=True)
     finally:
@@ -357,7 +247,7 @@ def bench_llm(tmp: Path, latency_s: float = 0.3, workers: int = 1) -> dict[str, 
         }
         server = Serve(env, tmp, workers)
         try:
-            server.wait_ready()
+            server.wait_ready(timeout=300)
             asyncio.run(_load(server.url, 64, 64 * workers, unique=True))  # warm-up: clients, imports
             before, llm_cpu_before = llm.request_count(), tree_cpu_s(llm.proc.pid)
             result = server.measured_load(64, 640, unique=True)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from uvicorn import Config
 
 FACTORY = "agentops_cli.serving.server:app_from_environment"
+WORKER_READY_TIMEOUT_S = 120
 
 
 def is_loopback(host: str) -> bool:
@@ -61,6 +62,9 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
             workers=workers,
             log_level="warning",
             access_log=False,  # as with one worker: the audit log records every request
+            # A replacement worker (SIGHUP, or one that died) is ready only once its agents are
+            # warm — seconds, not uvicorn's default 5 s, after which the restart is abandoned.
+            timeout_worker_healthcheck=WORKER_READY_TIMEOUT_S,
         )
         run_workers(config)
         return
