@@ -1,10 +1,12 @@
 """``agentops serve`` under load: an asyncio/httpx client against 127.0.0.1 only.
 
-    .venv/bin/python bench/bench_serve.py [offline|offline2|llm|llm2|all]    (default: all)
+    .venv/bin/python bench/bench_serve.py [offline|offline2|offline2shared|llm|llm2|all]  (default: all)
 
 offline  — the support agent on the offline engine, 32 concurrent clients, rate limits off:
            requests/s and latency percentiles (targets: ≥ 300 req/s, p95 ≤ 100 ms); one worker.
-offline2 — the same with ``agentops serve --workers 2``.
+offline2 — the same with ``agentops serve --workers 2`` (a listening socket per worker).
+offline2shared — the same app under uvicorn's own ``--workers 2`` (one shared socket), to
+           compare: how the keep-alive connections spread over the workers, and the latency.
 llm      — the support agent on the loopback LLM server (bench/llm_server.py, its own process,
            300 ms a call), response cache off, 64 concurrent clients: throughput against the
            ideal concurrency / (model calls per run × latency) (target ≥ 90 %).
@@ -14,7 +16,9 @@ The server is a real ``agentops serve`` subprocess; the load client runs in this
 Both share the machine's 2 cores, and wall-clock figures move with whatever else runs, so
 every measure also records what load cannot distort much: the CPU the server's processes
 spent per request (utime + stime of the process tree, from /proc), the client's CPU per
-request, and the load average before and after.
+request, and the load average before and after — and, per worker process, the connections
+it held (read from /proc/net/tcp and /proc/PID/fd while they are open), its requests, its
+latency percentiles and its CPU per request.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.fakes: 
 
 from tests.fakes.serve_process import ServeProcess, connection_workers, process_cpu_s, tree_cpu_s, tree_pids
 
+from agentops_cli.serving.server import FACTORY
 from common import RESULTS, agentops_argv, child_env, write_result
 from llm_server import ServerProcess
 
@@ -90,6 +95,18 @@ class Serve(ServeProcess):
             load_average_after=load_average(),
         )
         return result
+
+
+class SharedSocketServe(Serve):
+    """The same app under uvicorn's own ``--workers`` (one listening socket all workers accept
+    on): what ``agentops serve --workers N`` did before each worker had its own socket."""
+
+    def argv(self, command: Sequence[str], workers: int) -> list[str]:
+        uvicorn = Path(sys.executable).parent / "uvicorn"
+        return [
+            *(str(uvicorn), FACTORY, "--factory", "--host", "127.0.0.1", "--port", str(self.port)),
+            *("--workers", str(workers), "--log-level", "warning", "--no-access-log"),
+        ]
 
 
 class KeepAliveConnection:
@@ -220,8 +237,8 @@ def _per_worker(by_connection: dict[int, list[float]], owners: dict[int, int]) -
     return summary
 
 
-def bench_offline(tmp: Path, workers: int = 1) -> dict[str, Any]:
-    server = Serve({"AGENTOPS_LLM__PROVIDER": "offline"}, tmp, workers)
+def bench_offline(tmp: Path, workers: int = 1, server_class: type[Serve] | None = None) -> dict[str, Any]:
+    server = (server_class or Serve)({"AGENTOPS_LLM__PROVIDER": "offline"}, tmp, workers)
     try:
         server.wait_ready(timeout=300)
         asyncio.run(_load(server.url, 32, 200 * workers, unique=False))  # warm-up, not recorded
@@ -229,6 +246,7 @@ def bench_offline(tmp: Path, workers: int = 1) -> dict[str, Any]:
     finally:
         server.stop()
     result["workers"] = workers
+    result["listening"] = "one shared socket" if server_class is SharedSocketServe else "a socket per worker"
     # What the server's CPU cost allows on a machine of its own: one core per worker at most.
     cores = min(workers, os.cpu_count() or 1)
     result["cpu_bound_requests_per_s"] = round(cores * 1000 / max(result["server_cpu_ms_per_request"], 1e-3))
@@ -282,35 +300,41 @@ NOTE = (
     "Measured while other work shared the 2 cores (the load average of each measure is in its CPU "
     "row); the coordinator reruns it on an idle machine."
 )
-VARIANTS = ("offline", "offline_workers2", "llm", "llm_workers2")
+
+
+def _variants() -> dict[str, tuple[str, Callable[[Path], dict[str, Any]]]]:
+    """Command-line name → (key in serve.json, measure)."""
+    return {
+        "offline": ("offline", bench_offline),
+        "offline2": ("offline_workers2", lambda tmp: bench_offline(tmp, workers=2)),
+        "offline2shared": (
+            "offline_workers2_shared_socket",
+            lambda tmp: bench_offline(tmp, workers=2, server_class=SharedSocketServe),
+        ),
+        "llm": ("llm", bench_llm),
+        "llm2": ("llm_workers2", lambda tmp: bench_llm(tmp, workers=2)),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
+    variants = _variants()
     which = (argv or sys.argv[1:] or ["all"])[0]
-    if which not in ("offline", "offline2", "llm", "llm2", "all"):
-        raise SystemExit(f"usage: bench_serve.py [offline|offline2|llm|llm2|all], not {which!r}")
+    if which not in (*variants, "all"):
+        raise SystemExit(f"usage: bench_serve.py [{'|'.join(variants)}|all], not {which!r}")
     data: dict[str, Any] = {"note": NOTE}
     previous = RESULTS / "serve.json"  # one variant rerun keeps the others' figures
+    keys = {key for key, _ in variants.values()}
     if which != "all" and previous.is_file():
         kept = json.loads(previous.read_text(encoding="utf-8"))
-        data = {**{k: v for k, v in kept.items() if k in VARIANTS}, **data}
+        data = {**{k: v for k, v in kept.items() if k in keys}, **data}
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as folder:
         tmp = Path(folder)
-        cache = os.environ.get("AGENTOPS_CACHE_DIR")
-        if cache:
+        if os.environ.get("AGENTOPS_CACHE_DIR"):
             data["cache_dir"] = "inherited"
-        if which in ("offline", "all"):
-            data["offline"] = bench_offline(tmp)
-            print("offline", data["offline"], flush=True)
-        if which in ("offline2", "all"):
-            data["offline_workers2"] = bench_offline(tmp, workers=2)
-            print("offline2", data["offline_workers2"], flush=True)
-        if which in ("llm", "all"):
-            data["llm"] = bench_llm(tmp)
-            print("llm", data["llm"], flush=True)
-        if which in ("llm2", "all"):
-            data["llm_workers2"] = bench_llm(tmp, workers=2)
-            print("llm2", data["llm_workers2"], flush=True)
+        for name, (key, measure) in variants.items():
+            if which in (name, "all"):
+                data[key] = measure(tmp)
+                print(name, data[key], flush=True)
     write_result("serve", data)
     return data
 
@@ -333,13 +357,26 @@ def _cpu_line(m: dict[str, Any]) -> str:
     )
 
 
+def _worker_lines(m: dict[str, Any]) -> list[str]:
+    """With several workers: connections, requests, p95 and CPU per request of each."""
+    workers = m.get("per_worker") or []
+    if len(workers) < 2:
+        return []
+    cells = " · ".join(
+        f"{w['connections']} conn, {w['requests']} req, p95 {w['p95_ms']} ms, "
+        f"{w.get('cpu_ms_per_request', '?')} ms CPU"
+        for w in workers
+    )
+    return [f"| … per worker (from /proc) | {cells} | | |"]
+
+
 def section(data: dict[str, Any] | None) -> list[str]:
     """The docs/benchmarks.md section (``run_all.py`` renders it from bench/results/serve.json)."""
     lines = ["## agentops serve", ""]
     if not data:
         return [*lines, "_Not measured yet._ (`.venv/bin/python bench/bench_serve.py`)", ""]
     lines += [
-        "`.venv/bin/python bench/bench_serve.py [offline|offline2|llm|llm2|all]` → "
+        "`.venv/bin/python bench/bench_serve.py [offline|offline2|offline2shared|llm|llm2|all]` → "
         "`bench/results/serve.json`: "
         "a real `agentops serve` process and a raw keep-alive asyncio load client on 127.0.0.1, both on "
         "this machine. " + data.get("note", ""),
@@ -352,7 +389,12 @@ def section(data: dict[str, Any] | None) -> list[str]:
         "| measure | result | target | |",
         "|---|---|---|---|",
     ]
-    for key, label in (("offline", "one worker"), ("offline_workers2", "`--workers 2`")):
+    offline_rows = (
+        ("offline", "one worker"),
+        ("offline_workers2", "`--workers 2` (a socket per worker)"),
+        ("offline_workers2_shared_socket", "uvicorn `--workers 2` (one shared socket)"),
+    )
+    for key, label in offline_rows:
         off = data.get(key)
         if off:
             lines += [
@@ -362,6 +404,7 @@ def section(data: dict[str, Any] | None) -> list[str]:
                 f"p95 ≤ 100 ms | {_ok(off['p95_ms'] <= 100)} |",
                 f"| … statuses | {off['statuses']} | all 200 | {_ok(set(off['statuses']) == {'200'})} |",
                 _cpu_line(off),
+                *_worker_lines(off),
             ]
     for key, label in (("llm", "one worker"), ("llm_workers2", "`--workers 2`")):
         llm = data.get(key)
@@ -374,6 +417,7 @@ def section(data: dict[str, Any] | None) -> list[str]:
                 f"| … latency p50 / p95 | {llm['p50_ms']} / {llm['p95_ms']} ms | | |",
                 f"| … statuses | {llm['statuses']} | all 200 | {_ok(set(llm['statuses']) == {'200'})} |",
                 _cpu_line(llm),
+                *_worker_lines(llm),
             ]
     return [*lines, ""]
 

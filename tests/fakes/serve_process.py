@@ -45,12 +45,15 @@ class ServeProcess:
         self.log = folder / f"serve-{self.port}.log"
         with self.log.open("wb") as stderr:
             self.proc = subprocess.Popen(
-                [*command, "serve", "--port", str(self.port), "--workers", str(workers)],
+                self.argv(command, workers),
                 cwd=folder,
                 env={**(os.environ if base_env is None else base_env), **env},
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
             )
+
+    def argv(self, command: Sequence[str], workers: int) -> list[str]:
+        return [*command, "serve", "--port", str(self.port), "--workers", str(workers)]
 
     @property
     def url(self) -> str:
