@@ -56,6 +56,15 @@ def test_the_kernel_spreads_connections_over_the_workers_sockets() -> None:
     ensure_port_free("127.0.0.1", port)  # free again once the group is closed
 
 
+@needs_reuseport
+def test_a_socket_outside_the_group_keeps_the_port() -> None:
+    with socket.socket() as plain:
+        plain.bind(("127.0.0.1", 0))
+        plain.listen()
+        with pytest.raises(OSError):
+            listening_socket("127.0.0.1", plain.getsockname()[1], 16)
+
+
 def test_a_busy_port_is_a_runtime_failure_before_any_worker_starts() -> None:
     import uvicorn
 
