@@ -246,7 +246,9 @@ def bench_offline(tmp: Path, workers: int = 1, server_class: type[Serve] | None 
     finally:
         server.stop()
     result["workers"] = workers
-    result["listening"] = "one shared socket" if server_class is SharedSocketServe else "a socket per worker"
+    if workers > 1:
+        shared = server_class is SharedSocketServe
+        result["listening"] = "one shared socket" if shared else "a socket per worker"
     # What the server's CPU cost allows on a machine of its own: one core per worker at most.
     cores = min(workers, os.cpu_count() or 1)
     result["cpu_bound_requests_per_s"] = round(cores * 1000 / max(result["server_cpu_ms_per_request"], 1e-3))
