@@ -96,7 +96,8 @@ def _keep_alive_spread(server: ServeProcess, connections: int) -> Counter[int]:
     """How many of ``connections`` open keep-alive connections each worker pid holds."""
     import http.client
 
-    opened = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=30) for _ in range(connections)]
+    # A connection hashed to a worker that is still warming up waits in its socket's queue.
+    opened = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=300) for _ in range(connections)]
     try:
         for connection in opened:
             connection.request("GET", "/healthz")
@@ -141,8 +142,21 @@ def test_design_serve_line_matches_the_cli_and_app() -> None:
     assert paths <= routes, paths - routes
 
 
-def _wait_for_workers(server: ServeProcess, count: int, avoid: set[int], timeout: float = 120.0) -> list[int]:
-    """The worker pids once there are ``count`` of them, none in ``avoid``, and /readyz answers."""
+def _wait_until_both_accept(server: ServeProcess, timeout: float = 300.0) -> None:
+    """Until both workers hold connections (16 connections all hashed to one: p = 3e-5)."""
+    deadline = time.monotonic() + timeout
+    while len(_keep_alive_spread(server, connections=16)) < 2:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the second worker never accepted a connection")
+        time.sleep(0.5)
+
+
+def _wait_for_workers(server: ServeProcess, count: int, avoid: set[int], timeout: float = 300.0) -> list[int]:
+    """The worker pids once there are ``count`` of them, none in ``avoid``, and /readyz answers.
+
+    Up to 300 s: the supervisor may wait up to 120 s on a worker that is still starting (uvicorn
+    pings each in turn) before it gets to the one that died.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         workers = worker_pids(server.proc.pid)
@@ -169,6 +183,7 @@ def test_worker_supervision_keeps_serving(tmp_path: Path, support_model_cache: P
 
     try:
         server.wait_ready()
+        _wait_until_both_accept(server)  # /readyz answers as soon as one worker serves
         first = worker_pids(server.proc.pid)
         os.kill(first[0], signal.SIGKILL)
         after_kill = _wait_for_workers(server, 2, {first[0]})
