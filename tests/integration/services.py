@@ -1,5 +1,7 @@
 """Real Redis and PostgreSQL servers for integration tests: loopback ports, temp dirs, stopped after.
 
+(``agentops serve`` itself is started by ``tests/fakes/serve_process.py``, which the bench shares.)
+
 They come from the Debian packages (``redis-server``, ``postgresql``; ``.ci/run`` installs
 them). A test that needs one skips with the reason when its binaries are missing.
 PostgreSQL refuses to run as root, so as root it runs as the ``postgres`` system user.
@@ -13,7 +15,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,13 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.serve_process import free_port
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, timeout: float = 20.0) -> None:
@@ -156,49 +153,3 @@ def postgres_server() -> Iterator[PostgresServer]:
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-class ServeProcess:
-    """``python -m agentops_cli serve`` in a subprocess on a free loopback port."""
-
-    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1) -> None:
-        self.port = free_port()
-        self.log = cwd / f"serve-{self.port}.log"
-        full_env = {**os.environ, **env}
-        self.proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "agentops_cli", "serve"),
-                *("--port", str(self.port), "--workers", str(workers)),
-            ],
-            cwd=cwd,
-            env=full_env,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log.open("wb"),
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        import httpx
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"serve exited {self.proc.returncode}: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"serve on {self.port} not ready: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)

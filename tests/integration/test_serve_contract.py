@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SHARED, needs_shared, run_cli
-from tests.integration.services import ServeProcess
+from tests.fakes.serve_process import ServeProcess, connection_workers, worker_pids
 
 httpx = pytest.importorskip("httpx")
 
@@ -52,18 +56,12 @@ def test_serve_contract(tmp_path: Path, support_model_cache: Path) -> None:
     assert stable == {k: v for k, v in cli.json().items() if k not in VARY}
 
 
-def _spawned_workers(pid: int) -> list[int]:
-    """Live children of ``pid`` started by multiprocessing's spawn (uvicorn's workers), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:  # not a process, or it exited meanwhile
-            continue
-        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid and b"spawn_main" in cmdline:
-            found.append(int(entry.name))
-    return found
+def _offline_env(tmp_path: Path, model_cache: Path) -> dict[str, str]:
+    """Offline support runs, home in ``tmp_path``, on a copy of the session's trained intent model."""
+    cache = tmp_path / "cache"
+    shutil.copytree(model_cache, cache)
+    home = tmp_path / "home"
+    return {"AGENTOPS_CACHE_DIR": str(cache), "AGENTOPS_HOME": str(home), "AGENTOPS_LLM__PROVIDER": "offline"}
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads worker processes from /proc")
@@ -72,24 +70,54 @@ def test_serve_with_two_workers(tmp_path: Path, support_model_cache: Path) -> No
     interleave (each is one O_APPEND write to the shared file)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    cache = tmp_path / "cache"
-    shutil.copytree(support_model_cache, cache)
     home = tmp_path / "home"
-    env = {"AGENTOPS_CACHE_DIR": str(cache), "AGENTOPS_HOME": str(home), "AGENTOPS_LLM__PROVIDER": "offline"}
-    server = ServeProcess(env, tmp_path, workers=2)
+    server = ServeProcess(_offline_env(tmp_path, support_model_cache), tmp_path, workers=2)
     try:
         server.wait_ready()
-        assert len(_spawned_workers(server.proc.pid)) == 2
+        assert len(worker_pids(server.proc.pid)) == 2
         url = f"{server.url}/v1/agents/support/runs"
         with httpx.Client(timeout=60) as client, ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(lambda i: client.post(url, json={"query": f"{QUERY} #{i}"}), range(40)))
+        held = _keep_alive_spread(server, connections=32)
     finally:
         server.stop()
+    # Each worker listens on its own SO_REUSEPORT socket, so the kernel spreads connections by
+    # hash; one shared socket let one worker take 31 of 32 (docs/deploy.md). At least 4 of 32
+    # on each fails by chance with a probability of about 2e-6.
+    assert len(held) == 2 and min(held.values()) >= 4, held
     assert [a.status_code for a in answers] == [200] * 40
     assert {a.json()["intent"] for a in answers} == {answers[0].json()["intent"]}
     lines = (home / "audit.jsonl").read_text(encoding="utf-8").splitlines()
     audited = [json.loads(line) for line in lines]
     assert len(audited) == 40 and {entry["status"] for entry in audited} == {200}
+
+
+def _keep_alive_spread(server: ServeProcess, connections: int) -> Counter[int]:
+    """How many of ``connections`` open keep-alive connections each worker pid holds."""
+    import http.client
+
+    # A connection hashed to a worker that is still warming up waits in its socket's queue.
+    opened = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=300) for _ in range(connections)]
+    try:
+        for connection in opened:
+            connection.request("GET", "/healthz")
+            assert connection.getresponse().read() == b'{"status":"ok"}'
+        return Counter(connection_workers(server.proc.pid, server.port).values())
+    finally:
+        for connection in opened:
+            connection.close()
+
+
+def test_two_workers_refuse_a_busy_port(tmp_path: Path) -> None:
+    """A port something listens on is refused (exit 3, one line), never joined: a port shared
+    by SO_REUSEPORT would otherwise split the traffic between two services."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), "--workers", "2", env={"AGENTOPS_HOME": str(tmp_path)})
+    assert result.code == 3, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
 DESIGN = SHARED / "DESIGN.md"
@@ -112,3 +140,62 @@ def test_design_serve_line_matches_the_cli_and_app() -> None:
     app = create_app(load_settings(None, {}, dotenv_path=None).settings, warm=False)
     routes = set(app.openapi()["paths"])
     assert paths <= routes, paths - routes
+
+
+def _wait_until_both_accept(server: ServeProcess, timeout: float = 300.0) -> None:
+    """Until both workers hold connections (16 connections all hashed to one: p = 3e-5)."""
+    deadline = time.monotonic() + timeout
+    while len(_keep_alive_spread(server, connections=16)) < 2:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the second worker never accepted a connection")
+        time.sleep(0.5)
+
+
+def _wait_for_workers(server: ServeProcess, count: int, avoid: set[int], timeout: float = 300.0) -> list[int]:
+    """The worker pids once there are ``count`` of them, none in ``avoid``, and /readyz answers.
+
+    Up to 300 s: the supervisor may wait up to 120 s on a worker that is still starting (uvicorn
+    pings each in turn) before it gets to the one that died.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = worker_pids(server.proc.pid)
+        if len(workers) == count and not avoid & set(workers):
+            server.wait_ready()
+            return workers
+        time.sleep(0.2)
+    raise TimeoutError(f"wanted {count} workers without {avoid}, have {worker_pids(server.proc.pid)}")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads worker processes from /proc")
+def test_worker_supervision_keeps_serving(tmp_path: Path, support_model_cache: Path) -> None:
+    """``--workers 2`` with a socket per worker: a killed worker is replaced on its socket,
+    SIGTTIN adds one, SIGTTOU removes one, SIGHUP replaces them all — and runs keep answering."""
+    import signal
+
+    server = ServeProcess(_offline_env(tmp_path, support_model_cache), tmp_path, workers=2)
+    url = f"{server.url}/v1/agents/support/runs"
+
+    def answers() -> list[int]:
+        # a new connection for each: the kernel hashes them over every worker's socket
+        return [httpx.post(url, json={"query": f"{QUERY} #{i}"}, timeout=60).status_code for i in range(12)]
+
+    try:
+        server.wait_ready()
+        _wait_until_both_accept(server)  # /readyz answers as soon as one worker serves
+        first = worker_pids(server.proc.pid)
+        os.kill(first[0], signal.SIGKILL)
+        after_kill = _wait_for_workers(server, 2, {first[0]})
+        assert first[1] in after_kill and answers() == [200] * 12
+        os.kill(server.proc.pid, signal.SIGTTIN)
+        three = _wait_for_workers(server, 3, set())
+        assert set(after_kill) < set(three) and answers() == [200] * 12
+        os.kill(server.proc.pid, signal.SIGTTOU)
+        two = _wait_for_workers(server, 2, set(three) - set(after_kill))
+        assert answers() == [200] * 12
+        os.kill(server.proc.pid, signal.SIGHUP)
+        _wait_for_workers(server, 2, set(two))
+        assert answers() == [200] * 12
+    finally:
+        server.stop()

@@ -18,10 +18,10 @@ import pytest
 
 from tests.fakes.fixtures import openai_env
 from tests.fakes.openai_server import FakeOpenAIServer
+from tests.fakes.serve_process import ServeProcess
 from tests.integration.services import (
     PostgresServer,
     RedisServer,
-    ServeProcess,
     needs_postgres,
     needs_redis,
     postgres_server,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,19 @@ def test_environment_json_that_does_not_parse_is_bad_input(
     monkeypatch.setenv("AGENTOPS_PRICES", "{not json")
     with pytest.raises(BadInput, match="expected JSON"):
         load_settings(None)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the XDG variables are platformdirs' Linux inputs")
+def test_default_folders_follow_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The platform folders are memoised on the variables platformdirs reads, so a changed
+    environment still moves them."""
+    for variable in ("AGENTOPS_CACHE_DIR", "AGENTOPS_HOME"):  # the suite's conftest sets them
+        monkeypatch.delenv(variable, raising=False)
+    settings = load_settings(None, {}, dotenv_path=None).settings
+    for xdg in ("one", "two"):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / xdg / "cache"))
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / xdg / "data"))
+        assert settings.resolved_cache_dir() == tmp_path / xdg / "cache" / "agentops"
+        assert settings.resolved_home() == tmp_path / xdg / "data" / "agentops"
+    explicit = load_settings(None, {"cache_dir": str(tmp_path / "c"), "home": str(tmp_path / "h")}).settings
+    assert (explicit.resolved_cache_dir(), explicit.resolved_home()) == (tmp_path / "c", tmp_path / "h")

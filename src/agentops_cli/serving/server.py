@@ -7,13 +7,20 @@ own from the same settings (:func:`app_from_environment` reads the config file n
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agentops_cli.config import Settings, load_settings
+from agentops_cli.errors import RuntimeFailure
+
+if TYPE_CHECKING:
+    from uvicorn import Config
 
 FACTORY = "agentops_cli.serving.server:app_from_environment"
+WORKER_READY_TIMEOUT_S = 120
 
 
 def is_loopback(host: str) -> bool:
@@ -37,7 +44,7 @@ def app_from_environment():  # type: ignore[no-untyped-def]  # uvicorn's factory
 
     settings = load_settings().settings
     register_secrets(settings_secrets(settings))
-    return create_app(settings)
+    return create_app(settings, freeze=True)
 
 
 def serve(settings: Settings, host: str, port: int, workers: int, config_file: Path | None) -> None:
@@ -47,7 +54,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
     if workers > 1:
         if config_file is not None:
             os.environ["AGENTOPS_CONFIG"] = str(config_file.resolve())
-        uvicorn.run(
+        config = uvicorn.Config(
             FACTORY,
             factory=True,
             host=host,
@@ -55,8 +62,33 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
             workers=workers,
             log_level="warning",
             access_log=False,  # as with one worker: the audit log records every request
+            # A replacement worker (SIGHUP, or one that died) is ready only once its agents are
+            # warm — seconds, not uvicorn's default 5 s, after which the restart is abandoned.
+            timeout_worker_healthcheck=WORKER_READY_TIMEOUT_S,
         )
+        run_workers(config)
         return
     from agentops_cli.serving.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(settings, freeze=True), host=host, port=port, log_level="warning", access_log=False
+    )
+
+
+def run_workers(config: Config) -> None:
+    """N worker processes, each on its own ``SO_REUSEPORT`` socket (:mod:`.workers`) where the
+    platform has it, else uvicorn's shared socket."""
+    from uvicorn.supervisors import Multiprocess
+
+    from agentops_cli.serving.workers import PerWorkerSockets, reuseport_supported
+
+    try:
+        supervisor = (
+            PerWorkerSockets(config)
+            if reuseport_supported()
+            else Multiprocess(config, [config.bind_socket()])
+        )
+    except OSError as exc:
+        raise RuntimeFailure(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from exc
+    with contextlib.suppress(KeyboardInterrupt):
+        supervisor.run()
