@@ -2,6 +2,8 @@
 
 ``agentops --version`` is answered before the command tree (typer, rich, pydantic) is
 imported: scripts call it to probe the tool, and it should cost little more than Python.
+Anything else runs with the cyclic garbage collector paused until the command body starts
+(:mod:`agentops_cli.startup_gc`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ def main() -> None:
 
         sys.stdout.write(f"agentops {__version__}\n")
         return
+    from agentops_cli import startup_gc
+
+    startup_gc.pause()
     from agentops_cli.cli.app import main as run_cli
 
     run_cli()

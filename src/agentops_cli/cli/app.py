@@ -19,6 +19,7 @@ from pathlib import Path
 import typer
 
 from agentops_cli import __version__
+from agentops_cli.cli import lazy_coercion
 from agentops_cli.cli.common import STATE
 
 
@@ -44,6 +45,7 @@ def _flags_take_no_value() -> None:
 
 
 _flags_take_no_value()
+lazy_coercion.install()
 
 app = typer.Typer(
     name="agentops",
@@ -161,7 +163,10 @@ def root(
     ),
 ) -> None:
     """Run, evaluate, cost and production-check business LLM agents."""
+    from agentops_cli import startup_gc
     from agentops_cli.observability.logging import setup_logging
+
+    startup_gc.resume()  # the command body starts here: long runs need the collector
 
     STATE.config = config
     STATE.verbosity = -1 if quiet else verbose
