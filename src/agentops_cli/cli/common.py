@@ -69,9 +69,7 @@ def console() -> Console:
     """Rich console on stdout, for the human-readable rendering of results."""
     global _stdout_console
     if _stdout_console is None:
-        from rich.console import Console
-
-        _stdout_console = Console()
+        _stdout_console = _plain_when_colourless(stderr=False)
     return _stdout_console
 
 
@@ -79,10 +77,24 @@ def err_console() -> Console:
     """Rich console on stderr, for progress and notices (stdout stays clean for ``--json``)."""
     global _stderr_console
     if _stderr_console is None:
-        from rich.console import Console
-
-        _stderr_console = Console(stderr=True)
+        _stderr_console = _plain_when_colourless(stderr=True)
     return _stderr_console
+
+
+def _plain_when_colourless(*, stderr: bool) -> Console:
+    """A console that highlights numbers and strings only where it can show colour.
+
+    Highlighting adds colour spans and nothing else: without a colour system (a pipe, a file,
+    a dumb terminal) rich writes no style at all, so it is invisible there, yet it compiles
+    rich's repr regex and runs it over every printed line (about a tenth of what ``agentops
+    cost`` spends rendering). The text written is the same.
+    """
+    from rich.console import Console
+
+    out = Console(stderr=stderr)
+    if out.color_system is None:
+        out._highlight = False  # what Console(highlight=False) sets; rich reads it at each print
+    return out
 
 
 NARROW = 100  # terminal columns below which tables drop their least useful columns
