@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -82,14 +83,19 @@ def compile_sources() -> None:
 def time_command(
     argv: list[str], runs: int, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> dict[str, float]:
-    """Median and spread of wall time over ``runs`` runs (first run discarded as warm-up)."""
+    """Median and spread of wall time over ``runs`` runs (first run discarded as warm-up), and the
+    median user+sys CPU of the child: on a shared machine wall time swings with the load, the
+    child's CPU much less, so both are reported."""
     full_env = child_env(env)
     subprocess.run(argv, env=full_env, cwd=cwd, capture_output=True, check=False)
-    samples = []
+    samples, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.run(argv, env=full_env, cwd=cwd, capture_output=True, check=False)
         samples.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
         if proc.returncode not in (0, 1):
             raise RuntimeError(f"{argv} exited {proc.returncode}: {proc.stderr.decode()[-500:]}")
     return {
@@ -97,6 +103,8 @@ def time_command(
         "min_s": min(samples),
         "max_s": max(samples),
         "runs": runs,
+        "cpu_median_s": statistics.median(cpu),
+        "cpu_min_s": min(cpu),
     }
 
 
