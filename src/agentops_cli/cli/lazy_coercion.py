@@ -24,6 +24,9 @@ from typer.core import _TyperParameter
 if TYPE_CHECKING:
     from typer._click import Context
 
+# Typer's own method, kept so tests can compare every parse with and without the deferral.
+TYPER_GET_RUNTIME_PARAM = _TyperParameter.get_runtime_param
+
 
 @dataclass(frozen=True)
 class DeferredRuntimeParam(_coercion.RuntimeParam):
