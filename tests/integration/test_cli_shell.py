@@ -96,6 +96,17 @@ def test_fast_commands_stay_light_with_the_environment_users_set(
     assert not loaded & {"loguru", "asyncio", "pydantic_settings"}
 
 
+def test_checklist_reads_its_catalogue_without_pyyaml(tmp_path: Path) -> None:
+    """PyYAML's import costs as much as Python's start-up: a project without YAML to read (no
+    answers file, no workflow) is checked without it; the catalogue is read as JSON."""
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    assert "yaml" not in imported("checklist", ".", cwd=tmp_path)["LOADED"]
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text("on: push\njobs: {test: {runs-on: ubuntu-latest, steps: []}}\n")
+    assert "yaml" in imported("checklist", ".", cwd=tmp_path)["LOADED"]
+
+
 def test_version() -> None:
     result = run_cli("--version")
     assert result.code == 0

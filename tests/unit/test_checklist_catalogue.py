@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from agentops_cli.readiness.catalogue import load_catalogue
+from agentops_cli.readiness.catalogue import (
+    CATALOGUE_PATH,
+    CATALOGUE_SOURCE,
+    REGENERATE,
+    compiled,
+    load_catalogue,
+)
 from agentops_cli.readiness.detectors import REGISTRY
 from tests.conftest import SHARED, needs_shared
 
@@ -175,23 +181,35 @@ def test_a_detector_for_every_verifiable_item_and_none_for_manual() -> None:
 
 
 def test_broken_catalogue_is_rejected(tmp_path: Path) -> None:
+    import json
+
     import yaml
 
-    data = yaml.safe_load(Path(load_catalogue.__wrapped__.__defaults__[0]).read_text(encoding="utf-8"))
+    def write(data: dict) -> Path:
+        path = tmp_path / "c.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return path
+
+    data = yaml.safe_load(CATALOGUE_SOURCE.read_text(encoding="utf-8"))
     data["items"][1]["id"] = data["items"][0]["id"]
-    path = tmp_path / "c.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match="duplicate item id FUN-01"):
-        load_catalogue.__wrapped__(path)
-    data = yaml.safe_load(Path(load_catalogue.__wrapped__.__defaults__[0]).read_text(encoding="utf-8"))
+        load_catalogue.__wrapped__(write(data))
+    data = yaml.safe_load(CATALOGUE_SOURCE.read_text(encoding="utf-8"))
     data["items"][0]["section"] = "tests"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match="id prefix does not match"):
-        load_catalogue.__wrapped__(path)
+        load_catalogue.__wrapped__(write(data))
     data["items"][0]["section"] = "nope"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match="unknown section"):
-        load_catalogue.__wrapped__(path)
+        load_catalogue.__wrapped__(write(data))
+    with pytest.raises(ValueError, match="unknown section"):  # the generator refuses it too
+        (tmp_path / "c.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        compiled(tmp_path / "c.yaml")
+
+
+def test_the_json_runs_read_is_generated_from_the_yaml_people_edit() -> None:
+    assert CATALOGUE_PATH.read_text(encoding="utf-8") == compiled(), (
+        f"catalogue.json is stale: regenerate it with `{REGENERATE}`"
+    )
 
 
 def test_item_reference_in_docs_is_current_and_anchors_every_item() -> None:

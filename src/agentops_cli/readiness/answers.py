@@ -19,10 +19,8 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
 from pydantic import ValidationError
 
-from agentops_cli import safe_yaml
 from agentops_cli.errors import BadInput
 from agentops_cli.readiness.models import Answer, CatalogueItem, ItemResult, Lang
 
@@ -31,7 +29,7 @@ if TYPE_CHECKING:
 
 DEFAULT_ANSWERS = Path(".agentops") / "checklist.yaml"
 CHOICES = ("pass", "fail", "partial", "n/a", "skip")
-_ANSWERS_BUDGET = safe_yaml.YamlBudget(max_bytes=1024 * 1024)
+ANSWERS_MAX_BYTES = 1024 * 1024
 
 
 def default_answers_path(root: Path) -> Path:
@@ -40,8 +38,11 @@ def default_answers_path(root: Path) -> Path:
 
 def load_answers(path: Path, catalogue: dict[str, CatalogueItem]) -> dict[str, Answer]:
     """Parse and validate an answers file; any problem is ``BadInput`` with ``file:line``."""
-    text = safe_yaml.read_yaml_text(path, _ANSWERS_BUDGET, "answers file")
-    root = safe_yaml.compose(text, str(path), _ANSWERS_BUDGET)
+    from agentops_cli import safe_yaml  # PyYAML only when there is an answers file to read
+
+    budget = safe_yaml.YamlBudget(max_bytes=ANSWERS_MAX_BYTES)
+    text = safe_yaml.read_yaml_text(path, budget, "answers file")
+    root = safe_yaml.compose(text, str(path), budget)
     data = None if root is None else safe_yaml.construct(root, str(path))
     lines = {".".join(str(p) for p in key): line for key, line in safe_yaml.key_lines(root).items()}
     if data is None:
@@ -77,6 +78,8 @@ def load_answers(path: Path, catalogue: dict[str, CatalogueItem]) -> dict[str, A
 
 def write_answers(path: Path, answers: dict[str, Answer]) -> None:
     """Write answers sorted by id, atomically (a crash never leaves half a file)."""
+    import yaml
+
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {
         item_id: {k: v for k, v in answer.model_dump(mode="json").items() if v not in (None, "")}

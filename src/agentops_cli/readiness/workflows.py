@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from agentops_cli.readiness.scanner import SourceFile
 
 COMMAND_KEYS = frozenset({"run", "script", "before_script", "after_script", "command", "commands", "cmd"})
@@ -58,7 +56,10 @@ def _line_of(file: SourceFile, text: str, start: int = 0) -> tuple[int, int]:
 def _load(file: SourceFile) -> Any:
     """PyYAML's safe loader (files are ≤ 1 MB, see the scanner). Not the project's ``safe_yaml``:
     that reader refuses non-string keys, and every GitHub workflow has ``on:``, which YAML 1.1
-    reads as ``True``. Aliases are safe here because :func:`_walk` visits each node once."""
+    reads as ``True``. Aliases are safe here because :func:`_walk` visits each node once.
+    PyYAML is imported here, when a workflow file is read: not every project has one."""
+    import yaml
+
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         return yaml.load(file.text or "", Loader=loader)  # nosec B506 - a safe loader
