@@ -74,10 +74,18 @@ def main() -> dict:
             "target_s": 1.3,
             "meets_target": support["median_s"] <= 1.3,
         }
+    load = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
+    if max(load.values()) > (os.cpu_count() or 1):
+        # More runnable processes than cores: the baseline and the commands slow down by different
+        # factors, so a ratio can pass or fail by luck. Keep the figures, judge no target.
+        for row in results.values():
+            if "meets_target" in row:
+                row["meets_target"] = None
     data = {
         "command": "nice -n 10 .venv/bin/python bench/bench_startup.py",
         "baseline_python_pass": baseline,
-        "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+        "load_average_1min": load,
+        "cpus": os.cpu_count(),
         "commands": results,
     }
     print(write_result("startup", data))
@@ -99,9 +107,16 @@ def section(data: dict | None) -> list[str]:
     base = data["baseline_python_pass"]
     cmds = data["commands"]
     load = data.get("load_average_1min")
-    load_note = (
-        f" Load average (1 min) {load['before']} → {load['after']} on the machine's cores." if load else ""
-    )
+    load_note = ""
+    if load:
+        cores = data.get("cpus", "?")
+        load_note = f" Load average (1 min) {load['before']} → {load['after']} on {cores} cores"
+        judged = any(row.get("meets_target") is not None for row in cmds.values())
+        load_note += (
+            "."
+            if judged
+            else ": more runnable processes than cores, so no target is judged (—); rerun on a quiet machine."
+        )
     base_cpu = f", CPU {ms(base['cpu_median_s'])}" if "cpu_median_s" in base else ""
     lines += [
         f"Wall time of a fresh process, median of {cmds['version']['runs']} runs after one warm-up run, "
@@ -127,7 +142,7 @@ def section(data: dict | None) -> list[str]:
         extra = cmds.get(name)
         if extra:
             target = f"≤ {extra['target_ratio']:g}×" if "target_ratio" in extra else "(no target)"
-            mark = f" {ok_mark(extra['meets_target'])} " if "meets_target" in extra else " "
+            mark = f" {ok_mark(extra.get('meets_target'))} " if "target_ratio" in extra else " "
             lines.append(
                 f"| `{extra['command']}` | {ms(extra['median_s'])} | {extra['ratio']}× | {_cpu(extra)} "
                 f"| {target} |{mark}|"
@@ -158,7 +173,7 @@ def summary(data: dict | None) -> list[str]:
         ("checklist_with_agentops_env", "checklist"),
     ):
         row = c.get(name)
-        if row and "meets_target" in row:
+        if row and "target_ratio" in row:
             rows.append(
                 f"| start-up `{label}`, key/home/cache set | {row['ratio']}× | ≤ 15× | "
                 f"{ok_mark(row['meets_target'])} |"
