@@ -50,8 +50,14 @@ def test_resume_without_pause_changes_nothing(collector: None) -> None:
 PROBE = """
 import gc, sys, runpy
 collections = []
-gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(
-    "body" if "agentops_cli.observability.logging" in sys.modules else "start-up"))
+
+def phase_of_run():
+    # before the command tree (runpy may compile __main__.py) | start-up | the command body
+    if "typer" not in sys.modules:
+        return "before"
+    return "body" if "agentops_cli.observability.logging" in sys.modules else "start-up"
+
+gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(phase_of_run()))
 sys.argv = ["agentops", *sys.argv[1:]]
 try:
     runpy.run_module("agentops_cli", run_name="__main__")
