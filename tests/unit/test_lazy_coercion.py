@@ -111,3 +111,13 @@ def test_install_is_idempotent() -> None:
     lazy_coercion.install()
     lazy_coercion.install()
     assert lazy_coercion.installed()
+
+
+def test_a_typer_without_the_private_hooks_keeps_its_own_coercion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pin allows later typers: if the hook the deferral replaces is gone, nothing is patched."""
+    monkeypatch.setattr(_TyperParameter, "get_runtime_param", lazy_coercion.TYPER_GET_RUNTIME_PARAM)
+    monkeypatch.delattr(lazy_coercion._coercion, "build_runtime_param")
+    assert not lazy_coercion.supported()
+    lazy_coercion.install()
+    assert not lazy_coercion.installed()
+    assert _TyperParameter.get_runtime_param is lazy_coercion.TYPER_GET_RUNTIME_PARAM

@@ -19,7 +19,6 @@ from pathlib import Path
 import typer
 
 from agentops_cli import __version__
-from agentops_cli.cli import lazy_coercion
 from agentops_cli.cli.common import STATE
 
 
@@ -45,7 +44,12 @@ def _flags_take_no_value() -> None:
 
 
 _flags_take_no_value()
-lazy_coercion.install()
+try:
+    from agentops_cli.cli import lazy_coercion
+except (ImportError, AttributeError):  # pragma: no cover - a typer without these private names
+    pass  # typer parses as it always did, only slower
+else:
+    lazy_coercion.install()
 
 app = typer.Typer(
     name="agentops",

@@ -11,6 +11,9 @@ through typer's own ``RuntimeParam.coerce`` unchanged, and the first real value 
 own runtime parameter (same adapter, same errors) and hands over to it. The result of every
 parse is the one typer gives; ``tests/unit/test_lazy_coercion.py`` checks it against typer's
 unpatched behaviour, and that the patch is in place for the typer this project pins.
+
+These are typer's private names, and the pin allows later typers: if they are gone or have
+changed shape, :func:`install` does nothing and typer parses as it always did (only slower).
 """
 
 from __future__ import annotations
@@ -49,9 +52,17 @@ def _deferred_runtime_param(self: _TyperParameter) -> _coercion.RuntimeParam:
     return self._runtime_param
 
 
+def supported() -> bool:
+    """Whether this typer still has the private hooks the deferral replaces."""
+    return callable(getattr(_coercion, "build_runtime_param", None)) and callable(
+        getattr(_TyperParameter, "get_runtime_param", None)
+    )
+
+
 def install() -> None:
-    """Defer the runtime coercion of every typer parameter (idempotent)."""
-    _TyperParameter.get_runtime_param = _deferred_runtime_param  # type: ignore[method-assign]
+    """Defer the runtime coercion of every typer parameter (idempotent; a no-op on another typer)."""
+    if supported():
+        _TyperParameter.get_runtime_param = _deferred_runtime_param  # type: ignore[method-assign]
 
 
 def installed() -> bool:
