@@ -23,6 +23,10 @@ Every call is the support agent's classify step (its real prompt and schema) thr
   ``aiohttp`` package is absent).
 * ``import`` — CPU of ``import openai`` in a fresh interpreter, with ``aiohttp`` importable and
   with it blocked: the SDK imports its aiohttp transport eagerly whenever the package exists.
+* ``gc`` — in a fresh interpreter: building the client (the langchain_openai import included)
+  then ``--calls`` calls, with the client built by the backend (collector paused during the
+  build, then ``gc.freeze()``: ``openai_backend.settled_heap``) and by plain ``ChatOpenAI(...)``;
+  process CPU and the time spent in the cyclic garbage collector, per phase.
 
 Warm-up calls (imports, clients, schema, connection pool) are never counted.
 """
@@ -45,7 +49,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, write_result
+from common import REPO, RESULTS, write_result
 from llm_server import ServerProcess
 
 INTENTS = "\n".join(f"- intent_{n}: customers asking about topic number {n}" for n in range(12))
@@ -56,6 +60,7 @@ QUERIES = [
     "I want to cancel my subscription",
 ]
 WARM_UP = 20
+PARTS = ("path", "layers", "transports", "import", "gc")
 AIOHTTP = "async aiohttp (openai.DefaultAioHttpClient), ainvoke"
 MODEL = "gpt-4o-mini"
 
@@ -64,7 +69,8 @@ def _settings(base_url: str, home: Path, *, cache: bool) -> Any:
     from agentops_cli.config import Settings
 
     return Settings(
-        llm={"provider": "openai", "base_url": base_url, "api_key": "sk-bench-000000000000"},
+        # deadline_s 0: one handle serves every call here, and a run's budget would run out
+        llm={"provider": "openai", "base_url": base_url, "api_key": "sk-bench-000000000000", "deadline_s": 0},
         cache={"enabled": cache},
         home=home,
         cache_dir=home / f"cache-{time.monotonic_ns()}",  # a fresh cache: every call a miss
@@ -251,6 +257,56 @@ def import_part(repeat: int) -> dict[str, Any]:
     return out
 
 
+GC_CHILD = """
+import gc, json, sys, time
+sys.path.insert(0, sys.argv[4])
+import bench_llm_call as b
+spent = [0.0]
+started = [0.0]
+def clock(phase, info):
+    if phase == "start":
+        started[0] = time.process_time()
+    else:
+        spent[0] += time.process_time() - started[0]
+gc.callbacks.append(clock)
+mode, base_url, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
+from pathlib import Path
+import tempfile
+home = Path(tempfile.mkdtemp())
+cpu0 = time.process_time()
+from agentops_cli.agents.support.schemas import ClassifyOutput
+from agentops_cli.llm.openai_backend import OpenAIBackend
+backend = OpenAIBackend(b._settings(base_url, home, cache=False))
+if mode == "plain":
+    from langchain_openai import ChatOpenAI
+    chat = ChatOpenAI(model=b.MODEL, base_url=base_url, api_key="sk-bench-000000000000", timeout=30,
+                      max_retries=0, temperature=0.0, max_tokens=1024)
+else:
+    chat = backend._build_chat(b.MODEL)
+bound, _ = backend._split(chat, ClassifyOutput)
+build_cpu, build_gc = time.process_time() - cpu0, spent[0]
+cpu1, spent[0] = time.process_time(), 0.0
+for n in range(calls):
+    bound.invoke(b._messages(n), timeout=30)
+print(json.dumps({"build_cpu_s": build_cpu, "build_gc_s": build_gc,
+                  "call_cpu_ms": (time.process_time() - cpu1) / calls * 1000,
+                  "call_gc_ms": spent[0] / calls * 1000}))
+"""
+
+
+def gc_part(base_url: str, calls: int, repeat: int) -> dict[str, Any]:
+    """Medians over ``repeat`` fresh interpreters per mode (see the module docstring)."""
+    out: dict[str, Any] = {}
+    for mode in ("plain", "settled"):
+        argv = [sys.executable, "-c", GC_CHILD, mode, base_url, str(calls * 2), str(Path(__file__).parent)]
+        runs = [
+            json.loads(subprocess.run(argv, capture_output=True, text=True, check=True, cwd=REPO).stdout)
+            for _ in range(max(3, repeat))
+        ]
+        out[mode] = {key: round(statistics.median(r[key] for r in runs), 3) for key in runs[0]}
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200, help="calls per measured run")
@@ -259,8 +315,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--parts",
         nargs="+",
-        default=["path", "layers", "transports", "import"],
-        choices=["path", "layers", "transports", "import"],
+        default=list(PARTS),
+        choices=PARTS,
     )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO / "src"))
@@ -280,6 +336,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             data["layers"] = layers_part(runs, server.base_url, home)
         if "transports" in args.parts:
             data["transports"] = transports_part(runs, server.base_url, home, args.threads)
+        if "gc" in args.parts:
+            data["gc"] = gc_part(server.base_url, args.calls, args.repeat)
         data["server_requests"] = server.request_count()
     if "import" in args.parts:
         data["import"] = import_part(args.repeat)
@@ -288,6 +346,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     reset_shared_backends()
     print(json.dumps(data, indent=2))
+    # A run of some parts keeps the others' last figures (each part says what it measured).
+    previous = RESULTS / "llm_call.json"
+    if previous.is_file() and set(args.parts) != set(PARTS):
+        kept = {k: v for k, v in json.loads(previous.read_text()).items() if k in PARTS}
+        data = {**kept, **data}
     write_result("llm_call", data)
     return data
 
@@ -333,6 +396,26 @@ def _transport_verdict(transports: dict[str, Any] | None, imported: dict[str, An
     return ["", text + "."]
 
 
+def _gc_rows(measured: dict[str, Any] | None) -> list[str]:
+    if not measured:
+        return []
+    names = {
+        "plain": "plain `ChatOpenAI(...)`",
+        "settled": "`OpenAIBackend` (collector paused for the build, then `gc.freeze()`)",
+    }
+    lines = ["", "The cyclic garbage collector, fresh interpreter: client built, then calls (medians):", ""]
+    lines += [
+        "| client built by | build CPU | of which collector | CPU per call | of which collector |",
+        "|---|---|---|---|---|",
+    ]
+    for mode, row in measured.items():
+        lines.append(
+            f"| {names.get(mode, mode)} | {row['build_cpu_s']:.2f} s | {row['build_gc_s']:.2f} s | "
+            f"{row['call_cpu_ms']:.2f} ms | {row['call_gc_ms']:.3f} ms |"
+        )
+    return lines
+
+
 def section(data: dict | None) -> list[str]:
     lines = ["## CPU of one LLM call (issues 20 and 24)", ""]
     if not data:
@@ -363,6 +446,7 @@ def section(data: dict | None) -> list[str]:
         lines += [f"| {name} | {_cpu(row)} |" for name, row in data["transports"].items()]
     lines += _layer_shares(data.get("layers"))
     lines += _transport_verdict(data.get("transports"), data.get("import"))
+    lines += _gc_rows(data.get("gc"))
     imp = data.get("import")
     if imp:
         cells = [
