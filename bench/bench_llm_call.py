@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "command": f"nice -n 10 .venv/bin/python bench/bench_llm_call.py --calls {args.calls} "
         f"--threads {args.threads} --repeat {args.repeat}",
-        "what": "the support classify step through the real ChatOpenAI against the loopback server "
+        "what": "The support classify step through the real ChatOpenAI against the loopback server "
         "(own process, no latency); process CPU ms per call (median of the runs), wall beside it",
     }
     cpu0 = time.process_time()
@@ -384,10 +384,10 @@ def _transport_verdict(transports: dict[str, Any] | None, imported: dict[str, An
     aio = transports.get(AIOHTTP, {})
     if "cpu_ms_per_call" not in aio:
         return []
-    saved = sync["cpu_ms_per_call"] - aio["cpu_ms_per_call"]
+    more = aio["cpu_ms_per_call"] - sync["cpu_ms_per_call"]
     text = (
-        f"aiohttp against the factory's sync client: {saved:+.2f} ms CPU per call saved "
-        f"({saved / sync['cpu_ms_per_call']:+.0%}), wall per call {aio['wall_ms_per_call']:.1f} ms against "
+        f"aiohttp against the factory's sync client: {more:+.2f} ms of CPU per call "
+        f"({more / sync['cpu_ms_per_call']:+.0%}), wall per call {aio['wall_ms_per_call']:.1f} ms against "
         f"{sync['wall_ms_per_call']:.1f} ms"
     )
     if imported and "cpu_s_aiohttp_importable" in imported:
