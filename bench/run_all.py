@@ -32,6 +32,7 @@ import bench_dist
 import bench_eval
 import bench_inspect
 import bench_intent_train
+import bench_llm_call
 import bench_mcp
 import bench_peers
 import bench_research
@@ -89,6 +90,7 @@ def run_benchmarks() -> list[str]:
                                                      check=True, capture_output=True))  # fmt: skip
     step("eval offline (CLINC150)", lambda: bench_eval.main(["offline"]))
     step("eval LLM-bound + cache", lambda: bench_eval.main(["llm"]))
+    step("CPU of one LLM call (layers, transports)", lambda: bench_llm_call.main([]), needs_clinc=False)
     step("Inspect AI", bench_inspect.main)
     step("eval memory", lambda: bench_eval.main(["memory"]))
     step("one file (make dist)", lambda: bench_dist.main([]))
@@ -130,6 +132,7 @@ PARTS: list[Part] = [
     Part(("eval_llm", "inspect"), bench_eval.llm_section, bench_eval.llm_summary),
     Part(("targets",), bench_targets.section),
     Part(("eval_llm",), bench_eval.cache_section),
+    Part(("llm_call",), bench_llm_call.section),
     Part(("eval_memory",), bench_eval.memory_section, bench_eval.memory_summary),
     Part(("clinc150",), bench_clinc150.section, bench_clinc150.summary),
     Part(("intent_train",), bench_intent_train.section),
@@ -159,7 +162,8 @@ def render_docs() -> str:
         f"- **Date**: {mach.get('date')}",
         "- **Command**: `make bench` (= `.venv/bin/python bench/run_all.py`); each benchmark also runs "
         "alone: `bench/bench_startup.py`, `bench/bench_eval.py [offline|llm|memory]`, "
-        "`bench/bench_inspect.py`, `bench/bench_clinc150.py`, `bench/bench_research.py`, "
+        "`bench/bench_llm_call.py`, `bench/bench_inspect.py`, `bench/bench_clinc150.py`, "
+        "`bench/bench_research.py`, "
         "`bench/bench_cuad.py`, `bench/bench_peers.py`, `bench/bench_view.py`, `bench/bench_serve.py`.",
         "- Children run like a real install: sources byte-compiled, `PYTHONDONTWRITEBYTECODE` unset.",
         "",

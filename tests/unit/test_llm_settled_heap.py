@@ -1,0 +1,87 @@
+"""The client is built with the garbage collector paused, and what it built is frozen.
+
+Why it matters: importing langchain_openai + openai makes ~150,000 long-lived objects; with
+the collector on, that import triggers full collections, and every later full collection
+re-scans them (bench/bench_llm_call.py ``gc`` measures it). These tests check the mechanism
+itself: no automatic collection during the build, the objects built are frozen afterwards,
+and the collector is left exactly as the caller had it.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agentops_cli.config import Settings
+from agentops_cli.llm.openai_backend import OpenAIBackend, settled_heap
+
+
+@pytest.fixture(autouse=True)
+def restore_collector() -> Iterator[None]:
+    """Each test starts with the collector on and nothing frozen, and leaves it so."""
+    was_enabled = gc.isenabled()
+    gc.unfreeze()
+    gc.enable()
+    yield
+    gc.unfreeze()
+    if was_enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def cycles(n: int) -> list[list]:
+    """``n`` self-referencing lists: objects only the cyclic collector could ever free."""
+    made = []
+    for _ in range(n):
+        item: list = []
+        item.append(item)
+        made.append(item)
+    return made
+
+
+def test_no_collection_runs_during_the_build_and_its_objects_end_frozen() -> None:
+    collections: list[int] = []
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        with settled_heap():
+            assert not gc.isenabled()
+            built = cycles(20_000)  # far past the young-generation threshold (700)
+    finally:
+        gc.callbacks.remove(count)
+    assert collections == []
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(built)
+    # A full collection after the build no longer scans them: what it still tracks is less
+    # than what was built.
+    assert len(gc.get_objects()) < len(built)
+
+
+def test_a_collector_the_caller_switched_off_stays_off() -> None:
+    gc.disable()
+    with settled_heap():
+        pass
+    assert not gc.isenabled()
+
+
+def test_the_collector_comes_back_when_the_build_fails() -> None:
+    with pytest.raises(RuntimeError), settled_heap():
+        raise RuntimeError("import failed")
+    assert gc.isenabled()
+
+
+def test_the_backend_builds_its_client_that_way(tmp_path: Path) -> None:
+    settings = Settings(llm={"provider": "openai", "base_url": "http://127.0.0.1:9/v1"}, cache_dir=tmp_path)
+    before = gc.get_freeze_count()
+    chat = OpenAIBackend(settings).chat("gpt-4o-mini")
+    assert type(chat).__name__ == "ChatOpenAI"
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > before
