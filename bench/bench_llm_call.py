@@ -25,7 +25,7 @@ Every call is the support agent's classify step (its real prompt and schema) thr
   with it blocked: the SDK imports its aiohttp transport eagerly whenever the package exists.
 * ``gc`` — in a fresh interpreter: building the client (the langchain_openai import included)
   then ``--calls`` calls, with the client built by the backend (collector paused during the
-  build, then ``gc.freeze()``: ``openai_backend.settled_heap``) and by plain ``ChatOpenAI(...)``;
+  build, then ``gc.freeze()``: ``agentops_cli.heap.settled``) and by plain ``ChatOpenAI(...)``;
   process CPU and the time spent in the cyclic garbage collector, per phase.
 
 Warm-up calls (imports, clients, schema, connection pool) are never counted.

@@ -3,7 +3,7 @@
 ``agentops --version`` is answered before the command tree (typer, rich, pydantic) is
 imported: scripts call it to probe the tool, and it should cost little more than Python.
 Anything else runs with the cyclic garbage collector paused until the command body starts
-(:mod:`agentops_cli.startup_gc`).
+(:mod:`agentops_cli.heap`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ def main() -> None:
 
         sys.stdout.write(f"agentops {__version__}\n")
         return
-    from agentops_cli import startup_gc
+    from agentops_cli import heap
 
-    startup_gc.pause()
+    heap.pause()
     from agentops_cli.cli.app import main as run_cli
 
     run_cli()

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from agentops_cli import heap
 from agentops_cli.config import Settings
-from agentops_cli.llm.openai_backend import OpenAIBackend, settled_heap
+from agentops_cli.llm.openai_backend import OpenAIBackend
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +53,7 @@ def test_no_collection_runs_during_the_build_and_its_objects_end_frozen() -> Non
 
     gc.callbacks.append(count)
     try:
-        with settled_heap():
+        with heap.settled():
             assert not gc.isenabled()
             built = cycles(20_000)  # far past the young-generation threshold (700)
     finally:
@@ -67,13 +68,13 @@ def test_no_collection_runs_during_the_build_and_its_objects_end_frozen() -> Non
 
 def test_a_collector_the_caller_switched_off_stays_off() -> None:
     gc.disable()
-    with settled_heap():
+    with heap.settled():
         pass
     assert not gc.isenabled()
 
 
 def test_the_collector_comes_back_when_the_build_fails() -> None:
-    with pytest.raises(RuntimeError), settled_heap():
+    with pytest.raises(RuntimeError), heap.settled():
         raise RuntimeError("import failed")
     assert gc.isenabled()
 

@@ -167,10 +167,10 @@ def root(
     ),
 ) -> None:
     """Run, evaluate, cost and production-check business LLM agents."""
-    from agentops_cli import startup_gc
+    from agentops_cli import heap
     from agentops_cli.observability.logging import setup_logging
 
-    startup_gc.resume()  # the command body starts here: long runs need the collector
+    heap.resume()  # the command body starts here: long runs need the collector
 
     STATE.config = config
     STATE.verbosity = -1 if quiet else verbose

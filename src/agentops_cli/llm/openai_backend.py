@@ -16,17 +16,15 @@ with ``degraded: true`` — or :class:`RuntimeFailure` (exit 3) when failover is
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from agentops_cli import heap
 from agentops_cli.config import OPENAI_DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from agentops_cli.config import Settings
 from agentops_cli.errors import BadInput, RuntimeFailure
@@ -105,29 +103,6 @@ def parse_structured(message: Any, parser: Any, schema: type[T]) -> T:
         raise MalformedAnswer("answer does not match the schema") from exc
 
 
-@contextlib.contextmanager
-def settled_heap() -> Iterator[None]:
-    """Build the client with the cyclic garbage collector paused, then freeze what was built.
-
-    Why: importing langchain_openai + openai creates ~150,000 long-lived objects (modules,
-    classes, pydantic schemas) and almost no garbage. With the collector on, that import sets
-    off dozens of young and several full collections, and every later full collection scans
-    all of them again: a cold 300-row LLM-bound eval spent ~1.9 s of its ~10 s of CPU in the
-    collector, ~0.7 s with this (the build alone: bench/bench_llm_call.py ``gc``).
-    ``gc.freeze()`` moves everything alive now into the permanent generation, which
-    collections skip; what dies later is still freed by reference counting. The collector is
-    switched back on only if it was on before.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
 class OpenAIBackend:
     """Structured answers from one OpenAI-compatible endpoint.
 
@@ -153,7 +128,7 @@ class OpenAIBackend:
     # -- the model objects (built once, then reused) -----------------------------------------------
     def _build_chat(self, model: str, **client: Any) -> Any:
         llm = self.settings.llm
-        with settled_heap():  # the first build imports langchain_openai (see settled_heap)
+        with heap.settled():  # the first build imports langchain_openai (see heap.settled)
             from langchain_openai import ChatOpenAI
 
             return ChatOpenAI(

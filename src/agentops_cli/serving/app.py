@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from agentops_cli import __version__
+from agentops_cli import __version__, heap
 from agentops_cli.config import Settings
 from agentops_cli.serving import routes
 from agentops_cli.serving.state import ServeState
@@ -86,23 +85,11 @@ class GuardA2A:
         await self.app(scope, receive, send)
 
 
-def freeze_heap() -> None:
-    """Move everything alive after warm-up to the collector's permanent generation.
-
-    The warmed process holds ~100k long-lived container objects (agents' models, indexes,
-    compiled graphs, pydantic schemas): one full collection walks them all, ≈ 0.3 s measured on
-    this machine under shared load, and it pauses every request in the process. Frozen
-    objects are skipped by every later collection; only what requests allocate is scanned.
-    """
-    gc.collect()
-    gc.freeze()
-
-
 def create_app(settings: Settings, *, warm: bool = True, freeze: bool = False) -> FastAPI:
     """The FastAPI app: health/metrics, agents and threads routers (others may add theirs).
 
-    ``freeze``: :func:`freeze_heap` once warmed — for the server process, which serves until
-    it stops (not for an app built inside a test process).
+    ``freeze``: :func:`agentops_cli.heap.freeze_warmed` once warmed — for the server process,
+    which serves until it stops (not for an app built inside a test process).
     """
     state = ServeState.from_settings(settings)
 
@@ -115,7 +102,7 @@ def create_app(settings: Settings, *, warm: bool = True, freeze: bool = False) -
         if warm:
             await anyio.to_thread.run_sync(warm_up, state)
             if freeze:
-                freeze_heap()
+                heap.freeze_warmed()
         else:
             state.readiness.warmed = True
         yield

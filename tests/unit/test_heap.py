@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agentops_cli import startup_gc
+from agentops_cli import heap
 
 
 @pytest.fixture
@@ -18,32 +18,32 @@ def collector() -> Iterator[None]:
     """Leave the interpreter's collector as the test found it."""
     was_enabled = gc.isenabled()
     yield
-    startup_gc._paused = False
+    heap._paused = False
     gc.unfreeze()
     (gc.enable if was_enabled else gc.disable)()
 
 
 def test_pause_then_resume(collector: None) -> None:
     gc.enable()
-    startup_gc.pause()
-    assert not gc.isenabled() and startup_gc.paused()
-    startup_gc.resume()
-    assert gc.isenabled() and not startup_gc.paused()
+    heap.pause()
+    assert not gc.isenabled() and heap.paused()
+    heap.resume()
+    assert gc.isenabled() and not heap.paused()
     assert gc.get_freeze_count() > 0  # what start-up built is out of later collections
 
 
 def test_resume_never_enables_a_collector_someone_else_disabled(collector: None) -> None:
     gc.disable()
-    startup_gc.pause()
-    assert not startup_gc.paused()
-    startup_gc.resume()
+    heap.pause()
+    assert not heap.paused()
+    heap.resume()
     assert not gc.isenabled()
 
 
 def test_resume_without_pause_changes_nothing(collector: None) -> None:
     gc.enable()
     frozen = gc.get_freeze_count()
-    startup_gc.resume()
+    heap.resume()
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
