@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 from collections.abc import Iterator
 
 _paused = False
@@ -60,6 +61,10 @@ def settled() -> Iterator[None]:
     ``gc.freeze()`` moves everything alive now into the permanent generation, which
     collections skip; what dies later is still freed by reference counting. The collector is
     switched back on only if it was on before.
+
+    The price: cyclic garbage that happens to be alive at the freeze is never freed. That is
+    bounded because the expensive build happens once — callers use
+    :func:`settled_first_import`, which settles only the import that creates the objects.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -69,6 +74,20 @@ def settled() -> Iterator[None]:
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def settled_first_import(module: str) -> Iterator[None]:
+    """:func:`settled` around the first import of ``module``; a plain block once it is loaded.
+
+    Later builds create a few objects, not a heap worth freezing, and freezing again would
+    pin whatever other threads hold at that moment (an eval builds clients lazily, mid-run).
+    """
+    if module in sys.modules:
+        yield
+        return
+    with settled():
+        yield
 
 
 def freeze_warmed() -> None:

@@ -128,7 +128,7 @@ class OpenAIBackend:
     # -- the model objects (built once, then reused) -----------------------------------------------
     def _build_chat(self, model: str, **client: Any) -> Any:
         llm = self.settings.llm
-        with heap.settled():  # the first build imports langchain_openai (see heap.settled)
+        with heap.settled_first_import("langchain_openai"):  # ~150k long-lived objects (see heap)
             from langchain_openai import ChatOpenAI
 
             return ChatOpenAI(
