@@ -376,9 +376,11 @@ def llm_section(data: dict | None, peer: dict | None) -> list[str]:
             "",
             f"CPU: the cold run used {data['cold_cpu_s']} s of CPU ({data['cpu_ms_per_example']} ms per "
             "example, start-up included; `getrusage` of the child, which the load of other processes "
-            "moves far less than wall time). Python runs on one core at a time, so one process cannot "
-            f"finish sooner than its CPU time: against the ideal {data['ideal_s']} s that caps the ratio "
-            f"at **{data['cpu_bound_ratio_ceiling']:.1%}** whatever the concurrency. Where that CPU goes, "
+            "moves far less than wall time). Python code runs on one core at a time, so a process whose "
+            "CPU is almost all Python cannot finish much sooner than its CPU time (time spent in the "
+            "kernel or in native code without the GIL can overlap): against the ideal "
+            f"{data['ideal_s']} s that caps the ratio near **{data['cpu_bound_ratio_ceiling']:.1%}**, an "
+            "approximate ceiling, whatever the concurrency. Where that CPU goes, "
             "call by call, is in the section *CPU of one LLM call* below.",
         ]
     if peer and peer.get("command"):

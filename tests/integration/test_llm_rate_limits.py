@@ -158,13 +158,11 @@ def test_a_hanging_server_cannot_hold_run_support_past_the_deadline(
         AGENTOPS_RESILIENCE__MAX_ATTEMPTS="5",
         AGENTOPS_LLM__DEADLINE_S="1.5",
     )
-    result = run_cli("run", "support", "I was charged twice", "--json", cwd=tmp_path, env=env)
+    result = run_cli("run", "support", "I was charged twice", "--json", cwd=tmp_path, env=env, timeout=240)
     doc = result.json()
     assert result.code == 0, result.stderr
     assert doc["degraded"] is True and "run deadline exceeded" in doc["degraded_reason"]
     assert doc["intent"]  # the offline engine answered
-    # Less than one request's own timeout (300 s), let alone 300 s × 5 attempts: the deadline
-    # (1.5 s) cut the first request short. The bound is far from both: the rest is start-up
-    # and a cold intent model, which took 45 s on a machine at load 14.
-    assert doc["latency_ms"] < 150_000
-    assert fake_openai.request_count >= 1  # it did ask, and gave up when the budget ran out
+    # One request, cut short by the deadline (1.5 s), and no retry: without the deadline the
+    # run would sit in that request for 300 s (× 5 attempts), past this run's timeout (240 s).
+    assert fake_openai.request_count == 1

@@ -46,7 +46,7 @@ def _flags_take_no_value() -> None:
 _flags_take_no_value()
 try:
     from agentops_cli.cli import lazy_coercion
-except (ImportError, AttributeError):  # pragma: no cover - a typer without these private names
+except Exception:  # pragma: no cover - a typer whose private names moved or changed shape
     pass  # typer parses as it always did, only slower
 else:
     lazy_coercion.install()

@@ -92,9 +92,7 @@ def _plain_when_colourless(*, stderr: bool) -> Console:
     from rich.console import Console
 
     out = Console(stderr=stderr)
-    if out.color_system is None:
-        out._highlight = False  # what Console(highlight=False) sets; rich reads it at each print
-    return out
+    return out if out.color_system is not None else Console(stderr=stderr, highlight=False)
 
 
 NARROW = 100  # terminal columns below which tables drop their least useful columns

@@ -1,10 +1,11 @@
-"""Typer builds a pydantic validator only for the options a command line gives.
+"""Typer builds a pydantic validator only for the options whose value is not ``None``.
 
 Why: typer 0.29 coerces every parameter through a pydantic ``TypeAdapter`` and builds it when
 the parameter is first processed — for every option of the command, given or not. An option
 left out has the value ``None``, which typer's coercion returns as ``None`` (``()`` for a
 repeatable option) without ever asking the adapter. ``agentops cost --rpd 1000`` thus built
-19 adapters and used one.
+19 adapters and used one. (An option with a non-``None`` default, such as a count or
+``--limit 20``, still gets its adapter on every run: its value is real.)
 
 :func:`install` makes the runtime coercion of each parameter deferred: a missing value goes
 through typer's own ``RuntimeParam.coerce`` unchanged, and the first real value builds typer's
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 TYPER_GET_RUNTIME_PARAM = _TyperParameter.get_runtime_param
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DeferredRuntimeParam(_coercion.RuntimeParam):
     """Typer's ``RuntimeParam.coerce`` for a missing value; typer's own runtime param for a given one."""
 
@@ -54,8 +55,10 @@ def _deferred_runtime_param(self: _TyperParameter) -> _coercion.RuntimeParam:
 
 def supported() -> bool:
     """Whether this typer still has the private hooks the deferral replaces."""
-    return callable(getattr(_coercion, "build_runtime_param", None)) and callable(
-        getattr(_TyperParameter, "get_runtime_param", None)
+    return (
+        callable(getattr(_coercion, "build_runtime_param", None))
+        and callable(getattr(_TyperParameter, "get_runtime_param", None))
+        and callable(getattr(_coercion.RuntimeParam, "_coerce_value", None))
     )
 
 
