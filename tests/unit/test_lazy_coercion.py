@@ -36,6 +36,10 @@ def _probe_app(seen: list[dict]) -> typer.Typer:
         models: list[str] | None = typer.Option(None, "--model", "-m"),
         where: Path | None = typer.Option(None, "--where"),
         flag: bool = typer.Option(False, "--flag"),
+        verbose: int = typer.Option(0, "--verbose", "-v", count=True),
+        key: str | None = typer.Option(None, "--key", envvar="PROBE_KEY"),
+        level: int | None = typer.Option(None, "--level", callback=lambda v: v if v is None else v * 10),
+        rest: list[str] | None = typer.Argument(None),
     ) -> None:
         seen.append(
             {
@@ -48,6 +52,10 @@ def _probe_app(seen: list[dict]) -> typer.Typer:
                 "models": models,
                 "where": where,
                 "flag": flag,
+                "verbose": verbose,
+                "key": key,
+                "level": level,
+                "rest": rest,
             }
         )
 
@@ -64,12 +72,15 @@ COMMAND_LINES = [
     ["--rate", "2"],
     ["--colour", "green"],
     ["--count"],
+    ["-vv", "--level", "3"],
+    ["--level", "x"],
+    ["here", "a", "b", "c"],
 ]
 
 
 def _parse(args: list[str]) -> tuple[int, str, list[dict]]:
     seen: list[dict] = []
-    result = CliRunner().invoke(_probe_app(seen), args)
+    result = CliRunner().invoke(_probe_app(seen), args, env={"PROBE_KEY": "from-env"})
     return result.exit_code, result.output, seen
 
 
