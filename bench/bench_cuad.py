@@ -288,15 +288,8 @@ def cross_validated(data: list[dict[str, Any]], outputs: list[dict[str, Any]], f
     ≥ threshold", which ``doc_max`` computes on the same units) plus the rule risks of the agent's
     output (``exclusivity``, ``non_compete``, ``unlimited_liability``), which no training touches.
     """
-    from agentops_cli.agents.document.clause_model import admissible, slug
-    from train_clause_model import (
-        CATEGORIES as TRAINED,
-    )
-    from train_clause_model import (
-        contract_examples,
-        gold_matrix,
-        train_examples,
-    )
+    from agentops_cli.agents.document.clause_model import slug
+    from train_clause_model import contract_examples, doc_max, gold_matrix, train_examples
 
     examples = [contract_examples(row, TEXTS) for row in data]
     gold = gold_matrix(data)
@@ -305,18 +298,11 @@ def cross_validated(data: list[dict[str, Any]], outputs: list[dict[str, Any]], f
         held = [i for i in range(len(data)) if i % folds == k]
         train_idx = [i for i in range(len(data)) if i % folds != k]
         model = train_examples([examples[i] for i in train_idx], gold[train_idx])
-        for i in held:
-            texts = examples[i][0]
-            scores = model.scores(texts) if texts else None
-            # As ``find_clauses``: a category needs a sentence over its threshold that also says it.
+        # As ``find_clauses``: a category needs an admissible sentence at or over its threshold.
+        best = doc_max(model, [examples[i] for i in held])
+        for row, i in enumerate(held):
             predicted[i] = {
-                slug(c)
-                for j, c in enumerate(TRAINED)
-                if scores is not None
-                and any(
-                    scores[k, j] >= model.thresholds[j] and admissible(slug(c), text)
-                    for k, text in enumerate(texts)
-                )
+                slug(c) for j, c in enumerate(model.categories) if best[row, j] >= model.thresholds[j]
             }
     cat_t = {name: Tally() for name in CATEGORIES}
     for row, out, clause_types in zip(data, outputs, predicted, strict=True):

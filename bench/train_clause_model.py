@@ -6,9 +6,10 @@
 Each contract is cut into the agent's own sentence units (``segment.sentences``); a sentence
 is a positive example of a category when it overlaps one of the lawyers' clause texts for
 that category (``labels.jsonl`` → ``clauses``). TF-IDF over word uni- and bigrams (sublinear
-tf, l2, min_df 3, at most 30,000 n-grams) and one logistic regression per category
-(liblinear, balanced classes). A category is reported when its best sentence reaches the
-category's threshold: the threshold that maximises the contract-level F1 on *held-out*
+tf, l2, min_df 3, at most 30,000 n-grams) plus one cue feature per category (the sentence holds
+one of ``clause_model.CUE_PHRASES``: general legal phrases, not contract text), and one logistic
+regression per category (liblinear, balanced classes). A category is reported when its best
+sentence reaches the category's threshold: the threshold that maximises the contract-level F1 on *held-out*
 predictions of an inner 3-fold split of the training contracts, so the thresholds are never
 set on sentences the model was trained on.
 
@@ -36,7 +37,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from agentops_cli.agents.document.clause_model import MIN_SENTENCE_CHARS, MODEL_PATH, ClauseModel, tokens
+from agentops_cli.agents.document.clause_model import (
+    CUE_PHRASES,
+    MIN_SENTENCE_CHARS,
+    MIN_THRESHOLD,
+    MODEL_PATH,
+    ClauseModel,
+    cue_columns,
+    cue_index,
+    shipped_cues,
+    tokens,
+)
 from agentops_cli.agents.document.segment import sentences
 from common import SHARED
 
@@ -56,6 +67,7 @@ CATEGORIES = (
     "Minimum Commitment",
     "Ip Ownership Assignment",
 )
+assert tuple(CUE_PHRASES) == CATEGORIES, "one cue list per category, in the same order"
 C_REGULARISATION = 4.0
 MIN_DF = 3
 MAX_FEATURES = 30000
@@ -111,8 +123,22 @@ def _same(grams: list[str]) -> list[str]:
     return grams
 
 
+def cue_matrix(grams: list[list[str]]):
+    """(sentences × categories) 0/1: the cue features, as ``ClauseModel.features`` computes them."""
+    from scipy.sparse import csr_matrix
+
+    index, rows, cols = cue_index(shipped_cues()), [], []
+    for i, sentence_grams in enumerate(grams):
+        hit = cue_columns(set(sentence_grams), index)
+        rows.extend([i] * len(hit))
+        cols.extend(sorted(hit))
+    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(grams), len(CATEGORIES)))
+
+
 def vectorize(examples: list[Example]):
-    """The TF-IDF vectoriser fitted on ``examples``' sentences, their matrix and label rows."""
+    """The TF-IDF vectoriser fitted on ``examples``' sentences, their matrix (TF-IDF, then the cue
+    features) and label rows."""
+    from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     grams = [g for _, doc_grams, _ in examples for g in doc_grams]
@@ -120,7 +146,8 @@ def vectorize(examples: list[Example]):
     vectorizer = TfidfVectorizer(
         analyzer=_same, sublinear_tf=True, min_df=MIN_DF, max_features=MAX_FEATURES, dtype=np.float64
     )
-    return vectorizer, vectorizer.fit_transform(grams), labels
+    matrix = hstack([vectorizer.fit_transform(grams), cue_matrix(grams)]).tocsr()
+    return vectorizer, matrix, labels
 
 
 def _fit(examples: list[Example]):
@@ -151,12 +178,18 @@ def _model(vectorizer, coef, intercept, thresholds) -> ClauseModel:
         coef=coef.astype(np.float16).astype(np.float32),
         intercept=intercept.astype(np.float32).astype(np.float64),
         thresholds=np.asarray(thresholds, dtype=np.float32).astype(np.float64),
+        cues=shipped_cues(),
     )
 
 
 def doc_max(model: ClauseModel, examples: list[Example]) -> np.ndarray:
+    """(contracts × categories): the best sentence score the agent would compare with the threshold
+    (``admissible_scores``: the learned-clause filters applied, as ``find_clauses`` does)."""
     return np.vstack(
-        [model.scores(texts).max(axis=0) if texts else np.zeros(len(CATEGORIES)) for texts, _, _ in examples]
+        [
+            model.admissible_scores(texts).max(axis=0) if texts else np.zeros(len(CATEGORIES))
+            for texts, _, _ in examples
+        ]
     )
 
 
@@ -165,7 +198,7 @@ def _best_thresholds(scores: np.ndarray, gold: np.ndarray) -> list[float]:
     out = []
     for c in range(scores.shape[1]):
         best, best_f1 = 0.5, -1.0
-        for t in np.arange(0.30, 0.996, 0.01):
+        for t in np.arange(MIN_THRESHOLD, 0.996, 0.01):
             pred = scores[:, c] >= t
             tp = int((pred & (gold[:, c] == 1)).sum())
             fp, fn = int((pred & (gold[:, c] == 0)).sum()), int((~pred & (gold[:, c] == 1)).sum())
@@ -210,6 +243,7 @@ def provenance(contracts: int) -> str:
             "inner_folds": INNER_FOLDS,
             "categories": list(CATEGORIES),
             "contracts": contracts,
+            "cues": [list(map(list, phrases)) for phrases in shipped_cues()],
         },
         sort_keys=True,
     )
@@ -223,6 +257,7 @@ def same_model(a: ClauseModel, b: ClauseModel) -> bool:
         and np.allclose(a.coef, b.coef, atol=1e-2)
         and np.allclose(a.intercept, b.intercept, atol=1e-4)
         and np.allclose(a.thresholds, b.thresholds)
+        and a.cues == b.cues
     )
 
 

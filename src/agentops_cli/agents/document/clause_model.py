@@ -6,6 +6,12 @@ one-vs-rest per category, scores every sentence; a category is present when its 
 sentence passes the category's threshold, and those sentences become ``clauses`` entries
 with their spans.
 
+Rare categories (liquidated damages, most favoured nation: a handful of contracts each) give
+the n-grams too few examples to learn from, so each category also has a *cue* feature: 1 when
+the sentence holds one of a short list of general legal phrases for it ("liquidated damages",
+"most favored", "no less favorable", "non compete" …, English and Spanish — :data:`CUE_PHRASES`,
+written from legal vocabulary, not from contracts). The model learns how much to trust each cue.
+
 The shipped file (``models/clauses.npz``, made by ``bench/train_clause_model.py`` from the
 CUAD dev split) holds numbers and a vocabulary of n-grams only — no contract text. Inference
 is plain numpy/scipy, so no scikit-learn import at run time.
@@ -31,14 +37,104 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "clauses.npz"
 MIN_SENTENCE_CHARS = 40
 # At most this many sentences per category become clauses (the reviewer wants the place, not a list).
 MAX_CLAUSES_PER_TYPE = 3
+# The lowest decision threshold training may choose; sentences scoring below it never count.
+MIN_THRESHOLD = 0.30
 
 _TOKEN = re.compile(r"[a-z]+|\d+")
+# Spanish letters fold to ASCII so "cláusula" is one word, not "cl" + "usula".
+_FOLD = str.maketrans("áéíóúüñàèìòùç", "aeiouunaeiouc")
 
 
 def tokens(text: str) -> list[str]:
     """Lower-case words and bigrams; digits collapse to ``0`` so amounts and dates generalise."""
-    words = ["0" if t[0].isdigit() else t for t in _TOKEN.findall(text.lower())]
+    words = ["0" if t[0].isdigit() else t for t in _TOKEN.findall(text.lower().translate(_FOLD))]
     return words + [f"{a} {b}" for a, b in pairwise(words)]
+
+
+# Per category, phrases that say it in general legal language (a sentence containing one gets the
+# category's cue feature). Matched as the phrase's first word pair (or its word) among the sentence's
+# n-grams, so a cue costs a set look-up, not a regex scan. Order = the training script's categories.
+CUE_PHRASES: dict[str, tuple[str, ...]] = {
+    "Exclusivity": (
+        "exclusivity", "exclusive license", "exclusive licence", "exclusive distributor", "exclusive right",
+        "exclusive rights", "exclusive basis", "exclusive supplier", "exclusive territory",
+        "exclusively from", "exclusively to", "exclusively through", "sole supplier", "sole source",
+        "requirements from", "exclusividad", "en exclusiva", "distribuidor exclusivo",
+    ),
+    "Non-Compete": (
+        "non compete", "noncompete", "not compete", "to compete", "competing products",
+        "competing product", "competitive products", "compete with", "competing business",
+        "competitive business", "no competencia", "no competir",
+    ),
+    "Uncapped Liability": (
+        "unlimited liability", "shall not apply", "gross negligence", "willful misconduct",
+        "wilful misconduct", "responsabilidad ilimitada",
+    ),
+    "Cap On Liability": (
+        "not exceed", "limited to", "aggregate liability", "total liability", "maximum liability",
+        "cumulative liability", "liability cap", "no exceder", "responsabilidad limitada",
+    ),
+    "Termination For Convenience": (
+        "for convenience", "without cause", "any reason", "no reason", "at any time", "sin causa",
+        "cualquier momento",
+    ),
+    "Liquidated Damages": (
+        "liquidated damages", "termination fee", "termination payment", "break fee", "breakup fee",
+        "not a penalty", "not as a penalty", "pre estimate", "cláusula penal", "pena convencional",
+    ),
+    "Change Of Control": (
+        "change of control", "change in control", "change of ownership", "merger", "acquisition",
+        "acquired", "consolidation", "substantially all", "beneficial owner", "voting securities",
+        "voting stock", "cambio de control",
+    ),
+    "Anti-Assignment": (
+        "not assign", "assign this", "assign or", "may not assign", "prior written consent", "ceder",
+        "cesión",
+    ),
+    "Audit Rights": ("audit", "audits", "inspect", "books and records", "records", "auditoría"),
+    "Most Favored Nation": (
+        "most favored", "most favoured", "less favorable", "less favourable", "as favorable",
+        "as favourable", "more favorable", "more favourable", "lowest price", "lowest prices",
+        "higher fee", "higher price", "favorable terms", "favorable pricing", "más favorecido",
+        "más favorables",
+    ),
+    "Minimum Commitment": (
+        "minimum purchase", "minimum order", "minimum quantity", "minimum quantities", "minimum volume",
+        "minimum annual", "minimum royalty", "minimum commitment", "minimum fee", "minimum payment",
+        "minimum sales", "take or pay", "compra mínima", "pedido mínimo",
+    ),
+    "Ip Ownership Assignment": (
+        "hereby assigns", "hereby assign", "property of", "title and", "work for hire", "made for hire",
+        "shall own", "solely own", "derechos de", "propiedad de",
+    ),
+}  # fmt: skip
+
+
+Cue = tuple[str, ...]  # a phrase as the n-grams that must all be in the sentence
+
+
+def cue_grams(phrase: str) -> Cue:
+    """A phrase as n-grams: its word, its word pair, or every consecutive pair of a longer one."""
+    words = [t for t in tokens(phrase) if " " not in t]
+    return (" ".join(words),) if len(words) <= 2 else tuple(f"{a} {b}" for a, b in pairwise(words))
+
+
+def shipped_cues() -> tuple[tuple[Cue, ...], ...]:
+    """:data:`CUE_PHRASES` as n-grams, one tuple per category (the training script's order)."""
+    return tuple(tuple(cue_grams(p) for p in phrases) for phrases in CUE_PHRASES.values())
+
+
+def cue_columns(grams: set[str], index: dict[str, list[tuple[int, Cue]]]) -> set[int]:
+    """The categories whose cue the sentence's n-grams hold (``index``: first n-gram → cues)."""
+    return {c for g in grams for c, cue in index.get(g, ()) if all(p in grams for p in cue[1:])}
+
+
+def cue_index(cues: Sequence[Sequence[Cue]]) -> dict[str, list[tuple[int, Cue]]]:
+    index: dict[str, list[tuple[int, Cue]]] = {}
+    for c, phrases in enumerate(cues):
+        for cue in phrases:
+            index.setdefault(cue[0], []).append((c, cue))
+    return index
 
 
 @dataclass(frozen=True)
@@ -46,36 +142,61 @@ class ClauseModel:
     categories: tuple[str, ...]
     vocabulary: dict[str, int]
     idf: np.ndarray  # (V,)
-    coef: np.ndarray  # (C, V)
+    coef: np.ndarray  # (C, V + K): the n-gram weights, then one weight per cue feature
     intercept: np.ndarray  # (C,)
     thresholds: np.ndarray  # (C,)
     # How the file was made (JSON: the training script's SHA-256, its parameters, the split's size),
     # so a cheap test can tell whether the shipped file still comes from the script as it is now.
     provenance: str = ""
+    # The cue phrases (as n-grams) the weights were trained with, one tuple per cue feature; saved in
+    # the file, so editing CUE_PHRASES cannot silently change what a shipped weight means.
+    cues: tuple[tuple[Cue, ...], ...] = ()
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability per (sentence, category), the same TF-IDF (sublinear tf, l2) as training."""
+    def features(self, texts: Sequence[str]):
+        """(sentences × (V + K)) sparse matrix: TF-IDF (sublinear tf, l2) as in training, then cues."""
         from scipy.sparse import csr_matrix
 
+        index, width = cue_index(self.cues), len(self.idf)
         rows, cols, vals = [], [], []
         for i, text in enumerate(texts):
-            counts = Counter(j for t in tokens(text) if (j := self.vocabulary.get(t)) is not None)
-            if not counts:
-                continue
-            idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-            weights = tf * self.idf[idx]
-            weights /= np.linalg.norm(weights)
-            rows.extend([i] * len(idx))
-            cols.extend(idx.tolist())
-            vals.extend(weights.tolist())
-        matrix = csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.idf)))
-        logits = matrix @ self.coef.T.astype(np.float64) + self.intercept
+            grams = tokens(text)
+            counts = Counter(j for t in grams if (j := self.vocabulary.get(t)) is not None)
+            if counts:
+                idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+                weights = tf * self.idf[idx]
+                weights /= np.linalg.norm(weights)
+                rows.extend([i] * len(idx))
+                cols.extend(idx.tolist())
+                vals.extend(weights.tolist())
+            for c in cue_columns(set(grams), index) if index else ():
+                rows.append(i)
+                cols.append(width + c)
+                vals.append(1.0)
+        return csr_matrix((vals, (rows, cols)), shape=(len(texts), width + len(self.cues)))
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability per (sentence, category)."""
+        logits = self.features(texts) @ self.coef.T.astype(np.float64) + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
+
+    def admissible_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """:meth:`scores`, with 0 where a sentence that could pass (≥ :data:`MIN_THRESHOLD`) does not
+        say its category in words (:func:`admissible`). The one decision the agent, the threshold
+        search and the cross-validation all use, so they measure the same thing."""
+        probs = self.scores(texts)
+        for c, category in enumerate(self.categories):
+            kind = slug(category)
+            if kind in _MUST_SAY:
+                for i in np.flatnonzero(probs[:, c] >= MIN_THRESHOLD):
+                    if not admissible(kind, texts[i]):
+                        probs[i, c] = 0.0
+        return probs
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         vocab = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        cues = [f"{c}\t{'|'.join(cue)}" for c, phrases in enumerate(self.cues) for cue in phrases]
         np.savez_compressed(
             path,
             categories=np.array("\n".join(self.categories)),
@@ -85,12 +206,20 @@ class ClauseModel:
             intercept=self.intercept.astype(np.float32),
             thresholds=self.thresholds.astype(np.float32),
             provenance=np.array(self.provenance),
+            cues=np.array("\n".join(cues)),
+            cue_count=np.array(len(self.cues)),
         )
 
     @classmethod
     def load(cls, path: Path) -> ClauseModel:
         with np.load(path, allow_pickle=False) as data:
             vocab = str(data["vocabulary"]).split("\n")
+            cues: list[list[Cue]] = [
+                [] for _ in range(int(data["cue_count"]) if "cue_count" in data.files else 0)
+            ]
+            for line in filter(None, str(data["cues"]).split("\n") if "cues" in data.files else []):
+                c, grams = line.split("\t")
+                cues[int(c)].append(tuple(grams.split("|")))
             return cls(
                 categories=tuple(str(data["categories"]).split("\n")),
                 vocabulary={term: i for i, term in enumerate(vocab)},
@@ -99,6 +228,7 @@ class ClauseModel:
                 intercept=data["intercept"].astype(np.float64),
                 thresholds=data["thresholds"].astype(np.float64),
                 provenance=str(data["provenance"]) if "provenance" in data.files else "",
+                cues=tuple(tuple(phrases) for phrases in cues),
             )
 
 
@@ -157,12 +287,11 @@ def find_clauses(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str,
     units = [(s, e) for s, e in spans if e - s >= MIN_SENTENCE_CHARS]
     if model is None or not units:
         return []
-    probs = model.scores([text[s:e] for s, e in units])
+    probs = model.admissible_scores([text[s:e] for s, e in units])
     found: list[tuple[str, int, int, float]] = []
     for c, category in enumerate(model.categories):
         column, kind = probs[:, c], slug(category)
         passing = [i for i in np.argsort(-column) if column[i] >= model.thresholds[c]]
-        kept = [i for i in passing if admissible(kind, text[units[i][0] : units[i][1]])]
-        for i in kept[:MAX_CLAUSES_PER_TYPE]:
+        for i in passing[:MAX_CLAUSES_PER_TYPE]:
             found.append((kind, units[i][0], units[i][1], float(column[i])))
     return found
