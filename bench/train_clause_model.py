@@ -193,9 +193,10 @@ def doc_max(model: ClauseModel, examples: list[Example]) -> np.ndarray:
     )
 
 
-def _best_thresholds(scores: np.ndarray, gold: np.ndarray) -> list[float]:
-    """Per category, the threshold maximising contract-level F1 (ties → the higher threshold)."""
-    out = []
+def _best_thresholds(scores: np.ndarray, gold: np.ndarray) -> tuple[list[float], list[float]]:
+    """Per category, the threshold maximising contract-level F1 (ties → the higher threshold), and
+    that F1."""
+    out, f1s = [], []
     for c in range(scores.shape[1]):
         best, best_f1 = 0.5, -1.0
         for t in np.arange(MIN_THRESHOLD, 0.996, 0.01):
@@ -206,7 +207,8 @@ def _best_thresholds(scores: np.ndarray, gold: np.ndarray) -> list[float]:
             if f1 >= best_f1:
                 best, best_f1 = float(round(t, 2)), f1
         out.append(best)
-    return out
+        f1s.append(best_f1)
+    return out, f1s
 
 
 def gold_matrix(data: list[dict[str, Any]]) -> np.ndarray:
@@ -217,14 +219,21 @@ def gold_matrix(data: list[dict[str, Any]]) -> np.ndarray:
 
 
 def train_examples(examples: list[Example], gold: np.ndarray) -> ClauseModel:
-    """Fit on ``examples``; thresholds from held-out predictions of an inner split of them only."""
-    held_scores = np.zeros(gold.shape)
+    """Fit on ``examples``; thresholds, and whether a category's cue counts on its own, from
+    held-out predictions of an inner split of them only."""
+    model_only, with_cue = np.zeros(gold.shape), np.zeros(gold.shape)
+    everything = np.ones(len(CATEGORIES), dtype=bool)
     for k in range(INNER_FOLDS):
         inner_train = [ex for i, ex in enumerate(examples) if i % INNER_FOLDS != k]
-        held = [i for i in range(len(examples)) if i % INNER_FOLDS == k]
+        held = [examples[i] for i in range(len(examples)) if i % INNER_FOLDS == k]
         partial = _model(*_fit(inner_train), np.full(len(CATEGORIES), 0.5))
-        held_scores[held] = doc_max(partial, [examples[i] for i in held])
-    return _model(*_fit(examples), _best_thresholds(held_scores, gold))
+        model_only[k::INNER_FOLDS] = doc_max(partial, held)
+        with_cue[k::INNER_FOLDS] = doc_max(dataclasses.replace(partial, cue_alone=everything), held)
+    plain, plain_f1 = _best_thresholds(model_only, gold)
+    cued, cued_f1 = _best_thresholds(with_cue, gold)
+    cue_alone = np.array([c > p for c, p in zip(cued_f1, plain_f1, strict=True)])
+    thresholds = np.where(cue_alone, cued, plain)
+    return dataclasses.replace(_model(*_fit(examples), thresholds), cue_alone=cue_alone)
 
 
 def train(data: list[dict[str, Any]], texts: Path = TEXTS) -> ClauseModel:
@@ -258,6 +267,7 @@ def same_model(a: ClauseModel, b: ClauseModel) -> bool:
         and np.allclose(a.intercept, b.intercept, atol=1e-4)
         and np.allclose(a.thresholds, b.thresholds)
         and a.cues == b.cues
+        and np.array_equal(a.cue_alone, b.cue_alone)
     )
 
 
@@ -276,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     model.save(args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KB, {len(model.vocabulary)} n-grams)")
     print("thresholds:", dict(zip(CATEGORIES, model.thresholds.round(2).tolist(), strict=True)))
+    print("cue alone:", [c for c, alone in zip(CATEGORIES, model.cue_alone, strict=True) if alone])
     return 0
 
 

@@ -151,6 +151,9 @@ class ClauseModel:
     # The cue phrases (as n-grams) the weights were trained with, one tuple per cue feature; saved in
     # the file, so editing CUE_PHRASES cannot silently change what a shipped weight means.
     cues: tuple[tuple[Cue, ...], ...] = ()
+    # Per category, whether a sentence with the category's cue counts on its own (score 1.0): chosen
+    # in training, on held-out inner folds, where the cue alone beats the model (rare categories).
+    cue_alone: np.ndarray | None = None  # (C,) bool
 
     def features(self, texts: Sequence[str]):
         """(sentences × (V + K)) sparse matrix: TF-IDF (sublinear tf, l2) as in training, then cues."""
@@ -176,9 +179,14 @@ class ClauseModel:
         return csr_matrix((vals, (rows, cols)), shape=(len(texts), width + len(self.cues)))
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability per (sentence, category)."""
-        logits = self.features(texts) @ self.coef.T.astype(np.float64) + self.intercept
-        return 1.0 / (1.0 + np.exp(-logits))
+        """Probability per (sentence, category); 1.0 where the category's cue counts on its own."""
+        matrix = self.features(texts)
+        probs = 1.0 / (1.0 + np.exp(-(matrix @ self.coef.T.astype(np.float64) + self.intercept)))
+        if self.cue_alone is not None and self.cue_alone.any():
+            hits = matrix[:, len(self.idf) :].toarray() > 0
+            for c in np.flatnonzero(self.cue_alone):
+                probs[hits[:, c], c] = 1.0
+        return probs
 
     def admissible_scores(self, texts: Sequence[str]) -> np.ndarray:
         """:meth:`scores`, with 0 where a sentence that could pass (≥ :data:`MIN_THRESHOLD`) does not
@@ -208,6 +216,7 @@ class ClauseModel:
             provenance=np.array(self.provenance),
             cues=np.array("\n".join(cues)),
             cue_count=np.array(len(self.cues)),
+            cue_alone=np.zeros(len(self.categories), bool) if self.cue_alone is None else self.cue_alone,
         )
 
     @classmethod
@@ -229,6 +238,7 @@ class ClauseModel:
                 thresholds=data["thresholds"].astype(np.float64),
                 provenance=str(data["provenance"]) if "provenance" in data.files else "",
                 cues=tuple(tuple(phrases) for phrases in cues),
+                cue_alone=data["cue_alone"].astype(bool) if "cue_alone" in data.files else None,
             )
 
 
