@@ -129,7 +129,9 @@ def cue_columns(grams: set[str], index: dict[str, list[tuple[int, Cue]]]) -> set
     return {c for g in grams for c, cue in index.get(g, ()) if all(p in grams for p in cue[1:])}
 
 
-def cue_index(cues: Sequence[Sequence[Cue]]) -> dict[str, list[tuple[int, Cue]]]:
+@cache
+def cue_index(cues: tuple[tuple[Cue, ...], ...]) -> dict[str, list[tuple[int, Cue]]]:
+    """First n-gram of each cue → (category, cue): a sentence looks up its own n-grams only."""
     index: dict[str, list[tuple[int, Cue]]] = {}
     for c, phrases in enumerate(cues):
         for cue in phrases:
@@ -160,22 +162,28 @@ class ClauseModel:
         from scipy.sparse import csr_matrix
 
         index, width = cue_index(self.cues), len(self.idf)
-        rows, cols, vals = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
+        cue_rows: list[int] = []
+        cue_cols: list[int] = []
         for i, text in enumerate(texts):
             grams = tokens(text)
-            counts = Counter(j for t in grams if (j := self.vocabulary.get(t)) is not None)
-            if counts:
-                idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-                tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-                weights = tf * self.idf[idx]
-                weights /= np.linalg.norm(weights)
-                rows.extend([i] * len(idx))
-                cols.extend(idx.tolist())
-                vals.extend(weights.tolist())
+            found = Counter(j for t in grams if (j := self.vocabulary.get(t)) is not None)
+            rows.extend([i] * len(found))
+            cols.extend(found.keys())
+            counts.extend(found.values())
             for c in cue_columns(set(grams), index) if index else ():
-                rows.append(i)
-                cols.append(width + c)
-                vals.append(1.0)
+                cue_rows.append(i)
+                cue_cols.append(width + c)
+        # One numpy pass for all sentences (per-sentence numpy calls cost more than the arithmetic).
+        row_ids = np.asarray(rows, dtype=np.int64)
+        col_ids = np.asarray(cols, dtype=np.int64)
+        weights = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * self.idf[col_ids]
+        norms = np.sqrt(np.bincount(row_ids, weights=weights * weights, minlength=len(texts)))
+        weights /= norms[row_ids] if len(row_ids) else 1.0
+        rows, cols = [*rows, *cue_rows], [*cols, *cue_cols]
+        vals = np.concatenate([weights, np.ones(len(cue_rows))])
         return csr_matrix((vals, (rows, cols)), shape=(len(texts), width + len(self.cues)))
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
