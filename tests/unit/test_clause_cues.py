@@ -7,6 +7,7 @@ the model learns its weight. The sentences below were written for these tests (n
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +107,28 @@ def test_cue_features_are_one_column_per_category() -> None:
     mfn = list(shipped.categories).index("Most Favored Nation")
     assert cue_part[0, mfn] == 1.0 and cue_part[1].sum() == 0.0
     assert np.isfinite(shipped.scores(["Nothing here."])).all()
+
+
+def test_a_cue_that_counts_alone_scores_its_sentence_one() -> None:
+    """Training may decide (on held-out inner folds) that a rare category's cue beats the model."""
+    shipped = clause_model.active()
+    assert shipped is not None
+    mfn = list(shipped.categories).index("Most Favored Nation")
+    alone = np.zeros(len(shipped.categories), dtype=bool)
+    alone[mfn] = True
+    silent = dataclasses.replace(shipped, coef=shipped.coef * 0, intercept=shipped.intercept * 0 - 50)
+    texts = ["Buyer shall be treated as a most favored customer for pricing.", "Nothing here at all."]
+    assert silent.scores(texts)[0, mfn] < 1e-6
+    scores = dataclasses.replace(silent, cue_alone=alone).scores(texts)
+    assert scores[0, mfn] == 1.0 and scores[1, mfn] < 1e-6
+    assert (scores[:, np.arange(len(alone)) != mfn] < 1e-6).all()
+
+
+def test_a_model_without_cues_still_scores(tmp_path: Path) -> None:
+    shipped = clause_model.active()
+    assert shipped is not None
+    plain = dataclasses.replace(shipped, coef=shipped.coef[:, : len(shipped.idf)], cues=(), cue_alone=None)
+    plain.save(tmp_path / "plain.npz")
+    again = clause_model.ClauseModel.load(tmp_path / "plain.npz")
+    assert again.cues == () and not again.cue_alone.any()
+    assert again.scores(["Neither party may assign this Agreement."]).shape == (1, len(shipped.categories))
