@@ -247,6 +247,7 @@ def test_clause_model_can_be_swapped_for_cross_validation() -> None:
         coef=shipped.coef * 0,
         intercept=shipped.intercept * 0 - 50,
         thresholds=shipped.thresholds,
+        cues=shipped.cues,
     )
     text = "Neither party may assign this Agreement without the prior written consent of the other party."
     with clause_model.using(silent):
