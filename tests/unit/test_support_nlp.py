@@ -155,22 +155,30 @@ def test_engine_on_real_clinc_subset(clinc_model: tuple[IntentModel, dict]) -> N
 
 @needs_clinc
 def test_engine_inference_matches_scikit_learn(clinc_model: tuple[IntentModel, dict]) -> None:
-    """The numpy re-implementation of TF-IDF + linear scores equals scikit-learn's pipeline."""
+    """Training's own TF-IDF and the numpy inference both equal scikit-learn's ``TfidfVectorizer``
+    fitted on the training rows (held-out words included in the probe), and the exported model
+    scores exactly as the fitted SVM does on those features."""
     import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from agentops_cli.nlp.intent_train import _export, _fit_linear
+    from agentops_cli.nlp.intent_train import Corpus, _export, _fit_linear
 
     data = _clinc_subset(4)
     texts, labels = [t for t, _ in data["train"]], [lab for _, lab in data["train"]]
-    word, char, clf = _fit_linear(texts, labels, TrainParams())  # a LinearFit
-    model = _export(word, char, clf, {})
     probe = [t for t, _ in data["test"][:50]] + ["", "!!!", "Devolución rápida"]
-    features = sp.hstack([word.transform(probe), char.transform(probe)]).tocsr()
-    reference = clf.decision_function(features)
-    assert np.allclose(model.logits(probe), reference, atol=1e-4)
+    corpus = Corpus.of(texts + probe)
+    rows, probe_rows = np.arange(len(texts)), np.arange(len(texts), len(texts) + len(probe))
+    vocabularies, fit = _fit_linear(corpus, rows, labels, TrainParams())
+    model = _export(corpus, vocabularies, fit)
+    common = {"lowercase": False, "sublinear_tf": True}
+    word = TfidfVectorizer(analyzer=word_ngrams, **common).fit(texts)
+    char = TfidfVectorizer(analyzer=char_ngrams, min_df=2, **common).fit(texts)
+    reference = sp.hstack([word.transform(probe), char.transform(probe)]).tocsr()
+    ours = corpus.features(probe_rows, vocabularies)
+    assert model.word_vocab == word.vocabulary_ and model.char_vocab == char.vocabulary_
+    assert abs(ours - reference).max() < 1e-12
+    assert np.allclose(model.logits(probe), fit.decision_function(reference), atol=1e-4)
     assert np.allclose(softmax(model.logits(probe)).sum(axis=1), 1.0)
-    assert isinstance(word, TfidfVectorizer)
 
 
 @needs_clinc
@@ -254,13 +262,14 @@ def test_large_packs_calibrate_on_one_stratified_holdout(monkeypatch: pytest.Mon
 def test_training_the_same_pack_twice_gives_the_same_model() -> None:
     """One liblinear at a time: its shared random generator makes capped fits depend on nothing
     but the data and the seed, so a pack's cached model is reproducible."""
-    from agentops_cli.nlp.intent_train import _features, fit_svm
+    from agentops_cli.nlp.intent_train import Corpus, fit_svm
 
     texts = [f"{verb} my {thing} please" for verb in ("cancel", "track", "refund", "change") for thing in
              ("order", "parcel", "payment", "invoice", "account", "plan")]  # fmt: skip
     labels = [text.split()[0] for text in texts]
     params = TrainParams()
-    _, _, features = _features(texts, params)
+    corpus, rows = Corpus.of(texts), np.arange(len(texts))
+    features = corpus.features(rows, corpus.vocabularies(rows, params))
     first, second = fit_svm(features, labels, params), fit_svm(features, labels, params)
     assert first.classes == ["cancel", "change", "refund", "track"]
     assert np.array_equal(first.coef, second.coef) and np.array_equal(first.intercept, second.intercept)

@@ -4,6 +4,8 @@ Steps, each for a reason:
 1. TF-IDF over word 1–2-grams and character 2–5-grams (inside word boundaries), sublinear tf:
    words carry meaning, characters survive typos, inflection and EN/ES cognates. The
    vocabularies are capped (``max_*_features``) so a 100,000-row pack keeps a bounded model.
+   Every text is tokenised and counted once; each fit picks its vocabulary from its own rows
+   (:mod:`agentops_cli.nlp.intent_vectors`).
 2. A linear SVM per intent (liblinear, one-vs-rest, class-balanced weights): as accurate as
    the multinomial logistic regression it replaced on CLINC150 and a 77-intent pack
    (cross-validated), at about a third of its training time. Capped at 5 liblinear passes
@@ -18,24 +20,30 @@ Steps, each for a reason:
    ``max_accuracy_drop`` (1 point) of in-scope accuracy there — rejection must earn its
    cost. Within that budget: with out-of-scope examples held out, the threshold maximising
    in-scope accuracy + out-of-scope recall; without them, the highest.
-5. The final model is refit on every row (hold-out included) with the same settings.
+5. The final model is refit on every row (hold-out included) with the same settings — in this
+   process while the calibration model fits in a second one (:func:`_fit_in_background`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from agentops_cli.nlp.intent import (
-    ENGINE_VERSION,
-    OOS_LABEL,
-    IntentModel,
-    char_ngrams,
-    softmax,
-    word_ngrams,
+from agentops_cli.nlp.intent import ENGINE_VERSION, OOS_LABEL, IntentModel, softmax
+from agentops_cli.nlp.intent_vectors import (
+    TermCounts,
+    Vocabulary,
+    count_char_terms,
+    count_word_terms,
+    fit_vocabulary,
+    tfidf,
 )
 
 # SVM margins are small numbers (about -1.5 … 1.5), so calibrated temperatures are well under 1.
@@ -45,6 +53,9 @@ MAX_TEMPERATURE = 5.0
 # and every row counts); above it, one stratified hold-out split.
 CV_MAX_ROWS = 2000
 CV_FOLDS = 5
+# The calibration fit runs in a worker process between these sizes (:func:`_fit_in_background`).
+BACKGROUND_MIN_ROWS = 3000
+BACKGROUND_MAX_ROWS = 40_000
 
 
 @dataclass(frozen=True)
@@ -64,19 +75,32 @@ class TrainParams:
     seed: int = 13
 
 
-def _vectorizers(params: TrainParams, n_docs: int):
-    from sklearn.feature_extraction.text import TfidfVectorizer
+@dataclass
+class Corpus:
+    """The training texts tokenised and counted once (:mod:`agentops_cli.nlp.intent_vectors`);
+    every fit selects its own vocabulary from the rows it may see."""
 
-    # float64: liblinear's type, so neither fit (nor thread) makes its own converted copy.
-    common = {"lowercase": False, "sublinear_tf": True, "dtype": np.float64}
-    word = TfidfVectorizer(analyzer=word_ngrams, max_features=params.max_word_features, **common)
-    char = TfidfVectorizer(
-        analyzer=char_ngrams,
-        min_df=min(params.char_min_df, n_docs),
-        max_features=params.max_char_features,
-        **common,
-    )
-    return word, char
+    word: TermCounts
+    char: TermCounts
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> Corpus:
+        return cls(word=count_word_terms(texts), char=count_char_terms(texts))
+
+    def vocabularies(self, rows: np.ndarray, params: TrainParams) -> tuple[Vocabulary, Vocabulary]:
+        """Word and character vocabularies learnt from ``rows`` alone (capped, ``char_min_df``)."""
+        word = fit_vocabulary(self.word, rows, 1, params.max_word_features)
+        char = fit_vocabulary(self.char, rows, min(params.char_min_df, len(rows)), params.max_char_features)
+        if not len(word.columns) and not len(char.columns):
+            raise ValueError("the training texts contain no words to learn from")
+        return word, char
+
+    def features(self, rows: np.ndarray, vocabularies: tuple[Vocabulary, Vocabulary]):
+        """Stacked word + character TF-IDF of ``rows`` (float64: liblinear's type, no converted copy)."""
+        import scipy.sparse as sp
+
+        word, char = vocabularies
+        return sp.hstack([tfidf(self.word, rows, word), tfidf(self.char, rows, char)], format="csr")
 
 
 @dataclass
@@ -92,18 +116,12 @@ class LinearFit:
         return scores.ravel() if self.coef.shape[0] == 1 else scores
 
 
-def _features(texts: Sequence[str], params: TrainParams):
-    """Fit the vectorisers on ``texts``; return (word, char, their stacked TF-IDF matrix)."""
-    import scipy.sparse as sp
-
-    word, char = _vectorizers(params, len(texts))
-    return word, char, sp.hstack([word.fit_transform(texts), char.fit_transform(texts)], format="csr")
-
-
-def _fit_linear(texts: Sequence[str], labels: Sequence[str], params: TrainParams):
-    """Fit vectorisers + one-vs-rest linear SVM; return (word, char, fit)."""
-    word, char, features = _features(texts, params)
-    return word, char, fit_svm(features, labels, params)
+def _fit_linear(
+    corpus: Corpus, rows: np.ndarray, labels: Sequence[str], params: TrainParams
+) -> tuple[tuple[Vocabulary, Vocabulary], LinearFit]:
+    """Vocabularies from ``rows`` + one-vs-rest linear SVM on them; ``labels`` are the rows' labels."""
+    vocabularies = corpus.vocabularies(rows, params)
+    return vocabularies, fit_svm(corpus.features(rows, vocabularies), labels, params)
 
 
 def _in_order(fit: LinearFit, features, classes: list[str]) -> np.ndarray:
@@ -124,7 +142,12 @@ def fit_svm(features, labels: Sequence[str], params: TrainParams) -> LinearFit:
     process shares one random generator, re-seeded by each fit and drawn from to shuffle the
     rows on every pass. Two fits at once race on it, and with passes capped (``max_iter``) the
     result then depends on the interleaving — the same pack would train to different models.
+    (Two fits in two *processes* do not share it: see :func:`_fit_in_background`.)
+    Capped passes on noisy packs: liblinear then warns it "failed to converge", though accuracy
+    had stopped moving long before (tol 1e-2 / 100 passes measured equal): silenced here, where
+    it also runs in a background process.
     """
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.svm import LinearSVC
 
     svm = LinearSVC(
@@ -134,11 +157,113 @@ def fit_svm(features, labels: Sequence[str], params: TrainParams) -> LinearFit:
         class_weight="balanced",
         random_state=params.seed,
     )
-    svm.fit(features, np.asarray(labels, dtype=object).astype(str))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        svm.fit(features, np.asarray(labels, dtype=object).astype(str))
     return LinearFit(classes=[str(c) for c in svm.classes_], coef=svm.coef_, intercept=svm.intercept_)
 
 
-def _export(word, char, fit: LinearFit, meta: dict) -> IntentModel:
+class BackgroundFit:
+    """A linear-SVM fit that may run in a child process while this one does the final fit.
+
+    Why: training a pack is two SVM fits (the calibration model, then the final one), each
+    single-threaded (see :func:`fit_svm`), and independent — on two cores they run at the same
+    time. A separate process has its own liblinear random generator, so the result is
+    bit-for-bit the in-process one (a test checks it). The child is started first (:meth:`start`,
+    before the texts are even counted) so that its imports overlap the counting, and is handed
+    the problem once it exists (:meth:`submit`). Small or huge fits (below
+    ``BACKGROUND_MIN_ROWS`` the child's start-up costs more than it saves; above
+    ``BACKGROUND_MAX_ROWS`` a second copy of the features would break the memory bound),
+    one-CPU machines, and any failure of the child all fall back to fitting in this process.
+    """
+
+    def __init__(self) -> None:
+        self.child: Any = None  # subprocess.Popen of agentops_cli.nlp.intent_fit_worker
+        self.folder: Any = None  # its tempfile.TemporaryDirectory (problem and result files)
+        self.problem: tuple[Any, list[str], TrainParams] | None = None
+
+    def start(self, n_rows: int) -> BackgroundFit:
+        """Start the child when a fit of ``n_rows`` rows is worth one (see the class docstring)."""
+        if not (BACKGROUND_MIN_ROWS <= n_rows <= BACKGROUND_MAX_ROWS) or _usable_cpus() < 2:
+            return self
+        import subprocess  # nosec B404
+        import sys
+        import tempfile
+
+        from agentops_cli.nlp import intent_fit_worker as worker
+
+        self.folder = tempfile.TemporaryDirectory(prefix="agentops-intent-")
+        python_path = os.pathsep.join(filter(None, [_package_root(), os.environ.get("PYTHONPATH")]))
+        try:
+            self.child = subprocess.Popen(  # nosec B603 - fixed argument list, no shell
+                [sys.executable, "-m", worker.__name__, *self._paths()],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": python_path},
+            )
+        except OSError:  # no child process here: fit in this one
+            self.cancel()
+        return self
+
+    def _paths(self) -> tuple[str, str]:
+        return str(Path(self.folder.name) / "problem.npz"), str(Path(self.folder.name) / "result.npz")
+
+    def submit(self, features, labels: list[str], params: TrainParams) -> None:
+        """Hand the child its problem (or keep it, to fit here when :meth:`result` is asked)."""
+        self.problem = (features, labels, params)
+        if self.child is None:
+            return
+        from agentops_cli.nlp.intent_fit_worker import save_problem
+
+        try:
+            save_problem(Path(self._paths()[0]), features, labels, params)
+            self.child.stdin.write(b"go\n")
+            self.child.stdin.close()
+        except OSError:  # no room for the problem file, or the child is gone: fit here
+            self.cancel()
+
+    def result(self) -> LinearFit:
+        """The fit: the child's when it succeeded, else computed here (same numbers either way)."""
+        if self.problem is None:
+            raise RuntimeError("submit() a problem before asking for its result")
+        try:
+            if self.child is not None and self.child.wait() == 0:
+                with contextlib.suppress(OSError, ValueError, KeyError):
+                    from agentops_cli.nlp.intent_fit_worker import load_fit
+
+                    return load_fit(Path(self._paths()[1]))
+        finally:
+            self.cancel()
+        return fit_svm(*self.problem)
+
+    def cancel(self) -> None:
+        """Stop the child (if still running) and remove its files."""
+        if self.child is not None and self.child.poll() is None:
+            self.child.kill()
+            self.child.wait()
+        if self.child is not None and self.child.stdin and not self.child.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.child.stdin.close()
+        if self.folder is not None:
+            self.folder.cleanup()
+        self.child = self.folder = None
+
+
+def _package_root() -> str:
+    """The folder holding the ``agentops_cli`` package, so the child imports this same copy."""
+    return str(Path(__file__).resolve().parents[2])
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _export(corpus: Corpus, vocabularies: tuple[Vocabulary, Vocabulary], fit: LinearFit) -> IntentModel:
+    word, char = vocabularies
     coef = np.ascontiguousarray(fit.coef.T.astype(np.float32))
     intercept = fit.intercept.astype(np.float64)
     if coef.shape[1] == 1:  # binary problem: scikit-learn keeps one column; make it two-class softmax
@@ -146,13 +271,12 @@ def _export(word, char, fit: LinearFit, meta: dict) -> IntentModel:
         intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
     return IntentModel(
         labels=list(fit.classes),
-        word_vocab={str(k): int(v) for k, v in word.vocabulary_.items()},
-        word_idf=word.idf_.astype(np.float32),
-        char_vocab={str(k): int(v) for k, v in char.vocabulary_.items()},
-        char_idf=char.idf_.astype(np.float32),
+        word_vocab=word.mapping(corpus.word),
+        word_idf=word.idf.astype(np.float32),
+        char_vocab=char.mapping(corpus.char),
+        char_idf=char.idf.astype(np.float32),
         coef=coef,
         intercept=intercept,
-        meta=meta,
     )
 
 
@@ -204,34 +328,20 @@ def tune_threshold(
     return best, stats
 
 
-def _oof_logits(texts: list[str], labels: list[str], classes: list[str], params: TrainParams) -> np.ndarray:
+def _oof_logits(corpus: Corpus, labels: list[str], classes: list[str], params: TrainParams) -> np.ndarray:
     """Out-of-fold logits (stratified k-fold) in ``classes`` order, for calibration on small packs."""
     from sklearn.model_selection import StratifiedKFold
 
     counts = np.unique(labels, return_counts=True)[1]
     folds = int(min(CV_FOLDS, counts.min()))
-    out = np.full((len(texts), len(classes)), np.nan)
+    out = np.full((len(labels), len(classes)), np.nan)
     if folds < 2:
         return out
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=params.seed)
-    for train_idx, test_idx in splitter.split(texts, labels):
-        model = _export(
-            *_fit_linear([texts[i] for i in train_idx], [labels[i] for i in train_idx], params), {}
-        )
-        _scatter(out, test_idx, model, [texts[i] for i in test_idx], classes)
+    for train_idx, test_idx in splitter.split(np.zeros(len(labels)), labels):
+        vocabularies, fit = _fit_linear(corpus, train_idx, [labels[i] for i in train_idx], params)
+        out[test_idx] = _in_order(fit, corpus.features(test_idx, vocabularies), classes)
     return out
-
-
-def _scatter(
-    out: np.ndarray, rows: np.ndarray, model: IntentModel, texts: list[str], classes: list[str]
-) -> None:
-    """Write ``model``'s logits for ``texts`` into ``out[rows]`` in ``classes`` order; a class
-    the fold model never saw keeps the lowest score of its row."""
-    fold_logits = model.logits(texts)
-    block = np.repeat(fold_logits.min(axis=1, keepdims=True) - 1.0, len(classes), axis=1)
-    for j, label in enumerate(model.labels):
-        block[:, classes.index(label)] = fold_logits[:, j]
-    out[rows] = block
 
 
 def _holdout_split(labels: list[str], params: TrainParams) -> tuple[np.ndarray, np.ndarray]:
@@ -270,15 +380,11 @@ def train_intent_model(
     """
     import scipy.sparse  # noqa: F401 - load the BLAS libraries before limiting their threads
     import sklearn.svm  # noqa: F401
-    from sklearn.exceptions import ConvergenceWarning
     from threadpoolctl import threadpool_limits
 
     # One BLAS thread: these problems are small and multi-threaded BLAS thrashes on busy
     # machines (measured 0.25 s single-threaded vs 1.3-4.6 s with 2 threads under load).
-    # Capped iterations on noisy packs: liblinear then warns it "failed to converge", though
-    # accuracy had stopped moving long before (tol 1e-2 / 100 iterations measured equal).
-    with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with threadpool_limits(1):
         return _train(texts, labels, val_texts, val_labels, oos_label, params or TrainParams())
 
 
@@ -290,8 +396,6 @@ def _train(
     oos_label: str,
     params: TrainParams,
 ) -> IntentModel:
-    import scipy.sparse as sp
-
     texts, labels = list(texts), [str(x) for x in labels]
     if len(set(labels)) < 2:
         raise ValueError("an intent model needs at least two labels")
@@ -302,8 +406,9 @@ def _train(
     if val_texts is None or val_labels is None:
         all_texts, all_labels = texts, labels
         if len(texts) <= CV_MAX_ROWS:
-            h_logits = _oof_logits(texts, labels, classes, params)
-            model = _export(*_fit_linear(texts, labels, params), {})
+            corpus = Corpus.of(texts)
+            h_logits = _oof_logits(corpus, labels, classes, params)
+            model = _export(corpus, *_fit_linear(corpus, np.arange(len(labels)), labels, params))
             _finish(
                 model, h_logits, labels, oos_label, params, f"{CV_FOLDS}-fold cross-validation", len(texts)
             )
@@ -312,21 +417,23 @@ def _train(
         source = f"hold-out ({len(held_rows)} rows)"
     else:
         all_texts, all_labels = texts + list(val_texts), labels + [str(x) for x in val_labels]
-        fit_rows, held_rows = np.arange(len(texts)), np.arange(len(texts), len(all_texts))
+        fit_rows, held_rows = np.arange(len(texts)), np.arange(len(texts), len(all_labels))
         source = "validation"
-    # The calibration model is vectorised on its own fit rows: held-out words it never saw
-    # must stay out of its vocabulary, or they would count in the held-out rows' TF-IDF norms
-    # and make unfamiliar queries look less confident than they will at run time (measured:
-    # CLINC150 validation OOS recall 0.73 but test 0.57 when vectorised together).
-    fit_texts = [all_texts[i] for i in fit_rows]
-    word, char, features = _features(fit_texts, params)
-    first = fit_svm(features, [all_labels[i] for i in fit_rows], params)
-    held_texts = [all_texts[i] for i in held_rows]
-    held = sp.hstack([word.transform(held_texts), char.transform(held_texts)], format="csr")
-    h_logits = _in_order(first, held, classes)
-    del features, held
-    model = _export(*_fit_linear(all_texts, all_labels, params), {})
-    _finish(model, h_logits, [all_labels[i] for i in held_rows], oos_label, params, source, len(all_texts))
+    first = BackgroundFit().start(len(fit_rows))  # its imports overlap the counting below
+    try:
+        corpus = Corpus.of(all_texts)
+        # The calibration model's vocabulary comes from its own fit rows only: held-out words
+        # it never saw must stay out of it, or they would count in the held-out rows' TF-IDF
+        # norms and make unfamiliar queries look less confident than they will at run time
+        # (measured: CLINC150 validation OOS recall 0.73 but test 0.57 when vectorised together).
+        first_vocabularies = corpus.vocabularies(fit_rows, params)
+        first.submit(corpus.features(fit_rows, first_vocabularies), [all_labels[i] for i in fit_rows], params)
+        model = _export(corpus, *_fit_linear(corpus, np.arange(len(all_labels)), all_labels, params))
+    except BaseException:  # an error or Ctrl-C: no orphaned child process
+        first.cancel()
+        raise
+    h_logits = _in_order(first.result(), corpus.features(held_rows, first_vocabularies), classes)
+    _finish(model, h_logits, [all_labels[i] for i in held_rows], oos_label, params, source, len(all_labels))
     return model
 
 

@@ -1,0 +1,186 @@
+"""Intent training internals: counting once / vocabularies per fit, and the calibration fit in a
+child process (same model as in-process, every failure falls back)."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agentops_cli.nlp import intent_train
+from agentops_cli.nlp.intent import char_ngrams
+from agentops_cli.nlp.intent_fit_worker import load_fit, main, save_problem
+from agentops_cli.nlp.intent_train import BackgroundFit, Corpus, TrainParams, fit_svm, train_intent_model
+from agentops_cli.nlp.intent_vectors import (
+    count_char_terms,
+    count_terms,
+    count_word_terms,
+    fit_vocabulary,
+    tfidf,
+)
+
+TEXTS = [
+    "refund my money please",
+    "I want a refund for the broken blender",
+    "where is my parcel",
+    "track the parcel sent on monday",
+    "devolución del dinero, por favor",
+    "cancel my order",
+]
+
+
+def test_a_fit_on_some_rows_matches_scikit_learn_fitted_on_those_rows_alone() -> None:
+    """The held-out rows' own words never enter the vocabulary, its idf or the held-out norms."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    fit_rows, held_rows = np.arange(4), np.arange(4, 6)
+    counts = count_char_terms(TEXTS)
+    vocabulary = fit_vocabulary(counts, fit_rows, min_df=2, max_features=None)
+    reference = TfidfVectorizer(analyzer=char_ngrams, lowercase=False, sublinear_tf=True, min_df=2)
+    reference.fit(TEXTS[:4])
+    assert vocabulary.mapping(counts) == reference.vocabulary_
+    assert np.allclose(vocabulary.idf, reference.idf_)
+    for rows, texts in ((fit_rows, TEXTS[:4]), (held_rows, TEXTS[4:])):
+        assert abs(tfidf(counts, rows, vocabulary) - reference.transform(texts)).max() < 1e-12
+    assert "ción" not in vocabulary.mapping(counts)  # only in a held-out row
+
+
+def test_a_capped_vocabulary_keeps_the_most_frequent_terms_ties_alphabetical() -> None:
+    counts = count_terms(["b a", "b c", "b d", "c"], str.split)
+    vocabulary = fit_vocabulary(counts, np.arange(4), min_df=1, max_features=2)
+    assert vocabulary.mapping(counts) == {"b": 0, "c": 1}  # b: 3, c: 2 occurrences
+    vocabulary = fit_vocabulary(counts, np.arange(3), min_df=1, max_features=2)
+    assert vocabulary.mapping(counts) == {"a": 0, "b": 1}  # a, c, d tie once: "a" first
+    empty = tfidf(counts, np.arange(4), fit_vocabulary(counts, np.arange(4), min_df=9, max_features=None))
+    assert empty.shape == (4, 0)
+
+
+def test_texts_without_any_word_are_refused() -> None:
+    assert count_word_terms(["!!", "a b"]).matrix.nnz == 0  # one-letter words are not words here
+    with pytest.raises(ValueError, match="no words to learn from"):
+        train_intent_model(["!!", "?"], ["a", "b"])
+
+
+def _pack(n: int) -> tuple[list[str], list[str]]:
+    topics = {"refund": "money back refund return", "shipping": "parcel package delivery track"}
+    texts, labels = [], []
+    for label, vocab in topics.items():
+        parts = vocab.split()
+        for i in range(n):
+            texts.append(f"{parts[i % 4]} {parts[(i * 3 + 1) % 4]} {i % 7} please")
+            labels.append(label)
+    return texts, labels
+
+
+def _background(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any hold-out fit goes to a child process, as on a 2-core machine."""
+    monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    monkeypatch.setattr(intent_train, "BACKGROUND_MIN_ROWS", 1)
+    monkeypatch.setattr(intent_train, "_usable_cpus", lambda: 2)
+
+
+def test_the_calibration_fit_in_a_child_process_gives_the_in_process_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts, labels = _pack(30)
+    monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    serial = train_intent_model(texts, labels)
+    _background(monkeypatch)
+    started: list[BackgroundFit] = []
+    original_start = BackgroundFit.start
+
+    def spy(self: BackgroundFit, n_rows: int) -> BackgroundFit:
+        started.append(original_start(self, n_rows))
+        assert self.child is not None  # a real child process is running
+        return self
+
+    monkeypatch.setattr(BackgroundFit, "start", spy)
+    parallel = train_intent_model(texts, labels)
+    assert len(started) == 1 and started[0].child is None and started[0].folder is None  # cleaned up
+    assert np.array_equal(serial.coef, parallel.coef)
+    assert (serial.temperature, serial.oos_threshold) == (parallel.temperature, parallel.oos_threshold)
+    assert serial.meta == parallel.meta
+
+
+@pytest.mark.parametrize("executable", ["/bin/false", "/nonexistent/python"])
+def test_a_child_that_fails_or_cannot_start_falls_back_to_fitting_here(
+    monkeypatch: pytest.MonkeyPatch, executable: str
+) -> None:
+    texts, labels = _pack(30)
+    monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    expected = train_intent_model(texts, labels)
+    _background(monkeypatch)
+    monkeypatch.setattr(sys, "executable", executable)
+    assert np.array_equal(train_intent_model(texts, labels).coef, expected.coef)
+
+
+def test_an_unreadable_result_or_a_dead_child_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts, labels = _pack(30)
+    corpus, rows = Corpus.of(texts), np.arange(len(texts))
+    features, params = corpus.features(rows, corpus.vocabularies(rows, TrainParams())), TrainParams()
+    expected = fit_svm(features, labels, params)
+    monkeypatch.setattr(intent_train, "BACKGROUND_MIN_ROWS", 1)
+    monkeypatch.setattr(intent_train, "_usable_cpus", lambda: 2)
+    # A child that exits 0 without writing a result (``true`` ignores its arguments).
+    monkeypatch.setattr(sys, "executable", "/bin/true")
+    fit = BackgroundFit().start(len(texts))
+    fit.child.wait()
+    fit.submit(features, labels, params)  # the child is gone: writing to it fails → fit here
+    assert fit.child is None
+    assert np.array_equal(fit.result().coef, expected.coef)
+    fit = BackgroundFit().start(len(texts))
+    fit.problem = (features, labels, params)
+    assert np.array_equal(fit.result().coef, expected.coef)  # exit 0, no result file
+
+
+def test_a_cancelled_child_is_stopped_and_its_files_removed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(intent_train, "BACKGROUND_MIN_ROWS", 1)
+    monkeypatch.setattr(intent_train, "_usable_cpus", lambda: 2)
+    fit = BackgroundFit().start(10)
+    child, folder = fit.child, Path(fit.folder.name)
+    assert child.poll() is None and folder.is_dir()  # waiting for its problem
+    fit.cancel()
+    assert child.returncode is not None and not folder.exists()
+    with pytest.raises(RuntimeError, match="submit"):
+        BackgroundFit().result()
+    assert BackgroundFit().start(10).child is not None
+    assert intent_train._usable_cpus() >= 1
+    monkeypatch.setattr(intent_train, "_usable_cpus", lambda: 1)
+    assert BackgroundFit().start(10).child is None  # one CPU: nothing to overlap
+
+
+def test_an_error_in_the_final_fit_stops_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts, labels = _pack(30)
+    _background(monkeypatch)
+    started: list[BackgroundFit] = []
+    original_submit = BackgroundFit.submit
+
+    def submit(self: BackgroundFit, *args: object) -> None:
+        started.append(self)
+        original_submit(self, *args)
+
+    def broken(*_: object) -> None:
+        raise MemoryError("no room for the final fit")
+
+    monkeypatch.setattr(BackgroundFit, "submit", submit)
+    monkeypatch.setattr(intent_train, "_export", broken)
+    with pytest.raises(MemoryError):
+        train_intent_model(texts, labels)
+    assert started and started[0].child is None and started[0].folder is None
+
+
+def test_the_worker_fits_the_problem_it_is_handed(tmp_path: Path) -> None:
+    """``main`` in-process (the child runs the same function)."""
+    texts, labels = _pack(10)
+    corpus, rows, params = Corpus.of(texts), np.arange(len(texts)), TrainParams()
+    features = corpus.features(rows, corpus.vocabularies(rows, params))
+    problem, result = tmp_path / "problem.npz", tmp_path / "result.npz"
+    assert main([str(problem), str(result)], ready=io.StringIO("")) == 1  # never handed a problem
+    save_problem(problem, features, labels, params)
+    assert main([str(problem), str(result)], ready=io.StringIO("go\n")) == 0
+    fitted, expected = load_fit(result), fit_svm(features, labels, params)
+    assert fitted.classes == expected.classes == ["refund", "shipping"]
+    assert np.array_equal(fitted.coef, expected.coef) and np.array_equal(fitted.intercept, expected.intercept)
