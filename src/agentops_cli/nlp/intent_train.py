@@ -181,6 +181,7 @@ class BackgroundFit:
         self.child: Any = None  # subprocess.Popen of agentops_cli.nlp.intent_fit_worker
         self.folder: Any = None  # its tempfile.TemporaryDirectory (problem and result files)
         self.problem: tuple[Any, list[str], TrainParams] | None = None
+        self.fitted: LinearFit | None = None
 
     def start(self, n_rows: int) -> BackgroundFit:
         """Start the child when a fit of ``n_rows`` rows is worth one (see the class docstring)."""
@@ -210,21 +211,25 @@ class BackgroundFit:
         return str(Path(self.folder.name) / "problem.npz"), str(Path(self.folder.name) / "result.npz")
 
     def submit(self, features, labels: list[str], params: TrainParams) -> None:
-        """Hand the child its problem (or keep it, to fit here when :meth:`result` is asked)."""
+        """Hand the child its problem; without a child, fit it now — before the final fit, so the
+        two fits' features are never held at once (the memory bound of large packs)."""
         self.problem = (features, labels, params)
-        if self.child is None:
-            return
-        from agentops_cli.nlp.intent_fit_worker import save_problem
+        if self.child is not None:
+            from agentops_cli.nlp.intent_fit_worker import save_problem
 
-        try:
-            save_problem(Path(self._paths()[0]), features, labels, params)
-            self.child.stdin.write(b"go\n")
-            self.child.stdin.close()
-        except OSError:  # no room for the problem file, or the child is gone: fit here
-            self.cancel()
+            try:
+                save_problem(Path(self._paths()[0]), features, labels, params)
+                self.child.stdin.write(b"go\n")
+                self.child.stdin.close()
+                return
+            except OSError:  # no room for the problem file, or the child is gone: fit here
+                self.cancel()
+        self.fitted, self.problem = fit_svm(features, labels, params), None
 
     def result(self) -> LinearFit:
         """The fit: the child's when it succeeded, else computed here (same numbers either way)."""
+        if self.fitted is not None:
+            return self.fitted
         if self.problem is None:
             raise RuntimeError("submit() a problem before asking for its result")
         try:
