@@ -178,10 +178,13 @@ def memory(n_rows: int, source: str = "synthetic") -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def cross_validate(folds: int = 5) -> dict[str, object]:
-    """Rejection cost without out-of-scope data: k-fold CV on 77 CLINC150 in-scope intents."""
+def cross_validate(folds: int = 5, svm_c: float | None = None) -> dict[str, object]:
+    """Rejection cost without out-of-scope data: k-fold CV on 77 CLINC150 in-scope intents
+    (``svm_c``: another SVM ``C`` than the engine's, to compare settings on these folds)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from agentops_cli.nlp.intent_train import train_intent_model
+    from agentops_cli.nlp.intent_train import TrainParams, train_intent_model
+
+    params = TrainParams() if svm_c is None else TrainParams(C=svm_c)
     from common import load_clinc
 
     data = load_clinc(CLINC)
@@ -193,7 +196,7 @@ def cross_validate(folds: int = 5) -> dict[str, object]:
         test = rows[k::folds]
         train = [r for i, r in enumerate(rows) if i % folds != k]
         started, cpu = time.perf_counter(), time.process_time()
-        model = train_intent_model([t for t, _ in train], [lab for _, lab in train])
+        model = train_intent_model([t for t, _ in train], [lab for _, lab in train], params=params)
         cpu = time.process_time() - cpu
         preds = model.predict([t for t, _ in test])
         per_fold.append(
@@ -209,6 +212,7 @@ def cross_validate(folds: int = 5) -> dict[str, object]:
     acc = sum(f["accuracy"] for f in per_fold) / folds
     raw = sum(f["accuracy_no_reject"] for f in per_fold) / folds
     return {
+        "svm_C": params.C,
         "rows": len(rows),
         "intents": len(keep),
         "folds": folds,
@@ -224,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", nargs="?", default="all", choices=["speed", "memory", "cv", "all", "_child"])
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("--source", default="synthetic", choices=["synthetic", "clinc77"])
+    parser.add_argument("--C", type=float, default=None, help="cv only: compare another SVM C")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "intent_train.json")
     args = parser.parse_args(argv)
     if args.what == "_child":
@@ -236,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         {
             "benchmark": "intent_train",
             "date": time.strftime("%Y-%m-%d"),
-            "command": f".venv/bin/python bench/bench_intent_train.py {args.what}",
+            "command": f".venv/bin/python bench/bench_intent_train.py {args.what}"
+            + (f" --C {args.C:g}" if args.C is not None else ""),
             "targets": TARGETS,
         }
     )
@@ -246,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.what in ("memory", "all"):
         result["memory_100k"] = memory(100_000)
     if args.what in ("cv", "all"):
-        result["no_oos_cv"] = cross_validate() if CLINC.is_file() else None
+        key = "no_oos_cv" if args.C is None else f"no_oos_cv_C{args.C:g}"
+        result[key] = cross_validate(svm_c=args.C) if CLINC.is_file() else None
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))

@@ -137,6 +137,7 @@ def test_an_unreadable_result_or_a_dead_child_falls_back(monkeypatch: pytest.Mon
 
 
 def test_a_cancelled_child_is_stopped_and_its_files_removed(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert intent_train._usable_cpus() >= 1
     monkeypatch.setattr(intent_train, "BACKGROUND_MIN_ROWS", 1)
     monkeypatch.setattr(intent_train, "_usable_cpus", lambda: 2)
     fit = BackgroundFit().start(10)
@@ -146,8 +147,9 @@ def test_a_cancelled_child_is_stopped_and_its_files_removed(monkeypatch: pytest.
     assert child.returncode is not None and not folder.exists()
     with pytest.raises(RuntimeError, match="submit"):
         BackgroundFit().result()
-    assert BackgroundFit().start(10).child is not None
-    assert intent_train._usable_cpus() >= 1
+    started = BackgroundFit().start(10)
+    assert started.child is not None
+    started.cancel()
     monkeypatch.setattr(intent_train, "_usable_cpus", lambda: 1)
     assert BackgroundFit().start(10).child is None  # one CPU: nothing to overlap
 
