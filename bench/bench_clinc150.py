@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import ok_mark
+from common import children_cpu, ok_mark
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "clinc150" / "data_full.json"
@@ -41,14 +41,6 @@ def machine() -> dict[str, object]:
     except OSError:
         pass
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "os": platform.system()}
-
-
-def _children_cpu() -> float:
-    """CPU seconds of finished child processes (the calibration fit's worker)."""
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     train = data["train"]
     val = data["val"] + [[text, OOS_LABEL] for text, _ in data["oos_val"]]
 
-    started, cpu_started, worker_started = time.perf_counter(), time.process_time(), _children_cpu()
+    started, cpu_started, worker_started = time.perf_counter(), time.process_time(), children_cpu()
     model = train_intent_model(
         [t for t, _ in train],
         [lab for _, lab in train],
@@ -80,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         params=TrainParams(),
     )
     train_s, train_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
-    train_worker_cpu_s = _children_cpu() - worker_started
+    train_worker_cpu_s = children_cpu() - worker_started
 
     test_texts = [t for t, _ in data["test"]]
     oos_texts = [t for t, _ in data["oos_test"]]

@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ok_mark
+from common import children_cpu, ok_mark
 
 ROOT = Path(__file__).resolve().parent.parent
 CLINC = ROOT.parent / "shared" / "datasets" / "clinc150" / "data_full.json"
@@ -137,10 +137,10 @@ def train_pack(n_rows: int, source: str = "synthetic") -> dict[str, float]:
         path = Path(tmp) / f"pack_{n_rows}.csv"
         _write_csv(rows, path)
         pack = load_pack(path)
-        wall, cpu, child_cpu = time.perf_counter(), time.process_time(), _children_cpu()
+        wall, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
         model = train(pack)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        child_cpu = _children_cpu() - child_cpu
+        child_cpu = children_cpu() - child_cpu
         model.predict(queries[:100])  # warm
         started, cpu_started = time.perf_counter(), time.process_time()
         model.predict(queries)
@@ -159,12 +159,6 @@ def train_pack(n_rows: int, source: str = "synthetic") -> dict[str, float]:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "peak_rss_mb_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     }
-
-
-def _children_cpu() -> float:
-    """CPU seconds of finished child processes (the calibration fit's worker, if one ran)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def memory(n_rows: int, source: str = "synthetic") -> dict[str, float]:

@@ -35,6 +35,15 @@ def load_clinc(path: Path = CLINC) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's finished child processes (e.g. the intent engine's
+    calibration worker), to report next to ``time.process_time()``."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
