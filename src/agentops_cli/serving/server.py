@@ -62,9 +62,8 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
             workers=workers,
             log_level="warning",
             access_log=False,  # as with one worker: the audit log records every request
-            # A replacement worker (SIGHUP, or one that died) is ready only once its agents are
-            # warm — seconds, not uvicorn's default 5 s, after which the restart is abandoned.
-            timeout_worker_healthcheck=WORKER_READY_TIMEOUT_S,
+            # uvicorn's health-check timeout stays at its 5 s: it is also how long the supervisor
+            # blocks on a hung worker. Warm-up gets WORKER_READY_TIMEOUT_S (serving.workers).
         )
         run_workers(config)
         return
@@ -84,7 +83,7 @@ def run_workers(config: Config) -> None:
 
     try:
         supervisor = (
-            PerWorkerSockets(config)
+            PerWorkerSockets(config, ready_timeout=WORKER_READY_TIMEOUT_S)
             if reuseport_supported()
             else Multiprocess(config, [config.bind_socket()])
         )

@@ -17,13 +17,17 @@ being refused. Everything else (signals, health pings, restarts on SIGHUP) is uv
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import sys
+import time
 
 from uvicorn.config import STARTUP_FAILURE, Config
 from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 logger = logging.getLogger("uvicorn.error")
+
+EXIT_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 def reuseport_supported() -> bool:
@@ -66,10 +70,14 @@ class PerWorkerSockets(Multiprocess):
     """uvicorn's ``Multiprocess`` where worker slot *i* always serves ``slots[i]``.
 
     Only the methods that start workers differ from uvicorn's: each hands the new worker its
-    slot's socket instead of the one shared socket.
+    slot's socket instead of the one shared socket, and waits up to ``ready_timeout`` for it
+    to warm up. That wait is separate from uvicorn's health-check timeout (5 s by default),
+    which is how long *each* ping of a running worker may block the supervisor: set to the
+    warm-up time, one hung worker would hold every signal (SIGTERM included) for minutes.
     """
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, ready_timeout: float) -> None:
+        self.ready_timeout = ready_timeout
         ensure_port_free(config.host, config.port)
         self.slots = [
             listening_socket(config.host, config.port, config.backlog) for _ in range(config.workers)
@@ -81,8 +89,36 @@ class PerWorkerSockets(Multiprocess):
         process.start()
         return process
 
+    def _stopping(self) -> bool:
+        """Shutdown is under way or asked for (SIGINT/SIGTERM queued, not yet handled)."""
+        return self.should_exit.is_set() or not EXIT_SIGNALS.isdisjoint(self.signal_queue)
+
+    def _wait_until_ready(self, process: Process) -> bool:
+        """Whether ``process`` finished its warm-up within ``ready_timeout``; False at once if it
+        exits or shutdown is asked for, so SIGTERM is never held up by a worker warming up."""
+        deadline = time.monotonic() + self.ready_timeout
+        while time.monotonic() < deadline and not self._stopping() and process.exitcode is None:
+            if process.is_ready(timeout=1):
+                return True
+            time.sleep(0.1)  # not ready yet: ping again, without spinning on the worker's pipe
+        return False
+
+    def _spawn(self, slot: int) -> Process:
+        """Start slot's worker and wait for its warm-up; one that does not warm up in time is
+        killed (the next health check replaces it, or stops on a start-up failure)."""
+        process = self._start(slot)
+        if not self._wait_until_ready(process) and process.exitcode is None and not self._stopping():
+            logger.error(f"Child process [{process.pid}] was not ready in time; killing it.")
+            process.kill()
+            process.join()
+        return process
+
     def init_processes(self) -> None:
+        """Start every worker, then wait for each to warm up (in parallel, not one after another):
+        a warming worker is never pinged with the health check's short timeout."""
         self.processes = [self._start(slot) for slot in range(self.processes_num)]
+        for process in self.processes:
+            self._wait_until_ready(process)
 
     def keep_subprocess_alive(self) -> None:
         """A dead or hung worker is replaced on its own socket (uvicorn's logic otherwise)."""
@@ -100,18 +136,19 @@ class PerWorkerSockets(Multiprocess):
             if self.should_exit.is_set():
                 return
             logger.info(f"Child process [{process.pid}] died")
-            self.processes[slot] = self._start(slot)
+            self.processes[slot] = self._spawn(slot)
 
     def restart_all(self) -> None:
         """SIGHUP: each worker's replacement starts on the same socket before the old one stops."""
         for slot, old in enumerate(self.processes):
-            if self.should_exit.is_set():
+            if self._stopping():
                 return
             new = self._start(slot)
-            if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
+            if not self._wait_until_ready(new):
                 new.kill()
                 new.join()
-                logger.error(f"New child process [{new.pid}] was not ready in time; restart aborted.")
+                if not self._stopping():
+                    logger.error(f"New child process [{new.pid}] was not ready in time; restart aborted.")
                 return
             old.terminate()
             old.join()
@@ -121,7 +158,7 @@ class PerWorkerSockets(Multiprocess):
         """SIGTTIN: one more worker, on a new socket of the group."""
         self.slots.append(listening_socket(self.config.host, self.config.port, self.config.backlog))
         self.processes_num += 1
-        self.processes.append(self._start(len(self.slots) - 1))
+        self.processes.append(self._spawn(len(self.slots) - 1))
 
     def handle_ttou(self) -> None:
         """SIGTTOU: one worker fewer; its socket leaves the group (new connections go elsewhere)."""
