@@ -18,7 +18,7 @@ pytest.importorskip("uvicorn", reason="uvicorn not installed")
 from agentops_cli.errors import RuntimeFailure
 from agentops_cli.serving.workers import (
     ensure_port_free,
-    listening_socket,
+    group_socket,
     reuseport_supported,
 )
 
@@ -40,9 +40,11 @@ def _accept_all(sock: socket.socket) -> list[socket.socket]:
 def test_the_kernel_spreads_connections_over_the_workers_sockets() -> None:
     """Two sockets of one port's group both receive connections, whoever accepts first:
     what one shared socket did not give (bench: 31 of 32 keep-alive connections on one worker)."""
-    first = listening_socket("127.0.0.1", 0, 128)
+    first = group_socket("127.0.0.1", 0)
     port = first.getsockname()[1]
-    second = listening_socket("127.0.0.1", port, 128)
+    second = group_socket("127.0.0.1", port)
+    for sock in (first, second):
+        sock.listen(128)  # as each worker does once warm
     clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
     try:
         counts = [len(_accept_all(first)), len(_accept_all(second))]
@@ -62,7 +64,7 @@ def test_a_socket_outside_the_group_keeps_the_port() -> None:
         plain.bind(("127.0.0.1", 0))
         plain.listen()
         with pytest.raises(OSError):
-            listening_socket("127.0.0.1", plain.getsockname()[1], 16)
+            group_socket("127.0.0.1", plain.getsockname()[1])
 
 
 def test_a_busy_port_is_a_runtime_failure_before_any_worker_starts() -> None:

@@ -7,11 +7,14 @@ connections on one worker and 1 on the other, and the p95 latency of the busy wo
 service's. With ``SO_REUSEPORT`` the kernel spreads incoming connections over the N sockets
 by a hash of their addresses, whichever worker happens to be awake.
 
-The parent binds and listens on the N sockets before any worker starts (so connections
-queue on every socket from the first one) and keeps them: a worker that dies is replaced
-on the same socket, and connections that arrived meanwhile wait in its queue instead of
-being refused. Everything else (signals, health pings, restarts on SIGHUP) is uvicorn's
-``Multiprocess``.
+The parent binds the N sockets before any worker starts, but does not listen on them: the
+kernel hashes connections only over the listening members of the group, and a worker's socket
+starts listening when that worker has warmed up (uvicorn runs the lifespan start-up, then
+asyncio's ``create_server(sock=...)`` calls ``listen()``). So no connection waits on a worker
+that is still loading its models while ``/readyz`` from another one says ready. The parent
+keeps the sockets: a worker that dies is replaced on the same, still listening, socket, and
+connections that arrived meanwhile wait in its queue instead of being refused. Everything
+else (signals, health pings, restarts on SIGHUP) is uvicorn's ``Multiprocess``.
 """
 
 from __future__ import annotations
@@ -51,14 +54,14 @@ def ensure_port_free(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
-def listening_socket(host: str, port: int, backlog: int) -> socket.socket:
-    """One member of the port's ``SO_REUSEPORT`` group, listening, inheritable by a worker."""
+def group_socket(host: str, port: int) -> socket.socket:
+    """One member of the port's ``SO_REUSEPORT`` group, bound but not listening (its worker
+    listens once warm), inheritable by a worker."""
     sock = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
-        sock.listen(backlog)
     except OSError:
         sock.close()
         raise
@@ -79,9 +82,7 @@ class PerWorkerSockets(Multiprocess):
     def __init__(self, config: Config, ready_timeout: float) -> None:
         self.ready_timeout = ready_timeout
         ensure_port_free(config.host, config.port)
-        self.slots = [
-            listening_socket(config.host, config.port, config.backlog) for _ in range(config.workers)
-        ]
+        self.slots = [group_socket(config.host, config.port) for _ in range(config.workers)]
         super().__init__(config, sockets=[])
 
     def _start(self, slot: int) -> Process:
@@ -156,7 +157,7 @@ class PerWorkerSockets(Multiprocess):
 
     def handle_ttin(self) -> None:
         """SIGTTIN: one more worker, on a new socket of the group."""
-        self.slots.append(listening_socket(self.config.host, self.config.port, self.config.backlog))
+        self.slots.append(group_socket(self.config.host, self.config.port))
         self.processes_num += 1
         self.processes.append(self._spawn(len(self.slots) - 1))
 
