@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from agentops_cli.serving.server import WORKER_READY_TIMEOUT_S
 from tests.conftest import SHARED, needs_shared, run_cli
 from tests.fakes.serve_process import ServeProcess, connection_workers, worker_pids
 
@@ -19,6 +20,9 @@ httpx = pytest.importorskip("httpx")
 
 QUERY = "I was charged twice for my order"
 VARY = ("run_id", "latency_ms")
+# How long a test waits on workers: each may take WORKER_READY_TIMEOUT_S to warm up (the
+# supervisor warms a replacement before it looks at the next worker), with room for a busy CI.
+WORKERS_TIMEOUT_S = 2 * WORKER_READY_TIMEOUT_S + 60
 
 
 def test_serve_contract(tmp_path: Path, support_model_cache: Path) -> None:
@@ -73,10 +77,11 @@ def test_serve_with_two_workers(tmp_path: Path, support_model_cache: Path) -> No
     home = tmp_path / "home"
     server = ServeProcess(_offline_env(tmp_path, support_model_cache), tmp_path, workers=2)
     try:
-        server.wait_ready()
+        server.wait_ready(timeout=WORKERS_TIMEOUT_S)
+        _wait_until_all_accept(server, 2)  # /readyz answers as soon as one worker serves
         assert len(worker_pids(server.proc.pid)) == 2
         url = f"{server.url}/v1/agents/support/runs"
-        with httpx.Client(timeout=60) as client, ThreadPoolExecutor(8) as pool:
+        with httpx.Client(timeout=WORKER_READY_TIMEOUT_S) as client, ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(lambda i: client.post(url, json={"query": f"{QUERY} #{i}"}), range(40)))
         held = _keep_alive_spread(server, connections=32)
     finally:
@@ -96,8 +101,11 @@ def _keep_alive_spread(server: ServeProcess, connections: int) -> Counter[int]:
     """How many of ``connections`` open keep-alive connections each worker pid holds."""
     import http.client
 
-    # A connection hashed to a worker that is still warming up waits in its socket's queue.
-    opened = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=300) for _ in range(connections)]
+    # A connection hashed to a dead worker's socket waits in its queue for the replacement's warm-up.
+    opened = [
+        http.client.HTTPConnection("127.0.0.1", server.port, timeout=WORKERS_TIMEOUT_S)
+        for _ in range(connections)
+    ]
     try:
         for connection in opened:
             connection.request("GET", "/healthz")
@@ -142,26 +150,32 @@ def test_design_serve_line_matches_the_cli_and_app() -> None:
     assert paths <= routes, paths - routes
 
 
-def _wait_until_both_accept(server: ServeProcess, timeout: float = 300.0) -> None:
-    """Until both workers hold connections (16 connections all hashed to one: p = 3e-5)."""
+def _wait_until_all_accept(server: ServeProcess, count: int, timeout: float = WORKERS_TIMEOUT_S) -> None:
+    """Until ``count`` workers hold connections: each listens only once warm, so then each serves.
+
+    ``8 × count`` connections per try all missing one worker by chance (p < 3e-3 for count ≤ 3)
+    costs one more try, not a failure.
+    """
     deadline = time.monotonic() + timeout
-    while len(_keep_alive_spread(server, connections=16)) < 2:
+    while len(_keep_alive_spread(server, connections=8 * count)) < count:
         if time.monotonic() > deadline:
-            raise TimeoutError("the second worker never accepted a connection")
+            raise TimeoutError(f"fewer than {count} workers accepted connections")
         time.sleep(0.5)
 
 
-def _wait_for_workers(server: ServeProcess, count: int, avoid: set[int], timeout: float = 300.0) -> list[int]:
-    """The worker pids once there are ``count`` of them, none in ``avoid``, and /readyz answers.
+def _wait_for_workers(
+    server: ServeProcess, count: int, avoid: set[int], timeout: float = WORKERS_TIMEOUT_S
+) -> list[int]:
+    """The worker pids once there are ``count`` of them, none in ``avoid``, and all accept.
 
-    Up to 300 s: the supervisor may wait up to 120 s on a worker that is still starting (uvicorn
-    pings each in turn) before it gets to the one that died.
+    The supervisor notices a dead worker within a health check (5 s per hung worker), then waits
+    up to WORKER_READY_TIMEOUT_S for its replacement's warm-up.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         workers = worker_pids(server.proc.pid)
         if len(workers) == count and not avoid & set(workers):
-            server.wait_ready()
+            _wait_until_all_accept(server, count, timeout=max(deadline - time.monotonic(), 1.0))
             return workers
         time.sleep(0.2)
     raise TimeoutError(f"wanted {count} workers without {avoid}, have {worker_pids(server.proc.pid)}")
@@ -179,11 +193,14 @@ def test_worker_supervision_keeps_serving(tmp_path: Path, support_model_cache: P
 
     def answers() -> list[int]:
         # a new connection for each: the kernel hashes them over every worker's socket
-        return [httpx.post(url, json={"query": f"{QUERY} #{i}"}, timeout=60).status_code for i in range(12)]
+        return [
+            httpx.post(url, json={"query": f"{QUERY} #{i}"}, timeout=WORKER_READY_TIMEOUT_S).status_code
+            for i in range(12)
+        ]
 
     try:
-        server.wait_ready()
-        _wait_until_both_accept(server)  # /readyz answers as soon as one worker serves
+        server.wait_ready(timeout=WORKERS_TIMEOUT_S)
+        _wait_until_all_accept(server, 2)  # /readyz answers as soon as one worker serves
         first = worker_pids(server.proc.pid)
         os.kill(first[0], signal.SIGKILL)
         after_kill = _wait_for_workers(server, 2, {first[0]})
