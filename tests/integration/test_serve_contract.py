@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from agentops_cli.serving.server import WORKER_READY_TIMEOUT_S
+from agentops_cli.serving.workers import reuseport_supported
 from tests.conftest import SHARED, needs_shared, run_cli
 from tests.fakes.serve_process import ServeProcess, connection_workers, worker_pids
 
@@ -69,6 +70,7 @@ def _offline_env(tmp_path: Path, model_cache: Path) -> dict[str, str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads worker processes from /proc")
+@pytest.mark.skipif(not reuseport_supported(), reason="the spread needs Linux's SO_REUSEPORT balancing")
 def test_serve_with_two_workers(tmp_path: Path, support_model_cache: Path) -> None:
     """``--workers 2``: two worker processes answer concurrent runs; their audit lines never
     interleave (each is one O_APPEND write to the shared file)."""

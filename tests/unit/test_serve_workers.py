@@ -68,6 +68,7 @@ def test_a_socket_outside_the_group_keeps_the_port() -> None:
 
 
 def test_a_busy_port_is_a_runtime_failure_before_any_worker_starts() -> None:
+    """On every platform: the port is checked before the per-worker or the shared socket."""
     import uvicorn
 
     from agentops_cli.serving.server import FACTORY, run_workers

@@ -79,9 +79,12 @@ def run_workers(config: Config) -> None:
     platform has it, else uvicorn's shared socket."""
     from uvicorn.supervisors import Multiprocess
 
-    from agentops_cli.serving.workers import PerWorkerSockets, reuseport_supported
+    from agentops_cli.serving.workers import PerWorkerSockets, ensure_port_free, reuseport_supported
 
     try:
+        # First, on every platform: uvicorn's own bind_socket() would log and exit 3 on a busy
+        # port, without the one-line error of a one-worker server.
+        ensure_port_free(config.host, config.port)
         supervisor = (
             PerWorkerSockets(config, ready_timeout=WORKER_READY_TIMEOUT_S)
             if reuseport_supported()

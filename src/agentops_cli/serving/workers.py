@@ -20,6 +20,7 @@ else (signals, health pings, restarts on SIGHUP) is uvicorn's ``Multiprocess``.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import sys
@@ -50,7 +51,8 @@ def ensure_port_free(host: str, port: int) -> None:
     sockets into its group, and the two services would silently split the traffic.
     """
     with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if os.name != "nt":  # ignores TIME_WAIT leftovers; on Windows it would take a port in use
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
 
 
@@ -72,7 +74,8 @@ def group_socket(host: str, port: int) -> socket.socket:
 class PerWorkerSockets(Multiprocess):
     """uvicorn's ``Multiprocess`` where worker slot *i* always serves ``slots[i]``.
 
-    Only the methods that start workers differ from uvicorn's: each hands the new worker its
+    The caller first checks the port with :func:`ensure_port_free`. Only the methods that start
+    workers differ from uvicorn's: each hands the new worker its
     slot's socket instead of the one shared socket, and waits up to ``ready_timeout`` for it
     to warm up. That wait is separate from uvicorn's health-check timeout (5 s by default),
     which is how long *each* ping of a running worker may block the supervisor: set to the
@@ -81,7 +84,6 @@ class PerWorkerSockets(Multiprocess):
 
     def __init__(self, config: Config, ready_timeout: float) -> None:
         self.ready_timeout = ready_timeout
-        ensure_port_free(config.host, config.port)
         self.slots = [group_socket(config.host, config.port) for _ in range(config.workers)]
         super().__init__(config, sockets=[])
 
