@@ -17,6 +17,8 @@ from agentops_cli.config import Settings, load_settings
 from agentops_cli.errors import RuntimeFailure
 
 if TYPE_CHECKING:
+    import socket
+
     from uvicorn import Config
 
 FACTORY = "agentops_cli.serving.server:app_from_environment"
@@ -81,16 +83,21 @@ def run_workers(config: Config) -> None:
 
     from agentops_cli.serving.workers import PerWorkerSockets, ensure_port_free, reuseport_supported
 
+    shared: list[socket.socket] = []  # the fallback's one socket; PerWorkerSockets closes its own
     try:
         # First, on every platform: uvicorn's own bind_socket() would log and exit 3 on a busy
         # port, without the one-line error of a one-worker server.
         ensure_port_free(config.host, config.port)
-        supervisor = (
-            PerWorkerSockets(config, ready_timeout=WORKER_READY_TIMEOUT_S)
-            if reuseport_supported()
-            else Multiprocess(config, [config.bind_socket()])
-        )
+        if reuseport_supported():
+            supervisor: Multiprocess = PerWorkerSockets(config, ready_timeout=WORKER_READY_TIMEOUT_S)
+        else:
+            shared.append(config.bind_socket())
+            supervisor = Multiprocess(config, shared)
     except OSError as exc:
         raise RuntimeFailure(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from exc
-    with contextlib.suppress(KeyboardInterrupt):
-        supervisor.run()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            supervisor.run()
+    finally:
+        for sock in shared:
+            sock.close()

@@ -84,8 +84,25 @@ class PerWorkerSockets(Multiprocess):
 
     def __init__(self, config: Config, ready_timeout: float) -> None:
         self.ready_timeout = ready_timeout
-        self.slots = [group_socket(config.host, config.port) for _ in range(config.workers)]
+        self.slots: list[socket.socket] = []
+        try:
+            for _ in range(config.workers):
+                self.slots.append(group_socket(config.host, config.port))
+        except OSError:
+            self.close()  # the sockets bound before the failing one would keep the port
+            raise
         super().__init__(config, sockets=[])
+
+    def close(self) -> None:
+        """Close the parent's sockets: the port is free once the workers have exited too."""
+        for sock in self.slots:
+            sock.close()
+
+    def run(self) -> None:
+        try:
+            super().run()
+        finally:
+            self.close()
 
     def _start(self, slot: int) -> Process:
         process = Process(self.config, [self.slots[slot]])
@@ -139,7 +156,10 @@ class PerWorkerSockets(Multiprocess):
             if self.should_exit.is_set():
                 return
             logger.info(f"Child process [{process.pid}] died")
-            self.processes[slot] = self._spawn(slot)
+            try:
+                self.processes[slot] = self._spawn(slot)
+            except OSError as exc:  # e.g. EMFILE: the next health check tries again
+                logger.error(f"Cannot start a worker: {exc}")
 
     def restart_all(self) -> None:
         """SIGHUP: each worker's replacement starts on the same socket before the old one stops."""
@@ -158,15 +178,31 @@ class PerWorkerSockets(Multiprocess):
             self.processes[slot] = new
 
     def handle_ttin(self) -> None:
-        """SIGTTIN: one more worker, on a new socket of the group."""
-        self.slots.append(group_socket(self.config.host, self.config.port))
+        """SIGTTIN: one more worker, on a new socket of the group.
+
+        A failure (e.g. EMFILE: no file descriptor left) is logged and the service keeps its
+        workers: an exception here would end the supervisor loop and leave them unsupervised.
+        """
+        logger.info("Received SIGTTIN, increasing the number of processes.")
+        try:
+            self.slots.append(group_socket(self.config.host, self.config.port))
+        except OSError as exc:
+            logger.error(f"Cannot add a worker: {exc}")
+            return
+        try:
+            process = self._spawn(len(self.slots) - 1)
+        except OSError as exc:
+            self.slots.pop().close()
+            logger.error(f"Cannot add a worker: {exc}")
+            return
         self.processes_num += 1
-        self.processes.append(self._spawn(len(self.slots) - 1))
+        self.processes.append(process)
 
     def handle_ttou(self) -> None:
         """SIGTTOU: one worker fewer; its socket leaves the group (new connections go elsewhere)."""
+        logger.info("Received SIGTTOU, decreasing number of processes.")
         if self.processes_num <= 1:
-            logger.info("Already one worker: not decreasing.")
+            logger.info("Already reached one process, cannot decrease the number of processes anymore.")
             return
         self.processes_num -= 1
         process = self.processes.pop()
