@@ -15,7 +15,7 @@ import pytest
 from agentops_cli.serving.server import WORKER_READY_TIMEOUT_S
 from agentops_cli.serving.workers import reuseport_supported
 from tests.conftest import SHARED, needs_shared, run_cli
-from tests.fakes.serve_process import ServeProcess, connection_workers, worker_pids
+from tests.fakes.serve_process import ServeProcess, connection_workers, free_port, worker_pids
 
 httpx = pytest.importorskip("httpx")
 
@@ -128,6 +128,32 @@ def test_two_workers_refuse_a_busy_port(tmp_path: Path) -> None:
         result = run_cli("serve", "--port", str(port), "--workers", "2", env={"AGENTOPS_HOME": str(tmp_path)})
     assert result.code == 3, result.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_workers_that_fail_to_start_are_a_runtime_failure(tmp_path: Path) -> None:
+    """Workers whose app cannot be built stop the service with exit 3 and one error line, not 0.
+
+    The real CLI, with the app's import path pointing nowhere: every worker fails the same way.
+    """
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; import agentops_cli.serving.server as server; "
+        "server.FACTORY = 'agentops_no_such_module:app'; "
+        f"sys.argv = ['agentops', 'serve', '--port', '{free_port()}', '--workers', '2']; "
+        "from agentops_cli.__main__ import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "AGENTOPS_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=WORKERS_TIMEOUT_S,
+    )
+    assert result.returncode == 3, result.stderr
+    last_line = result.stderr.splitlines()[-1]
+    assert last_line.endswith("failed to start (its error is logged above)"), result.stderr
 
 
 DESIGN = SHARED / "DESIGN.md"

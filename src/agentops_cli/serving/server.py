@@ -79,6 +79,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
 def run_workers(config: Config) -> None:
     """N worker processes, each on its own ``SO_REUSEPORT`` socket (:mod:`.workers`) where the
     platform has it, else uvicorn's shared socket."""
+    from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
     from agentops_cli.serving.workers import PerWorkerSockets, ensure_port_free, reuseport_supported
@@ -101,3 +102,8 @@ def run_workers(config: Config) -> None:
     finally:
         for sock in shared:
             sock.close()
+    # uvicorn stops the parent when a worker exits with STARTUP_FAILURE (a broken app fails the
+    # same way in every worker) but returns normally: without this, `serve` would exit 0.
+    failed = [process.pid for process in supervisor.processes if process.exitcode == STARTUP_FAILURE]
+    if failed:
+        raise RuntimeFailure(f"worker {failed[0]} failed to start (its error is logged above)")
