@@ -75,11 +75,11 @@ class PerWorkerSockets(Multiprocess):
     """uvicorn's ``Multiprocess`` where worker slot *i* always serves ``slots[i]``.
 
     The caller first checks the port with :func:`ensure_port_free`. Only the methods that start
-    workers differ from uvicorn's: each hands the new worker its
-    slot's socket instead of the one shared socket, and waits up to ``ready_timeout`` for it
-    to warm up. That wait is separate from uvicorn's health-check timeout (5 s by default),
-    which is how long *each* ping of a running worker may block the supervisor: set to the
-    warm-up time, one hung worker would hold every signal (SIGTERM included) for minutes.
+    workers differ from uvicorn's: each hands the new worker its slot's socket instead of the
+    one shared socket, and waits up to ``ready_timeout`` for it to warm up. That wait is
+    separate from uvicorn's health-check timeout (5 s by default), which is how long *each*
+    ping of a running worker may block the supervisor: set to the warm-up time, one hung
+    worker would hold every signal (SIGTERM included) for minutes.
     """
 
     def __init__(self, config: Config, ready_timeout: float) -> None:
@@ -134,8 +134,9 @@ class PerWorkerSockets(Multiprocess):
         return process
 
     def init_processes(self) -> None:
-        """Start every worker, then wait for each to warm up (in parallel, not one after another):
-        a warming worker is never pinged with the health check's short timeout."""
+        """Start every worker, then wait for each to warm up (they warm in parallel): health
+        checks, with their short timeout, begin once the workers are warm or ``ready_timeout``
+        has passed."""
         self.processes = [self._start(slot) for slot in range(self.processes_num)]
         for process in self.processes:
             self._wait_until_ready(process)
