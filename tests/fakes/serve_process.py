@@ -1,7 +1,8 @@
 """A real ``agentops serve`` in a subprocess on a free loopback port, and what /proc says about it.
 
-One helper for the integration tests (``tests/integration/services.py`` re-exports it) and
-``bench/bench_serve.py``: start, wait until ``/readyz`` answers 200, stop. The /proc readers
+One helper for the integration tests and ``bench/bench_serve.py``: start, wait until
+``/readyz`` answers 200, stop. :func:`free_port` is the tests' one free-port helper
+(``tests/integration/services.py``, the A2A and MCP tests import it). The /proc readers
 tell which worker process holds which accepted connection and how much CPU a process tree
 spent — without asking the server, so they measure any server the same way.
 """
@@ -20,6 +21,7 @@ PYTHON_CLI = (sys.executable, "-m", "agentops_cli")
 
 
 def free_port() -> int:
+    """A loopback port free now (the kernel's pick; a server binding it later may still race)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -20,14 +19,9 @@ from a2a.types import Message, Part, Role, SendMessageRequest
 
 from agentops_cli.interop.a2a_app import a2a_app
 from tests.fakes.fixtures import openai_settings
+from tests.fakes.serve_process import free_port
 
 QUERY = "I was charged twice for my order"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

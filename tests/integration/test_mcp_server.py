@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from tests.conftest import run_cli
 from tests.fakes.fixtures import openai_env
+from tests.fakes.serve_process import free_port
 
 QUERY = "I was charged twice for my order"
 
@@ -228,12 +228,6 @@ def test_checklist_tool_scores_a_code_base(tmp_path: Path) -> None:
     assert report["score_pct"] == cli["score_pct"]
     failing = {item["id"] for item in report["failing"]}
     assert "INT-02" in failing and "INT-01" not in failing  # an mcp import is evidence, nothing for A2A
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_streamable_http_transport_on_loopback(tmp_path: Path) -> None:

@@ -12,13 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from agentops_cli.serving.server import WORKER_READY_TIMEOUT_S
+from agentops_cli.serving.workers import reuseport_supported
 from tests.conftest import SHARED, needs_shared, run_cli
-from tests.fakes.serve_process import ServeProcess, connection_workers, worker_pids
+from tests.fakes.serve_process import ServeProcess, connection_workers, free_port, worker_pids
 
 httpx = pytest.importorskip("httpx")
 
 QUERY = "I was charged twice for my order"
 VARY = ("run_id", "latency_ms")
+# How long a test waits on workers: each may take WORKER_READY_TIMEOUT_S to warm up (the
+# supervisor warms a replacement before it looks at the next worker), with room for a busy CI.
+WORKERS_TIMEOUT_S = 2 * WORKER_READY_TIMEOUT_S + 60
 
 
 def test_serve_contract(tmp_path: Path, support_model_cache: Path) -> None:
@@ -65,6 +70,7 @@ def _offline_env(tmp_path: Path, model_cache: Path) -> dict[str, str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads worker processes from /proc")
+@pytest.mark.skipif(not reuseport_supported(), reason="the spread needs Linux's SO_REUSEPORT balancing")
 def test_serve_with_two_workers(tmp_path: Path, support_model_cache: Path) -> None:
     """``--workers 2``: two worker processes answer concurrent runs; their audit lines never
     interleave (each is one O_APPEND write to the shared file)."""
@@ -73,10 +79,11 @@ def test_serve_with_two_workers(tmp_path: Path, support_model_cache: Path) -> No
     home = tmp_path / "home"
     server = ServeProcess(_offline_env(tmp_path, support_model_cache), tmp_path, workers=2)
     try:
-        server.wait_ready()
+        server.wait_ready(timeout=WORKERS_TIMEOUT_S)
+        _wait_until_all_accept(server, 2)  # /readyz answers as soon as one worker serves
         assert len(worker_pids(server.proc.pid)) == 2
         url = f"{server.url}/v1/agents/support/runs"
-        with httpx.Client(timeout=60) as client, ThreadPoolExecutor(8) as pool:
+        with httpx.Client(timeout=WORKER_READY_TIMEOUT_S) as client, ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(lambda i: client.post(url, json={"query": f"{QUERY} #{i}"}), range(40)))
         held = _keep_alive_spread(server, connections=32)
     finally:
@@ -96,8 +103,11 @@ def _keep_alive_spread(server: ServeProcess, connections: int) -> Counter[int]:
     """How many of ``connections`` open keep-alive connections each worker pid holds."""
     import http.client
 
-    # A connection hashed to a worker that is still warming up waits in its socket's queue.
-    opened = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=300) for _ in range(connections)]
+    # A connection hashed to a dead worker's socket waits in its queue for the replacement's warm-up.
+    opened = [
+        http.client.HTTPConnection("127.0.0.1", server.port, timeout=WORKERS_TIMEOUT_S)
+        for _ in range(connections)
+    ]
     try:
         for connection in opened:
             connection.request("GET", "/healthz")
@@ -118,6 +128,32 @@ def test_two_workers_refuse_a_busy_port(tmp_path: Path) -> None:
         result = run_cli("serve", "--port", str(port), "--workers", "2", env={"AGENTOPS_HOME": str(tmp_path)})
     assert result.code == 3, result.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_workers_that_fail_to_start_are_a_runtime_failure(tmp_path: Path) -> None:
+    """Workers whose app cannot be built stop the service with exit 3 and one error line, not 0.
+
+    The real CLI, with the app's import path pointing nowhere: every worker fails the same way.
+    """
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; import agentops_cli.serving.server as server; "
+        "server.FACTORY = 'agentops_no_such_module:app'; "
+        f"sys.argv = ['agentops', 'serve', '--port', '{free_port()}', '--workers', '2']; "
+        "from agentops_cli.__main__ import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "AGENTOPS_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=WORKERS_TIMEOUT_S,
+    )
+    assert result.returncode == 3, result.stderr
+    last_line = result.stderr.splitlines()[-1]
+    assert last_line.endswith("failed to start (its error is logged above)"), result.stderr
 
 
 DESIGN = SHARED / "DESIGN.md"
@@ -142,26 +178,32 @@ def test_design_serve_line_matches_the_cli_and_app() -> None:
     assert paths <= routes, paths - routes
 
 
-def _wait_until_both_accept(server: ServeProcess, timeout: float = 300.0) -> None:
-    """Until both workers hold connections (16 connections all hashed to one: p = 3e-5)."""
+def _wait_until_all_accept(server: ServeProcess, count: int, timeout: float = WORKERS_TIMEOUT_S) -> None:
+    """Until ``count`` workers hold connections: each listens only once warm, so then each serves.
+
+    ``8 × count`` connections per try all missing one worker by chance (p < 3e-3 for count ≤ 3)
+    costs one more try, not a failure.
+    """
     deadline = time.monotonic() + timeout
-    while len(_keep_alive_spread(server, connections=16)) < 2:
+    while len(_keep_alive_spread(server, connections=8 * count)) < count:
         if time.monotonic() > deadline:
-            raise TimeoutError("the second worker never accepted a connection")
+            raise TimeoutError(f"fewer than {count} workers accepted connections")
         time.sleep(0.5)
 
 
-def _wait_for_workers(server: ServeProcess, count: int, avoid: set[int], timeout: float = 300.0) -> list[int]:
-    """The worker pids once there are ``count`` of them, none in ``avoid``, and /readyz answers.
+def _wait_for_workers(
+    server: ServeProcess, count: int, avoid: set[int], timeout: float = WORKERS_TIMEOUT_S
+) -> list[int]:
+    """The worker pids once there are ``count`` of them, none in ``avoid``, and all accept.
 
-    Up to 300 s: the supervisor may wait up to 120 s on a worker that is still starting (uvicorn
-    pings each in turn) before it gets to the one that died.
+    The supervisor notices a dead worker within a health check (5 s per hung worker), then waits
+    up to WORKER_READY_TIMEOUT_S for its replacement's warm-up.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         workers = worker_pids(server.proc.pid)
         if len(workers) == count and not avoid & set(workers):
-            server.wait_ready()
+            _wait_until_all_accept(server, count, timeout=max(deadline - time.monotonic(), 1.0))
             return workers
         time.sleep(0.2)
     raise TimeoutError(f"wanted {count} workers without {avoid}, have {worker_pids(server.proc.pid)}")
@@ -179,11 +221,14 @@ def test_worker_supervision_keeps_serving(tmp_path: Path, support_model_cache: P
 
     def answers() -> list[int]:
         # a new connection for each: the kernel hashes them over every worker's socket
-        return [httpx.post(url, json={"query": f"{QUERY} #{i}"}, timeout=60).status_code for i in range(12)]
+        return [
+            httpx.post(url, json={"query": f"{QUERY} #{i}"}, timeout=WORKER_READY_TIMEOUT_S).status_code
+            for i in range(12)
+        ]
 
     try:
-        server.wait_ready()
-        _wait_until_both_accept(server)  # /readyz answers as soon as one worker serves
+        server.wait_ready(timeout=WORKERS_TIMEOUT_S)
+        _wait_until_all_accept(server, 2)  # /readyz answers as soon as one worker serves
         first = worker_pids(server.proc.pid)
         os.kill(first[0], signal.SIGKILL)
         after_kill = _wait_for_workers(server, 2, {first[0]})

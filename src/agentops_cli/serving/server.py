@@ -17,6 +17,8 @@ from agentops_cli.config import Settings, load_settings
 from agentops_cli.errors import RuntimeFailure
 
 if TYPE_CHECKING:
+    import socket
+
     from uvicorn import Config
 
 FACTORY = "agentops_cli.serving.server:app_from_environment"
@@ -62,9 +64,8 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
             workers=workers,
             log_level="warning",
             access_log=False,  # as with one worker: the audit log records every request
-            # A replacement worker (SIGHUP, or one that died) is ready only once its agents are
-            # warm — seconds, not uvicorn's default 5 s, after which the restart is abandoned.
-            timeout_worker_healthcheck=WORKER_READY_TIMEOUT_S,
+            # uvicorn's health-check timeout stays at its 5 s: it is also how long the supervisor
+            # blocks on a hung worker. Warm-up gets WORKER_READY_TIMEOUT_S (serving.workers).
         )
         run_workers(config)
         return
@@ -78,17 +79,31 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
 def run_workers(config: Config) -> None:
     """N worker processes, each on its own ``SO_REUSEPORT`` socket (:mod:`.workers`) where the
     platform has it, else uvicorn's shared socket."""
+    from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    from agentops_cli.serving.workers import PerWorkerSockets, reuseport_supported
+    from agentops_cli.serving.workers import PerWorkerSockets, ensure_port_free, reuseport_supported
 
+    shared: list[socket.socket] = []  # the fallback's one socket; PerWorkerSockets closes its own
     try:
-        supervisor = (
-            PerWorkerSockets(config)
-            if reuseport_supported()
-            else Multiprocess(config, [config.bind_socket()])
-        )
+        # First, on every platform: uvicorn's own bind_socket() would log and exit 3 on a busy
+        # port, without the one-line error of a one-worker server.
+        ensure_port_free(config.host, config.port)
+        if reuseport_supported():
+            supervisor: Multiprocess = PerWorkerSockets(config, ready_timeout=WORKER_READY_TIMEOUT_S)
+        else:
+            shared.append(config.bind_socket())
+            supervisor = Multiprocess(config, shared)
     except OSError as exc:
         raise RuntimeFailure(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from exc
-    with contextlib.suppress(KeyboardInterrupt):
-        supervisor.run()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            supervisor.run()
+    finally:
+        for sock in shared:
+            sock.close()
+    # uvicorn stops the parent when a worker exits with STARTUP_FAILURE (a broken app fails the
+    # same way in every worker) but returns normally: without this, `serve` would exit 0.
+    failed = [process.pid for process in supervisor.processes if process.exitcode == STARTUP_FAILURE]
+    if failed:
+        raise RuntimeFailure(f"worker {failed[0]} failed to start (its error is logged above)")
