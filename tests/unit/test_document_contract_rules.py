@@ -112,6 +112,11 @@ def test_negated_law_alone_is_not_taken() -> None:
     assert found is None
 
 
+def test_a_heading_with_as_is_not_a_company() -> None:
+    text = "SECTION 1. SERVICES AS UNDERWRITER. Fjord Shipping AS agrees."
+    assert [text[s.start : s.end] for s in companies(text)] == ["Fjord Shipping AS"]
+
+
 def test_party_names_keep_digits_and_lose_headings() -> None:
     text = "MASTER SERVICES AGREEMENT Between RadialLine, LLC and Sphere 4D Corp. for services."
     assert [text[s.start : s.end] for s in companies(text)] == ["RadialLine, LLC", "Sphere 4D Corp."]
@@ -432,3 +437,274 @@ def test_an_evergreen_term_renews_and_its_notice_is_read() -> None:
     assert quoted is not None and quoted.quote == "sixty (60) days"
     # "until terminated pursuant to Article 9" has no notice that ends a renewal: not evergreen.
     assert canonical.renewal("It shall continue in effect until terminated pursuant to Article 9.") is None
+
+
+# -- issue 17, second pass: failure classes found on the dev split, each in sentences of our own --
+def _names(text: str) -> list[str]:
+    return [q.quote for q in contract_rules.parties(text)]
+
+
+def test_the_preamble_ends_at_its_full_stop_not_at_a_later_mention() -> None:
+    text = (
+        'This Promotion Agreement is dated as of May 2, 2011 between Quill Media, Inc. ("Quill") and '
+        'Tern Outfitters, Inc. (the "Company"). Pursuant to this Agreement, the Company will pay '
+        "Quill, and Gannet Holdings Corp. may audit the Company."
+    )
+    assert _names(text) == ["Quill Media, Inc.", "Tern Outfitters, Inc."]
+
+
+def test_a_party_list_after_a_full_stop_is_still_the_preamble() -> None:
+    text = (
+        'BETWEEN:\n\n(1) HARBOUR KILNS LIMITED a company registered in England (the "Company"); and\n\n'
+        "(2) MAIRA OKAFOR of (the ''Employee'').\n\nIT IS AGREED as follows:"
+    )
+    assert _names(text) == ["HARBOUR KILNS LIMITED", "MAIRA OKAFOR"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # an individual described before the name
+        (
+            "This Agreement is entered into on May 3, 2012 between professional sailor, DARA VANCE, "
+            '(hereinafter referred to as "ATHLETE") and KESTREL SAILS, LTD. (hereinafter referred to '
+            'as "KESTREL").',
+            ["DARA VANCE", "KESTREL SAILS, LTD."],
+        ),
+        # a preamble with no "between": "entered into by … and …"
+        (
+            "This Consulting Agreement is entered into by Fennel Labs, Inc., a Delaware corporation "
+            '(the "Company"), and Ravi Mendes, an individual (the "Consultant").',
+            ["Fennel Labs, Inc.", "Ravi Mendes"],
+        ),
+        # a country in brackets inside the name; the place in the description is not a party
+        (
+            "This Agreement is made by and between Lumen Optics (UK) Ltd., a company organized under the "
+            'laws of England and Wales, having its office at 4 Mill Road, Reading ("LUMEN") and Orca '
+            "Devices Corporation, a Delaware corporation.",
+            ["Lumen Optics (UK) Ltd.", "Orca Devices Corporation"],
+        ),
+        # a former name in brackets, a register entry and a described legal form are not parties
+        (
+            "This Agreement is made by and between Cobalt Works Inc. (formerly known as Slate Tools Inc.) "
+            "and Fjord Analytics plc, a company registered in Scotland (Registered Company No. 123), and "
+            "Pine Valley, LLC, a Nevada Limited Liability Company.",
+            ["Cobalt Works Inc.", "Fjord Analytics plc", "Pine Valley, LLC"],
+        ),
+        # a parent or principal named in a party's description is not a party
+        (
+            "This Supply Agreement is between Norfield Resins Company, a division of Norfield Holdings "
+            'Corporation ("Seller"), and Tamar Packaging Inc., as agent for Tamar Group Inc. ("Buyer").',
+            ["Norfield Resins Company", "Tamar Packaging Inc."],
+        ),
+        # the last of several parties joined by "and" to a place in a description
+        (
+            "This Agreement is made between Tallis Shipping PTE, LTD., a company organized under the laws "
+            "of Singapore and Marlow Software Industries Ltd, a company organized under the laws of Israel.",
+            ["Tallis Shipping PTE, LTD.", "Marlow Software Industries Ltd"],
+        ),
+    ],
+)
+def test_party_names_in_preamble_structures(text: str, names: list[str]) -> None:
+    assert _names(text) == names
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        ("Any dispute is to be construed under the laws of the State of Idaho.", "Idaho"),
+        (
+            "The contract is governed by the laws of the United States and, where federal law is silent, "
+            "by the laws of the Commonwealth of Virginia.",
+            "Virginia",
+        ),
+        (
+            "THIS AGREEMENT SHALL BE GOVERNED BY THE INTERNAL LAWS OF THE COMMONWEALTH OF VIRGINIA WITHOUT "
+            "GIVING EFFECT TO ANY CHOICE OF LAW RULE.",
+            "Virginia",
+        ),
+        ("Each order is construed under the laws and decisions of the State of Ohio.", "Ohio"),
+        ("IT IS GOVERNED BY THE LAWS, EXCEPT CONFLICT RULES, OF THE STATE OF IOWA.", "Iowa"),
+    ],
+)
+def test_governing_law_sentence_forms(sentence: str, place: str) -> None:
+    found = canonical.governing_law(sentence)
+    assert found is not None and found.value == place
+    assert sentence[found.start : found.end].lower() == place.lower()
+
+
+def test_remedies_applied_in_accordance_with_the_laws_of_a_state() -> None:
+    text = (
+        "The Agency Committee follows the listing rules of the Boston exchange.\n\nThis contract and the "
+        "remedies for its breach are to be applied in accordance with the laws of the State of Maine."
+    )
+    fields = offline.extract_fields("contract", text, "en-us")
+    assert fields.governing_law is not None and fields.governing_law.value == "Maine"
+
+
+def test_the_choice_of_law_sentence_beats_an_earlier_mention_of_a_law() -> None:
+    text = (
+        "1. The Nominating and Corporate Governance Committee follows the rules of the New York Stock "
+        "Exchange.\n\n2. To the extent required by applicable law, rights under the General Business Law "
+        "of the State of New York remain in force.\n\n3. This Agreement shall be construed in "
+        "accordance with the laws of the State of Oregon."
+    )
+    fields = offline.extract_fields("contract", text, "en-us")
+    assert fields.governing_law is not None and fields.governing_law.value == "Oregon"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("This Agreement shall continue automatically for successive annual periods.", "automatic"),
+        # tolling: an extension by the length of a delay is not a renewal
+        (
+            "The affected obligations shall be suspended and shall be automatically extended for a period "
+            "equal to the delay.",
+            None,
+        ),
+        # something other than the contract is extended
+        ("Instead the Standstill Period shall automatically be extended until the next meeting.", None),
+        ("The access fee increases from year to year.", None),
+        ("The seller provides renewable energy solutions.", None),
+        ("This Agreement is renewable for two further years at the Licensee's request.", "option"),
+        ("Store 530 Evergreen Park, 9700 Western Avenue.", None),
+        ("El contrato se prorrogará automáticamente por periodos anuales.", "automatic"),
+        ("Llegado su vencimiento, se prorrogará tácitamente por periodos anuales.", "automatic"),
+    ],
+)
+def test_renewal_structure(sentence: str, value: str | None) -> None:
+    found = canonical.renewal(sentence)
+    assert (found.value if found else None) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Expiration Date: August 31, 2026\n\nThe parties agree as follows.", "2026-08-31"),
+        ("The term of this JSA shall commence on May 1, 2020 and ends at April 30, 2029.", "2029-04-30"),
+        # counted from the effective date or signing: computed
+        ("This Agreement shall continue for a period of five (5) years commencing on the Effective Date.",
+         "2025-01-15"),
+        ("El presente contrato tendrá una duración de tres (3) años a contar desde la fecha de firma.",
+         "2023-01-15"),
+    ],
+)  # fmt: skip
+def test_expiration_structure(text: str, expected: str) -> None:
+    quoted = contract_rules.expiration_date(text, "en-us", sentences(text), "2020-01-15")
+    assert quoted is not None
+    value = quoted.value if quoted.value != quoted.quote else find_dates(quoted.quote, "en-us")[0].value
+    assert value == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "quote"),
+    [
+        (
+            "This Promotion Agreement is dated as of January 26, 2011 between Alder Inc. and Birch LLC.\n\n"
+            '1. Term. The term of this Agreement (the "Term") will begin on February 1, 2011 and end on '
+            "the first anniversary.",
+            "en-us",
+            "February 1, 2011",
+        ),
+        (
+            "El presente contrato se firma el 3 de febrero de 2025.\n\nSEGUNDA. El presente contrato "
+            "comenzará el 1 de marzo de 2025 y tendrá una duración de un año.",
+            "es",
+            "1 de marzo de 2025",
+        ),
+        # the term sentence that only says "commencing" (the length is redacted)
+        (
+            "This Agreement is entered into on January 13, 2005 between Alder Ltd. and Birch Inc.\n\n"
+            "The Term of this Agreement shall be for a period of [***] years commencing the 1st day of "
+            "March 2019.",
+            "en-us",
+            "1st day of March 2019",
+        ),
+        # payments that start on a date do not start the term
+        (
+            "This Agreement is dated as of January 26, 2011 between Alder Inc. and Birch LLC.\n\n"
+            "Royalty payments shall commence on March 1, 2011.",
+            "en-us",
+            "January 26, 2011",
+        ),
+    ],
+)
+def test_the_term_start_is_the_effective_date(text: str, language: str, quote: str) -> None:
+    effective = contract_rules.effective_date(text, language)
+    assert effective is not None and effective.quote == quote
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        # a payment deadline before the renewal is not a notice; the notice sentence after it is
+        (
+            "This Agreement renews for successive one-year terms. The renewal fee is due sixty (60) "
+            "days before the renewal date. Either party may elect not to renew by written notice not "
+            "less than six (6) months prior to the expiration of the term.",
+            "six (6) months",
+        ),
+        # a party that terminates the renewal gives notice, even without the word
+        (
+            "The Agreement shall automatically renew for successive one year terms unless terminated by "
+            "either party at least six months prior to the expiration of the then-current term.",
+            "six months",
+        ),
+        # an insurer's notice of non-renewal is not the contract's
+        (
+            "This Agreement renews automatically each year unless terminated. Each insurer must give the "
+            "Buyer fifteen (15) days' written notice before it cancels or does not renew a policy.",
+            None,
+        ),
+        # the notice in the sentence after the renewal, worded with "notify"
+        (
+            "The engagement will automatically extend for an additional month. The client must notify the "
+            "consultant within 5 days of the end of the current term.",
+            "5 days",
+        ),
+    ],
+)
+def test_renewal_notice_is_a_notice_about_the_renewal(text: str, quote: str | None) -> None:
+    quoted = contract_rules.renewal_notice(text, sentences(text))
+    assert (quoted.quote if quoted else None) == quote
+
+
+def test_a_name_that_starts_with_the_is_read_after_an_address() -> None:
+    text = (
+        "This Agreement is by and between Quartz Code Inc., with offices at 9 Elm Court, Salem, OR 97301 "
+        '("Quartz") and The Harbour Gazette, a Maine not-for-profit corporation with offices at 2 Pier '
+        'Road, Portland, ME 04101 (the "Customer").'
+    )
+    assert _names(text) == ["Quartz Code Inc.", "The Harbour Gazette"]
+
+
+def test_a_wrapped_address_line_is_not_a_party_but_a_title_block_line_is() -> None:
+    wrapped = (
+        "This Agreement is dated as of May 2, 2021 between Quartz Code Inc., a Delaware corporation, and\n"
+        "Lumen Optics (UK) Ltd., a company organized under the laws of Scotland, with its office at 4 Mill\n"
+        'Road, Perth ("LUMEN").'
+    )
+    assert _names(wrapped) == ["Quartz Code Inc.", "Lumen Optics (UK) Ltd."]
+    block = 'AGREEMENT BETWEEN\nQuartz Code Inc.\nAND\nJo Bloggs\n("Consultant")\n\nThe parties agree.'
+    assert _names(block) == ["Quartz Code Inc.", "Jo Bloggs"]
+    # the alias on the line after an address: the postal code is not a name
+    postal = 'BETWEEN:\n\nQuartz Code Inc., with offices at 9 Elm Street, Victoria, BC V8W 1N4\n\n("Quartz")'
+    assert _names(postal) == ["Quartz Code Inc."]
+
+
+def test_the_end_of_an_address_before_an_alias_is_not_a_party() -> None:
+    text = (
+        'This Reseller Agreement is made by and between Quartz Code, LLC ("Quartz"), having its offices '
+        'at 6 Elm Court Suite 10, Salem, OR 97301 ("Reseller") and Birch Data Inc. ("Company").'
+    )
+    assert _names(text) == ["Quartz Code, LLC", "Birch Data Inc."]
+
+
+def test_roles_defined_as_aliases_are_not_party_names() -> None:
+    text = (
+        'This Agreement retains Jo Bloggs ("Consultant") on these terms.\n\n1. Services. Consultant '
+        "acts as agreed by and between Consultant and Company, and performs the services."
+    )
+    fields = offline.extract_fields("contract", text, "en-us")
+    assert not fields.parties or all(q.quote not in ("Consultant", "Company") for q in fields.parties)

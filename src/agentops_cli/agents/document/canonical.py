@@ -41,7 +41,10 @@ _AUTO_RENEWAL = re.compile(
     r"(?:\(\d+\)\s+)?(?:successive|additional|consecutive|further|subsequent)[^.]{0,140}?\bunless\b|"
     r"\bunless\b[^.]{0,200}?(?:shall|will)\s+(?:be\s+|automatically\s+)*(?:renewed|extended)\s+for\s+"
     r"(?:an?\s+)?(?:additional|successive|consecutive)|"
-    r"from\s+year\s+to\s+year|year-to-year|month-to-month|evergreen|continue\w*\s+automatically|"
+    # "continue from year to year", not "the fee increases from year to year"; "evergreen", not a
+    # place called "Evergreen"
+    r"(?:continu|renew|extend|remain)\w*[^.;]{0,60}?from\s+year\s+to\s+year|year-to-year|month-to-month|"
+    r"(?-i:evergreen)|evergreen\s+(?:basis|term|renewal|clause|provision)|continue\w*\s+automatically|"
     r"continue\s+in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+thereafter\s+until\s+terminated|"
     # evergreen: "shall remain in effect until terminated by either Party upon thirty (30) days' notice"
     r"(?:continue|remain)\w*\s+(?:in\s+(?:full\s+)?(?:force|effect)(?:\s+and\s+effect)?\s+)?(?:thereafter\s+)?"
@@ -63,17 +66,38 @@ _OPTION_RENEWAL = re.compile(
     r"(?:renew|extend)|(?:renew|extend)\w*[^.]{0,80}?at\s+(?:its|the|their)\s+(?:sole\s+)?option|"
     r"may\s+(?:renew|extend)\s+(?:this|the)\s+(?:agreement|term)|right\s+to\s+(?:\w+\s+)?(?:renew|extend)|"
     r"may\s+be\s+(?:renewed|extended)[^.]{0,120}?(?:by|upon)\s+(?:giving\s+)?(?:prior\s+)?(?:written\s+)?notice|"
-    r"(?<!non-)\brenewable\b|"
+    # "renewable for / upon / at …" or "this Agreement is renewable", not "renewable energy"
+    r"(?<!non-)\brenewable\s+(?:for|upon|on|at|by|in)\b|(?:agreement|term|contract|licen[cs]e)\s+(?:shall\s+be|is)\s+renewable|"
     r"opci[oó]n\s+de\s+(?:renovar|prorrogar)",
     re.I,
 )
 _NO_RENEWAL = re.compile(r"shall\s+not\s+(?:be\s+)?renew\w*|non-renewable|no\s+ser[aá]\s+prorrogable", re.I)
 
 
+# An extension by the length of a delay is tolling, not a renewal: obligations suspended by force
+# majeure "shall be automatically extended … for a period equal to the delay".
+_TOLLING = re.compile(r"^[^.;]{0,120}?\bequal\s+to\b", re.I)
+# Something extended automatically is the contract only when the contract or its term is the subject
+# ("this Agreement will automatically extend"), not "the Standstill Period" or "the time to perform".
+_CONTRACT_SUBJECT = re.compile(
+    r"\b(?:agreement|term|contract|licen[cs]e|subscription|plan|contrato|plazo|vigencia|suscripci[oó]n)\b[^.;]{0,40}$",
+    re.I,
+)
+
+
+def _automatic_renewal(text: str, m: re.Match[str]) -> bool:
+    if _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) or _TOLLING.match(text[m.end() :]):
+        return False
+    # (Spanish "se prorrogará (tácitamente / automáticamente)" is said of the contract itself.)
+    if re.search(r"extend", m.group(0), re.I):
+        return bool(_CONTRACT_SUBJECT.search(text[max(0, m.start() - 120) : m.start()]))
+    return True
+
+
 def renewal(text: str) -> Found | None:
     """``automatic`` | ``mutual agreement`` | ``option`` | ``none``, pointing at the deciding words."""
     for m in _AUTO_RENEWAL.finditer(text):
-        if not _NEGATION.search(text[max(0, m.start() - 40) : m.start()]):
+        if _automatic_renewal(text, m):
             return Found(m.start(), m.end(), "automatic")
     for pattern, value in ((_MUTUAL_RENEWAL, "mutual agreement"), (_OPTION_RENEWAL, "option")):
         m = pattern.search(text)
@@ -101,10 +125,17 @@ def payment_terms(text: str) -> Found | None:
 
 # -- governing law -------------------------------------------------------------------------------
 _CAPITAL = r"[A-ZÁÉÍÓÚÑ][\w'’.\-]*"
-_NAME = rf"{_CAPITAL}(?:[ \t]+(?:of[ \t]+|de[ \t]+|del[ \t]+|and[ \t]+|y[ \t]+)?{_CAPITAL}){{0,4}}"
+# words of a place name, also across the line break of a wrapped paragraph ("Nueva\nYork")
+_GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"
+_NAME = rf"{_CAPITAL}(?:{_GAP}(?:of{_GAP}|de{_GAP}|del{_GAP}|and{_GAP}|y{_GAP})?{_CAPITAL}){{0,4}}"
 _LAW_OF = re.compile(
-    r"\b(?:laws?|leyes|legislaci[oó]n|derecho)\s+(?:(?:in\s+force\s+)?(?:of|in|de|del|vigentes?\s+en))"
-    r"\s+(?:the\s+|la\s+|el\s+)?"
+    # "THE LAWS, OTHER THAN CHOICE OF LAW RULES, OF THE STATE OF …": an aside between "laws" and "of"
+    r"\b(?i:laws?|leyes|legislaci[oó]n|derecho)(?:,[^,.;]{1,40},)?\s+(?i:and\s+decisions\s+)?"
+    r"(?i:(?:in\s+force\s+)?(?:of|in|de|del|vigentes?\s+en))"
+    r"\s+(?i:the\s+|la\s+|el\s+)?"
+    # federal law and a state's: "the laws of the United States and (of) the State of Ohio" → Ohio
+    r"(?i:United\s+States(?:\s+of\s+America)?\s+and,?\s+(?:[^.;]{0,60}?\s)?(?:of\s+|by\s+the\s+laws\s+of\s+)?"
+    r"(?:the\s+)?(?=(?:State|Commonwealth)\s+of))?"
     r"(?:(?i:State|Commonwealth|Province|Kingdom|Canton|Estado|Provincia|Reino|Rep[uú]blica)\s+(?i:of|de)\s+"
     r"(?i:the\s+)?)?"
     rf"(?P<name>{_NAME})"
@@ -115,13 +146,21 @@ _LAW_NEGATION = re.compile(
     re.I,
 )
 _TRAILING = re.compile(
-    r"(?:[ \t]+(?:Without|Applicable|In|And|Including|Excluding|As|Which|That|For|To|Sin|Y))+$"
+    r"(?:\s+(?:Without|Applicable|In|And|Including|Excluding|As|Which|That|For|To|Sin|Y))+$|"
+    # a name in capitals runs on into the sentence: "VIRGINIA WITHOUT GIVING EFFECT"
+    r"\s+(?:WITHOUT|APPLICABLE|IN|INCLUDING|EXCLUDING|AS|WHICH|THAT|FOR|TO|EXCEPT|OTHER)\b(?s:.*)$"
 )
 _FOLDED_PLACES = {k.lower(): v for k, v in PLACES.items()}
 
 
+def _clean(name: str) -> str:
+    """The place name alone: not the next sentence ("Oregon.\nIN WITNESS") nor trailing words."""
+    name = re.split(r"\.\s", name, maxsplit=1)[0]
+    return _TRAILING.sub("", name.strip(" .,;")).strip(" .,;")
+
+
 def _place(name: str) -> str | None:
-    name = _TRAILING.sub("", name.strip(" .,;")).strip(" .,;")
+    name = _clean(name)
     words = name.split()
     for n in range(len(words), 0, -1):  # longest known prefix: "New York City" → New York
         known = _FOLDED_PLACES.get(" ".join(words[:n]).lower())
@@ -139,7 +178,7 @@ def governing_law(text: str) -> Found | None:
             continue
         place = _place(m.group("name"))
         if place:
-            return Found(m.start("name"), m.start("name") + len(m.group("name").rstrip(" .,;")), place)
+            return Found(m.start("name"), m.start("name") + len(_clean(m.group("name"))), place)
     best: Found | None = None
     for canonical, patterns in JURISDICTIONS.items():
         for pattern in patterns:

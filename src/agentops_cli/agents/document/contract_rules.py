@@ -15,7 +15,7 @@ from functools import lru_cache
 from agentops_cli.agents.document.canonical import RENEWAL_RANK, add_duration, renewal, term_length
 from agentops_cli.agents.document.normalize import Found, find_dates, find_durations
 from agentops_cli.agents.document.schemas import Quoted
-from agentops_cli.agents.document.segment import Span, companies, hit_units
+from agentops_cli.agents.document.segment import Span, companies, hit_units, sentences
 
 # -- noise ---------------------------------------------------------------------------------------
 _NOISE = re.compile(
@@ -44,14 +44,27 @@ def clean_dates(text: str, language: str) -> list[Found]:
 
 
 # -- parties -------------------------------------------------------------------------------------
-_PREAMBLE_START = re.compile(r"\b(?:by\s+and\s+(?:between|among)|between|among|entre|REUNIDOS)\b", re.I)
+_PREAMBLE_START = re.compile(
+    r"\b(?:by\s+and\s+(?:between|among)|between|among|entre|REUNIDOS|"
+    r"(?:entered\s+into|made|executed)\s+by(?!\s+and))\b",
+    re.I,
+)
+# The preamble is one sentence: it ends at the first full stop after a lower-case word or a closing
+# bracket or quote ('… an individual.', '(the "Company"). Pursuant to …'), so a later "the Company"
+# or a recital's other company is not read as a party. A full stop after a capitalised word is an
+# abbreviation in a name or an address ("Inc.", "Corporation.", "Av.", "Ont.") and does not end it,
+# nor does a party list that goes on ("… S.A.\nY de otra, …", "(2) …", "AND: …").
+_FULL_STOP = re.compile(
+    r"(?:(?<=[a-z][a-z])|(?<=[)\"”’']))\.(?=\s+[A-Z])(?!\s+(?:Y\s+de\s+otra|De\s+otra|AND\b|And\b))"
+)
+_NOT_A_STOP = {"etc", "inc", "ltd", "corp", "co", "approx", "vs", "seq", "no", "nos", "sq", "ft"}
 _PREAMBLE_END = re.compile(
     r"\b(?:WHEREAS|Whereas|RECITALS|Recitals|W\s?I\s?T\s?N\s?E\s?S\s?S\s?E\s?T\s?H|BACKGROUND|"
     r"NOW,?\s+THEREFORE|EXPONEN|MANIFIESTAN|ACUERDAN)\b"
 )
 _ALIAS = re.compile(
-    r"\(\s*(?:each\s+)?(?:the\s+|hereinafter(?:\s+(?:referred\s+to\s+as|called))?,?\s+|"
-    r"en\s+adelante,?\s+|referred\s+to\s+as\s+)?(?:the\s+|el\s+|la\s+|as\s+)?[\"“'‘]([^\"”'’()]{1,40})[\"”'’)]"
+    r"\(\s*(?:each\s+|collectively,?\s+|together,?\s+)?(?:the\s+|hereinafter(?:\s+(?:referred\s+to\s+as|called))?,?\s+|"
+    r"en\s+adelante,?\s+|referred\s+to\s+as\s+)?(?:the\s+|el\s+|la\s+|as\s+)?(?:''|[\"“'‘])([^\"”'’()]{1,40})[\"”'’)]"
 )
 _BOUNDARY = re.compile(
     r"\b(?:(?:y\s+)?de\s+(?:una|otra)\s+parte,?|between|among|and|entre|y|AND|BETWEEN)\b|[;)\n]\s*|:\s", re.I
@@ -63,7 +76,7 @@ _NOT_A_PARTY_ALIAS = re.compile(
 )
 _DESCRIPTION = re.compile(
     r",?\s+(?:an?|the|una?|with|whose|having|located|organized|incorporated|existing|con|sociedad|"
-    r"domiciliad\w*|registered|doing|acting|on\s+behalf)\b|,\s*\(|\s*\(",
+    r"domiciliad\w*|registered|doing|acting|on\s+behalf|as\s+(?:agent|administrator|trustee|nominee))\b|,\s*\(|\s*\(",
     re.I,
 )
 _GENERIC = re.compile(
@@ -74,21 +87,43 @@ _GENERIC = re.compile(
 _HEADING_CUT = re.compile(r"^.*\b(?:Between|BETWEEN|Among|AMONG|Entre|ENTRE|By|BY|AGREEMENT|CONTRATO)\s+")
 
 
+_ADDRESS_PART = re.compile(
+    # a last word with a digit is a postal code ("OR 97301", "BC V5A 1V3"), not a name's end
+    r"\s\S*\d\S*$|^(?:STE|Ste|Suite|SUITE|Floor|Apt|Unit|P\.?\s?O\.?\s+Box)\b|^[A-Z](?:\.[A-Z])+\.?$"
+)
+
+
+_ENDS_A_NAME = re.compile(r"(?:^|\n)[^\n]{0,59}\n$|[;:)\n][ \t]*\n$|\n[ \t]*\n$")
+
+
 def _name_before(region: str, alias_start: int) -> tuple[int, int] | None:
-    window_start = max(0, alias_start - 220)
-    before = region[window_start:alias_start]
+    window_start = max(0, alias_start - 400)
+    before = region[window_start:alias_start].rstrip()  # a name on its line, its alias on the next
     cut = 0
     for m in _BOUNDARY.finditer(before):
+        # A line break inside a long wrapped line is a space ("… at 4 Mill\nRoad, Reading"): only a
+        # blank line, the end of a short line (a title block) or of a clause ends a name.
+        if m.group(0).startswith("\n") and not _ENDS_A_NAME.search(before, 0, m.start() + 1):
+            continue
         cut = m.end()
+    # the name starts after the boundary's blank: " The Example Press, a …" must not read "The" as
+    # the start of a description
+    cut += len(before[cut:]) - len(before[cut:].lstrip())
     segment = before[cut:]
     desc = _DESCRIPTION.search(segment)
     if desc and desc.start() > 0:
         segment = segment[: desc.start()]
-    stripped = segment.strip(" ,.\t\n\"“”'")
+    stripped = re.sub(r"\s+(?:of|de)$", "", segment.strip(" ,.\t\n\"“”'"))  # "JANE ROE of (the …)"
+    if stripped[:1].islower() and ", " in stripped:
+        stripped = stripped.rsplit(", ", 1)[1]  # "professional sailor, JANE ROE"
+    if re.search(r"\b(?:laws?|State|Province|Republic)\s+of\s+(?:the\s+)?[\w ]{1,30}$", before[:cut]):
+        return None  # "… under the laws of England and Wales, having …": a place, not a party
     if not stripped or not re.match(r"[A-Z0-9ÁÉÍÓÚÑ]", stripped) or not 3 <= len(stripped) <= 90:
         return None
     if re.match(r"(?:This|That|These|Este|Esta|El\s+presente|La\s+presente)\b", stripped):
         return None
+    if _ADDRESS_PART.search(stripped):
+        return None  # "OR 97301", "BC V5A 1V3", "STE 4", "U.S.A": the end of an address, not a name
     if (
         _GENERIC.match(stripped)
         or len(stripped.split()) > 9
@@ -112,7 +147,24 @@ def _key(name: str) -> str:
     return " ".join(w for w in words if w not in legal)
 
 
-def parties(text: str, max_parties: int = 4) -> list[Quoted]:
+_RELATED = re.compile(
+    r"(?:division|subsidiary|affiliate|parent|administrator|agent|trustee)\s+(?:of|for)\s+(?:the\s+)?$|"
+    r"on\s+behalf\s+of\s+(?:the\s+)?$|filial\s+de\s+$",
+    re.I,
+)
+
+
+def _sentence_end(text: str, start: int, end: int) -> int:
+    for m in _FULL_STOP.finditer(text, start, end):
+        word = re.search(r"([\w.]+)$", text[max(start, m.start() - 12) : m.start()])
+        token = word.group(1).lower() if word else ""
+        if token in _NOT_A_STOP:
+            continue  # "etc.", "inc."
+        return m.end()
+    return end
+
+
+def parties(text: str, max_parties: int = 6) -> list[Quoted]:
     """The contracting parties named in the preamble: legal names (with their legal form) and
     names introduced with a defined alias (``("Licensor")``), in order of appearance."""
     head = text[:6000]
@@ -121,7 +173,7 @@ def parties(text: str, max_parties: int = 4) -> list[Quoted]:
         return []
     end = _PREAMBLE_END.search(head, start.end())
     region_end = end.start() if end else min(len(head), start.end() + 1500)
-    region_end = min(region_end, start.end() + 2500)
+    region_end = min(region_end, start.end() + 2500, _sentence_end(head, start.end(), region_end))
     offset = start.start()
     region = text[offset:region_end]
     spans: list[tuple[int, int]] = []
@@ -138,7 +190,12 @@ def parties(text: str, max_parties: int = 4) -> list[Quoted]:
     spans = [
         (s, e)
         for s, e in spans
-        if not any(ns <= s < ne for ns, ne in noise) and not re.search(r"\s(?:AS|as|DATED)$", region[s:e])
+        if not any(ns <= s < ne for ns, ne in noise)
+        and not re.search(r"\s(?:AS|as|DATED)$", region[s:e])
+        # a name in brackets is a former name or a register entry ("(formerly known as …)")
+        and region.count("(", 0, s) <= region.count(")", 0, s)
+        # "X, a division of Y", "as Administrator for Y": Y is related to a party, not one
+        and not _RELATED.search(region[max(0, s - 40) : s])
     ]
     found: list[tuple[int, int]] = []
     keys: list[str] = []
@@ -194,14 +251,42 @@ def _another_deals_date(text: str, start: int) -> bool:
     return bool(_OTHER_DEAL.search(window)) and not _THIS_DEAL.search(window)
 
 
+# "The term of this Agreement will begin on February 1, 2011", "commencing the 1st day of
+# March 2019", "comenzará el 1 de marzo de 2025": the day the term starts.
+_TERM_STARTS = re.compile(
+    r"(?:commenc\w*|begin\w*|start\w*|comenzar[aá]|empezar[aá]|iniciar[aá])\s+(?:on\s+|as\s+of\s+|from\s+|el\s+)?"
+    r"(?:the\s+)?$",
+    re.I,
+)
+
+
+def _term_start(text: str, dates: list[Found]) -> Found | None:
+    from bisect import bisect_right
+
+    units = sentences(text)
+    starts = [u.start for u in units]
+    for found in dates:
+        if not _TERM_STARTS.search(text[max(0, found.start - 40) : found.start]):
+            continue
+        index = bisect_right(starts, found.start) - 1
+        if index >= 0 and _sets_term(text[units[index].start : units[index].end]):
+            return found
+    return None
+
+
 def effective_date(text: str, language: str) -> Quoted | None:
-    """The date defined as the Effective Date, else the one the preamble says the contract is
-    dated / made / effective as of, else the first date of the preamble (stamps excluded)."""
+    """The date defined as the Effective Date, else the day the term section says the term
+    starts on (the contract is in effect from then, whatever day it was signed), else the one the
+    preamble says the contract is dated / made / effective as of, else the first date of the
+    preamble (stamps excluded)."""
     dates = clean_dates(text, language)
     for found in dates:
         if _DEFINED_EFFECTIVE.match(text[found.end : found.end + 40]):
             return Quoted.at(text, found.start, found.end)
     dates = [d for d in dates if not _another_deals_date(text, d.start)]
+    starts = _term_start(text, dates)
+    if starts is not None:
+        return Quoted.at(text, starts.start, starts.end)
     for found in dates:
         if found.start > 15000:
             break
@@ -230,7 +315,7 @@ _TERM_SUBJECT = re.compile(
     r"(?:\b(?:initial\s+)?(?:term|period|duration)\s+of\s+(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract|license)|"
     r"\b(?:this|the)\s+(?:\w+\s+){0,2}?(?:agreement|contract|engagement)\b|"
     r"[\"“](?:initial\s+|contract\s+)?(?:term|period)[\"”]|"
-    r"\b(?-i:Term|TERM)\b|\binitial\s+(?:term|period)\b|"
+    r"\b(?-i:Term|TERM)\b|\binitial\s+(?:term|period)\b|\bterm\s+of\s+this\s+(?-i:[A-Z][\w-]*)|"
     r"\b(?:el|este)\s+(?:presente\s+)?contrato\b|"
     r"\b(?:el\s+)?(?:plazo|duraci[oó]n|vigencia)\s+del?\s+(?:presente\s+)?contrato)(?:\s*\([^)]{0,40}\))?",
     re.I,
@@ -240,12 +325,12 @@ _REFERS_ONLY = re.compile(
     re.I,
 )
 _TERM_VERB = re.compile(
-    r"^[^.;]{0,150}?\b(?:(?:commences|begins|continues|remains|expires|terminates|ends|concludes|"
+    r"^[^.;]{0,150}?\b(?:(?:commences|commencing|begins|beginning|continues|remains|expires|terminates|ends|concludes|"
     r"entrar[aá]\s+en\s+vigor|finalizar[aá]|vencer[aá]|expirar[aá]|durar[aá])\b|"
     r"(?:shall|will|is|to|be|does|comes?|ser[aá]|tendr[aá])\s+(?:[\w-]+\s+){0,4}?"
     r"(?:commenc|begin|continu|remain|expir|terminat|end\b|conclud|effective|in\s+effect|take\s+effect|"
     r"into\s+force|have\s+a\s+(?:duration|term)|mean|(?:for\s+)?(?:an?\s+|the\s+)?(?:initial\s+)?"
-    r"(?:period|term)?\s*(?:of\s+)?[\w-]+\s+(?:\(\d+\)\s+)?(?:years?|months?)\b|durar|vigente|en\s+vigor))",
+    r"(?:period|term)?\s*(?:of\s+)?[\w-]+\s+(?:\(\d+\)\s+)?(?:years?|months?)\b|durar|duraci[oó]n|vigencia|vigente|en\s+vigor))",
     re.I,
 )
 
@@ -267,6 +352,12 @@ _STARTS_AND_ENDS = re.compile(
     r"[\"“]Initial\s+Term[\"”])[^.;]{0,300}?(?:continu|remain|expir|\bend|terminat|until|through|conclud|years?\b|months?\b)",
     re.I,
 )
+# A cover page or schedule states it as a label: "Expiration Date: August 31, 2026".
+_END_LABEL = re.compile(
+    r"^\W{0,3}(?:Expiration|Expiry|Termination|End)\s+Date\s*[:|]|"
+    r"^\W{0,3}Fecha\s+de\s+(?:vencimiento|finalizaci[oó]n|terminaci[oó]n)\s*[:|]",
+    re.I,
+)
 _NO_END = re.compile(r"until\s+terminated|perpetu|indefinite|no\s+fixed\s+term|plazo\s+indefinido", re.I)
 _LATER_OF = r"(?:(?:the\s+)?(?:later|earlier|sooner)\s+(?:of|to\s+occur\s+of)\s*:?\s*(?:\(\w\)\s*)?)?"
 
@@ -279,6 +370,7 @@ def expiration_date(text: str, language: str, units: list[Span], effective: str 
     runs "until terminated" has no date; a date elsewhere (a fiscal year "ending December 31") is
     not the term's end."""
     dates = clean_dates(text, language)
+    labels = [u for u in units if _END_LABEL.match(text[u.start : u.end])]
     candidates = [
         unit
         for unit in units
@@ -286,7 +378,7 @@ def expiration_date(text: str, language: str, units: list[Span], effective: str 
     ]
     # A sentence that both starts and ends the term ("shall commence on … and continue for …") is
     # the term clause; a lone "this Agreement shall terminate …" is more often a termination right.
-    strong = [u for u in candidates if _STARTS_AND_ENDS.search(text[u.start : u.end])]
+    strong = labels + [u for u in candidates if _STARTS_AND_ENDS.search(text[u.start : u.end])]
     for unit in strong + [u for u in candidates if u not in strong]:
         sentence = text[unit.start : unit.end]
         for found in dates:
@@ -297,6 +389,8 @@ def expiration_date(text: str, language: str, units: list[Span], effective: str 
             if _EXPIRATION.search(before) or re.search(r"later\s+than\s+$", before, re.I):
                 return Quoted.at(text, found.start, found.end)
         length = term_length(sentence)
+        # Counted from the effective date even when the term runs "from the Launch Date" or ends at
+        # "the later of" two events: that is how CUAD's lawyers state the end of such a term.
         computed = add_duration(effective, str(length.value)) if length is not None and effective else None
         if computed is not None:
             return Quoted.at(text, unit.start, unit.end, value=computed)
@@ -308,7 +402,7 @@ def expiration_date(text: str, language: str, units: list[Span], effective: str 
 
 # -- renewal -------------------------------------------------------------------------------------
 _RENEWAL_CUE = re.compile(
-    r"renew|pr[oó]rroga|prorrog|renova|extension|extend|year\s+to\s+year|evergreen|"
+    r"renew|pr[oó]rroga|prorrog|renova|extension|extend|year\s+to\s+year|evergreen|automatic|autom[aá]tica|"
     r"until\s+terminated\s+by\s+(?:either|any|one)\b",
     re.I,
 )
@@ -338,6 +432,13 @@ def renewal_clause(text: str, units: list[Span]) -> Quoted | None:
     return Quoted.at(text, unit.start, unit.end, value=str(found.value))
 
 
+_SAYS = re.compile(
+    r"notice|notif|written|writing|elect|inform|terminat|cancel|preaviso|aviso|comunica|denuncia|por\s+escrito",
+    re.I,
+)
+INSURANCE = re.compile(r"insur|seguro|p[oó]liza", re.I)
+
+
 def renewal_notice(text: str, units: list[Span]) -> Quoted | None:
     """Notice needed to stop (or, for an option, to exercise) a renewal: in the sentences about
     renewal or non-renewal, first a period counted back from the end ("at least ninety (90) days
@@ -353,9 +454,14 @@ def renewal_notice(text: str, units: list[Span]) -> Quoted | None:
             r"non-renewal|not\s+to\s+renew", sentence, re.I
         )
         follows_renewal = _RENEWAL_CUE.search(prev) and re.search(
-            r"unless|provided|notice", sentence[:80], re.I
+            r"unless|provided|notice|notif", sentence[:80], re.I
         )
         if not (about_renewal or follows_renewal):
+            continue
+        # Someone has to say something: "the renewal fee is due sixty (60) days before the
+        # renewal date" is a deadline, not a notice; an insurance policy's "notice of cancellation or
+        # non-renewal" is the insurer's, not the contract's.
+        if not _SAYS.search(sentence) or INSURANCE.search(sentence):
             continue
         anchors = [(m.start(), m.end()) for m in _NOTICE.finditer(sentence)]
         durations = [

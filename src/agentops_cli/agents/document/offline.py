@@ -260,7 +260,8 @@ def _parties(text: str) -> list[Quoted]:
         m = re.search(
             r"\b(?:between|entre)\s+(.{3,80}?)\s+(?:and|y)\s+(.{3,80}?)(?=\s*[,(.;\n])", text[:region_end]
         )
-        if m:
+        # "by and between Consultant and Company": defined terms (("Consultant")) are roles, not names
+        if m and not any(re.search(rf"[\"“]{re.escape(m.group(k))}[\"”]", text) for k in (1, 2)):
             names = [Quoted.at(text, m.start(1), m.end(1)), Quoted.at(text, m.start(2), m.end(2))]
     return names
 
@@ -304,8 +305,8 @@ def _notice(text: str, units: list[Span]) -> Quoted | None:
             continue
         if not re.search(r"notice|preaviso|antelaci[oó]n|aviso", sentence, re.I):
             continue
-        if re.search(r"\bcured?\b|subsan|remed", sentence, re.I):
-            continue
+        if re.search(r"\bcured?\b|subsan|remed", sentence, re.I) or contract_rules.INSURANCE.search(sentence):
+            continue  # a cure period, or an insurer's notice of cancellation
         durations = find_durations(sentence)
         if not durations:
             continue
@@ -346,14 +347,32 @@ def _contract(text: str, language: str) -> dict[str, object]:
     return fields
 
 
+_LAW_CHOICE = (
+    r"\bgovern(?:ed|s|ing)?\b|\bconstrued\b|\binterpreted\b|\bcontrolled\s+by\b|"
+    r"\bin\s+accordance\s+with\s+the\s+(?:\w+\s+)?laws?\b|"
+    r"se\s+regir[aá]|se\s+rige|ley\s+aplicable|legislaci[oó]n\s+aplicable|interpretar[aá]|"
+    r"conforme\s+a\s+(?:las\s+leyes|la\s+legislaci[oó]n|el\s+derecho)"
+)
+_LAWS = re.compile(r"\b(?:laws?|leyes|legislaci[oó]n|derecho)\b", re.I)
+
+
+def _canonical_with_law(sentence: str) -> list[Found]:
+    return _canonical("governing_law")(sentence) if _LAWS.search(sentence) else []
+
+
 def _contract_like(text: str, units: list[Span]) -> dict[str, object]:
     """Governing law and liability cap: read the same way in contracts and terms of service."""
     fields: dict[str, object] = {}
-    law = _in_sentences(
+    # A sentence that says the contract is governed / construed / interpreted by laws first
+    # ("is to be construed under the laws of the State of Idaho" has no "govern"),
+    # then any other mention: "to the extent required by applicable law … the General Business Law
+    # of the State of New York" or a "Governance Committee" is not the choice of law.
+    avoid = r"organi[sz]ed\s+under|incorporated|existing\s+under"
+    law = _in_sentences(text, units, _LAW_CHOICE, avoid, _canonical_with_law) or _in_sentences(
         text,
         units,
         r"govern|ley\s+aplicable|legislaci[oó]n|se\s+regir[aá]|se\s+rige|applicable\s+law|\bley\b",
-        r"organi[sz]ed\s+under|incorporated",
+        avoid,
         _canonical("governing_law"),
     )
     fields["governing_law"] = _sentence_quote(text, *law) if law else None

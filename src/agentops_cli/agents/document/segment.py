@@ -125,19 +125,31 @@ _WORD = (
 )
 _CONNECT = r"(?:de|del|la|las|los|y|and|of|the|&|für|e)"
 _SUFFIX = (
-    r"(?:Inc\.?|INC\.?|Incorporated|INCORPORATED|LLC\.?|L\.L\.C\.|Ltd\.?|LTD\.?|Limited|LIMITED|plc|PLC|GmbH|AG|AS|ASA|A/S|AB|"
+    # "AS" (a Norwegian form) is also the English word: "SERVICES AS UNDERWRITER" is a heading
+    r"(?:Inc\.?|INC\.?|Incorporated|INCORPORATED|LLC\.?|L\.L\.C\.|Ltd\.?|LTD\.?|Limited|LIMITED|plc|PLC|GmbH|AG|"
+    r"AS(?![ \t]+[A-Z])|ASA|A/S|AB|"
     r"Corp\.?|CORP\.?|Corporation|CORPORATION|L\.P\.|LP|Co\.,?\s+Ltd\.?|PTE\.?,?\s+LTD\.?|Company|COMPANY|"
     r"LLP|S\.?L\.?U?\.|S\.L|S\.?A\.?U?\.|S\.A|S\.C\.|S\.Coop\.|B\.V\.|N\.V\.|SAS|S\.A\.S\.|S\.p\.A\.|S\.r\.l\.|"
     r"SARL|Pty\.?\s+Ltd\.?)"
 )
+# A country or city in brackets inside a name: "Example Trading (Shanghai) Co., Ltd.", "Acme (UK) Ltd."
+_BRACKETED = r"(?:[ \t]+\([A-Z][\w.]*(?:[ \t][A-Z][\w.]*)?\))?"
 _COMPANY = re.compile(
-    rf"{_WORD}(?:[ \t]+(?:{_CONNECT}[ \t]+)?{_WORD}){{0,6}},?[ \t]+{_SUFFIX}(?![\w])(?![ \t]+A[ \t])"
+    rf"{_WORD}(?:[ \t]+(?:{_CONNECT}[ \t]+)?{_WORD}){{0,6}}{_BRACKETED},?[ \t]+{_SUFFIX}"
+    r"(?![\w])(?![ \t]+A[ \t])"
 )
 _LEADING_NOISE = re.compile(
     r"^(?:[\w\s&,-]*?\b(?:Between|BETWEEN|Among|AMONG|Entre|ENTRE|AGREEMENT|CONTRACT|CONTRATO)[ \t]+)?"
-    r"(?:(?:For|By|Between|And|Signed|Signature|Por|Entre|Y|De|Bill|Billed|To|Cliente|Client|Customer|"
+    r"(?:(?:For|By|Between|And|AND|Signed|Signature|Por|Entre|Y|De|Bill|Billed|To|Cliente|Client|Customer|"
     r"From|Provider|Supplier|Vendor|Prepared|Submitted|THIS|This|The|El|La)[ \t]+)+"
 )
+
+
+# An article a few capitalised words before a legal form describes a party ("a Delaware
+# Corporation", "a Nevada Limited Liability Company", "una Sociedad Anónima"), it does not name one.
+_DESCRIBED = re.compile(r"\b(?:an?|una?)\s+(?:[A-Z][\w/&-]*[ \t]+){0,3}$")
+_PLACE_AND = re.compile(r"[A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*)?[ \t]+and[ \t]+")
+_LAWS_OF = re.compile(r"\b(?:laws?|State|Province|Republic)\s+of\s+(?:the\s+)?$")
 
 
 def companies(text: str) -> list[Span]:
@@ -149,8 +161,11 @@ def companies(text: str) -> list[Span]:
         if not trimmed or trimmed.split()[0] in {"LLC", "Ltd", "Inc"}:
             continue
         start = m.start() + (len(name) - len(trimmed))
-        if re.search(r"\b(?:an?|una?)\s+$", text[max(0, start - 6) : start]):
-            continue  # "a Delaware Corporation" describes a party, it does not name one
+        if _DESCRIBED.search(text[max(0, start - 60) : start]):
+            continue  # "a Delaware Corporation", "a Nevada Limited Liability Company" describe a party
+        place = _PLACE_AND.match(text[start : m.end()])
+        if place and _LAWS_OF.search(text[max(0, start - 30) : start]):
+            start += place.end()  # "… under the laws of Singapore and Example Industries Ltd"
         found.append(Span(start, m.end()))
     return found
 
