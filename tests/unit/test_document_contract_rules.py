@@ -66,6 +66,36 @@ def test_liability_cap_formulas(sentence: str, value: str | None) -> None:
 
 
 @pytest.mark.parametrize(
+    "sentence",
+    [
+        # A company form is an entity type, never a liability term.
+        '"Person" means any individual, corporation, limited liability or unlimited liability company or trust.',
+        "The Buyer is an unlimited company registered in the place of its incorporation.",
+        # "including, without limitation," introduces examples, not an amount.
+        "In no event shall the Vendor be liable for damages, including, without limitation, lost profits.",
+        "No party shall be liable for indirect losses (including without limitation loss of data).",
+    ],
+)
+def test_liability_cap_ignores_company_forms_and_list_connectors(sentence: str) -> None:
+    found = canonical.liability_cap(sentence)
+    assert found is None or found.value != "unlimited"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The liability of the Licensor for breach of confidentiality shall be unlimited.",
+        "The Supplier shall be liable without limitation for wilful misconduct.",
+        "La responsabilidad del proveedor por dolo será ilimitada.",
+        "El proveedor responderá sin límite de los daños causados por dolo.",
+    ],
+)
+def test_liability_cap_still_reads_uncapped_wording(sentence: str) -> None:
+    found = canonical.liability_cap(sentence)
+    assert found is not None and found.value == "unlimited"
+
+
+@pytest.mark.parametrize(
     ("sentence", "value"),
     [
         ("The Term will automatically extend for an additional month unless cancelled.", "automatic"),

@@ -192,8 +192,14 @@ def governing_law(text: str) -> Found | None:
 
 
 # -- liability cap -------------------------------------------------------------------------------
+# "Unlimited" that is no liability term: a company form ("unlimited liability company", "unlimited
+# company" — an entity type in a definition of "person") and the list connector "including,
+# without limitation," ("incluyendo, sin limitación"), which introduces examples, not an amount.
 _UNLIMITED = re.compile(
-    r"\bunlimited\b|\bilimitada\b|\bwithout\s+limit(?:ation)?\b|\bsin\s+l[ií]mite\b", re.I
+    r"\bunlimited\b(?!\s+(?:liability\s+)?(?:compan(?:y|ies)|corporation|partnership)\b)|\bilimitada\b|"
+    r"(?<!including\s)(?<!including,\s)(?<!including\s\()(?<!incluyendo\s)(?<!incluyendo,\s)"
+    r"\b(?:without\s+limit(?:ation)?|sin\s+l[ií]mite)\b",
+    re.I,
 )
 _CONTRACT_VALUE = re.compile(
     r"importe\s+total\s+del\s+contrato|precio\s+total\s+del\s+contrato|total\s+contract\s+(?:value|price)|"
