@@ -69,7 +69,7 @@ def test_liability_cap_formulas(sentence: str, value: str | None) -> None:
     "sentence",
     [
         # A company form is an entity type, never a liability term.
-        '"Person" means any individual, corporation, limited liability or unlimited liability company or trust.',
+        '"Person" means any individual, corporation, limited liability or unlimited liability company.',
         "The Buyer is an unlimited company registered in the place of its incorporation.",
         # "including, without limitation," introduces examples, not an amount.
         "In no event shall the Vendor be liable for damages, including, without limitation, lost profits.",
@@ -227,6 +227,37 @@ def test_exclusivity_false_positives(sentence: str) -> None:
 def test_a_real_exclusivity_commitment_is_flagged() -> None:
     sentence = "Distributor shall be the exclusive distributor of the Products in the Territory."
     assert "exclusivity" in {r.type for r in risks.clauses_and_risks(sentence, "contract").risks}
+
+
+# Wording that names exclusivity but grants none in this sentence: a document's title, a
+# cross-reference by heading or to where it is set out, another deal, a right kept to grant others.
+_POINTS_ELSEWHERE = [
+    '"Supply Terms" means the Exclusive Supply and Services Agreement signed by the parties today.',
+    "EXHIBIT C EXCLUSIVE MARKETING AGREEMENT [Attached]",
+    "Reseller's obligations under Clause 4.2 (Exclusivity) shall not apply during a suspension.",
+    "The parties confirm the exclusive sales arrangement set forth in Section 6.1 of this Agreement.",
+    "Under that certain Licence Agreement dated 3 May 2001, Vendor holds the exclusive right to the brand.",
+    "Owner reserves the right to grant to any other person an exclusive territory for the Services.",
+    "Las partes confirman el régimen de exclusividad previsto en la cláusula 5 del presente contrato.",
+    "El fabricante se reserva el derecho de conceder a terceros la distribución exclusiva en otras zonas.",
+]
+_GRANTS_IT = [
+    "Under this Exclusive Distribution Agreement, Maker appoints Reseller as its exclusive distributor.",
+    "Licensor grants Licensee an exclusive licence to make the Products in the Territory.",
+    "El Fabricante nombra al Distribuidor distribuidor exclusivo de los Productos en la Zona.",
+]
+
+
+@pytest.mark.parametrize("sentence", _POINTS_ELSEWHERE)
+def test_exclusivity_that_points_elsewhere_is_no_commitment(sentence: str) -> None:
+    assert "exclusivity" not in {r.type for r in risks.clauses_and_risks(sentence, "contract").risks}
+    assert not clause_model.admissible("exclusivity", sentence)
+
+
+@pytest.mark.parametrize("sentence", _GRANTS_IT)
+def test_exclusivity_granted_in_the_sentence_still_counts(sentence: str) -> None:
+    assert "exclusivity" in {r.type for r in risks.clauses_and_risks(sentence, "contract").risks}
+    assert clause_model.admissible("exclusivity", sentence)
 
 
 def test_terms_of_service_detected_in_both_languages() -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agentops_cli.agents.document.configuration import EXCLUSIVITY_BOILERPLATE
+from agentops_cli.agents.document.configuration import EXCLUSIVITY_BOILERPLATE, EXCLUSIVITY_REFERENCES
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "clauses.npz"
 # Sentences shorter than this are headings: they name a clause, they are not one.
@@ -287,6 +287,9 @@ _MUST_SAY: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
         re.compile(EXCLUSIVITY_BOILERPLATE, re.I),
     ),
 }
+# ... read once the wording that only points elsewhere is blanked out (a document's title, a
+# cross-reference by heading): the same sentences the exclusivity risk rule reads.
+_REFERENCES: dict[str, re.Pattern[str]] = {"exclusivity": re.compile(EXCLUSIVITY_REFERENCES, re.I)}
 
 
 def admissible(clause_type: str, sentence: str) -> bool:
@@ -295,6 +298,8 @@ def admissible(clause_type: str, sentence: str) -> bool:
     if rule is None:
         return True
     needed, boilerplate = rule
+    if clause_type in _REFERENCES:
+        sentence = _REFERENCES[clause_type].sub(" ", sentence)
     return bool(needed.search(sentence)) and not (boilerplate and boilerplate.search(sentence))
 
 

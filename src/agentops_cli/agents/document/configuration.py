@@ -241,5 +241,21 @@ EXCLUSIVITY_BOILERPLATE = (
     r"exclusive\s+(?:of|jurisdiction|remed|venue|forum|property|owner|responsib|right\s+to\s+(?:terminate|control))|"
     r"exclusiva\s+jurisdicci|excluding|non-?\s?exclusiv|no\s+exclusiv|exclusively\s+(?:governed|by|for|in)|"
     r"sole\s+and\s+exclusive\s+(?:remed|right|liabilit|obligation)|exclusive\s+and\s+sole|tribunales|"
-    r"\b(?:no|not|nothing|neither|nor|without)\b[^.;]{0,60}exclusiv|^\W*WHEREAS\b"
+    r"\b(?:no|not|nothing|neither|nor|without)\b[^.;]{0,60}exclusiv|^\W*WHEREAS\b|"
+    # another deal ("pursuant to that certain … Agreement"), or exclusivity kept back to grant others
+    r"\bthat\s+certain\b|reserves?\s+the\s+right\s+to\s+(?:grant|appoint)[^.;]{0,80}exclusiv|"
+    r"se\s+reserva\s+el\s+derecho\s+(?:a|de)\s+(?:conceder|otorgar|nombrar|designar)[^.;]{0,80}exclusiv"
+)
+# Mentions of exclusivity that point elsewhere: the title of a document ("the Exclusive Supply
+# Agreement"), a cross-reference to a clause by its heading ("Clause 3.5 (Exclusivity)") or to
+# where the exclusivity is set out ("the exclusive arrangement set forth in Section 4"). They are
+# blanked out before the exclusivity rules read a sentence: the clause they point to is read on
+# its own, and a sentence that also grants exclusivity in its own words still counts.
+EXCLUSIVITY_REFERENCES = (
+    r"(?-i:\b(?:Exclusive|EXCLUSIVE)(?:\s+(?:[A-Z][\w&-]*|and|of|y|de))*?\s+(?:Agreement|AGREEMENT|Contract|CONTRACT|Contrato|CONTRATO)\b)|"
+    r"(?:section|clause|article|paragraph|cl[aá]usula|secci[oó]n|art[ií]culo|apartado)\s+\d[\d.]*\w?\s*"
+    r"\(\s*exclusiv\w*\s*\)|"
+    r"exclusiv\w*(?:\s+[\w-]+){0,4}\s+(?:(?:set\s+forth|described|referred\s+to|provided\s+for)\s+in|"
+    r"(?:previst|establecid|descrit|indicad)[oa]s?\s+en)\s+(?:the\s+|la\s+|el\s+)?"
+    r"(?:section|clause|article|paragraph|cl[aá]usula|secci[oó]n|art[ií]culo|apartado)"
 )
