@@ -112,7 +112,9 @@ def test_an_outage_still_opens_the_breaker(
     n = 30
     report = run_eval(
         EvalRequest(dataset=str(_rows(tmp_path, n)), providers=["openai"], concurrency=8),
-        _loader(fake_openai.base_url, cache_dir),
+        # Every example fails by design: the early stop on one repeated error (which fires when
+        # the breaker opens before the first ten examples end) would end the run this test reads.
+        _loader(fake_openai.base_url, cache_dir, **{"eval.same_error_stop": 0}),
     )
     (summary,) = report.summaries
     assert summary.model_dump()["errors"] == n
