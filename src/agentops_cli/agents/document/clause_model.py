@@ -292,14 +292,20 @@ _MUST_SAY: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
 _REFERENCES: dict[str, re.Pattern[str]] = {"exclusivity": re.compile(EXCLUSIVITY_REFERENCES, re.I)}
 
 
+def said_here(kind: str, sentence: str) -> str:
+    """``sentence`` with the wording that only points elsewhere blanked out (see ``_REFERENCES``);
+    the exclusivity risk rule reads sentences through this too."""
+    references = _REFERENCES.get(kind)
+    return references.sub(" ", sentence) if references else sentence
+
+
 def admissible(clause_type: str, sentence: str) -> bool:
     """Whether a sentence the model scored for ``clause_type`` says it in words (see ``_MUST_SAY``)."""
     rule = _MUST_SAY.get(clause_type)
     if rule is None:
         return True
     needed, boilerplate = rule
-    if clause_type in _REFERENCES:
-        sentence = _REFERENCES[clause_type].sub(" ", sentence)
+    sentence = said_here(clause_type, sentence)
     return bool(needed.search(sentence)) and not (boilerplate and boilerplate.search(sentence))
 
 

@@ -14,7 +14,6 @@ import re
 from agentops_cli.agents.document import clause_model
 from agentops_cli.agents.document.configuration import (
     EXCLUSIVITY_BOILERPLATE,
-    EXCLUSIVITY_REFERENCES,
     LONG_NOTICE_DAYS,
     RISK_SEVERITY,
     UNUSUAL_JURISDICTIONS,
@@ -89,8 +88,6 @@ _PATTERN_RISKS: dict[str, tuple[str, str | None, str]] = {
 # pattern scanned over a whole contract cost ~40 ms; every alternative of it says "exclusiv",
 # "sole" or "requirements".
 _TRIGGERS: dict[str, str] = {"exclusivity": r"exclusiv|sole|requirements"}
-# Wording blanked out of a sentence before its pattern runs: it names the risk but points elsewhere.
-_REFERENCES: dict[str, re.Pattern[str]] = {"exclusivity": re.compile(EXCLUSIVITY_REFERENCES, re.I)}
 _SIGNATURE = re.compile(
     r"in\s+witness\s+whereof|signature|signed\s+(?:by|for)|\bby:\s*_{3,}|_{5,}|\bfdo\.|\bfirmado|"
     r"\bfirman\b|\bfirmas\b|en\s+prueba\s+de\s+conformidad",
@@ -125,7 +122,7 @@ def clauses_and_risks(text: str, doc_type: str) -> ClausesRisksAnswer:
             sentence = text[unit.start : unit.end]
             if len(sentence) < 30:
                 continue  # a heading ("CUARTA.- Penalizaciones.") announces, the sentence after it shows
-            said = _REFERENCES[kind].sub(" ", sentence) if kind in _REFERENCES else sentence
+            said = clause_model.said_here(kind, sentence)  # references to other clauses blanked out
             if re.search(pattern, said, re.I) and not (avoid and re.search(avoid, said, re.I)):
                 risk = RiskQuote(
                     type=kind, severity=RISK_SEVERITY[kind], quote=sentence, explanation=explanation
