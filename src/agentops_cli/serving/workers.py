@@ -207,6 +207,9 @@ class PerWorkerSockets(Multiprocess):
             return
         self.processes_num -= 1
         process = self.processes.pop()
+        # Close this copy first: the worker then holds the socket's last descriptor, so the socket
+        # leaves the group the moment the worker stops listening. Closed after the worker's exit,
+        # it kept listening in this process alone, and connections hashed to it were reset.
+        self.slots.pop().close()
         process.terminate()
         process.join()
-        self.slots.pop().close()
