@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import io
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from agentops_cli.nlp import intent_train
-from agentops_cli.nlp.intent import char_ngrams
+from agentops_cli.nlp.intent import char_ngrams, word_ngrams
 from agentops_cli.nlp.intent_fit_worker import load_fit, main, save_problem
 from agentops_cli.nlp.intent_train import BackgroundFit, Corpus, TrainParams, fit_svm, train_intent_model
 from agentops_cli.nlp.intent_vectors import (
+    TermCounts,
     count_char_terms,
-    count_terms,
     count_word_terms,
     fit_vocabulary,
     tfidf,
@@ -48,8 +49,53 @@ def test_a_fit_on_some_rows_matches_scikit_learn_fitted_on_those_rows_alone() ->
     assert "ción" not in vocabulary.mapping(counts)  # only in a held-out row
 
 
+def reference_counts(texts: list[str], analyzer) -> TermCounts:
+    """The obvious way: one dictionary count per n-gram the analyzer (inference's own) yields."""
+    import scipy.sparse as sp
+
+    per_text = [Counter(analyzer(text)) for text in texts]
+    terms = sorted(set().union(*per_text))
+    column = {term: i for i, term in enumerate(terms)}
+    rows, cols, data = [], [], []
+    for row, counts in enumerate(per_text):
+        for term in sorted(counts, key=column.__getitem__):
+            rows.append(row)
+            cols.append(column[term])
+            data.append(counts[term])
+    matrix = sp.csr_matrix((np.array(data, dtype=np.int32), (rows, cols)), shape=(len(texts), len(terms)))
+    return TermCounts(terms=np.array(terms, dtype=object), matrix=matrix)
+
+
+ODD_TEXTS = [
+    *TEXTS,
+    "",
+    "!!",
+    "a b",
+    "Devolución  del\tdinero\nDEVOLUCION",
+    "x" * 60,
+    "ab ab ab ab",
+    "aaaaa aaa",  # one word holding the same n-gram several times
+    "ñandú Ñandú",
+    "the refund, the refund; the REFUND",
+    "order #12345 — 2fa código",
+]
+
+
+@pytest.mark.parametrize(
+    ("count", "analyzer"), [(count_word_terms, word_ngrams), (count_char_terms, char_ngrams)]
+)
+def test_counting_in_numpy_gives_exactly_the_analyzers_counts(count, analyzer) -> None:
+    """Word ids paired up / words × n-grams products must count what inference's analyzers cut
+    (the guard if either tokeniser changes on one side only)."""
+    counts, expected = count(ODD_TEXTS), reference_counts(ODD_TEXTS, analyzer)
+    assert counts.terms.tolist() == expected.terms.tolist()
+    assert counts.matrix.dtype == np.int32 and counts.matrix.has_sorted_indices
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(counts.matrix, part), getattr(expected.matrix, part)), part
+
+
 def test_a_capped_vocabulary_keeps_the_most_frequent_terms_ties_alphabetical() -> None:
-    counts = count_terms(["b a", "b c", "b d", "c"], str.split)
+    counts = reference_counts(["b a", "b c", "b d", "c"], str.split)
     vocabulary = fit_vocabulary(counts, np.arange(4), min_df=1, max_features=2)
     assert vocabulary.mapping(counts) == {"b": 0, "c": 1}  # b: 3, c: 2 occurrences
     vocabulary = fit_vocabulary(counts, np.arange(3), min_df=1, max_features=2)
