@@ -144,9 +144,16 @@ def test_the_calibration_fit_in_a_child_process_gives_the_in_process_model(
         return self
 
     monkeypatch.setattr(BackgroundFit, "start", spy)
+    for module in [name for name in sys.modules if name.split(".")[0] == "sklearn"]:
+        monkeypatch.setitem(sys.modules, module, None)  # this process must not need scikit-learn
+    with pytest.raises(ImportError):
+        fit_svm(None, [], TrainParams())
     parallel = train_intent_model(texts, labels)
-    assert len(started) == 1 and started[0].child is None and started[0].folder is None  # cleaned up
+    assert len(started) == 2  # the calibration fit and the final fit, each in a child
+    assert all(fit.child is None and fit.folder is None for fit in started)  # cleaned up
     assert np.array_equal(serial.coef, parallel.coef)
+    assert np.array_equal(serial.intercept, parallel.intercept)
+    assert serial.word_vocab == parallel.word_vocab and serial.char_vocab == parallel.char_vocab
     assert (serial.temperature, serial.oos_threshold) == (parallel.temperature, parallel.oos_threshold)
     assert serial.meta == parallel.meta
 
@@ -200,7 +207,7 @@ def test_a_cancelled_child_is_stopped_and_its_files_removed(monkeypatch: pytest.
     assert BackgroundFit().start(10).child is None  # one CPU: nothing to overlap
 
 
-def test_an_error_in_the_final_fit_stops_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_while_the_children_fit_stops_them(monkeypatch: pytest.MonkeyPatch) -> None:
     texts, labels = _pack(30)
     _background(monkeypatch)
     started: list[BackgroundFit] = []
@@ -211,13 +218,14 @@ def test_an_error_in_the_final_fit_stops_the_child(monkeypatch: pytest.MonkeyPat
         original_submit(self, *args)
 
     def broken(*_: object) -> None:
-        raise MemoryError("no room for the final fit")
+        assert started[-1].child is not None  # the final fit's child is still there
+        raise MemoryError("no room for the held-out logits")
 
     monkeypatch.setattr(BackgroundFit, "submit", submit)
-    monkeypatch.setattr(intent_train, "_export", broken)
+    monkeypatch.setattr(intent_train, "_in_order", broken)
     with pytest.raises(MemoryError):
         train_intent_model(texts, labels)
-    assert started and started[0].child is None and started[0].folder is None
+    assert len(started) == 2 and all(fit.child is None and fit.folder is None for fit in started)
 
 
 def test_the_worker_fits_the_problem_it_is_handed(tmp_path: Path) -> None:
