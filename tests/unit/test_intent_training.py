@@ -158,6 +158,26 @@ def test_the_calibration_fit_in_a_child_process_gives_the_in_process_model(
     assert serial.meta == parallel.meta
 
 
+def test_a_fit_with_a_child_is_handed_over_before_one_fitted_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Final fit too big for a child, calibration fit not: the child gets its problem first,
+    so it fits while this process does the final fit (not after it)."""
+    texts, labels = _pack(30)
+    monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    serial = train_intent_model(texts, labels)
+    _background(monkeypatch)
+    monkeypatch.setattr(intent_train, "BACKGROUND_MAX_ROWS", len(texts) - 1)  # the hold-out fit only
+    order: list[bool] = []
+    original_submit = BackgroundFit.submit
+
+    def submit(self: BackgroundFit, *args: object) -> None:
+        order.append(self.child is not None)
+        original_submit(self, *args)
+
+    monkeypatch.setattr(BackgroundFit, "submit", submit)
+    assert np.array_equal(train_intent_model(texts, labels).coef, serial.coef)
+    assert order == [True, False]
+
+
 @pytest.mark.parametrize("executable", ["/bin/false", "/nonexistent/python"])
 def test_a_child_that_fails_or_cannot_start_falls_back_to_fitting_here(
     monkeypatch: pytest.MonkeyPatch, executable: str
@@ -218,7 +238,7 @@ def test_an_error_while_the_children_fit_stops_them(monkeypatch: pytest.MonkeyPa
         original_submit(self, *args)
 
     def broken(*_: object) -> None:
-        assert started[-1].child is not None  # the final fit's child is still there
+        assert started[0].child is not None  # the final fit (handed over first) is still in its child
         raise MemoryError("no room for the held-out logits")
 
     monkeypatch.setattr(BackgroundFit, "submit", submit)

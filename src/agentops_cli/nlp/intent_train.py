@@ -442,12 +442,15 @@ def _train(
         # norms and make unfamiliar queries look less confident than they will at run time
         # (measured: CLINC150 validation OOS recall 0.73 but test 0.57 when vectorised together).
         first_vocabularies = corpus.vocabularies(fit_rows, params)
-        calibration.submit(
-            corpus.features(fit_rows, first_vocabularies), [all_labels[i] for i in fit_rows], params
-        )
         all_rows = np.arange(len(all_labels))
         vocabularies = corpus.vocabularies(all_rows, params)
-        final.submit(corpus.features(all_rows, vocabularies), all_labels, params)
+        # The final fit, the longer one, is handed over first when a child waits for it; a fit
+        # without a child runs on submit, so the one with a child must not wait behind it.
+        for fit, rows, vocabulary in sorted(
+            [(final, all_rows, vocabularies), (calibration, fit_rows, first_vocabularies)],
+            key=lambda job: job[0].child is None,
+        ):
+            fit.submit(corpus.features(rows, vocabulary), [all_labels[i] for i in rows], params)
         h_logits = _in_order(calibration.result(), corpus.features(held_rows, first_vocabularies), classes)
         model = _export(corpus, vocabularies, final.result())
     except BaseException:  # an error or Ctrl-C: no orphaned child process
