@@ -154,6 +154,7 @@ def test_the_calibration_fit_in_a_child_process_gives_the_in_process_model(
     assert np.array_equal(serial.coef, parallel.coef)
     assert np.array_equal(serial.intercept, parallel.intercept)
     assert serial.word_vocab == parallel.word_vocab and serial.char_vocab == parallel.char_vocab
+    assert np.array_equal(serial.predict_proba(texts), parallel.predict_proba(texts))
     assert (serial.temperature, serial.oos_threshold) == (parallel.temperature, parallel.oos_threshold)
     assert serial.meta == parallel.meta
 
