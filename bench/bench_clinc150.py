@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             "features": "tf-idf: word 1-2 grams over stemmed, accent-folded tokens"
             " + char_wb 2-5 grams (min_df 2), sublinear tf",
             "classifier": "one-vs-rest linear SVM (class-balanced), temperature-calibrated;"
-            " the calibration fit in a child process beside the final fit",
+            " the calibration fit and the final fit at once, each in a child process",
             "temperature": model.temperature,
             "oos_threshold": model.oos_threshold,
             "n_features": model.meta["n_features"],
@@ -221,7 +221,7 @@ def section(data: dict | None) -> list[str]:
         "  `intent-v8`): TF-IDF over word 1–2-grams (accent-folded, lightly stemmed tokens) and",
         "  character 2–5-grams inside word boundaries (min_df 2), sublinear tf; one-vs-rest linear SVM",
         "  (C = 1, class-balanced, liblinear capped at 5 passes, one thread per process; the",
-        "  calibration fit runs in a child process beside the final fit),",
+        "  calibration fit and the final fit run at once, each in a child process),",
         "  temperature-calibrated; the out-of-scope threshold maximises",
         "  validation accuracy + out-of-scope recall among those costing at most 1 point of",
         "  validation accuracy.",
@@ -252,7 +252,7 @@ def section(data: dict | None) -> list[str]:
             f"{m['n_features']:,} | — | |",
             f"| training time (calibration fit + final fit) | {data['train_s']:.1f} s wall, "
             f"{data.get('train_cpu_s', float('nan')):.1f} s CPU + "
-            f"{data.get('train_worker_cpu_s', 0.0):.1f} s CPU in the calibration worker | — | |",
+            f"{data.get('train_worker_cpu_s', 0.0):.1f} s CPU in the fit workers | — | |",
             f"| prediction throughput (numpy inference, one batch) | "
             f"{data['predict_queries_per_s']:,.0f} queries/s wall, "
             f"{data.get('predict_queries_per_cpu_s', float('nan')):,.0f} per CPU second | — | |",

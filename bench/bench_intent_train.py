@@ -21,8 +21,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CLINC = ROOT.parent / "shared" / "datasets" / "clinc150" / "data_full.json"
 TARGETS = {"train_s_per_10k": 8.0, "peak_rss_mb_100k": 1024.0, "queries_per_s": 5000.0, "reject_cost": 0.01}
 N_INTENTS = 77
+# The first 5,000-query batch also fills the model's per-word n-gram cache (most of its words
+# are new): it is reported as measured before, and the median of this many repeats beside it —
+# one batch timed once swung 7,900–13,100 q/s between runs of unchanged inference code.
+WARM_REPEATS = 5
 
 OBJECTS = [
     "card",
@@ -142,10 +148,7 @@ def train_pack(n_rows: int, source: str = "synthetic") -> dict[str, float]:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         child_cpu = children_cpu() - child_cpu
         model.predict(queries[:100])  # warm
-        started, cpu_started = time.perf_counter(), time.process_time()
-        model.predict(queries)
-        qps = len(queries) / (time.perf_counter() - started)
-        qps_cpu = len(queries) / (time.process_time() - cpu_started)
+        (qps, qps_cpu), *warm = [_batch_speed(model, queries) for _ in range(1 + WARM_REPEATS)]
     return {
         "source": source,
         "rows": n_rows,
@@ -155,10 +158,20 @@ def train_pack(n_rows: int, source: str = "synthetic") -> dict[str, float]:
         "train_worker_cpu_s": round(child_cpu, 2),
         "queries_per_s": round(qps, 1),
         "queries_per_cpu_s": round(qps_cpu, 1),
+        "queries_per_s_warm_median": round(statistics.median(q for q, _ in warm), 1),
+        "queries_per_cpu_s_warm_median": round(statistics.median(q for _, q in warm), 1),
         "heldout_accuracy_no_reject": model.meta["heldout_accuracy_no_reject"],
+        "load_avg_1min": round(os.getloadavg()[0], 2),  # wall figures mean little when it is high
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "peak_rss_mb_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     }
+
+
+def _batch_speed(model, queries: list[str]) -> tuple[float, float]:
+    """Queries per second of one batch: (wall, CPU)."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    model.predict(queries)
+    return len(queries) / (time.perf_counter() - started), len(queries) / (time.process_time() - cpu_started)
 
 
 def memory(n_rows: int, source: str = "synthetic") -> dict[str, float]:
@@ -292,6 +305,42 @@ of its features would threaten the memory bound). Wall times taken while other j
 2 cores are not comparable with the target: CPU seconds are; rerun
 `.venv/bin/python bench/bench_intent_train.py speed` on a quiet machine."""
 
+SPEED_WORK = """Training machinery after `intent-v8` (issue 21, speed part; the model is unchanged: on the
+10,000 real rows the coefficients, vocabularies, temperature and threshold are bit-for-bit those of
+the code before, and tests check the counts against the inference analyzers and the two-worker
+model against the one-process model). CPU seconds measured under load ~9 (`/tmp` profiling
+scripts, one training at a time, interleaved old/new):
+
+| step | before | after |
+|---|---|---|
+| counting 10,000 texts (word + character n-grams) | 0.74 s | 0.40 s (numpy: words looked up once, \
+bigrams as id pairs, n-grams as text × word @ word × n-gram) |
+| scikit-learn import in the training process | 1.2–1.3 s | none (each fit worker imports it \
+while the texts are counted) |
+| training process, total | 6.5–7.2 s (final fit in it) | 0.9 s (both fits in workers) |
+| calibration worker / final-fit worker (import + fit) | 5.7–6.2 s / — | 5.8–6.8 s / 7.1–7.3 s |
+
+Under load every process competes, so wall time does not show it; on a quiet 2-core machine the
+critical path loses the counting and vectorising that now overlap the final worker's import
+(≈ 1 s: an estimate, the machine was never quiet during this work — rerun the `speed` bench).
+What is left is one liblinear fit (62 % of a profile of the old training process is
+`solve_l2r_l1l2_svc`); it cannot be split over cores without changing the model (every class
+draws from liblinear's one random generator in turn).
+
+Why 10,000 synthetic rows took twice as long as real ones: the synthetic pack has fewer distinct
+n-grams (4,466) than rows, so `LinearSVC(dual="auto")` picks the primal Newton solver, each of its
+5 capped iterations several conjugate-gradient passes: 12.3 s CPU against 4.1 s for the same fit
+with `dual=True` (real packs have more n-grams than rows and already get the dual solver; so may a
+100,000-row pack not). Forcing `dual=True` would change those packs' models: left to the
+classifier work.
+
+The batch throughput "drop" (13,147 → 7,944 queries/s) is not in the inference code, the model or
+`heap.py` (the bench never imports it; only the CLI does): the v7 and v8 models loaded from disk
+score at the same speed (best of 8 batches: 14,520 vs 14,295 queries per CPU second), and the
+bench timed one cold 5,000-query batch once — the batch that fills the per-word n-gram cache —
+which across three runs of each version gave 6,200–7,700 (v7) and 6,200–9,200 (v8) queries per
+CPU second under load. The bench now also reports the median of 5 warm repeats."""
+
 
 def section(data: dict | None) -> list[str]:
     """The docs/benchmarks.md section of this benchmark."""
@@ -318,11 +367,20 @@ def section(data: dict | None) -> list[str]:
             lines += [
                 f"| 10,000 {kind}: training time | {speed['train_wall_s']} s wall "
                 f"({speed['train_cpu_s']} s CPU + {speed.get('train_worker_cpu_s', 0.0)} s CPU in the "
-                f"calibration worker, {speed['intents']} intents) | "
+                f"fit workers, {speed['intents']} intents"
+                + (f"; load average {speed['load_avg_1min']}" if "load_avg_1min" in speed else "")
+                + ") | "
                 f"≤ {t['train_s_per_10k']:g} s | "
                 f"{ok_mark(speed['train_wall_s'] <= t['train_s_per_10k'])} |",
-                f"| warm batch classification ({kind}) | {speed['queries_per_s']:,.0f} queries/s wall, "
-                f"{speed.get('queries_per_cpu_s', 0):,.0f} per CPU second | "
+                f"| batch classification ({kind}) | first batch {speed['queries_per_s']:,.0f} queries/s "
+                f"wall, {speed.get('queries_per_cpu_s', 0):,.0f} per CPU second"
+                + (
+                    f"; warm repeats (median) {speed['queries_per_s_warm_median']:,.0f}/s wall, "
+                    f"{speed['queries_per_cpu_s_warm_median']:,.0f} per CPU second"
+                    if "queries_per_s_warm_median" in speed
+                    else ""
+                )
+                + " | "
                 f"≥ {t['queries_per_s']:,.0f}/s | {ok_mark(speed['queries_per_s'] >= t['queries_per_s'])} |",
             ]
     if big := data.get("memory_100k"):
@@ -338,7 +396,7 @@ def section(data: dict | None) -> list[str]:
             f"{ok_mark(cv['reject_cost'] <= t['reject_cost'])} |"
         )
     measured = f"Measured {data.get('date')}: `{data.get('command')}`."
-    return [*lines, "", measured, "", *BEFORE.splitlines(), ""]
+    return [*lines, "", measured, "", *BEFORE.splitlines(), "", *SPEED_WORK.splitlines(), ""]
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ def load_clinc(path: Path = CLINC) -> dict[str, Any]:
 
 def children_cpu() -> float:
     """CPU seconds of this process's finished child processes (e.g. the intent engine's
-    calibration worker), to report next to ``time.process_time()``."""
+    fit workers), to report next to ``time.process_time()``."""
     import resource
 
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import io
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from agentops_cli.nlp import intent_train
-from agentops_cli.nlp.intent import char_ngrams
+from agentops_cli.nlp.intent import char_ngrams, word_ngrams
 from agentops_cli.nlp.intent_fit_worker import load_fit, main, save_problem
 from agentops_cli.nlp.intent_train import BackgroundFit, Corpus, TrainParams, fit_svm, train_intent_model
 from agentops_cli.nlp.intent_vectors import (
+    TermCounts,
     count_char_terms,
-    count_terms,
     count_word_terms,
     fit_vocabulary,
     tfidf,
@@ -48,8 +49,53 @@ def test_a_fit_on_some_rows_matches_scikit_learn_fitted_on_those_rows_alone() ->
     assert "ción" not in vocabulary.mapping(counts)  # only in a held-out row
 
 
+def reference_counts(texts: list[str], analyzer) -> TermCounts:
+    """The obvious way: one dictionary count per n-gram the analyzer (inference's own) yields."""
+    import scipy.sparse as sp
+
+    per_text = [Counter(analyzer(text)) for text in texts]
+    terms = sorted(set().union(*per_text))
+    column = {term: i for i, term in enumerate(terms)}
+    rows, cols, data = [], [], []
+    for row, counts in enumerate(per_text):
+        for term in sorted(counts, key=column.__getitem__):
+            rows.append(row)
+            cols.append(column[term])
+            data.append(counts[term])
+    matrix = sp.csr_matrix((np.array(data, dtype=np.int32), (rows, cols)), shape=(len(texts), len(terms)))
+    return TermCounts(terms=np.array(terms, dtype=object), matrix=matrix)
+
+
+ODD_TEXTS = [
+    *TEXTS,
+    "",
+    "!!",
+    "a b",
+    "Devolución  del\tdinero\nDEVOLUCION",
+    "x" * 60,
+    "ab ab ab ab",
+    "aaaaa aaa",  # one word holding the same n-gram several times
+    "ñandú Ñandú",
+    "the refund, the refund; the REFUND",
+    "order #12345 — 2fa código",
+]
+
+
+@pytest.mark.parametrize(
+    ("count", "analyzer"), [(count_word_terms, word_ngrams), (count_char_terms, char_ngrams)]
+)
+def test_counting_in_numpy_gives_exactly_the_analyzers_counts(count, analyzer) -> None:
+    """Word ids paired up / words × n-grams products must count what inference's analyzers cut
+    (the guard if either tokeniser changes on one side only)."""
+    counts, expected = count(ODD_TEXTS), reference_counts(ODD_TEXTS, analyzer)
+    assert counts.terms.tolist() == expected.terms.tolist()
+    assert counts.matrix.dtype == np.int32 and counts.matrix.has_sorted_indices
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(counts.matrix, part), getattr(expected.matrix, part)), part
+
+
 def test_a_capped_vocabulary_keeps_the_most_frequent_terms_ties_alphabetical() -> None:
-    counts = count_terms(["b a", "b c", "b d", "c"], str.split)
+    counts = reference_counts(["b a", "b c", "b d", "c"], str.split)
     vocabulary = fit_vocabulary(counts, np.arange(4), min_df=1, max_features=2)
     assert vocabulary.mapping(counts) == {"b": 0, "c": 1}  # b: 3, c: 2 occurrences
     vocabulary = fit_vocabulary(counts, np.arange(3), min_df=1, max_features=2)
@@ -98,11 +144,39 @@ def test_the_calibration_fit_in_a_child_process_gives_the_in_process_model(
         return self
 
     monkeypatch.setattr(BackgroundFit, "start", spy)
+    for module in [name for name in sys.modules if name.split(".")[0] == "sklearn"]:
+        monkeypatch.setitem(sys.modules, module, None)  # this process must not need scikit-learn
+    with pytest.raises(ImportError):
+        fit_svm(None, [], TrainParams())
     parallel = train_intent_model(texts, labels)
-    assert len(started) == 1 and started[0].child is None and started[0].folder is None  # cleaned up
+    assert len(started) == 2  # the calibration fit and the final fit, each in a child
+    assert all(fit.child is None and fit.folder is None for fit in started)  # cleaned up
     assert np.array_equal(serial.coef, parallel.coef)
+    assert np.array_equal(serial.intercept, parallel.intercept)
+    assert serial.word_vocab == parallel.word_vocab and serial.char_vocab == parallel.char_vocab
+    assert np.array_equal(serial.predict_proba(texts), parallel.predict_proba(texts))
     assert (serial.temperature, serial.oos_threshold) == (parallel.temperature, parallel.oos_threshold)
     assert serial.meta == parallel.meta
+
+
+def test_a_fit_with_a_child_is_handed_over_before_one_fitted_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Final fit too big for a child, calibration fit not: the child gets its problem first,
+    so it fits while this process does the final fit (not after it)."""
+    texts, labels = _pack(30)
+    monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    serial = train_intent_model(texts, labels)
+    _background(monkeypatch)
+    monkeypatch.setattr(intent_train, "BACKGROUND_MAX_ROWS", len(texts) - 1)  # the hold-out fit only
+    order: list[bool] = []
+    original_submit = BackgroundFit.submit
+
+    def submit(self: BackgroundFit, *args: object) -> None:
+        order.append(self.child is not None)
+        original_submit(self, *args)
+
+    monkeypatch.setattr(BackgroundFit, "submit", submit)
+    assert np.array_equal(train_intent_model(texts, labels).coef, serial.coef)
+    assert order == [True, False]
 
 
 @pytest.mark.parametrize("executable", ["/bin/false", "/nonexistent/python"])
@@ -154,7 +228,7 @@ def test_a_cancelled_child_is_stopped_and_its_files_removed(monkeypatch: pytest.
     assert BackgroundFit().start(10).child is None  # one CPU: nothing to overlap
 
 
-def test_an_error_in_the_final_fit_stops_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_while_the_children_fit_stops_them(monkeypatch: pytest.MonkeyPatch) -> None:
     texts, labels = _pack(30)
     _background(monkeypatch)
     started: list[BackgroundFit] = []
@@ -165,13 +239,14 @@ def test_an_error_in_the_final_fit_stops_the_child(monkeypatch: pytest.MonkeyPat
         original_submit(self, *args)
 
     def broken(*_: object) -> None:
-        raise MemoryError("no room for the final fit")
+        assert started[0].child is not None  # the final fit (handed over first) is still in its child
+        raise MemoryError("no room for the held-out logits")
 
     monkeypatch.setattr(BackgroundFit, "submit", submit)
-    monkeypatch.setattr(intent_train, "_export", broken)
+    monkeypatch.setattr(intent_train, "_in_order", broken)
     with pytest.raises(MemoryError):
         train_intent_model(texts, labels)
-    assert started and started[0].child is None and started[0].folder is None
+    assert len(started) == 2 and all(fit.child is None and fit.folder is None for fit in started)
 
 
 def test_the_worker_fits_the_problem_it_is_handed(tmp_path: Path) -> None:

@@ -52,8 +52,18 @@ def word_ngrams(text: str) -> list[str]:
     measured better than raw tokens on CLINC150 (+1.1 pt accuracy with the same OOS recall
     target) and on the bundled pack's cross-validation.
     """
-    tokens = [stem(w) for w in words(text) if len(w) > 1]
+    tokens = word_tokens(text)
     return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+
+
+def word_tokens(text: str) -> list[str]:
+    """The stemmed words :func:`word_ngrams` pairs up (one-letter words dropped)."""
+    return [stem(w) for w in words(text) if len(w) > 1]
+
+
+def char_words(text: str) -> list[str]:
+    """The words :func:`char_ngrams` cuts into n-grams: folded, split on whitespace only."""
+    return normalize(text).split()
 
 
 def char_ngrams(text: str, low: int = 2, high: int = 5) -> list[str]:
@@ -65,7 +75,7 @@ def char_ngrams(text: str, low: int = 2, high: int = 5) -> list[str]:
     skip almost all of the per-character work.
     """
     grams: list[str] = []
-    for word in normalize(text).split():
+    for word in char_words(text):
         grams.extend(_word_grams(word, low, high))
     return grams
 
@@ -137,7 +147,7 @@ class IntentModel:
             w_cols += hits
             w_rows += [row] * len(hits)
             start = len(c_cols)
-            for word in normalize(text).split():
+            for word in char_words(text):
                 cols = cache.get(word)
                 if cols is None:
                     grams = _word_grams(word, 2, 5)

@@ -1,4 +1,4 @@
-"""One linear-SVM fit in a separate process, for :func:`agentops_cli.nlp.intent_train._fit_in_background`.
+"""One linear-SVM fit in a separate process, for :class:`agentops_cli.nlp.intent_train.BackgroundFit`.
 
     python -m agentops_cli.nlp.intent_fit_worker PROBLEM.npz RESULT.npz
 

@@ -20,8 +20,9 @@ Steps, each for a reason:
    ``max_accuracy_drop`` (1 point) of in-scope accuracy there — rejection must earn its
    cost. Within that budget: with out-of-scope examples held out, the threshold maximising
    in-scope accuracy + out-of-scope recall; without them, the highest.
-5. The final model is refit on every row (hold-out included) with the same settings — in this
-   process while the calibration model fits in a second one (:func:`_fit_in_background`).
+5. The final model is refit on every row (hold-out included) with the same settings. Both
+   fits run at once, each in a child process started before the texts are counted
+   (:class:`BackgroundFit`): the fits are most of the training and each is single-threaded.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ MAX_TEMPERATURE = 5.0
 # and every row counts); above it, one stratified hold-out split.
 CV_MAX_ROWS = 2000
 CV_FOLDS = 5
-# The calibration fit runs in a worker process between these sizes (:func:`_fit_in_background`).
+# A fit runs in a worker process between these sizes (:class:`BackgroundFit`).
 BACKGROUND_MIN_ROWS = 3000
 BACKGROUND_MAX_ROWS = 40_000
 
@@ -148,13 +149,14 @@ def fit_svm(features, labels: Sequence[str], params: TrainParams) -> LinearFit:
     process shares one random generator, re-seeded by each fit and drawn from to shuffle the
     rows on every pass. Two fits at once race on it, and with passes capped (``max_iter``) the
     result then depends on the interleaving — the same pack would train to different models.
-    (Two fits in two *processes* do not share it: see :func:`_fit_in_background`.)
+    (Two fits in two *processes* do not share it: see :class:`BackgroundFit`.)
     Capped passes on noisy packs: liblinear then warns it "failed to converge", though accuracy
     had stopped moving long before (tol 1e-2 / 100 passes measured equal): silenced here, where
-    it also runs in a background process.
+    it also runs in the worker processes.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.svm import LinearSVC
+    from threadpoolctl import threadpool_limits
 
     svm = LinearSVC(
         C=params.C,
@@ -163,24 +165,30 @@ def fit_svm(features, labels: Sequence[str], params: TrainParams) -> LinearFit:
         class_weight="balanced",
         random_state=params.seed,
     )
-    with warnings.catch_warnings():
+    # One BLAS thread (here, where scikit-learn's BLAS is loaded, in this process or a worker):
+    # these problems are small and multi-threaded BLAS thrashes on busy machines (measured
+    # 0.25 s single-threaded vs 1.3-4.6 s with 2 threads under load); and the worker and this
+    # process then sum in the same order, so they fit the same numbers.
+    with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore", ConvergenceWarning)
         svm.fit(features, np.asarray(labels, dtype=object).astype(str))
     return LinearFit(classes=[str(c) for c in svm.classes_], coef=svm.coef_, intercept=svm.intercept_)
 
 
 class BackgroundFit:
-    """A linear-SVM fit that may run in a child process while this one does the final fit.
+    """A linear-SVM fit that may run in a child process.
 
-    Why: training a pack is two SVM fits (the calibration model, then the final one), each
+    Why: training a pack is two SVM fits (the calibration model and the final one), each
     single-threaded (see :func:`fit_svm`), and independent — on two cores they run at the same
-    time. A separate process has its own liblinear random generator, so the result is
-    bit-for-bit the in-process one (a test checks it). The child is started first (:meth:`start`,
-    before the texts are even counted) so that its imports overlap the counting, and is handed
-    the problem once it exists (:meth:`submit`). Small or huge fits (below
-    ``BACKGROUND_MIN_ROWS`` the child's start-up costs more than it saves; above
-    ``BACKGROUND_MAX_ROWS`` a second copy of the features would break the memory bound),
-    one-CPU machines, and any failure of the child all fall back to fitting in this process.
+    time, each in its own child, while this process counts, vectorises and calibrates and never
+    imports scikit-learn (~1 s of CPU that used to sit before the final fit). A separate process
+    has its own liblinear random generator, so the result is bit-for-bit the in-process one (a
+    test checks it). The child is started first (:meth:`start`, before the texts are even
+    counted) so that its imports overlap the counting, and is handed the problem once it
+    exists (:meth:`submit`). Small or huge fits (below ``BACKGROUND_MIN_ROWS`` the child's
+    start-up costs more than it saves; above ``BACKGROUND_MAX_ROWS`` a second copy of the
+    features would break the memory bound), one-CPU machines, and any failure of the child all
+    fall back to fitting in this process.
     """
 
     def __init__(self) -> None:
@@ -389,14 +397,7 @@ def train_intent_model(
     ``oos_label`` become a class of their own (a pack may list out-of-scope examples) and
     tune the threshold when held out.
     """
-    import scipy.sparse  # noqa: F401 - load the BLAS libraries before limiting their threads
-    import sklearn.svm  # noqa: F401
-    from threadpoolctl import threadpool_limits
-
-    # One BLAS thread: these problems are small and multi-threaded BLAS thrashes on busy
-    # machines (measured 0.25 s single-threaded vs 1.3-4.6 s with 2 threads under load).
-    with threadpool_limits(1):
-        return _train(texts, labels, val_texts, val_labels, oos_label, params or TrainParams())
+    return _train(texts, labels, val_texts, val_labels, oos_label, params or TrainParams())
 
 
 def _train(
@@ -430,7 +431,10 @@ def _train(
         all_texts, all_labels = texts + list(val_texts), labels + [str(x) for x in val_labels]
         fit_rows, held_rows = np.arange(len(texts)), np.arange(len(texts), len(all_labels))
         source = "validation"
-    first = BackgroundFit().start(len(fit_rows))  # its imports overlap the counting below
+    # Both children start now: their imports (scikit-learn, ~1 s) overlap the counting below,
+    # which this process never needs scikit-learn for.
+    calibration = BackgroundFit().start(len(fit_rows))
+    final = BackgroundFit().start(len(all_labels))
     try:
         corpus = Corpus.of(all_texts)
         # The calibration model's vocabulary comes from its own fit rows only: held-out words
@@ -438,12 +442,21 @@ def _train(
         # norms and make unfamiliar queries look less confident than they will at run time
         # (measured: CLINC150 validation OOS recall 0.73 but test 0.57 when vectorised together).
         first_vocabularies = corpus.vocabularies(fit_rows, params)
-        first.submit(corpus.features(fit_rows, first_vocabularies), [all_labels[i] for i in fit_rows], params)
-        model = _export(corpus, *_fit_linear(corpus, np.arange(len(all_labels)), all_labels, params))
+        all_rows = np.arange(len(all_labels))
+        vocabularies = corpus.vocabularies(all_rows, params)
+        # The final fit, the longer one, is handed over first when a child waits for it; a fit
+        # without a child runs on submit, so the one with a child must not wait behind it.
+        for fit, rows, vocabulary in sorted(
+            [(final, all_rows, vocabularies), (calibration, fit_rows, first_vocabularies)],
+            key=lambda job: job[0].child is None,
+        ):
+            fit.submit(corpus.features(rows, vocabulary), [all_labels[i] for i in rows], params)
+        h_logits = _in_order(calibration.result(), corpus.features(held_rows, first_vocabularies), classes)
+        model = _export(corpus, vocabularies, final.result())
     except BaseException:  # an error or Ctrl-C: no orphaned child process
-        first.cancel()
+        calibration.cancel()
+        final.cancel()
         raise
-    h_logits = _in_order(first.result(), corpus.features(held_rows, first_vocabularies), classes)
     _finish(model, h_logits, [all_labels[i] for i in held_rows], oos_label, params, source, len(all_labels))
     return model
 

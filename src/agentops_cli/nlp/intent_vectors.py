@@ -17,13 +17,14 @@ The maths is scikit-learn's (``sublinear_tf``, ``smooth_idf``, L2 norm), which i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
 
-from agentops_cli.nlp.intent import _word_grams, normalize, word_ngrams
+from agentops_cli.nlp.intent import _word_grams, char_words, word_tokens
 
 
 @dataclass
@@ -50,52 +51,68 @@ class Vocabulary:
         return {str(term): i for i, term in enumerate(counts.terms[self.columns].tolist())}
 
 
-def _counts(token_ids: list[list[int]], index: dict[str, int]) -> TermCounts:
-    """Build the count matrix from per-text term ids assigned in first-seen order, then
-    renumber the columns alphabetically."""
-    lengths = np.fromiter((len(ids) for ids in token_ids), dtype=np.int64, count=len(token_ids))
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    flat = np.fromiter((i for ids in token_ids for i in ids), dtype=np.int64, count=int(indptr[-1]))
-    terms = np.array(list(index), dtype=object)
-    order = np.argsort(terms.astype(str), kind="stable") if len(terms) else np.empty(0, dtype=np.int64)
+def _alphabetical(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(terms sorted, rank of each original term id in that order)."""
+    array = np.array(terms, dtype=object)
+    order = np.argsort(array.astype(str), kind="stable") if terms else np.empty(0, dtype=np.int64)
     rank = np.empty(len(terms), dtype=np.int64)
     rank[order] = np.arange(len(terms))
-    matrix = sp.csr_matrix(
-        (np.ones(len(flat), dtype=np.int32), rank[flat] if len(flat) else flat, indptr),
-        shape=(len(token_ids), len(terms)),
+    return array[order], rank
+
+
+def _csr(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """Counts of (row, column) pairs, in one go: each row's columns sorted, duplicates summed."""
+    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)), shape=shape)
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _ids(items_per_text: Sequence[list[str]], index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Every text's items as ids (assigned in first-seen order into ``index``) flattened, and the
+    row each id comes from: one dictionary look-up per item, the rest in numpy."""
+    lengths = np.fromiter(map(len, items_per_text), dtype=np.int64, count=len(items_per_text))
+    ids = np.fromiter(
+        (index.setdefault(item, len(index)) for item in chain.from_iterable(items_per_text)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
     )
-    matrix.sum_duplicates()  # also sorts each row's columns
-    return TermCounts(terms=terms[order], matrix=matrix)
-
-
-def count_terms(texts: Sequence[str], analyzer: Callable[[str], list[str]]) -> TermCounts:
-    """Count ``analyzer``'s terms in every text (one dictionary look-up per term occurrence)."""
-    index: dict[str, int] = {}
-    token_ids = [[index.setdefault(term, len(index)) for term in analyzer(text)] for text in texts]
-    return _counts(token_ids, index)
+    return ids, np.repeat(np.arange(len(items_per_text)), lengths)
 
 
 def count_word_terms(texts: Sequence[str]) -> TermCounts:
-    """Word uni- and bigrams (:func:`~agentops_cli.nlp.intent.word_ngrams`) of every text."""
-    return count_terms(texts, word_ngrams)
+    """Word uni- and bigrams (:func:`~agentops_cli.nlp.intent.word_ngrams`) of every text.
+
+    Why not one look-up per n-gram: a text of k words has 2k - 1 of them. Here each word is
+    looked up once; a bigram is a pair of neighbouring word ids in the same text, numbered with
+    ``np.unique``, and only the distinct pairs (a few per cent of all) are spelt as strings."""
+    index: dict[str, int] = {}
+    ids, row_of = _ids([word_tokens(text) for text in texts], index)
+    pairs = np.flatnonzero(row_of[:-1] == row_of[1:])  # position of a bigram's first word
+    keys, pair_ids = np.unique(ids[pairs] * max(len(index), 1) + ids[pairs + 1], return_inverse=True)
+    words = list(index)
+    bigrams = [f"{words[a]} {words[b]}" for a, b in zip(*np.divmod(keys, max(len(index), 1)), strict=True)]
+    terms, rank = _alphabetical(words + bigrams)
+    columns = rank[np.concatenate([ids, len(words) + pair_ids.ravel()])]
+    rows = np.concatenate([row_of, row_of[pairs]])
+    return TermCounts(terms=terms, matrix=_csr(rows, columns, (len(texts), len(terms))))
 
 
 def count_char_terms(texts: Sequence[str], low: int = 2, high: int = 5) -> TermCounts:
-    """Character n-grams inside word boundaries (:func:`~agentops_cli.nlp.intent.char_ngrams`),
-    looked up once per distinct word: texts repeat a few thousand words, not their n-grams."""
-    index: dict[str, int] = {}
-    by_word: dict[str, list[int]] = {}
-    token_ids: list[list[int]] = []
-    for text in texts:
-        ids: list[int] = []
-        for word in normalize(text).split():
-            word_ids = by_word.get(word)
-            if word_ids is None:
-                word_ids = [index.setdefault(g, len(index)) for g in _word_grams(word, low, high)]
-                by_word[word] = word_ids
-            ids += word_ids
-        token_ids.append(ids)
-    return _counts(token_ids, index)
+    """Character n-grams inside word boundaries (:func:`~agentops_cli.nlp.intent.char_ngrams`).
+
+    Texts repeat a few thousand distinct words, not their n-grams: the counts are (text × word
+    counts) @ (word × n-gram counts), each distinct word cut into n-grams once, and the per-text
+    sums done by the sparse product rather than one Python operation per n-gram."""
+    word_index: dict[str, int] = {}
+    word_ids, row_of = _ids([char_words(text) for text in texts], word_index)
+    gram_index: dict[str, int] = {}
+    gram_ids, word_of = _ids([_word_grams(word, low, high) for word in word_index], gram_index)
+    terms, rank = _alphabetical(list(gram_index))
+    per_text = _csr(row_of, word_ids, (len(texts), len(word_index)))
+    per_word = _csr(word_of, rank[gram_ids], (len(word_index), len(terms)))
+    matrix = (per_text @ per_word).tocsr()
+    matrix.sort_indices()
+    return TermCounts(terms=terms, matrix=matrix.astype(np.int32, copy=False))
 
 
 def fit_vocabulary(counts: TermCounts, rows: np.ndarray, min_df: int, max_features: int | None) -> Vocabulary:
