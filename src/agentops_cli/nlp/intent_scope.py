@@ -1,0 +1,116 @@
+"""Out-of-scope rejection for :mod:`agentops_cli.nlp.intent_train`: the score a query's scope is
+judged by, and the rule chosen on held-out rows.
+
+Two signals, both available for any calibrated classifier:
+
+- the top-1 calibrated probability (how sure the classifier is between the intents it knows);
+- the query's *word coverage*: the share of its words seen in in-scope training examples
+  (:func:`agentops_cli.nlp.intent.word_coverage`). An out-of-scope query often shares one or
+  two words with some intent — enough for a confident top-1 — while the rest of it is words
+  no intent ever used.
+
+With out-of-scope examples among the held-out rows, a two-weight logistic model of "in scope"
+is fitted on them (in-scope held-out rows against out-of-scope ones) and the threshold is tuned
+on its score by the same rule as before (:func:`~agentops_cli.nlp.intent_train.tune_threshold`:
+at most ``max_accuracy_drop`` of in-scope accuracy); it is kept only if it beats the top-1
+probability on those rows. Without them there is nothing to fit the weights on: the threshold
+applies to the top-1 probability, as before.
+
+The coverage of a held-out row is measured against the words of the model that scored it —
+the calibration fit's own rows, in-scope ones only — never against the final model's: words
+the calibration fit never saw must count as unseen, exactly as they will for a new query at
+run time (the same reason its TF-IDF vocabulary excludes them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from agentops_cli.nlp.intent_vectors import TermCounts
+
+# Fewer held-out out-of-scope examples than this cannot pin down two weights: top-1 rule only.
+MIN_OOS_EXAMPLES = 10
+# Inverse regularisation of the logistic model (validation recall equal at 0.1 and 1).
+SCOPE_C = 1.0
+
+
+def is_unigram(counts: TermCounts) -> np.ndarray:
+    """Per term column of ``counts``: a single word (word bigrams hold a space)."""
+    terms = counts.terms.astype(str)
+    return np.char.find(terms, " ") < 0 if len(terms) else np.zeros(0, dtype=bool)
+
+
+def scope_mask(counts: TermCounts, columns: np.ndarray, in_scope_rows: np.ndarray) -> np.ndarray:
+    """Per term column: a unigram of the model's vocabulary (``columns``) that occurs in at least
+    one of ``in_scope_rows`` — the words :func:`coverage` counts as seen."""
+    mask = np.zeros(counts.matrix.shape[1], dtype=bool)
+    mask[columns] = True
+    seen = np.zeros_like(mask)
+    if len(in_scope_rows):
+        seen[np.unique(counts.matrix[in_scope_rows].indices)] = True
+    return mask & seen & is_unigram(counts)
+
+
+def coverage(counts: TermCounts, rows: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Word coverage of ``rows``: word tokens whose column is ``known``, over all word tokens
+    (0 for a row without any), as :func:`agentops_cli.nlp.intent.word_coverage` computes it at
+    run time."""
+    matrix = counts.matrix[rows].astype(np.float64)
+    total = matrix @ is_unigram(counts).astype(np.float64)
+    seen = matrix @ known.astype(np.float64)
+    return np.divide(seen, total, out=np.zeros(len(total)), where=total > 0)
+
+
+def fit_scope_weights(top_prob: np.ndarray, word_cover: np.ndarray, in_scope: np.ndarray) -> list[float]:
+    """``[bias, w_prob, w_coverage]`` of a class-balanced logistic regression of ``in_scope`` on
+    (logit of the top-1 probability, coverage), for :func:`agentops_cli.nlp.intent.scope_scores`.
+
+    Features are standardised for the fit (the two scales differ by ~10×) and the weights
+    mapped back, so inference applies them to the raw values.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    p = np.clip(top_prob, 1e-6, 1 - 1e-6)
+    features = np.column_stack([np.log(p / (1 - p)), word_cover])
+    mean, scale = features.mean(axis=0), features.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=SCOPE_C, class_weight="balanced", max_iter=1000)
+    model.fit((features - mean) / scale, in_scope.astype(int))
+    weights = model.coef_[0] / scale
+    bias = float(model.intercept_[0] - weights @ mean)
+    return [round(bias, 6), *(round(float(w), 6) for w in weights)]
+
+
+def choose_rule(
+    top_prob: np.ndarray,
+    word_cover: np.ndarray,
+    is_oos: np.ndarray,
+    predicted_oos: np.ndarray,
+    correct: np.ndarray,
+    max_accuracy_drop: float,
+) -> tuple[list[float], float, dict[str, float]]:
+    """The out-of-scope rule for held-out rows: ``(weights, threshold, figures)``.
+
+    ``correct`` marks in-scope rows whose top label was right; out-of-scope rows the classifier
+    already labelled out of scope (``predicted_oos``) are caught whatever the threshold, so
+    they neither fit the weights nor count for the threshold. Weights are ``[]`` when the top-1
+    probability alone does as well on these rows (accuracy + out-of-scope recall).
+    """
+    from agentops_cli.nlp.intent import scope_scores
+    from agentops_cli.nlp.intent_train import tune_threshold
+
+    undecided = is_oos & ~predicted_oos
+    threshold, stats = tune_threshold(top_prob[~is_oos], correct, top_prob[undecided], max_accuracy_drop)
+    if int(undecided.sum()) < MIN_OOS_EXAMPLES or int((~is_oos).sum()) < MIN_OOS_EXAMPLES:
+        return [], threshold, stats
+    rows = ~is_oos | undecided
+    weights = fit_scope_weights(top_prob[rows], word_cover[rows], ~is_oos[rows])
+    score = scope_scores(top_prob, word_cover, weights)
+    combined, combined_stats = tune_threshold(score[~is_oos], correct, score[undecided], max_accuracy_drop)
+    gain = combined_stats["accuracy"] + combined_stats["oos_recall"] - stats["accuracy"] - stats["oos_recall"]
+    if gain > 1e-9:
+        return weights, combined, combined_stats
+    return [], threshold, stats
