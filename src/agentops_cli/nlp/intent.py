@@ -114,8 +114,9 @@ class IntentModel:
     oos_threshold: float = 0.0
     oos_label: str = OOS_LABEL
     # The out-of-scope rule (:func:`scope_scores`): empty → the threshold applies to the top-1
-    # probability; [bias, w_prob, w_coverage] → to a logistic score of that probability and of
-    # the share of the query's words seen in in-scope training examples.
+    # probability; [bias, w_top1, w_coverage, w_entropy] → to a logistic score of that
+    # probability, the share of the query's words seen in in-scope training examples and the
+    # (negative) entropy of the probabilities.
     oos_weights: list[float] = field(default_factory=list)
     # Per word-vocabulary column: a unigram seen in an in-scope example (the coverage's words).
     word_in_scope: np.ndarray | None = None
@@ -221,7 +222,7 @@ class IntentModel:
         k = min(top_k, probs.shape[1])
         order = np.argsort(-probs, axis=1, kind="stable")[:, :k]
         best = probs[np.arange(len(probs)), order[:, 0]] if len(probs) else np.empty(0)
-        scope = scope_scores(best, coverage, self.oos_weights).tolist()
+        scope = scope_scores(probs, coverage, self.oos_weights).tolist()
         labels, oos_label, threshold = self.labels, self.oos_label, self.oos_threshold
         results: list[Prediction] = []
         for row, idx, confidence, score in zip(probs, order.tolist(), best.tolist(), scope, strict=True):
@@ -288,18 +289,26 @@ def word_coverage(grams: list[str], known: frozenset[str] | set[str]) -> float:
     return sum(g in known for g in grams[:n_words]) / n_words
 
 
-def scope_scores(
-    top_prob: np.ndarray, coverage: Sequence[float] | None, weights: Sequence[float]
-) -> np.ndarray:
+def scope_signals(probs: np.ndarray, coverage: Sequence[float] | None) -> np.ndarray:
+    """Per text: logit of the top-1 probability, word coverage (:func:`word_coverage`), negative
+    entropy of the probabilities — the signals the out-of-scope score weighs."""
+    import numpy as np
+
+    top = np.clip(probs.max(axis=1) if len(probs) else np.empty(0), 1e-6, 1 - 1e-6)
+    neg_entropy = (probs * np.log(np.clip(probs, 1e-12, None))).sum(axis=1)
+    cover = np.asarray(coverage if coverage is not None else np.zeros(len(top)), dtype=np.float64)
+    return np.column_stack([np.log(top / (1 - top)), cover, neg_entropy])
+
+
+def scope_scores(probs: np.ndarray, coverage: Sequence[float] | None, weights: Sequence[float]) -> np.ndarray:
     """The score ``oos_threshold`` applies to: the top-1 probability itself without ``weights``;
-    with ``[bias, w_prob, w_coverage]``, ``sigmoid(bias + w_prob·logit(top_prob) + w_coverage·coverage)``
-    — a logistic model of "in scope" fitted on held-out in-scope and out-of-scope examples."""
+    with ``[bias, *one weight per signal of scope_signals]``, ``sigmoid(bias + w · signals)`` —
+    a logistic model of "in scope" fitted on held-out in-scope and out-of-scope examples."""
     import numpy as np
 
     if not weights:
-        return top_prob
-    p = np.clip(top_prob, 1e-6, 1 - 1e-6)
-    z = weights[0] + weights[1] * np.log(p / (1 - p)) + weights[2] * np.asarray(coverage, dtype=np.float64)
+        return probs.max(axis=1) if len(probs) else np.empty(0)
+    z = weights[0] + scope_signals(probs, coverage) @ np.asarray(weights[1:], dtype=np.float64)
     return 1.0 / (1.0 + np.exp(-z))
 
 

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 MIN_OOS_EXAMPLES = 10
 # Inverse regularisation of the logistic model (validation recall equal at 0.1 and 1).
 SCOPE_C = 1.0
+# Columns of :func:`agentops_cli.nlp.intent.scope_signals` the score weighs: top-1 logit, word
+# coverage, negative entropy (chosen on CLINC150 validation, bench/clinc150_rejection.py).
+SIGNALS = (0, 1, 2)
 
 
 def is_unigram(counts: TermCounts) -> np.ndarray:
@@ -64,51 +67,53 @@ def coverage(counts: TermCounts, rows: np.ndarray, known: np.ndarray) -> np.ndar
     return np.divide(seen, total, out=np.zeros(len(total)), where=total > 0)
 
 
-def fit_scope_weights(top_prob: np.ndarray, word_cover: np.ndarray, in_scope: np.ndarray) -> list[float]:
-    """``[bias, w_prob, w_coverage]`` of a class-balanced logistic regression of ``in_scope`` on
-    (logit of the top-1 probability, coverage), for :func:`agentops_cli.nlp.intent.scope_scores`.
+def fit_scope_weights(signals: np.ndarray, in_scope: np.ndarray) -> list[float]:
+    """``[bias, *weights]`` of a class-balanced logistic regression of ``in_scope`` on the
+    ``SIGNALS`` columns of ``signals`` (:func:`agentops_cli.nlp.intent.scope_signals`); the
+    other columns weigh 0.
 
-    Features are standardised for the fit (the two scales differ by ~10×) and the weights
+    Features are standardised for the fit (their scales differ by ~10×) and the weights
     mapped back, so inference applies them to the raw values.
     """
     from sklearn.linear_model import LogisticRegression
 
-    p = np.clip(top_prob, 1e-6, 1 - 1e-6)
-    features = np.column_stack([np.log(p / (1 - p)), word_cover])
+    features = signals[:, list(SIGNALS)]
     mean, scale = features.mean(axis=0), features.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=SCOPE_C, class_weight="balanced", max_iter=1000)
     model.fit((features - mean) / scale, in_scope.astype(int))
-    weights = model.coef_[0] / scale
-    bias = float(model.intercept_[0] - weights @ mean)
+    weights = np.zeros(signals.shape[1])
+    weights[list(SIGNALS)] = model.coef_[0] / scale
+    bias = float(model.intercept_[0] - weights[list(SIGNALS)] @ mean)
     return [round(bias, 6), *(round(float(w), 6) for w in weights)]
 
 
 def choose_rule(
-    top_prob: np.ndarray,
+    probs: np.ndarray,
     word_cover: np.ndarray,
     is_oos: np.ndarray,
     predicted_oos: np.ndarray,
     correct: np.ndarray,
     max_accuracy_drop: float,
 ) -> tuple[list[float], float, dict[str, float]]:
-    """The out-of-scope rule for held-out rows: ``(weights, threshold, figures)``.
+    """The out-of-scope rule for held-out rows (calibrated ``probs``): ``(weights, threshold, figures)``.
 
     ``correct`` marks in-scope rows whose top label was right; out-of-scope rows the classifier
     already labelled out of scope (``predicted_oos``) are caught whatever the threshold, so
     they neither fit the weights nor count for the threshold. Weights are ``[]`` when the top-1
     probability alone does as well on these rows (accuracy + out-of-scope recall).
     """
-    from agentops_cli.nlp.intent import scope_scores
+    from agentops_cli.nlp.intent import scope_scores, scope_signals
     from agentops_cli.nlp.intent_train import tune_threshold
 
     undecided = is_oos & ~predicted_oos
-    threshold, stats = tune_threshold(top_prob[~is_oos], correct, top_prob[undecided], max_accuracy_drop)
+    top = probs.max(axis=1)
+    threshold, stats = tune_threshold(top[~is_oos], correct, top[undecided], max_accuracy_drop)
     if int(undecided.sum()) < MIN_OOS_EXAMPLES or int((~is_oos).sum()) < MIN_OOS_EXAMPLES:
         return [], threshold, stats
     rows = ~is_oos | undecided
-    weights = fit_scope_weights(top_prob[rows], word_cover[rows], ~is_oos[rows])
-    score = scope_scores(top_prob, word_cover, weights)
+    weights = fit_scope_weights(scope_signals(probs[rows], word_cover[rows]), ~is_oos[rows])
+    score = scope_scores(probs, word_cover, weights)
     combined, combined_stats = tune_threshold(score[~is_oos], correct, score[undecided], max_accuracy_drop)
     gain = combined_stats["accuracy"] + combined_stats["oos_recall"] - stats["accuracy"] - stats["oos_recall"]
     if gain > 1e-9:

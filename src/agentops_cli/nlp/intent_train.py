@@ -541,15 +541,15 @@ def _calibrate(
         }
         return
     probs = softmax(h_logits, model.temperature)
-    top, conf = probs.argmax(axis=1), probs.max(axis=1)
+    top = probs.argmax(axis=1)
     predicted_oos = np.array([classes[i] == oos_label for i in top])
     in_correct = (top == gold_idx)[~is_oos]
     weights, threshold, stats = scope.choose_rule(
-        conf, h_cover, is_oos, predicted_oos, in_correct, params.max_accuracy_drop
+        probs, h_cover, is_oos, predicted_oos, in_correct, params.max_accuracy_drop
     )
     model.oos_weights, model.oos_threshold = weights, threshold
     n_oos = int(is_oos.sum())
-    caught = int((is_oos & (predicted_oos | (scope_scores(conf, h_cover, weights) < threshold))).sum())
+    caught = int((is_oos & (predicted_oos | (scope_scores(probs, h_cover, weights) < threshold))).sum())
     model.meta = {
         "heldout_accuracy": stats["accuracy"],
         "heldout_accuracy_no_reject": round(float(in_correct.mean()), 4) if len(in_correct) else None,

@@ -1,0 +1,326 @@
+"""Out-of-scope rejection rules for issue 21 (part B), scored on CLINC150 VALIDATION rows only.
+
+Three measures, none reading ``test``/``oos_test`` (``bench_clinc150.py`` reads them once):
+
+1. ``rules``: the engine's classifier trained on ``train`` scores ``val`` + ``oos_val``; each
+   rejection rule gets its threshold from the engine's own rule (:func:`tune_threshold`, at most
+   1 point of in-scope accuracy). Single signals are tuned on all of ``val`` (one number, as the
+   engine does); rules that fit weights (logistic models over several signals) are cross-fitted
+   (5 folds: weights fitted on 4, scores of the 5th), and the threshold tuned on those scores.
+2. ``halves``: the whole engine path, twice: ``train_intent_model(train, val = half A)`` (the
+   rule fitted and tuned on A, the final model refit on train + A, as the bench and a pack do),
+   then classify half B; and the other way round. This is what the test split will see —
+   including the drift between the calibration model's vocabulary and the refit one's — for the
+   engine's rule and for the top-1-probability rule it replaces.
+3. ``cost``: warm batch classification with and without the coverage signal (same model), and
+   the CPU the rule adds to training.
+
+    nice -n 10 .venv/bin/python bench/clinc150_rejection.py [rules|halves|cost|all] \\
+        [--out bench/results/clinc150_rejection.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from common import RESULTS, load_clinc
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+BUDGET = 0.01
+FOLDS = 5
+
+# name → (signals, how the rule is made); "tuned": one threshold on the signal itself.
+RULES = {
+    "top-1 probability (intent-v8)": (["p1"], "tuned"),
+    "margin top-1 − top-2": (["margin"], "tuned"),
+    "negative entropy": (["negent"], "tuned"),
+    "raw top SVM score": (["raw1"], "tuned"),
+    "kNN: best cosine to a training row of the predicted intent": (["knn_pred"], "tuned"),
+    "kNN: best cosine to any training row": (["knn_any"], "tuned"),
+    "word coverage alone": (["coverage"], "tuned"),
+    "logistic: top-1 + margin": (["p1", "margin"], "fitted"),
+    "logistic: top-1 + entropy": (["p1", "negent"], "fitted"),
+    "logistic: top-1 + kNN (predicted intent)": (["p1", "knn_pred"], "fitted"),
+    "logistic: top-1 + kNN (any row)": (["p1", "knn_any"], "fitted"),
+    "logistic: top-1 + margin + entropy + raw score": (["p1", "margin", "negent", "raw1"], "fitted"),
+    "logistic: top-1 + word coverage": (["p1", "coverage"], "fitted"),
+    "logistic: top-1 + coverage + entropy (adopted)": (["p1", "coverage", "negent"], "fitted"),
+    "logistic: top-1 + coverage + both kNN": (["p1", "coverage", "knn_pred", "knn_any"], "fitted"),
+    "logistic: all eight signals": (
+        ["p1", "margin", "negent", "raw1", "knn_pred", "knn_any", "coverage", "covered_words"],
+        "fitted",
+    ),
+}
+
+
+def _signals(data: dict) -> tuple[dict, dict, object, float]:
+    """Per-row signals of ``val`` (in scope) and ``oos_val``, from one model fitted on ``train``."""
+    import numpy as np
+
+    from agentops_cli.nlp import intent_scope as scope
+    from agentops_cli.nlp import intent_train as it
+    from agentops_cli.nlp.intent import softmax
+
+    params = it.TrainParams()
+    rows = data["train"]
+    val_texts, oos_texts = [t for t, _ in data["val"]], [t for t, _ in data["oos_val"]]
+    n, n_val = len(rows), len(val_texts)
+    corpus = it.Corpus.of([t for t, _ in rows] + val_texts + oos_texts)
+    vocabularies = corpus.vocabularies(np.arange(n), params)
+    train_x = corpus.features(np.arange(n), vocabularies)
+    fit = it.fit_svm(train_x, [lab for _, lab in rows], params)
+    classes = fit.classes
+    y = np.array([classes.index(lab) for _, lab in rows])
+    gold = np.array([classes.index(lab) for _, lab in data["val"]])
+    val_rows, oos_rows = np.arange(n, n + n_val), np.arange(n + n_val, n + n_val + len(oos_texts))
+    val_logits = it._in_order(fit, corpus.features(val_rows, vocabularies), classes)
+    temperature = it.fit_temperature(val_logits, gold)
+    cpu = time.process_time()
+    known = scope.scope_mask(corpus.word, vocabularies[0].columns, np.arange(n))
+    cover_cpu = time.process_time() - cpu
+
+    def signals(selected):
+        features = corpus.features(selected, vocabularies)
+        logits = it._in_order(fit, features, classes)
+        probs = softmax(logits, temperature)
+        ranked, raw = np.sort(probs, axis=1), np.sort(logits, axis=1)
+        top = probs.argmax(axis=1)
+        similarity = (features @ train_x.T).toarray()
+        same = y[None, :] == top[:, None]
+        started = time.process_time()
+        cover = scope.coverage(corpus.word, selected, known)
+        seen = np.asarray(corpus.word.matrix[selected] @ known.astype(float)).ravel()
+        nonlocal cover_cpu
+        cover_cpu += time.process_time() - started
+        return {
+            "p1": ranked[:, -1],
+            "margin": ranked[:, -1] - ranked[:, -2],
+            "negent": (probs * np.log(np.clip(probs, 1e-12, None))).sum(axis=1),
+            "raw1": raw[:, -1],
+            "knn_pred": np.where(same, similarity, -1.0).max(axis=1),
+            "knn_any": similarity.max(axis=1),
+            "coverage": cover,
+            "covered_words": seen,
+        }, top
+
+    val, top = signals(val_rows)
+    oos, _ = signals(oos_rows)
+    return val, oos, top == gold, cover_cpu
+
+
+def _fitted_scores(val: dict, oos: dict, names: list[str]):
+    """Cross-fitted logistic scores (in scope vs out of scope) of every val and oos_val row."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    def matrix(sig):
+        cols = []
+        for name in names:
+            v = sig[name]
+            if name == "p1":
+                v = np.clip(v, 1e-6, 1 - 1e-6)
+                v = np.log(v / (1 - v))
+            cols.append(v)
+        return np.column_stack(cols)
+
+    features = np.vstack([matrix(val), matrix(oos)])
+    target = np.r_[np.ones(len(val["p1"]), int), np.zeros(len(oos["p1"]), int)]
+    scores = np.zeros(len(target))
+    for fit_idx, score_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(features, target):
+        mean, scale = features[fit_idx].mean(axis=0), features[fit_idx].std(axis=0) + 1e-12
+        model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+        model.fit((features[fit_idx] - mean) / scale, target[fit_idx])
+        scores[score_idx] = 1 / (1 + np.exp(-model.decision_function((features[score_idx] - mean) / scale)))
+    return scores[: len(val["p1"])], scores[len(val["p1"]) :]
+
+
+def _tune_any_scale(in_score, correct, oos_score):
+    """The engine's threshold rule (:func:`tune_threshold`: best accuracy + out-of-scope recall
+    within the 1-point budget, lowest threshold on ties) for a score on any scale: candidate
+    thresholds at 2,001 quantiles of the pooled scores instead of a 0.005 grid of probabilities."""
+    import numpy as np
+
+    base = float(correct.mean())
+    best, stats = -1.0, {}
+    for threshold in np.unique(np.quantile(np.r_[in_score, oos_score], np.linspace(0, 1, 2001))):
+        accuracy = float((correct & (in_score >= threshold)).mean())
+        if accuracy < base - BUDGET - 1e-9:
+            continue
+        recall = float((oos_score < threshold).mean())
+        if accuracy + recall > best + 1e-9:
+            best, stats = accuracy + recall, {"accuracy": round(accuracy, 4), "oos_recall": round(recall, 4)}
+    return stats
+
+
+def rules(data: dict) -> dict:
+    val, oos, correct, cover_cpu = _signals(data)
+    out = {"val_accuracy_no_reject": round(float(correct.mean()), 4), "coverage_cpu_s": round(cover_cpu, 3)}
+    table = []
+    for name, (names, how) in RULES.items():
+        if how == "tuned":
+            in_score, oos_score = val[names[0]], oos[names[0]]
+        else:
+            in_score, oos_score = _fitted_scores(val, oos, names)
+        stats = _tune_any_scale(in_score, correct, oos_score)
+        table.append({"rule": name, "signals": names, "weights": how, **stats})
+        print(json.dumps(table[-1]), flush=True)
+    return {**out, "rules": table}
+
+
+def _halves(data: dict) -> list[tuple[list, list]]:
+    """``val`` + ``oos_val`` split in two, each half holding half of every intent and of oos_val."""
+    from agentops_cli.nlp.intent import OOS_LABEL
+
+    rows = data["val"] + [[t, OOS_LABEL] for t, _ in data["oos_val"]]
+    seen: dict[str, int] = {}
+    first, second = [], []
+    for text, label in rows:
+        seen[label] = seen.get(label, 0) + 1
+        (first if seen[label] % 2 else second).append((text, label))
+    return [(first, second), (second, first)]
+
+
+# Rules compared on the halves: (SIGNALS of intent_scope, or None for the top-1 probability).
+HALF_RULES = {
+    "top-1 probability (intent-v8)": None,
+    "logistic: top-1 + word coverage": (0, 1),
+    "logistic: top-1 + entropy": (0, 2),
+    "logistic: top-1 + coverage + entropy (adopted)": (0, 1, 2),
+}
+
+
+def halves(data: dict) -> dict:
+    """Per half: one engine training (its rule inputs captured), then each rule chosen on the
+    captured held-out rows exactly as the engine would, applied to the refit model, and read on
+    the other half."""
+    import numpy as np
+
+    from agentops_cli.nlp import intent_scope as scope
+    from agentops_cli.nlp.intent import OOS_LABEL
+    from agentops_cli.nlp.intent_train import train_intent_model
+
+    train = data["train"]
+    choose, saved = scope.choose_rule, (scope.SIGNALS, scope.MIN_OOS_EXAMPLES)
+    captured: dict = {}
+
+    def capture(*args):
+        captured["args"] = args
+        return choose(*args)
+
+    figures: dict[str, list] = {name: [] for name in HALF_RULES}
+    scope.choose_rule = capture
+    try:
+        for tune, check in _halves(data):
+            model = train_intent_model(
+                [t for t, _ in train],
+                [lab for _, lab in train],
+                val_texts=[t for t, _ in tune],
+                val_labels=[lab for _, lab in tune],
+            )
+            gold = [lab for _, lab in check]
+            is_oos = np.array([g == OOS_LABEL for g in gold])
+            for name, signals in HALF_RULES.items():
+                scope.SIGNALS = signals or saved[0]
+                scope.MIN_OOS_EXAMPLES = saved[1] if signals else 10**9
+                weights, threshold, stats = choose(*captured["args"])
+                model.oos_weights, model.oos_threshold = weights, threshold
+                preds = model.predict([t for t, _ in check])
+                labels = np.array([p.label for p in preds], dtype=object)
+                top = np.array([p.top[0][0] for p in preds], dtype=object)
+                gold_in = np.array(gold, dtype=object)[~is_oos]
+                figures[name].append(
+                    {
+                        "tuned_accuracy": stats["accuracy"],
+                        "tuned_oos_recall": stats["oos_recall"],
+                        "accuracy": float((labels[~is_oos] == gold_in).mean()),
+                        "accuracy_no_reject": float((top[~is_oos] == gold_in).mean()),
+                        "oos_recall": float((labels[is_oos] == OOS_LABEL).mean()),
+                        "weights": weights,
+                        "threshold": threshold,
+                    }
+                )
+    finally:
+        scope.choose_rule = choose
+        scope.SIGNALS, scope.MIN_OOS_EXAMPLES = saved
+    out = {}
+    for name, rows in figures.items():
+        keys = ("tuned_accuracy", "tuned_oos_recall", "accuracy", "accuracy_no_reject", "oos_recall")
+        mean = {k: round(sum(f[k] for f in rows) / len(rows), 4) for k in keys}
+        out[name] = {**mean, "per_half": rows}
+        print(name, json.dumps(mean), flush=True)
+    return out
+
+
+def cost(data: dict) -> dict:
+    """Warm batch classification of val + oos_val, with the coverage signal and without it."""
+    from agentops_cli.nlp.intent_train import train_intent_model
+
+    train = data["train"]
+    tune = data["val"][::2] + [[t, "out_of_scope"] for t, _ in data["oos_val"][::2]]
+    model = train_intent_model(
+        [t for t, _ in train],
+        [lab for _, lab in train],
+        val_texts=[t for t, _ in tune],
+        val_labels=[lab for _, lab in tune],
+    )
+    queries = [t for t, _ in data["val"]] + [t for t, _ in data["oos_val"]]
+    queries = (queries * 2)[:5000]
+    out = {"weights": model.oos_weights}
+    weights = model.oos_weights
+    for name, use in (("with_coverage", weights), ("top1_only", [])):
+        model.oos_weights = use
+        model._char_cache.clear()
+        model.predict(queries[:200])  # warm
+        best_wall, best_cpu = float("inf"), float("inf")
+        for _ in range(3):
+            wall, cpu = time.perf_counter(), time.process_time()
+            model.predict(queries)
+            best_wall = min(best_wall, time.perf_counter() - wall)
+            best_cpu = min(best_cpu, time.process_time() - cpu)
+        out[name] = {
+            "queries_per_s": round(len(queries) / best_wall, 1),
+            "queries_per_cpu_s": round(len(queries) / best_cpu, 1),
+        }
+        print(name, out[name], flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", nargs="?", default="all", choices=["rules", "halves", "cost", "all"])
+    parser.add_argument("--out", type=Path, default=RESULTS / "clinc150_rejection.json")
+    args = parser.parse_args(argv)
+    from threadpoolctl import threadpool_limits
+
+    data = load_clinc()
+    result: dict = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
+    result.update(
+        {
+            "benchmark": "clinc150_rejection",
+            "date": time.strftime("%Y-%m-%d"),
+            "command": "nice -n 10 .venv/bin/python bench/clinc150_rejection.py all",
+            "budget": BUDGET,
+        }
+    )
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if args.what in ("rules", "all"):
+            result["val_rules"] = rules(data)
+        if args.what in ("halves", "all"):
+            result["val_halves"] = halves(data)
+        if args.what in ("cost", "all"):
+            result["cost"] = cost(data)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
