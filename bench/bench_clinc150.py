@@ -198,6 +198,15 @@ def _variants_table() -> list[str]:
     return [*V8_NOTES.splitlines(), *lines]
 
 
+def _rejection_table() -> list[str]:
+    """The validation-only comparison of out-of-scope rejection rules, when it has been run."""
+    import clinc150_rejection
+
+    path = ROOT / "bench" / "results" / "clinc150_rejection.json"
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return clinc150_rejection.section(data)
+
+
 def _from_v6(data: dict) -> bool:
     return "val_accuracy_no_reject" in data.get("model", {})
 
@@ -263,7 +272,7 @@ def section(data: dict | None) -> list[str]:
             "(v6 also found the linear SVM as accurate as logistic regression on 77 CLINC150 intents,",
             "at about a third of the CPU time; a 3-point budget gives 0.9109 / 0.764 with the v6 model.)",
         ]
-    lines += ["", *V7_NOTES.splitlines(), "", *_variants_table()]
+    lines += ["", *V7_NOTES.splitlines(), "", *_variants_table(), *_rejection_table()]
     lines += [
         "",
         "For comparison, the CLINC150 paper reports about 91 % in-scope accuracy for its linear",

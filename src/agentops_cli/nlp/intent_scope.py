@@ -41,9 +41,13 @@ SIGNALS = (0, 1, 2)
 
 
 def is_unigram(counts: TermCounts) -> np.ndarray:
-    """Per term column of ``counts``: a single word (word bigrams hold a space)."""
-    terms = counts.terms.astype(str)
-    return np.char.find(terms, " ") < 0 if len(terms) else np.zeros(0, dtype=bool)
+    """Per term column of ``counts``: a single word (word bigrams hold a space).
+
+    Term by term, not through ``astype(str)``: a fixed-width copy is as wide as the longest
+    term times their number, and one pasted 10,000-character "word" would make it gigabytes.
+    """
+    terms = counts.terms
+    return np.fromiter((" " not in term for term in terms), dtype=bool, count=len(terms))
 
 
 def scope_mask(counts: TermCounts, columns: np.ndarray, in_scope_rows: np.ndarray) -> np.ndarray:
