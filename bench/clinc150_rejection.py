@@ -52,6 +52,8 @@ RULES = {
     "logistic: top-1 + word coverage": (["p1", "coverage"], "fitted"),
     "logistic: top-1 + coverage + entropy (adopted)": (["p1", "coverage", "negent"], "fitted"),
     "logistic: top-1 + coverage + both kNN": (["p1", "coverage", "knn_pred", "knn_any"], "fitted"),
+    "per-intent thresholds (shrunk to the global one): top-1 probability": (["p1"], "per_intent"),
+    "per-intent thresholds: top-1 + coverage + entropy": (["p1", "coverage", "negent"], "per_intent"),
     "logistic: all eight signals": (
         ["p1", "margin", "negent", "raw1", "knn_pred", "knn_any", "coverage", "covered_words"],
         "fitted",
@@ -107,6 +109,7 @@ def _signals(data: dict) -> tuple[dict, dict, object, float]:
             "knn_any": similarity.max(axis=1),
             "coverage": cover,
             "covered_words": seen,
+            "pred": top,  # the predicted intent (per-intent thresholds), not a signal
         }, top
 
     val, top = signals(val_rows)
@@ -141,6 +144,30 @@ def _fitted_scores(val: dict, oos: dict, names: list[str]):
     return scores[: len(val["p1"])], scores[len(val["p1"]) :]
 
 
+SHRINK = 20  # pseudo-rows of the global mean in each intent's offset (~20 val rows per intent)
+
+
+def _per_intent(val: dict, oos: dict, in_score, oos_score):
+    """Per-intent thresholds shrunk toward the global one, as an offset subtracted from the score:
+    each predicted intent's mean in-scope score minus the global mean, shrunk by ``SHRINK``
+    pseudo-rows; cross-fitted (offsets from 4 folds, applied to the 5th)."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    pred = np.r_[val["pred"], oos["pred"]]
+    score = np.r_[in_score, oos_score]
+    is_in = np.r_[np.ones(len(in_score), int), np.zeros(len(oos_score), int)]
+    n_intents = int(pred.max()) + 1
+    out = score.copy()
+    for fit_idx, score_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(score, is_in):
+        ref = fit_idx[is_in[fit_idx] == 1]
+        sums = np.bincount(pred[ref], weights=score[ref], minlength=n_intents)
+        counts = np.bincount(pred[ref], minlength=n_intents)
+        offset = (sums - counts * score[ref].mean()) / (counts + SHRINK)
+        out[score_idx] = score[score_idx] - offset[pred[score_idx]]
+    return out[: len(in_score)], out[len(in_score) :]
+
+
 def _tune_any_scale(in_score, correct, oos_score):
     """The engine's threshold rule (:func:`tune_threshold`: best accuracy + out-of-scope recall
     within the 1-point budget, lowest threshold on ties) for a score on any scale: candidate
@@ -168,6 +195,8 @@ def rules(data: dict) -> dict:
             in_score, oos_score = val[names[0]], oos[names[0]]
         else:
             in_score, oos_score = _fitted_scores(val, oos, names)
+        if how == "per_intent":
+            in_score, oos_score = _per_intent(val, oos, in_score, oos_score)
         stats = _tune_any_scale(in_score, correct, oos_score)
         table.append({"rule": name, "signals": names, "weights": how, **stats})
         print(json.dumps(table[-1]), flush=True)
