@@ -373,7 +373,10 @@ def _heldout_coverage(
     labels: Sequence[str],
     oos_label: str,
 ) -> np.ndarray:
-    """Word coverage of ``held_rows`` against the in-scope words of the fit that scores them."""
+    """Word coverage of ``held_rows`` against the in-scope words of the fit that scores them
+    (zeros, not computed, when none of them is out of scope: the rule then never uses it)."""
+    if not any(labels[i] == oos_label for i in held_rows):
+        return np.zeros(len(held_rows))
     in_scope = _in_scope_rows(fit_rows, labels, oos_label)
     known = scope.scope_mask(corpus.word, vocabularies[0].columns, in_scope)
     return scope.coverage(corpus.word, held_rows, known)
@@ -445,7 +448,6 @@ def _train(
             h_logits, h_cover = _oof_logits(corpus, labels, classes, oos_label, params)
             vocabularies, fit = _fit_linear(corpus, np.arange(len(labels)), labels, params)
             model = _export(corpus, vocabularies, fit)
-            _mark_scope_words(model, corpus, vocabularies, labels, oos_label)
             _finish(
                 model,
                 (h_logits, h_cover),
@@ -455,6 +457,7 @@ def _train(
                 f"{CV_FOLDS}-fold cross-validation",
                 len(texts),
             )
+            _mark_scope_words(model, corpus, vocabularies, labels, oos_label)
             return model
         fit_rows, held_rows = _holdout_split(labels, params)
         source = f"hold-out ({len(held_rows)} rows)"
@@ -473,7 +476,6 @@ def _train(
         first.submit(corpus.features(fit_rows, first_vocabularies), [all_labels[i] for i in fit_rows], params)
         vocabularies, fit = _fit_linear(corpus, np.arange(len(all_labels)), all_labels, params)
         model = _export(corpus, vocabularies, fit)
-        _mark_scope_words(model, corpus, vocabularies, all_labels, oos_label)
     except BaseException:  # an error or Ctrl-C: no orphaned child process
         first.cancel()
         raise
@@ -481,6 +483,7 @@ def _train(
     h_cover = _heldout_coverage(corpus, fit_rows, held_rows, first_vocabularies, all_labels, oos_label)
     h_labels = [all_labels[i] for i in held_rows]
     _finish(model, (h_logits, h_cover), h_labels, oos_label, params, source, len(all_labels))
+    _mark_scope_words(model, corpus, vocabularies, all_labels, oos_label)
     return model
 
 
@@ -491,7 +494,10 @@ def _mark_scope_words(
     labels: Sequence[str],
     oos_label: str,
 ) -> None:
-    """Record which of the final model's words come from in-scope examples (its coverage words)."""
+    """Record which of the final model's words come from in-scope examples (its coverage words),
+    when its out-of-scope rule weighs coverage."""
+    if not model.oos_weights:
+        return
     columns = vocabularies[0].columns
     in_scope = _in_scope_rows(np.arange(len(labels)), labels, oos_label)
     model.word_in_scope = scope.scope_mask(corpus.word, columns, in_scope)[columns]
