@@ -26,7 +26,7 @@ from agentops_cli.nlp.text import fold, stem, words
 if TYPE_CHECKING:
     import numpy as np
 
-ENGINE_VERSION = "intent-v8"  # bump when features or training change: invalidates cached models
+ENGINE_VERSION = "intent-v9"  # bump when features or training change: invalidates cached models
 OOS_LABEL = "out_of_scope"
 
 # Inference scores texts in chunks of this many: the gathered coefficient block stays ~tens of MB.
@@ -123,12 +123,21 @@ class IntentModel:
     temperature: float = 1.0
     oos_threshold: float = 0.0
     oos_label: str = OOS_LABEL
+    # The out-of-scope rule (:func:`scope_scores`): empty → the threshold applies to the top-1
+    # probability; [bias, w_top1, w_coverage, w_entropy] → to a logistic score of that
+    # probability, the share of the query's words seen in in-scope training examples and the
+    # (negative) entropy of the probabilities.
+    oos_weights: list[float] = field(default_factory=list)
+    # Per word-vocabulary column: a unigram seen in an in-scope example (the coverage's words).
+    word_in_scope: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     _char_cache: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    _scope_words: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     # -- inference --------------------------------------------------------------------------------
-    def _columns(self, texts: Sequence[str]) -> tuple[np.ndarray, ...]:
-        """Vocabulary columns hit by each text: (row, column) pairs of the word and char blocks.
+    def _columns(self, texts: Sequence[str], coverage: list[float] | None = None) -> tuple[np.ndarray, ...]:
+        """Vocabulary columns hit by each text: (row, column) pairs of the word and char blocks;
+        with a ``coverage`` list, each text's :func:`word_coverage` is appended to it.
 
         The only per-text Python work: tokenising and dictionary look-ups, with each word's
         character n-gram columns cached (words repeat across queries far more than texts do).
@@ -136,6 +145,7 @@ class IntentModel:
         import numpy as np
 
         word_vocab, cache = self.word_vocab, self._char_cache
+        scope_words = self.scope_words() if coverage is not None else frozenset()
         if len(cache) > MAX_CACHED_WORDS:
             cache.clear()
         w_rows: list[int] = []
@@ -143,7 +153,10 @@ class IntentModel:
         c_rows: list[int] = []
         c_cols: list[int] = []
         for row, text in enumerate(texts):
-            hits = [word_vocab[g] for g in word_ngrams(text) if g in word_vocab]
+            grams = word_ngrams(text)
+            if coverage is not None:
+                coverage.append(word_coverage(grams, scope_words))
+            hits = [word_vocab[g] for g in grams if g in word_vocab]
             w_cols += hits
             w_rows += [row] * len(hits)
             start = len(c_cols)
@@ -171,8 +184,17 @@ class IntentModel:
         norms = np.sqrt(np.bincount(rows, weights=weights * weights)) if len(rows) else np.empty(0)
         return rows, cols, (weights / norms[rows]).astype(np.float32)
 
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw linear scores, one row per text.
+    def scope_words(self) -> frozenset[str]:
+        """The unigrams seen in in-scope training examples (``word_in_scope``), built once."""
+        if self._scope_words is None:
+            mask = self.word_in_scope
+            every = mask is None or not len(mask)
+            unigrams = ((g, i) for g, i in self.word_vocab.items() if " " not in g)
+            self._scope_words = frozenset(g for g, i in unigrams if every or mask[i])
+        return self._scope_words
+
+    def logits(self, texts: Sequence[str], coverage: list[float] | None = None) -> np.ndarray:
+        """Raw linear scores, one row per text (and, given a list, each text's word coverage).
 
         Per text, one small matrix-vector product over just the columns it hits
         (``weights @ coef[cols]``): measured ~3x faster than gathering the whole batch's
@@ -182,7 +204,7 @@ class IntentModel:
 
         out = np.tile(self.intercept.astype(np.float64), (len(texts), 1))
         for first in range(0, len(texts), CHUNK):
-            w_rows, w_cols, c_rows, c_cols = self._columns(texts[first : first + CHUNK])
+            w_rows, w_cols, c_rows, c_cols = self._columns(texts[first : first + CHUNK], coverage)
             wr, wc, ww = self._block_weights(w_rows, w_cols, self.word_idf)
             cr, cc, cw = self._block_weights(c_rows, c_cols, self.char_idf)
             rows = np.concatenate([wr, cr])
@@ -201,18 +223,21 @@ class IntentModel:
         return softmax(self.logits(texts), self.temperature)
 
     def predict(self, texts: Sequence[str], top_k: int = 3) -> list[Prediction]:
-        """Best label per text; below ``oos_threshold`` (or the OOS class itself) → out of scope."""
+        """Best label per text; a scope score (:func:`scope_scores`) below ``oos_threshold``, or the
+        OOS class itself → out of scope. ``confidence`` stays the top-1 probability either way."""
         import numpy as np
 
-        probs = self.predict_proba(texts)
+        coverage: list[float] | None = [] if self.oos_weights else None
+        probs = softmax(self.logits(texts, coverage), self.temperature)
         k = min(top_k, probs.shape[1])
         order = np.argsort(-probs, axis=1, kind="stable")[:, :k]
         best = probs[np.arange(len(probs)), order[:, 0]] if len(probs) else np.empty(0)
+        scope = scope_scores(probs, coverage, self.oos_weights).tolist()
         labels, oos_label, threshold = self.labels, self.oos_label, self.oos_threshold
         results: list[Prediction] = []
-        for row, idx, confidence in zip(probs, order.tolist(), best.tolist(), strict=True):
+        for row, idx, confidence, score in zip(probs, order.tolist(), best.tolist(), scope, strict=True):
             label = labels[idx[0]]
-            in_scope = label != oos_label and confidence >= threshold
+            in_scope = label != oos_label and score >= threshold
             results.append(
                 Prediction(
                     label=label if in_scope else oos_label,
@@ -224,7 +249,7 @@ class IntentModel:
         return results
 
     # -- persistence --------------------------------------------------------------------------------
-    _ARRAYS = ("word_idf", "char_idf", "coef", "intercept")
+    _ARRAYS = ("word_idf", "char_idf", "coef", "intercept", "word_in_scope")
 
     def save(self, path: Path) -> None:
         """Write an ``.npz``: numpy arrays plus a JSON header, never pickle.
@@ -236,6 +261,8 @@ class IntentModel:
 
         header = {k: v for k, v in self.__dict__.items() if k not in self._ARRAYS and not k.startswith("_")}
         arrays = {k: getattr(self, k) for k in self._ARRAYS}
+        if arrays["word_in_scope"] is None:  # every word counts: stored empty (no pickled None)
+            arrays["word_in_scope"] = np.zeros(0, dtype=bool)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
         try:
@@ -253,8 +280,47 @@ class IntentModel:
 
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data["header"]))
-            arrays = {k: data[k] for k in cls._ARRAYS}
+            arrays = {k: data[k] for k in cls._ARRAYS if k in data}
         return cls(**header, **arrays)
+
+
+def word_coverage(grams: list[str], known: frozenset[str] | set[str]) -> float:
+    """Share of a text's word tokens (the unigrams at the head of :func:`word_ngrams`' list)
+    that are ``known``; 0 for a text without any.
+
+    Why it helps rejection: an out-of-scope query tends to use words no in-scope example
+    used ("what's the weather in Lyon" to a banking pack), which the top-1 probability alone
+    misses when the words the query shares happen to point at one intent (CLINC150
+    validation, cross-fitted: out-of-scope recall 0.66 → 0.75 at the same 1-point cost, 0.79
+    with the entropy too; docs/benchmarks.md).
+    """
+    n_words = (len(grams) + 1) // 2  # n tokens give n unigrams + (n - 1) bigrams
+    if not n_words:
+        return 0.0
+    return sum(g in known for g in grams[:n_words]) / n_words
+
+
+def scope_signals(probs: np.ndarray, coverage: Sequence[float] | None) -> np.ndarray:
+    """Per text: logit of the top-1 probability, word coverage (:func:`word_coverage`), negative
+    entropy of the probabilities — the signals the out-of-scope score weighs."""
+    import numpy as np
+
+    top = np.clip(probs.max(axis=1) if len(probs) else np.empty(0), 1e-6, 1 - 1e-6)
+    neg_entropy = (probs * np.log(np.clip(probs, 1e-12, None))).sum(axis=1)
+    cover = np.asarray(coverage if coverage is not None else np.zeros(len(top)), dtype=np.float64)
+    return np.column_stack([np.log(top / (1 - top)), cover, neg_entropy])
+
+
+def scope_scores(probs: np.ndarray, coverage: Sequence[float] | None, weights: Sequence[float]) -> np.ndarray:
+    """The score ``oos_threshold`` applies to: the top-1 probability itself without ``weights``;
+    with ``[bias, *one weight per signal of scope_signals]``, ``sigmoid(bias + w · signals)`` —
+    a logistic model of "in scope" fitted on held-out in-scope and out-of-scope examples."""
+    import numpy as np
+
+    if not weights:
+        return probs.max(axis=1) if len(probs) else np.empty(0)
+    z = weights[0] + scope_signals(probs, coverage) @ np.asarray(weights[1:], dtype=np.float64)
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:

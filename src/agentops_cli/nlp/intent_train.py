@@ -37,7 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from agentops_cli.nlp.intent import ENGINE_VERSION, OOS_LABEL, IntentModel, softmax
+from agentops_cli.nlp import intent_scope as scope
+from agentops_cli.nlp.intent import ENGINE_VERSION, OOS_LABEL, IntentModel, scope_scores, softmax
 from agentops_cli.nlp.intent_vectors import (
     TermCounts,
     Vocabulary,
@@ -347,20 +348,46 @@ def tune_threshold(
     return best, stats
 
 
-def _oof_logits(corpus: Corpus, labels: list[str], classes: list[str], params: TrainParams) -> np.ndarray:
-    """Out-of-fold logits (stratified k-fold) in ``classes`` order, for calibration on small packs."""
+def _oof_logits(
+    corpus: Corpus, labels: list[str], classes: list[str], oos_label: str, params: TrainParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold logits (stratified k-fold) in ``classes`` order, and each row's word coverage
+    against its fold's words, for calibration on small packs."""
     from sklearn.model_selection import StratifiedKFold
 
     counts = np.unique(labels, return_counts=True)[1]
     folds = int(min(CV_FOLDS, counts.min()))
     out = np.full((len(labels), len(classes)), np.nan)
+    cover = np.zeros(len(labels))
     if folds < 2:
-        return out
+        return out, cover
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=params.seed)
     for train_idx, test_idx in splitter.split(np.zeros(len(labels)), labels):
         vocabularies, fit = _fit_linear(corpus, train_idx, [labels[i] for i in train_idx], params)
         out[test_idx] = _in_order(fit, corpus.features(test_idx, vocabularies), classes)
-    return out
+        cover[test_idx] = _heldout_coverage(corpus, train_idx, test_idx, vocabularies, labels, oos_label)
+    return out, cover
+
+
+def _in_scope_rows(rows: np.ndarray, labels: Sequence[str], oos_label: str) -> np.ndarray:
+    return np.array([i for i in rows if labels[i] != oos_label], dtype=np.int64)
+
+
+def _heldout_coverage(
+    corpus: Corpus,
+    fit_rows: np.ndarray,
+    held_rows: np.ndarray,
+    vocabularies: tuple[Vocabulary, Vocabulary],
+    labels: Sequence[str],
+    oos_label: str,
+) -> np.ndarray:
+    """Word coverage of ``held_rows`` against the in-scope words of the fit that scores them
+    (zeros, not computed, when none of them is out of scope: the rule then never uses it)."""
+    if not any(labels[i] == oos_label for i in held_rows):
+        return np.zeros(len(held_rows))
+    in_scope = _in_scope_rows(fit_rows, labels, oos_label)
+    known = scope.scope_mask(corpus.word, vocabularies[0].columns, in_scope)
+    return scope.coverage(corpus.word, held_rows, known)
 
 
 def _holdout_split(labels: list[str], params: TrainParams) -> tuple[np.ndarray, np.ndarray]:
@@ -419,11 +446,19 @@ def _train(
         all_texts, all_labels = texts, labels
         if len(texts) <= CV_MAX_ROWS:
             corpus = Corpus.of(texts)
-            h_logits = _oof_logits(corpus, labels, classes, params)
-            model = _export(corpus, *_fit_linear(corpus, np.arange(len(labels)), labels, params))
+            h_logits, h_cover = _oof_logits(corpus, labels, classes, oos_label, params)
+            vocabularies, fit = _fit_linear(corpus, np.arange(len(labels)), labels, params)
+            model = _export(corpus, vocabularies, fit)
             _finish(
-                model, h_logits, labels, oos_label, params, f"{CV_FOLDS}-fold cross-validation", len(texts)
+                model,
+                (h_logits, h_cover),
+                labels,
+                oos_label,
+                params,
+                f"{CV_FOLDS}-fold cross-validation",
+                len(texts),
             )
+            _mark_scope_words(model, corpus, vocabularies, labels, oos_label)
             return model
         fit_rows, held_rows = _holdout_split(labels, params)
         source = f"hold-out ({len(held_rows)} rows)"
@@ -457,22 +492,41 @@ def _train(
         calibration.cancel()
         final.cancel()
         raise
-    _finish(model, h_logits, [all_labels[i] for i in held_rows], oos_label, params, source, len(all_labels))
+    h_cover = _heldout_coverage(corpus, fit_rows, held_rows, first_vocabularies, all_labels, oos_label)
+    h_labels = [all_labels[i] for i in held_rows]
+    _finish(model, (h_logits, h_cover), h_labels, oos_label, params, source, len(all_labels))
+    _mark_scope_words(model, corpus, vocabularies, all_labels, oos_label)
     return model
+
+
+def _mark_scope_words(
+    model: IntentModel,
+    corpus: Corpus,
+    vocabularies: tuple[Vocabulary, Vocabulary],
+    labels: Sequence[str],
+    oos_label: str,
+) -> None:
+    """Record which of the final model's words come from in-scope examples (its coverage words),
+    when its out-of-scope rule weighs coverage."""
+    if not model.oos_weights:
+        return
+    columns = vocabularies[0].columns
+    in_scope = _in_scope_rows(np.arange(len(labels)), labels, oos_label)
+    model.word_in_scope = scope.scope_mask(corpus.word, columns, in_scope)[columns]
 
 
 def _finish(
     model: IntentModel,
-    h_logits: np.ndarray,
+    heldout: tuple[np.ndarray, np.ndarray],
     h_labels: list[str],
     oos_label: str,
     params: TrainParams,
     source: str,
     n_examples: int,
 ) -> None:
-    """Calibrate the final model on held-out logits and record how it was made."""
+    """Calibrate the final model on held-out (logits, word coverage) and record how it was made."""
     model.oos_label = oos_label
-    _calibrate(model, h_logits, h_labels, params)
+    _calibrate(model, *heldout, h_labels, params)
     model.meta = {
         "engine": ENGINE_VERSION,
         "n_examples": n_examples,
@@ -484,11 +538,14 @@ def _finish(
     }
 
 
-def _calibrate(model: IntentModel, h_logits: np.ndarray, h_labels: list[str], params: TrainParams) -> None:
-    """Fit the temperature and the out-of-scope threshold on held-out logits; record the figures."""
+def _calibrate(
+    model: IntentModel, h_logits: np.ndarray, h_cover: np.ndarray, h_labels: list[str], params: TrainParams
+) -> None:
+    """Fit the temperature and the out-of-scope rule (:mod:`agentops_cli.nlp.intent_scope`) on
+    held-out logits and word coverage; record the figures."""
     classes, oos_label = model.labels, model.oos_label
     scored = ~np.isnan(h_logits).any(axis=1)
-    h_logits, gold = h_logits[scored], np.array(h_labels, dtype=object)[scored]
+    h_logits, h_cover, gold = h_logits[scored], h_cover[scored], np.array(h_labels, dtype=object)[scored]
     index = {label: i for i, label in enumerate(classes)}
     gold_idx = np.array([index.get(g, -1) for g in gold], dtype=int)
     is_oos = gold == oos_label
@@ -502,15 +559,15 @@ def _calibrate(model: IntentModel, h_logits: np.ndarray, h_labels: list[str], pa
         }
         return
     probs = softmax(h_logits, model.temperature)
-    top, conf = probs.argmax(axis=1), probs.max(axis=1)
+    top = probs.argmax(axis=1)
     predicted_oos = np.array([classes[i] == oos_label for i in top])
     in_correct = (top == gold_idx)[~is_oos]
-    threshold, stats = tune_threshold(
-        conf[~is_oos], in_correct, conf[is_oos & ~predicted_oos], params.max_accuracy_drop
+    weights, threshold, stats = scope.choose_rule(
+        probs, h_cover, is_oos, predicted_oos, in_correct, params.max_accuracy_drop
     )
-    model.oos_threshold = threshold
+    model.oos_weights, model.oos_threshold = weights, threshold
     n_oos = int(is_oos.sum())
-    caught = int((is_oos & (predicted_oos | (conf < threshold))).sum())
+    caught = int((is_oos & (predicted_oos | (scope_scores(probs, h_cover, weights) < threshold))).sum())
     model.meta = {
         "heldout_accuracy": stats["accuracy"],
         "heldout_accuracy_no_reject": round(float(in_correct.mean()), 4) if len(in_correct) else None,

@@ -1,0 +1,210 @@
+"""Out-of-scope rejection: word coverage, the logistic scope score, and the rule chosen on held-out rows."""
+
+from __future__ import annotations
+
+import random
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agentops_cli.nlp import intent_scope as scope
+from agentops_cli.nlp import intent_train
+from agentops_cli.nlp.intent import (
+    OOS_LABEL,
+    IntentModel,
+    scope_scores,
+    scope_signals,
+    softmax,
+    word_coverage,
+    word_ngrams,
+)
+from agentops_cli.nlp.intent_train import Corpus, train_intent_model
+from tests.unit.test_support_nlp import _clinc_subset, needs_clinc
+
+
+def test_word_coverage_counts_word_tokens_not_bigrams() -> None:
+    grams = word_ngrams("refund my parcel today")  # 4 tokens, 3 bigrams
+    assert len(grams) == 7
+    assert word_coverage(grams, {"refund", "parcel"}) == 0.5
+    assert word_coverage(grams, {"refund my", "my parcel"}) == 0.0  # bigrams are not words
+    assert word_coverage(word_ngrams("refund refund"), {"refund"}) == 1.0
+    assert word_coverage(word_ngrams("?! a"), {"a"}) == 0.0  # no word at all
+
+
+def test_scope_score_is_the_top_probability_without_weights_and_logistic_with_them() -> None:
+    probs = softmax(np.array([[2.0, 0.0, 0.0], [0.1, 0.0, 0.0]]))
+    assert scope_scores(probs, None, []).tolist() == probs.max(axis=1).tolist()
+    signals = scope_signals(probs, [1.0, 0.0])
+    assert signals[:, 1].tolist() == [1.0, 0.0]
+    assert signals[0, 0] > signals[1, 0] and signals[0, 2] > signals[1, 2]  # surer, lower entropy
+    only_coverage = scope_scores(probs, [1.0, 0.0], [-1.0, 0.0, 2.0, 0.0])
+    assert only_coverage == pytest.approx([1 / (1 + np.exp(-1.0)), 1 / (1 + np.exp(1.0))])
+    assert scope_scores(np.empty((0, 3)), [], []).shape == (0,)
+
+
+def _heldout(rng: np.random.Generator):
+    """Held-out rows whose top-1 probability separates in-scope from out-of-scope badly."""
+    n_in, n_oos, k = 400, 100, 5
+    logits = np.vstack([rng.normal(0, 1, (n_in, k)), rng.normal(0, 1, (n_oos, k))])
+    logits[:n_in, 0] += 1.5  # in-scope rows lean to class 0 a little more
+    probs = softmax(logits)
+    is_oos = np.r_[np.zeros(n_in, bool), np.ones(n_oos, bool)]
+    cover = np.r_[rng.uniform(0.6, 1.0, n_in), rng.uniform(0.0, 0.5, n_oos)]  # coverage tells them apart
+    correct = probs[:n_in].argmax(axis=1) == 0
+    return probs, cover, is_oos, np.zeros(n_in + n_oos, bool), correct
+
+
+def test_the_logistic_rule_is_kept_only_when_it_beats_the_top_probability() -> None:
+    rng = np.random.default_rng(0)
+    probs, cover, is_oos, predicted_oos, correct = _heldout(rng)
+    plain = intent_train.tune_threshold(probs.max(1)[~is_oos], correct, probs.max(1)[is_oos], 0.01)[1]
+    weights, threshold, stats = scope.choose_rule(probs, cover, is_oos, predicted_oos, correct, 0.01)
+    assert len(weights) == 4 and weights[2] > 0  # more seen words → more in scope
+    assert stats["oos_recall"] > plain["oos_recall"] + 0.3
+    score = scope_scores(probs, cover, weights)
+    assert stats["oos_recall"] == pytest.approx(float((score[is_oos] < threshold).mean()))
+    assert stats["accuracy"] >= correct.mean() - 0.01 - 1e-9  # within the 1-point budget
+
+    # Too few out-of-scope rows to fit weights on: the top-1 rule stays.
+    few = is_oos.copy()
+    few[np.flatnonzero(is_oos)[scope.MIN_OOS_EXAMPLES - 1 :]] = False
+    keep = ~is_oos | few
+    assert scope.choose_rule(probs[keep], cover[keep], few[keep], predicted_oos[keep], correct, 0.01)[0] == []
+
+
+def test_the_top_rule_stays_when_the_combined_score_does_not_gain() -> None:
+    """A top-1 probability that already separates perfectly leaves nothing to gain."""
+    rng = np.random.default_rng(2)
+    n_in, n_oos = 200, 50
+    logits = np.vstack([np.tile([8.0, 0, 0], (n_in, 1)), np.tile([0.1, 0, 0], (n_oos, 1))])
+    probs = softmax(logits + rng.normal(0, 0.01, logits.shape))
+    is_oos = np.r_[np.zeros(n_in, bool), np.ones(n_oos, bool)]
+    cover = rng.uniform(0, 1, n_in + n_oos)
+    weights, _, stats = scope.choose_rule(
+        probs, cover, is_oos, np.zeros_like(is_oos), np.ones(n_in, bool), 0.01
+    )
+    assert weights == [] and stats == {"accuracy": 1.0, "oos_recall": 1.0}
+
+
+def test_training_coverage_equals_run_time_coverage_and_ignores_out_of_scope_words() -> None:
+    texts = ["refund my money", "money back please", "track my parcel", "weather in lyon", "lyon weather"]
+    corpus = Corpus.of(texts)
+    vocabularies = corpus.vocabularies(np.arange(5), intent_train.TrainParams(char_min_df=1))
+    known = scope.scope_mask(corpus.word, vocabularies[0].columns, np.arange(3))  # the in-scope rows
+    queries = ["refund weather in paris", "my parcel", "zzz qqq", "!!"]
+    query_corpus = Corpus.of(texts + queries)
+    seen = {t for t in corpus.word.terms[known]}
+    assert "weather" not in seen and "refund" in seen and "my parcel" not in seen
+    query_known = np.isin(query_corpus.word.terms, list(seen))
+    trained = scope.coverage(query_corpus.word, np.arange(5, 9), query_known)
+    run_time = [word_coverage(word_ngrams(q), seen) for q in queries]
+    assert trained.tolist() == pytest.approx(run_time)
+    assert run_time[:3] == [0.25, 1.0, 0.0]
+
+
+def _pack_with_oos() -> tuple[list[str], list[str]]:
+    """Three intents, and out-of-scope examples: one unknown word among an intent's and fillers."""
+    rng = random.Random(5)
+    topics = {
+        "refund": "money back refund return",
+        "shipping": "parcel package delivery track",
+        "account": "login password email profile",
+    }
+    filler = [
+        "i",
+        "want",
+        "to",
+        "my",
+        "the",
+        "a",
+        "please",
+        "now",
+        "can",
+        "you",
+        "help",
+        "with",
+        "about",
+        "this",
+        "order",
+        "today",
+        "need",
+    ]
+    texts, labels = [], []
+    for label, vocab in topics.items():
+        for _ in range(60):
+            texts.append(" ".join([rng.choice(filler), rng.choice(vocab.split()), *rng.sample(filler, 2)]))
+            labels.append(label)
+    topic_words = " ".join(topics.values()).split()
+    for _ in range(40):
+        unknown = "".join(rng.choice(string.ascii_lowercase) for _ in range(7))
+        texts.append(f"{rng.choice(filler)} {unknown} {rng.choice(topic_words)} {rng.choice(filler)}")
+        labels.append(OOS_LABEL)
+    texts.append("tell me about the volcano")  # a word only an out-of-scope example uses
+    labels.append(OOS_LABEL)
+    return texts, labels
+
+
+def test_a_pack_with_out_of_scope_examples_trains_the_same_rule_twice(tmp_path: Path) -> None:
+    texts, labels = _pack_with_oos()
+    model = train_intent_model(texts, labels)
+    again = train_intent_model(texts, labels)
+    assert len(model.oos_weights) == 4 and model.oos_weights[2] > 0  # coverage: the telling signal
+    assert (model.oos_weights, model.oos_threshold) == (again.oos_weights, again.oos_threshold)
+    assert np.array_equal(model.word_in_scope, again.word_in_scope)
+    in_scope_words = model.scope_words()
+    volcano = word_ngrams("volcano")[0]  # as stemmed
+    assert "refund" in in_scope_words and volcano not in in_scope_words  # OOS-only words excluded
+    assert volcano in model.word_vocab  # … though the classifier uses them
+    queries = ["refund my money back please", "track my parcel delivery", "qwhzkpr money"]
+    predictions = model.predict(queries)
+    model.save(tmp_path / "m.npz")
+    loaded = IntentModel.load(tmp_path / "m.npz")
+    assert loaded.oos_weights == model.oos_weights
+    assert [p.label for p in loaded.predict(queries)] == [p.label for p in predictions]
+    assert [p.label for p in predictions[:2]] == ["refund", "shipping"]
+    assert predictions[2].label == OOS_LABEL
+
+
+def test_a_pack_without_out_of_scope_examples_keeps_the_top_probability_rule(tmp_path: Path) -> None:
+    from tests.unit.test_intent_training import _pack
+
+    texts, labels = _pack(40)
+    model = train_intent_model(texts, labels)
+    assert model.oos_weights == []
+    predictions = model.predict(["money back please", "qwerty zxcv"])
+    assert all(p.in_scope == (p.confidence >= model.oos_threshold) for p in predictions)
+    model.save(tmp_path / "m.npz")
+    assert IntentModel.load(tmp_path / "m.npz").oos_weights == []
+
+
+def test_a_model_file_without_the_scope_words_still_loads(tmp_path: Path) -> None:
+    texts, labels = _pack_with_oos()
+    model = train_intent_model(texts, labels)
+    model.oos_weights, model.word_in_scope = [], None
+    model.save(tmp_path / "old.npz")
+    with np.load(tmp_path / "old.npz") as data:
+        assert data["word_in_scope"].shape == (0,)
+        arrays = {k: data[k] for k in data.files if k != "word_in_scope"}
+    np.savez(tmp_path / "older.npz", **arrays)
+    loaded = IntentModel.load(tmp_path / "older.npz")
+    assert loaded.word_in_scope is None and word_ngrams("volcano")[0] in loaded.scope_words()  # all count
+
+
+@needs_clinc
+def test_real_out_of_scope_queries_fit_a_rule_that_catches_more_of_them() -> None:
+    """12 CLINC150 intents calibrated on val + oos_val (real out-of-scope queries)."""
+    data = _clinc_subset()
+    val = data["val"] + [[t, OOS_LABEL] for t, _ in data["oos_val"]]
+    model = train_intent_model(
+        [t for t, _ in data["train"]],
+        [lab for _, lab in data["train"]],
+        val_texts=[t for t, _ in val],
+        val_labels=[lab for _, lab in val],
+    )
+    assert len(model.oos_weights) == 4 and model.oos_weights[2] > 0
+    assert model.meta["heldout_accuracy"] >= model.meta["heldout_accuracy_no_reject"] - 0.01 - 1e-9
+    assert (
+        model.meta["heldout_oos_recall"] >= 0.8
+    )  # measured 0.9 (the top-1 rule alone: lower, or no weights)
