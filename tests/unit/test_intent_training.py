@@ -261,3 +261,14 @@ def test_the_worker_fits_the_problem_it_is_handed(tmp_path: Path) -> None:
     fitted, expected = load_fit(result), fit_svm(features, labels, params)
     assert fitted.classes == expected.classes == ["refund", "shipping"]
     assert np.array_equal(fitted.coef, expected.coef) and np.array_equal(fitted.intercept, expected.intercept)
+
+
+def test_terms_sort_without_a_fixed_width_copy():
+    """One pasted huge word among many terms: a fixed-width string copy would take
+    200,000 characters × 4 bytes × 20,003 terms (16 GB); the sort must not make one."""
+    from agentops_cli.nlp.intent_vectors import _alphabetical
+
+    terms = [f"t{i:05d}" for i in range(20_000, 0, -1)] + ["b", "x" * 200_000, "a"]
+    ordered, rank = _alphabetical(terms)
+    assert ordered.tolist() == sorted(terms)
+    assert [ordered[r] for r in rank] == terms

@@ -52,9 +52,12 @@ class Vocabulary:
 
 
 def _alphabetical(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(terms sorted, rank of each original term id in that order)."""
+    """(terms sorted, rank of each original term id in that order).
+
+    Sorted by Python, not through ``astype(str)``: a fixed-width copy is as wide as the longest
+    term, so one pasted huge "word" would cost gigabytes."""
     array = np.array(terms, dtype=object)
-    order = np.argsort(array.astype(str), kind="stable") if terms else np.empty(0, dtype=np.int64)
+    order = np.fromiter(sorted(range(len(terms)), key=terms.__getitem__), dtype=np.int64, count=len(terms))
     rank = np.empty(len(terms), dtype=np.int64)
     rank[order] = np.arange(len(terms))
     return array[order], rank
