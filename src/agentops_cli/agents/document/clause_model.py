@@ -74,11 +74,12 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     "Non-Compete": (
         "non compete", "noncompete", "not compete", "to compete", "competing products",
         "competing product", "competitive products", "compete with", "competing business",
-        "competitive business", "no competencia", "no competir",
+        "competitive business", "no competencia", "no competir", "compitan con", "compita con",
     ),
     "Uncapped Liability": (
         "unlimited liability", "shall not apply", "gross negligence", "willful misconduct",
-        "wilful misconduct", "responsabilidad ilimitada",
+        "wilful misconduct", "responsabilidad ilimitada", "culpa grave", "no será de aplicación",
+        "no serán de aplicación",
     ),
     "Cap On Liability": (
         "not exceed", "limited to", "aggregate liability", "total liability", "maximum liability",
@@ -95,7 +96,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     "Change Of Control": (
         "change of control", "change in control", "change of ownership", "merger", "acquisition",
         "acquired", "consolidation", "substantially all", "beneficial owner", "voting securities",
-        "voting stock", "cambio de control",
+        "voting stock", "cambio de control", "cambio en el control", "toma de control",
     ),
     "Anti-Assignment": (
         "not assign", "assign this", "assign or", "may not assign", "prior written consent", "ceder",
@@ -106,7 +107,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
         "most favored", "most favoured", "less favorable", "less favourable", "as favorable",
         "as favourable", "more favorable", "more favourable", "lowest price", "lowest prices",
         "higher fee", "higher price", "favorable terms", "favorable pricing", "más favorecido",
-        "más favorables",
+        "más favorables", "menos favorables",
     ),
     "Minimum Commitment": (
         "minimum purchase", "minimum order", "minimum quantity", "minimum quantities", "minimum volume",

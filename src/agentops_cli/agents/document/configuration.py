@@ -297,9 +297,10 @@ UNCAPPED_NOT_A_CARVE_OUT = (
 # A non-compete restricts *business*: a restriction whose object is something else — soliciting or
 # hiring staff or customers, confidential information, buying the other side's shares (a standstill),
 # reverse engineering, trademarks, endorsing or sponsoring — is another clause unless the sentence
-# also speaks of competing. Written as "compete-words, or none of those other objects".
+# also speaks of competing ("compet…", Spanish "compit…" as in "compitan"). Written as
+# "compete-words, or none of those other objects".
 NON_COMPETE_SUBJECT = (
-    r"compet|\A(?![\s\S]*(?:solicit|recruit|\bhire|\bemploy|confidential|disclos|trade\s+secret|"
+    r"compet|compit|\A(?![\s\S]*(?:solicit|recruit|\bhire|\bemploy|confidential|disclos|trade\s+secret|"
     r"beneficial\s+owner|voting\s+securit|securities|reverse\s+engineer|de-?compile|modify|trademark|"
     r"\bmarks?\b|endorse|sponsor|advertis|contrat\w+\s+(?:a\s+)?(?:emplead|trabajador)|informaci[oó]n\s+confidencial|"
     r"marcas?\b|patrocin|publicidad))"
@@ -322,7 +323,7 @@ CHANGE_OF_CONTROL_NO_SAY = (
     r"\bmay\s+(?!not\b)(?:[\w-]+\s+){0,3}?(?:assign|transfer)\b[^.;]{0,150}?\bwithout\b[^.;]{0,60}?consent|"
     r"\bmay\s+(?!not\b)(?:[\w-]+\s+){0,3}?assign\w*\s+(?:this|the|its|such)\b[^.;]{0,80}?\bto\s+(?:a|an|any|its|the)\s+"
     r"(?:successor|acquir|purchaser|surviving)|"
-    r"(?:for\s+the\s+benefit|on\s+behalf)\s+of\s+(?:all\s+or\s+substantially\s+all\s+of\s+)?(?:its\s+|their\s+)?creditors|"
+    r"(?:for\s+the\s+benefit|on\s+behalf)\s+of\s+(?:all\s+or\s+)?(?:substantially\s+all\s+of\s+)?(?:its\s+|their\s+)?creditors|"
     r"[\"“][^\"”]{1,60}[\"”]\s+(?:shall\s+)?means?\b|\bshall\s+mean\b|"
     r"no\s+(?:se\s+)?(?:considerar[aá]|tendr[aá]\s+la\s+consideraci[oó]n\s+de)\s+(?:una\s+)?cesi[oó]n|"
     r"podr[aá]\s+ceder\b[^.;]{0,150}?\bsin\b[^.;]{0,60}?consentimiento|significa\b|se\s+entender[aá]\s+por\b"

@@ -75,7 +75,7 @@ _PATTERN_RISKS: dict[str, tuple[str, str | None, str]] = {
     # nor a description that leaves both open ("products that may or may not compete with X").
     "non_compete": (
         r"non-compete|non\s+compete|not\s+(?:to\s+)?compete|not\s+(?:sell|provide)[^.]{0,60}compet|"
-        r"no\s+competencia|no\s+competir|no\s+podr[aá][^.;]{0,60}compet",
+        r"no\s+competencia|no\s+competir|no\s+podr[aá][^.;]{0,60}comp[ei]t|abstendr[aá]n?\s+de\s+competir",
         NON_COMPETE_NOT_A_PROMISE,
         "non-compete restriction",
     ),
