@@ -156,7 +156,10 @@ def test_non_compete_risk_needs_a_promise_not_to_compete(sentence: str) -> None:
     "sentence",
     [
         "During the term, Agent agrees not to compete with the Principal in the Territory.",
+        "Supplier shall not manufacture or sell to any other retailer tiles that compete with the Range.",
         "Durante la vigencia del contrato, el Agente no podrá competir con el Principal en la Zona.",
+        "Durante un año, el Proveedor no podrá fabricar ni comercializar para terceros en España "
+        "productos que compitan con la gama del Cliente.",
     ],
 )
 def test_a_promise_not_to_compete_is_still_a_risk(sentence: str) -> None:
