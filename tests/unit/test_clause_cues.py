@@ -116,7 +116,9 @@ def test_a_cue_that_counts_alone_scores_its_sentence_one() -> None:
     mfn = list(shipped.categories).index("Most Favored Nation")
     alone = np.zeros(len(shipped.categories), dtype=bool)
     alone[mfn] = True
-    silent = dataclasses.replace(shipped, coef=shipped.coef * 0, intercept=shipped.intercept * 0 - 50)
+    silent = dataclasses.replace(
+        shipped, coef=shipped.coef * 0, intercept=shipped.intercept * 0 - 50, cue_alone=np.zeros_like(alone)
+    )
     texts = ["Buyer shall be treated as a most favored customer for pricing.", "Nothing here at all."]
     assert silent.scores(texts)[0, mfn] < 1e-6
     scores = dataclasses.replace(silent, cue_alone=alone).scores(texts)

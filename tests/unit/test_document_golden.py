@@ -103,3 +103,17 @@ def test_every_value_is_grounded_in_the_loaded_text(results: list[tuple[dict, di
             assert text[item["start"] : item["end"]] == item["text"]
         for risk in result["risks"]:
             assert text[risk["start"] : risk["end"]] == risk["evidence"]
+
+
+def test_clause_types_the_rows_expect(results: list[tuple[dict, dict]]) -> None:
+    """Rows may list CUAD clause types a lawyer finds in the document (``clauses``) and the ones the
+    document only seems to have (``not_clauses``: the words near a clause, not the clause)."""
+    checked = 0
+    for row, result in results:
+        got = {clause["type"] for clause in result["clauses"]}
+        expected = row["expected"]
+        missing = set(expected.get("clauses", ())) - got
+        wrong = set(expected.get("not_clauses", ())) & got
+        assert not missing and not wrong, f"{row['id']}: missing {missing}, should not be there {wrong}"
+        checked += len(expected.get("clauses", ())) + len(expected.get("not_clauses", ()))
+    assert checked >= 9

@@ -30,7 +30,17 @@ from pathlib import Path
 
 import numpy as np
 
-from agentops_cli.agents.document.configuration import EXCLUSIVITY_BOILERPLATE, EXCLUSIVITY_REFERENCES
+from agentops_cli.agents.document.configuration import (
+    CHANGE_OF_CONTROL_NO_SAY,
+    EXCLUSIVITY_BOILERPLATE,
+    EXCLUSIVITY_REFERENCES,
+    MOST_FAVOURED_TERMS,
+    NON_COMPETE_FREEDOM,
+    NON_COMPETE_NOT_A_PROMISE,
+    NON_COMPETE_SUBJECT,
+    UNCAPPED_CARVE_OUT,
+    UNCAPPED_NOT_A_CARVE_OUT,
+)
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "clauses.npz"
 # Sentences shorter than this are headings: they name a clause, they are not one.
@@ -64,11 +74,12 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     "Non-Compete": (
         "non compete", "noncompete", "not compete", "to compete", "competing products",
         "competing product", "competitive products", "compete with", "competing business",
-        "competitive business", "no competencia", "no competir",
+        "competitive business", "no competencia", "no competir", "compitan con", "compita con",
     ),
     "Uncapped Liability": (
         "unlimited liability", "shall not apply", "gross negligence", "willful misconduct",
-        "wilful misconduct", "responsabilidad ilimitada",
+        "wilful misconduct", "responsabilidad ilimitada", "culpa grave", "no será de aplicación",
+        "no serán de aplicación",
     ),
     "Cap On Liability": (
         "not exceed", "limited to", "aggregate liability", "total liability", "maximum liability",
@@ -85,7 +96,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     "Change Of Control": (
         "change of control", "change in control", "change of ownership", "merger", "acquisition",
         "acquired", "consolidation", "substantially all", "beneficial owner", "voting securities",
-        "voting stock", "cambio de control",
+        "voting stock", "cambio de control", "cambio en el control", "toma de control",
     ),
     "Anti-Assignment": (
         "not assign", "assign this", "assign or", "may not assign", "prior written consent", "ceder",
@@ -96,7 +107,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
         "most favored", "most favoured", "less favorable", "less favourable", "as favorable",
         "as favourable", "more favorable", "more favourable", "lowest price", "lowest prices",
         "higher fee", "higher price", "favorable terms", "favorable pricing", "más favorecido",
-        "más favorables",
+        "más favorables", "menos favorables",
     ),
     "Minimum Commitment": (
         "minimum purchase", "minimum order", "minimum quantity", "minimum quantities", "minimum volume",
@@ -281,20 +292,36 @@ def slug(category: str) -> str:
 # A learned category must also be *said* in the sentence. The classifier scores words it saw near
 # real clauses, so boilerplate with the same words passes it: "sole and exclusive remedy",
 # "non-exclusive licence", "exclusively governed by the laws of", "exclusive jurisdiction".
-_MUST_SAY: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
+_MUST_SAY: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {
     "exclusivity": (
         re.compile(r"exclusiv|\bsole(?:ly)?\b|\bonly\b|\ball\s+(?:of\s+)?(?:its|their)\s+requirements", re.I),
         re.compile(EXCLUSIVITY_BOILERPLATE, re.I),
     ),
+    # The classifier also scores the words *near* these clauses (see configuration.py for each):
+    # a consequential-damages exclusion is not uncapped liability without a carve-out; a non-solicit,
+    # confidentiality or standstill covenant is no non-compete; assignment allowed on a merger gives
+    # no say over a change of control; "no less favourable" in a right of first refusal is no MFN.
+    "uncapped_liability": (re.compile(UNCAPPED_CARVE_OUT, re.I), None),
+    "non_compete": (
+        re.compile(NON_COMPETE_SUBJECT, re.I),
+        re.compile(f"{NON_COMPETE_NOT_A_PROMISE}|{NON_COMPETE_FREEDOM}", re.I),
+    ),
+    "change_of_control": (None, re.compile(CHANGE_OF_CONTROL_NO_SAY, re.I)),
+    "most_favored_nation": (re.compile(MOST_FAVOURED_TERMS, re.I), None),
 }
-# ... read once the wording that only points elsewhere is blanked out (a document's title, a
-# cross-reference by heading): the same sentences the exclusivity risk rule reads.
-_REFERENCES: dict[str, re.Pattern[str]] = {"exclusivity": re.compile(EXCLUSIVITY_REFERENCES, re.I)}
+# ... read once the wording that does not say what it seems to is blanked out: for exclusivity, what
+# only points elsewhere (a document's title, a cross-reference by heading: the same sentences the
+# exclusivity risk rule reads); for uncapped liability, list connectors ("including, without
+# limitation") and references to the rest of the contract ("except as otherwise set forth herein").
+_REFERENCES: dict[str, re.Pattern[str]] = {
+    "exclusivity": re.compile(EXCLUSIVITY_REFERENCES, re.I),
+    "uncapped_liability": re.compile(UNCAPPED_NOT_A_CARVE_OUT, re.I),
+}
 
 
 def said_here(kind: str, sentence: str) -> str:
-    """``sentence`` with the wording that only points elsewhere blanked out (see ``_REFERENCES``);
-    the exclusivity risk rule reads sentences through this too."""
+    """``sentence`` with the wording that does not say what it seems to blanked out (see
+    ``_REFERENCES``); the exclusivity risk rule reads sentences through this too."""
     references = _REFERENCES.get(kind)
     return references.sub(" ", sentence) if references else sentence
 
@@ -306,7 +333,8 @@ def admissible(clause_type: str, sentence: str) -> bool:
         return True
     needed, boilerplate = rule
     sentence = said_here(clause_type, sentence)
-    return bool(needed.search(sentence)) and not (boilerplate and boilerplate.search(sentence))
+    said = needed is None or bool(needed.search(sentence))
+    return said and not (boilerplate and boilerplate.search(sentence))
 
 
 def find_clauses(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, int, int, float]]:

@@ -259,3 +259,91 @@ EXCLUSIVITY_REFERENCES = (
     r"(?:previst|establecid|descrit|indicad)[oa]s?\s+en)\s+(?:the\s+|la\s+|el\s+)?"
     r"(?:section|clause|article|paragraph|cl[aá]usula|secci[oó]n|art[ií]culo|apartado)"
 )
+# Compete-words that promise nothing: "competitive" as in price ("cannot provide competitive
+# terms", "precios competitivos") and a description that leaves both open ("products that may or
+# may not compete with X", "puedan o no competir"). Read by the non-compete risk rule and by the
+# learned clause finder alike.
+NON_COMPETE_NOT_A_PROMISE = (
+    r"competitiv[eo]s?\s+(?:terms|pric\w*|rates?|quot\w*|bids?|offers?|fees?)|"
+    r"(?:precios?|condiciones|tarifas|ofertas?)\s+competitiv[oa]s|"
+    r"\bor\s+(?:may\s+|might\s+|does\s+|do\s+|will\s+)?not\s+compete|whether\s+or\s+not\b[^.;]{0,60}compet|"
+    r"\bpuedan?\s+o\s+no\s+competir"
+)
+
+# What the learned clause finder must also read in a sentence before it counts for these CUAD
+# categories (clause_model._MUST_SAY): general legal structure, English and Spanish.
+#
+# Uncapped liability is a carve-out from a limitation ("the foregoing limitations shall not apply
+# to …", "except for breach of confidentiality", "excluded from these limitations", "nothing …
+# limits liability for fraud") or liability said to be unlimited. A sentence that only limits or
+# excludes liability ("neither party shall be liable for consequential damages") caps it.
+UNCAPPED_CARVE_OUT = (
+    r"(?:shall|will|does|do|not)\W+(?:\w+\W+){0,2}?(?:not\W+(?:\w+\W+){0,2}?)?apply|"
+    r"(?:shall|will)\s+not\s+(?:limit|include)|nothing\b[^.;]{0,100}\b(?:limit|exclude|restrict)|"
+    r"\bexcept\b|\bexcluding\b|\bexclusions?\s+of\b|excluded\s+from|\bother\s+than\b|\bsave\s+(?:for|in|where)\b|"
+    r"unlimited|without\s+limit|no\s+limit|not\s+be\s+(?:limited|capped)|not\s+(?:be\s+)?subject\s+to|"
+    r"in\s+excess\s+of|\bsalvo\b|\bexcepto\b|excepci[oó]n|ilimitad|sin\s+l[ií]mite|"
+    r"no\s+ser[aá]n?\s+de\s+aplicaci|no\s+se\s+aplicar"
+)
+# ... read once the words that only sound like a carve-out are blanked out: a list connector
+# ("including, but not limited to", "without limitation") or a reference to the rest of the contract
+# ("except as otherwise set forth in this Agreement").
+UNCAPPED_NOT_A_CARVE_OUT = (
+    r"(?:including|includes|include)\W+(?:but\s+)?(?:not\s+limited\s+to|without\s+limitation)|"
+    r"without\s+(?:the\s+)?limitation|not\s+limited\s+to|"
+    r"except\s+as\s+(?:otherwise\s+)?(?:expressly\s+)?(?:set\s+forth|provided|stated|permitted)|"
+    r"incluid[oa]s?,?\s+(?:pero\s+)?sin\s+(?:car[aá]cter\s+)?limitaci[oó]n|sin\s+limitaci[oó]n"
+)
+# A non-compete restricts *business*: a restriction whose object is something else — soliciting or
+# hiring staff or customers, confidential information, buying the other side's shares (a standstill),
+# reverse engineering, trademarks, endorsing or sponsoring — is another clause unless the sentence
+# also speaks of competing ("compet…", Spanish "compit…" as in "compitan"). Written as
+# "compete-words, or none of those other objects".
+NON_COMPETE_SUBJECT = (
+    r"compet|compit|\A(?![\s\S]*(?:solicit|recruit|\bhire|\bemploy|confidential|disclos|trade\s+secret|"
+    r"beneficial\s+owner|voting\s+securit|securities|reverse\s+engineer|de-?compile|modify|trademark|"
+    r"\bmarks?\b|endorse|sponsor|advertis|contrat\w+\s+(?:a\s+)?(?:emplead|trabajador)|informaci[oó]n\s+confidencial|"
+    r"marcas?\b|patrocin|publicidad))"
+)
+# ... and it is no promise when the sentence frees a party to compete ("each party may develop
+# competitive products", "shall be free to …"), describes a party's ability to compete (a list of
+# representations), or is a table-of-contents line.
+NON_COMPETE_FREEDOM = (
+    r"\.{5,}|\bmay\s+(?!not\b)(?:[\w-]+,?\s+){0,8}?compet\w*\s+(?:products|services|business)|"
+    r"\bfree\s+(?:and\s+without\s+restriction\s+)?to\b|ability\s+(?:of\s+\w+\s+)?to\s+compete|"
+    r"\bpodr[aá]n?\s+(?!no\b)(?:\w+,?\s+){0,8}?(?:productos|servicios)\s+competidores|libre\s+de\s+competir"
+)
+# A change-of-control clause gives the other side a say (consent, notice, termination) when control
+# changes. Not one: a change of control declared no assignment, assignment *allowed* without consent
+# on a merger or to a successor, an insolvency event ("assignment for the benefit of creditors"), a
+# definition ("'Sale Transaction' means …") — the clause that uses it is read on its own.
+CHANGE_OF_CONTROL_NO_SAY = (
+    r"shall\s+not\s+(?:be\s+)?(?:considered|deemed|construed|treated)\s+(?:to\s+be\s+|as\s+)?an?\s+(?:assignment|transfer)|"
+    r"no\s+(?:such\s+)?consent\s+(?:shall|will|is)\s+(?:be\s+)?(?:required|necessary|needed)|"
+    r"\bmay\s+(?!not\b)(?:[\w-]+\s+){0,3}?(?:assign|transfer)\b[^.;]{0,150}?\bwithout\b[^.;]{0,60}?consent|"
+    r"\bmay\s+(?!not\b)(?:[\w-]+\s+){0,3}?assign\w*\s+(?:this|the|its|such)\b[^.;]{0,80}?\bto\s+(?:a|an|any|its|the)\s+"
+    r"(?:successor|acquir|purchaser|surviving)|"
+    r"(?:for\s+the\s+benefit|on\s+behalf)\s+of\s+(?:all\s+or\s+)?(?:substantially\s+all\s+of\s+)?(?:its\s+|their\s+)?creditors|"
+    r"[\"“][^\"”]{1,60}[\"”]\s+(?:shall\s+)?means?\b|\bshall\s+mean\b|"
+    r"no\s+(?:se\s+)?(?:considerar[aá]|tendr[aá]\s+la\s+consideraci[oó]n\s+de)\s+(?:una\s+)?cesi[oó]n|"
+    r"podr[aá]\s+ceder\b[^.;]{0,150}?\bsin\b[^.;]{0,60}?consentimiento|significa\b|se\s+entender[aá]\s+por\b"
+)
+# A most-favoured-nation clause compares *this* party's terms with what others get: "most favoured
+# customer", "no less favourable than those offered to any other customer", "the lowest price charged
+# to …", "terms more favourable than those in this Agreement" (then offered to it). Not one: a right of
+# first refusal ("may sell to a third party on terms no more favourable than those offered to X"),
+# arm's-length dealings ("no less favourable than would be available from unaffiliated parties").
+MOST_FAVOURED_TERMS = (
+    r"most\s+favou?red|m[aá]s\s+favorecid|at\s+least\s+as\s+favou?rabl|"
+    r"(?:lowest|best)\s+(?:net\s+)?(?:price|pricing|rate|fee|royalt|terms)\w*\s+(?:\w+\s+){0,4}?"
+    r"(?:charged|offered|granted|given|available|extended|provided|quoted|paid)|"
+    r"(?:favou?rabl\w*|higher|lower|better|greater|less|more)\b[^.;]{0,40}?\bthan\b[^.;]{0,80}?"
+    r"\b(?:offered|granted|given|available|charged|provided|extended|quoted|made|treats?|pays?)\b[^.;]{0,40}?"
+    r"\b(?:to|by|for|with)\s+(?:any|its|their|all|an?|other|another|similarly)\b[^.;]{0,25}?"
+    r"(?:customer|client|licensee|distributor|purchaser|buyer|reseller|user|third\s+part|person|entit|partner|"
+    r"dealer|vendor|suppl)|"
+    r"more\s+favou?rable\s+(?:\w+\s+){0,3}?than\s+(?:those|the\s+terms?|that)\s+(?:\w+\s+){0,3}?(?:in|under)\s+"
+    r"this\s+(?:agreement|contract)|"
+    r"(?:no\s+menos|m[aá]s)\s+favorables\s+que\s+(?:\w+\s+){0,6}?(?:otros|otras|terceros|cualquier|el\s+presente|este)|"
+    r"(?:precio|tarifa)s?\s+m[aá]s\s+baj[oa]s?\s+(?:\w+\s+){0,4}?(?:ofrecid|aplicad|cobrad|concedid)"
+)

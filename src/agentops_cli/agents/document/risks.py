@@ -15,6 +15,7 @@ from agentops_cli.agents.document import clause_model
 from agentops_cli.agents.document.configuration import (
     EXCLUSIVITY_BOILERPLATE,
     LONG_NOTICE_DAYS,
+    NON_COMPETE_NOT_A_PROMISE,
     RISK_SEVERITY,
     UNUSUAL_JURISDICTIONS,
 )
@@ -70,10 +71,16 @@ _PATTERN_RISKS: dict[str, tuple[str, str | None, str]] = {
         EXCLUSIVITY_BOILERPLATE,
         "exclusivity commitment restricts who you can work with",
     ),
+    # A promise not to compete ("shall not compete", "shall not manufacture or sell … products that
+    # compete", "no podrá fabricar ni comercializar … productos que compitan"); not "competitive" as in
+    # price ("cannot provide competitive terms") nor a description that leaves both open ("products
+    # that may or may not compete with X").
     "non_compete": (
-        r"non-compete|non\s+compete|not\s+(?:to\s+)?compete|not\s+(?:sell|provide)[^.]{0,60}compet|"
-        r"no\s+competencia|no\s+competir|no\s+podr[aá][^.;]{0,60}compet",
-        None,
+        r"non-compete|non\s+compete|not\s+(?:to\s+)?compete|"
+        r"not\s+(?:[\w-]+\s+(?:or|nor|and)\s+)?(?:sell|provide|manufacture|market|distribute|offer|develop)"
+        r"[^.]{0,80}compet|"
+        r"no\s+competencia|no\s+competir|no\s+podr[aá][^.;]{0,100}comp[ei]t|abstendr[aá]n?\s+de\s+competir",
+        NON_COMPETE_NOT_A_PROMISE,
         "non-compete restriction",
     ),
     "one_sided_termination": (
