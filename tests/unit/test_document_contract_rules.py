@@ -545,6 +545,13 @@ def test_a_party_list_after_a_full_stop_is_still_the_preamble() -> None:
             "Devices Corporation, a Delaware corporation.",
             ["Lumen Optics (UK) Ltd.", "Orca Devices Corporation"],
         ),
+        # a place of registration joined by "and" is not a party either
+        (
+            "This Supply Agreement is entered into as of March 3, 2025 between Wrenfield Glass Ltd, a "
+            'company registered in England and Wales ("Supplier"), and Harbor Lane Stores Inc., a '
+            'Delaware corporation ("Buyer").',
+            ["Wrenfield Glass Ltd", "Harbor Lane Stores Inc."],
+        ),
         # a former name in brackets, a register entry and a described legal form are not parties
         (
             "This Agreement is made by and between Cobalt Works Inc. (formerly known as Slate Tools Inc.) "

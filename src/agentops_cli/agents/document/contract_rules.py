@@ -93,6 +93,13 @@ _ADDRESS_PART = re.compile(
 )
 
 
+# "laws of England and", "registered in England and", "constituida en España y": the words before
+# an "and" that ends a place in a party's description, whose second half is no party either
+_PLACE_BEFORE = re.compile(
+    r"\b(?:(?:laws?|State|Province|Republic|leyes)\s+(?:of|de)|"
+    r"(?:registered|incorporated|organi[sz]ed|formed|domiciled|registrada|constituida|domiciliada)\s+(?:in|under|en))"
+    r"\s+(?:the\s+|la\s+|el\s+)?[\w ]{1,30}$"
+)
 _ENDS_A_NAME = re.compile(r"(?:^|\n)[^\n]{0,59}\n$|[;:)\n][ \t]*\n$|\n[ \t]*\n$")
 
 
@@ -116,7 +123,7 @@ def _name_before(region: str, alias_start: int) -> tuple[int, int] | None:
     stripped = re.sub(r"\s+(?:of|de)$", "", segment.strip(" ,.\t\n\"“”'"))  # "JANE ROE of (the …)"
     if stripped[:1].islower() and ", " in stripped:
         stripped = stripped.rsplit(", ", 1)[1]  # "professional sailor, JANE ROE"
-    if re.search(r"\b(?:laws?|State|Province|Republic)\s+of\s+(?:the\s+)?[\w ]{1,30}$", before[:cut]):
+    if _PLACE_BEFORE.search(before[:cut]):
         return None  # "… under the laws of England and Wales, having …": a place, not a party
     if not stripped or not re.match(r"[A-Z0-9ÁÉÍÓÚÑ]", stripped) or not 3 <= len(stripped) <= 90:
         return None
