@@ -187,6 +187,30 @@ def test_expiration_is_computed_from_the_term_and_grounded_on_it() -> None:
     assert Grounder(text, "en-us").field(field_specs("contract")["expiration_date"], quoted) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        (
+            "2. TERM\n2.1 This Agreement begins on the date above and continues for three (3) years.\n"
+            "4.2 During the term and for twelve (12) months after it, neither party shall solicit the "
+            "other's employees.",
+            "three (3) years",
+        ),
+        (
+            "2.1 El presente contrato entra en vigor en la fecha indicada y tendrá una duración de dos (2) "
+            "años.\n7.1 Durante la vigencia y los seis (6) meses siguientes, ninguna parte contratará al "
+            "personal de la otra.",
+            "dos (2) años",
+        ),
+    ],
+)
+def test_the_term_is_the_length_the_expiration_is_counted_from(text: str, term: str) -> None:
+    units = sentences(text)
+    quoted = contract_rules.initial_term(text, units)
+    assert quoted is not None and quoted.quote == term
+    assert offline._contract(text, "en-us")["term"] == quoted
+
+
 def test_a_made_up_computed_date_is_refused() -> None:
     text = "The term shall be two (2) years from the Effective Date."
     claim = Quoted(value="2031-01-01", quote="two (2) years from the Effective Date")

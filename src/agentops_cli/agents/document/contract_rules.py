@@ -369,6 +369,34 @@ _NO_END = re.compile(r"until\s+terminated|perpetu|indefinite|no\s+fixed\s+term|p
 _LATER_OF = r"(?:(?:the\s+)?(?:later|earlier|sooner)\s+(?:of|to\s+occur\s+of)\s*:?\s*(?:\(\w\)\s*)?)?"
 
 
+def _term_sentences(text: str, units: list[Span]) -> list[Span]:
+    """The sentences that set the contract's term, the likeliest first: an expiration label, then
+    a sentence that both starts and ends the term ("shall commence on … and continue for …"; a
+    lone "this Agreement shall terminate …" is more often a termination right), then the rest."""
+    labels = [u for u in units if _END_LABEL.match(text[u.start : u.end])]
+    candidates = [
+        unit
+        for unit in units
+        if not _NOT_THE_TERM.search(text[unit.start : unit.end]) and _sets_term(text[unit.start : unit.end])
+    ]
+    strong = labels + [u for u in candidates if _STARTS_AND_ENDS.search(text[u.start : u.end])]
+    return strong + [u for u in candidates if u not in strong]
+
+
+def initial_term(text: str, units: list[Span]) -> Quoted | None:
+    """The initial term's stated length, read in the sentences :func:`expiration_date` reads, so
+    the term and the expiration it gives agree (a non-solicit "for twelve (12) months after the
+    term" is not the term)."""
+    for unit in _term_sentences(text, units):
+        length = term_length(text[unit.start : unit.end])
+        if length is None:
+            continue
+        start, end = unit.start + length.start, unit.start + length.end
+        if find_durations(text[start:end]):  # a stated length, not "the third anniversary"
+            return Quoted.at(text, start, end)
+    return None
+
+
 def expiration_date(text: str, language: str, units: list[Span], effective: str | None) -> Quoted | None:
     """The end of the initial term, read in the sentences that set the contract's term: a stated
     date ("shall terminate on June 30, 2010", "through December 31, 2021"), else the effective
@@ -377,16 +405,7 @@ def expiration_date(text: str, language: str, units: list[Span], effective: str 
     runs "until terminated" has no date; a date elsewhere (a fiscal year "ending December 31") is
     not the term's end."""
     dates = clean_dates(text, language)
-    labels = [u for u in units if _END_LABEL.match(text[u.start : u.end])]
-    candidates = [
-        unit
-        for unit in units
-        if not _NOT_THE_TERM.search(text[unit.start : unit.end]) and _sets_term(text[unit.start : unit.end])
-    ]
-    # A sentence that both starts and ends the term ("shall commence on … and continue for …") is
-    # the term clause; a lone "this Agreement shall terminate …" is more often a termination right.
-    strong = labels + [u for u in candidates if _STARTS_AND_ENDS.search(text[u.start : u.end])]
-    for unit in strong + [u for u in candidates if u not in strong]:
+    for unit in _term_sentences(text, units):
         sentence = text[unit.start : unit.end]
         for found in dates:
             if not unit.start <= found.start < unit.end:

@@ -326,7 +326,7 @@ def _contract(text: str, language: str) -> dict[str, object]:
     fields["expiration_date"] = contract_rules.expiration_date(
         text, language, units, str(effective_iso) if effective_iso else None
     )
-    fields["term"] = _term(text, units)
+    fields["term"] = contract_rules.initial_term(text, units) or _term(text, units)
     renewal = contract_rules.renewal_clause(text, units)
     fields["renewal"] = renewal
     # Notice about a renewal only means something when the contract renews by itself (notice to
