@@ -62,6 +62,9 @@ def test_exclusivity_must_name_an_exclusive_dealing(sentence: str, admissible: b
         ("The term renews each year unless either party gives notice of termination at least sixty days "
          "prior to the end of the then current term.", False),
         ("Buyer may cancel any purchase order upon written notice before shipment.", False),
+        ("Client may terminate this Agreement on notice if the suspension persists for ninety days.", False),
+        ("This Agreement may not be terminated by either party for its own convenience.", False),
+        ("Termination of this Agreement for any reason shall not release a party from accrued debts.", False),
         ("Cualquiera de las partes podrá resolver el contrato en caso de incumplimiento grave.", False),
         # the reason-free right, also when a cause is named beside it
         ("Either party may terminate this Agreement for any reason or no reason on notice.", True),

@@ -313,15 +313,21 @@ _EXCLUSIVITY_WORDS = (
 # 9") leaves the reason to the list or the clause, which are read on their own; notice to stop a
 # renewal ("prior to the end of the then current term") ends no running term; cancelling an order
 # is not ending the contract. Unless the sentence also gives the reason-free right ("for any reason
-# or no reason", "without cause", "at its option", "sin causa").
+# or no reason", "without cause", "at its option", "sin causa"). A sentence that denies the right
+# ("may not be terminated for its own convenience") or says what outlives an ending ("termination for
+# any reason shall not release …", "survive") grants none, whatever reason it names.
 _TERMINATION_WORDS = (
-    r"terminat|cancel|withdraw|revo[kc]|rescind|resolver|resoluci|desist|denunci|\bend\s+(?:this|the)\b|"
-    r"finaliz|extinc|dar\s+por\s+terminad"
+    r"^(?![\s\S]*(?:(?:may|shall|can|will)\s+not\s+(?:be\s+)?terminat|no\s+podr[aá]n?\s+(?:ser\s+)?(?:resolver|"
+    r"rescindir|terminar)|surviv|subsist|shall\s+not\s+(?:release|relieve)|(?:termination|expiration)\s+or\s+"
+    r"(?:termination|expiration)))[\s\S]*?"
+    r"(?:terminat|cancel|withdraw|revo[kc]|rescind|resolver|resoluci|desist|denunci|\bend\s+(?:this|the)\b|"
+    r"finaliz|extinc|dar\s+por\s+terminad)"
 )
 _FOR_CAUSE = (
     r"breach|default|insolven|bankrupt|receiver|liquidat|force\s+majeure|fail(?:s|ure)?\s+to|"
     r"in\s+the\s+event\s+(?:of|that)|upon\s+the\s+occurrence|contingenc|mutual|written\s+agreement|"
-    r"for\s+cause|with\s+cause|just\s+cause|good\s+reason|\bif\s+the\s+other\s+party|"
+    r"for\s+cause|with\s+cause|just\s+cause|good\s+reason|\bif\b|in\s+case\s+(?:of|that|the)\b|"
+    r"(?:after|upon)\s+the\s+occurrence|persists|continues\s+for|\bsi\s+(?:el|la|los|las|alguna|cualquier)|"
     r"incumpl|concurso|quiebra|fuerza\s+mayor|mutuo\s+acuerdo|justa\s+causa|causa\s+justificada|en\s+caso\s+de|"
     r"(?:as\s+follows|the\s+following(?:\s+[\w-]+){0,3}|lo\s+siguiente|los\s+siguientes\s+casos)\W*$|"
     r"(?:pursuant\s+to|in\s+accordance\s+with|under)\s+(?:the\s+)?(?:section|clause|article|paragraph|"
