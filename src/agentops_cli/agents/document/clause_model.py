@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -290,24 +291,107 @@ def slug(category: str) -> str:
 
 
 # A learned category must also be *said* in the sentence. The classifier scores words it saw near
-# real clauses, so boilerplate with the same words passes it: "sole and exclusive remedy",
-# "non-exclusive licence", "exclusively governed by the laws of", "exclusive jurisdiction".
-_MUST_SAY: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {
-    "exclusivity": (
-        re.compile(r"exclusiv|\bsole(?:ly)?\b|\bonly\b|\ball\s+(?:of\s+)?(?:its|their)\s+requirements", re.I),
-        re.compile(EXCLUSIVITY_BOILERPLATE, re.I),
+# real clauses, so other wording with the same words passes it. Per category (English and Spanish,
+# general legal structure, not contract text): what the sentence must say (``needed``), wording that
+# shows it is something else (``blocked``), and, where a sentence can hold both, wording that settles
+# it for the category all the same (``settled``).
+class MustSay(NamedTuple):
+    needed: re.Pattern[str] | None
+    blocked: re.Pattern[str] | None = None
+    settled: re.Pattern[str] | None = None
+
+
+# Exclusivity: boilerplate with the word ("sole and exclusive remedy", "non-exclusive licence",
+# "exclusively governed by the laws of", "exclusive jurisdiction"; EXCLUSIVITY_BOILERPLATE). "Sole" /
+# "only" count when they name a counterparty ("purchase solely from", "its sole distributor", "use
+# only the Company's clubs"), not when they scope a use or a discretion ("solely in connection with",
+# "solely in the Territory", "solely to promote the Products", "in its sole discretion", "at its
+# sole cost").
+_SCOPE_AFTER_SOLE = (
+    r"(?:and\s+absolute\s+)?(?:discretion|cost|expense|option|judgment|judgement|risk|responsibilit|election|"
+    r"remed|benefit|purpose|property|owner|right\s+and\s+option)|in\s+connection|in\s+the\s+territory|"
+    r"for\b|as\b|to\s+the\s+extent|in\s+accordance|within\b|during\b|"
+    r"to\s+(?:market|promote|use|perform|exercise|practice|make|provide|operate|enable|support|evaluate)\b"
+)
+_EXCLUSIVITY_WORDS = (
+    rf"exclusiv|\bsole(?:ly)?\b(?!\s+(?:{_SCOPE_AFTER_SOLE}))|\bonly\b(?!\s+(?:{_SCOPE_AFTER_SOLE}|if\b|"
+    r"upon\b|after\b|when\b|be\b|with\s+the\s+prior))|\ball\s+(?:of\s+)?(?:its|their)\s+requirements"
+)
+# Termination for convenience: ending the contract without having to show a reason. A sentence that
+# ends it *for a cause* (breach, insolvency, force majeure, a failed milestone, the parties' mutual
+# agreement, "in the event of" a listed contingency) is termination for cause; one that only leads
+# into a list ("may terminate as follows:") or points to another clause ("in accordance with Section
+# 9") leaves the reason to the list or the clause, which are read on their own; notice to stop a
+# renewal ("prior to the end of the then current term") ends no running term; cancelling an order
+# is not ending the contract. Unless the sentence also gives the reason-free right ("for any reason
+# or no reason", "without cause", "at its option", "sin causa"). A sentence that denies the right
+# ("may not be terminated for its own convenience") or says what outlives an ending ("termination for
+# any reason shall not release …", "survive") grants none, whatever reason it names.
+_TERMINATION_WORDS = (
+    r"^(?![\s\S]*(?:(?:may|shall|can|will)\s+not\s+(?:be\s+)?terminat|no\s+podr[aá]n?\s+(?:ser\s+)?(?:resolver|"
+    r"rescindir|terminar)|surviv|subsist|shall\s+not\s+(?:release|relieve)|(?:termination|expiration)\s+or\s+"
+    r"(?:termination|expiration)))[\s\S]*?"
+    r"(?:terminat|cancel|withdraw|revo[kc]|rescind|resolver|resoluci|desist|denunci|\bend\s+(?:this|the)\b|"
+    r"finaliz|extinc|dar\s+por\s+terminad)"
+)
+_FOR_CAUSE = (
+    r"breach|default|insolven|bankrupt|receiver|liquidat|force\s+majeure|fail(?:s|ure)?\s+to|"
+    r"in\s+the\s+event\s+(?:of|that)|upon\s+the\s+occurrence|contingenc|mutual|written\s+agreement|"
+    r"for\s+cause|with\s+cause|just\s+cause|good\s+reason|\bif\b|in\s+case\s+(?:of|that|the)\b|"
+    r"(?:after|upon)\s+the\s+occurrence|persists|continues\s+for|\bsi\s+(?:el|la|los|las|alguna|cualquier)|"
+    r"incumpl|concurso|quiebra|fuerza\s+mayor|mutuo\s+acuerdo|justa\s+causa|causa\s+justificada|en\s+caso\s+de|"
+    r"(?:as\s+follows|the\s+following(?:\s+[\w-]+){0,3}|lo\s+siguiente|los\s+siguientes\s+casos)\W*$|"
+    r"(?:pursuant\s+to|in\s+accordance\s+with|under)\s+(?:the\s+)?(?:section|clause|article|paragraph|"
+    r"termination\s+provisions)|conforme\s+a\s+la\s+cl[aá]usula|"
+    r"prior\s+to\s+the\s+(?:end|expiration|expiry)\s+of|renew|renovaci|pr[oó]rroga|"
+    r"purchase\s+orders?|on\s+order|cancel\w*\s+(?:any|all|an?|the)\s+(?:[\w-]+\s+){0,3}orders?\b"
+)
+_WITHOUT_CAUSE = (
+    r"for\s+convenience|without\s+cause|(?:any|no)\s+(?:other\s+)?reason|at\s+will|at\s+any\s+other\s+time|"
+    r"at\s+(?:its|their|his|her)\s+(?:sole\s+)?(?:option|discretion|election|convenience)|"
+    r"sin\s+(?:justa\s+)?causa|sin\s+necesidad\s+de\s+(?:alegar|justificar|invocar)|por\s+conveniencia|"
+    r"(?:cualquier|ning[uú]n)\s+motivo"
+)
+# Minimum commitment: a floor on what one side buys, sells or pays ("minimum purchase", "at least
+# 1,000 units", "shall not be less than", "take or pay", "compra mínima"). "Minimum" that floors
+# something else is not one: a notice or retention period ("a minimum of sixty (60) days", "for at
+# least three years"), insurance cover and limits, standards, care, a capital or ownership level.
+_COMMITMENT_WORDS = (
+    r"minim|at\s+least|less\s+than|fewer\s+than|below|guarant|commit|shortfall|take[\s-]+or[\s-]+pay|quota|"
+    r"targets?\b|m[ií]nim|al\s+menos|inferior|garantiz|compromet|objetivo"
+)
+_OTHER_FLOORS = (
+    r"(?:minimum|at\s+least|(?:not|no)\s+(?:be\s+)?less\s+than|al\s+menos|no\s+inferior\s+a|m[ií]nimo\s+de)\s+"
+    r"(?:of\s+|de\s+)?(?:\w+\s+)?(?:\(\d+\)\s+)?(?:business\s+|calendar\s+|h[aá]biles\s+)?"
+    r"(?:days?|weeks?|months?|years?|hours?|minutes?|d[ií]as|semanas|meses|a[nñ]os|horas)\b|"
+    r"minimum\s+(?:insurance|coverage|limits?|standards?|wage|age|ownership|capital|net\s+worth|rating|"
+    r"(?:interest\s+)?rate|price\s+that)|insurance|at\s+a\s+minimum|same\s+(?:degree\s+of\s+)?care|"
+    r"seguro|est[aá]ndares\s+m[ií]nimos"
+)
+_COMMITTED = (
+    r"minimum\s+(?:annual\s+|monthly\s+|quarterly\s+)?(?:purchase|order|quantit|volume|royalt|commitment|fee|"
+    r"payment|sales|revenue|guarantee)|take[\s-]+or[\s-]+pay|shortfall|"
+    r"(?:compra|pedido|volumen|facturaci[oó]n|cantidad)\w*\s+m[ií]nim"
+)
+_MUST_SAY: dict[str, MustSay] = {
+    "exclusivity": MustSay(re.compile(_EXCLUSIVITY_WORDS, re.I), re.compile(EXCLUSIVITY_BOILERPLATE, re.I)),
+    "termination_for_convenience": MustSay(
+        re.compile(_TERMINATION_WORDS, re.I), re.compile(_FOR_CAUSE, re.I), re.compile(_WITHOUT_CAUSE, re.I)
+    ),
+    "minimum_commitment": MustSay(
+        re.compile(_COMMITMENT_WORDS, re.I), re.compile(_OTHER_FLOORS, re.I), re.compile(_COMMITTED, re.I)
     ),
     # The classifier also scores the words *near* these clauses (see configuration.py for each):
     # a consequential-damages exclusion is not uncapped liability without a carve-out; a non-solicit,
     # confidentiality or standstill covenant is no non-compete; assignment allowed on a merger gives
     # no say over a change of control; "no less favourable" in a right of first refusal is no MFN.
-    "uncapped_liability": (re.compile(UNCAPPED_CARVE_OUT, re.I), None),
-    "non_compete": (
+    "uncapped_liability": MustSay(re.compile(UNCAPPED_CARVE_OUT, re.I)),
+    "non_compete": MustSay(
         re.compile(NON_COMPETE_SUBJECT, re.I),
         re.compile(f"{NON_COMPETE_NOT_A_PROMISE}|{NON_COMPETE_FREEDOM}", re.I),
     ),
-    "change_of_control": (None, re.compile(CHANGE_OF_CONTROL_NO_SAY, re.I)),
-    "most_favored_nation": (re.compile(MOST_FAVOURED_TERMS, re.I), None),
+    "change_of_control": MustSay(None, re.compile(CHANGE_OF_CONTROL_NO_SAY, re.I)),
+    "most_favored_nation": MustSay(re.compile(MOST_FAVOURED_TERMS, re.I)),
 }
 # ... read once the wording that does not say what it seems to is blanked out: for exclusivity, what
 # only points elsewhere (a document's title, a cross-reference by heading: the same sentences the
@@ -331,10 +415,12 @@ def admissible(clause_type: str, sentence: str) -> bool:
     rule = _MUST_SAY.get(clause_type)
     if rule is None:
         return True
-    needed, boilerplate = rule
     sentence = said_here(clause_type, sentence)
-    said = needed is None or bool(needed.search(sentence))
-    return said and not (boilerplate and boilerplate.search(sentence))
+    if rule.needed is not None and not rule.needed.search(sentence):
+        return False
+    if rule.settled is not None and rule.settled.search(sentence):
+        return True
+    return not (rule.blocked and rule.blocked.search(sentence))
 
 
 def find_clauses(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, int, int, float]]:

@@ -244,7 +244,17 @@ EXCLUSIVITY_BOILERPLATE = (
     r"\b(?:no|not|nothing|neither|nor|without)\b[^.;]{0,60}exclusiv|^\W*WHEREAS\b|"
     # another deal ("pursuant to that certain … Agreement"), or exclusivity kept back to grant others
     r"\bthat\s+certain\b|reserves?\s+the\s+right\s+to\s+(?:grant|appoint)[^.;]{0,80}exclusiv|"
-    r"se\s+reserva\s+el\s+derecho\s+(?:a|de)\s+(?:conceder|otorgar|nombrar|designar)[^.;]{0,80}exclusiv"
+    r"se\s+reserva\s+el\s+derecho\s+(?:a|de)\s+(?:conceder|otorgar|nombrar|designar)[^.;]{0,80}exclusiv|"
+    # who a benefit or a thing belongs to, or what money or an activity is for, not whom one deals
+    # with: "inures exclusively to the benefit of", "belongs exclusively to", "used exclusively to
+    # meet the costs", "confined exclusively to operating the business", "the exclusive purpose"
+    r"\b(?:inures?|belongs?|used|applied|spent|confined|dedicated|devoted)\b[^.;]{0,80}?exclusively\s+(?:to|for)\b|"
+    r"exclusive\s+(?:purpose|benefit)|exclusivamente\s+en\s+(?:beneficio|provecho)|"
+    r"\b(?:pertenec|destinad|utilizad|empleado|dedicad)\w*[^.;]{0,60}?exclusivamente\s+(?:a|para)\b|"
+    # a right to act against third parties ("the exclusive right, but not the obligation, to prosecute
+    # and enforce the patents"): who enforces, not with whom the parties may trade
+    r"exclusive\s+right\w*(?:\s*,[^,;]{0,40},)?\s+(?:and\s+\w+\s+)?to\s+(?:prosecut|enforc|defend|bring|institut|sue|"
+    r"settle|file|maintain|take\s+(?:any\s+)?(?:legal\s+)?action)"
 )
 # Mentions of exclusivity that point elsewhere: the title of a document ("the Exclusive Supply
 # Agreement"), a cross-reference to a clause by its heading ("Clause 3.5 (Exclusivity)") or to
