@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from common import children_cpu, ok_mark
@@ -185,13 +186,15 @@ def memory(n_rows: int, source: str = "synthetic") -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def cross_validate(folds: int = 5, svm_c: float | None = None) -> dict[str, object]:
+def cross_validate(folds: int = 5, svm_c: float | None = None, loss: str | None = None) -> dict[str, object]:
     """Rejection cost without out-of-scope data: k-fold CV on 77 CLINC150 in-scope intents
-    (``svm_c``: another SVM ``C`` than the engine's, to compare settings on these folds)."""
+    (``svm_c``, ``loss``: another SVM ``C`` or loss than the engine's, to compare settings on
+    these folds)."""
     sys.path.insert(0, str(ROOT / "src"))
     from agentops_cli.nlp.intent_train import TrainParams, train_intent_model
 
-    params = TrainParams() if svm_c is None else TrainParams(C=svm_c)
+    params = TrainParams()
+    params = replace(params, C=params.C if svm_c is None else svm_c, loss=loss or params.loss)
     from common import load_clinc
 
     data = load_clinc(CLINC)
@@ -220,6 +223,7 @@ def cross_validate(folds: int = 5, svm_c: float | None = None) -> dict[str, obje
     raw = sum(f["accuracy_no_reject"] for f in per_fold) / folds
     return {
         "svm_C": params.C,
+        "svm_loss": params.loss,
         "rows": len(rows),
         "intents": len(keep),
         "folds": folds,
@@ -236,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("--source", default="synthetic", choices=["synthetic", "clinc77"])
     parser.add_argument("--C", type=float, default=None, help="cv only: compare another SVM C")
+    parser.add_argument("--loss", default=None, help="cv only: compare another SVM loss (hinge)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "intent_train.json")
     args = parser.parse_args(argv)
     if args.what == "_child":
@@ -249,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             "benchmark": "intent_train",
             "date": time.strftime("%Y-%m-%d"),
             "command": f".venv/bin/python bench/bench_intent_train.py {args.what}"
-            + (f" --C {args.C:g}" if args.C is not None else ""),
+            + (f" --C {args.C:g}" if args.C is not None else "")
+            + (f" --loss {args.loss}" if args.loss else ""),
             "targets": TARGETS,
         }
     )
@@ -259,8 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.what in ("memory", "all"):
         result["memory_100k"] = memory(100_000)
     if args.what in ("cv", "all"):
-        key = "no_oos_cv" if args.C is None else f"no_oos_cv_C{args.C:g}"
-        result[key] = cross_validate(svm_c=args.C) if CLINC.is_file() else None
+        key = (
+            "no_oos_cv"
+            + (f"_C{args.C:g}" if args.C is not None else "")
+            + (f"_{args.loss}" if args.loss else "")
+        )
+        result[key] = cross_validate(svm_c=args.C, loss=args.loss) if CLINC.is_file() else None
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))

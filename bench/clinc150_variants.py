@@ -7,11 +7,31 @@ variant is adopted by the engine only if it beats the current one here; the test
 read once, by ``bench_clinc150.py``, for the adopted engine.
 
     .venv/bin/python bench/clinc150_variants.py '{}' '{"char_weight": 0.7}' '{"C": 1.0}' \\
-        '{"with_oos_train": true}' '{"lr_C": 10}' [--out bench/results/clinc150_variants.json]
+        '{"with_oos_train": true}' '{"lr_C": 10}' [--out bench/results/clinc150_variants.json] [--merge]
+    .venv/bin/python bench/clinc150_variants.py --folds 5 '{}' …  # 5-fold CV on train instead
 
-Keys: ``char_weight`` (scale of the character block against the word block), ``C``
-(the SVM's), ``with_oos_train``, ``lr_C`` (also fit a multinomial logistic regression and
-average its calibrated probabilities with the SVM's).
+Keys (combinable):
+- any :class:`TrainParams` field: ``C``, ``max_iter``, ``char_min_df``, ….
+- ``char_weight``: scale of the character block against the word block.
+- ``with_oos_train``: ``oos_train`` rows as an ``out_of_scope`` class.
+- ``lr_C``: also fit a multinomial logistic regression and average its calibrated
+  probabilities with the SVM's.
+- ``train_per_class``: train on the first that-many rows of each intent only (a small pack).
+- ``augment``: ``{"copies": k, "delete": p, "swap": n, "stopwords": bool, "seed": s,
+  "max_per_class": m}`` — extra rows made from the training rows alone (random word deletion,
+  word swaps, stop-word dropping), see ``bench/intent_augment.py``.
+- ``blocks``: extra TF-IDF blocks appended to the engine's word + character ones:
+  ``"raw_words"`` (unstemmed word 1–2-grams), ``"skipgrams"`` (word pairs one word apart),
+  ``"char"`` (character 2–5-grams across word boundaries), ``"char_1_6"`` (inside word
+  boundaries, 1–6); weight of each ``block_weight`` (default 1).
+- ``lsa``: that many TruncatedSVD components of the training features appended (×
+  ``lsa_weight``).
+- ``nb``: NB-SVM — each one-vs-rest SVM sees the features scaled by its class's naive-Bayes
+  log-count ratio (``nb_alpha`` smoothing, ``nb_beta`` interpolation towards the mean weight);
+  the product is still one linear model per class.
+- ``svm``: other LinearSVC options, e.g. ``{"multi_class": "crammer_singer"}``, ``{"loss": "hinge"}``.
+- ``views``: list of views (``"word"``, ``"char"``, ``"all"``) each fitted by its own SVM,
+  calibrated probabilities averaged.
 """
 
 from __future__ import annotations
@@ -28,6 +48,99 @@ from common import RESULTS, load_clinc
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 
+def _extra_block(name: str, train_texts: list[str], other_texts: list[str]):
+    """An extra TF-IDF block (scikit-learn's vectoriser: exploration only, fitted on train)."""
+    from itertools import pairwise
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from agentops_cli.nlp.intent import normalize
+    from agentops_cli.nlp.text import words
+
+    def raw_words(text: str) -> list[str]:
+        tokens = [w for w in words(text) if len(w) > 1]
+        return ["w:" + t for t in tokens] + [f"w:{a} {b}" for a, b in pairwise(tokens)]
+
+    def skipgrams(text: str) -> list[str]:
+        tokens = [w for w in words(text) if len(w) > 1]
+        return [f"{a} _ {b}" for a, b in zip(tokens, tokens[2:], strict=False)]
+
+    vectorizers = {
+        "raw_words": TfidfVectorizer(analyzer=raw_words, sublinear_tf=True),
+        "skipgrams": TfidfVectorizer(analyzer=skipgrams, sublinear_tf=True, min_df=2),
+        "char": TfidfVectorizer(
+            analyzer="char", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normalize
+        ),
+        "char_1_6": TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 6), sublinear_tf=True, min_df=2, preprocessor=normalize
+        ),
+    }
+    vec = vectorizers[name]
+    return vec.fit_transform(train_texts), vec.transform(other_texts)
+
+
+def _nb_svm(train_x, labels: list[str], params, alpha: float, beta: float = 1.0):
+    """One-vs-rest linear SVMs on naive-Bayes-scaled features, folded back into one linear model."""
+    import numpy as np
+    from sklearn.svm import LinearSVC
+
+    from agentops_cli.nlp.intent_train import LinearFit
+
+    y = np.asarray(labels, dtype=object).astype(str)
+    classes = sorted(set(y.tolist()))
+    binary = train_x.copy()
+    binary.data[:] = 1.0
+    counts = {c: np.asarray(binary[y == c].sum(axis=0)).ravel() for c in classes}
+    total = sum(counts.values())
+    coef, intercept = [], []
+    for c in classes:
+        p, q = counts[c] + alpha, total - counts[c] + alpha
+        r = np.log((p / p.sum()) / (q / q.sum()))
+        weight = len(y) / (len(classes) * (y == c).sum())
+        svm = LinearSVC(
+            C=params.C,
+            tol=params.tol,
+            max_iter=params.max_iter,
+            class_weight={1: weight, 0: 1.0},
+            random_state=params.seed,
+        )
+        svm.fit(train_x.multiply(r).tocsr(), (y == c).astype(int))
+        w = svm.coef_[0]
+        coef.append(((1 - beta) * np.abs(w).mean() + beta * w) * r)  # Wang & Manning's interpolation
+        intercept.append(svm.intercept_[0])
+    return LinearFit(classes=classes, coef=np.vstack(coef), intercept=np.array(intercept))
+
+
+def _svm_with(train_x, labels: list[str], params, options: dict):
+    """The engine's SVM with other LinearSVC options (``loss``, ``multi_class``, ``penalty``)."""
+    from sklearn.svm import LinearSVC
+
+    from agentops_cli.nlp.intent_train import LinearFit
+
+    svm = LinearSVC(
+        C=params.C,
+        tol=params.tol,
+        max_iter=params.max_iter,
+        class_weight="balanced",
+        random_state=params.seed,
+        **options,
+    ).fit(train_x, labels)
+    return LinearFit(classes=[str(c) for c in svm.classes_], coef=svm.coef_, intercept=svm.intercept_)
+
+
+def _per_class(rows: list, limit: int) -> list:
+    """The first ``limit`` training rows of each intent (all when 0): a small pack's budget."""
+    if not limit:
+        return rows
+    taken: dict[str, int] = {}
+    kept = []
+    for text, label in rows:
+        if taken.get(label, 0) < limit:
+            taken[label] = taken.get(label, 0) + 1
+            kept.append([text, label])
+    return kept
+
+
 def run(variant: dict, data: dict) -> dict:
     import numpy as np
     import scipy.sparse as sp
@@ -35,10 +148,19 @@ def run(variant: dict, data: dict) -> dict:
     from agentops_cli.nlp import intent_train as it
     from agentops_cli.nlp.intent import OOS_LABEL, softmax
 
-    params = it.TrainParams(**{k: v for k, v in variant.items() if k in ("C", "max_iter")})
-    rows = data["train"] + (
+    fields = it.TrainParams.__dataclass_fields__
+    params = it.TrainParams(**{k: v for k, v in variant.items() if k in fields})
+    rows = _per_class(data["train"], variant.get("train_per_class", 0)) + (
         [[t, OOS_LABEL] for t, _ in data["oos_train"]] if variant.get("with_oos_train") else []
     )
+    cpu = time.process_time()
+    if "augment" in variant:
+        from intent_augment import AugmentParams, augment
+
+        texts, labels = augment(
+            [t for t, _ in rows], [lab for _, lab in rows], AugmentParams(**variant["augment"])
+        )
+        rows = [list(pair) for pair in zip(texts, labels, strict=True)]
     val_texts, val_gold = [t for t, _ in data["val"]], [lab for _, lab in data["val"]]
     oos_texts = [t for t, _ in data["oos_val"]]
     n, n_val = len(rows), len(val_texts)
@@ -60,8 +182,34 @@ def run(variant: dict, data: dict) -> dict:
         features(np.arange(n, n + n_val)),
         features(np.arange(n + n_val, n + n_val + len(oos_texts))),
     )
-    cpu = time.process_time()
-    fit = it.fit_svm(train_x, labels, params)
+    word_cols = slice(0, char_start)
+    char_cols = slice(char_start, train_x.shape[1])
+    for name in variant.get("blocks", []):
+        tr, other = _extra_block(name, [t for t, _ in rows], val_texts + oos_texts)
+        w = variant.get("block_weight", 1.0)
+        train_x = sp.hstack([train_x, tr * w], format="csr")
+        val_x = sp.hstack([val_x, other[:n_val] * w], format="csr")
+        oos_x = sp.hstack([oos_x, other[n_val:] * w], format="csr")
+    if "lsa" in variant:
+        from sklearn.decomposition import TruncatedSVD
+
+        svd = TruncatedSVD(variant["lsa"], random_state=params.seed, algorithm="randomized", n_iter=4)
+        w = variant.get("lsa_weight", 1.0)
+
+        def dense(x):
+            z = svd.transform(x)
+            return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12) * w
+
+        svd.fit(train_x)
+        train_x, val_x, oos_x = (
+            sp.hstack([x, sp.csr_matrix(dense(x))], format="csr") for x in (train_x, val_x, oos_x)
+        )
+    if variant.get("nb"):
+        fit = _nb_svm(train_x, labels, params, variant.get("nb_alpha", 1.0), variant.get("nb_beta", 1.0))
+    elif "svm" in variant:
+        fit = _svm_with(train_x, labels, params, variant["svm"])
+    else:
+        fit = it.fit_svm(train_x, labels, params)
     classes = fit.classes
     gold = np.array([classes.index(g) for g in val_gold])
 
@@ -70,6 +218,16 @@ def run(variant: dict, data: dict) -> dict:
         return softmax(val_logits, temperature), softmax(oos_logits, temperature)
 
     val_p, oos_p = calibrated(it._in_order(fit, val_x, classes), it._in_order(fit, oos_x, classes))
+    views = {"word": word_cols, "char": char_cols, "all": slice(0, train_x.shape[1])}
+    if variant.get("views"):
+        probs = [(val_p, oos_p)]
+        for view in variant["views"]:
+            cols = views[view]
+            vfit = it.fit_svm(train_x[:, cols], labels, params)
+            view_val, view_oos = val_x[:, cols], oos_x[:, cols]
+            view_logits = it._in_order(vfit, view_val, classes), it._in_order(vfit, view_oos, classes)
+            probs.append(calibrated(*view_logits))
+        val_p, oos_p = sum(p for p, _ in probs) / len(probs), sum(p for _, p in probs) / len(probs)
     if "lr_C" in variant:
         from sklearn.linear_model import LogisticRegression
 
@@ -87,6 +245,7 @@ def run(variant: dict, data: dict) -> dict:
     result = {
         "variant": variant,
         "fit_cpu_s": round(cpu, 1),
+        "train_rows": n,
         "val_accuracy_no_reject": round(float(correct.mean()), 4),
     }
     for budget in (0.01, 0.03):
@@ -95,27 +254,101 @@ def run(variant: dict, data: dict) -> dict:
     return result
 
 
+def cross_validate(variant: dict, data: dict, folds: int) -> dict:
+    """``run`` on ``folds`` stratified folds of ``train`` alone (each fold in turn is the "val"
+    split; ``oos_val`` stays the out-of-scope set): five times the validation rows of one
+    split, so differences a single 3,000-row split cannot resolve become visible."""
+    fold_of: dict[str, int] = {}
+    split: list[list] = [[] for _ in range(folds)]
+    for text, label in sorted(data["train"], key=lambda row: row[1]):
+        fold_of[label] = fold_of.get(label, -1) + 1
+        split[fold_of[label] % folds].append([text, label])
+    per_fold = []
+    for k in range(folds):
+        train = [row for j in range(folds) if j != k for row in split[j]]
+        per_fold.append(run(variant, {**data, "train": train, "val": split[k]}))
+    mean = lambda key: round(sum(f[key] for f in per_fold) / folds, 4)  # noqa: E731
+    return {
+        "variant": variant,
+        "cv_folds": folds,
+        "fit_cpu_s": round(sum(f["fit_cpu_s"] for f in per_fold), 1),
+        "cv_accuracy_no_reject": mean("val_accuracy_no_reject"),
+        "fold_accuracy_no_reject": [f["val_accuracy_no_reject"] for f in per_fold],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("variants", nargs="*", default=["{}"])
     parser.add_argument("--out", type=Path, default=RESULTS / "clinc150_variants.json")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the results already in --out (a re-measured variant replaces its old entry)",
+    )
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        help="score by K-fold cross-validation on train (key cross_validation)",
+    )
     args = parser.parse_args(argv)
     from threadpoolctl import threadpool_limits
+
+    if args.folds:
+        return _main_cv(args)
 
     data = load_clinc()
     results = []
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for variant in args.variants:
-            results.append(run(json.loads(variant), data))
+            results.append({**run(json.loads(variant), data), "date": time.strftime("%Y-%m-%d")})
             print(json.dumps(results[-1]), flush=True)
     command = ".venv/bin/python bench/clinc150_variants.py " + " ".join(f"'{v}'" for v in args.variants)
+    commands = [command]
+    previous: dict = {}
+    if args.merge and args.out.is_file():
+        previous = json.loads(args.out.read_text(encoding="utf-8"))
+        measured = {json.dumps(r["variant"], sort_keys=True) for r in results}
+        kept = [r for r in previous["results"] if json.dumps(r["variant"], sort_keys=True) not in measured]
+        results = kept + results
+        commands = previous.get("commands", [previous.get("command")]) + commands
     out = {
+        **previous,  # e.g. the cross-validation figures recorded beside the variants
         "benchmark": "clinc150_variants",
         "date": time.strftime("%Y-%m-%d"),
-        "command": command,
+        "commands": [c for c in commands if c],
         "results": results,
     }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _main_cv(args: argparse.Namespace) -> int:
+    """``--folds K``: cross-validated figures, stored under ``cross_validation`` in ``--out``."""
+    from threadpoolctl import threadpool_limits
+
+    data = load_clinc()
+    out = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
+    rows = out.setdefault("cross_validation", {}).setdefault("results", [])
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for variant in args.variants:
+            result = {
+                **cross_validate(json.loads(variant), data, args.folds),
+                "date": time.strftime("%Y-%m-%d"),
+            }
+            rows[:] = [r for r in rows if (r["variant"], r["cv_folds"]) != (result["variant"], args.folds)]
+            rows.append(result)
+            print(json.dumps(result), flush=True)
+    out["cross_validation"]["commands"] = [
+        *out["cross_validation"].get("commands", []),
+        ".venv/bin/python bench/clinc150_variants.py --folds "
+        + f"{args.folds} "
+        + " ".join(f"'{v}'" for v in args.variants),
+    ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     return 0

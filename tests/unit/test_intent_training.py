@@ -272,3 +272,20 @@ def test_terms_sort_without_a_fixed_width_copy():
     ordered, rank = _alphabetical(terms)
     assert ordered.tolist() == sorted(terms)
     assert [ordered[r] for r in rank] == terms
+
+
+def test_the_svm_kind_and_loss_are_parameters_the_worker_passes_on(tmp_path: Path) -> None:
+    """``TrainParams.multi_class``/``loss`` reach liblinear in this process and in the worker."""
+    texts, labels = _pack(10)
+    corpus, rows = Corpus.of(texts), np.arange(len(texts))
+    hinge = TrainParams(multi_class="ovr", loss="hinge")
+    features = corpus.features(rows, corpus.vocabularies(rows, hinge))
+    squared = fit_svm(features, labels, TrainParams(multi_class="ovr"))
+    joint = fit_svm(features, labels, TrainParams())  # Crammer–Singer, the default
+    first, again = fit_svm(features, labels, hinge), fit_svm(features, labels, hinge)
+    assert np.array_equal(first.coef, again.coef)
+    assert not np.allclose(first.coef, squared.coef) and not np.allclose(joint.coef, squared.coef)
+    problem, result = tmp_path / "problem.npz", tmp_path / "result.npz"
+    save_problem(problem, features, labels, hinge)
+    assert main([str(problem), str(result)], ready=io.StringIO("go\n")) == 0
+    assert np.array_equal(load_fit(result).coef, first.coef)
