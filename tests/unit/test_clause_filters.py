@@ -73,6 +73,10 @@ def test_exclusivity_must_name_an_exclusive_dealing(sentence: str, admissible: b
          "upon sixty days' notice.", True),
         ("Either party may terminate this Agreement upon ninety (90) days' written notice.", True),
         ("El Cliente podrá resolver el contrato en cualquier momento y sin causa.", True),
+        # what survives an ending vetoes a sentence only when the sentence grants no right
+        ("Either party may terminate this Agreement for convenience upon thirty (30) days' written notice, "
+         "and Sections 5, 7 and 9 shall survive any such termination.", True),
+        ("Sections 5 and 9 shall survive termination or expiration of this Agreement for any reason.", False),
     ],
 )  # fmt: skip
 def test_termination_for_convenience_needs_no_cause(sentence: str, admissible: bool) -> None:

@@ -329,8 +329,12 @@ _EXCLUSIVITY_WORDS = (
 # any reason shall not release …", "survive") grants none, whatever reason it names.
 _TERMINATION_WORDS = (
     r"^(?![\s\S]*(?:(?:may|shall|can|will)\s+not\s+(?:be\s+)?terminat|no\s+podr[aá]n?\s+(?:ser\s+)?(?:resolver|"
-    r"rescindir|terminar)|surviv|subsist|shall\s+not\s+(?:release|relieve)|(?:termination|expiration)\s+or\s+"
-    r"(?:termination|expiration)))[\s\S]*?"
+    r"rescindir|terminar)))"
+    # what outlives an ending vetoes the sentence unless it also grants the right ("may terminate …
+    # for convenience …; Sections 5 and 9 shall survive")
+    r"(?:(?=[\s\S]*\b(?:may|can|podr[aá]n?)\s+(?:\w+\s+){0,3}?(?:terminat|cancel|resolver|rescindir))|"
+    r"(?![\s\S]*(?:surviv|subsist|shall\s+not\s+(?:release|relieve)|(?:termination|expiration)\s+or\s+"
+    r"(?:termination|expiration))))[\s\S]*?"
     r"(?:terminat|cancel|withdraw|revo[kc]|rescind|resolver|resoluci|desist|denunci|\bend\s+(?:this|the)\b|"
     r"finaliz|extinc|dar\s+por\s+terminad)"
 )

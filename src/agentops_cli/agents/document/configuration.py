@@ -288,7 +288,7 @@ NON_COMPETE_NOT_A_PROMISE = (
 # limits liability for fraud") or liability said to be unlimited. A sentence that only limits or
 # excludes liability ("neither party shall be liable for consequential damages") caps it.
 UNCAPPED_CARVE_OUT = (
-    r"(?:shall|will|does|do|not)\W+(?:\w+\W+){0,2}?(?:not\W+(?:\w+\W+){0,2}?)?apply|"
+    r"\bnot\W+(?:\w+\W+){0,2}?apply|\bin\s+no\s+(?:event|case)\W+(?:\w+\W+){0,2}?apply|"
     r"(?:shall|will)\s+not\s+(?:limit|include)|nothing\b[^.;]{0,100}\b(?:limit|exclude|restrict)|"
     r"\bexcept\b|\bexcluding\b|\bexclusions?\s+of\b|excluded\s+from|\bother\s+than\b|\bsave\s+(?:for|in|where)\b|"
     r"unlimited|without\s+limit|no\s+limit|not\s+be\s+(?:limited|capped)|not\s+(?:be\s+)?subject\s+to|"
@@ -326,7 +326,8 @@ NON_COMPETE_FREEDOM = (
 # A change-of-control clause gives the other side a say (consent, notice, termination) when control
 # changes. Not one: a change of control declared no assignment, assignment *allowed* without consent
 # on a merger or to a successor, an insolvency event ("assignment for the benefit of creditors"), a
-# definition ("'Sale Transaction' means …") — the clause that uses it is read on its own.
+# definition ("'Sale Transaction' means …", at the head of its sentence: a right that defines its
+# term inline still gives a say) — the clause that uses it is read on its own.
 CHANGE_OF_CONTROL_NO_SAY = (
     r"shall\s+not\s+(?:be\s+)?(?:considered|deemed|construed|treated)\s+(?:to\s+be\s+|as\s+)?an?\s+(?:assignment|transfer)|"
     r"no\s+(?:such\s+)?consent\s+(?:shall|will|is)\s+(?:be\s+)?(?:required|necessary|needed)|"
@@ -334,9 +335,9 @@ CHANGE_OF_CONTROL_NO_SAY = (
     r"\bmay\s+(?!not\b)(?:[\w-]+\s+){0,3}?assign\w*\s+(?:this|the|its|such)\b[^.;]{0,80}?\bto\s+(?:a|an|any|its|the)\s+"
     r"(?:successor|acquir|purchaser|surviving)|"
     r"(?:for\s+the\s+benefit|on\s+behalf)\s+of\s+(?:all\s+or\s+)?(?:substantially\s+all\s+of\s+)?(?:its\s+|their\s+)?creditors|"
-    r"[\"“][^\"”]{1,60}[\"”]\s+(?:shall\s+)?means?\b|\bshall\s+mean\b|"
+    r"^[^.;]{0,80}?(?:[\"“][^\"”]{1,60}[\"”]\s+(?:shall\s+)?means?\b|\bshall\s+mean\b)|"
     r"no\s+(?:se\s+)?(?:considerar[aá]|tendr[aá]\s+la\s+consideraci[oó]n\s+de)\s+(?:una\s+)?cesi[oó]n|"
-    r"podr[aá]\s+ceder\b[^.;]{0,150}?\bsin\b[^.;]{0,60}?consentimiento|significa\b|se\s+entender[aá]\s+por\b"
+    r"podr[aá]\s+ceder\b[^.;]{0,150}?\bsin\b[^.;]{0,60}?consentimiento|^[^.;]{0,80}?(?:significa|se\s+entender[aá]\s+por)\b"
 )
 # A most-favoured-nation clause compares *this* party's terms with what others get: "most favoured
 # customer", "no less favourable than those offered to any other customer", "the lowest price charged

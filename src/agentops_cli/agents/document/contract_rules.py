@@ -98,7 +98,8 @@ _ADDRESS_PART = re.compile(
 _PLACE_BEFORE = re.compile(
     r"\b(?:(?:laws?|State|Province|Republic|leyes)\s+(?:of|de)|"
     r"(?:registered|incorporated|organi[sz]ed|formed|domiciled|registrada|constituida|domiciliada)\s+(?:in|under|en))"
-    r"\s+(?:the\s+|la\s+|el\s+)?[\w ]{1,30}$"
+    r"\s+(?:the\s+|la\s+|el\s+)?[\w ]{1,30}$",
+    re.I,
 )
 _ENDS_A_NAME = re.compile(r"(?:^|\n)[^\n]{0,59}\n$|[;:)\n][ \t]*\n$|\n[ \t]*\n$")
 
