@@ -1,0 +1,165 @@
+"""Issue 21 round 2: a pack's own out-of-scope examples (CLINC150 ``oos_train``), scored on
+CLINC150 VALIDATION halves only.
+
+Per variant, the whole engine path twice (as ``clinc150_rejection.py halves``): train on
+``train`` (+ ``oos_train`` labelled out of scope when the variant's pack has it) with half A of
+``val`` + ``oos_val`` as the validation set (temperature, scope rule and threshold chosen there,
+final model refit on everything), then classify half B; and the other way round. The test
+split is never read here (``bench_clinc150.py`` reads it once per adopted change).
+
+    nice -n 10 .venv/bin/python bench/clinc150_oos_pack.py VARIANT [VARIANT ...] \\
+        [--out bench/results/clinc150_oos_pack.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from clinc150_rejection import _halves
+from common import RESULTS, children_cpu, load_clinc
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+# name → (oos_train in the pack?, TrainParams overrides)
+VARIANTS = {
+    "v10, pack without oos_train": (False, {"oos_rows": "class"}),
+    "v10, pack with oos_train": (True, {"oos_rows": "class"}),
+    "OOS rows fit the rule, class kept": (True, {"oos_rows": "rule"}),
+    "OOS rows fit the rule only (no class)": (True, {"oos_rows": "rule_only"}),
+}
+
+
+def run(data: dict, name: str) -> dict:
+    import numpy as np
+
+    from agentops_cli.nlp.intent import OOS_LABEL
+    from agentops_cli.nlp.intent_train import TrainParams, train_intent_model
+
+    with_oos, overrides = VARIANTS[name]
+    train = data["train"] + ([[t, OOS_LABEL] for t, _ in data["oos_train"]] if with_oos else [])
+    halves = []
+    cpu, workers = time.process_time(), children_cpu()
+    for tune, check in _halves(data):
+        model = train_intent_model(
+            [t for t, _ in train],
+            [lab for _, lab in train],
+            val_texts=[t for t, _ in tune],
+            val_labels=[lab for _, lab in tune],
+            params=TrainParams(**overrides),
+        )
+        gold = np.array([lab for _, lab in check], dtype=object)
+        is_oos = gold == OOS_LABEL
+        preds = model.predict([t for t, _ in check])
+        labels = np.array([p.label for p in preds], dtype=object)
+        top = np.array([p.top[0][0] for p in preds], dtype=object)
+        halves.append(
+            {
+                "tuned_accuracy": model.meta["heldout_accuracy"],
+                "tuned_oos_recall": model.meta["heldout_oos_recall"],
+                "accuracy": float((labels[~is_oos] == gold[~is_oos]).mean()),
+                "accuracy_no_reject": float((top[~is_oos] == gold[~is_oos]).mean()),
+                "oos_recall": float((labels[is_oos] == OOS_LABEL).mean()),
+                "weights": model.oos_weights,
+                "threshold": model.oos_threshold,
+            }
+        )
+    keys = ("tuned_accuracy", "tuned_oos_recall", "accuracy", "accuracy_no_reject", "oos_recall")
+    mean = {k: round(sum(h[k] for h in halves) / len(halves), 4) for k in keys}
+    return {
+        "variant": name,
+        "pack_has_oos_train": with_oos,
+        "params": overrides,
+        **mean,
+        "cpu_s": round(time.process_time() - cpu, 1),
+        "worker_cpu_s": round(children_cpu() - workers, 1),
+        "per_half": halves,
+    }
+
+
+def cross_pool(data: dict, name: str) -> dict:
+    """The pack's out-of-scope examples from one CLINC150 pool, recall read on the OTHER pool.
+
+    ``oos_val`` queries resemble each other (validation recall 0.78, test 0.667 for intent-v10):
+    a rule checked on the pool it was tuned on flatters itself. Here the pack holds ``train`` +
+    one pool (``oos_train`` or ``oos_val``) labelled out of scope, the validation set is half of
+    ``val`` (in-scope rows only), and the check is the other half's in-scope accuracy and the
+    out-of-scope recall on the other pool — both ways round, averaged.
+    """
+    import numpy as np
+
+    from agentops_cli.nlp.intent import OOS_LABEL
+    from agentops_cli.nlp.intent_train import TrainParams, train_intent_model
+
+    _, overrides = VARIANTS[name]
+    pools = {"oos_train": data["oos_train"], "oos_val": data["oos_val"]}
+    in_halves = [([r for r in a if r[1] != OOS_LABEL], [r for r in b if r[1] != OOS_LABEL]) for a, b in _halves(data)]
+    runs = []
+    cpu, workers = time.process_time(), children_cpu()
+    for (pack_pool, check_pool), (tune, check) in zip(
+        [("oos_train", "oos_val"), ("oos_val", "oos_train")], in_halves, strict=True
+    ):
+        train = data["train"] + [[t, OOS_LABEL] for t, _ in pools[pack_pool]]
+        model = train_intent_model(
+            [t for t, _ in train],
+            [lab for _, lab in train],
+            val_texts=[t for t, _ in tune],
+            val_labels=[lab for _, lab in tune],
+            params=TrainParams(**overrides),
+        )
+        gold = np.array([lab for _, lab in check], dtype=object)
+        preds = model.predict([t for t, _ in check])
+        oos_preds = model.predict([t for t, _ in pools[check_pool]])
+        runs.append(
+            {
+                "pack_oos": pack_pool,
+                "check_oos": check_pool,
+                "tuned_accuracy": model.meta["heldout_accuracy"],
+                "tuned_oos_recall": model.meta["heldout_oos_recall"],
+                "accuracy": float((np.array([p.label for p in preds], dtype=object) == gold).mean()),
+                "accuracy_no_reject": float((np.array([p.top[0][0] for p in preds], dtype=object) == gold).mean()),
+                "oos_recall": float(np.mean([p.label == OOS_LABEL for p in oos_preds])),
+                "weights": model.oos_weights,
+                "threshold": model.oos_threshold,
+            }
+        )
+    keys = ("accuracy", "accuracy_no_reject", "oos_recall")
+    mean = {k: round(sum(r[k] for r in runs) / len(runs), 4) for k in keys}
+    return {
+        "variant": name,
+        "params": overrides,
+        **mean,
+        "cpu_s": round(time.process_time() - cpu, 1),
+        "worker_cpu_s": round(children_cpu() - workers, 1),
+        "runs": runs,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("measure", choices=["halves", "cross_pool"])
+    parser.add_argument("variants", nargs="+", choices=sorted(VARIANTS))
+    parser.add_argument("--out", type=Path, default=RESULTS / "clinc150_oos_pack.json")
+    args = parser.parse_args(argv)
+    data = load_clinc()
+    result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
+    key = "val_halves" if args.measure == "halves" else "val_cross_pool"
+    rows = {row["variant"]: row for row in result.get(key, [])}
+    for name in args.variants:
+        rows[name] = (run if args.measure == "halves" else cross_pool)(data, name)
+        print(json.dumps({k: v for k, v in rows[name].items() if k not in ("per_half", "runs")}), flush=True)
+        result.update(
+            benchmark="clinc150_oos_pack",
+            date=time.strftime("%Y-%m-%d"),
+            command="nice -n 10 .venv/bin/python bench/clinc150_oos_pack.py halves|cross_pool VARIANT ...",
+        )
+        result[key] = [rows[n] for n in VARIANTS if n in rows]
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
