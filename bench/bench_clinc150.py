@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     data = json.loads(args.data.read_text(encoding="utf-8"))
-    train = data["train"]
+    # The pack holds the data set's out-of-scope training examples too (since intent-v11; a
+    # user's pack holds all of its own), which the engine sends to its scope rule.
+    train = data["train"] + [[text, OOS_LABEL] for text, _ in data["oos_train"]]
     val = data["val"] + [[text, OOS_LABEL] for text, _ in data["oos_val"]]
 
     started, cpu_started, worker_started = time.perf_counter(), time.process_time(), children_cpu()
