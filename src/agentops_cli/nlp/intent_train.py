@@ -494,7 +494,9 @@ def _train(
         source = "validation"
     all_rows = np.arange(len(all_labels))
     if params.oos_rows != "class":
-        fit_rows, held_rows, all_rows, classes = _oos_for_rule(fit_rows, held_rows, all_labels, oos_label, params)
+        fit_rows, held_rows, all_rows, classes = _oos_for_rule(
+            fit_rows, held_rows, all_labels, oos_label, params
+        )
     # Both children start now: their imports (scikit-learn, ~1 s) overlap the counting below,
     # which this process never needs scikit-learn for.
     calibration = BackgroundFit().start(len(fit_rows))
