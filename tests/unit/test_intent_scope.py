@@ -243,3 +243,20 @@ def test_every_out_of_scope_example_fits_the_rule_and_none_trains_the_calibratio
     if oos_rows != "class":  # an unknown word next to an intent's: caught by the fitted rule
         assert model.predict(["qwhzkpr money"])[0].label == OOS_LABEL
     assert [p.label for p in model.predict(["refund my money back please"])] == ["refund"]
+
+
+def test_a_pack_without_out_of_scope_examples_trains_the_same_model_either_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``oos_rows`` only moves out-of-scope rows: without any, the hold-out path is unchanged
+    (so the no-OOS rejection cost of docs/benchmarks.md still holds for intent-v11)."""
+    from agentops_cli.nlp import intent_train
+    from tests.unit.test_intent_training import _pack
+
+    monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    texts, labels = _pack(30)
+    rule = train_intent_model(texts, labels)
+    klass = train_intent_model(texts, labels, params=intent_train.TrainParams(oos_rows="class"))
+    assert rule.meta["calibrated_on"].startswith("hold-out") and rule.meta["heldout_oos_rows"] == 0
+    assert np.array_equal(rule.coef, klass.coef) and rule.labels == klass.labels
+    assert (rule.temperature, rule.oos_threshold) == (klass.temperature, klass.oos_threshold)
