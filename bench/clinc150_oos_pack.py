@@ -96,9 +96,7 @@ def cross_pool(data: dict, name: str) -> dict:
 
     _, overrides = VARIANTS[name]
     pools = {"oos_train": data["oos_train"], "oos_val": data["oos_val"]}
-    in_halves = [
-        ([r for r in a if r[1] != OOS_LABEL], [r for r in b if r[1] != OOS_LABEL]) for a, b in _halves(data)
-    ]
+    in_halves = _in_scope_halves(data)
     runs = []
     cpu, workers = time.process_time(), children_cpu()
     for (pack_pool, check_pool), (tune, check) in zip(
@@ -140,6 +138,101 @@ def cross_pool(data: dict, name: str) -> dict:
         "worker_cpu_s": round(children_cpu() - workers, 1),
         "runs": runs,
     }
+
+
+def _cross_fitted_threshold(probs, cover, is_oos, predicted_oos, correct, budget, folds=5):
+    """Idea 3: the engine's weights, but the threshold tuned on out-of-fold scope scores (each
+    row scored by weights fitted without it), not on the rows the weights were fitted on."""
+    import numpy as np
+
+    from agentops_cli.nlp import intent_scope as scope
+    from agentops_cli.nlp.intent import scope_scores, scope_signals
+    from agentops_cli.nlp.intent_train import tune_threshold
+
+    weights, threshold, stats = _ENGINE_RULE(probs, cover, is_oos, predicted_oos, correct, budget)
+    if not weights:
+        return weights, threshold, stats
+    undecided = is_oos & ~predicted_oos
+    rows = np.flatnonzero(~is_oos | undecided)
+    rng = np.random.default_rng(13)
+    fold = np.zeros(len(is_oos), dtype=int)
+    for kind in (~is_oos, undecided):
+        idx = np.flatnonzero(kind)
+        rng.shuffle(idx)
+        fold[idx] = np.arange(len(idx)) % folds
+    signals, oof = scope_signals(probs, cover), np.zeros(len(is_oos))
+    for k in range(folds):
+        fit, held = rows[fold[rows] != k], rows[fold[rows] == k]
+        fold_weights = scope.fit_scope_weights(signals[fit], ~is_oos[fit])
+        oof[held] = scope_scores(probs[held], cover[held], fold_weights)
+    threshold, stats = tune_threshold(oof[~is_oos], correct, oof[undecided], budget)
+    return weights, threshold, stats
+
+
+_ENGINE_RULE = None
+
+
+def rules(data: dict) -> dict:
+    """Rule variants on the cross-pool protocol with the adopted ``oos_rows="rule"`` engine: one
+    training per direction, the rule's inputs captured, each variant re-chosen on them, applied
+    to the trained model and read on the other half / the other pool."""
+    import numpy as np
+
+    from agentops_cli.nlp import intent_scope as scope
+    from agentops_cli.nlp.intent import OOS_LABEL
+    from agentops_cli.nlp.intent_train import train_intent_model
+
+    global _ENGINE_RULE
+    _ENGINE_RULE = engine = scope.choose_rule
+    captured: dict = {}
+
+    def capture(*args):
+        captured["args"] = args
+        return engine(*args)
+
+    variants = {"engine (intent-v11)": engine, "cross-fitted threshold": _cross_fitted_threshold}
+    figures: dict[str, list] = {name: [] for name in variants}
+    scope.choose_rule = capture
+    try:
+        for pack_pool, check_pool, (tune, check) in zip(
+            ["oos_train", "oos_val"], ["oos_val", "oos_train"], _in_scope_halves(data), strict=True
+        ):
+            train = data["train"] + [[t, OOS_LABEL] for t, _ in data[pack_pool]]
+            model = train_intent_model(
+                [t for t, _ in train],
+                [lab for _, lab in train],
+                val_texts=[t for t, _ in tune],
+                val_labels=[lab for _, lab in tune],
+            )
+            gold = np.array([lab for _, lab in check], dtype=object)
+            for name, rule in variants.items():
+                weights, threshold, _ = rule(*captured["args"])
+                model.oos_weights, model.oos_threshold = weights, threshold
+                preds = model.predict([t for t, _ in check])
+                oos_preds = model.predict([t for t, _ in data[check_pool]])
+                figures[name].append(
+                    {
+                        "pack_oos": pack_pool,
+                        "threshold": threshold,
+                        "accuracy": float(np.mean([p.label == g for p, g in zip(preds, gold, strict=True)])),
+                        "oos_recall": float(np.mean([p.label == OOS_LABEL for p in oos_preds])),
+                    }
+                )
+    finally:
+        scope.choose_rule = engine
+    out = []
+    for name, runs in figures.items():
+        mean = {k: round(sum(r[k] for r in runs) / len(runs), 4) for k in ("accuracy", "oos_recall")}
+        out.append({"variant": name, **mean, "runs": runs})
+    return {"rows": out}
+
+
+def _in_scope_halves(data: dict) -> list[tuple[list, list]]:
+    from agentops_cli.nlp.intent import OOS_LABEL
+
+    return [
+        ([r for r in a if r[1] != OOS_LABEL], [r for r in b if r[1] != OOS_LABEL]) for a, b in _halves(data)
+    ]
 
 
 NOTES = """Issue 21, round 2 — the pack's own out-of-scope examples (`bench/clinc150_oos_pack.py`,
@@ -188,6 +281,15 @@ def section(data: dict | None) -> list[str]:
             f"| {r['variant']} | {r['accuracy']} / {r['accuracy_no_reject']} | {r['oos_recall']} |"
             for r in pools
         ]
+    if rules_ := data.get("val_cross_pool_rules"):
+        lines += [
+            "",
+            "The rule itself, same cross-pool protocol, `oos_rows` = rule (`clinc150_oos_pack.py rules`):",
+            "",
+            "| rule | accuracy | OOS recall on the other pool |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {r['variant']} | {r['accuracy']} | {r['oos_recall']} |" for r in rules_]
     if reads := data.get("test_reads"):
         lines += [
             "",
@@ -208,12 +310,17 @@ def section(data: dict | None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("measure", choices=["halves", "cross_pool"])
-    parser.add_argument("variants", nargs="+", choices=sorted(VARIANTS))
+    parser.add_argument("measure", choices=["halves", "cross_pool", "rules"])
+    parser.add_argument("variants", nargs="*", choices=sorted(VARIANTS))
     parser.add_argument("--out", type=Path, default=RESULTS / "clinc150_oos_pack.json")
     args = parser.parse_args(argv)
     data = load_clinc()
     result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
+    if args.measure == "rules":
+        result["val_cross_pool_rules"] = rules(data)["rows"]
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps(result["val_cross_pool_rules"], indent=1))
+        return 0
     key = "val_halves" if args.measure == "halves" else "val_cross_pool"
     rows = {row["variant"]: row for row in result.get(key, [])}
     for name in args.variants:
