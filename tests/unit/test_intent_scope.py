@@ -208,3 +208,55 @@ def test_real_out_of_scope_queries_fit_a_rule_that_catches_more_of_them() -> Non
     assert (
         model.meta["heldout_oos_recall"] >= 0.8
     )  # measured 0.9 (the top-1 rule alone: lower, or no weights)
+
+
+@pytest.mark.parametrize(
+    ("oos_rows", "reach_the_rule", "final_has_the_class"),
+    [("rule", 41, True), ("rule_only", 41, False), ("class", 8, True)],
+)
+def test_every_out_of_scope_example_fits_the_rule_and_none_trains_the_calibration_fit(
+    monkeypatch: pytest.MonkeyPatch, oos_rows: str, reach_the_rule: int, final_has_the_class: bool
+) -> None:
+    """The hold-out path (a pack too large for k folds): with ``oos_rows="rule"`` (the default)
+    all 41 out-of-scope examples are scored by a calibration fit that never trained on them;
+    with ``"class"`` only the fifth held out with the other intents' rows."""
+    from agentops_cli.nlp import intent_train
+
+    monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    fitted: list[list[str]] = []
+    fit_svm = intent_train.fit_svm
+
+    def spy(features, labels, params):
+        fitted.append(list(labels))
+        return fit_svm(features, labels, params)
+
+    monkeypatch.setattr(intent_train, "fit_svm", spy)
+    texts, labels = _pack_with_oos()
+    assert labels.count(OOS_LABEL) == 41
+    model = train_intent_model(texts, labels, params=intent_train.TrainParams(oos_rows=oos_rows))
+    assert model.meta["heldout_oos_rows"] == reach_the_rule
+    final, calibration = sorted(fitted, key=len, reverse=True)
+    assert (OOS_LABEL in calibration) == (oos_rows == "class")
+    assert (OOS_LABEL in final) == (OOS_LABEL in model.labels) == final_has_the_class
+    # 41 out-of-scope rows fit the logistic rule; the 8 held out with "class" are too few for it
+    assert (len(model.oos_weights) == 4) == (oos_rows != "class")
+    if oos_rows != "class":  # an unknown word next to an intent's: caught by the fitted rule
+        assert model.predict(["qwhzkpr money"])[0].label == OOS_LABEL
+    assert [p.label for p in model.predict(["refund my money back please"])] == ["refund"]
+
+
+def test_a_pack_without_out_of_scope_examples_trains_the_same_model_either_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``oos_rows`` only moves out-of-scope rows: without any, the hold-out path is unchanged
+    (so the no-OOS rejection cost of docs/benchmarks.md still holds for intent-v11)."""
+    from agentops_cli.nlp import intent_train
+    from tests.unit.test_intent_training import _pack
+
+    monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    texts, labels = _pack(30)
+    rule = train_intent_model(texts, labels)
+    klass = train_intent_model(texts, labels, params=intent_train.TrainParams(oos_rows="class"))
+    assert rule.meta["calibrated_on"].startswith("hold-out") and rule.meta["heldout_oos_rows"] == 0
+    assert np.array_equal(rule.coef, klass.coef) and rule.labels == klass.labels
+    assert (rule.temperature, rule.oos_threshold) == (klass.temperature, klass.oos_threshold)

@@ -26,7 +26,7 @@ from agentops_cli.nlp.text import fold, stem, words
 if TYPE_CHECKING:
     import numpy as np
 
-ENGINE_VERSION = "intent-v10"  # bump when features or training change: invalidates cached models
+ENGINE_VERSION = "intent-v11"  # bump when features or training change: invalidates cached models
 OOS_LABEL = "out_of_scope"
 
 # Inference scores texts in chunks of this many: the gathered coefficient block stays ~tens of MB.

@@ -1,0 +1,395 @@
+"""Issue 21 round 2: a pack's own out-of-scope examples (CLINC150 ``oos_train``), scored on
+CLINC150 VALIDATION halves only.
+
+Per variant, the whole engine path twice (as ``clinc150_rejection.py halves``): train on
+``train`` (+ ``oos_train`` labelled out of scope when the variant's pack has it) with half A of
+``val`` + ``oos_val`` as the validation set (temperature, scope rule and threshold chosen there,
+final model refit on everything), then classify half B; and the other way round. The test
+split is never read here (``bench_clinc150.py`` reads it once per adopted change).
+
+    nice -n 10 .venv/bin/python bench/clinc150_oos_pack.py VARIANT [VARIANT ...] \\
+        [--out bench/results/clinc150_oos_pack.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from clinc150_rejection import _halves
+from common import RESULTS, children_cpu, load_clinc
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+# name → (oos_train in the pack?, TrainParams overrides)
+VARIANTS = {
+    "v10, pack without oos_train": (False, {"oos_rows": "class"}),
+    "v10, pack with oos_train": (True, {"oos_rows": "class"}),
+    "OOS rows fit the rule, class kept": (True, {"oos_rows": "rule"}),
+    "OOS rows fit the rule only (no class)": (True, {"oos_rows": "rule_only"}),
+}
+
+
+def run(data: dict, name: str) -> dict:
+    import numpy as np
+
+    from agentops_cli.nlp.intent import OOS_LABEL
+    from agentops_cli.nlp.intent_train import TrainParams, train_intent_model
+
+    with_oos, overrides = VARIANTS[name]
+    train = data["train"] + ([[t, OOS_LABEL] for t, _ in data["oos_train"]] if with_oos else [])
+    halves = []
+    cpu, workers = time.process_time(), children_cpu()
+    for tune, check in _halves(data):
+        model = train_intent_model(
+            [t for t, _ in train],
+            [lab for _, lab in train],
+            val_texts=[t for t, _ in tune],
+            val_labels=[lab for _, lab in tune],
+            params=TrainParams(**overrides),
+        )
+        gold = np.array([lab for _, lab in check], dtype=object)
+        is_oos = gold == OOS_LABEL
+        preds = model.predict([t for t, _ in check])
+        labels = np.array([p.label for p in preds], dtype=object)
+        top = np.array([p.top[0][0] for p in preds], dtype=object)
+        halves.append(
+            {
+                "tuned_accuracy": model.meta["heldout_accuracy"],
+                "tuned_oos_recall": model.meta["heldout_oos_recall"],
+                "accuracy": float((labels[~is_oos] == gold[~is_oos]).mean()),
+                "accuracy_no_reject": float((top[~is_oos] == gold[~is_oos]).mean()),
+                "oos_recall": float((labels[is_oos] == OOS_LABEL).mean()),
+                "weights": model.oos_weights,
+                "threshold": model.oos_threshold,
+            }
+        )
+    keys = ("tuned_accuracy", "tuned_oos_recall", "accuracy", "accuracy_no_reject", "oos_recall")
+    mean = {k: round(sum(h[k] for h in halves) / len(halves), 4) for k in keys}
+    return {
+        "variant": name,
+        "pack_has_oos_train": with_oos,
+        "params": overrides,
+        **mean,
+        "cpu_s": round(time.process_time() - cpu, 1),
+        "worker_cpu_s": round(children_cpu() - workers, 1),
+        "per_half": halves,
+    }
+
+
+def cross_pool(data: dict, name: str) -> dict:
+    """The pack's out-of-scope examples from one CLINC150 pool, recall read on the OTHER pool.
+
+    ``oos_val`` queries resemble each other (validation recall 0.78, test 0.667 for intent-v10):
+    a rule checked on the pool it was tuned on flatters itself. Here the pack holds ``train`` +
+    one pool (``oos_train`` or ``oos_val``) labelled out of scope, the validation set is half of
+    ``val`` (in-scope rows only), and the check is the other half's in-scope accuracy and the
+    out-of-scope recall on the other pool — both ways round, averaged.
+    """
+    import numpy as np
+
+    from agentops_cli.nlp.intent import OOS_LABEL
+    from agentops_cli.nlp.intent_train import TrainParams, train_intent_model
+
+    _, overrides = VARIANTS[name]
+    pools = {"oos_train": data["oos_train"], "oos_val": data["oos_val"]}
+    in_halves = _in_scope_halves(data)
+    runs = []
+    cpu, workers = time.process_time(), children_cpu()
+    for (pack_pool, check_pool), (tune, check) in zip(
+        [("oos_train", "oos_val"), ("oos_val", "oos_train")], in_halves, strict=True
+    ):
+        train = data["train"] + [[t, OOS_LABEL] for t, _ in pools[pack_pool]]
+        model = train_intent_model(
+            [t for t, _ in train],
+            [lab for _, lab in train],
+            val_texts=[t for t, _ in tune],
+            val_labels=[lab for _, lab in tune],
+            params=TrainParams(**overrides),
+        )
+        gold = np.array([lab for _, lab in check], dtype=object)
+        preds = model.predict([t for t, _ in check])
+        oos_preds = model.predict([t for t, _ in pools[check_pool]])
+        runs.append(
+            {
+                "pack_oos": pack_pool,
+                "check_oos": check_pool,
+                "tuned_accuracy": model.meta["heldout_accuracy"],
+                "tuned_oos_recall": model.meta["heldout_oos_recall"],
+                "accuracy": float((np.array([p.label for p in preds], dtype=object) == gold).mean()),
+                "accuracy_no_reject": float(
+                    (np.array([p.top[0][0] for p in preds], dtype=object) == gold).mean()
+                ),
+                "oos_recall": float(np.mean([p.label == OOS_LABEL for p in oos_preds])),
+                "weights": model.oos_weights,
+                "threshold": model.oos_threshold,
+            }
+        )
+    keys = ("accuracy", "accuracy_no_reject", "oos_recall")
+    mean = {k: round(sum(r[k] for r in runs) / len(runs), 4) for k in keys}
+    return {
+        "variant": name,
+        "params": overrides,
+        **mean,
+        "cpu_s": round(time.process_time() - cpu, 1),
+        "worker_cpu_s": round(children_cpu() - workers, 1),
+        "runs": runs,
+    }
+
+
+def _cross_fitted_threshold(probs, cover, is_oos, predicted_oos, correct, budget, folds=5):
+    """Idea 3: the engine's weights, but the threshold tuned on out-of-fold scope scores (each
+    row scored by weights fitted without it), not on the rows the weights were fitted on."""
+    import numpy as np
+
+    from agentops_cli.nlp import intent_scope as scope
+    from agentops_cli.nlp.intent import scope_scores, scope_signals
+    from agentops_cli.nlp.intent_train import tune_threshold
+
+    weights, threshold, stats = _ENGINE_RULE(probs, cover, is_oos, predicted_oos, correct, budget)
+    if not weights:
+        return weights, threshold, stats
+    undecided = is_oos & ~predicted_oos
+    rows = np.flatnonzero(~is_oos | undecided)
+    rng = np.random.default_rng(13)
+    fold = np.zeros(len(is_oos), dtype=int)
+    for kind in (~is_oos, undecided):
+        idx = np.flatnonzero(kind)
+        rng.shuffle(idx)
+        fold[idx] = np.arange(len(idx)) % folds
+    signals, oof = scope_signals(probs, cover), np.zeros(len(is_oos))
+    for k in range(folds):
+        fit, held = rows[fold[rows] != k], rows[fold[rows] == k]
+        fold_weights = scope.fit_scope_weights(signals[fit], ~is_oos[fit])
+        oof[held] = scope_scores(probs[held], cover[held], fold_weights)
+    threshold, stats = tune_threshold(oof[~is_oos], correct, oof[undecided], budget)
+    return weights, threshold, stats
+
+
+_ENGINE_RULE = None
+PSEUDO = "pseudo-OOS rows join the pack's (one extra fit)"
+
+
+def _pseudo_signals(data: dict, tune: list) -> object:
+    """Idea 2: scope signals of pseudo out-of-scope rows — the ``tune`` rows of every fifth
+    intent, scored by a fit on ``train`` without those intents (its own temperature and words)."""
+    import numpy as np
+
+    from agentops_cli.nlp import intent_scope as scope
+    from agentops_cli.nlp import intent_train as it
+    from agentops_cli.nlp.intent import scope_signals, softmax
+
+    params = it.TrainParams()
+    train = data["train"]
+    left_out = set(sorted({lab for _, lab in train})[4::5])
+    texts = [t for t, _ in train] + [t for t, _ in tune]
+    corpus = it.Corpus.of(texts)
+    fit_rows = np.array([i for i, (_, lab) in enumerate(train) if lab not in left_out])
+    vocabularies, fit = it._fit_linear(corpus, fit_rows, [train[i][1] for i in fit_rows], params)
+    rows = np.arange(len(train), len(texts))
+    logits = it._in_order(fit, corpus.features(rows, vocabularies), fit.classes)
+    is_pseudo = np.array([lab in left_out for _, lab in tune])
+    gold = np.array([fit.classes.index(lab) if lab not in left_out else -1 for _, lab in tune])
+    probs = softmax(logits, it.fit_temperature(logits[~is_pseudo], gold[~is_pseudo]))
+    known = scope.scope_mask(corpus.word, vocabularies[0].columns, fit_rows)
+    return scope_signals(probs, scope.coverage(corpus.word, rows, known))[is_pseudo]
+
+
+def _with_pseudo(pseudo):
+    """A rule whose logistic weights are fitted on the real rows plus ``pseudo`` out-of-scope
+    signals; the threshold tuned on the real rows only, as the engine does."""
+    import numpy as np
+
+    from agentops_cli.nlp import intent_scope as scope
+    from agentops_cli.nlp.intent import scope_scores, scope_signals
+    from agentops_cli.nlp.intent_train import tune_threshold
+
+    def rule(probs, cover, is_oos, predicted_oos, correct, budget):
+        undecided = is_oos & ~predicted_oos
+        rows = ~is_oos | undecided
+        signals = np.vstack([scope_signals(probs[rows], cover[rows]), pseudo])
+        in_scope = np.concatenate([~is_oos[rows], np.zeros(len(pseudo), dtype=bool)])
+        weights = scope.fit_scope_weights(signals, in_scope)
+        score = scope_scores(probs, cover, weights)
+        threshold, stats = tune_threshold(score[~is_oos], correct, score[undecided], budget)
+        return weights, threshold, stats
+
+    return rule
+
+
+def rules(data: dict) -> dict:
+    """Rule variants on the cross-pool protocol with the adopted ``oos_rows="rule"`` engine: one
+    training per direction, the rule's inputs captured, each variant re-chosen on them, applied
+    to the trained model and read on the other half / the other pool."""
+    import numpy as np
+
+    from agentops_cli.nlp import intent_scope as scope
+    from agentops_cli.nlp.intent import OOS_LABEL
+    from agentops_cli.nlp.intent_train import train_intent_model
+
+    global _ENGINE_RULE
+    _ENGINE_RULE = engine = scope.choose_rule
+    captured: dict = {}
+
+    def capture(*args):
+        captured["args"] = args
+        return engine(*args)
+
+    variants = {"engine (intent-v11)": engine, "cross-fitted threshold": _cross_fitted_threshold}
+    figures: dict[str, list] = {name: [] for name in variants}
+    scope.choose_rule = capture
+    try:
+        for pack_pool, check_pool, (tune, check) in zip(
+            ["oos_train", "oos_val"], ["oos_val", "oos_train"], _in_scope_halves(data), strict=True
+        ):
+            train = data["train"] + [[t, OOS_LABEL] for t, _ in data[pack_pool]]
+            model = train_intent_model(
+                [t for t, _ in train],
+                [lab for _, lab in train],
+                val_texts=[t for t, _ in tune],
+                val_labels=[lab for _, lab in tune],
+            )
+            gold = np.array([lab for _, lab in check], dtype=object)
+            variants[PSEUDO] = _with_pseudo(_pseudo_signals(data, tune))
+            figures.setdefault(PSEUDO, [])
+            for name, rule in variants.items():
+                weights, threshold, _ = rule(*captured["args"])
+                model.oos_weights, model.oos_threshold = weights, threshold
+                preds = model.predict([t for t, _ in check])
+                oos_preds = model.predict([t for t, _ in data[check_pool]])
+                figures[name].append(
+                    {
+                        "pack_oos": pack_pool,
+                        "threshold": threshold,
+                        "accuracy": float(np.mean([p.label == g for p, g in zip(preds, gold, strict=True)])),
+                        "oos_recall": float(np.mean([p.label == OOS_LABEL for p in oos_preds])),
+                    }
+                )
+    finally:
+        scope.choose_rule = engine
+    out = []
+    for name, runs in figures.items():
+        mean = {k: round(sum(r[k] for r in runs) / len(runs), 4) for k in ("accuracy", "oos_recall")}
+        out.append({"variant": name, **mean, "runs": runs})
+    return {"rows": out}
+
+
+def _in_scope_halves(data: dict) -> list[tuple[list, list]]:
+    from agentops_cli.nlp.intent import OOS_LABEL
+
+    return [
+        ([r for r in a if r[1] != OOS_LABEL], [r for r in b if r[1] != OOS_LABEL]) for a, b in _halves(data)
+    ]
+
+
+NOTES = """Issue 21, round 2 — the pack's own out-of-scope examples (`bench/clinc150_oos_pack.py`,
+`bench/results/clinc150_oos_pack.json`; validation only, the test split read once per adopted
+change, below). `oos_train` (100 rows) was never in the bench's pack before; a user's pack holds
+all of its out-of-scope examples, so since `intent-v11` the bench's does too. What the engine
+does with them (`TrainParams.oos_rows`): `class` (up to `intent-v10`: they train both fits as one
+more intent; only held-out ones reach the scope rule), `rule` (adopted: every one is scored by the
+calibration fit, which never trains on them, and fits the scope rule; the final model still
+learns the class), `rule_only` (as `rule`, without the class in the final model). Each row is
+two engine trainings (≈ 35 s CPU each, mostly in the two fit workers). Neither rule variant
+below (a threshold on cross-fitted scores; pseudo out-of-scope rows — every fifth intent left out
+of an extra fit — joining the pack's real ones in the logistic fit) beats the engine's rule
+beyond one or two out-of-scope rows: not adopted."""
+
+
+def section(data: dict | None) -> list[str]:
+    """The docs/benchmarks.md part of this measure (inside the CLINC150 section)."""
+    if not data:
+        return []
+    lines = [*NOTES.splitlines()]
+    if halves := data.get("val_halves"):
+        lines += [
+            "",
+            "`val` + `oos_val` halves (rule fitted on half A, final model refit on the pack + A, read on",
+            "half B, and the other way round; mean of the two; `oos_val` halves resemble each other, so",
+            "the recall here flatters every variant):",
+            "",
+            "| variant | tuned on A: accuracy / OOS recall | read on B: accuracy / no-reject / OOS recall |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {r['variant']} | {r['tuned_accuracy']} / {r['tuned_oos_recall']} | "
+            f"{r['accuracy']} / {r['accuracy_no_reject']} / {r['oos_recall']} |"
+            for r in halves
+        ]
+    if pools := data.get("val_cross_pool"):
+        lines += [
+            "",
+            "Across out-of-scope pools (the honest check for new out-of-scope queries): the pack holds",
+            "`train` + one pool (`oos_train` or `oos_val`), the validation set is half of `val` (in-scope",
+            "rows), the recall is read on the *other* pool and the accuracy on the other `val` half; both",
+            "ways round, mean:",
+            "",
+            "| variant | accuracy / no-reject | OOS recall on the other pool |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {r['variant']} | {r['accuracy']} / {r['accuracy_no_reject']} | {r['oos_recall']} |"
+            for r in pools
+        ]
+    if rules_ := data.get("val_cross_pool_rules"):
+        lines += [
+            "",
+            "The rule itself, same cross-pool protocol, `oos_rows` = rule (`clinc150_oos_pack.py rules`):",
+            "",
+            "| rule | accuracy | OOS recall on the other pool |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {r['variant']} | {r['accuracy']} | {r['oos_recall']} |" for r in rules_]
+    if reads := data.get("test_reads"):
+        lines += [
+            "",
+            "Every read of `test` / `oos_test` this round (`bench_clinc150.py`, new protocol):",
+            "",
+            "| engine | change | validation: accuracy / OOS recall (OOS rows) "
+            "| test: accuracy / OOS recall | no threshold |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r['engine']} | {r['change']} | {r['val_accuracy']} / {r['val_oos_recall']} "
+            f"({r['val_oos_rows']}) | **{r['in_scope_accuracy']} / {r['oos_recall']}** | "
+            f"{r['in_scope_accuracy_no_threshold']} |"
+            for r in reads
+        ]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("measure", choices=["halves", "cross_pool", "rules"])
+    parser.add_argument("variants", nargs="*", help=f"for halves and cross_pool: any of {sorted(VARIANTS)}")
+    parser.add_argument("--out", type=Path, default=RESULTS / "clinc150_oos_pack.json")
+    args = parser.parse_args(argv)
+    if unknown := [v for v in args.variants if v not in VARIANTS]:
+        parser.error(f"unknown variant(s): {unknown}")
+    data = load_clinc()
+    result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
+    if args.measure == "rules":
+        result["val_cross_pool_rules"] = rules(data)["rows"]
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps(result["val_cross_pool_rules"], indent=1))
+        return 0
+    key = "val_halves" if args.measure == "halves" else "val_cross_pool"
+    rows = {row["variant"]: row for row in result.get(key, [])}
+    for name in args.variants:
+        rows[name] = (run if args.measure == "halves" else cross_pool)(data, name)
+        print(json.dumps({k: v for k, v in rows[name].items() if k not in ("per_half", "runs")}), flush=True)
+        result.update(
+            benchmark="clinc150_oos_pack",
+            date=time.strftime("%Y-%m-%d"),
+            command="nice -n 10 .venv/bin/python bench/clinc150_oos_pack.py halves|cross_pool VARIANT ...",
+        )
+        result[key] = [rows[n] for n in VARIANTS if n in rows]
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
