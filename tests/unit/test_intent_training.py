@@ -527,3 +527,46 @@ def test_a_child_whose_parent_is_killed_removes_its_files_and_exits(stage: str) 
         time.sleep(0.1)
     assert _gone(int(child_pid)), "the orphaned child is still running"
     assert not Path(folder).exists(), f"the orphaned child left {sorted(Path(folder).iterdir())}"
+
+
+def test_the_parent_watch_cleans_up_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """What the orphaned child does, run here: its watch (without the thread, and ``os._exit``
+    caught) and ``main``'s parent checks around the fit."""
+    import os
+
+    from agentops_cli.nlp import intent_fit_worker as worker
+
+    texts, labels = _pack(10)
+    corpus, rows, params = Corpus.of(texts), np.arange(len(texts)), TrainParams()
+    features = corpus.features(rows, corpus.vocabularies(rows, params))
+    folder = tmp_path / "agentops-intent-x"
+
+    def handed_over() -> list[str]:
+        folder.mkdir(exist_ok=True)
+        save_problem(folder / "problem.npz", features, label_codes(labels)[1], params)
+        return [str(folder / "problem.npz"), str(folder / "result.npz")]
+
+    monkeypatch.setattr(worker.ParentWatch, "start", lambda self: self)  # no thread in pytest
+    alive, gone = str(os.getppid()), str(os.getppid() + 1)
+    argv = handed_over()
+    assert main([*argv, alive], ready=io.StringIO("go\n")) == 0  # parent alive: result written
+    assert sorted(p.name for p in folder.iterdir()) == ["result.npz"]  # the problem was read and removed
+    assert main([*handed_over(), gone], ready=io.StringIO("go\n")) == 1  # parent gone during the fit
+    assert not folder.exists()
+    assert main([*handed_over(), gone], ready=io.StringIO("")) == 1  # stdin closed before the problem
+    assert not folder.exists()
+
+    class Exited(Exception):
+        pass
+
+    def exit_(code: int) -> None:
+        raise Exited(code)
+
+    monkeypatch.setattr(worker.os, "_exit", exit_)
+    monkeypatch.setattr(worker, "PARENT_POLL_S", 0.0)
+    watch = worker.ParentWatch(*map(Path, handed_over()), parent=os.getppid())
+    polls = iter([False, True])  # alive at the first poll, gone at the second
+    monkeypatch.setattr(watch, "orphaned", lambda: next(polls))
+    with pytest.raises(Exited):
+        watch._watch()
+    assert not folder.exists() and not watch.lock.locked()
