@@ -208,8 +208,9 @@ budget):
 - **The C, per block and overall**: character block ×1.2 −0.07, C = 2 ±0, max_iter 20 ±0.
 - **Hinge loss** (L1-loss SVM) instead of the squared hinge: +0.1 points at no extra CPU (+0.2 with 20
   passes, 1.2× CPU); C = 0.5 and C = 2 with it are worse. The second opinion,
-  5-fold cross-validation on 77 intents (`bench_intent_train.py cv --loss hinge`, in the same
-  JSON), does not confirm it: 0.9675 vs 0.9684 without rejection, 0.9598 vs 0.9617 with it.
+  5-fold cross-validation on 77 intents (`bench_intent_train.py cv --loss hinge`, run while the
+  engine was one-vs-rest; now `cv --multi-class ovr --loss hinge`), does not confirm it:
+  0.9675 vs 0.9684 without rejection, 0.9598 vs 0.9617 with it.
   Not adopted.
 
 Net: the best validation accuracy without rejection among ~30 classical variants is 0.933

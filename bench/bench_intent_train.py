@@ -186,15 +186,22 @@ def memory(n_rows: int, source: str = "synthetic") -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def cross_validate(folds: int = 5, svm_c: float | None = None, loss: str | None = None) -> dict[str, object]:
+def cross_validate(
+    folds: int = 5, svm_c: float | None = None, loss: str | None = None, multi_class: str | None = None
+) -> dict[str, object]:
     """Rejection cost without out-of-scope data: k-fold CV on 77 CLINC150 in-scope intents
-    (``svm_c``, ``loss``: another SVM ``C`` or loss than the engine's, to compare settings on
-    these folds)."""
+    (``svm_c``, ``loss``, ``multi_class``: another SVM ``C``, loss or multi-class scheme than the
+    engine's, to compare settings on these folds; the loss applies to one-vs-rest only)."""
     sys.path.insert(0, str(ROOT / "src"))
     from agentops_cli.nlp.intent_train import TrainParams, train_intent_model
 
     params = TrainParams()
-    params = replace(params, C=params.C if svm_c is None else svm_c, loss=loss or params.loss)
+    params = replace(
+        params,
+        C=params.C if svm_c is None else svm_c,
+        loss=loss or params.loss,
+        multi_class=multi_class or params.multi_class,
+    )
     from common import load_clinc
 
     data = load_clinc(CLINC)
@@ -223,7 +230,9 @@ def cross_validate(folds: int = 5, svm_c: float | None = None, loss: str | None 
     raw = sum(f["accuracy_no_reject"] for f in per_fold) / folds
     return {
         "svm_C": params.C,
-        "svm_loss": params.loss,
+        "svm_multi_class": params.multi_class,
+        # liblinear's Crammer–Singer solver has its own loss and ignores this one
+        **({"svm_loss": params.loss} if params.multi_class == "ovr" else {}),
         "rows": len(rows),
         "intents": len(keep),
         "folds": folds,
@@ -240,9 +249,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("--source", default="synthetic", choices=["synthetic", "clinc77"])
     parser.add_argument("--C", type=float, default=None, help="cv only: compare another SVM C")
-    parser.add_argument("--loss", default=None, help="cv only: compare another SVM loss (hinge)")
+    parser.add_argument(
+        "--loss", default=None, help="cv only, with --multi-class ovr: another SVM loss (hinge)"
+    )
+    parser.add_argument(
+        "--multi-class",
+        default=None,
+        choices=["crammer_singer", "ovr"],
+        help="cv only: another multi-class SVM",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "intent_train.json")
     args = parser.parse_args(argv)
+    if args.loss and (args.multi_class or "crammer_singer") != "ovr":
+        parser.error("--loss applies to one-vs-rest SVMs only: add --multi-class ovr")
     if args.what == "_child":
         print(json.dumps(train_pack(args.n, args.source)))
         return 0
@@ -255,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             "date": time.strftime("%Y-%m-%d"),
             "command": f".venv/bin/python bench/bench_intent_train.py {args.what}"
             + (f" --C {args.C:g}" if args.C is not None else "")
+            + (f" --multi-class {args.multi_class}" if args.multi_class else "")
             + (f" --loss {args.loss}" if args.loss else ""),
             "targets": TARGETS,
         }
@@ -268,9 +288,14 @@ def main(argv: list[str] | None = None) -> int:
         key = (
             "no_oos_cv"
             + (f"_C{args.C:g}" if args.C is not None else "")
+            + (f"_{args.multi_class}" if args.multi_class else "")
             + (f"_{args.loss}" if args.loss else "")
         )
-        result[key] = cross_validate(svm_c=args.C, loss=args.loss) if CLINC.is_file() else None
+        result[key] = (
+            cross_validate(svm_c=args.C, loss=args.loss, multi_class=args.multi_class)
+            if CLINC.is_file()
+            else None
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+import tracemalloc
 from collections import Counter
 from pathlib import Path
 
@@ -14,7 +15,14 @@ import pytest
 from agentops_cli.nlp import intent_train
 from agentops_cli.nlp.intent import char_ngrams, word_ngrams
 from agentops_cli.nlp.intent_fit_worker import load_fit, main, save_problem
-from agentops_cli.nlp.intent_train import BackgroundFit, Corpus, TrainParams, fit_svm, train_intent_model
+from agentops_cli.nlp.intent_train import (
+    BackgroundFit,
+    Corpus,
+    TrainParams,
+    fit_svm,
+    label_codes,
+    train_intent_model,
+)
 from agentops_cli.nlp.intent_vectors import (
     TermCounts,
     count_char_terms,
@@ -250,28 +258,140 @@ def test_an_error_while_the_children_fit_stops_them(monkeypatch: pytest.MonkeyPa
 
 
 def test_the_worker_fits_the_problem_it_is_handed(tmp_path: Path) -> None:
-    """``main`` in-process (the child runs the same function)."""
+    """``main`` in-process (the child runs the same function); labels travel as codes."""
     texts, labels = _pack(10)
     corpus, rows, params = Corpus.of(texts), np.arange(len(texts)), TrainParams()
     features = corpus.features(rows, corpus.vocabularies(rows, params))
     problem, result = tmp_path / "problem.npz", tmp_path / "result.npz"
     assert main([str(problem), str(result)], ready=io.StringIO("")) == 1  # never handed a problem
-    save_problem(problem, features, labels, params)
+    names, codes = label_codes(labels)
+    save_problem(problem, features, codes, params)
     assert main([str(problem), str(result)], ready=io.StringIO("go\n")) == 0
     fitted, expected = load_fit(result), fit_svm(features, labels, params)
-    assert fitted.classes == expected.classes == ["refund", "shipping"]
+    assert fitted.classes == [0, 1] and fitted.named(names).classes == expected.classes == [
+        "refund",
+        "shipping",
+    ]
     assert np.array_equal(fitted.coef, expected.coef) and np.array_equal(fitted.intercept, expected.intercept)
+
+
+def _peak_bytes(run) -> int:
+    """Peak bytes traced (numpy's buffers included) while ``run()`` runs."""
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def test_terms_sort_without_a_fixed_width_copy():
     """One pasted huge word among many terms: a fixed-width string copy would take
-    200,000 characters × 4 bytes × 20,003 terms (16 GB); the sort must not make one."""
+    200,000 characters × 4 bytes × 603 terms (480 MB per copy, a size that cannot exhaust the
+    machine under a regression); the sort must not make one."""
     from agentops_cli.nlp.intent_vectors import _alphabetical
 
-    terms = [f"t{i:05d}" for i in range(20_000, 0, -1)] + ["b", "x" * 200_000, "a"]
-    ordered, rank = _alphabetical(terms)
+    terms = [f"t{i:05d}" for i in range(600, 0, -1)] + ["b", "x" * 200_000, "a"]
+    result: list[tuple[np.ndarray, np.ndarray]] = []
+    peak = _peak_bytes(lambda: result.append(_alphabetical(terms)))
+    assert peak < 50e6, f"{peak / 1e6:.0f} MB: a fixed-width copy of the terms"
+    ordered, rank = result[0]
     assert ordered.tolist() == sorted(terms)
     assert [ordered[r] for r in rank] == terms
+
+
+def _long_label_pack() -> tuple[list[str], list[str], str]:
+    """300 rows, three labelled with a 100,000-character label: a fixed-width copy of the labels
+    is 300 × 100,000 × 4 bytes = 120 MB (the string-label code peaked at 366 MB cross-validated,
+    137 MB with the fits in children; the integer codes at 1.2 MB)."""
+    texts, labels = _pack(150)
+    long_label = "refund-" + "x" * 100_000
+    labels = [long_label if i % 50 == 0 and label == "refund" else label for i, label in enumerate(labels)]
+    return texts, labels, long_label
+
+
+@pytest.mark.parametrize("children", [False, True], ids=["cross-validated", "hold-out-in-children"])
+def test_a_long_label_costs_no_fixed_width_copy_and_round_trips(
+    monkeypatch: pytest.MonkeyPatch, children: bool
+) -> None:
+    """Labels are integer codes inside training (folds, fits, the worker's files): a huge label
+    is kept as it is, without copies as wide as it for every row."""
+    import sklearn.linear_model
+    import sklearn.model_selection
+    import sklearn.svm  # noqa: F401 - imported before tracing: their import is not training's memory
+
+    texts, labels, long_label = _long_label_pack()
+    if children:
+        _background(monkeypatch)
+    models: list = []
+    peak = _peak_bytes(lambda: models.append(train_intent_model(texts, labels)))
+    assert peak < 20e6, f"{peak / 1e6:.0f} MB: a fixed-width copy of the labels"
+    assert sorted(models[0].labels) == sorted(set(labels)) and long_label in models[0].labels
+    assert models[0].predict([texts[0]])[0].top[0][0] == long_label
+
+
+def test_integer_codes_fit_what_the_labels_fitted() -> None:
+    """Same classes, coefficients and folds as liblinear / StratifiedKFold given the strings
+    (how training called them before the codes): the change alters no model."""
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.svm import LinearSVC
+
+    texts, labels = _pack(40)
+    labels = [f"{label}-{i % 3}" if i % 2 else label for i, label in enumerate(labels)]
+    corpus, rows, params = Corpus.of(texts), np.arange(len(texts)), TrainParams()
+    features = corpus.features(rows, corpus.vocabularies(rows, params))
+    svm = LinearSVC(
+        C=params.C,
+        multi_class=params.multi_class,
+        tol=params.tol,
+        max_iter=params.max_iter,
+        class_weight="balanced",
+        random_state=params.seed,
+    )
+    with pytest.warns(Warning):  # liblinear's capped passes ("failed to converge")
+        svm.fit(features, np.asarray(labels, dtype=object).astype(str))
+    fit = fit_svm(features, labels, params)
+    assert fit.classes == svm.classes_.tolist()
+    assert np.array_equal(fit.coef, svm.coef_) and np.array_equal(fit.intercept, svm.intercept_)
+    names, codes = label_codes(labels)
+    assert [names[c] for c in codes] == labels
+    splitter = StratifiedKFold(n_splits=5, shuffle=True, random_state=params.seed)
+    by_string = [test.tolist() for _, test in splitter.split(np.zeros(len(labels)), labels)]
+    assert by_string == [test.tolist() for _, test in splitter.split(np.zeros(len(labels)), codes)]
+
+
+# Printed by the string-label code (main at 6ac6d42d) for the pack below; unchanged since.
+GOLDEN = {
+    "labels": [
+        "refund",
+        "refund-0",
+        "refund-1",
+        "refund-2",
+        "shipping",
+        "shipping-0",
+        "shipping-1",
+        "shipping-2",
+    ],
+    "temperature": 0.2228,
+    "threshold": 0.215,
+    "coef_abs_sum": 34.405357360839844,
+    "probs_moment": 227.26279305176013,
+}
+
+
+def test_training_gives_the_model_it_gave_before_the_codes() -> None:
+    """A fixed pack's model, fingerprinted with the string-label code (main at 6ac6d42d):
+    integer codes change no coefficient or probability."""
+    texts, labels = _pack(30)
+    labels = [f"{label}-{i % 3}" if i % 2 else label for i, label in enumerate(labels)]
+    model = train_intent_model(texts, labels)
+    probs = model.predict_proba(texts)
+    assert model.labels == GOLDEN["labels"]
+    assert (model.temperature, model.oos_threshold) == (GOLDEN["temperature"], GOLDEN["threshold"])
+    assert float(np.abs(model.coef).sum()) == pytest.approx(GOLDEN["coef_abs_sum"], rel=1e-6)
+    assert float((probs * np.arange(1, probs.shape[1] + 1)).sum()) == pytest.approx(
+        GOLDEN["probs_moment"], rel=1e-9
+    )
 
 
 def test_the_svm_kind_and_loss_are_parameters_the_worker_passes_on(tmp_path: Path) -> None:
@@ -286,6 +406,167 @@ def test_the_svm_kind_and_loss_are_parameters_the_worker_passes_on(tmp_path: Pat
     assert np.array_equal(first.coef, again.coef)
     assert not np.allclose(first.coef, squared.coef) and not np.allclose(joint.coef, squared.coef)
     problem, result = tmp_path / "problem.npz", tmp_path / "result.npz"
-    save_problem(problem, features, labels, hinge)
+    save_problem(problem, features, label_codes(labels)[1], hinge)
     assert main([str(problem), str(result)], ready=io.StringIO("go\n")) == 0
     assert np.array_equal(load_fit(result).coef, first.coef)
+
+
+def test_no_writable_temporary_folder_fits_here_with_the_same_model(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tempfile
+
+    texts, labels = _pack(30)
+    monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    expected = train_intent_model(texts, labels)
+    _background(monkeypatch)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))  # TMPDIR gone / unwritable
+    started: list[BackgroundFit] = []
+    original_start = BackgroundFit.start
+
+    def spy(self: BackgroundFit, n_rows: int) -> BackgroundFit:
+        started.append(original_start(self, n_rows))
+        return self
+
+    monkeypatch.setattr(BackgroundFit, "start", spy)
+    model = train_intent_model(texts, labels)
+    assert len(started) == 2 and all(fit.child is None and fit.folder is None for fit in started)
+    assert np.array_equal(model.coef, expected.coef) and model.meta == expected.meta
+
+
+def test_an_interrupted_second_start_stops_the_first_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts, labels = _pack(30)
+    _background(monkeypatch)
+    first: list[tuple[object, Path]] = []
+    original_start = BackgroundFit.start
+
+    def start(self: BackgroundFit, n_rows: int) -> BackgroundFit:
+        if first:
+            raise KeyboardInterrupt  # Ctrl-C while the second child starts
+        original_start(self, n_rows)
+        first.append((self.child, Path(self.folder.name)))
+        return self
+
+    monkeypatch.setattr(BackgroundFit, "start", start)
+    with pytest.raises(KeyboardInterrupt):
+        train_intent_model(texts, labels)
+    child, folder = first[0]
+    assert child.returncode is not None and not folder.exists()  # stopped, files removed
+
+
+def test_a_hung_child_is_given_up_on_and_fitted_here(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    texts, labels = _pack(30)
+    corpus, rows, params = Corpus.of(texts), np.arange(len(texts)), TrainParams()
+    features = corpus.features(rows, corpus.vocabularies(rows, params))
+    hung = tmp_path / "hung-python"
+    hung.write_text("#!/bin/sh\nexec sleep 60\n")
+    hung.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(hung))
+    monkeypatch.setattr(intent_train, "BACKGROUND_MIN_ROWS", 1)
+    monkeypatch.setattr(intent_train, "_usable_cpus", lambda: 2)
+    monkeypatch.setattr(intent_train, "CHILD_WAIT_S", 0.2)
+    monkeypatch.setattr(intent_train, "CHILD_WAIT_S_PER_ROW", 0.0)
+    fit = BackgroundFit().start(len(texts))
+    child = fit.child
+    fit.submit(features, labels, params)
+    assert fit.child is not None  # handed over: the child "fits" (sleeps)
+    assert np.array_equal(fit.result().coef, fit_svm(features, labels, params).coef)
+    assert child.returncode is not None and fit.child is None  # killed, not waited on for 60 s
+
+
+_ORPHANED_PARENT = """
+import sys, time
+import numpy as np
+from agentops_cli.nlp import intent_train
+from agentops_cli.nlp.intent_train import BackgroundFit, Corpus, TrainParams
+
+intent_train.BACKGROUND_MIN_ROWS = 1
+intent_train._usable_cpus = lambda: 2
+texts = [f"refund {i} money" if i % 2 else f"parcel {i} track" for i in range(400)]
+labels = ["refund" if i % 2 else "shipping" for i in range(400)]
+fit = BackgroundFit().start(len(texts))
+print(fit.folder.name, fit.child.pid, flush=True)
+if sys.argv[1] == "go":
+    corpus, rows, params = Corpus.of(texts), np.arange(len(texts)), TrainParams()
+    fit.submit(corpus.features(rows, corpus.vocabularies(rows, params)), labels, params)
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+def _gone(pid: int) -> bool:
+    """The process has exited (an exited child of a non-reaping init stays a zombie)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc (Linux)")
+@pytest.mark.parametrize("stage", ["waiting", "go"])
+def test_a_child_whose_parent_is_killed_removes_its_files_and_exits(stage: str) -> None:
+    """A real parent process SIGKILLed while its child waits for a problem, or after handing it
+    one: the child exits and its temporary folder (problem, result) is gone."""
+    import signal
+    import subprocess
+    import time
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _ORPHANED_PARENT, stage], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        folder, child_pid = parent.stdout.readline().split()
+        assert parent.stdout.readline().strip() == "ready"
+        assert Path(folder).is_dir() and not _gone(int(child_pid))
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        parent.stdout.close()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (_gone(int(child_pid)) and not Path(folder).exists()):
+        time.sleep(0.1)
+    assert _gone(int(child_pid)), "the orphaned child is still running"
+    assert not Path(folder).exists(), f"the orphaned child left {sorted(Path(folder).iterdir())}"
+
+
+def test_the_parent_watch_cleans_up_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """What the orphaned child does, run here: its watch (without the thread, and ``os._exit``
+    caught) and ``main``'s parent checks around the fit."""
+    import os
+
+    from agentops_cli.nlp import intent_fit_worker as worker
+
+    texts, labels = _pack(10)
+    corpus, rows, params = Corpus.of(texts), np.arange(len(texts)), TrainParams()
+    features = corpus.features(rows, corpus.vocabularies(rows, params))
+    folder = tmp_path / "agentops-intent-x"
+
+    def handed_over() -> list[str]:
+        folder.mkdir(exist_ok=True)
+        save_problem(folder / "problem.npz", features, label_codes(labels)[1], params)
+        return [str(folder / "problem.npz"), str(folder / "result.npz")]
+
+    monkeypatch.setattr(worker.ParentWatch, "start", lambda self: self)  # no thread in pytest
+    alive, gone = str(os.getppid()), str(os.getppid() + 1)
+    argv = handed_over()
+    assert main([*argv, alive], ready=io.StringIO("go\n")) == 0  # parent alive: result written
+    assert sorted(p.name for p in folder.iterdir()) == ["result.npz"]  # the problem was read and removed
+    assert main([*handed_over(), gone], ready=io.StringIO("go\n")) == 1  # parent gone during the fit
+    assert not folder.exists()
+    assert main([*handed_over(), gone], ready=io.StringIO("")) == 1  # stdin closed before the problem
+    assert not folder.exists()
+
+    class Exited(Exception):
+        pass
+
+    def exit_(code: int) -> None:
+        raise Exited(code)
+
+    monkeypatch.setattr(worker.os, "_exit", exit_)
+    monkeypatch.setattr(worker, "PARENT_POLL_S", 0.0)
+    watch = worker.ParentWatch(*map(Path, handed_over()), parent=os.getppid())
+    polls = iter([False, True])  # alive at the first poll, gone at the second
+    monkeypatch.setattr(watch, "orphaned", lambda: next(polls))
+    with pytest.raises(Exited):
+        watch._watch()
+    assert not folder.exists() and not watch.lock.locked()

@@ -1,4 +1,4 @@
-"""Training for :mod:`agentops_cli.nlp.intent` (the only place that imports scikit-learn).
+"""Training for :mod:`agentops_cli.nlp.intent` (scikit-learn is imported only by training).
 
 Steps, each for a reason:
 1. TF-IDF over word 1–2-grams and character 2–5-grams (inside word boundaries), sublinear tf:
@@ -62,6 +62,11 @@ CV_FOLDS = 5
 # A fit runs in a worker process between these sizes (:class:`BackgroundFit`).
 BACKGROUND_MIN_ROWS = 3000
 BACKGROUND_MAX_ROWS = 40_000
+# How long :meth:`BackgroundFit.result` waits for its child before fitting here instead: far
+# above a healthy child (a 40,000-row fit measured ~7 s including its imports), so only a hung
+# or starved one is given up on; the in-process fit gives the same model, only later.
+CHILD_WAIT_S = 120.0
+CHILD_WAIT_S_PER_ROW = 0.005
 
 
 @dataclass(frozen=True)
@@ -136,15 +141,35 @@ class Corpus:
 
 @dataclass
 class LinearFit:
-    """A fitted one-vs-rest linear model, in scikit-learn's layout (one coefficient row per class)."""
+    """A fitted linear model, in scikit-learn's layout (one coefficient row per class);
+    ``classes`` are label names, or integer codes in :func:`fit_coded_svm`'s result."""
 
-    classes: list[str]
+    classes: list
     coef: np.ndarray  # (n_classes, n_features), or (1, n_features) for a binary problem
     intercept: np.ndarray
 
     def decision_function(self, features) -> np.ndarray:
         scores = np.asarray(features @ self.coef.T) + self.intercept
         return scores.ravel() if self.coef.shape[0] == 1 else scores
+
+    def named(self, names: Sequence[str]) -> LinearFit:
+        """This fit with its integer class codes replaced by ``names[code]``."""
+        return LinearFit(
+            classes=[names[int(c)] for c in self.classes], coef=self.coef, intercept=self.intercept
+        )
+
+
+def label_codes(labels: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """(the distinct labels sorted, each label's index among them).
+
+    Why integer codes rather than a numpy array of the labels: a numpy string array is as wide
+    as its longest label, so one pasted 50,000-character label among 2,000 rows made 400 MB
+    copies (``np.unique``, ``astype(str)``). Sorted by code point, as ``np.unique`` sorted them,
+    so the classes keep their order and liblinear fits the same numbers.
+    """
+    names = sorted(set(labels))
+    index = {name: code for code, name in enumerate(names)}
+    return names, np.fromiter((index[label] for label in labels), dtype=np.int64, count=len(labels))
 
 
 def _fit_linear(
@@ -167,6 +192,12 @@ def _in_order(fit: LinearFit, features, classes: list[str]) -> np.ndarray:
 
 
 def fit_svm(features, labels: Sequence[str], params: TrainParams) -> LinearFit:
+    """:func:`fit_coded_svm` on ``labels``' integer codes (:func:`label_codes`), classes named."""
+    names, codes = label_codes(labels)
+    return fit_coded_svm(features, codes, params).named(names)
+
+
+def fit_coded_svm(features, codes: np.ndarray, params: TrainParams) -> LinearFit:
     """A linear SVM with class-balanced weights (Crammer–Singer multi-class unless ``params``
     say one-vs-rest, see :class:`TrainParams`), in one thread.
 
@@ -198,8 +229,8 @@ def fit_svm(features, labels: Sequence[str], params: TrainParams) -> LinearFit:
     # process then sum in the same order, so they fit the same numbers.
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        svm.fit(features, np.asarray(labels, dtype=object).astype(str))
-    return LinearFit(classes=[str(c) for c in svm.classes_], coef=svm.coef_, intercept=svm.intercept_)
+        svm.fit(features, codes)
+    return LinearFit(classes=[int(c) for c in svm.classes_], coef=svm.coef_, intercept=svm.intercept_)
 
 
 class BackgroundFit:
@@ -207,21 +238,24 @@ class BackgroundFit:
 
     Why: training a pack is two SVM fits (the calibration model and the final one), each
     single-threaded (see :func:`fit_svm`), and independent — on two cores they run at the same
-    time, each in its own child, while this process counts, vectorises and calibrates and never
-    imports scikit-learn (~1 s of CPU that used to sit before the final fit). A separate process
+    time, each in its own child, while this process counts, vectorises and calibrates without
+    importing scikit-learn's SVM (~1 s of CPU that used to sit before the final fit). A separate process
     has its own liblinear random generator, so the result is bit-for-bit the in-process one (a
     test checks it). The child is started first (:meth:`start`, before the texts are even
     counted) so that its imports overlap the counting, and is handed the problem once it
     exists (:meth:`submit`). Small or huge fits (below ``BACKGROUND_MIN_ROWS`` the child's
     start-up costs more than it saves; above ``BACKGROUND_MAX_ROWS`` a second copy of the
-    features would break the memory bound), one-CPU machines, and any failure of the child all
-    fall back to fitting in this process.
+    features would break the memory bound), one-CPU machines, no writable temporary folder, a
+    child that has not finished within ``CHILD_WAIT_S`` (+ ``CHILD_WAIT_S_PER_ROW`` per row),
+    and any other failure of the child all fall back to fitting in this process. A child whose
+    parent dies removes its files and exits (:mod:`agentops_cli.nlp.intent_fit_worker`).
     """
 
     def __init__(self) -> None:
         self.child: Any = None  # subprocess.Popen of agentops_cli.nlp.intent_fit_worker
         self.folder: Any = None  # its tempfile.TemporaryDirectory (problem and result files)
         self.problem: tuple[Any, list[str], TrainParams] | None = None
+        self.names: list[str] = []  # the class names behind the child's integer codes
         self.fitted: LinearFit | None = None
 
     def start(self, n_rows: int) -> BackgroundFit:
@@ -234,17 +268,17 @@ class BackgroundFit:
 
         from agentops_cli.nlp import intent_fit_worker as worker
 
-        self.folder = tempfile.TemporaryDirectory(prefix="agentops-intent-")
         python_path = os.pathsep.join(filter(None, [_package_root(), os.environ.get("PYTHONPATH")]))
         try:
+            self.folder = tempfile.TemporaryDirectory(prefix="agentops-intent-")
             self.child = subprocess.Popen(  # nosec B603 - fixed argument list, no shell
-                [sys.executable, "-m", worker.__name__, *self._paths()],
+                [sys.executable, "-m", worker.__name__, *self._paths(), str(os.getpid())],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 env={**os.environ, "PYTHONPATH": python_path},
             )
-        except OSError:  # no child process here: fit in this one
+        except OSError:  # no writable temporary folder, or no child process here: fit in this one
             self.cancel()
         return self
 
@@ -259,7 +293,8 @@ class BackgroundFit:
             from agentops_cli.nlp.intent_fit_worker import save_problem
 
             try:
-                save_problem(Path(self._paths()[0]), features, labels, params)
+                self.names, codes = label_codes(labels)
+                save_problem(Path(self._paths()[0]), features, codes, params)
                 self.child.stdin.write(b"go\n")
                 self.child.stdin.close()
                 return
@@ -273,12 +308,17 @@ class BackgroundFit:
             return self.fitted
         if self.problem is None:
             raise RuntimeError("submit() a problem before asking for its result")
+        import subprocess  # nosec B404
+
+        timeout = CHILD_WAIT_S + CHILD_WAIT_S_PER_ROW * self.problem[0].shape[0]
         try:
-            if self.child is not None and self.child.wait() == 0:
+            if self.child is not None and self.child.wait(timeout) == 0:
                 with contextlib.suppress(OSError, ValueError, KeyError):
                     from agentops_cli.nlp.intent_fit_worker import load_fit
 
-                    return load_fit(Path(self._paths()[1]))
+                    return load_fit(Path(self._paths()[1])).named(self.names)
+        except subprocess.TimeoutExpired:  # a hung or starved child: fit here (cancelled below)
+            pass
         finally:
             self.cancel()
         return fit_svm(*self.problem)
@@ -292,7 +332,8 @@ class BackgroundFit:
             with contextlib.suppress(OSError):
                 self.child.stdin.close()
         if self.folder is not None:
-            self.folder.cleanup()
+            with contextlib.suppress(OSError):  # the child may have removed it (its parent gone)
+                self.folder.cleanup()
         self.child = self.folder = None
 
 
@@ -381,14 +422,14 @@ def _oof_logits(
     against its fold's words, for calibration on small packs."""
     from sklearn.model_selection import StratifiedKFold
 
-    counts = np.unique(labels, return_counts=True)[1]
-    folds = int(min(CV_FOLDS, counts.min()))
+    codes = label_codes(labels)[1]  # folds depend only on which rows share a label
+    folds = int(min(CV_FOLDS, np.bincount(codes).min()))
     out = np.full((len(labels), len(classes)), np.nan)
     cover = np.zeros(len(labels))
     if folds < 2:
         return out, cover
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=params.seed)
-    for train_idx, test_idx in splitter.split(np.zeros(len(labels)), labels):
+    for train_idx, test_idx in splitter.split(np.zeros(len(labels)), codes):
         vocabularies, fit = _fit_linear(corpus, train_idx, [labels[i] for i in train_idx], params)
         out[test_idx] = _in_order(fit, corpus.features(test_idx, vocabularies), classes)
         cover[test_idx] = _heldout_coverage(corpus, train_idx, test_idx, vocabularies, labels, oos_label)
@@ -497,11 +538,13 @@ def _train(
         fit_rows, held_rows, all_rows, classes = _oos_for_rule(
             fit_rows, held_rows, all_labels, oos_label, params
         )
-    # Both children start now: their imports (scikit-learn, ~1 s) overlap the counting below,
-    # which this process never needs scikit-learn for.
-    calibration = BackgroundFit().start(len(fit_rows))
-    final = BackgroundFit().start(len(all_labels))
+    calibration, final = BackgroundFit(), BackgroundFit()
     try:
+        # Both children start now: their imports (scikit-learn, ~1 s) overlap the counting below,
+        # which this process never needs scikit-learn for. Inside the ``try``: if the second
+        # start is interrupted, the first child is stopped too.
+        calibration.start(len(fit_rows))
+        final.start(len(all_labels))
         corpus = Corpus.of(all_texts)
         # The calibration model's vocabulary comes from its own fit rows only: held-out words
         # it never saw must stay out of it, or they would count in the held-out rows' TF-IDF
