@@ -178,7 +178,9 @@ def test_expiration_is_computed_from_the_term_and_grounded_on_it() -> None:
         "The term of this Agreement shall be five (5) years following the Effective Date."
     )
     units = sentences(text)
-    quoted = contract_rules.expiration_date(text, "en-us", units, "2020-03-01")
+    quoted = contract_rules.expiration_date(
+        text, "en-us", contract_rules.term_sentences(text, units), "2020-03-01"
+    )
     assert quoted is not None and quoted.value == "2025-03-01"
     grounder = Grounder(text, "en-us", anchors={"effective_date": "2020-03-01"})
     value = grounder.field(field_specs("contract")["expiration_date"], quoted)
@@ -206,7 +208,7 @@ def test_expiration_is_computed_from_the_term_and_grounded_on_it() -> None:
 )
 def test_the_term_is_the_length_the_expiration_is_counted_from(text: str, term: str) -> None:
     units = sentences(text)
-    quoted = contract_rules.initial_term(text, units)
+    quoted = contract_rules.initial_term(text, contract_rules.term_sentences(text, units))
     assert quoted is not None and quoted.quote == term
     assert offline._contract(text, "en-us")["term"] == quoted
 
@@ -357,7 +359,9 @@ def test_clause_model_round_trips_through_its_file(tmp_path: Path) -> None:
 
 # -- issue 17, second pass: the term clause, renewal notice, stamps as parties, learned exclusivity ---
 def _expiry(text: str, effective: str | None) -> Quoted | None:
-    return contract_rules.expiration_date(text, "en-us", sentences(text), effective)
+    return contract_rules.expiration_date(
+        text, "en-us", contract_rules.term_sentences(text, sentences(text)), effective
+    )
 
 
 def test_expiration_is_the_term_clause_date_not_another_date() -> None:
@@ -683,7 +687,9 @@ def test_renewal_structure(sentence: str, value: str | None) -> None:
     ],
 )  # fmt: skip
 def test_expiration_structure(text: str, expected: str) -> None:
-    quoted = contract_rules.expiration_date(text, "en-us", sentences(text), "2020-01-15")
+    quoted = contract_rules.expiration_date(
+        text, "en-us", contract_rules.term_sentences(text, sentences(text)), "2020-01-15"
+    )
     assert quoted is not None
     value = quoted.value if quoted.value != quoted.quote else find_dates(quoted.quote, "en-us")[0].value
     assert value == expected

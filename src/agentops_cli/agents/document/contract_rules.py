@@ -370,10 +370,12 @@ _NO_END = re.compile(r"until\s+terminated|perpetu|indefinite|no\s+fixed\s+term|p
 _LATER_OF = r"(?:(?:the\s+)?(?:later|earlier|sooner)\s+(?:of|to\s+occur\s+of)\s*:?\s*(?:\(\w\)\s*)?)?"
 
 
-def _term_sentences(text: str, units: list[Span]) -> list[Span]:
+def term_sentences(text: str, units: list[Span]) -> list[Span]:
     """The sentences that set the contract's term, the likeliest first: an expiration label, then
     a sentence that both starts and ends the term ("shall commence on … and continue for …"; a
-    lone "this Agreement shall terminate …" is more often a termination right), then the rest."""
+    lone "this Agreement shall terminate …" is more often a termination right), then the rest. A
+    scan of every sentence: the caller makes it once for :func:`expiration_date` and
+    :func:`initial_term`."""
     labels = [u for u in units if _END_LABEL.match(text[u.start : u.end])]
     candidates = [
         unit
@@ -384,11 +386,11 @@ def _term_sentences(text: str, units: list[Span]) -> list[Span]:
     return strong + [u for u in candidates if u not in strong]
 
 
-def initial_term(text: str, units: list[Span]) -> Quoted | None:
-    """The initial term's stated length, read in the sentences :func:`expiration_date` reads, so
-    the term and the expiration it gives agree (a non-solicit "for twelve (12) months after the
-    term" is not the term)."""
-    for unit in _term_sentences(text, units):
+def initial_term(text: str, term_units: list[Span]) -> Quoted | None:
+    """The initial term's stated length, read in the sentences :func:`expiration_date` reads
+    (``term_units``, from :func:`term_sentences`), so the term and the expiration it gives agree
+    (a non-solicit "for twelve (12) months after the term" is not the term)."""
+    for unit in term_units:
         length = term_length(text[unit.start : unit.end])
         if length is None:
             continue
@@ -398,15 +400,16 @@ def initial_term(text: str, units: list[Span]) -> Quoted | None:
     return None
 
 
-def expiration_date(text: str, language: str, units: list[Span], effective: str | None) -> Quoted | None:
-    """The end of the initial term, read in the sentences that set the contract's term: a stated
+def expiration_date(text: str, language: str, term_units: list[Span], effective: str | None) -> Quoted | None:
+    """The end of the initial term, read in the sentences that set the contract's term
+    (``term_units``, from :func:`term_sentences`): a stated
     date ("shall terminate on June 30, 2010", "through December 31, 2021"), else the effective
     date plus the stated length ("five (5) years following the Effective Date", "the term of this
     Agreement shall be one (1) year", "the third anniversary of the Effective Date"). A term that
     runs "until terminated" has no date; a date elsewhere (a fiscal year "ending December 31") is
     not the term's end."""
     dates = clean_dates(text, language)
-    for unit in _term_sentences(text, units):
+    for unit in term_units:
         sentence = text[unit.start : unit.end]
         for found in dates:
             if not unit.start <= found.start < unit.end:

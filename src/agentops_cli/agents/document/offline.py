@@ -323,10 +323,11 @@ def _contract(text: str, language: str) -> dict[str, object]:
     effective = contract_rules.effective_date(text, language)
     fields["effective_date"] = effective
     effective_iso = find_dates(effective.quote, language)[0].value if effective else None
+    term_units = contract_rules.term_sentences(text, units)
     fields["expiration_date"] = contract_rules.expiration_date(
-        text, language, units, str(effective_iso) if effective_iso else None
+        text, language, term_units, str(effective_iso) if effective_iso else None
     )
-    fields["term"] = contract_rules.initial_term(text, units) or _term(text, units)
+    fields["term"] = contract_rules.initial_term(text, term_units) or _term(text, units)
     renewal = contract_rules.renewal_clause(text, units)
     fields["renewal"] = renewal
     # Notice about a renewal only means something when the contract renews by itself (notice to
