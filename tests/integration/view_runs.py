@@ -29,6 +29,12 @@ class Runs:
     env: dict[str, str]
     a: str
     b: str
+    failed_a: frozenset[str]  # run A's failing example keys, as its results.jsonl says
+
+    @property
+    def pass_rate_a(self) -> float:
+        """Run A's pass rate (13 examples, no errors): what its run page must show."""
+        return round((13 - len(self.failed_a)) / 13, 4)
 
 
 def _rows(change_expectation: bool) -> list[dict]:
@@ -75,4 +81,10 @@ def make_runs(base: Path) -> Runs:
         )
         assert proc.returncode in (0, 1), proc.stderr
         ids.append(json.loads(proc.stdout)["run_id"])
-    return Runs(base / "runs", base / "cache" / "view", env, ids[0], ids[1])
+    results = [json.loads(line) for line in (base / "runs" / ids[0] / "results.jsonl").open(encoding="utf-8")]
+    failed = frozenset(
+        r["key"] for r in results if "key" in r and r.get("passed") is False and not r.get("error")
+    )
+    # The viewer tests filter on these; which examples fail is the agents' business, not theirs.
+    assert "sup-billing-005#0" in failed and REGRESSED not in failed, sorted(failed)
+    return Runs(base / "runs", base / "cache" / "view", env, ids[0], ids[1], failed)
