@@ -21,7 +21,7 @@ from agentops_cli.nlp.intent import (
     word_ngrams,
 )
 from agentops_cli.nlp.intent_train import Corpus, train_intent_model
-from tests.unit.test_support_nlp import _clinc_subset, needs_clinc
+from tests.unit.test_support_nlp import clinc_subset_model, needs_clinc
 
 
 def test_word_coverage_counts_word_tokens_not_bigrams() -> None:
@@ -195,14 +195,7 @@ def test_a_model_file_without_the_scope_words_still_loads(tmp_path: Path) -> Non
 @needs_clinc
 def test_real_out_of_scope_queries_fit_a_rule_that_catches_more_of_them() -> None:
     """12 CLINC150 intents calibrated on val + oos_val (real out-of-scope queries)."""
-    data = _clinc_subset()
-    val = data["val"] + [[t, OOS_LABEL] for t, _ in data["oos_val"]]
-    model = train_intent_model(
-        [t for t, _ in data["train"]],
-        [lab for _, lab in data["train"]],
-        val_texts=[t for t, _ in val],
-        val_labels=[lab for _, lab in val],
-    )
+    model, _ = clinc_subset_model()
     assert len(model.oos_weights) == 4 and model.oos_weights[2] > 0
     assert model.meta["heldout_accuracy"] >= model.meta["heldout_accuracy_no_reject"] - 0.01 - 1e-9
     assert (

@@ -125,9 +125,10 @@ def _clinc_subset(n_intents: int = 12) -> dict[str, list[list[str]]]:
     }
 
 
-@pytest.fixture(scope="module")
-def clinc_model() -> tuple[IntentModel, dict]:
-    """A real model on real data: 12 CLINC150 intents, calibrated on val + oos_val."""
+@functools.cache
+def clinc_subset_model() -> tuple[IntentModel, dict]:
+    """A real model on real data: 12 CLINC150 intents, calibrated on val + oos_val (trained once
+    per process: the scope tests read the same model)."""
     data = _clinc_subset()
     val = data["val"] + [[t, OOS_LABEL] for t, _ in data["oos_val"]]
     model = train_intent_model(
@@ -137,6 +138,11 @@ def clinc_model() -> tuple[IntentModel, dict]:
         val_labels=[lab for _, lab in val],
     )
     return model, data
+
+
+@pytest.fixture(scope="module")
+def clinc_model() -> tuple[IntentModel, dict]:
+    return clinc_subset_model()
 
 
 @needs_clinc
