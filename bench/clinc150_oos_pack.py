@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from clinc150_rejection import _halves
-from common import RESULTS, children_cpu, load_clinc
+from common import RESULTS, children_cpu, fit_pack, load_clinc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
@@ -37,20 +37,14 @@ def run(data: dict, name: str) -> dict:
     import numpy as np
 
     from agentops_cli.nlp.intent import OOS_LABEL
-    from agentops_cli.nlp.intent_train import TrainParams, train_intent_model
+    from agentops_cli.nlp.intent_train import TrainParams
 
     with_oos, overrides = VARIANTS[name]
     train = data["train"] + ([[t, OOS_LABEL] for t, _ in data["oos_train"]] if with_oos else [])
     halves = []
     cpu, workers = time.process_time(), children_cpu()
     for tune, check in _halves(data):
-        model = train_intent_model(
-            [t for t, _ in train],
-            [lab for _, lab in train],
-            val_texts=[t for t, _ in tune],
-            val_labels=[lab for _, lab in tune],
-            params=TrainParams(**overrides),
-        )
+        model = fit_pack(train, tune, TrainParams(**overrides))
         gold = np.array([lab for _, lab in check], dtype=object)
         is_oos = gold == OOS_LABEL
         preds = model.predict([t for t, _ in check])
@@ -92,7 +86,7 @@ def cross_pool(data: dict, name: str) -> dict:
     import numpy as np
 
     from agentops_cli.nlp.intent import OOS_LABEL
-    from agentops_cli.nlp.intent_train import TrainParams, train_intent_model
+    from agentops_cli.nlp.intent_train import TrainParams
 
     _, overrides = VARIANTS[name]
     pools = {"oos_train": data["oos_train"], "oos_val": data["oos_val"]}
@@ -103,13 +97,7 @@ def cross_pool(data: dict, name: str) -> dict:
         [("oos_train", "oos_val"), ("oos_val", "oos_train")], in_halves, strict=True
     ):
         train = data["train"] + [[t, OOS_LABEL] for t, _ in pools[pack_pool]]
-        model = train_intent_model(
-            [t for t, _ in train],
-            [lab for _, lab in train],
-            val_texts=[t for t, _ in tune],
-            val_labels=[lab for _, lab in tune],
-            params=TrainParams(**overrides),
-        )
+        model = fit_pack(train, tune, TrainParams(**overrides))
         gold = np.array([lab for _, lab in check], dtype=object)
         preds = model.predict([t for t, _ in check])
         oos_preds = model.predict([t for t, _ in pools[check_pool]])
@@ -228,7 +216,6 @@ def rules(data: dict) -> dict:
 
     from agentops_cli.nlp import intent_scope as scope
     from agentops_cli.nlp.intent import OOS_LABEL
-    from agentops_cli.nlp.intent_train import train_intent_model
 
     global _ENGINE_RULE
     _ENGINE_RULE = engine = scope.choose_rule
@@ -246,12 +233,7 @@ def rules(data: dict) -> dict:
             ["oos_train", "oos_val"], ["oos_val", "oos_train"], _in_scope_halves(data), strict=True
         ):
             train = data["train"] + [[t, OOS_LABEL] for t, _ in data[pack_pool]]
-            model = train_intent_model(
-                [t for t, _ in train],
-                [lab for _, lab in train],
-                val_texts=[t for t, _ in tune],
-                val_labels=[lab for _, lab in tune],
-            )
+            model = fit_pack(train, tune)
             gold = np.array([lab for _, lab in check], dtype=object)
             variants[PSEUDO] = _with_pseudo(_pseudo_signals(data, tune))
             figures.setdefault(PSEUDO, [])

@@ -28,7 +28,7 @@ import time
 import warnings
 from pathlib import Path
 
-from common import RESULTS, load_clinc
+from common import RESULTS, fit_pack, load_clinc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
@@ -233,7 +233,6 @@ def halves(data: dict) -> dict:
 
     from agentops_cli.nlp import intent_scope as scope
     from agentops_cli.nlp.intent import OOS_LABEL
-    from agentops_cli.nlp.intent_train import train_intent_model
 
     train = data["train"]
     choose, saved = scope.choose_rule, (scope.SIGNALS, scope.MIN_OOS_EXAMPLES)
@@ -247,12 +246,7 @@ def halves(data: dict) -> dict:
     scope.choose_rule = capture
     try:
         for tune, check in _halves(data):
-            model = train_intent_model(
-                [t for t, _ in train],
-                [lab for _, lab in train],
-                val_texts=[t for t, _ in tune],
-                val_labels=[lab for _, lab in tune],
-            )
+            model = fit_pack(train, tune)
             gold = [lab for _, lab in check]
             is_oos = np.array([g == OOS_LABEL for g in gold])
             for name, signals in HALF_RULES.items():
@@ -293,7 +287,6 @@ def cost(data: dict) -> dict:
     model's in-scope words, the logistic fit and both threshold sweeps)."""
     from agentops_cli.nlp import intent_scope as scope
     from agentops_cli.nlp import intent_train as it
-    from agentops_cli.nlp.intent_train import train_intent_model
 
     spent = {"cpu": 0.0}
 
@@ -316,12 +309,7 @@ def cost(data: dict) -> dict:
         setattr(module, name, timed(fn))
     train = data["train"]
     tune = data["val"][::2] + [[t, "out_of_scope"] for t, _ in data["oos_val"][::2]]
-    model = train_intent_model(
-        [t for t, _ in train],
-        [lab for _, lab in train],
-        val_texts=[t for t, _ in tune],
-        val_labels=[lab for _, lab in tune],
-    )
+    model = fit_pack(train, tune)
     for (module, name), fn in originals.items():
         setattr(module, name, fn)
     queries = [t for t, _ in data["val"]] + [t for t, _ in data["oos_val"]]

@@ -35,6 +35,20 @@ def load_clinc(path: Path = CLINC) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def fit_pack(train: list[list[str]], tune: list[list[str]], params: Any = None) -> Any:
+    """The intent engine trained on ``train`` and calibrated on ``tune`` (CLINC ``[text, label]``
+    rows), as the CLINC benches train every variant; ``params`` a ``TrainParams`` or the default."""
+    from agentops_cli.nlp.intent_train import train_intent_model
+
+    return train_intent_model(
+        [t for t, _ in train],
+        [lab for _, lab in train],
+        val_texts=[t for t, _ in tune],
+        val_labels=[lab for _, lab in tune],
+        params=params,
+    )
+
+
 def children_cpu() -> float:
     """CPU seconds of this process's finished child processes (e.g. the intent engine's
     fit workers), to report next to ``time.process_time()``."""
