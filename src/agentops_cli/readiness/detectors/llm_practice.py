@@ -186,9 +186,9 @@ BIAS_EVAL = rx(
     r"|\b\w*counterfactual_(?:fair|consisten|invarian|variant|pair|group|swap|substitut|attribute)\w*"
     r"|\b\w*(?:fair|consisten|invarian)\w*_counterfactual\w*|\b\w*fairness\w*"
     r"|\b(?:sensitive|protected)_(?:attribute|feature|topic|group|class|characteristic)s?\b"
-    rf"|\b(?:\w*_)?{SOCIAL_GROUP}_bias(?:es)?\b"
-    r"|\bbias(?:es)?_(?:eval|audit|benchmark|probe|dataset|suite|prompt|case|detect|mitigat|metric|report)\w*"
-    r"|\b\w*sesgos?\w*|\b\w*stereotyp\w*|\b(?:bbq|crows_?pairs|winobias|winogender|stereoset)\b"
+    rf"|\b(?:\w*_)?{SOCIAL_GROUP}_bias\w*"
+    r"|\b\w*bias(?:es)?_?(?:eval|audit|benchmark|probe|dataset|suite|prompt|case|detect|mitigat|metric|report)\w*"
+    r"|\b\w*sesgos?\w*|\b\w*stereotyp\w*|(?<![a-z])(?:bbq|crows_?pairs|winobias|winogender|stereoset)(?![a-z])"
 )
 # In an evaluation data set a row may also carry the plain word as a key or a tag: "counterfactual": {…}
 BIAS_EVAL_DATA = rx(rf"{BIAS_EVAL.pattern}|[\"'](?:bias(?:es)?|fairness|counterfactual|sesgos?)[\"']")
@@ -203,7 +203,9 @@ BIAS_NEEDLES = (
 def bias_evaluation(ctx: Context) -> Finding:
     """A bias evaluation is code that runs one (tests or harness) plus the data set it runs on."""
     data_files = [
-        f for f in ctx.repo.text_files() if not f.is_code and {"datasets", "golden", "evals"} & set(f.parts)
+        f
+        for f in ctx.repo.text_files()
+        if not f.is_code and not f.is_doc and {"datasets", "golden", "evals"} & set(f.parts)
     ]
     code = ctx.repo.grep(BIAS_EVAL, [*ctx.repo.tests, *ctx.repo.code], needles=BIAS_NEEDLES, limit=2)
     data = ctx.repo.grep(BIAS_EVAL_DATA, data_files, needles=BIAS_NEEDLES, limit=2, data=True)
