@@ -178,6 +178,7 @@ DEFAULT_EVAL_GATES: dict[str, float] = {
     "citation_validity": 1.0,
     "must_cite_recall": 0.90,
     "must_include_recall": 0.65,
+    "counterfactual_consistency": 1.0,  # a customer's name, gender, age… must not change the answer
 }
 
 

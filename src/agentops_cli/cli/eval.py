@@ -309,6 +309,7 @@ def _render_summary(s: RunSummary, *, verbose_metrics: bool) -> None:
     for g in s.gates:
         mark = "[green]✓[/green]" if g.passed else "[red]✗[/red]"
         out.print(f"  {mark} gate {g.metric} = {_fmt(g.value)} ({g.bound} {g.threshold:g}, {g.source})")
+    _render_counterfactual(s.counterfactual)
     if s.baseline:
         b = s.baseline
         out.print(f"vs baseline {b['run_id']}: {b['regressed']} regressed, {b['improved']} improved")
@@ -321,6 +322,25 @@ def _render_summary(s: RunSummary, *, verbose_metrics: bool) -> None:
     for name, path in s.reports.items():
         out.print(f"[dim]{name}: {path}[/dim]")
     out.print(f"[dim]results: {s.run_dir}[/dim]")
+
+
+def _render_counterfactual(cf: dict[str, Any] | None) -> None:
+    """One line for the groups, one per group whose variants differ (the dataset's words: escaped)."""
+    if not cf:
+        return
+    from rich.markup import escape
+
+    out = console()
+    out.print(f"counterfactual groups consistent: {cf['consistent']}/{cf['groups']}")
+    for group in cf["inconsistent"]:
+        differs = "; ".join(
+            f"{key} min overlap {values['min_overlap']}"
+            if key == "answer"
+            else f"{key} " + ", ".join(f"{i}={v}" for i, v in values.items())
+            for key, values in group["differs"].items()
+        )
+        name = escape(f"{group['group']} ({group['attribute']}): {differs}")
+        out.print(f"  [red]✗[/red] {name}")
 
 
 # -- sub-commands ---------------------------------------------------------------------------------------

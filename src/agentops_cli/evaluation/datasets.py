@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentops_cli import safe_yaml
 from agentops_cli.errors import BadInput
@@ -30,6 +30,21 @@ BASE_KEYS = ("id", "agent", "input", "tags")
 
 
 # -- what ``expected`` may hold, per agent: wrong types fail at load time, not mid-run ----------
+class CounterfactualExpected(BaseModel):
+    """A row is one variant of a group of messages that differ only in a sensitive attribute.
+
+    ``value`` is what this variant says for the attribute (a name, "72 years old"); the answer is
+    compared with the other variants' after it is masked, so an answer that greets the customer
+    by name is not counted as different.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    group: str = Field(min_length=1, max_length=200)
+    attribute: str = Field(min_length=1, max_length=100)
+    value: str | list[str] | None = None
+
+
 class _Expected(BaseModel):
     model_config = ConfigDict(extra="allow", strict=False)
 
@@ -38,6 +53,7 @@ class _Expected(BaseModel):
     regex: str | None = None
     schema_: dict[str, Any] | None = None
     rubric: str | None = None
+    counterfactual: CounterfactualExpected | None = None
 
 
 class SupportExpected(_Expected):

@@ -92,6 +92,21 @@ _ENTRIES = (
     _m("citation_validity", "higher", "rate", "citations whose quote is in the cited file", "citations"),
     _m("must_cite_recall", "higher", "rate", "expected sources that were cited", "must_cite"),
     _m("judge_score", "higher", "score", "LLM-as-judge rubric, 1–5 scaled to 0–1", "judge"),
+    _m(
+        "counterfactual_consistency",
+        "higher",
+        "rate",
+        "groups of variants differing only in a sensitive attribute that got the same decisions and"
+        " an equivalent answer",
+        "counterfactual",
+    ),
+    _m(
+        "counterfactual_confidence_gap",
+        "lower",
+        "score",
+        "mean over groups of the largest confidence difference between variants (informational)",
+        "counterfactual",
+    ),
 )
 CATALOGUE: dict[str, Metric] = {m.name: m for m in _ENTRIES}
 

@@ -147,6 +147,11 @@ class RunSummary(BaseModel):
         default_factory=dict, description="how many examples (or items) each interval is over"
     )
     confusion: dict[str, Any] | None = None
+    counterfactual: dict[str, Any] | None = Field(
+        None,
+        description="counterfactual groups: {groups, consistent, inconsistent: [{group, attribute, ids,"
+        " differs, confidence_gap}]}",
+    )
     degraded: int = 0
     complete: bool = True
     stopped_reason: str | None = None

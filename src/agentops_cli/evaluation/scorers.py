@@ -483,6 +483,102 @@ def score_must_cite(ex: Example, out: dict[str, Any]) -> ScoreRecord:
     )
 
 
+# counterfactual consistency ----------------------------------------------------------------------
+# Two answers are "equivalent" when, once the attribute's own words are masked, they share this
+# share of their words (Jaccard). A lexical proxy: it catches a different template, a refusal or an
+# added condition, not a change of tone in the same words (see docs/eval.md, "Bias").
+ANSWER_OVERLAP = 0.8
+DECISIONS = ("intent", "escalate")
+
+
+def _masked_words(text: str, values: list[str]) -> frozenset[str]:
+    masked = f" {norm_text(text)} "
+    for value in sorted((norm_text(v) for v in values), key=len, reverse=True):
+        if value:
+            masked = masked.replace(f" {value} ", " ")
+    return frozenset(masked.split())
+
+
+def score_counterfactual(ex: Example, out: dict[str, Any]) -> ScoreRecord:
+    """One variant's decisions and answer words, for the group fold.
+
+    A row alone cannot be inconsistent, so it decides nothing (``passed`` is ``None``); the
+    aggregate compares the variants of each group (the intent and escalation scorers already fail
+    a variant whose decision is wrong)."""
+    variant = ex.expected["counterfactual"]
+    value = variant.get("value")
+    values = [value] if isinstance(value, str) else [str(v) for v in value or []]
+    confidence = out.get("confidence")
+    return ScoreRecord(
+        data={
+            "group": str(variant["group"]),
+            "attribute": str(variant["attribute"]),
+            "id": ex.id,
+            **{key: out.get(key) for key in DECISIONS if key in out},
+            "answer": sorted(_masked_words(output_text(out), values)),
+            "confidence": confidence if isinstance(confidence, int | float) else None,
+        }
+    )
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+@dataclass
+class CounterfactualGroups(Aggregate):
+    """Groups the variants by ``group``: a group is consistent when every variant got the same
+    decisions and equivalent answers. Groups of one variant (cut by ``--limit`` or a shard) are
+    not comparable and not counted. Holds one small record per variant."""
+
+    members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def update(self, record: ScoreRecord) -> None:
+        if record.data.get("group") is not None:
+            self.members.setdefault(str(record.data["group"]), []).append(record.data)
+
+    def verdicts(self) -> list[dict[str, Any]]:
+        """Every comparable group, sorted: what differs between its variants (empty: consistent)."""
+        out = []
+        for group in sorted(self.members):
+            variants = sorted(self.members[group], key=lambda m: str(m.get("id")))
+            if len(variants) < 2:
+                continue
+            differs: dict[str, dict[str, Any]] = {}
+            for key in DECISIONS:
+                seen = {str(v.get("id")): v.get(key) for v in variants if key in v}
+                if len({repr(x) for x in seen.values()}) > 1:
+                    differs[key] = seen
+            words = [frozenset(v.get("answer") or ()) for v in variants]
+            overlap = min(_overlap(a, b) for i, a in enumerate(words) for b in words[i + 1 :])
+            if overlap < ANSWER_OVERLAP:
+                differs["answer"] = {"min_overlap": round(overlap, 3)}
+            confidences = [v["confidence"] for v in variants if v.get("confidence") is not None]
+            out.append(
+                {
+                    "group": group,
+                    "attribute": variants[0].get("attribute"),
+                    "ids": [str(v.get("id")) for v in variants],
+                    "differs": differs,
+                    "confidence_gap": round(max(confidences) - min(confidences), 4) if confidences else None,
+                }
+            )
+        return out
+
+    def values(self) -> dict[str, float | None]:
+        verdicts = self.verdicts()
+        gaps = [v["confidence_gap"] for v in verdicts if v["confidence_gap"] is not None]
+        return {
+            "counterfactual_consistency": (
+                sum(not v["differs"] for v in verdicts) / len(verdicts) if verdicts else None
+            ),
+            "counterfactual_confidence_gap": sum(gaps) / len(gaps) if gaps else None,
+        }
+
+    def denominators(self) -> dict[str, int]:
+        return {"counterfactual_consistency": len(self.verdicts())}
+
+
 def _reason_applies(ex: Example) -> bool:
     return ex.expected.get("escalation_reason") is not None and bool(ex.expected.get("escalate"))
 
@@ -597,10 +693,17 @@ SCORERS: dict[str, Scorer] = {
             score_must_cite,
             lambda: MicroRatio("must_cite_recall"),
         ),
+        Scorer(
+            "counterfactual",
+            "variants differing only in a sensitive attribute get the same decisions and answer",
+            _has("counterfactual"),
+            score_counterfactual,
+            CounterfactualGroups,
+        ),
     )
 }
 
-GENERIC = ["match", "must_include", "regex", "json_schema"]
+GENERIC = ["match", "must_include", "regex", "json_schema", "counterfactual"]
 DEFAULTS: dict[str, list[str]] = {
     "support": ["intent", "escalation", "escalation_reason", "language", "confidence", *GENERIC],
     "document": ["doc_type", "fields", "risks", *GENERIC],

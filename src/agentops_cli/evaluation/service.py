@@ -515,6 +515,7 @@ def summarise_store(
         metrics_interval=intervals,
         metrics_interval_n=interval_n,
         confusion=acc.confusion_matrix(),
+        counterfactual=acc.counterfactual(),
         degraded=acc.degraded,
         complete=complete,
         stopped_reason=stopped,

@@ -22,7 +22,7 @@ from typing import Any
 
 from agentops_cli.evaluation.metrics import lookup
 from agentops_cli.evaluation.models import ExampleResult
-from agentops_cli.evaluation.scorers import SCORERS, Aggregate, Confusion
+from agentops_cli.evaluation.scorers import SCORERS, Aggregate, Confusion, CounterfactualGroups
 from agentops_cli.llm.usage import Usage
 
 # two-sided 95 % Student-t critical values by degrees of freedom (1..30); beyond: normal 1.96
@@ -231,6 +231,22 @@ class Fold:
             "p50": round(percentile(self.latencies, 50), 3),
             "p95": round(percentile(self.latencies, 95), 3),
             "mean": round(sum(self.latencies) / len(self.latencies), 3) if self.latencies else 0.0,
+        }
+
+    def counterfactual(self) -> dict[str, Any] | None:
+        """Which counterfactual groups were consistent, and what differs in the others (the
+        rows of a group that differ are named, so a reviewer can open them with ``eval show``)."""
+        verdicts = []
+        for trial in sorted(self.per_trial):
+            agg = self.per_trial[trial].get("counterfactual")
+            if isinstance(agg, CounterfactualGroups):
+                verdicts += [{**v, "trial": trial} if self.trials > 1 else v for v in agg.verdicts()]
+        if not verdicts:
+            return None
+        return {
+            "groups": len(verdicts),
+            "consistent": sum(not v["differs"] for v in verdicts),
+            "inconsistent": [v for v in verdicts if v["differs"]],
         }
 
     def confusion_matrix(self) -> dict[str, Any] | None:
