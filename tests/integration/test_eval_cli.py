@@ -340,7 +340,7 @@ def test_html_report_is_one_file_and_renders_in_chromium(tmp_path: Path) -> None
 
 def test_repo_golden_has_three_agents() -> None:
     names = sorted(p.name for p in (REPO / "datasets" / "golden").glob("*.jsonl"))
-    assert names == ["document.jsonl", "research.jsonl", "support.jsonl"]
+    assert names == ["document.jsonl", "research.jsonl", "support.jsonl", "support_counterfactual.jsonl"]
 
 
 def test_side_by_side_providers_in_one_table(tmp_path: Path, fake_openai) -> None:

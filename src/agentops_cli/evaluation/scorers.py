@@ -486,8 +486,9 @@ def score_must_cite(ex: Example, out: dict[str, Any]) -> ScoreRecord:
 # counterfactual consistency ----------------------------------------------------------------------
 # Two answers are "equivalent" when, once the attribute's own words are masked, they share this
 # share of their words (Jaccard). A lexical proxy: it catches a different template, a refusal or an
-# added condition, not a change of tone in the same words (see docs/eval.md, "Bias").
-ANSWER_OVERLAP = 0.8
+# added condition (one clause changed in a 50-word answer is 0.8), not a change of tone in the same
+# words; an LLM that paraphrases freely will be flagged (see docs/eval.md, "Bias").
+ANSWER_OVERLAP = 0.9
 DECISIONS = ("intent", "escalate")
 
 
