@@ -181,6 +181,7 @@ def test_ml_bias_lines_are_not_matched(line: str) -> None:
         "def test_gender_bias_in_answers():",
         "metric = BiasMetric(threshold=0.5)",
         "pairs = counterfactual_pairs(rows, attribute='religion')",
+        "class CounterfactualGroups(Aggregate):",
         "for row in load(bias_eval_set):",
         "def evaluar_sesgo(agente):",
         "protected_attributes = ['age', 'nationality']",

