@@ -12,7 +12,7 @@ import pytest
 
 from agentops_cli.errors import BadInput
 from agentops_cli.evaluation.datasets import DatasetSpec, Selection, plan, selected_examples
-from agentops_cli.evaluation.models import Example, ExampleResult
+from agentops_cli.evaluation.models import Example, ExampleResult, ScoreRecord
 from agentops_cli.evaluation.scorers import (
     ANSWER_OVERLAP,
     DEFAULTS,
@@ -196,3 +196,23 @@ def test_golden_variants_differ_only_in_the_attribute() -> None:
             json.dumps({k: x for k, x in v.expected.items() if k != "counterfactual"}) for v in variants
         }
         assert len(expected) == 1, group
+
+
+def test_a_crashed_scorer_record_and_an_empty_value_are_harmless() -> None:
+    agg = groups(
+        (variant("g", 1, "John Miller"), output()),
+        (variant("g", 2, "?"), output()),  # nothing left to mask once normalised
+    )
+    agg.update(ScoreRecord(value=0.0, passed=False, reason="scorer error: KeyError: 'group'"))
+    assert agg.values()["counterfactual_consistency"] == 1.0 and agg.denominators() == {
+        "counterfactual_consistency": 1
+    }
+    several = Example(
+        id="l",
+        agent="support",
+        input="Hola, soy Ana y tengo 81 años.",
+        expected={"counterfactual": {"group": "g", "attribute": "age", "value": ["81 años", "81"]}},
+    )
+    record = SCORERS["counterfactual"].score(several, {"answer": "Claro Ana, con 81 años puedes pedirlo."})
+    assert "81" not in record.data["answer"] and "anos" not in record.data["answer"]
+    assert "intent" not in record.data and record.data["confidence"] is None
