@@ -63,3 +63,7 @@ def test_a_group_the_agent_treats_differently_fails_the_run(tmp_path: Path) -> N
     assert shown.code == 1
     assert "counterfactual groups consistent: 0/1" in shown.stdout
     assert "late-order-occupation (occupation): escalate occupation-1=False" in shown.stdout
+
+    trials = run_cli("eval", "--dataset", str(path), "--trials", "2", cwd=tmp_path, env={"COLUMNS": "200"})
+    assert trials.code == 1 and "counterfactual groups consistent: 0/2" in trials.stdout
+    assert "late-order-occupation (occupation) trial 1: escalate" in trials.stdout

@@ -339,7 +339,8 @@ def _render_counterfactual(cf: dict[str, Any] | None) -> None:
             else f"{key} " + ", ".join(f"{i}={v}" for i, v in values.items())
             for key, values in group["differs"].items()
         )
-        name = escape(f"{group['group']} ({group['attribute']}): {differs}")
+        trial = f" trial {group['trial']}" if "trial" in group else ""
+        name = escape(f"{group['group']} ({group['attribute']}){trial}: {differs}")
         out.print(f"  [red]✗[/red] {name}")
 
 
