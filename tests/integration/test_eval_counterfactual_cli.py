@@ -44,8 +44,12 @@ def test_a_group_the_agent_treats_differently_fails_the_run(tmp_path: Path) -> N
     path = tmp_path / "occupation.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
-    result = run_cli("eval", "--dataset", str(path), "--json", cwd=tmp_path)
+    page = tmp_path / "report.html"
+    result = run_cli("eval", "--dataset", str(path), "--json", "--html", str(page), cwd=tmp_path)
     assert result.code == 1, result.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "0/1 groups consistent" in html
+    assert "escalate: occupation-1=False, occupation-2=False, occupation-3=True" in html
     doc = result.json()
     assert doc["metrics"]["counterfactual_consistency"] == 0.0
     [group] = doc["counterfactual"]["inconsistent"]

@@ -163,6 +163,36 @@ def _confusion_html(confusion: dict[str, Any] | None) -> str:
     )
 
 
+def _counterfactual_html(cf: dict[str, Any] | None) -> str:
+    """The counterfactual groups whose variants differ (nothing when the run had no groups)."""
+    if not cf:
+        return ""
+    rows = []
+    for group in cf["inconsistent"]:
+        differs = "; ".join(
+            f"{key}: min overlap {values['min_overlap']}"
+            if key == "answer"
+            else f"{key}: " + ", ".join(f"{i}={v}" for i, v in values.items())
+            for key, values in group["differs"].items()
+        )
+        trial = f" (trial {group['trial']})" if "trial" in group else ""
+        rows.append(
+            f"<tr class='fail'><td>{html.escape(str(group['group']) + trial)}</td>"
+            f"<td>{html.escape(str(group['attribute']))}</td><td>{html.escape(differs)}</td></tr>"
+        )
+    table = (
+        "<table><tr><th>group</th><th>attribute</th><th>what differs between its variants</th></tr>"
+        f"{''.join(rows)}</table>"
+        if rows
+        else ""
+    )
+    return (
+        f"<h2>Counterfactual groups</h2><p class='muted'>{cf['consistent']}/{cf['groups']} groups consistent:"
+        " variants that differ only in a sensitive attribute got the same decisions and answer</p>"
+        f"{table}"
+    )
+
+
 def _section(store: RunStore, summary: RunSummary, sfx: str, level: int = 1) -> str:
     """One run's report body; ``sfx`` keeps element ids unique when a page holds several runs."""
     failing: list[dict[str, Any]] = []
@@ -224,6 +254,7 @@ started {html.escape(summary.started_at)}{"" if summary.complete else " · INCOM
 <p class="muted small">95 % CI of rates: Wilson score interval over n examples (or items), widened by the
 spread across trials; other metrics: t-interval across trials.</p>
 <h2>Confusion matrix</h2>{_confusion_html(summary.confusion)}
+{_counterfactual_html(summary.counterfactual)}
 <h2>Latency</h2>{_histogram_svg(latencies)}
 <h2>Examples</h2>
 <p><input id="filter{sfx}" type="search" placeholder="filter: id, agent, text, reason, tag">
