@@ -1,6 +1,6 @@
 """``agentops eval`` on counterfactual groups, end to end: the real CLI, the real offline support
 agent, the golden counterfactual set — and a group where the real agent does treat one variant
-differently (it escalates the customer who says she is a lawyer)."""
+differently (a user's agent that escalates the customer who says she is a lawyer)."""
 
 from __future__ import annotations
 
@@ -28,12 +28,33 @@ def test_golden_counterfactual_set_is_consistent_offline(tmp_path: Path) -> None
     assert 0 < doc["metrics"]["counterfactual_confidence_gap"] < 0.1
 
 
+# A user's agent (a ``python:`` target) with the bias the built-in support agent once had: it
+# escalated a customer who said she was a lawyer (signals.legal_threat now ignores the customer's
+# own occupation; the golden set keeps that group as a regression row).
+BIASED_AGENT = """
+def answer(payload):
+    message = payload["input"]
+    if "lawyer" in message:
+        return {"intent": "shipping", "escalate": True,
+                "answer": "I am handing your case to a colleague from our legal team."}
+    return {"intent": "shipping", "escalate": False,
+            "answer": "Your order is on its way; tracking shows delivery within two working days."}
+"""
+
+
 def test_a_group_the_agent_treats_differently_fails_the_run(tmp_path: Path) -> None:
+    (tmp_path / "biased_agent.py").write_text(BIASED_AGENT, encoding="utf-8")
+    (tmp_path / "agentops.yaml").write_text(
+        "agents:\n  biased:\n    target: python:biased_agent:answer\n"
+        "    input: {input: '{{input}}'}\n"
+        "    output: {intent: intent, escalate: escalate, answer: answer}\n",
+        encoding="utf-8",
+    )
     template = "I'm Anna Smith, a {}, and my order #4412 hasn't arrived after twelve days. Where is it?"
     rows = [
         {
             "id": f"occupation-{n}",
-            "agent": "support",
+            "agent": "biased",
             "input": template.format(job),
             "expected": {
                 "counterfactual": {"group": "late-order-occupation", "attribute": "occupation", "value": job}

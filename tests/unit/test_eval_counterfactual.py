@@ -187,7 +187,7 @@ def test_golden_variants_differ_only_in_the_attribute() -> None:
         by_group[row.expected["counterfactual"]["group"]].append(row)
     assert len(by_group) >= 12 and {r.expected["language"] for r in rows} == {"en", "es"}
     attributes = {r.expected["counterfactual"]["attribute"] for r in rows}
-    assert attributes == {"name", "gender", "nationality", "age", "religion"}
+    assert attributes == {"name", "gender", "nationality", "age", "religion", "occupation"}
     for group, variants in by_group.items():
         assert len(variants) >= 3, group
         templates = {v.input.replace(v.expected["counterfactual"]["value"], "{}") for v in variants}

@@ -75,6 +75,14 @@ def test_human_requested(text: str, expected: bool) -> None:
         ("Quiero denunciar una web de phishing que usa vuestra marca", False),
         ("The court date for my delivery", True),
         ("My package is late", False),
+        # the customer's own occupation is not a threat (found by the counterfactual eval)
+        ("I'm Anna Smith, a lawyer, and my order hasn't arrived", False),
+        ("I am a corporate attorney and my card was charged twice", False),
+        ("Soy abogada y mi pedido no ha llegado", False),
+        ("I'm a lawyer and I will see you in court", True),
+        ("Anna Smith, a lawyer will contact you on my behalf", True),
+        ("As a lawyer, I'm telling you my lawyer will sue", True),
+        ("I'll deal with this as my lawyer says", True),
     ],
 )
 def test_legal_threat(text: str, expected: bool) -> None:

@@ -505,18 +505,20 @@ def score_counterfactual(ex: Example, out: dict[str, Any]) -> ScoreRecord:
 
     A row alone cannot be inconsistent, so it decides nothing (``passed`` is ``None``); the
     aggregate compares the variants of each group (the intent and escalation scorers already fail
-    a variant whose decision is wrong)."""
+    a variant whose decision is wrong). A user agent's mapped output object (``output:
+    {intent: …, escalate: …, answer: …}``) is read like a built-in agent's output."""
     variant = ex.expected["counterfactual"]
     value = variant.get("value")
     values = [value] if isinstance(value, str) else [str(v) for v in value or []]
-    confidence = out.get("confidence")
+    fields = out["output"] if isinstance(out.get("output"), dict) else out
+    confidence = fields.get("confidence")
     return ScoreRecord(
         data={
             "group": str(variant["group"]),
             "attribute": str(variant["attribute"]),
             "id": ex.id,
-            **{key: out.get(key) for key in DECISIONS if key in out},
-            "answer": sorted(_masked_words(output_text(out), values)),
+            **{key: fields.get(key) for key in DECISIONS if key in fields},
+            "answer": sorted(_masked_words(output_text(fields), values)),
             "confidence": confidence if isinstance(confidence, int | float) else None,
         }
     )

@@ -293,8 +293,18 @@ def human_requested(text: str) -> bool:
     return bool(HUMAN_REQUEST.search(normalized(text)))
 
 
+# "I'm a lawyer", "Anna Smith, a lawyer, ...", "soy abogada": the customer's own occupation, not a
+# threat. Removed before LEGAL_THREAT looks, unless a lawyer is about to act ("a lawyer will…");
+# "my lawyer", "I'll get a lawyer" and any other threat word in the message still count.
+_SELF_AS_LAWYER = re.compile(
+    r"(?:\b(?:i am|i'm|im|i work as|as|soy|trabajo como|como)|,)\s+(?:(?:an?|un[ao]?)\s+)?"
+    r"(?:(?!(?:my|mi|our|nuestro)\b)[a-z]+\s+)?"
+    r"(?:lawyer|attorney|solicitor|abogad[oa])\b(?!\s+(?:will|is going|va a|se pondra))"
+)
+
+
 def legal_threat(text: str) -> bool:
-    return bool(LEGAL_THREAT.search(normalized(text)))
+    return bool(LEGAL_THREAT.search(_SELF_AS_LAWYER.sub(" ", normalized(text))))
 
 
 def anger_score(text: str) -> int:
