@@ -17,7 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import run_cli
-from tests.integration.view_runs import REGRESSED, Runs, make_runs
+from tests.integration.view_runs import REGRESSED, Runs, big_run, make_runs, serving
 
 
 @pytest.fixture(scope="module")
@@ -379,3 +379,45 @@ def test_compare_lists_missing_and_new_examples_with_p_values(runs: Runs, tmp_pa
     assert rate_difference_p(0.5, 100, 0.7, 100) == pytest.approx(0.00389, abs=1e-4)
     assert rate_difference_p(0.5, 13, 0.4, 13) > 0.05
     assert rate_difference_p(0.5, None, 0.7, 100) is None and rate_difference_p(1.0, 5, 1.0, 5) == 1.0
+
+
+# -- one slow page does not hold up the others ---------------------------------------------------------
+BIG_RUN_LINES = 6_000
+
+
+def test_a_slow_page_does_not_block_other_clients(runs: Runs, tmp_path: Path) -> None:
+    """While the run page of a big killed run indexes and folds its 6,000 lines (seconds of CPU),
+    another client's pages are answered: the handlers do that work in worker threads, not on the event
+    loop. Only the order of completion is checked, and that the slow page is the one a lone
+    request gets (the same bytes)."""
+    from agentops_cli.viewer.service import Viewer
+
+    root = tmp_path / "runs"
+    _copy_run(runs, runs.b, root)
+    big = big_run(runs, root, BIG_RUN_LINES)
+    old = time.time() - 3600  # written an hour ago: "incomplete" on both requests, never "running"
+    os.utime(root / big / "results.jsonl", (old, old))
+    viewer = Viewer(root, tmp_path / "cache", background=False)  # its index is built in that request too
+    done: list[tuple[str, int, str]] = []
+
+    def fetch(url: str, label: str) -> None:
+        response = httpx.get(url, timeout=300)
+        done.append((label, response.status_code, response.text))
+
+    with serving(viewer) as url:
+        assert httpx.get(url + "static/view.css", timeout=30).status_code == 200  # the server is up
+        slow = threading.Thread(target=fetch, args=(f"{url}runs/{big}", "slow"))
+        slow.start()
+        time.sleep(0.3)  # a head start, so the slow page is being built when the others arrive
+        for path in (f"runs/{runs.b}", f"runs/{runs.b}/examples?status=fail", "static/view.js"):
+            fetch(url + path, path)
+        fast_done = len(done)
+        slow.join(timeout=300)
+        again = httpx.get(f"{url}runs/{big}", timeout=300)  # now folded: the same page from the memo
+    viewer.close()
+    labels = [label for label, _, _ in done]
+    assert fast_done == 3 and labels[-1] == "slow", labels  # the three answered while it was in flight
+    assert all(code == 200 for _, code, _ in done)
+    slow_page = done[-1][2]
+    assert f"<span>examples</span><b>{BIG_RUN_LINES}</b>" in slow_page
+    assert again.text == slow_page

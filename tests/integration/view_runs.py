@@ -12,10 +12,17 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.conftest import REPO
+
+if TYPE_CHECKING:
+    from agentops_cli.viewer.service import Viewer
 
 GOLDEN = REPO / "datasets" / "golden"
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> I was charged twice'
@@ -88,3 +95,41 @@ def make_runs(base: Path) -> Runs:
     # The viewer tests filter on these; which examples fail is the agents' business, not theirs.
     assert "sup-billing-005#0" in failed and REGRESSED not in failed, sorted(failed)
     return Runs(base / "runs", base / "cache" / "view", env, ids[0], ids[1], failed)
+
+
+def big_run(runs: Runs, dest: Path, n: int, name: str = "big") -> str:
+    """A run of ``n`` lines made from run A's real result lines under new keys, with no summary.
+
+    Without ``summary.json`` (a killed eval) every page that shows its figures folds all ``n``
+    lines first: the slow request the concurrency test keeps in flight.
+    """
+    lines = [json.loads(line) for line in (runs.root / runs.a / "results.jsonl").open(encoding="utf-8")]
+    folder = dest / name
+    folder.mkdir(parents=True)
+    meta = json.loads((runs.root / runs.a / "meta.json").read_text(encoding="utf-8"))
+    (folder / "meta.json").write_text(json.dumps({**meta, "run_id": name}), encoding="utf-8")
+    with (folder / "results.jsonl").open("w", encoding="utf-8") as out:
+        for i in range(n):
+            row = lines[i % len(lines)]
+            out.write(json.dumps({**row, "id": f"big-{i:06d}", "key": f"big-{i:06d}#0"}) + "\n")
+    return name
+
+
+@contextmanager
+def serving(viewer: Viewer) -> Iterator[str]:
+    """``create_app(viewer)`` under a real uvicorn on a free loopback port; yields its URL."""
+    import uvicorn
+
+    from agentops_cli.viewer.app import create_app
+    from agentops_cli.viewer.server import bind, url_of
+
+    sock = bind("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(create_app(viewer), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield url_of(sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

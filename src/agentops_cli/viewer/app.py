@@ -1,10 +1,15 @@
 """The ASGI app behind ``agentops view``: routes parse the request, :class:`Viewer` reads the
 store, :mod:`render` writes the page. Static assets ship in the package (no CDN, works offline).
 
+Every route is a plain ``def``: Starlette runs it in its thread pool, because reading
+``results.jsonl``, querying the index, folding a killed run's summary and rendering are all
+blocking work. On the event loop, one slow page (a 100k-example Compare) would hold up every
+other client until it was done; in the pool, the loop keeps accepting and answering requests.
+
 A big run's index is built in the background (see :mod:`index`): its pages answer at once
 from what is ready and reload themselves every ``INDEXING_REFRESH_SECONDS`` until it is done;
-a request that needs the index (a filter, a sort, Compare) waits at most ``WAIT_SECONDS`` for it,
-on the event loop (``asyncio.sleep``), so other pages keep being served meanwhile.
+a request that needs the index (a filter, a sort, Compare) waits at most ``WAIT_SECONDS`` for it
+in its worker thread (:meth:`Viewer.settled`), so other pages keep being served meanwhile.
 
 Every response carries a Content-Security-Policy that allows only this origin's own script and
 style files, so even markup that slipped past escaping could not run an inline script.
@@ -12,7 +17,6 @@ style files, so even markup that slipped past escaping could not run an inline s
 
 from __future__ import annotations
 
-import asyncio
 from importlib import resources
 from typing import Any
 
@@ -32,7 +36,6 @@ CSP = (
 REFRESH_SECONDS = 3
 INDEXING_REFRESH_SECONDS = 1
 WAIT_SECONDS = 2.0
-_POLL_SECONDS = 0.05
 STATIC = {"view.css": "text/css; charset=utf-8", "view.js": "text/javascript; charset=utf-8"}
 URLS = ServerUrls()
 
@@ -64,18 +67,6 @@ def query_from(params: Any) -> Query:
     )
 
 
-async def settled(viewer: Viewer, run_ids: list[str], timeout: float = WAIT_SECONDS) -> bool:
-    """Wait (bounded) until every named run's index is ready; False when one is still building."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        if all([viewer.ready(run_id) for run_id in run_ids]):
-            return True
-        if loop.time() >= deadline:
-            return False
-        await asyncio.sleep(_POLL_SECONDS)
-
-
 def _indexing_page(viewer: Viewer, run_ids: list[str]) -> HTMLResponse:
     progress = {run_id: viewer.index(run_id).indexing() for run_id in run_ids}
     building = {run_id: p for run_id, p in progress.items() if p is not None}
@@ -83,54 +74,54 @@ def _indexing_page(viewer: Viewer, run_ids: list[str]) -> HTMLResponse:
 
 
 def create_app(viewer: Viewer) -> Starlette:
-    async def runs(request: Request) -> Response:
+    def runs(request: Request) -> Response:
         rows = viewer.runs()
         live = any(r.verdict == "running" for r in rows)
         return _page("runs.html", runs=rows, root=str(viewer.root), refresh=REFRESH_SECONDS if live else 0)
 
-    async def run(request: Request) -> Response:
+    def run(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         data = viewer.run(run_id)
         refresh = INDEXING_REFRESH_SECONDS if data["indexing"] else 0
         refresh = refresh or (REFRESH_SECONDS if data["live"] == "running" else 0)
         return _page("run.html", refresh=refresh, **data)
 
-    async def examples(request: Request) -> Response:
+    def examples(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         q = query_from(request.query_params)
         if not q.is_plain() and not viewer.ready(run_id):
-            await settled(viewer, [run_id])
+            viewer.settled([run_id], WAIT_SECONDS)
         data = viewer.examples(run_id, q)
         refresh = INDEXING_REFRESH_SECONDS if data["indexing"] else 0
         return _page("examples.html", run_id=run_id, q=q, note="", refresh=refresh, **data)
 
-    async def example(request: Request) -> Response:
+    def example(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         key = request.query_params.get("key", "")
         return _page("example.html", run_id=run_id, key=key, **viewer.example(run_id, key))
 
-    async def compare(request: Request) -> Response:
+    def compare(request: Request) -> Response:
         a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
-        if not await settled(viewer, [a, b]):
+        if not viewer.settled([a, b], WAIT_SECONDS):
             return _indexing_page(viewer, [a, b])
         return _page("compare.html", **viewer.compare(a, b))
 
-    async def matrix(request: Request) -> Response:
+    def matrix(request: Request) -> Response:
         ids = request.query_params.getlist("run")[:12]
         if not ids:
             raise NotFound("name runs to line up: /matrix?run=A&run=B")
-        if not await settled(viewer, ids):
+        if not viewer.settled(ids, WAIT_SECONDS):
             return _indexing_page(viewer, ids)
         return _page("matrix.html", **viewer.matrix(ids))
 
-    async def static(request: Request) -> Response:
+    def static(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in STATIC:
             raise NotFound(f"no asset {name!r}")
         body = resources.files("agentops_cli.viewer").joinpath("static", name).read_bytes()
         return Response(body, media_type=STATIC[name], headers={"Cache-Control": "no-cache"})
 
-    async def not_found(request: Request, exc: Exception) -> Response:
+    def not_found(request: Request, exc: Exception) -> Response:
         return _page("error.html", code=404, **_error(exc))
 
     routes = [

@@ -20,6 +20,7 @@ rebuilt from ``results.jsonl``, so durability would only cost time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -28,7 +29,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import orjson
 from pydantic import ValidationError
@@ -216,11 +217,29 @@ class Page:
     pages: int
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _locked(method: Callable[Concatenate[RunIndex, _P], _T]) -> Callable[Concatenate[RunIndex, _P], _T]:
+    """Run ``method`` holding the index's lock (see :class:`RunIndex`)."""
+
+    @functools.wraps(method)
+    def locked(self: RunIndex, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class RunIndex:
     """The index of one run folder, kept under ``cache_dir`` (keyed by the folder's path).
 
-    Its connection is used only by the thread that serves requests; a background build writes
-    its own file through its own connection, and is swapped in by :meth:`refresh`.
+    The server answers requests from a thread pool, so every method that touches the connection
+    holds the index's lock: one SQLite connection is never used by two threads at once, and no
+    query sees :meth:`refresh` half-way or the connection being swapped. Results are returned
+    whole (lists, not cursors), so the lock is never held while a caller iterates. A background
+    build writes its own file through its own connection, and is swapped in by :meth:`refresh`.
     """
 
     def __init__(self, run_dir: Path, cache_dir: Path, background: bool = True) -> None:
@@ -237,6 +256,7 @@ class RunIndex:
         self._closing = threading.Event()
         self._failed: BaseException | None = None
         self._memo: dict[str, Any] = {}  # whole-run aggregates, dropped whenever lines are added
+        self._lock = threading.RLock()
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -267,6 +287,7 @@ class RunIndex:
         self.refresh()
         return self.ready
 
+    @_locked
     def refresh(self) -> int:
         """Index whatever was appended since the last call; returns how many lines were added.
 
@@ -352,6 +373,7 @@ class RunIndex:
         self._db = self._open()
         self._memo.clear()
 
+    @_locked
     def query(self, q: Query) -> Page:
         where, params = ["1=1"], []
         if q.status in STATUSES:
@@ -385,6 +407,7 @@ class RunIndex:
         ).fetchall()
         return Page([dict(r) for r in rows], total, page, pages)
 
+    @_locked
     def _memoised(self, name: str, compute: Any) -> Any:
         if name not in self._memo:
             self._memo[name] = compute()
@@ -417,20 +440,25 @@ class RunIndex:
             found.update(t for t in tags.split(",") if t)
         return sorted(found)[:limit]
 
+    @_locked
     def latencies(self) -> list[float]:
         return [row[0] for row in self._db.execute("SELECT latency_ms FROM examples")]
 
+    @_locked
     def status_map(self) -> dict[str, tuple[str, str]]:
         """key → (status, got): what Compare and the provider matrix line up."""
         return {k: (s, g) for k, s, g in self._db.execute("SELECT key, status, got FROM examples")}
 
-    def outcomes(self) -> Iterator[Outcome]:
+    @_locked
+    def outcomes(self) -> list[Outcome]:
         """Every line's outcome for Compare, in file order (``reasons``: the indexed one-line why)."""
-        for key, status, agent, reasons in self._db.execute(
-            "SELECT key, status, agent, reasons FROM examples ORDER BY seq"
-        ):
-            yield Outcome(key, status == "pass", agent, [reasons] if reasons else [])
+        rows = self._db.execute("SELECT key, status, agent, reasons FROM examples ORDER BY seq")
+        return [
+            Outcome(key, status == "pass", agent, [reasons] if reasons else [])
+            for key, status, agent, reasons in rows
+        ]
 
+    @_locked
     def result(self, key: str) -> list[ExampleResult]:
         """Every stored line of one example (by key, or by id for all its trials), read by offset.
 
@@ -451,6 +479,7 @@ class RunIndex:
                     continue  # indexed from its columns, but not a valid result: left out here too
         return out
 
+    @_locked
     def close(self) -> None:
         if self._builder is not None:
             self._closing.set()

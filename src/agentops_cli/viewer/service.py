@@ -70,17 +70,30 @@ class Viewer:
         return RunStore(self.root, run_id)
 
     def index(self, run_id: str) -> RunIndex:
+        """The run's index, brought up to date (the viewer's lock only guards the lookup, so one
+        run's refresh never holds up another run's pages)."""
         store = self.store(run_id)
         with self._lock:
             idx = self._indexes.get(run_id)
             if idx is None:
                 idx = self._indexes[run_id] = RunIndex(store.dir, self.cache_dir, self.background)
-            idx.refresh()
+        idx.refresh()
         return idx
 
     def ready(self, run_id: str) -> bool:
         """Whether the run's index answers every query (starts building it when it does not exist)."""
         return self.index(run_id).ready
+
+    def settled(self, run_ids: list[str], timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds in all until every named run's index is ready.
+
+        It blocks the calling thread (a request's worker thread, never the event loop) on the
+        builds' own events, so it returns as soon as the last one is done. False when one is
+        still building.
+        """
+        deadline = time.monotonic() + timeout
+        indexes = [self.index(run_id) for run_id in run_ids]  # starts every missing build first
+        return all([idx.wait(max(0.0, deadline - time.monotonic())) for idx in indexes])
 
     def summary(self, run_id: str) -> RunSummary:
         """The saved summary, or one folded now from what a running (or killed) run holds."""
