@@ -63,6 +63,25 @@ def test_summary_of_an_output_stops_at_its_cap() -> None:
     assert summarise_output({"fields": {"a": 1, "b": [1]}, "output": {"x": {}}, "n": None}) == "a=1"
 
 
+def test_summary_shows_a_documents_fields_not_where_the_file_lay() -> None:
+    """A document's extracted values are the decision; its path, size and chunk count are not,
+    and two runs of the same file from two folders must not look "changed" in Compare."""
+
+    def document(path: str, chars: int) -> dict:
+        return {
+            "agent": "document", "llm_calls": 0, "flags": [], "path": path, "format": "txt",
+            "chars": chars, "chunks": 1, "doc_type": "contract", "summary": "A contract between...",
+            "fields": {"term": {"value": "P12M", "start": 10, "end": 14}, "parties": {"value": ["A", "B"]}},
+            "risks": ["auto_renewal"],
+        }  # fmt: skip
+
+    here = summarise_output(document("/ci/checkout/documents/saas.txt", 2475))
+    assert here == "flags[0], doc_type=contract, term=P12M, risks[1]"  # a list value is not one-line text
+    assert summarise_output(document("/home/me/copy/saas.txt", 2476)) == here
+    support = {"agent": "support", "query": "I was charged twice", "intent": "billing", "answer": "..."}
+    assert summarise_output(support) == "intent=billing"  # the input's echo is the input column's job
+
+
 def test_stream_page_and_scan_read_the_file_and_skip_broken_lines(tmp_path: Path) -> None:
     store = _run(tmp_path)
     with store.results_path.open("ab") as fh:

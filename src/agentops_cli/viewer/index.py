@@ -38,7 +38,9 @@ from agentops_cli.evaluation.compare import Outcome
 from agentops_cli.evaluation.models import ExampleResult
 from agentops_cli.evaluation.store import RESULTS
 
-SCHEMA_VERSION = 3  # 3: rows indexed from the line's columns, not its validated model
+SCHEMA_VERSION = (
+    4  # 3: rows indexed from the line's columns, not its validated model; 4: "got" without bookkeeping
+)
 SORTABLE = {"key": "key", "agent": "agent", "status": "status", "latency": "latency_ms", "cost": "cost_usd"}
 STATUSES = ("pass", "fail", "error")
 _TEXT_CAP = 300
@@ -156,7 +158,20 @@ def scan(path: Path, key: str) -> list[ExampleResult]:
 
 
 _SCALARS = frozenset((str, int, float, bool))  # exact types: what JSON parsing makes
-_PROSE = frozenset(("answer", "report", "text"))
+# Left out of the one-line "got": prose, and bookkeeping or echoes of the input that say nothing
+# about what the agent decided. A document's path, size and chunk count differ between two runs
+# only because the file lay elsewhere (another checkout, a copied dataset), and with them in the
+# line Compare called every document "changed"; they also filled the line before the fields.
+_LEFT_OUT = frozenset(
+    ("answer", "report", "text", "summary", "agent", "llm_calls", "query", "question", "path",
+     "format", "chars", "pages", "chunks", "corpus", "corpus_index", "sources_considered",
+     "thread_id", "pack")
+)  # fmt: skip
+
+
+def _field_value(value: Any) -> Any:
+    """A document wraps each extracted field as ``{"value", "start", ...}``: the value is the decision."""
+    return value.get("value") if type(value) is dict else value
 
 
 def summarise_output(output: dict[str, Any] | None) -> str:
@@ -168,15 +183,16 @@ def summarise_output(output: dict[str, Any] | None) -> str:
         return ""
     parts, size = [], 0
     for name, value in output.items():
+        if name in _LEFT_OUT:
+            continue
         kind = type(value)
         if kind in _SCALARS:
-            if name in _PROSE:
-                continue
             part = f"{name}={value}"
         elif kind is list:
             part = f"{name}[{len(value)}]"
         elif kind is dict and name in ("fields", "output"):
-            part = ", ".join(f"{k}={v}" for k, v in value.items() if type(v) in _SCALARS)
+            found = ((k, _field_value(v)) for k, v in value.items())
+            part = ", ".join(f"{k}={v}" for k, v in found if type(v) in _SCALARS)
             if not part:
                 continue
         else:
