@@ -2,20 +2,17 @@
 
 Navigates the runs list, filters it, opens a run, filters its examples, opens an example (the
 ``<script>`` in an agent's input must not run), compares two runs. Screenshots are kept as
-test artifacts under pytest's tmp dir (``VIEW_SCREENSHOTS=DIR`` writes them there instead,
-which is how docs/img/ was made).
+test artifacts under pytest's tmp dir; docs/img/ is made by ``scripts/view_screenshots.py``.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-from tests.integration.view_runs import REGRESSED, Runs, make_runs
+from tests.integration.view_runs import REGRESSED, Runs, make_runs, serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
@@ -35,23 +32,13 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory):
-    import uvicorn
-
-    from agentops_cli.viewer.app import create_app
-    from agentops_cli.viewer.server import bind, url_of
     from agentops_cli.viewer.service import Viewer
 
     runs = make_runs(tmp_path_factory.mktemp("browser"))
     viewer = Viewer(runs.root, runs.cache)
-    sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(create_app(viewer), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    yield url_of(sock), runs
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(viewer) as url:
+        yield url, runs
     viewer.close()
-    sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +52,8 @@ def browser():
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("VIEW_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
     return folder
 
 

@@ -78,7 +78,7 @@ def test_summary_shows_a_documents_fields_not_where_the_file_lay() -> None:
     here = summarise_output(document("/ci/checkout/documents/saas.txt", 2475))
     assert here == "flags[0], doc_type=contract, term=P12M, risks[1]"  # a list value is not one-line text
     assert summarise_output(document("/home/me/copy/saas.txt", 2476)) == here
-    support = {"agent": "support", "query": "I was charged twice", "intent": "billing", "answer": "..."}
+    support = {"agent": "support", "query": "charged twice", "intent": "billing", "draft_answer": "Sorry"}
     assert summarise_output(support) == "intent=billing"  # the input's echo is the input column's job
 
 

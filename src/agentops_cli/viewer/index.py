@@ -163,7 +163,7 @@ _SCALARS = frozenset((str, int, float, bool))  # exact types: what JSON parsing 
 # only because the file lay elsewhere (another checkout, a copied dataset), and with them in the
 # line Compare called every document "changed"; they also filled the line before the fields.
 _LEFT_OUT = frozenset(
-    ("answer", "report", "text", "summary", "agent", "llm_calls", "query", "question", "path",
+    ("answer", "draft_answer", "report", "text", "summary", "agent", "llm_calls", "query", "question", "path",
      "format", "chars", "pages", "chunks", "corpus", "corpus_index", "sources_considered",
      "thread_id", "pack")
 )  # fmt: skip
