@@ -80,6 +80,9 @@ def test_navigate_filter_open_example_and_compare(served: tuple[str, Runs], brow
     assert f"{len(runs.failed_a)} matching" in page.inner_text("#shown")
     page.screenshot(path=str(shots / "examples.png"), full_page=True)
 
+    page.goto(url + f"runs/{runs.a}/examples")  # all 13, documents (long paths, long "got") too
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # cells wrap
+
     page.goto(url + f"runs/{runs.a}/examples?tag=xss")
     page.click("text=sup-xss#0")
     assert page.evaluate("window.__xss") is None  # the <script> in the input stayed text
