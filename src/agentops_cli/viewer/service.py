@@ -58,6 +58,7 @@ class Viewer:
     background: bool = True
     _indexes: dict[str, RunIndex] = field(default_factory=dict)
     _folded: dict[str, tuple[tuple[int, int], RunSummary]] = field(default_factory=dict)
+    _fold_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- finding runs -----------------------------------------------------------------------------
@@ -104,13 +105,18 @@ class Viewer:
         from agentops_cli.evaluation.service import summarise_store
 
         # folding reads every line: done again only when results.jsonl changed (a killed 100k run
-        # is folded once, a live one once per batch of new lines, not once per page reload)
-        results = store.dir / RESULTS
-        stat = results.stat() if results.is_file() else None
-        version = (stat.st_size, stat.st_mtime_ns) if stat else (0, 0)
-        folded = self._folded.get(run_id)
-        if folded is None or folded[0] != version:
-            folded = self._folded[run_id] = (version, summarise_store(store))
+        # is folded once, a live one once per batch of new lines, not once per page reload). Pages
+        # are served by several threads: the run's lock makes a second request for the same run
+        # wait for the fold in progress instead of starting its own (two tabs, a reload).
+        with self._lock:
+            fold_lock = self._fold_locks.setdefault(run_id, threading.Lock())
+        with fold_lock:
+            results = store.dir / RESULTS
+            stat = results.stat() if results.is_file() else None
+            version = (stat.st_size, stat.st_mtime_ns) if stat else (0, 0)
+            folded = self._folded.get(run_id)
+            if folded is None or folded[0] != version:
+                folded = self._folded[run_id] = (version, summarise_store(store))
         return folded[1]
 
     def live(self, run_id: str) -> str | None:
