@@ -94,10 +94,13 @@ def test_navigate_filter_open_example_and_compare(served: tuple[str, Runs], brow
     page.screenshot(path=str(shots / "example-document.png"), full_page=False)
 
     page.goto(url)
+    page.click("#runs th:has-text('run')")  # sorted by id: A (older) is now above B
+    assert page.locator("#runs tbody tr").first.inner_text().find(runs.a) >= 0
     page.check(f"input.pick[value='{runs.a}']")
     page.check(f"input.pick[value='{runs.b}']")
     page.click("#compare-btn")
     page.wait_for_url("**/compare?**")
+    assert f"a={runs.a}&b={runs.b}" in page.url  # oldest is A, whatever the rows' order
     assert page.inner_text("#regressed-count") == "1"
     assert REGRESSED in page.inner_text("#changed")
     page.screenshot(path=str(shots / "compare.png"), full_page=True)

@@ -35,7 +35,13 @@
     });
     var btn = document.getElementById("compare-btn");
     if (btn) {
-      var picks = function () { return Array.prototype.slice.call(document.querySelectorAll("input.pick:checked")).map(function (c) { return c.value; }); };
+      // Oldest first, whatever order a click on a header left the rows in: Compare is A (before)
+      // → B (after), so a sorted table must not turn a regression into an improvement.
+      var picks = function () {
+        var checked = Array.prototype.slice.call(document.querySelectorAll("input.pick:checked"));
+        checked.sort(function (a, b) { return a.dataset.created.localeCompare(b.dataset.created); });
+        return checked.map(function (c) { return c.value; });
+      };
       document.querySelectorAll("input.pick").forEach(function (c) {
         c.addEventListener("change", function () {
           var n = picks().length;
@@ -46,7 +52,7 @@
       btn.addEventListener("click", function () {
         var ids = picks();
         var params = new URLSearchParams();
-        if (ids.length === 2) { params.set("a", ids[1]); params.set("b", ids[0]); location.href = "/compare?" + params; }
+        if (ids.length === 2) { params.set("a", ids[0]); params.set("b", ids[1]); location.href = "/compare?" + params; }
         else { ids.forEach(function (id) { params.append("run", id); }); location.href = "/matrix?" + params; }
       });
     }
