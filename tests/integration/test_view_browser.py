@@ -109,3 +109,35 @@ def test_navigate_filter_open_example_and_compare(served: tuple[str, Runs], brow
         (shots / f"{name}.png").stat().st_size > 5000 for name in ("runs", "run", "examples", "compare")
     )
     page.close()
+
+
+def test_a_live_page_does_not_reload_under_the_users_hands(
+    served: tuple[str, Runs], browser, tmp_path: Path
+) -> None:
+    """The runs page reloads every 3 s while a run is written; ticked runs and a typed filter
+    must survive that (a reload dropped them), and the reload happens once the user is done."""
+    from agentops_cli.viewer.service import Viewer
+
+    _, runs = served
+    root = tmp_path / "runs"
+    for run_id in (runs.a, runs.b):
+        shutil.copytree(runs.root / run_id, root / run_id)
+    (root / runs.b / "summary.json").unlink()  # no summary, results just written: "running"
+    (root / runs.b / "results.jsonl").touch()
+    viewer = Viewer(root, tmp_path / "cache")
+    with serving(viewer) as url:
+        page = browser.new_page()
+        page.goto(url)
+        assert page.evaluate("document.body.dataset.refresh") == "3"
+        page.check(f"input.pick[value='{runs.a}']")
+        page.fill("#runs-filter", runs.a[:8])
+        page.locator("h1").click()  # focus leaves the filter: only the changed values hold the reload
+        page.locator("body[data-postponed]").wait_for(state="attached", timeout=30_000)  # timer fired
+        assert page.is_checked(f"input.pick[value='{runs.a}']") and page.input_value("#runs-filter")
+        page.uncheck(f"input.pick[value='{runs.a}']")
+        with page.expect_navigation(timeout=30_000):
+            page.fill("#runs-filter", "")
+            page.locator("h1").click()
+        assert page.evaluate("document.body.dataset.postponed") is None  # a fresh page
+        page.close()
+    viewer.close()

@@ -72,8 +72,24 @@
     document.querySelectorAll("mark[data-field]").forEach(function (m) {
       m.addEventListener("click", function () { activate(m.dataset.field); });
     });
-    // Live status: while a run is still being written, reload every few seconds.
+    // Live status: while a run is still being written, reload every few seconds, but never under
+    // the user's hands: a reload would drop the runs they ticked to compare or a filter being
+    // typed, so it waits while a form control has focus or differs from what the server sent.
+    function editing() {
+      var el = document.activeElement;
+      if (el && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) return true;
+      return Array.prototype.some.call(document.querySelectorAll("input, select, textarea"), function (c) {
+        if (c.type === "checkbox" || c.type === "radio") return c.checked !== c.defaultChecked;
+        if (c.tagName === "SELECT") return Array.prototype.some.call(c.options, function (o) { return o.selected !== o.defaultSelected; });
+        return c.value !== c.defaultValue;
+      });
+    }
     var every = parseInt(document.body.dataset.refresh || "0", 10);
-    if (every > 0) setTimeout(function () { location.reload(); }, every * 1000);
+    function reloadWhenIdle() {
+      if (!editing()) { location.reload(); return; }
+      document.body.dataset.postponed = String(parseInt(document.body.dataset.postponed || "0", 10) + 1);
+      setTimeout(reloadWhenIdle, every * 1000);
+    }
+    if (every > 0) setTimeout(reloadWhenIdle, every * 1000);
   });
 })();
