@@ -22,6 +22,7 @@ Keys (combinable):
   word swaps, stop-word dropping), see ``bench/intent_augment.py``.
 - ``blocks``: extra TF-IDF blocks appended to the engine's word + character ones:
   ``"raw_words"`` (unstemmed word 1–2-grams), ``"skipgrams"`` (word pairs one word apart),
+  ``"trigrams"`` (stemmed word 3-grams, min_df 2),
   ``"char"`` (character 2–5-grams across word boundaries), ``"char_1_6"`` (inside word
   boundaries, 1–6); weight of each ``block_weight`` (default 1).
 - ``lsa``: that many TruncatedSVD components of the training features appended (×
@@ -30,6 +31,23 @@ Keys (combinable):
   log-count ratio (``nb_alpha`` smoothing, ``nb_beta`` interpolation towards the mean weight);
   the product is still one linear model per class.
 - ``svm``: other LinearSVC options, e.g. ``{"multi_class": "crammer_singer"}``, ``{"loss": "hinge"}``.
+- ``tf``: term-frequency weighting instead of the engine's sublinear ``1 + ln tf``:
+  ``"binary"`` (1 per term present) or ``"bm25"`` (saturation ``tf (k1 + 1) / (tf + k1)``,
+  ``bm25_k1``, default 1.2; no length term: rows are L2-normalised anyway).
+- ``chi2_char``: keep only that many character n-gram columns, the highest chi² against the
+  intents on the training rows (fewer features, faster fits).
+- ``centroid``: ``{"weight": b}`` — a class-centroid (Rocchio) view: the cosine of the row with
+  each intent's mean training row, ``b`` × it added to the SVM's scores before calibration
+  (still one linear model, so inference would be unchanged).
+- ``sgd``: ``{"loss": "modified_huber"|"log_loss"|"hinge", "alpha": a, "weight": b, "epochs": n}``
+  — a second linear model (``SGDClassifier``, one-vs-rest, class-balanced) on the same features,
+  ``b`` × its scores added to the SVM's before calibration (a log-linear ensemble: one linear
+  model again).
+- ``knn``: ``{"k": k, "lambda": l, "power": p}`` — cosine k-nearest-neighbour vote over the
+  training rows (each neighbour votes ``similarity ** p`` for its intent, normalised), mixed
+  with the calibrated SVM probabilities: ``(1 - l) p_svm + l p_knn``.
+  Variants of one invocation that differ only in ``centroid`` / ``knn`` / ``sgd`` share one SVM
+  fit; its CPU is counted in each of them (``fit_cpu_s``), the extra view's in ``extra_cpu_s``.
 - ``views``: list of views (``"word"``, ``"char"``, ``"all"``) each fitted by its own SVM,
   calibrated probabilities averaged.
 """
@@ -54,12 +72,16 @@ def _extra_block(name: str, train_texts: list[str], other_texts: list[str]):
 
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from agentops_cli.nlp.intent import normalize
+    from agentops_cli.nlp.intent import normalize, word_tokens
     from agentops_cli.nlp.text import words
 
     def raw_words(text: str) -> list[str]:
         tokens = [w for w in words(text) if len(w) > 1]
         return ["w:" + t for t in tokens] + [f"w:{a} {b}" for a, b in pairwise(tokens)]
+
+    def trigrams(text: str) -> list[str]:
+        tokens = word_tokens(text)
+        return [f"{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)]
 
     def skipgrams(text: str) -> list[str]:
         tokens = [w for w in words(text) if len(w) > 1]
@@ -68,6 +90,7 @@ def _extra_block(name: str, train_texts: list[str], other_texts: list[str]):
     vectorizers = {
         "raw_words": TfidfVectorizer(analyzer=raw_words, sublinear_tf=True),
         "skipgrams": TfidfVectorizer(analyzer=skipgrams, sublinear_tf=True, min_df=2),
+        "trigrams": TfidfVectorizer(analyzer=trigrams, sublinear_tf=True, min_df=2),
         "char": TfidfVectorizer(
             analyzer="char", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normalize
         ),
@@ -141,12 +164,113 @@ def _per_class(rows: list, limit: int) -> list:
     return kept
 
 
-def run(variant: dict, data: dict) -> dict:
+# Keys applied after the SVM fit: variants differing only in these share one fit (``_FITS``).
+POST_FIT_KEYS = ("centroid", "knn", "sgd")
+_FITS: dict[str, tuple] = {}
+MAX_FITS = 5  # one per cross-validation fold
+
+
+def _tf_features(corpus, rows, vocabularies, tf: str, k1: float):
+    """The engine's word + character TF-IDF with another term-frequency weighting (``tf``)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    blocks = []
+    for counts, vocabulary in zip((corpus.word, corpus.char), vocabularies, strict=True):
+        sub = counts.matrix[rows][:, vocabulary.columns].tocsr()
+        raw = sub.data.astype(np.float64)
+        weight = np.ones_like(raw) if tf == "binary" else raw * (k1 + 1.0) / (raw + k1)
+        data = weight * vocabulary.idf[sub.indices]
+        row_of = np.repeat(np.arange(sub.shape[0]), np.diff(sub.indptr))
+        norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=sub.shape[0]))
+        blocks.append(sp.csr_matrix((data / norms[row_of], sub.indices, sub.indptr), shape=sub.shape))
+    return sp.hstack(blocks, format="csr")
+
+
+def _chi2_columns(train_x, labels: list[str], char_start: int, keep: int):
+    """Every word column and the ``keep`` character columns of highest chi² on the training rows."""
+    import numpy as np
+    from sklearn.feature_selection import chi2
+
+    scores, _ = chi2(train_x[:, char_start:], labels)
+    scores = np.nan_to_num(scores, nan=0.0)
+    best = np.sort(np.argsort(-scores, kind="stable")[:keep]) + char_start
+    return np.concatenate([np.arange(char_start), best])
+
+
+def _centroid_scores(train_x, labels: list[str], classes: list[str], other):
+    """Cosine of each ``other`` row with each class's mean training row, in ``classes`` order."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    index = {c: i for i, c in enumerate(classes)}
+    member = sp.csr_matrix(
+        (np.ones(len(labels)), ([index[lab] for lab in labels], np.arange(len(labels)))),
+        shape=(len(classes), len(labels)),
+    )
+    centroids = np.asarray((member @ train_x).todense())
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    norms = np.sqrt(np.asarray(other.multiply(other).sum(axis=1))).ravel()
+    return np.asarray(other @ centroids.T) / np.maximum(norms, 1e-12)[:, None]
+
+
+def _knn_probs(train_x, labels: list[str], classes: list[str], other, k: int, power: float):
+    """Each ``other`` row's k nearest training rows (cosine) voting ``similarity ** power`` for
+    their intents, normalised to a distribution (uniform when no neighbour is similar at all)."""
+    import numpy as np
+
+    index = {c: i for i, c in enumerate(classes)}
+    codes = np.array([index[lab] for lab in labels])
+    train_norm = np.sqrt(np.asarray(train_x.multiply(train_x).sum(axis=1))).ravel()
+    other_norm = np.sqrt(np.asarray(other.multiply(other).sum(axis=1))).ravel()
+    out = np.zeros((other.shape[0], len(classes)))
+    for first in range(0, other.shape[0], 500):
+        sims = (other[first : first + 500] @ train_x.T).toarray()
+        sims /= np.maximum(other_norm[first : first + 500, None] * train_norm[None, :], 1e-12)
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        votes = np.take_along_axis(sims, top, axis=1).clip(0.0, None) ** power
+        block = out[first : first + 500]
+        np.add.at(block, (np.repeat(np.arange(len(top)), k), codes[top].ravel()), votes.ravel())
+    totals = out.sum(axis=1, keepdims=True)
+    return np.where(totals > 0, out / np.where(totals > 0, totals, 1.0), 1.0 / len(classes))
+
+
+def _sgd_scores(train_x, labels: list[str], classes: list[str], others: list, options: dict, seed: int):
+    """A one-vs-rest SGDClassifier's scores of ``others``, in ``classes`` order."""
+    from sklearn.linear_model import SGDClassifier
+
+    sgd = SGDClassifier(
+        loss=options.get("loss", "modified_huber"),
+        alpha=options.get("alpha", 1e-5),
+        max_iter=options.get("epochs", 10),
+        tol=None,
+        class_weight="balanced",
+        random_state=seed,
+    ).fit(train_x, labels)
+    order = [list(sgd.classes_).index(c) for c in classes]
+    return [sgd.decision_function(x)[:, order] for x in others]
+
+
+def _fitted(variant: dict, data: dict) -> tuple:
+    """(train_x, val_x, oos_x, labels, fit, cpu seconds) of a variant's SVM, fitted once per
+    invocation for every variant that shares its keys apart from ``POST_FIT_KEYS``."""
+    key = json.dumps(
+        [{k: v for k, v in variant.items() if k not in POST_FIT_KEYS}, len(data["train"]), data["val"][:3]],
+        sort_keys=True,
+    )
+    if key not in _FITS:
+        if len(_FITS) >= MAX_FITS:  # the oldest goes: memory stays that of a few fits
+            del _FITS[next(iter(_FITS))]
+        _FITS[key] = _fit_variant(variant, data)
+    return _FITS[key]
+
+
+def _fit_variant(variant: dict, data: dict) -> tuple:
     import numpy as np
     import scipy.sparse as sp
 
     from agentops_cli.nlp import intent_train as it
-    from agentops_cli.nlp.intent import OOS_LABEL, softmax
+    from agentops_cli.nlp.intent import OOS_LABEL
 
     fields = it.TrainParams.__dataclass_fields__
     params = it.TrainParams(**{k: v for k, v in variant.items() if k in fields})
@@ -161,7 +285,7 @@ def run(variant: dict, data: dict) -> dict:
             [t for t, _ in rows], [lab for _, lab in rows], AugmentParams(**variant["augment"])
         )
         rows = [list(pair) for pair in zip(texts, labels, strict=True)]
-    val_texts, val_gold = [t for t, _ in data["val"]], [lab for _, lab in data["val"]]
+    val_texts = [t for t, _ in data["val"]]
     oos_texts = [t for t, _ in data["oos_val"]]
     n, n_val = len(rows), len(val_texts)
     corpus = it.Corpus.of([t for t, _ in rows] + val_texts + oos_texts)
@@ -169,7 +293,10 @@ def run(variant: dict, data: dict) -> dict:
     char_start = len(vocabularies[0].columns)
 
     def features(selected):
-        matrix = corpus.features(selected, vocabularies)
+        if "tf" in variant:
+            matrix = _tf_features(corpus, selected, vocabularies, variant["tf"], variant.get("bm25_k1", 1.2))
+        else:
+            matrix = corpus.features(selected, vocabularies)
         weight = variant.get("char_weight", 1.0)
         if weight != 1.0:
             scale = np.ones(matrix.shape[1])
@@ -182,6 +309,9 @@ def run(variant: dict, data: dict) -> dict:
         features(np.arange(n, n + n_val)),
         features(np.arange(n + n_val, n + n_val + len(oos_texts))),
     )
+    if "chi2_char" in variant:
+        kept = _chi2_columns(train_x, labels, char_start, variant["chi2_char"])
+        train_x, val_x, oos_x = (x[:, kept].tocsr() for x in (train_x, val_x, oos_x))
     word_cols = slice(0, char_start)
     char_cols = slice(char_start, train_x.shape[1])
     for name in variant.get("blocks", []):
@@ -210,15 +340,34 @@ def run(variant: dict, data: dict) -> dict:
         fit = _svm_with(train_x, labels, params, variant["svm"])
     else:
         fit = it.fit_svm(train_x, labels, params)
+    views = {"word": word_cols, "char": char_cols, "all": slice(0, train_x.shape[1])}
+    return train_x, val_x, oos_x, labels, fit, views, params, time.process_time() - cpu
+
+
+def run(variant: dict, data: dict) -> dict:
+    import numpy as np
+
+    from agentops_cli.nlp import intent_train as it
+    from agentops_cli.nlp.intent import OOS_LABEL, softmax
+
+    train_x, val_x, oos_x, labels, fit, views, params, fit_cpu = _fitted(variant, data)
+    cpu = time.process_time()
     classes = fit.classes
-    gold = np.array([classes.index(g) for g in val_gold])
+    gold = np.array([classes.index(g) for _, g in data["val"]])
 
     def calibrated(val_logits, oos_logits):
         temperature = it.fit_temperature(val_logits, gold)
         return softmax(val_logits, temperature), softmax(oos_logits, temperature)
 
-    val_p, oos_p = calibrated(it._in_order(fit, val_x, classes), it._in_order(fit, oos_x, classes))
-    views = {"word": word_cols, "char": char_cols, "all": slice(0, train_x.shape[1])}
+    val_z, oos_z = it._in_order(fit, val_x, classes), it._in_order(fit, oos_x, classes)
+    if "centroid" in variant:
+        weight = variant["centroid"]["weight"]
+        val_z = val_z + weight * _centroid_scores(train_x, labels, classes, val_x)
+        oos_z = oos_z + weight * _centroid_scores(train_x, labels, classes, oos_x)
+    if "sgd" in variant:
+        sgd_val, sgd_oos = _sgd_scores(train_x, labels, classes, [val_x, oos_x], variant["sgd"], params.seed)
+        val_z, oos_z = val_z + variant["sgd"]["weight"] * sgd_val, oos_z + variant["sgd"]["weight"] * sgd_oos
+    val_p, oos_p = calibrated(val_z, oos_z)
     if variant.get("views"):
         probs = [(val_p, oos_p)]
         for view in variant["views"]:
@@ -237,15 +386,21 @@ def run(variant: dict, data: dict) -> dict:
             lr.decision_function(val_x)[:, order], lr.decision_function(oos_x)[:, order]
         )
         val_p, oos_p = (val_p + lr_val) / 2, (oos_p + lr_oos) / 2
-    cpu = time.process_time() - cpu
+    if "knn" in variant:
+        knn = variant["knn"]
+        k, mix, power = knn.get("k", 10), knn.get("lambda", 0.3), knn.get("power", 1.0)
+        val_p = (1 - mix) * val_p + mix * _knn_probs(train_x, labels, classes, val_x, k, power)
+        oos_p = (1 - mix) * oos_p + mix * _knn_probs(train_x, labels, classes, oos_x, k, power)
+    extra_cpu = time.process_time() - cpu
     correct = val_p.argmax(axis=1) == gold
     oos_conf = oos_p.max(axis=1)
     if OOS_LABEL in classes:  # rows already labelled out of scope by the class are caught
         oos_conf[oos_p.argmax(axis=1) == classes.index(OOS_LABEL)] = -1.0
     result = {
         "variant": variant,
-        "fit_cpu_s": round(cpu, 1),
-        "train_rows": n,
+        "fit_cpu_s": round(fit_cpu + extra_cpu, 1),
+        "extra_cpu_s": round(extra_cpu, 2),
+        "train_rows": train_x.shape[0],
         "val_accuracy_no_reject": round(float(correct.mean()), 4),
     }
     for budget in (0.01, 0.03):
