@@ -22,7 +22,8 @@ Keys (combinable):
   word swaps, stop-word dropping), see ``bench/intent_augment.py``.
 - ``blocks``: extra TF-IDF blocks appended to the engine's word + character ones:
   ``"raw_words"`` (unstemmed word 1–2-grams), ``"skipgrams"`` (word pairs one word apart),
-  ``"trigrams"`` (stemmed word 3-grams, min_df 2),
+  ``"trigrams"`` (stemmed word 3-grams, min_df 2), ``"edges"`` (first and last word marked as
+  such: ``<s> what``, ``balance </s>``),
   ``"char"`` (character 2–5-grams across word boundaries), ``"char_1_6"`` (inside word
   boundaries, 1–6); weight of each ``block_weight`` (default 1).
 - ``lsa``: that many TruncatedSVD components of the training features appended (×
@@ -34,6 +35,8 @@ Keys (combinable):
 - ``tf``: term-frequency weighting instead of the engine's sublinear ``1 + ln tf``:
   ``"binary"`` (1 per term present) or ``"bm25"`` (saturation ``tf (k1 + 1) / (tf + k1)``,
   ``bm25_k1``, default 1.2; no length term: rows are L2-normalised anyway).
+- ``char_range``: ``[low, high]`` character n-gram lengths instead of the engine's 2–5.
+- ``word_min_df``: the word block's minimum document frequency (the engine's is 1).
 - ``chi2_char``: keep only that many character n-gram columns, the highest chi² against the
   intents on the training rows (fewer features, faster fits).
 - ``centroid``: ``{"weight": b}`` — a class-centroid (Rocchio) view: the cosine of the row with
@@ -43,6 +46,8 @@ Keys (combinable):
   — a second linear model (``SGDClassifier``, one-vs-rest, class-balanced) on the same features,
   ``b`` × its scores added to the SVM's before calibration (a log-linear ensemble: one linear
   model again).
+- ``second_svm``: LinearSVC options of a second SVM on the same features (e.g.
+  ``{"multi_class": "ovr"}``), its calibrated probabilities averaged with the engine's.
 - ``knn``: ``{"k": k, "lambda": l, "power": p}`` — cosine k-nearest-neighbour vote over the
   training rows (each neighbour votes ``similarity ** p`` for its intent, normalised), mixed
   with the calibrated SVM probabilities: ``(1 - l) p_svm + l p_knn``.
@@ -83,6 +88,10 @@ def _extra_block(name: str, train_texts: list[str], other_texts: list[str]):
         tokens = word_tokens(text)
         return [f"{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)]
 
+    def edges(text: str) -> list[str]:
+        tokens = ["<s>", *word_tokens(text), "</s>"]
+        return [f"{tokens[0]} {tokens[1]}", f"{tokens[-2]} {tokens[-1]}"] if len(tokens) > 2 else []
+
     def skipgrams(text: str) -> list[str]:
         tokens = [w for w in words(text) if len(w) > 1]
         return [f"{a} _ {b}" for a, b in zip(tokens, tokens[2:], strict=False)]
@@ -91,6 +100,7 @@ def _extra_block(name: str, train_texts: list[str], other_texts: list[str]):
         "raw_words": TfidfVectorizer(analyzer=raw_words, sublinear_tf=True),
         "skipgrams": TfidfVectorizer(analyzer=skipgrams, sublinear_tf=True, min_df=2),
         "trigrams": TfidfVectorizer(analyzer=trigrams, sublinear_tf=True, min_df=2),
+        "edges": TfidfVectorizer(analyzer=edges, sublinear_tf=True, min_df=2),
         "char": TfidfVectorizer(
             analyzer="char", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normalize
         ),
@@ -165,7 +175,7 @@ def _per_class(rows: list, limit: int) -> list:
 
 
 # Keys applied after the SVM fit: variants differing only in these share one fit (``_FITS``).
-POST_FIT_KEYS = ("centroid", "knn", "sgd")
+POST_FIT_KEYS = ("centroid", "knn", "sgd", "second_svm")
 _FITS: dict[str, tuple] = {}
 MAX_FITS = 5  # one per cross-validation fold
 
@@ -288,8 +298,20 @@ def _fit_variant(variant: dict, data: dict) -> tuple:
     val_texts = [t for t, _ in data["val"]]
     oos_texts = [t for t, _ in data["oos_val"]]
     n, n_val = len(rows), len(val_texts)
-    corpus = it.Corpus.of([t for t, _ in rows] + val_texts + oos_texts)
+    all_texts = [t for t, _ in rows] + val_texts + oos_texts
+    if "char_range" in variant:
+        from agentops_cli.nlp.intent_vectors import count_char_terms, count_word_terms
+
+        low, high = variant["char_range"]
+        corpus = it.Corpus(word=count_word_terms(all_texts), char=count_char_terms(all_texts, low, high))
+    else:
+        corpus = it.Corpus.of(all_texts)
     vocabularies = corpus.vocabularies(np.arange(n), params)
+    if "word_min_df" in variant:
+        from agentops_cli.nlp.intent_vectors import fit_vocabulary
+
+        words = fit_vocabulary(corpus.word, np.arange(n), variant["word_min_df"], params.max_word_features)
+        vocabularies = (words, vocabularies[1])
     char_start = len(vocabularies[0].columns)
 
     def features(selected):
@@ -386,6 +408,10 @@ def run(variant: dict, data: dict) -> dict:
             lr.decision_function(val_x)[:, order], lr.decision_function(oos_x)[:, order]
         )
         val_p, oos_p = (val_p + lr_val) / 2, (oos_p + lr_oos) / 2
+    if "second_svm" in variant:  # another LinearSVC on the same rows, calibrated probabilities averaged
+        other = _svm_with(train_x, labels, params, variant["second_svm"])
+        second = calibrated(it._in_order(other, val_x, classes), it._in_order(other, oos_x, classes))
+        val_p, oos_p = (val_p + second[0]) / 2, (oos_p + second[1]) / 2
     if "knn" in variant:
         knn = variant["knn"]
         k, mix, power = knn.get("k", 10), knn.get("lambda", 0.3), knn.get("power", 1.0)
