@@ -48,6 +48,9 @@ Keys (combinable):
   model again).
 - ``second_svm``: LinearSVC options of a second SVM on the same features (e.g.
   ``{"multi_class": "ovr"}``), its calibrated probabilities averaged with the engine's.
+- ``pairwise``: ``{"gap": g}`` — where a row's two most probable intents differ by less than
+  ``g`` in calibrated probability, a binary SVM fitted on those two intents' training rows
+  alone decides their order (specialists for confusable pairs).
 - ``knn``: ``{"k": k, "lambda": l, "power": p}`` — cosine k-nearest-neighbour vote over the
   training rows (each neighbour votes ``similarity ** p`` for its intent, normalised), mixed
   with the calibrated SVM probabilities: ``(1 - l) p_svm + l p_knn``.
@@ -175,7 +178,7 @@ def _per_class(rows: list, limit: int) -> list:
 
 
 # Keys applied after the SVM fit: variants differing only in these share one fit (``_FITS``).
-POST_FIT_KEYS = ("centroid", "knn", "sgd", "second_svm")
+POST_FIT_KEYS = ("centroid", "knn", "sgd", "second_svm", "pairwise")
 _FITS: dict[str, tuple] = {}
 MAX_FITS = 5  # one per cross-validation fold
 
@@ -259,6 +262,31 @@ def _sgd_scores(train_x, labels: list[str], classes: list[str], others: list, op
     ).fit(train_x, labels)
     order = [list(sgd.classes_).index(c) for c in classes]
     return [sgd.decision_function(x)[:, order] for x in others]
+
+
+def _pairwise(train_x, labels: list[str], classes: list[str], probs, other, gap: float, params):
+    """``probs`` with each row's top two intents re-decided by a binary SVM trained on those two
+    intents' rows alone, where their calibrated probabilities differ by less than ``gap`` (the
+    specialist's choice takes the top probability, the other the second)."""
+    import numpy as np
+
+    from agentops_cli.nlp import intent_train as it
+
+    rows_of = {c: [i for i, lab in enumerate(labels) if lab == c] for c in classes}
+    order = np.argsort(-probs, axis=1, kind="stable")[:, :2]
+    top = np.take_along_axis(probs, order, axis=1)
+    out = probs.copy()
+    specialists: dict[tuple[int, int], object] = {}
+    for row in np.flatnonzero(top[:, 0] - top[:, 1] < gap):
+        a, b = sorted(order[row].tolist())
+        if (a, b) not in specialists:
+            rows = rows_of[classes[a]] + rows_of[classes[b]]
+            specialists[a, b] = it.fit_svm(train_x[rows], [labels[i] for i in rows], params)
+        fit = specialists[a, b]
+        margin = float(fit.decision_function(other[row])[0])  # > 0: the second class (b)
+        winner, loser = (b, a) if margin > 0 else (a, b)
+        out[row, winner], out[row, loser] = top[row, 0], top[row, 1]
+    return out
 
 
 def _fitted(variant: dict, data: dict) -> tuple:
@@ -412,6 +440,10 @@ def run(variant: dict, data: dict) -> dict:
         other = _svm_with(train_x, labels, params, variant["second_svm"])
         second = calibrated(it._in_order(other, val_x, classes), it._in_order(other, oos_x, classes))
         val_p, oos_p = (val_p + second[0]) / 2, (oos_p + second[1]) / 2
+    if "pairwise" in variant:
+        gap = variant["pairwise"]["gap"]
+        val_p = _pairwise(train_x, labels, classes, val_p, val_x, gap, params)
+        oos_p = _pairwise(train_x, labels, classes, oos_p, oos_x, gap, params)
     if "knn" in variant:
         knn = variant["knn"]
         k, mix, power = knn.get("k", 10), knn.get("lambda", 0.3), knn.get("power", 1.0)

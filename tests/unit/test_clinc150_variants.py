@@ -127,3 +127,17 @@ def test_variants_differing_only_in_post_fit_views_share_one_fit() -> None:
     variants.run({"char_min_df": 1, "tf": "binary"}, data)
     assert len(variants._FITS) == 2
     variants._FITS.clear()
+
+
+def test_pairwise_specialist_reorders_only_close_top_two_intents() -> None:
+    train = sp.csr_matrix(np.array([[1.0, 0.0, 0.0], [0.9, 0.1, 0.0], [0.0, 1.0, 0.0], [0.1, 0.9, 0.0]]))
+    labels = ["a", "a", "b", "b"]
+    other = sp.csr_matrix(np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]))
+    # Both rows look like "a" to the specialist; the scores put "b" first, closely then far.
+    probs = np.array([[0.4, 0.45, 0.15], [0.05, 0.9, 0.05]])
+    params = it.TrainParams()
+    out = variants._pairwise(train, labels, ["a", "b", "c"], probs, other, 0.2, params)
+    np.testing.assert_allclose(out[0], [0.45, 0.4, 0.15])  # close: swapped, probabilities kept
+    np.testing.assert_allclose(out[1], probs[1])  # a 0.85 gap: the main model's order stands
+    untouched = variants._pairwise(train, labels, ["a", "b", "c"], probs, other, 0.0, params)
+    np.testing.assert_allclose(untouched, probs)
