@@ -8,6 +8,7 @@ test artifacts under pytest's tmp dir; docs/img/ is made by ``scripts/view_scree
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,49 @@ def test_a_live_page_does_not_reload_under_the_users_hands(
         assert page.evaluate("document.body.dataset.postponed") is None  # a fresh page
         page.close()
     viewer.close()
+
+
+def test_the_examples_page_reloads_itself_until_the_index_is_ready(
+    served: tuple[str, Runs], browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a big run is indexed the Examples page says "indexing…" and reloads every second.
+
+    Its filter ``<select>``s start on an option without a ``selected`` attribute ("any status"):
+    that untouched state must not count as the user's edit (it did, and the page never reloaded),
+    while a status the user picked and has not submitted yet must hold the reload.
+    """
+    from agentops_cli.viewer import index as index_module
+    from agentops_cli.viewer.index import RunIndex
+    from agentops_cli.viewer.service import Viewer
+
+    _, runs = served
+    root = tmp_path / "runs"
+    shutil.copytree(runs.root / runs.a, root / runs.a)
+    monkeypatch.setattr(index_module, "INLINE_BYTES", 0)  # any backlog is built in the background
+    gate, real_build = threading.Event(), RunIndex._build
+    monkeypatch.setattr(RunIndex, "_build", lambda self: (gate.wait(60), real_build(self)))
+    viewer = Viewer(root, tmp_path / "cache")
+    try:
+        with serving(viewer) as url:
+            page = browser.new_page()
+            page.goto(url + f"runs/{runs.a}/examples")
+            assert page.locator("#indexing").is_visible()
+            assert page.evaluate("document.body.dataset.refresh") == "1"
+            with page.expect_navigation(timeout=30_000):
+                pass  # nobody touched anything: the timer reloads the page
+            assert page.evaluate("document.body.dataset.postponed") is None
+            page.select_option("select[name=status]", "fail")  # picked, not submitted yet
+            page.locator("h1").click()
+            page.locator("body[data-postponed]").wait_for(state="attached", timeout=30_000)
+            assert page.input_value("select[name=status]") == "fail"
+            gate.set()  # the index is built; the page shows it once the user is done
+            with page.expect_navigation(timeout=30_000):
+                page.select_option("select[name=status]", "")
+                page.locator("h1").click()
+            page.locator("#shown").wait_for(timeout=30_000)  # reloaded until the index was ready
+            assert "13 matching" in page.inner_text("#shown")
+            assert page.evaluate("document.body.dataset.refresh") is None
+            page.close()
+    finally:
+        gate.set()
+        viewer.close()

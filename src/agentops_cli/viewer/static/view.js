@@ -80,9 +80,18 @@
       if (el && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) return true;
       return Array.prototype.some.call(document.querySelectorAll("input, select, textarea"), function (c) {
         if (c.type === "checkbox" || c.type === "radio") return c.checked !== c.defaultChecked;
+        if (c.type === "select-one") return c.selectedIndex !== sentIndex(c);
         if (c.tagName === "SELECT") return Array.prototype.some.call(c.options, function (o) { return o.selected !== o.defaultSelected; });
         return c.value !== c.defaultValue;
       });
+    }
+    // The option a single <select> shows as the server sent it: the last one marked `selected`,
+    // or the first when none is (then no option has defaultSelected, so comparing each option's
+    // `selected` with it would call an untouched "any status" a change and never reload).
+    function sentIndex(select) {
+      var index = 0;
+      Array.prototype.forEach.call(select.options, function (o, i) { if (o.defaultSelected) index = i; });
+      return index;
     }
     var every = parseInt(document.body.dataset.refresh || "0", 10);
     function reloadWhenIdle() {
