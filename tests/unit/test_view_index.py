@@ -156,3 +156,40 @@ def test_closing_stops_a_background_build_at_the_next_batch(
     idx.close()
     assert idx.progress == 0  # stopped at its first batch instead of indexing all 7 lines
     assert not list((tmp_path / "cache").glob("*.building-*"))
+
+
+def test_reading_an_example_from_the_file_does_not_hold_the_index_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the index is ready an example is found by scanning the whole file; every other
+    request for the run calls ``refresh()``, which must not wait behind that scan."""
+    monkeypatch.setattr(index_module, "INLINE_BYTES", 0)
+    store = _run(tmp_path)
+    gate, real_build = threading.Event(), RunIndex._build
+    monkeypatch.setattr(RunIndex, "_build", lambda self: (gate.wait(30), real_build(self)))
+    scanning, finish_scan = threading.Event(), threading.Event()
+
+    def slow_scan(path: Path, key: str) -> list[ExampleResult]:
+        scanning.set()
+        finish_scan.wait(30)
+        return scan(path, key)
+
+    monkeypatch.setattr(index_module, "scan", slow_scan)
+    idx = RunIndex(store.dir, tmp_path / "cache")
+    idx.refresh()
+    assert not idx.ready
+    found: list[ExampleResult] = []
+    reader = threading.Thread(target=lambda: found.extend(idx.result("ex-3#0")))
+    reader.start()
+    try:
+        assert scanning.wait(30)  # the reader is inside the scan now
+        assert idx._lock.acquire(blocking=False), "the scan holds the index lock"
+        idx._lock.release()
+        assert idx.refresh() == 0 and not idx.ready  # answered while the scan is still going
+    finally:
+        finish_scan.set()
+        reader.join(30)
+        gate.set()
+    assert [r.key for r in found] == ["ex-3#0"]
+    assert idx.wait(30) and [r.key for r in idx.result("ex-3#0")] == ["ex-3#0"]  # then by offset
+    idx.close()

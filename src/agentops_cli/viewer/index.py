@@ -474,14 +474,22 @@ class RunIndex:
             for key, status, agent, reasons in rows
         ]
 
-    @_locked
     def result(self, key: str) -> list[ExampleResult]:
         """Every stored line of one example (by key, or by id for all its trials), read by offset.
 
-        Before the index is ready the file is scanned instead (:func:`scan`).
+        Before the index is ready the file is scanned instead (:func:`scan`), outside the lock:
+        reading a big run's whole file takes a second or more, and every other request for the
+        run (each one calls :meth:`refresh`) would wait for it. The scan touches neither the
+        connection nor any state here, only ``results.jsonl``, which is the source of truth
+        whether or not the index becomes ready meanwhile.
         """
-        if not self.ready:
-            return scan(self.run_dir / RESULTS, key)
+        with self._lock:
+            if self.ready:
+                return self._indexed_result(key)
+        return scan(self.run_dir / RESULTS, key)
+
+    @_locked
+    def _indexed_result(self, key: str) -> list[ExampleResult]:
         rows = self._db.execute(
             "SELECT offset, length FROM examples WHERE key = ? OR id = ? ORDER BY seq", (key, key)
         ).fetchall()
