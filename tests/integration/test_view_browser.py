@@ -188,3 +188,43 @@ def test_the_examples_page_reloads_itself_until_the_index_is_ready(
     finally:
         gate.set()
         viewer.close()
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"),
+    [
+        # two runs started in the same second: created_at cannot tell, the ids' milliseconds can
+        (("20261130-083001-105-aaaaaa", "2026-11-30T08:30:01+0000"),
+         ("20261130-083001-912-bbbbbb", "2026-11-30T08:30:01+0000")),
+        # a laptop run at 09:00 CET (08:00 UTC) before a CI run at 08:30 UTC
+        (("20261130-090000-000-dddddd", "2026-11-30T09:00:00+0100"),
+         ("20261130-083000-000-cccccc", "2026-11-30T08:30:00+0000")),
+    ],
+    ids=["same-second", "mixed-offsets"],
+)  # fmt: skip
+def test_compare_takes_the_run_that_started_first_as_a(
+    served: tuple[str, Runs], browser, tmp_path: Path, older: tuple[str, str], newer: tuple[str, str]
+) -> None:
+    import json
+
+    from agentops_cli.viewer.service import Viewer
+
+    _, runs = served
+    root = tmp_path / "runs"
+    for (run_id, created_at), source in ((older, runs.a), (newer, runs.b)):
+        shutil.copytree(runs.root / source, root / run_id)
+        meta = json.loads((root / run_id / "meta.json").read_text(encoding="utf-8"))
+        meta.update(run_id=run_id, created_at=created_at)
+        (root / run_id / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    viewer = Viewer(root, tmp_path / "cache")
+    with serving(viewer) as url:
+        page = browser.new_page()
+        page.goto(url)
+        page.check(f"input.pick[value='{older[0]}']")
+        page.check(f"input.pick[value='{newer[0]}']")
+        page.click("#compare-btn")
+        page.wait_for_url("**/compare?**")
+        assert f"a={older[0]}&b={newer[0]}" in page.url
+        assert page.inner_text("#regressed-count") == "1"  # A → B really is run A → run B
+        page.close()
+    viewer.close()

@@ -84,6 +84,29 @@ def test_run_ids_sort_by_time_and_are_unique() -> None:
     assert len({new_run_id() for _ in range(500)}) == 500
 
 
+def test_a_runs_start_orders_runs_across_seconds_and_time_zones() -> None:
+    """Compare takes the older run as A: ``created_at`` text (local time, whole seconds) got
+    two runs of one second, and a UTC CI run against a CET laptop run, the wrong way round."""
+    import time
+
+    from agentops_cli.run_ids import new_run_id, started_epoch
+
+    early = started_epoch("20261130-083001-105-aaaaaa", "2026-11-30T08:30:01+0000")
+    late = started_epoch("20261130-083001-912-bbbbbb", "2026-11-30T08:30:01+0000")
+    assert late - early == pytest.approx(0.807)  # same second: the id's milliseconds decide
+    ci = started_epoch("20261130-083000-000-cccccc", "2026-11-30T08:30:00+0000")
+    laptop = started_epoch("20261130-090000-000-dddddd", "2026-11-30T09:00:00+0100")
+    assert ci - laptop == pytest.approx(1800.0)  # 09:00 CET is 08:00 UTC: the laptop run is older
+    # created_at taken a moment after the id, across a second boundary: still the id's instant
+    assert started_epoch("20261130-083000-999-eeeeee", "2026-11-30T08:30:01+0000") < late
+    # a renamed folder, or an id that was not made with this created_at: created_at alone
+    assert started_epoch("baseline", "2026-11-30T09:00:00+0100") == laptop
+    assert started_epoch("20200101-000000-000-ffffff", "2026-11-30T09:00:00+0100") == laptop
+    assert started_epoch("baseline", "") == 0.0  # nothing to go by: sorts first
+    now = time.time()
+    assert abs(started_epoch(new_run_id(), "") - now) < 5  # no offset recorded: this machine's
+
+
 def test_disable_llm_wins_over_provider_flag_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
     from agentops_cli.llm.factory import make_llm
     from agentops_cli.observability.logging import setup_logging

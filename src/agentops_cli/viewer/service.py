@@ -16,6 +16,7 @@ from typing import Any
 
 from agentops_cli.evaluation.models import ExampleResult, RunSummary
 from agentops_cli.evaluation.store import RESULTS, RunStore
+from agentops_cli.run_ids import started_epoch
 from agentops_cli.viewer.index import Page, Query, RunIndex, status_of, stream_page
 
 LIVE_SECONDS = 30  # a run without a final summary whose results changed this recently is "running"
@@ -43,6 +44,7 @@ class RunRow:
     duration_s: float
     created_at: str
     pass_rate: float | None = None
+    started: float = 0.0  # UTC epoch seconds (:func:`started_epoch`): Compare's "older" is A
 
 
 @dataclass
@@ -152,7 +154,8 @@ class Viewer:
             verdict = live or ("pass" if saved is not None and saved.passed else "fail")
             rows.append(
                 RunRow(run_id, meta.dataset_label, agents, meta.provider, meta.model, n, errors, passed,
-                       max(0, failed), verdict, cost, duration, meta.created_at, rate)
+                       max(0, failed), verdict, cost, duration, meta.created_at, rate,
+                       started_epoch(run_id, meta.created_at))
             )  # fmt: skip
         return rows
 

@@ -36,10 +36,14 @@
     var btn = document.getElementById("compare-btn");
     if (btn) {
       // Oldest first, whatever order a click on a header left the rows in: Compare is A (before)
-      // → B (after), so a sorted table must not turn a regression into an improvement.
+      // → B (after), so a sorted table must not turn a regression into an improvement. "Oldest"
+      // is the start in UTC to the millisecond (data-started), not the local date text: two runs
+      // in one second, or a CI run in UTC against a laptop's, came out the wrong way round.
       var picks = function () {
         var checked = Array.prototype.slice.call(document.querySelectorAll("input.pick:checked"));
-        checked.sort(function (a, b) { return a.dataset.created.localeCompare(b.dataset.created); });
+        checked.sort(function (a, b) {
+          return (parseFloat(a.dataset.started) || 0) - (parseFloat(b.dataset.started) || 0) || a.value.localeCompare(b.value);
+        });
         return checked.map(function (c) { return c.value; });
       };
       document.querySelectorAll("input.pick").forEach(function (c) {
