@@ -216,3 +216,22 @@ def test_a_crashed_scorer_record_and_an_empty_value_are_harmless() -> None:
     record = SCORERS["counterfactual"].score(several, {"answer": "Claro Ana, con 81 años puedes pedirlo."})
     assert "81" not in record.data["answer"] and "anos" not in record.data["answer"]
     assert "intent" not in record.data and record.data["confidence"] is None
+
+
+def test_what_differs_is_one_line_for_the_terminal_and_the_report() -> None:
+    """The terminal and the HTML report describe an inconsistent group with one helper; only the
+    separator after a decision's name differs (the terminal line already has a colon)."""
+    from agentops_cli.evaluation.summary import what_differs
+
+    agg = groups(
+        (variant("bad", 1, "John Miller"), output()),
+        (variant("bad", 2, "Oluwaseun Adeyemi"), output(intent="refund", answer=REFUND)),
+    )
+    [bad] = agg.verdicts()
+    overlap = bad["differs"]["answer"]["min_overlap"]
+    assert what_differs(bad) == f"intent: bad-1=billing, bad-2=refund; answer: min overlap {overlap}"
+    assert (
+        what_differs(bad, separator=" ")
+        == f"intent bad-1=billing, bad-2=refund; answer min overlap {overlap}"
+    )
+    assert what_differs({"differs": {}}) == ""

@@ -330,15 +330,12 @@ def _render_counterfactual(cf: dict[str, Any] | None) -> None:
         return
     from rich.markup import escape
 
+    from agentops_cli.evaluation.summary import what_differs
+
     out = console()
     out.print(f"counterfactual groups consistent: {cf['consistent']}/{cf['groups']}")
     for group in cf["inconsistent"]:
-        differs = "; ".join(
-            f"{key} min overlap {values['min_overlap']}"
-            if key == "answer"
-            else f"{key} " + ", ".join(f"{i}={v}" for i, v in values.items())
-            for key, values in group["differs"].items()
-        )
+        differs = what_differs(group, separator=" ")
         trial = f" trial {group['trial']}" if "trial" in group else ""
         name = escape(f"{group['group']} ({group['attribute']}){trial}: {differs}")
         out.print(f"  [red]✗[/red] {name}")

@@ -256,6 +256,21 @@ class Fold:
         return {"name": conf.prefix, **conf.matrix()}
 
 
+def what_differs(group: dict[str, Any], separator: str = ": ") -> str:
+    """One line for an inconsistent counterfactual group (a verdict of :meth:`Fold.counterfactual`):
+    each decision's value per variant, or how little the answers overlapped.
+
+    The terminal and the HTML report say the same thing, so it is written once; ``separator``
+    goes between a decision's name and its values (the terminal line is already "name: ...").
+    """
+    return "; ".join(
+        f"{key}{separator}min overlap {values['min_overlap']}"
+        if key == "answer"
+        else f"{key}{separator}" + ", ".join(f"{i}={v}" for i, v in values.items())
+        for key, values in group["differs"].items()
+    )
+
+
 def fold(results: Iterable[ExampleResult], scorers: list[str], trials: int = 1) -> Fold:
     acc = Fold(scorers=scorers, trials=trials)
     for result in results:

@@ -17,6 +17,7 @@ from typing import Any
 
 from agentops_cli.evaluation.models import RunSummary
 from agentops_cli.evaluation.store import RunStore
+from agentops_cli.evaluation.summary import what_differs
 from agentops_cli.observability.redact import redact
 
 MAX_ROWS = 5000
@@ -169,12 +170,7 @@ def _counterfactual_html(cf: dict[str, Any] | None) -> str:
         return ""
     rows = []
     for group in cf["inconsistent"]:
-        differs = "; ".join(
-            f"{key}: min overlap {values['min_overlap']}"
-            if key == "answer"
-            else f"{key}: " + ", ".join(f"{i}={v}" for i, v in values.items())
-            for key, values in group["differs"].items()
-        )
+        differs = what_differs(group)
         trial = f" (trial {group['trial']})" if "trial" in group else ""
         rows.append(
             f"<tr class='fail'><td>{html.escape(str(group['group']) + trial)}</td>"
