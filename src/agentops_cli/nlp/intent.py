@@ -21,12 +21,13 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agentops_cli.nlp.clean import clean_message
 from agentops_cli.nlp.text import fold, stem, words
 
 if TYPE_CHECKING:
     import numpy as np
 
-ENGINE_VERSION = "intent-v11"  # bump when features or training change: invalidates cached models
+ENGINE_VERSION = "intent-v12"  # bump when features or training change: invalidates cached models
 OOS_LABEL = "out_of_scope"
 
 # Inference scores texts in chunks of this many: the gathered coefficient block stays ~tens of MB.
@@ -40,8 +41,11 @@ MAX_CACHED_WORD_CHARS = 40
 
 
 def normalize(text: str) -> str:
-    """Lower-case and strip accents (customers often skip them: "devolucion")."""
-    return fold(text)
+    """The request without its e-mail envelope (:func:`~agentops_cli.nlp.clean.clean_message`:
+    markup, quoted replies, signatures, footers, links → placeholders), lower-cased and without
+    accents (customers often skip them: "devolucion"). Both tokenisers start here, so training
+    rows and queries are cleaned alike; clean text is unchanged."""
+    return fold(clean_message(text))
 
 
 def word_ngrams(text: str) -> list[str]:
@@ -58,7 +62,7 @@ def word_ngrams(text: str) -> list[str]:
 
 def word_tokens(text: str) -> list[str]:
     """The stemmed words :func:`word_ngrams` pairs up (one-letter words dropped)."""
-    return [stem(w) for w in words(text) if len(w) > 1]
+    return [stem(w) for w in words(clean_message(text)) if len(w) > 1]
 
 
 def char_words(text: str) -> list[str]:
