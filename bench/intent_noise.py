@@ -102,33 +102,21 @@ def _noisy(texts: list[str], kind: str) -> list[str]:
     return [NOISE[kind](t, random.Random(f"{SEED}:{kind}:{i}")) for i, t in enumerate(texts)]
 
 
-def noise(src: Path | None) -> dict[str, Any]:
-    if src is not None:
-        sys.path.insert(0, str(src))
-    else:
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    from agentops_cli.nlp.intent import OOS_LABEL
-
-    data = load_clinc()
-    tune, check = _halves(data)[0]
-    started, cpu, workers = time.perf_counter(), time.process_time(), children_cpu()
-    model = fit_pack(data["train"] + [[t, OOS_LABEL] for t, _ in data["oos_train"]], tune)
-    train_s, train_cpu = time.perf_counter() - started, time.process_time() - cpu
-    in_rows = [(t, lab) for t, lab in check if lab != OOS_LABEL]
-    oos_texts = [t for t, lab in check if lab == OOS_LABEL]
-    texts, gold = [t for t, _ in in_rows], [lab for _, lab in in_rows]
-    kinds: dict[str, Any] = {}
+def _score(model: Any, texts: list[str], gold: list[str], oos_texts: list[str], kinds: list[str]) -> dict:
+    """Per noise kind: accuracy, rejection rate and accuracy without rejection on the in-scope
+    rows, out-of-scope recall on the out-of-scope rows, classification CPU per query."""
 
     def share(hits: list[bool]) -> float:
         return round(sum(hits) / len(hits), 4)
 
-    for kind in NOISE:
+    figures: dict[str, Any] = {}
+    for kind in kinds:
         queries = _noisy(texts, kind)
         cpu = time.process_time()
         preds = model.predict(queries)
         oos_preds = model.predict(_noisy(oos_texts, kind))
         per_query_us = (time.process_time() - cpu) / (len(queries) + len(oos_texts)) * 1e6
-        kinds[kind] = {
+        figures[kind] = {
             "accuracy": share([p.label == g for p, g in zip(preds, gold, strict=True)]),
             "rejected": share([not p.in_scope for p in preds]),
             "accuracy_no_reject": share([p.top[0][0] == g for p, g in zip(preds, gold, strict=True)]),
@@ -136,9 +124,63 @@ def noise(src: Path | None) -> dict[str, Any]:
             "cpu_us_per_query": round(per_query_us, 1),
             "example": queries[0],
         }
-        print(kind, json.dumps({k: v for k, v in kinds[kind].items() if k != "example"}), flush=True)
+        print(kind, json.dumps({k: v for k, v in figures[kind].items() if k != "example"}), flush=True)
+    return figures
+
+
+IDENTIFIER_KINDS = ["clean", "url", "email_phone", "order_id", "everything"]
+
+
+def _identifier_variants(model: Any, texts: list[str], gold: list[str], oos_texts: list[str]) -> dict:
+    """How a link, an address, a phone or an order id should reach the classifier (chosen here, on
+    the validation half): as placeholder tokens (words and character n-grams), as placeholder
+    words without character n-grams, or not at all."""
+    from agentops_cli.nlp import clean, intent
+
+    placeholders = {p.strip() for p in (clean.URL, clean.EMAIL, clean.PHONE, clean.NUMBER)}
+    saved = (intent.char_words, clean.URL, clean.EMAIL, clean.PHONE, clean.NUMBER)
+
+    def words_only(text: str) -> list[str]:
+        return [w for w in saved[0](text) if w not in placeholders]
+
+    variants = {}
+    for name in ("placeholder words + char n-grams", "placeholder words, no char n-grams", "dropped"):
+        if name.endswith("no char n-grams"):
+            intent.char_words = words_only
+        if name == "dropped":
+            clean.URL = clean.EMAIL = clean.PHONE = clean.NUMBER = " "
+        clean._clean_cached.cache_clear()
+        model._char_cache.clear()
+        try:
+            print("--", name, flush=True)
+            variants[name] = _score(model, texts, gold, oos_texts, IDENTIFIER_KINDS)
+        finally:
+            intent.char_words, clean.URL, clean.EMAIL, clean.PHONE, clean.NUMBER = saved
+            clean._clean_cached.cache_clear()
+            model._char_cache.clear()
+    return variants
+
+
+def noise(src: Path | None, model_file: Path | None) -> dict[str, Any]:
+    sys.path.insert(0, str(src or Path(__file__).resolve().parent.parent / "src"))
+    from agentops_cli.nlp.intent import OOS_LABEL, IntentModel
+
+    data = load_clinc()
+    tune, check = _halves(data)[0]
+    started, cpu, workers = time.perf_counter(), time.process_time(), children_cpu()
+    if model_file and model_file.is_file():  # development only: the reported run trains
+        model = IntentModel.load(model_file)
+    else:
+        model = fit_pack(data["train"] + [[t, OOS_LABEL] for t, _ in data["oos_train"]], tune)
+        if model_file:
+            model.save(model_file)
+    train_s, train_cpu = time.perf_counter() - started, time.process_time() - cpu
+    in_rows = [(t, lab) for t, lab in check if lab != OOS_LABEL]
+    oos_texts = [t for t, lab in check if lab == OOS_LABEL]
+    texts, gold = [t for t, _ in in_rows], [lab for _, lab in in_rows]
+    kinds = _score(model, texts, gold, oos_texts, list(NOISE))
     clean_preds = model.predict(texts)
-    return {
+    run = {
         "engine": model.meta["engine"],
         "src": str(src) if src else "this checkout",
         "rows": {"in_scope": len(texts), "out_of_scope": len(oos_texts), "calibration": len(tune)},
@@ -149,6 +191,11 @@ def noise(src: Path | None) -> dict[str, Any]:
         "clean_predictions_digest": _digest([(p.label, p.top) for p in clean_preds]),
         "kinds": kinds,
     }
+    try:
+        import agentops_cli.nlp.clean  # noqa: F401  (absent before the cleaner)
+    except ImportError:
+        return run
+    return {**run, "identifier_variants": _identifier_variants(model, texts, gold, oos_texts)}
 
 
 def _digest(items: list) -> str:
@@ -182,7 +229,7 @@ def adversarial() -> dict[str, Any]:
     for name, text in ADVERSARIAL.items():
         tracemalloc.start()
         cpu, wall = time.process_time(), time.perf_counter()
-        out = clean_message.__wrapped__(text)
+        out = clean_message(text)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
@@ -202,10 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=["noise", "adversarial"])
     parser.add_argument("--src", type=Path, help="another checkout's src/ to measure (e.g. main)")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--model", type=Path, help="development: load/save the trained model here")
     args = parser.parse_args(argv)
     result = json.loads(args.out.read_text()) if args.out.is_file() else {}
     if args.what == "noise":
-        run = noise(args.src)
+        run = noise(args.src, args.model)
         result.setdefault("noise", {})[run["engine"]] = run
     else:
         result["adversarial"] = adversarial()

@@ -123,22 +123,35 @@ _FOOTER_START = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _QUOTED_LINE = re.compile(r"^[ \t]{0,20}>[^\n]*(?:\n|$)", re.MULTILINE)
-# A closing line ("Best regards,", "Un saludo") with nothing but a name/contact block after it.
+# A closing line ("Best regards,", "Un saludo") with nothing but a short name/contact block after it.
 _CLOSING = re.compile(
     r"^[ \t]{0,20}(?:best|kind|warm)?[ \t]{0,3}(?:regards|wishes|cheers|sincerely|thanks|thank you"
     r"|many thanks|saludos|un saludo|atentamente|cordialmente|gracias|muchas gracias|best)"
     r"[ \t,.!]{0,5}$",
     re.IGNORECASE | re.MULTILINE,
 )
-_CLOSING_TAIL_LINES = 6
+_SIGNATURE_LINES = 6
+_SIGNATURE_LINE_WORDS = 10
+# The request must be this long for a closing to end it: "Hi\nthanks\nmy card was charged twice"
+# keeps its request.
+_MIN_REQUEST_WORDS = 3
+# An opening line of its own ("Hi team,", "Dear Support,", "Hola,", "Buenos días:"): a greeting,
+# not the request. Only a whole line of at most three more words: "Hi, I was charged twice" and
+# "hello how are you" (CLINC's greeting intent) are requests in their own right.
+_GREETING_LINE = re.compile(
+    r"^[ \t]{0,20}(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|hola"
+    r"|buen(?:os|as) (?:d[ií]as|tardes|noches)|estimad[oa]s?|querid[oa]s?)\b"
+    r"(?:[ \t]{1,3}[\w.'\-]{1,30}){0,3}[ \t]{0,3}[,:!.]?[ \t]{0,5}$",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def strip_envelope(text: str) -> str:
     """The customer's own new text: quoted ``>`` lines, everything from a reply header, a
-    signature delimiter, a "sent from my phone" line or a legal footer on, and a closing
-    ("Best regards,") followed by a name block shorter than the request are dropped. Whatever is
-    cut, something must remain: a message that is only a quote keeps it (better than classifying
-    nothing)."""
+    signature delimiter, a "sent from my phone" line or a legal footer on, a closing ("Best
+    regards,") followed by a short name block, and a greeting on a line of its own are dropped.
+    Whatever is cut, something must remain: a message that is only a quote keeps it (better than
+    classifying nothing)."""
     kept = _QUOTED_LINE.sub("", text)
     for pattern in (_TAIL_START, _FOOTER_START):
         match = pattern.search(kept)
@@ -147,10 +160,15 @@ def strip_envelope(text: str) -> str:
     closings = list(_CLOSING.finditer(kept))
     if closings:
         last = closings[-1]
-        head, tail = kept[: last.start()].split(), kept[last.end() :]
-        # A name/contact block is short and shorter than the request above it.
-        if head and tail.count("\n") <= _CLOSING_TAIL_LINES and len(tail.split()) < len(head):
-            kept = kept[: last.start()]
+        head, tail = kept[: last.start()], kept[last.end() :].strip().splitlines()
+        short_block = len(tail) <= _SIGNATURE_LINES and all(
+            len(line.split()) <= _SIGNATURE_LINE_WORDS for line in tail
+        )
+        if short_block and len(_GREETING_LINE.sub("", head).split()) >= _MIN_REQUEST_WORDS:
+            kept = head
+    if "\n" in kept:
+        without_greeting = _GREETING_LINE.sub("", kept)
+        kept = without_greeting if without_greeting.strip() else kept
     return kept if kept.strip() else text
 
 
@@ -191,11 +209,23 @@ def _needs_cleaning(text: str) -> bool:
     return bool(_TRIGGER_REPEAT.search(text)) or any(word in lowered for word in _TRIGGER_WORDS)
 
 
-@lru_cache(maxsize=8192)
+# Only messages up to this long are cached: the cache counts entries, not bytes.
+MAX_CACHED_CHARS = 2_000
+
+
 def clean_message(text: str) -> str:
     """The request inside a raw message (see the module docstring); clean text unchanged.
 
-    Cached: the word and the character tokenisers both call it on the same text."""
+    Cached (short messages): the word and the character tokenisers both call it on the same text."""
+    return _clean_cached(text) if len(text) <= MAX_CACHED_CHARS else _clean(text)
+
+
+@lru_cache(maxsize=8192)
+def _clean_cached(text: str) -> str:
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
     if not _needs_cleaning(text):
         return text
     text = strip_markup(text.translate(ZERO_WIDTH).translate(_BIDI)).translate(_SPACES)
