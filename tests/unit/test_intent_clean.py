@@ -49,6 +49,8 @@ def test_markup_is_stripped(raw: str, expected: str) -> None:
         f"{REQUEST}\n\n-----Original Message-----\nFrom: Support\nSent: Monday\nSubject: your order",
         f"{REQUEST}\n\nFrom: Support <help@example.com>\nSent: Monday, June 3, 2024 10:12\nTo: me",
         f"> Earlier we said we would refund you.\n{REQUEST}",
+        f"Hi team,\n{REQUEST}",
+        f"Dear Customer Support,\n\n{REQUEST}\n\nThanks,\nJohn Smith\nBuyer | ACME Corp\nTel. 555 201 7788",
     ],
 )
 def test_english_envelopes_are_dropped(raw: str) -> None:
@@ -68,6 +70,8 @@ def test_english_envelopes_are_dropped(raw: str) -> None:
         f"{PETICION}\n\nEl lun, 3 jun 2024 a las 10:12, Soporte <ayuda@x.es> escribió:\n> ¿Le ayudamos?",
         f"{PETICION}\n\n----- Mensaje original -----\nDe: Soporte\nEnviado: lunes",
         f"{PETICION}\n\nDe: Soporte <ayuda@example.com>\nFecha: lunes, 3 de junio\nPara: yo",
+        f"Hola,\n{PETICION}\nSaludos,\nAna",
+        f"Buenos días a todos:\n{PETICION}",
     ],
 )
 def test_spanish_envelopes_are_dropped(raw: str) -> None:
@@ -134,9 +138,13 @@ def test_nothing_left_keeps_the_message_rather_than_an_empty_query() -> None:
 
 
 def test_a_closing_word_before_the_request_is_not_a_signature() -> None:
+    """Only the greeting line goes: a "thanks" above the request does not end the message."""
     assert clean_message("Hi\nthanks\nI was charged twice for the same order\nJohn") == (
-        "Hi thanks I was charged twice for the same order John"
+        "thanks I was charged twice for the same order John"
     )
+    assert clean_message("Hi, I was charged twice\nThanks") == "Hi, I was charged twice"
+    assert clean_message("hello how are you\nthanks") == "thanks"  # the greeting line is dropped...
+    assert clean_message("hello how are you") == "hello how are you"  # ...a greeting alone is the request
     assert strip_markup("price < 5 and > 3") == "price < 5 and > 3"
 
 
