@@ -134,29 +134,27 @@ IDENTIFIER_KINDS = ["clean", "url", "email_phone", "order_id", "everything"]
 def _identifier_variants(model: Any, texts: list[str], gold: list[str], oos_texts: list[str]) -> dict:
     """How a link, an address, a phone or an order id should reach the classifier (chosen here, on
     the validation half): as placeholder tokens (words and character n-grams), as placeholder
-    words without character n-grams, or not at all."""
+    words without character n-grams, or not at all (the engine's ``IGNORED_TOKENS``)."""
     from agentops_cli.nlp import clean, intent
 
-    placeholders = {p.strip() for p in (clean.URL, clean.EMAIL, clean.PHONE, clean.NUMBER)}
-    saved = (intent.char_words, clean.URL, clean.EMAIL, clean.PHONE, clean.NUMBER)
+    saved = (intent.char_words, intent.IGNORED_TOKENS)
 
-    def words_only(text: str) -> list[str]:
-        return [w for w in saved[0](text) if w not in placeholders]
+    def chars_without_placeholders(text: str) -> list[str]:
+        return [w for w in saved[0](text) if w not in clean.PLACEHOLDERS]
 
     variants = {}
-    for name in ("placeholder words + char n-grams", "placeholder words, no char n-grams", "dropped"):
+    names = ("placeholder words + char n-grams", "placeholder words, no char n-grams", "skipped (adopted)")
+    for name in names:
+        if name.startswith("placeholder"):
+            intent.IGNORED_TOKENS = frozenset()
         if name.endswith("no char n-grams"):
-            intent.char_words = words_only
-        if name == "dropped":
-            clean.URL = clean.EMAIL = clean.PHONE = clean.NUMBER = " "
-        clean._clean_cached.cache_clear()
+            intent.char_words = chars_without_placeholders
         model._char_cache.clear()
         try:
             print("--", name, flush=True)
             variants[name] = _score(model, texts, gold, oos_texts, IDENTIFIER_KINDS)
         finally:
-            intent.char_words, clean.URL, clean.EMAIL, clean.PHONE, clean.NUMBER = saved
-            clean._clean_cached.cache_clear()
+            intent.char_words, intent.IGNORED_TOKENS = saved
             model._char_cache.clear()
     return variants
 

@@ -26,6 +26,7 @@ from agentops_cli.nlp.text import ZERO_WIDTH
 # Placeholders: one token each, spelt so they never collide with a word a customer types
 # ("url", "email", "phone" are real words with their own meaning in a pack).
 URL, EMAIL, PHONE, NUMBER = " _url_ ", " _email_ ", " _phone_ ", " _number_ "
+PLACEHOLDERS = frozenset(p.strip() for p in (URL, EMAIL, PHONE, NUMBER))
 
 # Anything that could need work. Text holding none of it is returned as it came. Split into
 # simple searches (a character class, a digit pattern, a repeat) because one alternation of them
@@ -132,9 +133,6 @@ _CLOSING = re.compile(
 )
 _SIGNATURE_LINES = 6
 _SIGNATURE_LINE_WORDS = 10
-# The request must be this long for a closing to end it: "Hi\nthanks\nmy card was charged twice"
-# keeps its request.
-_MIN_REQUEST_WORDS = 3
 # An opening line of its own ("Hi team,", "Dear Support,", "Hola,", "Buenos días:"): a greeting,
 # not the request. Only a whole line of at most three more words: "Hi, I was charged twice" and
 # "hello how are you" (CLINC's greeting intent) are requests in their own right.
@@ -164,7 +162,9 @@ def strip_envelope(text: str) -> str:
         short_block = len(tail) <= _SIGNATURE_LINES and all(
             len(line.split()) <= _SIGNATURE_LINE_WORDS for line in tail
         )
-        if short_block and len(_GREETING_LINE.sub("", head).split()) >= _MIN_REQUEST_WORDS:
+        # Something besides a greeting must precede the closing: "Hi\nthanks\nmy card was charged
+        # twice" keeps its request.
+        if short_block and _GREETING_LINE.sub("", head).strip():
             kept = head
     if "\n" in kept:
         without_greeting = _GREETING_LINE.sub("", kept)
