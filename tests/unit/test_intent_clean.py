@@ -152,8 +152,9 @@ def test_a_closing_word_before_the_request_is_not_a_signature() -> None:
         "thanks I was charged twice for the same order John"
     )
     assert clean_message("Hi, I was charged twice\nThanks") == "Hi, I was charged twice"
-    assert clean_message("hello how are you\nthanks") == "thanks"  # the greeting line is dropped...
-    assert clean_message("hello how are you") == "hello how are you"  # ...a greeting alone is the request
+    # A greeting with nothing else is the request (CLINC has a greeting intent), signature or not.
+    assert clean_message("hello how are you\nthanks") == "hello how are you"
+    assert clean_message("hey\n\nBest regards,\nJohn Smith\nACME Corp | +1 (555) 201-7788") == "hey"
     assert strip_markup("price < 5 and > 3") == "price < 5 and > 3"
 
 

@@ -132,7 +132,7 @@ _CLOSING = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _SIGNATURE_LINES = 6
-_SIGNATURE_LINE_WORDS = 10
+_SIGNATURE_LINE_WORDS = 6
 # An opening line of its own ("Hi team,", "Dear Support,", "Hola,", "Buenos días:"): a greeting,
 # not the request. Only a whole line of at most three more words: "Hi, I was charged twice" and
 # "hello how are you" (CLINC's greeting intent) are requests in their own right.
@@ -159,16 +159,17 @@ def strip_envelope(text: str) -> str:
     if closings:
         last = closings[-1]
         head, tail = kept[: last.start()], kept[last.end() :].strip().splitlines()
-        short_block = len(tail) <= _SIGNATURE_LINES and all(
-            len(line.split()) <= _SIGNATURE_LINE_WORDS for line in tail
-        )
-        # Something besides a greeting must precede the closing: "Hi\nthanks\nmy card was charged
-        # twice" keeps its request.
-        if short_block and _GREETING_LINE.sub("", head).strip():
+        # A name/title/contact block: a few short lines (identifiers are placeholders by now).
+        # "Hi\nthanks\nI was charged twice for the same order" keeps its request.
+        if (
+            head.strip()
+            and len(tail) <= _SIGNATURE_LINES
+            and all(len(line.split()) <= _SIGNATURE_LINE_WORDS for line in tail)
+        ):
             kept = head
     if "\n" in kept:
         without_greeting = _GREETING_LINE.sub("", kept)
-        kept = without_greeting if without_greeting.strip() else kept
+        kept = without_greeting if without_greeting.strip() else kept  # "hey" alone is the request
     return kept if kept.strip() else text
 
 
@@ -229,8 +230,7 @@ def _clean(text: str) -> str:
     if not _needs_cleaning(text):
         return text
     text = strip_markup(text.translate(ZERO_WIDTH).translate(_BIDI)).translate(_SPACES)
-    text = strip_envelope(text)
-    text = mask_identifiers(text)
+    text = strip_envelope(mask_identifiers(text))
     text = _REPEATED.sub(r"\1", _SYMBOLS.sub(" ", text))
     lines = (_BLANK_RUN.sub(" ", line).strip() for line in text.split("\n"))
     return " ".join(line for line in lines if line)
