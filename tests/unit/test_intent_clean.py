@@ -50,6 +50,7 @@ def test_markup_is_stripped(raw: str, expected: str) -> None:
         f"{REQUEST}\n\nFrom: Support <help@example.com>\nSent: Monday, June 3, 2024 10:12\nTo: me",
         f"> Earlier we said we would refund you.\n{REQUEST}",
         f"Hi team,\n{REQUEST}",
+        f"{REQUEST}\n\n---------- Forwarded message ---------\nFrom: Shop <x@shop.example>\nReceipt",
         f"Dear Customer Support,\n\n{REQUEST}\n\nThanks,\nJohn Smith\nBuyer | ACME Corp\nTel. 555 201 7788",
     ],
 )
@@ -143,6 +144,8 @@ def test_nothing_left_keeps_the_message_rather_than_an_empty_query() -> None:
     only_quote = "> please refund my order"
     assert clean_message(only_quote) == only_quote
     assert clean_message("Sent from my iPhone") == "Sent from my iPhone"
+    forward = "---------- Forwarded message ---------\nFrom: Shop\nYour parcel is late"
+    assert clean_message(forward) == forward.replace("\n", " ")
     assert strip_envelope("Thanks,\nJohn") == "Thanks,\nJohn"
 
 
