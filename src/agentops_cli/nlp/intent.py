@@ -68,12 +68,17 @@ def word_ngrams(text: str) -> list[str]:
 
 def word_tokens(text: str) -> list[str]:
     """The stemmed words :func:`word_ngrams` pairs up (one-letter words dropped)."""
-    return [stem(w) for w in words(clean_message(text)) if len(w) > 1 and w not in IGNORED_TOKENS]
+    cleaned = clean_message(text)
+    tokens = words(cleaned)
+    if "_" in cleaned:  # only then can a token be a placeholder
+        tokens = [w for w in tokens if w not in IGNORED_TOKENS]
+    return [stem(w) for w in tokens if len(w) > 1]
 
 
 def char_words(text: str) -> list[str]:
     """The words :func:`char_ngrams` cuts into n-grams: folded, split on whitespace only."""
-    return [w for w in normalize(text).split() if w not in IGNORED_TOKENS]
+    folded = normalize(text)
+    return [w for w in folded.split() if w not in IGNORED_TOKENS] if "_" in folded else folded.split()
 
 
 def char_ngrams(text: str, low: int = 2, high: int = 5) -> list[str]:
