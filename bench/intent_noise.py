@@ -12,15 +12,18 @@ to the intent engine, next to the same queries clean:
   before the cleaner) to get before/after; each run is stored under its engine version.
 - ``adversarial``: the cleaner alone on 1 MB inputs built to defeat regexes (unclosed tags and
   scripts, endless digit groups, ``@`` runs, quote lines): CPU seconds and peak memory each.
+- ``cost``: CPU of counting 10,000 CLINC150 rows as training does (what the cleaner adds).
 
     nice -n 10 .venv/bin/python bench/intent_noise.py noise [--src /work/main/src]
     nice -n 10 .venv/bin/python bench/intent_noise.py adversarial
+    nice -n 10 .venv/bin/python bench/intent_noise.py cost [--src /work/main/src]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -243,9 +246,162 @@ def adversarial() -> dict[str, Any]:
     return {"cases": cases, "max_cpu_s": max(c["cpu_s"] for c in cases.values())}
 
 
+def cost(src: Path | None) -> dict[str, Any]:
+    """CPU of tokenising and counting 10,000 CLINC150 ``train`` rows the way training does (word
+    and character n-gram counts), best and median of 5 passes with cold caches: what the cleaner
+    adds to every training (run with ``--src`` of the code before for the comparison)."""
+    sys.path.insert(0, str(src or Path(__file__).resolve().parent.parent / "src"))
+    from agentops_cli.nlp import intent
+    from agentops_cli.nlp.intent_vectors import count_char_terms, count_word_terms
+
+    try:
+        from agentops_cli.nlp.clean import _clean_cached
+    except ImportError:  # the code before the cleaner
+        _clean_cached = None
+    rows = [t for t, _ in load_clinc()["train"]][:10_000]
+    passes = []
+    for _ in range(5):
+        intent._word_char_ngrams.cache_clear()
+        if _clean_cached is not None:
+            _clean_cached.cache_clear()
+        started = time.process_time()
+        count_word_terms(rows)
+        count_char_terms(rows)
+        passes.append(time.process_time() - started)
+    return {
+        "engine": intent.ENGINE_VERSION,
+        "rows": len(rows),
+        "count_cpu_s_min": round(min(passes), 3),
+        "count_cpu_s_median": round(sorted(passes)[2], 3),
+        "load_avg_1min": round(os.getloadavg()[0], 2),
+    }
+
+
+LABELS = {
+    "clean": "clean",
+    "html": "HTML page (`<style>`, `<p>Hello,</p>`, `&nbsp;&#8230;`)",
+    "script_tag": "`<script>alert(1)</script>` before the query",
+    "signature": "signature (closing, name, title, phone)",
+    "mobile_signature": '"Sent from my iPhone"',
+    "legal_footer": "legal footer",
+    "quoted_reply": "quoted reply (`On … wrote:` + `>` lines)",
+    "url": "URL appended",
+    "email_phone": '"- you can reach me at ‹e-mail› or ‹phone›"',
+    "order_id": '"(order #‹8 digits›)"',
+    "all_caps": "ALL CAPS",
+    "emoji_punctuation": "emoji + `!!!`",
+    "zero_width": "a zero-width space inside a word",
+    "everything": "everything at once (HTML, caps, emoji, URL, signature, footer, quote)",
+    "typos_1_2_words": "typos in 1–2 words (not cleaned: the scope score's part)",
+}
+
+INTRO = """`nice -n 10 .venv/bin/python bench/intent_noise.py noise|adversarial|cost [--src OTHER/src]` →
+`bench/results/intent_noise.json`, each engine's run stored under its version ("before" = `--src`
+of main at `intent-v11`). The engine is trained as `bench_clinc150.py` trains it (`train` +
+`oos_train`), calibrated on one half of `val` + `oos_val` (`clinc150_rejection.py`'s halves); the
+*other* half's in-scope and out-of-scope rows are classified clean and wrapped in each kind of
+noise (deterministic, seeded per row; `test` is never read). Accuracy = label right after
+rejection; rejected = share of in-scope rows called out of scope."""
+
+FINDINGS = """Noisy = clean for every kind whose noise is envelope; the e-mail/phone and order-id kinds add
+words of their own ("you can reach me at", "order"), which move predictions as any words do.
+Before, out-of-scope recall *rose* with noise only because every query, in scope or not, lost word
+coverage — the effect that rejected most in-scope ones. Clean predictions are the same in both
+runs when their digests (labels + top-3 probabilities) match: no CLINC150 `train`/`val`/`oos_*`
+row is changed by the cleaner (two rows change at all, in `test`/`oos_test`: a 7- and an 8-digit
+number become skipped placeholders). A pack whose examples hold such numbers, links or markup
+trains differently, hence the version bump (the training bench's 10,000-row CLINC subset, which
+includes `test` rows, moved by one held-out row: 0.9685 → 0.968)."""
+
+VARIANTS = """A placeholder is a word no CLINC150 row used, so as a token it lowers the scope score's word
+coverage (and `_number_`'s character n-grams are those of "number"). The cleaner writes
+placeholders (`_url_`, `_email_`, `_phone_`, `_number_`); `IGNORED_TOKENS` in `nlp/intent.py`
+skips them — the variant adopted here, on validation rows."""
+
+MEASURED_ELSEWHERE = """Single `cost` runs under load swing by ±0.1 s: four more interleaved pairs
+gave 0.41–0.52 s (min) for `intent-v11` and 0.42–0.58 s for `intent-v12` — under +0.1 s of CPU
+per 10,000 rows.
+
+Training and batch speed, measured 2026-11-30 under load 6–8 with
+`bench_intent_train.py speed --out /tmp/…` run twice each for main and this code, interleaved:
+training-process CPU 1.27–1.31 s → 1.34–1.42 s (synthetic pack) and 1.85–2.14 s → 1.79–2.07 s
+(CLINC150 subset), fit workers unchanged, warm batch 13,200–14,752 → 13,368–15,324 queries per CPU
+second (synthetic) and 8,795–9,005 → 8,877–9,346 (CLINC150): within the noise of the shared
+machine (wall times were 2–5× the CPU; rerun on a quiet machine). The cleaner's fast path is one
+character-class search, a digit and a repeat search and ten substring tests (~3 µs per text),
+cached between the word and the character pass.
+
+Golden support set (`agentops eval --dataset golden --agent support`, offline, 2026-11-30): the
+214 rows from before this change score the same on main and here (intent accuracy 0.9112,
+escalation F1 0.8929, pass rate 0.785); the 8 `noisy` rows (HTML, quoted reply, signature,
+footers, emoji, caps, identifiers; EN/ES) pass 8/8 here, 6/8 on main (an HTML-wrapped billing
+question rejected as out of scope; a footer drove a technical question under the confidence
+threshold)."""
+
+
+def section(data: dict | None) -> list[str]:
+    """The docs/benchmarks.md section of this benchmark."""
+    lines = ["## Messy inputs (issue 21 part C)", "", *INTRO.splitlines(), ""]
+    runs = (data or {}).get("noise", {})
+    if len(runs) < 2:
+        return [*lines, "Not run yet: `bench/intent_noise.py noise` with and without `--src`.", ""]
+    (before_engine, before), (after_engine, after) = sorted(runs.items())[0], sorted(runs.items())[-1]
+    rows = after["rows"]
+    lines += [
+        f"{rows['in_scope']:,} in-scope and {rows['out_of_scope']} out-of-scope rows; "
+        f"before = `{before_engine}`, after = `{after_engine}`; clean-prediction digests "
+        f"`{before['clean_predictions_digest']}` / `{after['clean_predictions_digest']}`.",
+        "",
+        "| noise | before: accuracy / rejected | after: accuracy / rejected | "
+        "no-reject accuracy before → after | OOS recall before → after |",
+        "|---|---|---|---|---|",
+    ]
+    for kind, label in LABELS.items():
+        b, a = before["kinds"].get(kind), after["kinds"].get(kind)
+        if b and a:
+            lines.append(
+                f"| {label} | {b['accuracy']:.3f} / {b['rejected']:.3f} | {a['accuracy']:.3f} / "
+                f"{a['rejected']:.3f} | {b['accuracy_no_reject']:.3f} → {a['accuracy_no_reject']:.3f} | "
+                f"{b['oos_recall']:.2f} → {a['oos_recall']:.2f} |"
+            )
+    lines += ["", *FINDINGS.splitlines(), ""]
+    if variants := after.get("identifier_variants"):
+        lines += [
+            "How identifiers reach the classifier (accuracy / rejected, same validation half):",
+            "",
+            "| variant | " + " | ".join(LABELS[k] for k in IDENTIFIER_KINDS[1:]) + " |",
+            "|---|" + "---|" * (len(IDENTIFIER_KINDS) - 1),
+        ]
+        shown = IDENTIFIER_KINDS[1:]
+        for name, figures in variants.items():
+            cells = [f"{figures[k]['accuracy']:.3f} / {figures[k]['rejected']:.3f}" for k in shown]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += ["", *VARIANTS.splitlines(), ""]
+    if costs := (data or {}).get("cost"):
+        lines.append(
+            "Counting 10,000 CLINC150 `train` rows as training does (`cost`, CPU s, min / median of 5): "
+            + "; ".join(
+                f"`{engine}` {c['count_cpu_s_min']} / {c['count_cpu_s_median']} (load {c['load_avg_1min']})"
+                for engine, c in sorted(costs.items())
+            )
+            + "."
+        )
+        lines.append("")
+    if adv := (data or {}).get("adversarial"):
+        cases = "; ".join(f"{name} {c['cpu_s']} / {c['peak_mb']}" for name, c in adv["cases"].items())
+        lines += [
+            "Adversarial 1 MB messages (`adversarial`, the cleaner alone; CPU s / peak MB, traced in a "
+            f"second pass): {cases}. Linear by construction (markup bodies cut with `str.find`, every "
+            "regex repeat anchored on a literal or capped); the support agent caps queries at "
+            "`support.max_query_chars` (5,000) before any of it.",
+            "",
+        ]
+    return [*lines, *MEASURED_ELSEWHERE.splitlines(), ""]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["noise", "adversarial"])
+    parser.add_argument("what", choices=["noise", "adversarial", "cost"])
     parser.add_argument("--src", type=Path, help="another checkout's src/ to measure (e.g. main)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--model", type=Path, help="development: load/save the trained model here")
@@ -254,10 +410,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "noise":
         run = noise(args.src, args.model)
         result.setdefault("noise", {})[run["engine"]] = run
+    elif args.what == "cost":
+        run = cost(args.src)
+        result.setdefault("cost", {})[run["engine"]] = run
+        print(json.dumps(run))
     else:
         result["adversarial"] = adversarial()
     result["machine"] = machine()
-    result["command"] = "nice -n 10 .venv/bin/python bench/intent_noise.py noise|adversarial [--src X/src]"
+    result["command"] = "nice -n 10 .venv/bin/python bench/intent_noise.py noise|adversarial|cost [--src S]"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
