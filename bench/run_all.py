@@ -40,6 +40,7 @@ import bench_serve
 import bench_startup
 import bench_targets
 import bench_view
+import intent_noise
 from common import BENCH_DIR, CLINC, MISSING_CLINC, REPO, RESULTS, machine
 
 DOC = REPO / "docs" / "benchmarks.md"
@@ -136,6 +137,7 @@ PARTS: list[Part] = [
     Part(("eval_memory",), bench_eval.memory_section, bench_eval.memory_summary),
     Part(("clinc150",), bench_clinc150.section, bench_clinc150.summary),
     Part(("intent_train",), bench_intent_train.section),
+    Part(("intent_noise",), intent_noise.section),
     Part(("dist",), bench_dist.section),
     Part(("research",), bench_research.docs_section),
     Part(("checklist",), bench_checklist.section, bench_checklist.summary),

@@ -13,6 +13,9 @@ import unicodedata
 from functools import lru_cache
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Characters that render as nothing (zero-width space/joiners, word joiner, BOM, soft hyphen):
+# removed before matching, so "char\u200bged" is "charged" to the guard and the classifier alike.
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
 @lru_cache(maxsize=4096)

@@ -3,6 +3,12 @@
 Each node takes ``(state, runtime)`` and returns a partial state update. ``runtime`` is
 LangGraph's ``Runtime[SupportContext]`` inside the graph, or a ``RuntimeShim`` in
 ``run_batch``: nodes read only ``runtime.context``, so both paths run the same code.
+
+Which text each step reads: the intent model, language detection and retrieval read the request
+without its e-mail envelope (:func:`~agentops_cli.nlp.clean.clean_message`: markup, quoted
+replies, signatures, footers); the safety signals (injection, human request, legal threat,
+anger), the LLM prompts and the output read the message as received — an instruction hidden in
+an HTML comment or a quoted block is still flagged, and nobody is quoted words they did not send.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from agentops_cli.agents.support.schemas import (
 )
 from agentops_cli.agents.support.state import SupportState
 from agentops_cli.errors import BadInput
+from agentops_cli.nlp.clean import clean_message
 from agentops_cli.nlp.language import detect_language
 
 if TYPE_CHECKING:
@@ -49,7 +56,8 @@ def guard(state: SupportState, runtime: AnyRuntime) -> dict[str, Any]:
     flags = list(state.get("flags", []))
     if signals.prompt_injection(query) and "prompt_injection" not in flags:
         flags.append("prompt_injection")
-    return {"query": query, "language": detect_language(query, ctx.pack.policy.language), "flags": flags}
+    language = detect_language(clean_message(query), ctx.pack.policy.language)
+    return {"query": query, "language": language, "flags": flags}
 
 
 def classify(state: SupportState, runtime: AnyRuntime) -> dict[str, Any]:
@@ -103,7 +111,7 @@ def retrieve(state: SupportState, runtime: AnyRuntime) -> dict[str, Any]:
     if "prompt_injection" in state.get("flags", []) or not pack.passages:
         return {"sources": []}
     language, intent = state.get("language"), state.get("intent")
-    scores = pack.index.scores(state["query"])
+    scores = pack.index.scores(clean_message(state["query"]))
     if intent in pack.intents_with_kb:
         # Every article of the intent is a candidate; with ``min_kb_score: 0`` (bare CSV packs,
         # one canonical response per intent) an article counts even without shared words.
@@ -140,7 +148,7 @@ def answer(state: SupportState, runtime: AnyRuntime) -> dict[str, Any]:
     query, intent, language = state["query"], state.get("intent", OUT_OF_SCOPE), state.get("language", "en")
 
     def offline() -> AnswerOutput:
-        return answer_offline(query, intent, language, passages, pack.templates)
+        return answer_offline(clean_message(query), intent, language, passages, pack.templates)
 
     if not passages or "prompt_injection" in state.get("flags", []):
         return {"answer": "", "grounded": False, "sources": []}

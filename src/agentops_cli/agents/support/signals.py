@@ -17,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from agentops_cli.nlp.text import fold
+from agentops_cli.nlp.text import ZERO_WIDTH, fold
 
 
 def _any(*alternatives: str) -> str:
@@ -170,7 +170,6 @@ INJECTION = re.compile(
 
 # -- de-obfuscation: what attackers do to slip past patterns -------------------------------------
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # Look-alike letters (Cyrillic, Greek) that render as Latin ones.
 _HOMOGLYPHS = str.maketrans(
     "авсеһіјкмнорѕтхуԁɡοαρνυιεκτχ",
@@ -201,7 +200,7 @@ def deobfuscated(text: str) -> str:
     look-alike letters to Latin, accents folded, then leetspeak undone inside words that mix
     letters with digits/symbols (``pr0mpt``; a bare ``2024`` or ``order 15`` is left alone)
     and spaced-out letters joined (``i g n o r e``)."""
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    text = unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH)
     text = fold(text.lower().translate(_HOMOGLYPHS))
     text = _MIXED_TOKEN.sub(_unleet, text)
     return _SPACED_RUN.sub(_unspace, text)

@@ -1,0 +1,186 @@
+"""The message cleaner in front of the intent classifier and KB retrieval (nlp/clean.py):
+each kind of e-mail noise removed in English and Spanish, clean text unchanged, identifiers
+masked, and adversarial 1 MB inputs handled in linear time and bounded memory."""
+
+from __future__ import annotations
+
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from agentops_cli.nlp.clean import EMAIL, NUMBER, PHONE, URL, clean_message, strip_envelope, strip_markup
+from agentops_cli.nlp.intent import char_words, normalize, word_ngrams, word_tokens
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from intent_noise import ADVERSARIAL  # the bench times the same inputs
+
+REQUEST = "I was charged twice for my order"
+PETICION = "Me cobraron dos veces el pedido"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<script>alert(1)</script> I was charged twice", "I was charged twice"),
+        (f"<p>{REQUEST}</p><style>p{{color:red}}</style><!-- tracking pixel -->", REQUEST),
+        (f"<html><head><title>Re: order</title></head><body><div>{REQUEST}</div></body></html>", REQUEST),
+        (f"<SCRIPT type='text/javascript'>var x = '<p>';</SCRIPT>{REQUEST}", REQUEST),
+        (f"{REQUEST} &amp; I need a refund&nbsp;&#33;", f"{REQUEST} & I need a refund !"),
+        (f"<p>{PETICION}</p><p>Gracias</p>", PETICION),
+    ],
+)
+def test_markup_is_stripped(raw: str, expected: str) -> None:
+    assert clean_message(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        f"{REQUEST}\n\nSent from my iPhone",
+        f"{REQUEST}\n\nGet Outlook for Android",
+        f"{REQUEST}\n--\nJohn Smith\nHead of Procurement, ACME\n+1 555 201 7788",
+        f"{REQUEST}\n\nBest regards,\nJohn Smith\nACME Corp",
+        f"{REQUEST}\n\nThis e-mail and any attachments are confidential and intended for the addressee.",
+        f"{REQUEST}. CONFIDENTIALITY NOTICE: the information contained in this message is privileged.",
+        f"{REQUEST}\n\nIf you are not the intended recipient, please delete this message.",
+        f"{REQUEST}\n\nOn Mon, 3 Jun 2024 at 10:12, Support <help@example.com> wrote:\n> How can we help?",
+        f"{REQUEST}\n\n-----Original Message-----\nFrom: Support\nSent: Monday\nSubject: your order",
+        f"{REQUEST}\n\nFrom: Support <help@example.com>\nSent: Monday, June 3, 2024 10:12\nTo: me",
+        f"> Earlier we said we would refund you.\n{REQUEST}",
+        f"Hi team,\n{REQUEST}",
+        f"{REQUEST}\n\n---------- Forwarded message ---------\nFrom: Shop <x@shop.example>\nReceipt",
+        f"Dear Customer Support,\n\n{REQUEST}\n\nThanks,\nJohn Smith\nBuyer | ACME Corp\nTel. 555 201 7788",
+    ],
+)
+def test_english_envelopes_are_dropped(raw: str) -> None:
+    assert clean_message(raw).rstrip(".") == REQUEST
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        f"{PETICION}\n\nEnviado desde mi iPhone",
+        f"{PETICION}\n\nObtener Outlook para Android",
+        f"{PETICION}\n\nUn saludo,\nMaría López\nDepartamento de Compras",
+        f"{PETICION}\n\nAtentamente,\nMaría López",
+        f"{PETICION}\n\nEste correo electrónico y sus anexos son confidenciales, para el destinatario.",
+        f"{PETICION}. AVISO DE CONFIDENCIALIDAD: la información contenida en este mensaje es reservada.",
+        f"{PETICION}\n\nSi usted no es el destinatario indicado, le rogamos que lo elimine.",
+        f"{PETICION}\n\nEl lun, 3 jun 2024 a las 10:12, Soporte <ayuda@x.es> escribió:\n> ¿Le ayudamos?",
+        f"{PETICION}\n\n----- Mensaje original -----\nDe: Soporte\nEnviado: lunes",
+        f"{PETICION}\n\nDe: Soporte <ayuda@example.com>\nFecha: lunes, 3 de junio\nPara: yo",
+        f"Hola,\n{PETICION}\nSaludos,\nAna",
+        f"Buenos días a todos:\n{PETICION}",
+    ],
+)
+def test_spanish_envelopes_are_dropped(raw: str) -> None:
+    assert clean_message(raw).rstrip(".") == PETICION
+
+
+def test_identifiers_become_one_placeholder_token_each() -> None:
+    raw = (
+        "charged twice, see https://shop.example.com/orders/123?x=1&y=2 or www.example.es/ayuda, "
+        "write to john.doe+billing@mail.example.co.uk, call +1 (555) 123-4567 or +34 612 345 678, "
+        "order 8412345678 and ORD-20240611"
+    )
+    cleaned = clean_message(raw)
+    assert cleaned.split().count(URL.strip()) == 2
+    assert cleaned.split().count(EMAIL.strip()) == 1
+    assert cleaned.split().count(PHONE.strip()) == 2
+    assert cleaned.split().count(NUMBER.strip()) == 2
+    assert "example" not in cleaned and "555" not in cleaned and "8412" not in cleaned
+    # Short numbers and amounts are words of the request, not identifiers.
+    assert clean_message("refund $49.99 for order #58213 placed 2024-06-11") == (
+        "refund $49.99 for order #58213 placed 2024-06-11"
+    )
+
+
+def test_casing_emoji_zero_width_control_characters_and_repeated_punctuation() -> None:
+    assert clean_message("I WAS CHAR\u200bGED TWICE \U0001f621\U0001f621!!!???") == "I WAS CHARGED TWICE !?"
+    assert clean_message("charged\x07 twice\r\n\ttoday\u2028now") == "charged twice today now"
+    # Casing and accents are the tokenisers' job (fold): shouting tokenises like the request.
+    assert word_tokens("I WAS CHARGED TWICE \U0001f621!!!") == word_tokens("i was charged twice")
+    assert char_words("ME COBRARON DOS VECES 🙏") == char_words("me cobraron dos veces")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the best crypto to buy in 2019",
+        "check my reservation at gusto handcrafted pasta & pizza at 6:30 pm",
+        "when should i pay my pg&e bill",
+        "how do i write c++",
+        "what is 80980 + 098098 + 80980 + 1243",
+        "¿Dónde está mi pedido? Lo pedí hace 5 días, ¡gracias!",
+        "I was charged twice. Can you help?",
+        "on march 1-2 i want a pto request made for me",
+        "i need ten dollars sent from b of a to washington mutual",
+        "Thanks for the quick reply, my card still does not work",
+    ],
+)
+def test_clean_text_is_returned_unchanged(text: str) -> None:
+    assert clean_message(text) == text
+
+
+def test_the_tokenisers_see_the_cleaned_text_at_training_and_inference_alike() -> None:
+    noisy = "<div>I was charged twice</div><br>Sent from my iPhone"
+    assert word_ngrams(noisy) == word_ngrams("I was charged twice")
+    assert char_words(noisy) == char_words("I was charged twice")
+    assert normalize(noisy) == "i was charged twice"
+
+
+def test_the_classifier_skips_the_placeholders() -> None:
+    """A link or an order id is a word no training row used: as a token it would lower the scope
+    score's word coverage (bench/intent_noise.py measured the cost); skipped, it costs nothing."""
+    noisy = "I was charged twice, see https://shop.example.com/o/1 or call +1 555 201 7788 re 123456789"
+    assert normalize(noisy).split().count("_url_") == 1
+    assert word_ngrams(noisy) == word_ngrams("I was charged twice, see or call re")
+    assert char_words(noisy) == char_words("I was charged twice, see or call re")
+
+
+def test_nothing_left_keeps_the_message_rather_than_an_empty_query() -> None:
+    only_quote = "> please refund my order"
+    assert clean_message(only_quote) == only_quote
+    assert clean_message("Sent from my iPhone") == "Sent from my iPhone"
+    forward = "---------- Forwarded message ---------\nFrom: Shop\nYour parcel is late"
+    assert clean_message(forward) == forward.replace("\n", " ")
+    assert strip_envelope("Thanks,\nJohn") == "Thanks,\nJohn"
+
+
+def test_a_closing_word_before_the_request_is_not_a_signature() -> None:
+    """Only the greeting line goes: a "thanks" above the request does not end the message."""
+    assert clean_message("Hi\nthanks\nI was charged twice for the same order\nJohn") == (
+        "thanks I was charged twice for the same order John"
+    )
+    assert clean_message("Hi, I was charged twice\nThanks") == "Hi, I was charged twice"
+    assert clean_message("Hi,\nThanks!\nMy card is blocked\nJohn") == "Thanks! My card is blocked John"
+    # A greeting with nothing else is the request (CLINC has a greeting intent)...
+    assert clean_message("hello how are you") == "hello how are you"
+    assert clean_message("hello how are you\n") == "hello how are you"
+    # ...but a closing after a greeting alone is taken for an opening thanks: the signature stays.
+    assert clean_message("hey\n\nBest regards,\nJohn Smith") == "Best regards, John Smith"
+    assert strip_markup("price < 5 and > 3") == "price < 5 and > 3"
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
+def test_adversarial_megabyte_inputs_come_back_shorter(name: str) -> None:
+    """Every pattern is linear: bench/intent_noise.py ``adversarial`` times each case (well under
+    a second of CPU). A quadratic pattern would make this test run for minutes rather than fail
+    an arbitrary clock."""
+    text = ADVERSARIAL[name]
+    assert len(text.encode()) >= 1_000_000  # 1 MB as sent (emoji are 4 bytes each)
+    assert len(clean_message(text)) <= len(text)
+
+
+@pytest.mark.parametrize("name", ["unclosed tags", "at signs", "quote lines"])
+def test_adversarial_inputs_use_a_few_copies_of_the_input_at_most(name: str) -> None:
+    text = ADVERSARIAL[name]
+    tracemalloc.start()
+    try:
+        clean_message(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * len(text)
