@@ -276,8 +276,13 @@ _MILD = re.compile(
 ANGER_THRESHOLD = 3
 
 
+# Typographic apostrophes (’ is what iOS and macOS type) read as ASCII ones, so "I’m" is "I'm".
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
 def normalized(text: str) -> str:
-    return fold(text)
+    """Folded text the signal patterns run on (accents, case and apostrophes made uniform)."""
+    return fold(text).translate(_APOSTROPHES)
 
 
 def prompt_injection(text: str) -> bool:
@@ -292,13 +297,43 @@ def human_requested(text: str) -> bool:
     return bool(HUMAN_REQUEST.search(normalized(text)))
 
 
-# "I'm a lawyer", "Anna Smith, a lawyer, ...", "soy abogada": the customer's own occupation, not a
-# threat. Removed before LEGAL_THREAT looks, unless a lawyer is about to act ("a lawyer will…");
-# "my lawyer", "I'll get a lawyer" and any other threat word in the message still count.
+# The customer's OWN occupation ("I'm a lawyer", "I'm Anna Smith, a family law attorney", "soy
+# abogada", "we are lawyers", "somos un despacho de abogados") or a relative's ("my husband is a
+# lawyer") is not a threat: that phrase is removed before LEGAL_THREAT looks. Only a first-person
+# introduction or "<relative> is a lawyer" qualifies: an appositive third party ("my wife, an
+# attorney, will handle this") still escalates, and so does any lawyer who is to act (``_ACTS``)
+# whatever precedes it, plus "my lawyer", "I'll get a lawyer" and every other threat word.
+_LAWYER = r"(?:(?:lawyer|attorney|solicitor)s?|abogad[oa]s?)"
+# A lawyer about to act or be the subject of a clause: "a lawyer will…", "an attorney already
+# has…", "se pondrá en contacto". A self-description is never followed by a verb like these.
+_ACTS = (
+    r"\s*(?:will|'ll|shall|would|is|are|was|were|has|have|already|va|van|se|ya|tiene|tienen|esta"
+    r"|estan|viene|vienen|llevara|llamara|sera|hablara)\b"
+)
+# Up to three modifiers between the article and the noun ("a family law attorney") but none that
+# starts another noun phrase or clause ("I'm a customer who hired a lawyer" is not a self-description).
+_MODIFIERS = (
+    r"(?:(?!(?:an?|the|my|our|your|his|her|their|un[ao]?|el|la|mi|mis|nuestr[oa]s?|and|y|but|who|que)\b)"
+    r"[a-z-]+\s+){0,3}"
+)
+_ARTICLE = r"(?:an?|the|un[ao]?|el|la|los|las)\s+"
+_NAME = r"(?:[a-z-]+(?:\s+[a-z-]+){0,2},\s*)?"
+_RELATIVE = (
+    r"(?:wife|husband|partner|brother|sister|mother|father|mum|mom|dad|son|daughter|friend|marido|mujer"
+    r"|esposo|esposa|pareja|hermano|hermana|madre|padre|hijo|hija|amigo|amiga|novio|novia)"
+)
 _SELF_AS_LAWYER = re.compile(
-    r"(?:\b(?:i am|i'm|im|i work as|as|soy|trabajo como|como)|,)\s+(?:(?:an?|un[ao]?)\s+)?"
-    r"(?:(?!(?:my|mi|our|nuestro)\b)[a-z]+\s+)?"
-    r"(?:lawyer|attorney|solicitor|abogad[oa])\b(?!\s+(?:will|is going|va a|se pondra))"
+    _any(
+        # "I'm (Anna Smith,) a (family law) lawyer", "I work as an attorney", "we are lawyers"
+        rf"\b(?:i am|i'm|im|i work as|we are|we're|soy|yo soy|trabajo como|somos|trabajamos como"
+        rf"|trabajo en|trabajamos en)\s+{_NAME}(?:{_ARTICLE}{_MODIFIERS})?{_LAWYER}\b",
+        # "As a lawyer, …", "Como abogada, …": only with the comma ("as a lawyer would" is not one)
+        rf"\b(?:as|como)\s+(?:(?:an?|un[ao])\s+)?{_MODIFIERS}{_LAWYER}(?=\s*,)",
+        # "my husband is a lawyer", "mi marido es abogado"
+        rf"\b(?:my|mi)\s+{_RELATIVE}\s+(?:is|es|trabaja como|works as)\s+"
+        rf"(?:{_ARTICLE}{_MODIFIERS})?{_LAWYER}\b",
+    )
+    + rf"(?!{_ACTS})"
 )
 
 
