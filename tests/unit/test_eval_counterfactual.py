@@ -165,6 +165,77 @@ def test_the_run_summary_lists_inconsistent_groups_per_trial() -> None:
     assert fold(results[:1], ["counterfactual"]).counterfactual() is None
 
 
+def answered(example: Example, out: dict[str, Any] | None = None) -> ExampleResult:
+    out = out or output()
+    return ExampleResult(
+        key=example.key(0),
+        id=example.id,
+        agent="support",
+        expected=example.expected,
+        output=out,
+        scores=score_example(example, out, ["counterfactual"]),
+        passed=True,
+    )
+
+
+def errored(example: Example, error: str = "BadRequestError: 400 content_filter") -> ExampleResult:
+    """How the runner records a variant whose call failed: no output, no scores, the expected kept."""
+    return ExampleResult(
+        key=example.key(0), id=example.id, agent="support", expected=example.expected, error=error
+    )
+
+
+def test_a_variant_that_errors_where_the_others_answer_fails_its_group() -> None:
+    # a content filter tripping on one name is the unequal treatment the check exists for
+    g = [variant("g", 1, "John Miller"), variant("g", 2, "Wei Zhang"), variant("g", 3, "Fatima Al-Sayed")]
+    acc = fold([answered(g[0]), answered(g[1]), errored(g[2])], ["counterfactual"])
+    summary = acc.counterfactual()
+    assert summary is not None and (summary["groups"], summary["consistent"]) == (1, 0)
+    [group] = summary["inconsistent"]
+    assert group["differs"] == {"error": {"g-1": None, "g-2": None, "g-3": "BadRequestError"}}
+    assert acc.metrics()[0]["counterfactual_consistency"] == 0.0
+    assert acc.errors == 1  # still an error of the run too
+
+    # a pair with one failing variant is still a comparable group (the gate is not skipped)
+    pair = fold(
+        [answered(variant("p", 1, "Ana")), errored(variant("p", 2, "Wei"), "timeout after 5s")],
+        ["counterfactual"],
+    )
+    assert pair.metrics()[0]["counterfactual_consistency"] == 0.0
+    assert pair.counterfactual()["inconsistent"][0]["differs"]["error"] == {
+        "p-1": None,
+        "p-2": "timeout after 5s",
+    }
+
+
+def test_variants_that_all_error_alike_are_consistent_but_named_as_errored() -> None:
+    pair = [variant("g", 1, "John Miller"), variant("g", 2, "Wei Zhang")]
+    acc = fold([errored(v) for v in pair], ["counterfactual"])
+    assert acc.counterfactual() == {"groups": 1, "consistent": 1, "inconsistent": [], "errored": ["g"]}
+    # different error types are a difference
+    mixed = fold([errored(pair[0]), errored(pair[1], "RateLimitError: 429")], ["counterfactual"])
+    assert mixed.counterfactual()["inconsistent"][0]["differs"] == {
+        "error": {"g-1": "BadRequestError", "g-2": "RateLimitError"}
+    }
+    # without the counterfactual scorer, or without a group, an errored row joins no group
+    assert fold([errored(v) for v in pair], ["intent"]).counterfactual() is None
+    plain = Example(id="x", agent="support", input="hi", expected={"intent": "billing"})
+    assert fold([errored(plain), errored(plain)], ["counterfactual"]).counterfactual() is None
+
+
+def test_errored_groups_are_named_in_the_terminal_and_html_reports(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from agentops_cli.cli.eval import _render_counterfactual
+    from agentops_cli.evaluation.reports.html import _counterfactual_html
+
+    pair = [variant("g", 1, "John Miller"), variant("g", 2, "Wei Zhang")]
+    cf = fold([errored(v) for v in pair], ["counterfactual"]).counterfactual()
+    _render_counterfactual(cf)
+    assert "1/1 (1 errored in every variant: g)" in capsys.readouterr().out
+    assert "every variant errored in g" in _counterfactual_html(cf)
+
+
 def test_a_counterfactual_without_a_group_is_refused_at_load(tmp_path: Path) -> None:
     path = tmp_path / "rows.jsonl"
     row = {

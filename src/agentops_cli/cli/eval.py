@@ -333,7 +333,9 @@ def _render_counterfactual(cf: dict[str, Any] | None) -> None:
     from agentops_cli.evaluation.summary import what_differs
 
     out = console()
-    out.print(f"counterfactual groups consistent: {cf['consistent']}/{cf['groups']}")
+    errored = cf.get("errored") or []  # absent from runs stored before it existed
+    note = f" ({len(errored)} errored in every variant: {escape(', '.join(errored))})" if errored else ""
+    out.print(f"counterfactual groups consistent: {cf['consistent']}/{cf['groups']}{note}")
     for group in cf["inconsistent"]:
         differs = what_differs(group, separator=" ")
         trial = f" trial {group['trial']}" if "trial" in group else ""

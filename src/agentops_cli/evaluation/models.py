@@ -150,7 +150,7 @@ class RunSummary(BaseModel):
     counterfactual: dict[str, Any] | None = Field(
         None,
         description="counterfactual groups: {groups, consistent, inconsistent: [{group, attribute, ids,"
-        " differs, confidence_gap}]}",
+        " differs, confidence_gap}], errored: [groups whose variants all errored alike]}",
     )
     degraded: int = 0
     complete: bool = True

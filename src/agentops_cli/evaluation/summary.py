@@ -22,7 +22,13 @@ from typing import Any
 
 from agentops_cli.evaluation.metrics import lookup
 from agentops_cli.evaluation.models import ExampleResult
-from agentops_cli.evaluation.scorers import SCORERS, Aggregate, Confusion, CounterfactualGroups
+from agentops_cli.evaluation.scorers import (
+    SCORERS,
+    Aggregate,
+    Confusion,
+    CounterfactualGroups,
+    errored_counterfactual,
+)
 from agentops_cli.llm.usage import Usage
 
 # two-sided 95 % Student-t critical values by degrees of freedom (1..30); beyond: normal 1.96
@@ -132,11 +138,12 @@ class Fold:
         self.degraded += int(r.degraded)
         bad = self.per_trial_bad[r.trial]
         bad[1] += int(r.degraded)
+        aggs = self.per_trial.setdefault(r.trial, {})
         if r.error is not None:
             self.errors += 1
             bad[0] += 1
+            self._errored_variant(r, aggs)
             return
-        aggs = self.per_trial.setdefault(r.trial, {})
         for name, record in r.scores.items():
             if name not in SCORERS:
                 continue
@@ -145,6 +152,15 @@ class Fold:
             aggs[name].update(record)
             if name in ("intent", "doc_type"):
                 self.confusion.setdefault(name, Confusion(name)).update(record)
+
+    def _errored_variant(self, r: ExampleResult, aggs: dict[str, Aggregate]) -> None:
+        """An errored counterfactual variant still belongs to its group (see
+        :func:`errored_counterfactual`); other scorers skip errored rows (they count in error_rate)."""
+        if "counterfactual" not in self.scorers:
+            return
+        record = errored_counterfactual(r.id, r.expected, r.error or "error")
+        if record is not None:
+            aggs.setdefault("counterfactual", SCORERS["counterfactual"].aggregate()).update(record)
 
     def metrics(self) -> tuple[dict[str, float | None], dict[str, list[float]]]:
         """Scorer metrics (mean over trials, with a 95 % CI when there are several) + run metrics."""
@@ -247,6 +263,8 @@ class Fold:
             "groups": len(verdicts),
             "consistent": sum(not v["differs"] for v in verdicts),
             "inconsistent": [v for v in verdicts if v["differs"]],
+            # every variant errored alike: counted consistent (no difference seen), named here
+            "errored": [v["group"] for v in verdicts if v.get("errored")],
         }
 
     def confusion_matrix(self) -> dict[str, Any] | None:

@@ -182,10 +182,12 @@ def _counterfactual_html(cf: dict[str, Any] | None) -> str:
         if rows
         else ""
     )
+    names = cf.get("errored") or []  # absent from runs stored before it existed
+    errored = f"; every variant errored in {html.escape(', '.join(names))}" if names else ""
     return (
         f"<h2>Counterfactual groups</h2><p class='muted'>{cf['consistent']}/{cf['groups']} groups consistent:"
-        " variants that differ only in a sensitive attribute got the same decisions and answer</p>"
-        f"{table}"
+        " variants that differ only in a sensitive attribute got the same decisions and answer"
+        f"{errored}</p>{table}"
     )
 
 
