@@ -76,6 +76,28 @@ def test_regression_ignores_latency_and_honours_tolerance() -> None:
     assert check_regression(comparison, tolerance=0.02).passed
 
 
+def test_informational_metrics_never_fail_a_regression_check() -> None:
+    # documented as informational: a name moving confidence without moving a decision, or the
+    # classifier's mean confidence, must not fail --fail-on-regression (the decisions do that)
+    comparison = Comparison(
+        run_a="a",
+        run_b="b",
+        metrics=[
+            MetricDelta(metric="counterfactual_confidence_gap", a=0.006, b=0.2, delta=0.194),
+            MetricDelta(metric="avg_confidence", a=0.9, b=0.6, delta=-0.3),
+            MetricDelta(metric="counterfactual_consistency", a=1.0, b=0.9, delta=-0.1),
+        ],
+        regressed=[],
+        improved=[],
+        regressed_count=0,
+        improved_count=0,
+    )
+    verdict = check_regression(comparison, tolerance=0.01)
+    assert verdict.worse_metrics == {"counterfactual_consistency": 0.1}
+    informational = {m.name for m in metrics.CATALOGUE.values() if m.informational}
+    assert informational == {"avg_confidence", "counterfactual_confidence_gap"}
+
+
 def test_wilson_edges_and_trial_spread() -> None:
     lo, hi = wilson(1.0, 10)
     assert lo == pytest.approx(0.7225, abs=1e-4) and hi == 1.0  # not zero-width at p = 1

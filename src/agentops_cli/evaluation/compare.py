@@ -69,7 +69,8 @@ class Comparison(BaseModel):
 def check_regression(comparison: Comparison, *, tolerance: float, max_regressed: int = 0) -> Regression:
     worse: dict[str, float] = {}
     for d in comparison.metrics:
-        if d.a is None or d.b is None or lookup(d.metric).kind not in ("rate", "score"):
+        entry = lookup(d.metric)
+        if d.a is None or d.b is None or entry.kind not in ("rate", "score") or entry.informational:
             continue
         by = worsening(d.metric, d.a, d.b)
         if by > tolerance + 1e-12:

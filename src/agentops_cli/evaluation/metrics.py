@@ -10,6 +10,10 @@ the table in docs/eval.md is :func:`markdown_table` verbatim.
 Kinds: ``rate`` — a share of examples (or of items such as citations) in [0, 1], reported
 with a Wilson interval over its denominator; ``score`` — a [0, 1] figure that is not a simple
 proportion (F1, a mean of graded scores); ``latency`` (ms); ``cost`` (USD); ``count``.
+
+``informational`` metrics describe a run without judging it (the classifier's mean confidence;
+how far a name moves it without moving a decision): reported, compared and gateable when a user
+names them, but ``--fail-on-regression`` does not fail a run because they moved.
 """
 
 from __future__ import annotations
@@ -29,14 +33,23 @@ class Metric:
     kind: Kind
     description: str
     scorer: str | None = None  # None: every run has it
+    informational: bool = False  # not a regression when it moves (see the module docstring)
 
     @property
     def lower_is_better(self) -> bool:
         return self.direction == "lower"
 
 
-def _m(name: str, direction: Direction, kind: Kind, description: str, scorer: str | None = None) -> Metric:
-    return Metric(name, direction, kind, description, scorer)
+def _m(
+    name: str,
+    direction: Direction,
+    kind: Kind,
+    description: str,
+    scorer: str | None = None,
+    *,
+    informational: bool = False,
+) -> Metric:
+    return Metric(name, direction, kind, description, scorer, informational)
 
 
 _ENTRIES = (
@@ -80,7 +93,7 @@ _ENTRIES = (
         "escalation_reason",
     ),
     _m("language_accuracy", "higher", "rate", "answers in the expected language", "language"),
-    _m("avg_confidence", "higher", "score", "mean classifier confidence (informational)", "confidence"),
+    _m("avg_confidence", "higher", "score", "mean classifier confidence", "confidence", informational=True),
     _m("doc_type_accuracy", "higher", "rate", "document type predicted right", "doc_type"),
     _m("doc_type_macro_f1", "higher", "score", "document type F1 averaged over expected types", "doc_type"),
     _m("field_precision", "higher", "rate", "extracted fields that are right (micro)", "fields"),
@@ -104,8 +117,9 @@ _ENTRIES = (
         "counterfactual_confidence_gap",
         "lower",
         "score",
-        "mean over groups of the largest confidence difference between variants (informational)",
+        "mean over groups of the largest confidence difference between variants",
         "counterfactual",
+        informational=True,
     ),
 )
 CATALOGUE: dict[str, Metric] = {m.name: m for m in _ENTRIES}
@@ -172,5 +186,6 @@ def markdown_table() -> str:
     lines = ["| metric | better | kind | scorer | meaning |", "|---|---|---|---|---|"]
     for m in (*_ENTRIES, *PATTERNS):
         scorer = m.scorer or "every run"
-        lines.append(f"| `{m.name}` | {m.direction} | {m.kind} | {scorer} | {m.description} |")
+        note = " (informational: not a regression)" if m.informational else ""
+        lines.append(f"| `{m.name}` | {m.direction} | {m.kind} | {scorer} | {m.description}{note} |")
     return "\n".join(lines)
