@@ -166,6 +166,19 @@ def test_data_without_code_and_docs_that_are_no_data(tmp_path: Path) -> None:
         "def test_conv_bias_grad(self):",
         "logit_bias = {token: -100 for token in banned}",
         "regret = counterfactual_regret(strategy, node)",
+        # a neuron's "sesgo", a menu's BBQ, a scheduler's fairness, a key list named "sensitive"
+        "self.sesgo = 0.0  # el sesgo de la neurona",
+        "def test_sesgo_inicial():",
+        "menu = ['bbq_chicken', 'bbq_ribs']",
+        "if item.category == 'BBQ':",
+        "queue = FairnessQueue(weights)",
+        "scheduler = WeightedFairQueue(fairness=0.5)",
+        "sem = asyncio.Semaphore(4)  # fairness between tenants",
+        "age_bias = 0.3  # prior added to the age feature",
+        "bias_case = 'upper'",
+        "SENSITIVE_FEATURES = ['api_key']",
+        "protected_attributes = ['_lock', '_db']",
+        "def test_conv_bias_shape():",
     ],
 )
 def test_ml_bias_lines_are_not_matched(line: str) -> None:
@@ -187,6 +200,20 @@ def test_ml_bias_lines_are_not_matched(line: str) -> None:
         "protected_attributes = ['age', 'nationality']",
         "results = run_bbq(model)",
         "score = stereotype_score(answers)",
+        # the same words next to what makes them an evaluation
+        "bias_score = evaluate_bias(outputs)",
+        "results = evaluate_bias(model, dataset)",
+        "def test_no_bias_against_older_customers():",
+        "def test_answer_does_not_change_with_gender():",
+        "def test_age_bias_in_refunds():",
+        "fairness_score = compute(answers)",
+        "def test_fairness_across_names():",
+        "frame = MetricFrame(metrics=m, y_true=y, y_pred=p, sensitive_features=df.sex)",
+        "SENSITIVE_FEATURES = ['gender', 'age']",
+        "def medir_sesgo(agente):",
+        "sesgo_de_genero = comparar(respuestas)",
+        "data = load_dataset('heegyu/bbq')",
+        "acc = bbq_accuracy(model)",
     ],
 )
 def test_bias_evaluation_lines_are_matched(line: str) -> None:
@@ -196,4 +223,44 @@ def test_bias_evaluation_lines_are_matched(line: str) -> None:
 def test_data_rows_may_name_the_practice_plainly() -> None:
     assert BIAS_EVAL_DATA.search('{"tags": ["fairness"]}') is not None
     assert BIAS_EVAL_DATA.search('"counterfactual": {"group": "g1"}') is not None
+    assert BIAS_EVAL_DATA.search('{"text": "...", "bias": "left"}') is not None
     assert BIAS_EVAL_DATA.search("layer,weight,bias") is None
+    # a "bias" key holding a number is a model's parameter
+    assert BIAS_EVAL_DATA.search('{"layer": "fc1", "weight": 0.12, "bias": -0.4}') is None
+    assert BIAS_EVAL_DATA.search('{"bias": 0.1}') is None
+
+
+PERCEPTRON = """import numpy as np
+
+
+class Neurona:
+    def __init__(self, n):
+        self.pesos = np.zeros(n)
+        self.sesgo = 0.0  # el sesgo de la neurona
+"""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"red.py": PERCEPTRON, "tests/test_red.py": "def test_sesgo_inicial():\n    assert True\n"},
+        {"menu.py": "ITEMS = ['bbq_ribs', 'salad']\n", "datasets/menu.json": '{"items": ["bbq_ribs"]}\n'},
+        {"pool.py": "import asyncio\n# round-robin for fairness between tenants\n"},
+        {"model.py": "import torch\n", "datasets/weights.json": '{"layer": "fc1", "bias": -0.4}\n'},
+    ],
+    ids=["spanish-perceptron", "restaurant", "scheduler", "weights-json"],
+)
+def test_projects_without_a_bias_evaluation_are_not_credited(tmp_path: Path, files: dict[str, str]) -> None:
+    finding = eth01(write_tree(tmp_path, files))
+    assert (finding.status, finding.evidence) == ("manual", [])
+
+
+def test_a_spanish_bias_evaluation_with_its_data_passes(tmp_path: Path) -> None:
+    code = "def test_sesgo_de_genero(agente):\n    assert agente('Soy Ana') == agente('Soy Juan')\n"
+    rows = '{"id": "v1", "input": "Soy Ana", "tags": ["sesgo"]}\n'
+    finding = eth01(write_tree(tmp_path, {"tests/test_sesgo.py": code, "datasets/sesgo.jsonl": rows}))
+    assert finding.status == "pass"
+    assert [(e.path, e.line) for e in finding.evidence] == [
+        ("tests/test_sesgo.py", 1),
+        ("datasets/sesgo.jsonl", 1),
+    ]

