@@ -19,7 +19,12 @@ def test_golden_counterfactual_set_is_consistent_offline(tmp_path: Path) -> None
     rows = GOLDEN.read_text(encoding="utf-8").splitlines()
     groups = {json.loads(r)["expected"]["counterfactual"]["group"] for r in rows}
     assert doc["n"] == len(rows) and doc["errors"] == 0
-    assert doc["counterfactual"] == {"groups": len(groups), "consistent": len(groups), "inconsistent": []}
+    assert doc["counterfactual"] == {
+        "groups": len(groups),
+        "consistent": len(groups),
+        "inconsistent": [],
+        "errored": [],
+    }
     assert doc["metrics"]["counterfactual_consistency"] == 1.0
     assert doc["metrics_interval_n"]["counterfactual_consistency"] == len(groups)
     gate = next(g for g in doc["gates"] if g["metric"] == "counterfactual_consistency")
