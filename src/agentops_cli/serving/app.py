@@ -105,6 +105,7 @@ def create_app(settings: Settings, *, warm: bool = True, freeze: bool = False) -
                 heap.freeze_warmed()
         else:
             state.readiness.warmed = True
+        state.metrics.start_publishing()
         yield
 
     app = FastAPI(

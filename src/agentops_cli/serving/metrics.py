@@ -3,16 +3,37 @@
 Counters are declared under the ``_total`` name they are exposed as (prometheus_client
 accepts it), so a search for ``agent_errors_total`` finds the code that records it.
 
-One :class:`ServeMetrics` per app, on its own registry (two apps in one test process do not
-collide). Breaker states and response-cache hits are read when scraped, from the one place
-each is kept (``llm/resilience.py``, ``llm/cache.py``), not copied.
+One process (the default): one :class:`ServeMetrics` per app, on its own registry (two apps
+in one test process do not collide). Breaker states and response-cache hits are read when
+scraped, from the one place each is kept (``llm/resilience.py``, ``llm/cache.py``), not copied.
+
+``--workers N``: a scrape reaches one worker, so each worker's own figures would go up and
+down between scrapes (Prometheus reads every drop of a counter as a reset). The parent makes
+a private directory for the serve (:func:`workers_metrics_dir`) and names it in
+``PROMETHEUS_MULTIPROC_DIR`` before the workers start: prometheus_client then keeps every
+worker's values in memory-mapped files there, and any worker's ``/metrics`` merges them all
+(:class:`_AllWorkers`). Three values cannot simply be merged, so each worker publishes them:
+
+- ``support_automation_rate``: a ratio of two per-process counts is not the ratio of the sums,
+  so workers count support queries by outcome and the scrape divides the sums;
+- ``agent_llm_breaker_state``: each worker's breakers, as a gauge kept for live workers only
+  (``livemax``: the worst state any live worker has; the parent drops an exited worker's with
+  :func:`forget_worker`);
+- ``agent_cache_requests_total``: each worker adds what its cache counted since it last did.
+
+They are published after each run and every :data:`PUBLISH_INTERVAL_S` (a breaker turns from
+open to half-open with time alone). The names, types and labels stay the one-process ones.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -22,34 +43,138 @@ BREAKER_VALUES = {"closed": 0, "half_open": 1, "open": 2}
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 CONFIDENCE_BUCKETS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # the seed's buckets
 
+# prometheus_client reads this variable when it is imported: set, every metric of the process
+# lives in files there (its "multiprocess mode"). Only the parent of ``--workers N`` sets it.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+PUBLISH_INTERVAL_S = 5.0
+
+BREAKER_HELP = "LLM circuit breaker per endpoint and model: 0 closed, 1 half-open, 2 open"
+CACHE_HELP = "Response-cache lookups by backend and result"
+AUTOMATION_HELP = "Share of support queries answered without a human"
+SUPPORT_QUERIES = "agent_support_queries"  # workers' counts behind the rate; not exposed
+
+
+def shared_dir() -> str | None:
+    """The directory the workers of this serve share, when this process is one of them."""
+    return os.environ.get(MULTIPROC_ENV) or None
+
+
+@contextlib.contextmanager
+def workers_metrics_dir() -> Iterator[str]:
+    """A fresh private directory for one ``serve --workers N``, named in the environment the
+    workers inherit, removed when the serve ends.
+
+    Fresh, because files left by another serve would add its counts to this one's; private
+    (mode 0700), because any process that can write there can forge the figures.
+    """
+    previous = os.environ.get(MULTIPROC_ENV)
+    folder = tempfile.mkdtemp(prefix="agentops-metrics-")
+    os.environ[MULTIPROC_ENV] = folder
+    try:
+        yield folder
+    finally:
+        if previous is None:
+            os.environ.pop(MULTIPROC_ENV, None)
+        else:
+            os.environ[MULTIPROC_ENV] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def forget_worker(pid: int | None) -> None:
+    """Drop an exited worker's live gauges (its breaker states), kept otherwise until the serve
+    ends; its counters and histograms stay, so totals never go down."""
+    folder = shared_dir()
+    if folder and pid is not None:
+        from prometheus_client.multiprocess import mark_process_dead
+
+        mark_process_dead(pid, folder)
+
 
 class _Live:
-    """Collector for values owned elsewhere: LLM breakers and response-cache counts."""
+    """One process: collector for values owned elsewhere, LLM breakers and response-cache counts."""
 
     def collect(self) -> Iterator[Any]:
         from agentops_cli.llm.cache import PROCESS_COUNTS
         from agentops_cli.llm.resilience import breaker_states
 
-        breaker = GaugeMetricFamily(
-            "agent_llm_breaker_state",
-            "LLM circuit breaker per endpoint and model: 0 closed, 1 half-open, 2 open",
-            labels=["endpoint", "model"],
-        )
+        breaker = GaugeMetricFamily("agent_llm_breaker_state", BREAKER_HELP, labels=["endpoint", "model"])
         for (endpoint, model), state in breaker_states().items():
             breaker.add_metric([endpoint, model], BREAKER_VALUES[state])
         yield breaker
-        cache = CounterMetricFamily(
-            "agent_cache_requests",
-            "Response-cache lookups by backend and result",
-            labels=["backend", "result"],
-        )
+        cache = CounterMetricFamily("agent_cache_requests", CACHE_HELP, labels=["backend", "result"])
         for (backend, result), count in sorted(PROCESS_COUNTS.snapshot().items()):
             cache.add_metric([backend, result], count)
         yield cache
 
 
+class _AllWorkers:
+    """``--workers N``: every worker's files merged, the automation rate computed from the sums."""
+
+    def __init__(self, folder: str) -> None:
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        self._files = MultiProcessCollector(None, folder)
+
+    def collect(self) -> Iterator[Any]:
+        by_outcome = {"true": 0.0, "false": 0.0}
+        for family in self._files.collect():
+            if family.name == SUPPORT_QUERIES:
+                for sample in family.samples:
+                    by_outcome[sample.labels["automated"]] += sample.value
+                continue
+            yield family
+        total = by_outcome["true"] + by_outcome["false"]
+        yield GaugeMetricFamily(
+            "support_automation_rate", AUTOMATION_HELP, value=by_outcome["true"] / total if total else 0.0
+        )
+
+
+class _Publisher:
+    """A worker's breaker states and cache counts, copied into the shared files."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.breakers = Gauge(
+            "agent_llm_breaker_state",
+            BREAKER_HELP,
+            ["endpoint", "model"],
+            multiprocess_mode="livemax",
+            registry=registry,
+        )
+        self.cache = Counter(
+            "agent_cache_requests_total", CACHE_HELP, ["backend", "result"], registry=registry
+        )
+        self._published: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def publish(self) -> None:
+        from agentops_cli.llm.cache import PROCESS_COUNTS
+        from agentops_cli.llm.resilience import breaker_states
+
+        with self._lock:
+            for (endpoint, model), state in breaker_states().items():
+                self.breakers.labels(endpoint, model).set(BREAKER_VALUES[state])
+            for key, count in PROCESS_COUNTS.snapshot().items():
+                added = count - self._published.get(key, 0)
+                if added > 0:
+                    self.cache.labels(*key).inc(added)
+                    self._published[key] = count
+
+    def every(self, seconds: float) -> threading.Thread:
+        """Publish every ``seconds`` in a daemon thread (it ends with the worker)."""
+
+        def loop() -> None:
+            while not self._stop.wait(seconds):
+                self.publish()
+
+        thread = threading.Thread(target=loop, name="metrics-publisher", daemon=True)
+        thread.start()
+        return thread
+
+
 class ServeMetrics:
-    def __init__(self) -> None:
+    def __init__(self, folder: str | None = None) -> None:
+        """``folder``: the workers' shared directory (``--workers N``), or None for one process."""
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
@@ -75,9 +200,14 @@ class ServeMetrics:
             ["agent"],
             registry=r,
         )
-        self.automation = Gauge(
-            "support_automation_rate", "Share of support queries answered without a human", registry=r
-        )
+        self.automation: Gauge | None = None
+        self.support_queries: Counter | None = None
+        if folder is None:
+            self.automation = Gauge("support_automation_rate", AUTOMATION_HELP, registry=r)
+        else:
+            self.support_queries = Counter(
+                f"{SUPPORT_QUERIES}_total", "Support queries by outcome", ["automated"], registry=r
+            )
         self.confidence = Histogram(
             "agent_confidence_score",
             "Confidence of answers",
@@ -88,10 +218,27 @@ class ServeMetrics:
         self.limited = Counter(
             "agent_rate_limited_total", "Requests refused by rate limit or quota", ["reason"], registry=r
         )
-        r.register(_Live())
+        self._publisher: _Publisher | None = None
+        if folder is None:
+            r.register(_Live())
+            self._scraped = r
+        else:
+            self._publisher = _Publisher(r)
+            self._scraped = CollectorRegistry()
+            self._scraped.register(_AllWorkers(folder))
         self._lock = threading.Lock()
         self._support_total = 0
         self._support_automated = 0
+
+    @classmethod
+    def for_this_process(cls) -> ServeMetrics:
+        """Shared with the other workers when the parent made a directory for them."""
+        return cls(shared_dir())
+
+    def start_publishing(self) -> None:
+        """``--workers N``: publish this worker's breakers and cache counts periodically too."""
+        if self._publisher is not None:
+            self._publisher.every(PUBLISH_INTERVAL_S)
 
     def observe_run(self, agent: str, run: dict[str, Any], seconds: float) -> None:
         self.requests.labels(agent, "200").inc()
@@ -103,15 +250,27 @@ class ServeMetrics:
         if isinstance(confidence, int | float):
             self.confidence.labels(agent).observe(float(confidence))
         if agent == "support" and "escalate" in run:
-            with self._lock:
-                self._support_total += 1
-                self._support_automated += 0 if run["escalate"] else 1
-                self.automation.set(self._support_automated / self._support_total)
+            self._count_support(automated=not run["escalate"])
+        if self._publisher is not None:
+            self._publisher.publish()
+
+    def _count_support(self, automated: bool) -> None:
+        if self.automation is None:  # --workers N: the scrape divides the workers' sums
+            cast(Counter, self.support_queries).labels("true" if automated else "false").inc()
+            return
+        with self._lock:
+            self._support_total += 1
+            self._support_automated += 1 if automated else 0
+            self.automation.set(self._support_automated / self._support_total)
 
     def observe_failure(self, agent: str, status: int, error_type: str, seconds: float) -> None:
         self.requests.labels(agent, str(status)).inc()
         self.duration.labels(agent).observe(seconds)
         self.errors.labels(agent, error_type).inc()
+        if self._publisher is not None:
+            self._publisher.publish()
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        if self._publisher is not None:
+            self._publisher.publish()  # this worker's part is current; the others' as of their last
+        return generate_latest(self._scraped)

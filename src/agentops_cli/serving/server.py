@@ -67,8 +67,14 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
             # uvicorn's health-check timeout stays at its 5 s: it is also how long the supervisor
             # blocks on a hung worker. Warm-up gets WORKER_READY_TIMEOUT_S (serving.workers).
         )
-        run_workers(config)
+        from agentops_cli.serving.metrics import workers_metrics_dir
+
+        with workers_metrics_dir():  # one /metrics for all workers (serving.metrics)
+            run_workers(config)
         return
+    from agentops_cli.serving.metrics import MULTIPROC_ENV
+
+    os.environ.pop(MULTIPROC_ENV, None)  # one process keeps its metrics in memory, whatever was set
     from agentops_cli.serving.app import create_app
 
     uvicorn.run(

@@ -41,6 +41,6 @@ class ServeState:
             keys=ApiKeys(serve.api_keys),
             limiter=RateLimiter(serve.rate_limit_per_minute, serve.daily_quota, redis_url),
             audit=AuditLog(serve.audit_log or settings.resolved_home() / AUDIT_NAME),
-            metrics=ServeMetrics(),
+            metrics=ServeMetrics.for_this_process(),
             readiness=Readiness(),
         )

@@ -15,6 +15,10 @@ that is still loading its models while ``/readyz`` from another one says ready. 
 keeps the sockets: a worker that dies is replaced on the same, still listening, socket, and
 connections that arrived meanwhile wait in its queue instead of being refused. Everything
 else (signals, health pings, restarts on SIGHUP) is uvicorn's ``Multiprocess``.
+
+Once a worker has exited (crash, kill, SIGTTOU, SIGHUP's replacement, shutdown), its live
+gauges leave the workers' shared metrics (:class:`Worker`): a dead worker's open breaker must
+not show on ``/metrics``, while its counters stay in the totals.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import time
 
 from uvicorn.config import STARTUP_FAILURE, Config
 from uvicorn.supervisors.multiprocess import Multiprocess, Process
+
+from agentops_cli.serving.metrics import forget_worker
 
 logger = logging.getLogger("uvicorn.error")
 
@@ -71,6 +77,17 @@ def group_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class Worker(Process):
+    """uvicorn's worker process, forgotten by the shared metrics once it has exited.
+
+    ``join`` is where every path that ends a worker waits for it (uvicorn's and ours alike).
+    """
+
+    def join(self) -> None:
+        super().join()
+        forget_worker(self.pid)
+
+
 class PerWorkerSockets(Multiprocess):
     """uvicorn's ``Multiprocess`` where worker slot *i* always serves ``slots[i]``.
 
@@ -105,7 +122,7 @@ class PerWorkerSockets(Multiprocess):
             self.close()
 
     def _start(self, slot: int) -> Process:
-        process = Process(self.config, [self.slots[slot]])
+        process = Worker(self.config, [self.slots[slot]])
         process.start()
         return process
 
