@@ -1,0 +1,183 @@
+"""``/metrics``: one process keeps its exposition; the workers of ``--workers N`` add up.
+
+The one-process test lists every family the dashboards and the contract rely on (name, type,
+label names). The shared-files tests start real processes (prometheus_client chooses its
+multiprocess mode when it is imported, so not in this one): each records what a worker
+records, and a separate scrape must see the sums.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.fixtures import openai_settings
+from tests.fakes.openai_server import FakeOpenAIServer
+
+fastapi = pytest.importorskip("fastapi", reason="fastapi not installed")
+from fastapi.testclient import TestClient  # noqa: E402
+from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
+
+from agentops_cli.serving.app import create_app  # noqa: E402
+from agentops_cli.serving.metrics import (  # noqa: E402
+    MULTIPROC_ENV,
+    forget_worker,
+    workers_metrics_dir,
+)
+
+QUERY = "I was charged twice for my order"
+
+# family -> (type, {sample name: label names}); what `agentops serve` with one worker exposes
+# once an LLM-backed support run and a refused one have been served.
+ONE_PROCESS_EXPOSITION = {
+    "agent_requests": ("counter", {"agent_requests_total": ("agent", "status")}),
+    "agent_requests_created": ("gauge", {"agent_requests_created": ("agent", "status")}),
+    "agent_request_duration_seconds": (
+        "histogram",
+        {
+            "agent_request_duration_seconds_bucket": ("agent", "le"),
+            "agent_request_duration_seconds_count": ("agent",),
+            "agent_request_duration_seconds_sum": ("agent",),
+        },
+    ),
+    "agent_request_duration_seconds_created": (
+        "gauge",
+        {"agent_request_duration_seconds_created": ("agent",)},
+    ),
+    "agent_cost_usd": ("counter", {"agent_cost_usd_total": ("agent",)}),
+    "agent_cost_usd_created": ("gauge", {"agent_cost_usd_created": ("agent",)}),
+    "agent_errors": ("counter", {"agent_errors_total": ("agent", "error_type")}),
+    "agent_errors_created": ("gauge", {"agent_errors_created": ("agent", "error_type")}),
+    "agent_degraded_runs": ("counter", {}),
+    "support_automation_rate": ("gauge", {"support_automation_rate": ()}),
+    "agent_confidence_score": (
+        "histogram",
+        {
+            "agent_confidence_score_bucket": ("agent", "le"),
+            "agent_confidence_score_count": ("agent",),
+            "agent_confidence_score_sum": ("agent",),
+        },
+    ),
+    "agent_confidence_score_created": ("gauge", {"agent_confidence_score_created": ("agent",)}),
+    "agent_rate_limited": ("counter", {}),
+    "agent_llm_breaker_state": ("gauge", {"agent_llm_breaker_state": ("endpoint", "model")}),
+    "agent_cache_requests": ("counter", {"agent_cache_requests_total": ("backend", "result")}),
+}
+
+
+def _shape(text: str) -> dict[str, tuple[str, dict[str, tuple[str, ...]]]]:
+    return {
+        family.name: (family.type, {s.name: tuple(sorted(s.labels)) for s in family.samples})
+        for family in text_string_to_metric_families(text)
+    }
+
+
+def test_one_process_exposition_is_unchanged(
+    fake_openai: FakeOpenAIServer, support_model_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(MULTIPROC_ENV, raising=False)
+    settings = openai_settings(fake_openai, {"cache_dir": str(support_model_cache), "home": str(tmp_path)})
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/v1/agents/support/runs", json={"query": QUERY}).status_code == 200
+        assert client.post("/v1/agents/support/runs", json={"query": ""}).status_code == 422
+        text = client.get("/metrics").text
+    assert _shape(text) == ONE_PROCESS_EXPOSITION
+    assert "# HELP support_automation_rate Share of support queries answered without a human" in text
+
+
+def test_the_workers_directory_is_private_fresh_and_removed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MULTIPROC_ENV, "/somewhere/a/user/set")
+    with workers_metrics_dir() as folder:
+        assert os.environ[MULTIPROC_ENV] == folder != "/somewhere/a/user/set"
+        assert os.listdir(folder) == [] and os.stat(folder).st_mode & 0o777 == 0o700
+        Path(folder, "counter_1.db").write_bytes(b"x")
+    assert not Path(folder).exists()
+    assert os.environ[MULTIPROC_ENV] == "/somewhere/a/user/set"  # the caller's environment back
+
+
+# One "worker": what a worker of `serve --workers N` records, then it exits (its files stay).
+WORKER = """
+import json, os, sys
+from agentops_cli.config import load_settings
+from agentops_cli.llm.cache import PROCESS_COUNTS
+from agentops_cli.llm.resilience import breaker_for
+from agentops_cli.serving.metrics import ServeMetrics
+
+escalations, open_breaker = json.loads(sys.argv[1]), sys.argv[2] == "open"
+policy = load_settings(None, {}, dotenv_path=None).settings.resilience
+breaker = breaker_for("http://127.0.0.1:9/v1", "gpt-x", policy)
+for _ in range(policy.breaker_failures if open_breaker else 0):
+    breaker.record_failure()
+metrics = ServeMetrics.for_this_process()
+for escalate in escalations:
+    PROCESS_COUNTS.add("disk", hit=escalate)
+    metrics.observe_run("support", {"escalate": escalate, "confidence": 0.8, "cost_usd": 0.5}, 0.02)
+metrics.observe_failure("support", 422, "BadInput", 0.001)
+metrics.observe_failure("support", 422, "BadInput", 0.001)
+print(os.getpid())
+"""
+SCRAPE = (  # a scrape answered by another process again
+    "from agentops_cli.serving.metrics import ServeMetrics; "
+    "print(ServeMetrics.for_this_process().exposition().decode())"
+)
+
+
+def _python(code: str, folder: str, *args: str) -> str:
+    env = {**os.environ, MULTIPROC_ENV: folder}
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def test_workers_files_add_up_and_an_exited_worker_leaves_its_live_gauges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = str(tmp_path / "metrics")
+    os.mkdir(folder)
+    first = int(_python(WORKER, folder, json.dumps([False, False, True]), "closed"))
+    second = int(_python(WORKER, folder, json.dumps([False, True]), "open"))
+    seen = _samples(_python(SCRAPE, folder))
+    support = (("agent", "support"),)
+    assert seen[("agent_requests_total", (("agent", "support"), ("status", "200")))] == 5
+    assert seen[("agent_requests_total", (("agent", "support"), ("status", "422")))] == 4
+    assert seen[("agent_errors_total", (("agent", "support"), ("error_type", "BadInput")))] == 4
+    assert seen[("agent_request_duration_seconds_count", support)] == 9
+    assert seen[("agent_confidence_score_count", support)] == 5
+    assert seen[("agent_cost_usd_total", support)] == pytest.approx(2.5)
+    assert seen[("support_automation_rate", ())] == pytest.approx(3 / 5)  # not either worker's 2/3 or 1/2
+    cache = {key[1]: value for key, value in seen.items() if key[0] == "agent_cache_requests_total"}
+    assert cache == {
+        (("backend", "disk"), ("result", "hit")): 2,
+        (("backend", "disk"), ("result", "miss")): 3,
+    }
+    breaker = (("endpoint", "http://127.0.0.1:9/v1"), ("model", "gpt-x"))
+    assert seen[("agent_llm_breaker_state", breaker)] == 2  # the worst live state: one worker's is open
+    assert not any(
+        name.startswith("agent_support_queries") for name, _ in seen
+    )  # the rate's inputs stay inside
+
+    monkeypatch.setenv(MULTIPROC_ENV, folder)
+    forget_worker(second)
+    after = _samples(_python(SCRAPE, folder))
+    assert after[("agent_llm_breaker_state", breaker)] == 0  # the other worker's closed one
+    forget_worker(first)
+    after = _samples(_python(SCRAPE, folder))
+    assert ("agent_llm_breaker_state", breaker) not in after
+    assert {k: v for k, v in after.items() if k[0] != "agent_llm_breaker_state"} == {
+        k: v for k, v in seen.items() if k[0] != "agent_llm_breaker_state"
+    }  # counters and histograms of exited workers stay in the totals
