@@ -15,6 +15,8 @@ import pytest
 from agentops_cli.serving.server import WORKER_READY_TIMEOUT_S
 from agentops_cli.serving.workers import reuseport_supported
 from tests.conftest import SHARED, needs_shared, run_cli
+from tests.fakes.fixtures import openai_env
+from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fakes.serve_process import ServeProcess, connection_workers, free_port, worker_pids
 
 httpx = pytest.importorskip("httpx")
@@ -244,3 +246,101 @@ def test_worker_supervision_keeps_serving(tmp_path: Path, support_model_cache: P
         assert answers() == [200] * 12
     finally:
         server.stop()
+
+
+# -- one /metrics for all workers -------------------------------------------------------------------
+
+
+def _scrape(server: ServeProcess) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """(sample name, labels) → value of one GET /metrics (a new connection: any worker answers)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"{server.url}/metrics", timeout=WORKERS_TIMEOUT_S).text
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def _total(seen: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str) -> float:
+    return sum(value for (sample, _), value in seen.items() if sample == name)
+
+
+def _shared_metrics_dir(worker: int) -> Path:
+    """The directory a worker's metrics live in, from its start-up environment (/proc)."""
+    environ = Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
+    found = [entry.split(b"=", 1)[1] for entry in environ if entry.startswith(b"PROMETHEUS_MULTIPROC_DIR=")]
+    assert found, "the worker was started without a shared metrics directory"
+    return Path(found[0].decode())
+
+
+def _requests_of(folder: Path, worker: int) -> float:
+    """The runs one worker recorded, read from its own file."""
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    families = MultiProcessCollector.merge([str(folder / f"counter_{worker}.db")])
+    return sum(s.value for f in families if f.name == "agent_requests" for s in f.samples)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads worker processes from /proc")
+@pytest.mark.skipif(not reuseport_supported(), reason="the spread needs Linux's SO_REUSEPORT balancing")
+def test_two_workers_expose_one_set_of_metrics(
+    tmp_path: Path, support_model_cache: Path, _fake_openai_session: FakeOpenAIServer
+) -> None:
+    """``--workers 2``: every scrape, whichever worker answers it, reports all runs; a worker
+    killed or removed (SIGTTOU) keeps its runs in the totals and leaves no live gauge."""
+    import signal
+
+    cache = tmp_path / "cache"
+    shutil.copytree(support_model_cache, cache)
+    env = {"AGENTOPS_CACHE_DIR": str(cache), "AGENTOPS_HOME": str(tmp_path / "home")}
+    server = ServeProcess({**env, **openai_env(_fake_openai_session)}, tmp_path, workers=2)
+    url = f"{server.url}/v1/agents/support/runs"
+    runs = 24
+
+    def run_all(count: int, tag: str) -> list[dict]:
+        answers = [  # a new connection each: the kernel hashes them over both workers' sockets
+            httpx.post(url, json={"query": f"{QUERY} ({tag} {i})"}, timeout=WORKERS_TIMEOUT_S)
+            for i in range(count)
+        ]
+        assert [a.status_code for a in answers] == [200] * count, answers[-1].text
+        return [a.json() for a in answers]
+
+    try:
+        server.wait_ready(timeout=WORKERS_TIMEOUT_S)
+        _wait_until_all_accept(server, 2)
+        workers = worker_pids(server.proc.pid)
+        folder = _shared_metrics_dir(workers[0])
+        answered = run_all(runs, "first")
+        per_worker = {pid: _requests_of(folder, pid) for pid in workers}
+        assert min(per_worker.values()) > 0 and sum(per_worker.values()) == runs, per_worker
+        automated = sum(1 for run in answered if not run["escalate"]) / runs
+        scrapes = [_scrape(server) for _ in range(6)]
+        for seen in scrapes:
+            assert _total(seen, "agent_requests_total") == runs
+            assert _total(seen, "agent_request_duration_seconds_count") == runs
+            assert _total(seen, "agent_confidence_score_count") == runs
+            assert seen[("support_automation_rate", ())] == pytest.approx(automated)
+            breakers = [v for (name, _), v in seen.items() if name == "agent_llm_breaker_state"]
+            assert breakers and set(breakers) == {0.0}  # closed, one series per endpoint and model
+        assert all((folder / f"gauge_livemax_{pid}.db").exists() for pid in workers)
+
+        os.kill(workers[0], signal.SIGKILL)
+        replaced = _wait_for_workers(server, 2, {workers[0]})
+        assert not (folder / f"gauge_livemax_{workers[0]}.db").exists()  # its breakers are gone
+        assert (folder / f"counter_{workers[0]}.db").exists()  # its runs are not
+        assert _total(_scrape(server), "agent_requests_total") == runs
+
+        os.kill(server.proc.pid, signal.SIGTTOU)
+        (left,) = _wait_for_workers(server, 1, set())
+        (removed,) = set(replaced) - {left}
+        assert not (folder / f"gauge_livemax_{removed}.db").exists()
+        run_all(6, "after")
+        seen = _scrape(server)
+        assert _total(seen, "agent_requests_total") == runs + 6
+        assert _total(seen, "agent_request_duration_seconds_count") == runs + 6
+    finally:
+        server.stop()
+    assert not folder.exists()  # the serve's private directory goes with it
