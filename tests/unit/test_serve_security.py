@@ -11,7 +11,7 @@ from agentops_cli.config import load_settings
 from agentops_cli.errors import BadInput
 from agentops_cli.observability.redact import register_secrets
 from agentops_cli.serving.security import ApiKeys, AuditLog, RateLimiter, key_digest
-from agentops_cli.serving.server import exposure_warning, is_loopback
+from agentops_cli.serving.server import exposure_warning, is_loopback, limits_warning
 
 
 def test_api_keys_identify_only_valid_bearer_tokens() -> None:
@@ -82,6 +82,20 @@ def test_exposure_warning() -> None:
     assert exposure_warning(plain, "127.0.0.1") is None
     assert "without API keys" in (exposure_warning(plain, "0.0.0.0") or "")
     assert exposure_warning(keyed, "0.0.0.0") is None
+
+
+def test_limits_warning_when_workers_count_on_their_own() -> None:
+    """Rate limits and quotas count per worker without Redis: N workers allow up to N times them."""
+
+    def settings(**layer: object):  # type: ignore[no-untyped-def]
+        return load_settings(None, layer, dotenv_path=None).settings
+
+    assert "up to 3× them" in (limits_warning(settings(), 3) or "")  # the default 600 a minute
+    assert "redis_url" in (limits_warning(settings(**{"serve.daily_quota": 5}), 2) or "")
+    assert limits_warning(settings(), 1) is None
+    assert limits_warning(settings(redis_url="redis://127.0.0.1:6379/0"), 3) is None  # one shared count
+    off = settings(**{"serve.rate_limit_per_minute": 0, "serve.daily_quota": 0})
+    assert limits_warning(off, 3) is None
 
 
 def test_app_from_environment_reads_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,12 +17,15 @@ def serve(
     """Serve every registered agent over HTTP: /v1/agents/{name}/runs, /healthz, /readyz, /metrics."""
     loaded = state().load({"serve.host": host, "serve.port": port, "serve.workers": workers})
     settings = loaded.settings
-    from agentops_cli.serving.server import exposure_warning
+    from agentops_cli.serving.server import exposure_warning, limits_warning
     from agentops_cli.serving.server import serve as run_server
 
-    warning = exposure_warning(settings, settings.serve.host)
-    if warning:
-        err_console().print(f"[yellow]warning:[/yellow] {warning}")
+    for warning in (
+        exposure_warning(settings, settings.serve.host),
+        limits_warning(settings, settings.serve.workers),
+    ):
+        if warning:
+            err_console().print(f"[yellow]warning:[/yellow] {warning}")
     err_console().print(
         f"agentops serve on http://{settings.serve.host}:{settings.serve.port} "
         f"({settings.serve.workers} worker{'s' if settings.serve.workers > 1 else ''}) · docs at /docs"

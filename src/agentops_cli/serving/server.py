@@ -39,6 +39,22 @@ def exposure_warning(settings: Settings, host: str) -> str | None:
     return None
 
 
+def limits_warning(settings: Settings, workers: int) -> str | None:
+    """A warning when ``--workers N`` would multiply the rate limit and quota by N.
+
+    Without ``redis_url`` each worker counts in its own memory, and the kernel spreads a
+    caller's connections over the workers: a caller may get up to N times the configured
+    figures. With Redis the workers (and replicas) share one count.
+    """
+    serve = settings.serve
+    if workers < 2 or settings.redis_url or not (serve.rate_limit_per_minute or serve.daily_quota):
+        return None
+    return (
+        f"{workers} workers without redis_url: each counts rate limits and quotas on its own, so a caller "
+        f"may get up to {workers}× them; set redis_url to share one count"
+    )
+
+
 def app_from_environment():  # type: ignore[no-untyped-def]  # uvicorn's factory signature
     from agentops_cli.config import settings_secrets
     from agentops_cli.observability.redact import register_secrets
