@@ -181,3 +181,18 @@ def test_workers_files_add_up_and_an_exited_worker_leaves_its_live_gauges(
     assert {k: v for k, v in after.items() if k[0] != "agent_llm_breaker_state"} == {
         k: v for k, v in seen.items() if k[0] != "agent_llm_breaker_state"
     }  # counters and histograms of exited workers stay in the totals
+
+
+def test_forget_worker_touches_only_this_serves_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = tmp_path / "gauge_livemax_42.db"
+    live.write_bytes(b"")
+    monkeypatch.delenv(MULTIPROC_ENV, raising=False)
+    forget_worker(42)  # one process: no shared directory to look in
+    assert live.exists()
+    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))
+    forget_worker(None)  # a worker that never started has no pid
+    assert live.exists()
+    forget_worker(42)
+    assert not live.exists()

@@ -32,6 +32,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -145,7 +146,6 @@ class _Publisher:
         )
         self._published: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
-        self._stop = threading.Event()
 
     def publish(self) -> None:
         from agentops_cli.llm.cache import PROCESS_COUNTS
@@ -164,7 +164,8 @@ class _Publisher:
         """Publish every ``seconds`` in a daemon thread (it ends with the worker)."""
 
         def loop() -> None:
-            while not self._stop.wait(seconds):
+            while True:
+                time.sleep(seconds)
                 self.publish()
 
         thread = threading.Thread(target=loop, name="metrics-publisher", daemon=True)
