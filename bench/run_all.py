@@ -37,6 +37,7 @@ import bench_mcp
 import bench_peers
 import bench_research
 import bench_serve
+import bench_serve_metrics
 import bench_startup
 import bench_targets
 import bench_view
@@ -105,6 +106,7 @@ def run_benchmarks() -> list[str]:
         lambda: bench_serve.main(["all"]),
         needs_clinc=False,
     )
+    step("serve metrics bookkeeping (1 process, --workers)", bench_serve_metrics.main, needs_clinc=False)
     step(
         "side by side with Inspect AI and promptfoo (1k and 10k rows, offline 100k)",
         lambda: bench_peers.main([]),
@@ -145,6 +147,7 @@ PARTS: list[Part] = [
     Part(("mcp",), bench_mcp.docs_section),
     Part(("view",), bench_view.section, bench_view.summary),
     Part(("serve",), bench_serve.section),
+    Part(("serve_metrics",), bench_serve_metrics.section),
     Part(("peers",), bench_peers.section, bench_peers.summary),
 ]
 
@@ -166,7 +169,8 @@ def render_docs() -> str:
         "alone: `bench/bench_startup.py`, `bench/bench_eval.py [offline|llm|memory]`, "
         "`bench/bench_llm_call.py`, `bench/bench_inspect.py`, `bench/bench_clinc150.py`, "
         "`bench/bench_research.py`, "
-        "`bench/bench_cuad.py`, `bench/bench_peers.py`, `bench/bench_view.py`, `bench/bench_serve.py`.",
+        "`bench/bench_cuad.py`, `bench/bench_peers.py`, `bench/bench_view.py`, `bench/bench_serve.py`, "
+        "`bench/bench_serve_metrics.py`.",
         "- Children run like a real install: sources byte-compiled, `PYTHONDONTWRITEBYTECODE` unset.",
         "",
         "## Summary",
