@@ -17,20 +17,45 @@ from agentops_cli.nlp.intent import (
     scope_scores,
     scope_signals,
     softmax,
-    word_coverage,
     word_ngrams,
+    word_tokens,
 )
 from agentops_cli.nlp.intent_train import Corpus, train_intent_model
 from tests.unit.test_support_nlp import clinc_subset_model, needs_clinc
 
 
+def _words(known: set[str], intents: dict[str, int] | None = None, idf: dict[str, float] | None = None):
+    return scope.ScopeWords(known=frozenset(known), idf=idf or {}, unseen_idf=1.0, intents=intents or {})
+
+
+def word_coverage(text: str, known: set[str]) -> float:
+    return float(scope.text_signals([word_tokens(text)], [0], _words(known))[0, 0])
+
+
 def test_word_coverage_counts_word_tokens_not_bigrams() -> None:
-    grams = word_ngrams("refund my parcel today")  # 4 tokens, 3 bigrams
-    assert len(grams) == 7
-    assert word_coverage(grams, {"refund", "parcel"}) == 0.5
-    assert word_coverage(grams, {"refund my", "my parcel"}) == 0.0  # bigrams are not words
-    assert word_coverage(word_ngrams("refund refund"), {"refund"}) == 1.0
-    assert word_coverage(word_ngrams("?! a"), {"a"}) == 0.0  # no word at all
+    assert len(word_ngrams("refund my parcel today")) == 7  # 4 tokens, 3 bigrams
+    assert word_coverage("refund my parcel today", {"refund", "parcel"}) == 0.5
+    assert word_coverage("refund my parcel today", {"refund my", "my parcel"}) == 0.0  # not words
+    assert word_coverage("refund refund", {"refund"}) == 1.0
+    assert word_coverage("?! a", {"a"}) == 0.0  # no word at all
+
+
+def test_class_idf_and_typo_coverage() -> None:
+    """Class coverage counts the predicted intent's words only; idf coverage weighs a word by its
+    idf (unseen ones by the largest); typo coverage counts an unseen word one edit from a known one."""
+    words = scope.ScopeWords(
+        known=frozenset({"refund", "parcel", "the"}),
+        idf={"refund": 3.0, "parcel": 3.0, "the": 1.0},
+        unseen_idf=4.0,
+        intents={"refund": 0b01, "parcel": 0b10, "the": 0b11},
+    )
+    tokens = [["the", "refund", "weather"], ["the", "refund", "weather"], ["refnud", "parcl", "the", "zzzzzz"]]
+    out = scope.text_signals(tokens + [[]], [0, 1, 1, 0], words)
+    assert out[0].tolist() == pytest.approx([2 / 3, 2 / 3, 4 / 8, 2 / 3])
+    assert out[1, 1] == pytest.approx(1 / 3)  # predicted intent 1: only "the" is one of its words
+    assert out[2].tolist() == pytest.approx([1 / 4, 1 / 4, 1 / 13, 3 / 4])  # swap and drop: typos
+    assert out[3].tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert not scope.is_typo_of_known("xyz", words.near())  # too short to match
 
 
 def test_scope_score_is_the_top_probability_without_weights_and_logistic_with_them() -> None:
@@ -99,7 +124,7 @@ def test_training_coverage_equals_run_time_coverage_and_ignores_out_of_scope_wor
     assert "weather" not in seen and "refund" in seen and "my parcel" not in seen
     query_known = np.isin(query_corpus.word.terms, list(seen))
     trained = scope.coverage(query_corpus.word, np.arange(5, 9), query_known)
-    run_time = [word_coverage(word_ngrams(q), seen) for q in queries]
+    run_time = [word_coverage(q, seen) for q in queries]
     assert trained.tolist() == pytest.approx(run_time)
     assert run_time[:3] == [0.25, 1.0, 0.0]
 

@@ -30,6 +30,8 @@ run time (the same reason its TF-IDF vocabulary excludes them).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +46,129 @@ SCOPE_C = 1.0
 # Columns of :func:`agentops_cli.nlp.intent.scope_signals` the score weighs: top-1 logit, word
 # coverage, negative entropy (chosen on CLINC150 validation, bench/clinc150_rejection.py).
 SIGNALS = (0, 1, 2)
+
+
+# Words shorter than this are never matched to a known word one edit away (too many neighbours).
+TYPO_MIN_CHARS = 5
+# The text-side signals :func:`text_signals` computes, in its column order (they follow the top-1
+# logit and the negative entropy in :func:`agentops_cli.nlp.intent.scope_signals`).
+TEXT_SIGNALS = ("coverage", "class_coverage", "idf_coverage", "typo_coverage")
+
+
+@dataclass
+class ScopeWords:
+    """The in-scope words a query's words are compared with, for the coverage signals.
+
+    Built the same way for the calibration fit (its own rows, at training) and for the final
+    model (at inference) by :meth:`build`, so a text gets the same signals on both sides.
+
+    - ``known``: unigrams seen in in-scope examples (the word coverage's words);
+    - ``idf``: each vocabulary unigram's idf; words outside the vocabulary weigh ``unseen_idf``
+      (the idf of a word no row used): an unseen rare word weighs more than a seen "the";
+    - ``intents``: per known word, a bit mask of the intents (by index) whose examples used it —
+      the *class coverage* of a query predicted intent *k* counts only words bit *k* marks;
+    - ``near``: known words of ``TYPO_MIN_CHARS``+ characters and every one-character deletion
+      of them (symmetric-delete matching): an unseen word that shares an entry with them is
+      one edit (drop, insert, substitution, adjacent swap) from a known word — a typo.
+    """
+
+    known: frozenset[str]
+    idf: dict[str, float]
+    unseen_idf: float
+    intents: dict[str, int]
+    _near: frozenset[str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(
+        cls, terms: Sequence[str], idf: np.ndarray, in_scope: np.ndarray, word_intents: np.ndarray
+    ) -> ScopeWords:
+        """From a word vocabulary (its ``terms`` and their ``idf``), the ``in_scope`` mask of its
+        columns (:func:`scope_mask`) and the (column, intent index) rows of ``word_intents``
+        (:func:`vocabulary_scope`). Unseen words weigh the largest idf of the vocabulary: the
+        rarest seen word's, on both sides."""
+        masks: dict[str, int] = {}
+        for column, intent in word_intents.tolist():
+            term = terms[column]
+            masks[term] = masks.get(term, 0) | (1 << intent)
+        return cls(
+            known=frozenset(t for t, keep in zip(terms, in_scope.tolist(), strict=True) if keep),
+            idf=dict(zip(terms, idf.astype(float).tolist(), strict=True)),
+            unseen_idf=float(idf.max()) if len(idf) else 1.0,
+            intents=masks,
+        )
+
+    def near(self) -> frozenset[str]:
+        """Known words long enough for typo matching, and their one-character deletions (built once)."""
+        if self._near is None:
+            entries: set[str] = set()
+            for word in self.known:
+                if len(word) >= TYPO_MIN_CHARS:
+                    entries.add(word)
+                    entries.update(_deletions(word))
+            self._near = frozenset(entries)
+        return self._near
+
+
+def _deletions(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def is_typo_of_known(word: str, near: frozenset[str]) -> bool:
+    """``word`` (unseen) is one edit from a known word: it, or one of its one-character
+    deletions, is a known word or one of theirs (see :class:`ScopeWords`)."""
+    if len(word) < TYPO_MIN_CHARS - 1:
+        return False
+    return word in near or any(d in near for d in _deletions(word))
+
+
+def text_signals(tokens: Sequence[Sequence[str]], predicted: Sequence[int], words: ScopeWords) -> np.ndarray:
+    """Per text (its word tokens, the index of its predicted intent): the ``TEXT_SIGNALS``.
+
+    - coverage: share of its word tokens in ``words.known``;
+    - class coverage: share used by examples of the predicted intent;
+    - idf coverage: idf-weighted share of known tokens;
+    - typo coverage: as coverage, an unseen token one edit from a known word counting as seen.
+
+    0 for a text without any word. One pass of dictionary look-ups per token: the same
+    function scores held-out rows at training and queries at inference.
+    """
+    known, idf, unseen, intents = words.known, words.idf, words.unseen_idf, words.intents
+    near = words.near()
+    out = np.zeros((len(tokens), len(TEXT_SIGNALS)))
+    for row, (text_tokens, intent) in enumerate(zip(tokens, predicted, strict=True)):
+        if not text_tokens:
+            continue
+        seen = in_class = typo = 0
+        weight_seen = weight_all = 0.0
+        for token in text_tokens:
+            weight = idf.get(token, unseen)
+            weight_all += weight
+            if token in known:
+                seen += 1
+                weight_seen += weight
+                in_class += (intents.get(token, 0) >> intent) & 1
+            elif is_typo_of_known(token, near):
+                typo += 1
+        n = len(text_tokens)
+        out[row] = (seen / n, in_class / n, weight_seen / weight_all, (seen + typo) / n)
+    return out
+
+
+def vocabulary_scope(
+    counts: TermCounts, columns: np.ndarray, in_scope_rows: np.ndarray, intents: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For a fit's word vocabulary (``columns`` of ``counts``) and its in-scope example rows
+    (``intents``: each row's intent index): per vocabulary column, whether it is a word an
+    in-scope example used (:func:`scope_mask`), and the distinct (column, intent index) pairs
+    of those words — shape (n, 2) — that :class:`ScopeWords` turns into class coverage."""
+    in_scope = scope_mask(counts, columns, in_scope_rows)[columns]
+    if not len(in_scope_rows):
+        return in_scope, np.empty((0, 2), dtype=np.int64)
+    words = np.flatnonzero(in_scope)
+    sub = counts.matrix[in_scope_rows][:, columns[words]].tocoo()
+    n_intents = int(intents.max()) + 1
+    keys = np.unique(words[sub.col].astype(np.int64) * n_intents + intents[sub.row])
+    return in_scope, np.column_stack([keys // n_intents, keys % n_intents])
 
 
 def is_unigram(counts: TermCounts) -> np.ndarray:
@@ -92,7 +217,7 @@ def fit_scope_weights(signals: np.ndarray, in_scope: np.ndarray) -> list[float]:
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=SCOPE_C, class_weight="balanced", max_iter=1000)
     model.fit((features - mean) / scale, in_scope.astype(int))
-    weights = np.zeros(signals.shape[1])
+    weights = np.zeros(max(SIGNALS) + 1)  # up to the last weighed column (scope_scores reads those)
     weights[list(SIGNALS)] = model.coef_[0] / scale
     bias = float(model.intercept_[0] - weights[list(SIGNALS)] @ mean)
     return [round(bias, 6), *(round(float(w), 6) for w in weights)]
