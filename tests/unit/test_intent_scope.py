@@ -49,8 +49,12 @@ def test_class_idf_and_typo_coverage() -> None:
         unseen_idf=4.0,
         intents={"refund": 0b01, "parcel": 0b10, "the": 0b11},
     )
-    tokens = [["the", "refund", "weather"], ["the", "refund", "weather"], ["refnud", "parcl", "the", "zzzzzz"]]
-    out = scope.text_signals(tokens + [[]], [0, 1, 1, 0], words)
+    tokens = [
+        ["the", "refund", "weather"],
+        ["the", "refund", "weather"],
+        ["refnud", "parcl", "the", "zzzzzz"],
+    ]
+    out = scope.text_signals([*tokens, []], [0, 1, 1, 0], words)
     assert out[0].tolist() == pytest.approx([2 / 3, 2 / 3, 4 / 8, 2 / 3])
     assert out[1, 1] == pytest.approx(1 / 3)  # predicted intent 1: only "the" is one of its words
     assert out[2].tolist() == pytest.approx([1 / 4, 1 / 4, 1 / 13, 3 / 4])  # swap and drop: typos

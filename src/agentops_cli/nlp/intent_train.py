@@ -423,7 +423,12 @@ def tune_threshold(
 
 
 def _oof_logits(
-    corpus: Corpus, texts: list[str], labels: list[str], classes: list[str], oos_label: str, params: TrainParams
+    corpus: Corpus,
+    texts: list[str],
+    labels: list[str],
+    classes: list[str],
+    oos_label: str,
+    params: TrainParams,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold logits (stratified k-fold) in ``classes`` order, and each row's text signals
     against its fold's words, for calibration on small packs."""
@@ -473,7 +478,12 @@ def _heldout_signals(
 
 
 def _scope_arrays(
-    corpus: Corpus, vocabulary: Vocabulary, rows: np.ndarray, labels: Sequence[str], oos_label: str, classes: list[str]
+    corpus: Corpus,
+    vocabulary: Vocabulary,
+    rows: np.ndarray,
+    labels: Sequence[str],
+    oos_label: str,
+    classes: list[str],
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`agentops_cli.nlp.intent_scope.vocabulary_scope` of a fit on ``rows``: its in-scope
     rows, each one's intent as an index into ``classes``."""
@@ -484,7 +494,12 @@ def _scope_arrays(
 
 
 def _scope_words(
-    corpus: Corpus, vocabulary: Vocabulary, rows: np.ndarray, labels: Sequence[str], oos_label: str, classes: list[str]
+    corpus: Corpus,
+    vocabulary: Vocabulary,
+    rows: np.ndarray,
+    labels: Sequence[str],
+    oos_label: str,
+    classes: list[str],
 ) -> scope.ScopeWords:
     """The :class:`~agentops_cli.nlp.intent_scope.ScopeWords` of a fit on ``rows`` — built as the
     exported model builds its own (:meth:`IntentModel.scope`), idf in the model's float32."""
@@ -602,7 +617,13 @@ def _train(
         final.cancel()
         raise
     h_cover = _heldout_signals(
-        corpus, all_texts, (fit_rows, held_rows), first_vocabularies[0], all_labels, (oos_label, classes), h_logits
+        corpus,
+        all_texts,
+        (fit_rows, held_rows),
+        first_vocabularies[0],
+        all_labels,
+        (oos_label, classes),
+        h_logits,
     )
     h_labels = [all_labels[i] for i in held_rows]
     _finish(model, (h_logits, h_cover), h_labels, oos_label, params, source, len(all_labels))
