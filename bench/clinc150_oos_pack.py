@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from clinc150_rejection import _halves
+from clinc150_rejection import _halves, with_typos
 from common import RESULTS, children_cpu, fit_pack, load_clinc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
@@ -128,35 +128,6 @@ def cross_pool(data: dict, name: str) -> dict:
     }
 
 
-def _cross_fitted_threshold(probs, cover, is_oos, predicted_oos, correct, budget, folds=5):
-    """Idea 3: the engine's weights, but the threshold tuned on out-of-fold scope scores (each
-    row scored by weights fitted without it), not on the rows the weights were fitted on."""
-    import numpy as np
-
-    from agentops_cli.nlp import intent_scope as scope
-    from agentops_cli.nlp.intent import scope_scores, scope_signals
-    from agentops_cli.nlp.intent_train import tune_threshold
-
-    weights, threshold, stats = _ENGINE_RULE(probs, cover, is_oos, predicted_oos, correct, budget)
-    if not weights:
-        return weights, threshold, stats
-    undecided = is_oos & ~predicted_oos
-    rows = np.flatnonzero(~is_oos | undecided)
-    rng = np.random.default_rng(13)
-    fold = np.zeros(len(is_oos), dtype=int)
-    for kind in (~is_oos, undecided):
-        idx = np.flatnonzero(kind)
-        rng.shuffle(idx)
-        fold[idx] = np.arange(len(idx)) % folds
-    signals, oof = scope_signals(probs, cover), np.zeros(len(is_oos))
-    for k in range(folds):
-        fit, held = rows[fold[rows] != k], rows[fold[rows] == k]
-        fold_weights = scope.fit_scope_weights(signals[fit], ~is_oos[fit])
-        oof[held] = scope_scores(probs[held], cover[held], fold_weights)
-    threshold, stats = tune_threshold(oof[~is_oos], correct, oof[undecided], budget)
-    return weights, threshold, stats
-
-
 _ENGINE_RULE = None
 PSEUDO = "pseudo-OOS rows join the pack's (one extra fit)"
 
@@ -168,7 +139,7 @@ def _pseudo_signals(data: dict, tune: list) -> object:
 
     from agentops_cli.nlp import intent_scope as scope
     from agentops_cli.nlp import intent_train as it
-    from agentops_cli.nlp.intent import scope_signals, softmax
+    from agentops_cli.nlp.intent import OOS_LABEL, scope_signals, softmax, word_tokens
 
     params = it.TrainParams()
     train = data["train"]
@@ -182,8 +153,10 @@ def _pseudo_signals(data: dict, tune: list) -> object:
     is_pseudo = np.array([lab in left_out for _, lab in tune])
     gold = np.array([fit.classes.index(lab) if lab not in left_out else -1 for _, lab in tune])
     probs = softmax(logits, it.fit_temperature(logits[~is_pseudo], gold[~is_pseudo]))
-    known = scope.scope_mask(corpus.word, vocabularies[0].columns, fit_rows)
-    return scope_signals(probs, scope.coverage(corpus.word, rows, known))[is_pseudo]
+    labels = [lab for _, lab in train]
+    words = it._scope_words(corpus, vocabularies[0], fit_rows, labels, OOS_LABEL, fit.classes)
+    tokens = [word_tokens(texts[i]) for i in rows]
+    return scope_signals(probs, scope.text_signals(tokens, probs.argmax(axis=1).tolist(), words))[is_pseudo]
 
 
 def _with_pseudo(pseudo):
@@ -208,7 +181,39 @@ def _with_pseudo(pseudo):
     return rule
 
 
-def rules(data: dict) -> dict:
+# issue 21 part B round 3: the engine's rule over other columns of scope_signals
+# (0 top-1 logit, 1 word coverage, 2 negative entropy, 3 class, 4 idf, 5 typo coverage).
+SIGNAL_VARIANTS = {
+    "cross-fitted threshold": ((0, 1, 2), 5),
+    "+ class coverage": ((0, 1, 2, 3), 0),
+    "+ idf coverage": ((0, 1, 2, 4), 0),
+    "+ typo coverage": ((0, 1, 2, 5), 0),
+    "typo coverage instead of coverage": ((0, 5, 2), 0),
+    "class coverage instead of coverage": ((0, 3, 2), 0),
+    "idf coverage instead of coverage": ((0, 4, 2), 0),
+    "+ class + idf + typo coverage": ((0, 1, 2, 3, 4, 5), 0),
+    "typo coverage instead of coverage, cross-fitted threshold": ((0, 5, 2), 5),
+    "+ class coverage, cross-fitted threshold": ((0, 1, 2, 3), 5),
+}
+
+
+def _with_signals(signals: tuple[int, ...], folds: int):
+    """The engine's rule (:func:`intent_scope.choose_rule`) weighing ``signals``, its threshold
+    tuned on ``folds``-fold out-of-fold scores (0: in-sample, as intent-v11)."""
+    from agentops_cli.nlp import intent_scope as scope
+
+    def rule(*args):
+        saved = scope.SIGNALS, scope.CROSS_FIT_FOLDS
+        scope.SIGNALS, scope.CROSS_FIT_FOLDS = signals, folds
+        try:
+            return _ENGINE_RULE(*args)
+        finally:
+            scope.SIGNALS, scope.CROSS_FIT_FOLDS = saved
+
+    return rule
+
+
+def rules(data: dict, with_pseudo: bool = False) -> dict:
     """Rule variants on the cross-pool protocol with the adopted ``oos_rows="rule"`` engine: one
     training per direction, the rule's inputs captured, each variant re-chosen on them, applied
     to the trained model and read on the other half / the other pool."""
@@ -225,7 +230,8 @@ def rules(data: dict) -> dict:
         captured["args"] = args
         return engine(*args)
 
-    variants = {"engine (intent-v11)": engine, "cross-fitted threshold": _cross_fitted_threshold}
+    variants = {"engine (intent-v11)": _with_signals((0, 1, 2), 0)}
+    variants.update({name: _with_signals(*setting) for name, setting in SIGNAL_VARIANTS.items()})
     figures: dict[str, list] = {name: [] for name in variants}
     scope.choose_rule = capture
     try:
@@ -235,26 +241,46 @@ def rules(data: dict) -> dict:
             train = data["train"] + [[t, OOS_LABEL] for t, _ in data[pack_pool]]
             model = fit_pack(train, tune)
             gold = np.array([lab for _, lab in check], dtype=object)
-            variants[PSEUDO] = _with_pseudo(_pseudo_signals(data, tune))
-            figures.setdefault(PSEUDO, [])
+            if with_pseudo:
+                variants[PSEUDO] = _with_pseudo(_pseudo_signals(data, tune))
+                figures.setdefault(PSEUDO, [])
+            noisy = [with_typos(t, i) for i, (t, _) in enumerate(check)]
             for name, rule in variants.items():
                 weights, threshold, _ = rule(*captured["args"])
                 model.oos_weights, model.oos_threshold = weights, threshold
+                started = time.process_time()
                 preds = model.predict([t for t, _ in check])
+                predict_cpu = time.process_time() - started
                 oos_preds = model.predict([t for t, _ in data[check_pool]])
+                noisy_preds = model.predict(noisy)
                 figures[name].append(
                     {
                         "pack_oos": pack_pool,
+                        "weights": weights,
                         "threshold": threshold,
                         "accuracy": float(np.mean([p.label == g for p, g in zip(preds, gold, strict=True)])),
                         "oos_recall": float(np.mean([p.label == OOS_LABEL for p in oos_preds])),
+                        "clean_rejected": float(np.mean([not p.in_scope for p in preds])),
+                        "noisy_rejected": float(np.mean([not p.in_scope for p in noisy_preds])),
+                        "noisy_accuracy": float(
+                            np.mean([p.label == g for p, g in zip(noisy_preds, gold, strict=True)])
+                        ),
+                        "predict_cpu_us_per_query": round(predict_cpu / len(check) * 1e6, 1),
                     }
                 )
     finally:
         scope.choose_rule = engine
     out = []
+    keys = (
+        "accuracy",
+        "oos_recall",
+        "clean_rejected",
+        "noisy_rejected",
+        "noisy_accuracy",
+        "predict_cpu_us_per_query",
+    )
     for name, runs in figures.items():
-        mean = {k: round(sum(r[k] for r in runs) / len(runs), 4) for k in ("accuracy", "oos_recall")}
+        mean = {k: round(sum(r[k] for r in runs) / len(runs), 4) for k in keys}
         out.append({"variant": name, **mean, "runs": runs})
     return {"rows": out}
 
@@ -354,7 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     data = load_clinc()
     result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     if args.measure == "rules":
-        result["val_cross_pool_rules"] = rules(data)["rows"]
+        fresh = {row["variant"]: row for row in rules(data)["rows"]}  # rows not re-run are kept
+        kept = [row for row in result.get("val_cross_pool_rules", []) if row["variant"] not in fresh]
+        result["val_cross_pool_rules"] = kept + list(fresh.values())
         args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         print(json.dumps(result["val_cross_pool_rules"], indent=1))
         return 0

@@ -133,6 +133,36 @@ def test_training_coverage_equals_run_time_coverage_and_ignores_out_of_scope_wor
     assert run_time[:3] == [0.25, 1.0, 0.0]
 
 
+def test_training_and_inference_compute_the_same_text_signals(tmp_path: Path) -> None:
+    """The rule is fitted on signals computed by the trainer's ScopeWords and applied to those of
+    the exported model's: for the same rows they must be the same words, weights and numbers."""
+    texts, labels = _pack_with_oos()
+    model = IntentModel.load(_saved(train_intent_model(texts, labels), tmp_path))
+    corpus = Corpus.of(texts)
+    vocabulary = corpus.vocabularies(np.arange(len(texts)), intent_train.TrainParams())[0]
+    trained = intent_train._scope_words(
+        corpus, vocabulary, np.arange(len(texts)), labels, OOS_LABEL, model.labels
+    )
+    served = model.scope()
+    assert (trained.known, trained.idf, trained.intents) == (served.known, served.idf, served.intents)
+    assert trained.unseen_idf == served.unseen_idf
+    assert served.intents[word_ngrams("refund")[0]] == 1 << model.labels.index("refund")
+    queries = ["refund my money back", "refnud my mony", "track the parcel please", "qwhzkpr money", "!!"]
+    tokens = [word_tokens(q) for q in queries]
+    run_time: list[list[str]] = []
+    probs = softmax(model.logits(queries, run_time), model.temperature)
+    assert run_time == tokens  # the tokens inference collects are the trainer's
+    predicted = probs.argmax(axis=1).tolist()
+    assert np.array_equal(
+        scope.text_signals(tokens, predicted, trained), scope.text_signals(run_time, predicted, served)
+    )
+
+
+def _saved(model: IntentModel, folder: Path) -> Path:
+    model.save(folder / "m.npz")
+    return folder / "m.npz"
+
+
 def _pack_with_oos() -> tuple[list[str], list[str]]:
     """Three intents, and out-of-scope examples: one unknown word among an intent's and fillers."""
     rng = random.Random(5)
@@ -182,6 +212,7 @@ def test_a_pack_with_out_of_scope_examples_trains_the_same_rule_twice(tmp_path: 
     assert len(model.oos_weights) == 4 and model.oos_weights[2] > 0  # coverage: the telling signal
     assert (model.oos_weights, model.oos_threshold) == (again.oos_weights, again.oos_threshold)
     assert np.array_equal(model.word_in_scope, again.word_in_scope)
+    assert np.array_equal(model.word_intents, again.word_intents) and len(model.word_intents)
     in_scope_words = model.scope_words()
     volcano = word_ngrams("volcano")[0]  # as stemmed
     assert "refund" in in_scope_words and volcano not in in_scope_words  # OOS-only words excluded

@@ -352,8 +352,15 @@ def scope_scores(
 
     if not weights:
         return probs.max(axis=1) if len(probs) else np.empty(0)
-    signals = scope_signals(probs, text)[:, : len(weights) - 1]
-    z = weights[0] + signals @ np.asarray(weights[1:], dtype=np.float64)
+    return scope_scores_of_signals(scope_signals(probs, text), weights)
+
+
+def scope_scores_of_signals(signals: np.ndarray, weights: Sequence[float]) -> np.ndarray:
+    """``sigmoid(bias + w · signals)`` for ``weights`` = ``[bias, *w]`` over the first columns of
+    :func:`scope_signals` rows."""
+    import numpy as np
+
+    z = weights[0] + signals[:, : len(weights) - 1] @ np.asarray(weights[1:], dtype=np.float64)
     return 1.0 / (1.0 + np.exp(-z))
 
 

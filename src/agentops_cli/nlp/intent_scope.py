@@ -48,8 +48,10 @@ SCOPE_C = 1.0
 SIGNALS = (0, 1, 2)
 
 
+# Folds of the out-of-fold scores the threshold is tuned on (:func:`choose_rule`); 0: in-sample.
+CROSS_FIT_FOLDS = 0
 # Words shorter than this are never matched to a known word one edit away (too many neighbours).
-TYPO_MIN_CHARS = 5
+TYPO_MIN_CHARS = 3
 # The text-side signals :func:`text_signals` computes, in its column order (they follow the top-1
 # logit and the negative entropy in :func:`agentops_cli.nlp.intent.scope_signals`).
 TEXT_SIGNALS = ("coverage", "class_coverage", "idf_coverage", "typo_coverage")
@@ -223,20 +225,44 @@ def fit_scope_weights(signals: np.ndarray, in_scope: np.ndarray) -> list[float]:
     return [round(bias, 6), *(round(float(w), 6) for w in weights)]
 
 
+def cross_fitted_scores(signals: np.ndarray, in_scope: np.ndarray, folds: int, seed: int = 13) -> np.ndarray:
+    """Out-of-fold scope scores of every row of ``signals``: each scored by the weights
+    (:func:`fit_scope_weights`) of a fit on the other folds — stratified, seeded folds, so the
+    same rows always give the same scores."""
+    from agentops_cli.nlp.intent import scope_scores_of_signals
+
+    fold = np.zeros(len(in_scope), dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    for kind in (in_scope, ~in_scope):
+        rows = np.flatnonzero(kind)
+        fold[rng.permutation(rows)] = np.arange(len(rows)) % folds
+    out = np.zeros(len(in_scope))
+    for k in range(folds):
+        fit, held = fold != k, fold == k
+        out[held] = scope_scores_of_signals(signals[held], fit_scope_weights(signals[fit], in_scope[fit]))
+    return out
+
+
 def choose_rule(
     probs: np.ndarray,
-    word_cover: np.ndarray,
+    text: np.ndarray,
     is_oos: np.ndarray,
     predicted_oos: np.ndarray,
     correct: np.ndarray,
     max_accuracy_drop: float,
 ) -> tuple[list[float], float, dict[str, float]]:
-    """The out-of-scope rule for held-out rows (calibrated ``probs``): ``(weights, threshold, figures)``.
+    """The out-of-scope rule for held-out rows (calibrated ``probs``, :func:`text_signals` rows
+    ``text``): ``(weights, threshold, figures)``.
 
     ``correct`` marks in-scope rows whose top label was right; out-of-scope rows the classifier
     already labelled out of scope (``predicted_oos``) are caught whatever the threshold, so
     they neither fit the weights nor count for the threshold. Weights are ``[]`` when the top-1
     probability alone does as well on these rows (accuracy + out-of-scope recall).
+
+    With ``CROSS_FIT_FOLDS``, the threshold and that comparison use out-of-fold scores
+    (:func:`cross_fitted_scores`): weights fitted on the very rows they then score look better
+    there than on new queries, so the threshold and the reported figures are those of rows the
+    weights never saw; the weights applied at run time are fitted on all of them.
     """
     from agentops_cli.nlp.intent import scope_scores, scope_signals
     from agentops_cli.nlp.intent_train import tune_threshold
@@ -247,8 +273,13 @@ def choose_rule(
     if int(undecided.sum()) < MIN_OOS_EXAMPLES or int((~is_oos).sum()) < MIN_OOS_EXAMPLES:
         return [], threshold, stats
     rows = ~is_oos | undecided
-    weights = fit_scope_weights(scope_signals(probs[rows], word_cover[rows]), ~is_oos[rows])
-    score = scope_scores(probs, word_cover, weights)
+    signals = scope_signals(probs[rows], text[rows])
+    weights = fit_scope_weights(signals, ~is_oos[rows])
+    if CROSS_FIT_FOLDS:
+        score = np.zeros(len(is_oos))
+        score[rows] = cross_fitted_scores(signals, ~is_oos[rows], CROSS_FIT_FOLDS)
+    else:
+        score = scope_scores(probs, text, weights)
     combined, combined_stats = tune_threshold(score[~is_oos], correct, score[undecided], max_accuracy_drop)
     gain = combined_stats["accuracy"] + combined_stats["oos_recall"] - stats["accuracy"] - stats["oos_recall"]
     if gain > 1e-9:
