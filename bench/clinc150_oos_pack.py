@@ -194,6 +194,8 @@ SIGNAL_VARIANTS = {
     "+ class + idf + typo coverage": ((0, 1, 2, 3, 4, 5), 0),
     "typo coverage instead of coverage, cross-fitted threshold": ((0, 5, 2), 5),
     "+ class coverage, cross-fitted threshold": ((0, 1, 2, 3), 5),
+    "+ class + idf coverage": ((0, 1, 2, 3, 4), 0),
+    "+ class + idf + typo coverage, cross-fitted threshold": ((0, 1, 2, 3, 4, 5), 5),
 }
 
 
@@ -213,7 +215,7 @@ def _with_signals(signals: tuple[int, ...], folds: int):
     return rule
 
 
-def rules(data: dict, with_pseudo: bool = False) -> dict:
+def rules(data: dict, names: list[str] | None = None, with_pseudo: bool = False) -> dict:
     """Rule variants on the cross-pool protocol with the adopted ``oos_rows="rule"`` engine: one
     training per direction, the rule's inputs captured, each variant re-chosen on them, applied
     to the trained model and read on the other half / the other pool."""
@@ -231,7 +233,13 @@ def rules(data: dict, with_pseudo: bool = False) -> dict:
         return engine(*args)
 
     variants = {"engine (intent-v11)": _with_signals((0, 1, 2), 0)}
-    variants.update({name: _with_signals(*setting) for name, setting in SIGNAL_VARIANTS.items()})
+    variants.update(
+        {
+            name: _with_signals(*setting)
+            for name, setting in SIGNAL_VARIANTS.items()
+            if not names or name in names
+        }
+    )
     figures: dict[str, list] = {name: [] for name in variants}
     scope.choose_rule = capture
     try:
@@ -372,15 +380,22 @@ def section(data: dict | None) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("measure", choices=["halves", "cross_pool", "rules"])
-    parser.add_argument("variants", nargs="*", help=f"for halves and cross_pool: any of {sorted(VARIANTS)}")
+    parser.add_argument(
+        "variants",
+        nargs="*",
+        help=f"halves, cross_pool: any of {sorted(VARIANTS)}; rules: any of {sorted(SIGNAL_VARIANTS)}",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "clinc150_oos_pack.json")
     args = parser.parse_args(argv)
-    if unknown := [v for v in args.variants if v not in VARIANTS]:
+    known = SIGNAL_VARIANTS if args.measure == "rules" else VARIANTS
+    if unknown := [v for v in args.variants if v not in known]:
         parser.error(f"unknown variant(s): {unknown}")
     data = load_clinc()
     result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     if args.measure == "rules":
-        fresh = {row["variant"]: row for row in rules(data)["rows"]}  # rows not re-run are kept
+        fresh = {
+            row["variant"]: row for row in rules(data, args.variants)["rows"]
+        }  # rows not re-run are kept
         kept = [row for row in result.get("val_cross_pool_rules", []) if row["variant"] not in fresh]
         result["val_cross_pool_rules"] = kept + list(fresh.values())
         args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -23,6 +23,10 @@ from agentops_cli.nlp.intent import (
 from agentops_cli.nlp.intent_train import Corpus, train_intent_model
 from tests.unit.test_support_nlp import clinc_subset_model, needs_clinc
 
+N_WEIGHTS = (
+    max(scope.SIGNALS) + 2
+)  # the bias, then one weight per scope_signals column up to the last weighed
+
 
 def _words(known: set[str], intents: dict[str, int] | None = None, idf: dict[str, float] | None = None):
     return scope.ScopeWords(known=frozenset(known), idf=idf or {}, unseen_idf=1.0, intents=intents or {})
@@ -59,7 +63,8 @@ def test_class_idf_and_typo_coverage() -> None:
     assert out[1, 1] == pytest.approx(1 / 3)  # predicted intent 1: only "the" is one of its words
     assert out[2].tolist() == pytest.approx([1 / 4, 1 / 4, 1 / 13, 3 / 4])  # swap and drop: typos
     assert out[3].tolist() == [0.0, 0.0, 0.0, 0.0]
-    assert not scope.is_typo_of_known("xyz", words.near())  # too short to match
+    assert not scope.is_typo_of_known("xyz", words.near())  # no known word one edit away
+    assert not scope.is_typo_of_known("a", words.near())  # too short to match anything
 
 
 def test_scope_score_is_the_top_probability_without_weights_and_logistic_with_them() -> None:
@@ -90,7 +95,7 @@ def test_the_logistic_rule_is_kept_only_when_it_beats_the_top_probability() -> N
     probs, cover, is_oos, predicted_oos, correct = _heldout(rng)
     plain = intent_train.tune_threshold(probs.max(1)[~is_oos], correct, probs.max(1)[is_oos], 0.01)[1]
     weights, threshold, stats = scope.choose_rule(probs, cover, is_oos, predicted_oos, correct, 0.01)
-    assert len(weights) == 4 and weights[2] > 0  # more seen words → more in scope
+    assert len(weights) == N_WEIGHTS and weights[2] > 0  # more seen words → more in scope
     assert stats["oos_recall"] > plain["oos_recall"] + 0.3
     score = scope_scores(probs, cover, weights)
     assert stats["oos_recall"] == pytest.approx(float((score[is_oos] < threshold).mean()))
@@ -209,7 +214,7 @@ def test_a_pack_with_out_of_scope_examples_trains_the_same_rule_twice(tmp_path: 
     texts, labels = _pack_with_oos()
     model = train_intent_model(texts, labels)
     again = train_intent_model(texts, labels)
-    assert len(model.oos_weights) == 4 and model.oos_weights[2] > 0  # coverage: the telling signal
+    assert len(model.oos_weights) == N_WEIGHTS and model.oos_weights[2] > 0  # coverage: the telling signal
     assert (model.oos_weights, model.oos_threshold) == (again.oos_weights, again.oos_threshold)
     assert np.array_equal(model.word_in_scope, again.word_in_scope)
     assert np.array_equal(model.word_intents, again.word_intents) and len(model.word_intents)
@@ -225,6 +230,19 @@ def test_a_pack_with_out_of_scope_examples_trains_the_same_rule_twice(tmp_path: 
     assert [p.label for p in loaded.predict(queries)] == [p.label for p in predictions]
     assert [p.label for p in predictions[:2]] == ["refund", "shipping"]
     assert predictions[2].label == OOS_LABEL
+
+
+def test_a_typo_in_an_in_scope_query_keeps_its_label_where_an_unknown_word_is_rejected() -> None:
+    """The pack's out-of-scope examples are an unknown word among an intent's words: with the
+    typo coverage, a misspelt intent word ("parcle") is not mistaken for one of them."""
+    texts, labels = _pack_with_oos()
+    model = train_intent_model(texts, labels)
+    typo_weight = 6  # [bias, *one weight per scope_signals column]: its column 5 is the typo coverage
+    assert len(model.oos_weights) > typo_weight and model.oos_weights[typo_weight] > 0
+    queries = ["track my parcle delivery", "track my parcel delivery", "qwhzkpr money"]
+    assert [p.label for p in model.predict(queries)] == ["shipping", "shipping", OOS_LABEL]
+    model.oos_weights = [*model.oos_weights[:typo_weight], 0.0]  # the same rule without it
+    assert model.predict(queries[:1])[0].label == OOS_LABEL
 
 
 def test_a_pack_without_out_of_scope_examples_keeps_the_top_probability_rule(tmp_path: Path) -> None:
@@ -256,7 +274,7 @@ def test_a_model_file_without_the_scope_words_still_loads(tmp_path: Path) -> Non
 def test_real_out_of_scope_queries_fit_a_rule_that_catches_more_of_them() -> None:
     """12 CLINC150 intents calibrated on val + oos_val (real out-of-scope queries)."""
     model, _ = clinc_subset_model()
-    assert len(model.oos_weights) == 4 and model.oos_weights[2] > 0
+    assert len(model.oos_weights) == N_WEIGHTS and model.oos_weights[2] > 0
     assert model.meta["heldout_accuracy"] >= model.meta["heldout_accuracy_no_reject"] - 0.01 - 1e-9
     assert (
         model.meta["heldout_oos_recall"] >= 0.8
@@ -292,7 +310,7 @@ def test_every_out_of_scope_example_fits_the_rule_and_none_trains_the_calibratio
     assert (OOS_LABEL in calibration) == (oos_rows == "class")
     assert (OOS_LABEL in final) == (OOS_LABEL in model.labels) == final_has_the_class
     # 41 out-of-scope rows fit the logistic rule; the 8 held out with "class" are too few for it
-    assert (len(model.oos_weights) == 4) == (oos_rows != "class")
+    assert (len(model.oos_weights) == N_WEIGHTS) == (oos_rows != "class")
     if oos_rows != "class":  # an unknown word next to an intent's: caught by the fitted rule
         assert model.predict(["qwhzkpr money"])[0].label == OOS_LABEL
     assert [p.label for p in model.predict(["refund my money back please"])] == ["refund"]
