@@ -392,7 +392,7 @@ def cost(data: dict) -> dict:
 
     originals = {
         (scope, "choose_rule"): scope.choose_rule,
-        (it, "_heldout_coverage"): it._heldout_coverage,
+        (it, "_heldout_signals"): it._heldout_signals,
         (it, "_mark_scope_words"): it._mark_scope_words,
     }
     for (module, name), fn in originals.items():
@@ -449,7 +449,7 @@ def pseudo(data: dict) -> dict:
 
     from agentops_cli.nlp import intent_scope as scope
     from agentops_cli.nlp import intent_train as it
-    from agentops_cli.nlp.intent import scope_scores, scope_signals, softmax
+    from agentops_cli.nlp.intent import OOS_LABEL, scope_scores, scope_signals, softmax, word_tokens
 
     params = it.TrainParams()
     train, val, oos_val = data["train"], data["val"], data["oos_val"]
@@ -462,11 +462,13 @@ def pseudo(data: dict) -> dict:
     def fitted(fit_rows):
         vocabularies = corpus.vocabularies(fit_rows, params)
         fit = it.fit_svm(corpus.features(fit_rows, vocabularies), [train[i][1] for i in fit_rows], params)
-        known = scope.scope_mask(corpus.word, vocabularies[0].columns, fit_rows)
+        labels = [lab for _, lab in train]
+        words = it._scope_words(corpus, vocabularies[0], fit_rows, labels, OOS_LABEL, fit.classes)
 
         def score(rows):
             logits = it._in_order(fit, corpus.features(rows, vocabularies), fit.classes)
-            return logits, scope.coverage(corpus.word, rows, known)
+            tokens = [word_tokens(texts[i]) for i in rows]
+            return logits, scope.text_signals(tokens, logits.argmax(axis=1).tolist(), words)
 
         return fit.classes, score
 

@@ -122,20 +122,21 @@ def test_the_top_rule_stays_when_the_combined_score_does_not_gain() -> None:
     assert weights == [] and stats == {"accuracy": 1.0, "oos_recall": 1.0}
 
 
-def test_training_coverage_equals_run_time_coverage_and_ignores_out_of_scope_words() -> None:
+def test_the_coverage_words_are_the_in_scope_unigrams_of_the_vocabulary() -> None:
     texts = ["refund my money", "money back please", "track my parcel", "weather in lyon", "lyon weather"]
     corpus = Corpus.of(texts)
-    vocabularies = corpus.vocabularies(np.arange(5), intent_train.TrainParams(char_min_df=1))
-    known = scope.scope_mask(corpus.word, vocabularies[0].columns, np.arange(3))  # the in-scope rows
+    vocabulary = corpus.vocabularies(np.arange(5), intent_train.TrainParams(char_min_df=1))[0]
+    labels = ["refund", "refund", "shipping", OOS_LABEL, OOS_LABEL]
+    words = intent_train._scope_words(
+        corpus, vocabulary, np.arange(5), labels, OOS_LABEL, ["refund", "shipping"]
+    )
+    assert "weather" not in words.known and "refund" in words.known and "my parcel" not in words.known
+    assert "weather" in words.idf  # in the vocabulary (the classifier uses it), not a coverage word
+    assert words.intents["my"] == 0b11 and words.intents["money"] == 0b01
     queries = ["refund weather in paris", "my parcel", "zzz qqq", "!!"]
-    query_corpus = Corpus.of(texts + queries)
-    seen = {t for t in corpus.word.terms[known]}
-    assert "weather" not in seen and "refund" in seen and "my parcel" not in seen
-    query_known = np.isin(query_corpus.word.terms, list(seen))
-    trained = scope.coverage(query_corpus.word, np.arange(5, 9), query_known)
-    run_time = [word_coverage(q, seen) for q in queries]
-    assert trained.tolist() == pytest.approx(run_time)
-    assert run_time[:3] == [0.25, 1.0, 0.0]
+    signals = scope.text_signals([word_tokens(q) for q in queries], [0, 1, 0, 0], words)
+    assert signals[:, 0].tolist() == [0.25, 1.0, 0.0, 0.0]
+    assert signals[1, 1] == 1.0  # "my" and "parcel" are both shipping words
 
 
 def test_training_and_inference_compute_the_same_text_signals(tmp_path: Path) -> None:

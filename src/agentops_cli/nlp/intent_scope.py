@@ -1,28 +1,33 @@
 """Out-of-scope rejection for :mod:`agentops_cli.nlp.intent_train`: the score a query's scope is
 judged by, and the rule chosen on held-out rows.
 
-Three signals, all available on top of any calibrated classifier
+The signals, all available on top of any calibrated classifier
 (:func:`agentops_cli.nlp.intent.scope_signals`):
 
 - the top-1 calibrated probability (how sure the classifier is between the intents it knows);
-- the query's *word coverage*: the share of its words seen in in-scope training examples
-  (:func:`agentops_cli.nlp.intent.word_coverage`). An out-of-scope query often shares one or
-  two words with some intent — enough for a confident top-1 — while the rest of it is words
-  no intent ever used;
-- the entropy of the probabilities (how spread the doubt is over the other intents).
+- the entropy of the probabilities (how spread the doubt is over the other intents);
+- four *coverages* of the query's words (:func:`text_signals`, one function for held-out rows
+  at training and for queries at run time): the share seen in in-scope training examples — an
+  out-of-scope query often shares one or two words with some intent, enough for a confident
+  top-1, while the rest of it is words no intent ever used; the share used by examples *of the
+  predicted intent*; the idf-weighted share (an unseen rare word weighs more than a seen
+  "the"); and the share seen or one typo away from a seen word (a misspelt in-scope word is
+  not an out-of-scope one).
 
 Chosen on CLINC150 validation among 18 rules — margins, raw scores, nearest-neighbour cosine
-to the training rows, per-intent thresholds… (``bench/clinc150_rejection.py``, table in
-docs/benchmarks.md). With out-of-scope examples among the held-out rows, a logistic model of "in scope"
-is fitted on them (in-scope held-out rows against out-of-scope ones) and the threshold is tuned
-on its score by the same rule as before (:func:`~agentops_cli.nlp.intent_train.tune_threshold`:
-at most ``max_accuracy_drop`` of in-scope accuracy); it is kept only if it beats the top-1
-probability on those rows. Without them there is nothing to fit the weights on: the threshold
-applies to the top-1 probability, as before. (Weights fitted on pseudo out-of-scope rows —
-intents left out of a fit — were measured and not adopted: +0.04 recall on CLINC150
-validation, at one more SVM fit, or at 1.14 points of accuracy without it.)
+to the training rows, per-intent thresholds… — and since intent-v12 on the cross-pool protocol
+(``bench/clinc150_rejection.py``, ``bench/clinc150_oos_pack.py rules``, tables in
+docs/benchmarks.md). With out-of-scope examples among the held-out rows, a logistic model of
+"in scope" is fitted on them (in-scope held-out rows against out-of-scope ones) and the
+threshold is tuned on its score by the same rule as before
+(:func:`~agentops_cli.nlp.intent_train.tune_threshold`: at most ``max_accuracy_drop`` of
+in-scope accuracy); it is kept only if it beats the top-1 probability on those rows. Without
+them there is nothing to fit the weights on: the threshold applies to the top-1 probability,
+as before. (Weights fitted on pseudo out-of-scope rows — intents left out of a fit — were
+measured and not adopted: +0.04 recall on CLINC150 validation, at one more SVM fit, or at 1.14
+points of accuracy without it.)
 
-The coverage of a held-out row is measured against the words of the model that scored it —
+The coverages of a held-out row are measured against the words of the model that scored it —
 the calibration fit's own rows, in-scope ones only — never against the final model's: words
 the calibration fit never saw must count as unseen, exactly as they will for a new query at
 run time (the same reason its TF-IDF vocabulary excludes them).
@@ -199,16 +204,6 @@ def scope_mask(counts: TermCounts, columns: np.ndarray, in_scope_rows: np.ndarra
     if len(in_scope_rows):
         seen[np.unique(counts.matrix[in_scope_rows].indices)] = True
     return mask & seen & is_unigram(counts)
-
-
-def coverage(counts: TermCounts, rows: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Word coverage of ``rows``: word tokens whose column is ``known``, over all word tokens
-    (0 for a row without any), as :func:`agentops_cli.nlp.intent.word_coverage` computes it at
-    run time."""
-    matrix = counts.matrix[rows].astype(np.float64)
-    total = matrix @ is_unigram(counts).astype(np.float64)
-    seen = matrix @ known.astype(np.float64)
-    return np.divide(seen, total, out=np.zeros(len(total)), where=total > 0)
 
 
 def fit_scope_weights(signals: np.ndarray, in_scope: np.ndarray) -> list[float]:
