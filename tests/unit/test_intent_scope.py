@@ -108,6 +108,20 @@ def test_the_logistic_rule_is_kept_only_when_it_beats_the_top_probability() -> N
     assert scope.choose_rule(probs[keep], cover[keep], few[keep], predicted_oos[keep], correct, 0.01)[0] == []
 
 
+def test_a_cross_fitted_threshold_is_tuned_on_out_of_fold_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``CROSS_FIT_FOLDS`` the weights are still fitted on every row, but the threshold and
+    the figures come from scores of weights that never saw the row (the same on every run)."""
+    probs, cover, is_oos, predicted_oos, correct = _heldout(np.random.default_rng(0))
+    in_sample = scope.choose_rule(probs, cover, is_oos, predicted_oos, correct, 0.01)
+    monkeypatch.setattr(scope, "CROSS_FIT_FOLDS", 5)
+    weights, threshold, stats = scope.choose_rule(probs, cover, is_oos, predicted_oos, correct, 0.01)
+    assert weights == in_sample[0]
+    oof = scope.cross_fitted_scores(scope_signals(probs, cover), ~is_oos, 5)
+    assert np.array_equal(oof, scope.cross_fitted_scores(scope_signals(probs, cover), ~is_oos, 5))
+    assert not np.allclose(oof, scope_scores(probs, cover, weights))  # not the in-sample scores
+    assert (threshold, stats) == intent_train.tune_threshold(oof[~is_oos], correct, oof[is_oos], 0.01)
+
+
 def test_the_top_rule_stays_when_the_combined_score_does_not_gain() -> None:
     """A top-1 probability that already separates perfectly leaves nothing to gain."""
     rng = np.random.default_rng(2)
