@@ -85,6 +85,19 @@ RULES = {
         ["p1", "negent", "coverage", "class_coverage", "idf_coverage", "typo_coverage"],
         "fitted",
     ),
+    # weights fitted with typo'd copies of the fold's in-scope rows as more in-scope rows
+    "logistic: top-1 + coverage + entropy, fitted with typo'd copies": (
+        ["p1", "coverage", "negent"],
+        "fitted_noisy",
+    ),
+    "logistic: top-1 + typo coverage + entropy, fitted with typo'd copies": (
+        ["p1", "typo_coverage", "negent"],
+        "fitted_noisy",
+    ),
+    "logistic: top-1 + entropy + all four coverages, fitted with typo'd copies": (
+        ["p1", "negent", "coverage", "class_coverage", "idf_coverage", "typo_coverage"],
+        "fitted_noisy",
+    ),
 }
 TEXT = ("coverage", "class_coverage", "idf_coverage", "typo_coverage")  # intent_scope.TEXT_SIGNALS
 TYPO_SEED = 21
@@ -178,9 +191,10 @@ def _signals(data: dict) -> tuple[dict, dict, object, float, dict]:
     return val, oos, top == gold, (setup_cpu, cover_cpu), noisy
 
 
-def _fitted_scores(val: dict, oos: dict, names: list[str], noisy: dict | None = None):
+def _fitted_scores(val: dict, oos: dict, names: list[str], noisy: dict | None = None, augment: bool = False):
     """Cross-fitted logistic scores (in scope vs out of scope) of every val and oos_val row; and,
-    given the noisy copy of val, each noisy row scored by the weights its clean row was scored by."""
+    given the noisy copy of val, each noisy row scored by the weights its clean row was scored by.
+    With ``augment``, the noisy copies of a fold's fit rows join its fit as in-scope rows."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
@@ -203,7 +217,11 @@ def _fitted_scores(val: dict, oos: dict, names: list[str], noisy: dict | None = 
     for fit_idx, score_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(features, target):
         mean, scale = features[fit_idx].mean(axis=0), features[fit_idx].std(axis=0) + 1e-12
         model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
-        model.fit((features[fit_idx] - mean) / scale, target[fit_idx])
+        fit_x, fit_y = features[fit_idx], target[fit_idx]
+        if augment and noisy_features is not None:
+            fit_x = np.vstack([fit_x, noisy_features[fit_idx[fit_idx < len(val["p1"])]]])
+            fit_y = np.r_[fit_y, np.ones(len(fit_x) - len(fit_idx), int)]
+        model.fit((fit_x - mean) / scale, fit_y)
         scores[score_idx] = 1 / (1 + np.exp(-model.decision_function((features[score_idx] - mean) / scale)))
         if noisy_features is not None:
             val_idx = score_idx[score_idx < len(val["p1"])]
@@ -277,7 +295,7 @@ def rules(data: dict) -> dict:
         if how == "tuned":
             in_score, oos_score, noisy_score = val[names[0]], oos[names[0]], noisy[names[0]]
         else:
-            in_score, oos_score, noisy_score = _fitted_scores(val, oos, names, noisy)
+            in_score, oos_score, noisy_score = _fitted_scores(val, oos, names, noisy, how == "fitted_noisy")
         if how == "per_intent":
             in_score, oos_score = _per_intent(val, oos, in_score, oos_score)
             noisy_score = None
