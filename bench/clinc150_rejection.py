@@ -665,7 +665,7 @@ def section(data: dict | None) -> list[str]:
             "",
             f"Cost: warm batch classification {w:,.0f} queries per CPU second with the scope score",
             f"against {t:,.0f} with the top-1 probability alone (same model, 5,000 queries); inside",
-            f"training the rule's steps take {cost_.get('rule_training_cpu_s', '?')} s CPU (about 1.6 s of it",
+            f"training the rule's steps take {cost_.get('rule_training_cpu_s', '?')} s CPU (~1.6 s of it",
             "importing scikit-learn's logistic regression into the training process, whose SVM fits run",
             "in workers; the held-out rows' text signals ≈ 0.3 s, the logistic fit and sweeps ≈ 0.1–0.3 s).",
         ]
