@@ -88,16 +88,23 @@ RULES = {
     # weights fitted with typo'd copies of the fold's in-scope rows as more in-scope rows
     "logistic: top-1 + coverage + entropy, fitted with typo'd copies": (
         ["p1", "coverage", "negent"],
-        "fitted_noisy",
+        "fitted_noisy:1",
     ),
     "logistic: top-1 + typo coverage + entropy, fitted with typo'd copies": (
         ["p1", "typo_coverage", "negent"],
-        "fitted_noisy",
+        "fitted_noisy:1",
     ),
     "logistic: top-1 + entropy + all four coverages, fitted with typo'd copies": (
         ["p1", "negent", "coverage", "class_coverage", "idf_coverage", "typo_coverage"],
-        "fitted_noisy",
+        "fitted_noisy:1",
     ),
+    **{
+        f"logistic: top-1 + entropy + all four coverages, typo'd copies weighing {w}": (
+            ["p1", "negent", "coverage", "class_coverage", "idf_coverage", "typo_coverage"],
+            f"fitted_noisy:{w}",
+        )
+        for w in (0.1, 0.25, 0.5)
+    },
 }
 TEXT = ("coverage", "class_coverage", "idf_coverage", "typo_coverage")  # intent_scope.TEXT_SIGNALS
 TYPO_SEED = 21
@@ -191,10 +198,11 @@ def _signals(data: dict) -> tuple[dict, dict, object, float, dict]:
     return val, oos, top == gold, (setup_cpu, cover_cpu), noisy
 
 
-def _fitted_scores(val: dict, oos: dict, names: list[str], noisy: dict | None = None, augment: bool = False):
+def _fitted_scores(val: dict, oos: dict, names: list[str], noisy: dict | None = None, augment: float = 0.0):
     """Cross-fitted logistic scores (in scope vs out of scope) of every val and oos_val row; and,
     given the noisy copy of val, each noisy row scored by the weights its clean row was scored by.
-    With ``augment``, the noisy copies of a fold's fit rows join its fit as in-scope rows."""
+    With ``augment`` > 0, the noisy copies of a fold's fit rows join its fit as in-scope rows,
+    each weighing ``augment`` (a clean row weighs 1)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
@@ -217,11 +225,12 @@ def _fitted_scores(val: dict, oos: dict, names: list[str], noisy: dict | None = 
     for fit_idx, score_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(features, target):
         mean, scale = features[fit_idx].mean(axis=0), features[fit_idx].std(axis=0) + 1e-12
         model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
-        fit_x, fit_y = features[fit_idx], target[fit_idx]
+        fit_x, fit_y, weight = features[fit_idx], target[fit_idx], np.ones(len(fit_idx))
         if augment and noisy_features is not None:
             fit_x = np.vstack([fit_x, noisy_features[fit_idx[fit_idx < len(val["p1"])]]])
             fit_y = np.r_[fit_y, np.ones(len(fit_x) - len(fit_idx), int)]
-        model.fit((fit_x - mean) / scale, fit_y)
+            weight = np.r_[weight, np.full(len(fit_x) - len(fit_idx), augment)]
+        model.fit((fit_x - mean) / scale, fit_y, sample_weight=weight)
         scores[score_idx] = 1 / (1 + np.exp(-model.decision_function((features[score_idx] - mean) / scale)))
         if noisy_features is not None:
             val_idx = score_idx[score_idx < len(val["p1"])]
@@ -295,7 +304,8 @@ def rules(data: dict) -> dict:
         if how == "tuned":
             in_score, oos_score, noisy_score = val[names[0]], oos[names[0]], noisy[names[0]]
         else:
-            in_score, oos_score, noisy_score = _fitted_scores(val, oos, names, noisy, how == "fitted_noisy")
+            augment = float(how.split(":")[1]) if how.startswith("fitted_noisy:") else 0.0
+            in_score, oos_score, noisy_score = _fitted_scores(val, oos, names, noisy, augment)
         if how == "per_intent":
             in_score, oos_score = _per_intent(val, oos, in_score, oos_score)
             noisy_score = None
@@ -588,7 +598,10 @@ noisy copy of `val` (one or two words per query misspelt, `with_typos`), under t
 chosen on the clean rows; noisy accuracy counts a rejected row as wrong. Rows "fitted with typo'd
 copies" add the noisy copies of each fold's in-scope rows to its logistic fit: the six-signal
 rule then rejects 2.2 % of noisy rows (as many as clean ones) but catches 0.67 of out-of-scope
-queries instead of 0.78 — the trade-off between robustness to typos and recall, not adopted."""
+queries instead of 0.78 — the trade-off between robustness to typos and recall. Weighing each
+copy 0.1 keeps most of the recall (0.76) and rejects 6.6 % of noisy rows instead of 15.9 %: the
+next step (it needs the engine to classify typo'd copies of its held-out rows with the
+calibration fit, and the cross-pool check); not in the engine yet."""
 
 
 def section(data: dict | None) -> list[str]:
