@@ -191,7 +191,7 @@ SIGNAL_VARIANTS = {
     "typo coverage instead of coverage": ((0, 5, 2), 0),
     "class coverage instead of coverage": ((0, 3, 2), 0),
     "idf coverage instead of coverage": ((0, 4, 2), 0),
-    "+ class + idf + typo coverage (adopted, intent-v12)": ((0, 1, 2, 3, 4, 5), 0),
+    "+ class + idf + typo coverage (adopted, intent-v13)": ((0, 1, 2, 3, 4, 5), 0),
     "typo coverage instead of coverage, cross-fitted threshold": ((0, 5, 2), 5),
     "+ class coverage, cross-fitted threshold": ((0, 1, 2, 3), 5),
     "+ class + idf coverage": ((0, 1, 2, 3, 4), 0),
@@ -323,7 +323,7 @@ learns the class), `rule_only` (as `rule`, without the class in the final model)
 two engine trainings (≈ 35 s CPU each, mostly in the two fit workers). Neither rule variant
 below (a threshold on cross-fitted scores; pseudo out-of-scope rows — every fifth intent left out
 of an extra fit — joining the pack's real ones in the logistic fit) beats the engine's rule
-beyond one or two out-of-scope rows: not adopted. Round 3 (`intent-v12`, adopted): the rule
+beyond one or two out-of-scope rows: not adopted. Round 3 (`intent-v13`, adopted): the rule
 weighs the class, idf and typo coverages too — out-of-scope recall on the other pool 0.68 → 0.76
 for 0.24 points of accuracy (0.9497 → 0.9473), and 19.9 % → 17.8 % of noisy in-scope queries
 rejected (1.4 % → 1.7 % of clean ones). The review finding — weights, threshold and adoption

@@ -584,7 +584,7 @@ if __name__ == "__main__":
 
 
 # -- docs/benchmarks.md (rendered inside bench_clinc150's section) ----------------------------------------
-NOTES = """### Out-of-scope rejection rules (issue 21, `intent-v9`; round 3 `intent-v12`)
+NOTES = """### Out-of-scope rejection rules (issue 21, `intent-v9`; round 3 `intent-v13`)
 
 Every rule scored on CLINC150 `val` + `oos_val` only, by
 `nice -n 10 .venv/bin/python bench/clinc150_rejection.py all` → `bench/results/clinc150_rejection.json`.
@@ -592,7 +592,7 @@ The classifier is the engine's, fitted on `train`; each rule's threshold is the 
 (best accuracy + out-of-scope recall costing at most 1 point of in-scope accuracy). Logistic rules
 are cross-fitted (5 folds) so their weights never score the rows they were fitted on. Adopted:
 top-1 probability + word coverage + entropy (`intent-v9`), + class, idf and typo coverage
-(`intent-v12`, chosen on the cross-pool protocol of `clinc150_oos_pack.py rules` above; here
+(`intent-v13`, chosen on the cross-pool protocol of `clinc150_oos_pack.py rules` above; here
 0.9243 / 0.77 → 0.9233 / 0.78). *Rejected* columns: the share of clean `val` rows, and of the
 noisy copy of `val` (one or two words per query misspelt, `with_typos`), under the threshold
 chosen on the clean rows; noisy accuracy counts a rejected row as wrong. Rows "fitted with typo'd

@@ -15,7 +15,7 @@ The signals, all available on top of any calibrated classifier
   not an out-of-scope one).
 
 Chosen on CLINC150 validation among 18 rules — margins, raw scores, nearest-neighbour cosine
-to the training rows, per-intent thresholds… — and since intent-v12 on the cross-pool protocol
+to the training rows, per-intent thresholds… — and since intent-v13 on the cross-pool protocol
 (``bench/clinc150_rejection.py``, ``bench/clinc150_oos_pack.py rules``, tables in
 docs/benchmarks.md). With out-of-scope examples among the held-out rows, a logistic model of
 "in scope" is fitted on them (in-scope held-out rows against out-of-scope ones) and the
@@ -49,7 +49,7 @@ MIN_OOS_EXAMPLES = 10
 # Inverse regularisation of the logistic model (validation recall equal at 0.1 and 1).
 SCOPE_C = 1.0
 # Columns of :func:`agentops_cli.nlp.intent.scope_signals` the score weighs: top-1 logit, word
-# coverage, negative entropy (intent-v9, chosen on CLINC150 validation), and since intent-v12 the
+# coverage, negative entropy (intent-v9, chosen on CLINC150 validation), and since intent-v13 the
 # class, idf and typo coverages (CLINC150 cross-pool protocol: out-of-scope recall 0.68 → 0.76 at
 # 0.9497 → 0.9473 accuracy; validation 0.9243 / 0.77 → 0.9233 / 0.78; docs/benchmarks.md).
 SIGNALS = (0, 1, 2, 3, 4, 5)
@@ -57,7 +57,7 @@ SIGNALS = (0, 1, 2, 3, 4, 5)
 
 # Folds of the out-of-fold scores the threshold is tuned on (:func:`choose_rule`); 0: in-sample.
 # 0: five folds lost 2.5 points of out-of-scope recall for +0.14 of accuracy on the cross-pool
-# protocol with the intent-v12 signals (±0 with intent-v11's three).
+# protocol with the intent-v13 signals (±0 with intent-v11's three).
 CROSS_FIT_FOLDS = 0
 # Known words shorter than this are never matched to an unseen word one edit away (too many
 # neighbours). 3, not 5: most typos in CLINC150-like queries hit short words ("hte", "oyu", "hw");
