@@ -17,20 +17,54 @@ from agentops_cli.nlp.intent import (
     scope_scores,
     scope_signals,
     softmax,
-    word_coverage,
     word_ngrams,
+    word_tokens,
 )
 from agentops_cli.nlp.intent_train import Corpus, train_intent_model
 from tests.unit.test_support_nlp import clinc_subset_model, needs_clinc
 
+N_WEIGHTS = (
+    max(scope.SIGNALS) + 2
+)  # the bias, then one weight per scope_signals column up to the last weighed
+
+
+def _words(known: set[str], intents: dict[str, int] | None = None, idf: dict[str, float] | None = None):
+    return scope.ScopeWords(known=frozenset(known), idf=idf or {}, unseen_idf=1.0, intents=intents or {})
+
+
+def word_coverage(text: str, known: set[str]) -> float:
+    return float(scope.text_signals([word_tokens(text)], [0], _words(known))[0, 0])
+
 
 def test_word_coverage_counts_word_tokens_not_bigrams() -> None:
-    grams = word_ngrams("refund my parcel today")  # 4 tokens, 3 bigrams
-    assert len(grams) == 7
-    assert word_coverage(grams, {"refund", "parcel"}) == 0.5
-    assert word_coverage(grams, {"refund my", "my parcel"}) == 0.0  # bigrams are not words
-    assert word_coverage(word_ngrams("refund refund"), {"refund"}) == 1.0
-    assert word_coverage(word_ngrams("?! a"), {"a"}) == 0.0  # no word at all
+    assert len(word_ngrams("refund my parcel today")) == 7  # 4 tokens, 3 bigrams
+    assert word_coverage("refund my parcel today", {"refund", "parcel"}) == 0.5
+    assert word_coverage("refund my parcel today", {"refund my", "my parcel"}) == 0.0  # not words
+    assert word_coverage("refund refund", {"refund"}) == 1.0
+    assert word_coverage("?! a", {"a"}) == 0.0  # no word at all
+
+
+def test_class_idf_and_typo_coverage() -> None:
+    """Class coverage counts the predicted intent's words only; idf coverage weighs a word by its
+    idf (unseen ones by the largest); typo coverage counts an unseen word one edit from a known one."""
+    words = scope.ScopeWords(
+        known=frozenset({"refund", "parcel", "the"}),
+        idf={"refund": 3.0, "parcel": 3.0, "the": 1.0},
+        unseen_idf=4.0,
+        intents={"refund": 0b01, "parcel": 0b10, "the": 0b11},
+    )
+    tokens = [
+        ["the", "refund", "weather"],
+        ["the", "refund", "weather"],
+        ["refnud", "parcl", "the", "zzzzzz"],
+    ]
+    out = scope.text_signals([*tokens, []], [0, 1, 1, 0], words)
+    assert out[0].tolist() == pytest.approx([2 / 3, 2 / 3, 4 / 8, 2 / 3])
+    assert out[1, 1] == pytest.approx(1 / 3)  # predicted intent 1: only "the" is one of its words
+    assert out[2].tolist() == pytest.approx([1 / 4, 1 / 4, 1 / 13, 3 / 4])  # swap and drop: typos
+    assert out[3].tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert not scope.is_typo_of_known("xyz", words.near())  # no known word one edit away
+    assert not scope.is_typo_of_known("a", words.near())  # too short to match anything
 
 
 def test_scope_score_is_the_top_probability_without_weights_and_logistic_with_them() -> None:
@@ -61,7 +95,7 @@ def test_the_logistic_rule_is_kept_only_when_it_beats_the_top_probability() -> N
     probs, cover, is_oos, predicted_oos, correct = _heldout(rng)
     plain = intent_train.tune_threshold(probs.max(1)[~is_oos], correct, probs.max(1)[is_oos], 0.01)[1]
     weights, threshold, stats = scope.choose_rule(probs, cover, is_oos, predicted_oos, correct, 0.01)
-    assert len(weights) == 4 and weights[2] > 0  # more seen words → more in scope
+    assert len(weights) == N_WEIGHTS and weights[2] > 0  # more seen words → more in scope
     assert stats["oos_recall"] > plain["oos_recall"] + 0.3
     score = scope_scores(probs, cover, weights)
     assert stats["oos_recall"] == pytest.approx(float((score[is_oos] < threshold).mean()))
@@ -72,6 +106,20 @@ def test_the_logistic_rule_is_kept_only_when_it_beats_the_top_probability() -> N
     few[np.flatnonzero(is_oos)[scope.MIN_OOS_EXAMPLES - 1 :]] = False
     keep = ~is_oos | few
     assert scope.choose_rule(probs[keep], cover[keep], few[keep], predicted_oos[keep], correct, 0.01)[0] == []
+
+
+def test_a_cross_fitted_threshold_is_tuned_on_out_of_fold_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``CROSS_FIT_FOLDS`` the weights are still fitted on every row, but the threshold and
+    the figures come from scores of weights that never saw the row (the same on every run)."""
+    probs, cover, is_oos, predicted_oos, correct = _heldout(np.random.default_rng(0))
+    in_sample = scope.choose_rule(probs, cover, is_oos, predicted_oos, correct, 0.01)
+    monkeypatch.setattr(scope, "CROSS_FIT_FOLDS", 5)
+    weights, threshold, stats = scope.choose_rule(probs, cover, is_oos, predicted_oos, correct, 0.01)
+    assert weights == in_sample[0]
+    oof = scope.cross_fitted_scores(scope_signals(probs, cover), ~is_oos, 5)
+    assert np.array_equal(oof, scope.cross_fitted_scores(scope_signals(probs, cover), ~is_oos, 5))
+    assert not np.allclose(oof, scope_scores(probs, cover, weights))  # not the in-sample scores
+    assert (threshold, stats) == intent_train.tune_threshold(oof[~is_oos], correct, oof[is_oos], 0.01)
 
 
 def test_the_top_rule_stays_when_the_combined_score_does_not_gain() -> None:
@@ -88,20 +136,52 @@ def test_the_top_rule_stays_when_the_combined_score_does_not_gain() -> None:
     assert weights == [] and stats == {"accuracy": 1.0, "oos_recall": 1.0}
 
 
-def test_training_coverage_equals_run_time_coverage_and_ignores_out_of_scope_words() -> None:
+def test_the_coverage_words_are_the_in_scope_unigrams_of_the_vocabulary() -> None:
     texts = ["refund my money", "money back please", "track my parcel", "weather in lyon", "lyon weather"]
     corpus = Corpus.of(texts)
-    vocabularies = corpus.vocabularies(np.arange(5), intent_train.TrainParams(char_min_df=1))
-    known = scope.scope_mask(corpus.word, vocabularies[0].columns, np.arange(3))  # the in-scope rows
+    vocabulary = corpus.vocabularies(np.arange(5), intent_train.TrainParams(char_min_df=1))[0]
+    labels = ["refund", "refund", "shipping", OOS_LABEL, OOS_LABEL]
+    words = intent_train._scope_words(
+        corpus, vocabulary, np.arange(5), labels, OOS_LABEL, ["refund", "shipping"]
+    )
+    (weather,) = word_tokens("weather")  # as stemmed
+    assert weather not in words.known and "refund" in words.known and "my parcel" not in words.known
+    assert weather in words.idf  # in the vocabulary (the classifier uses it), not a coverage word
+    assert words.intents["my"] == 0b11 and words.intents["money"] == 0b01
     queries = ["refund weather in paris", "my parcel", "zzz qqq", "!!"]
-    query_corpus = Corpus.of(texts + queries)
-    seen = {t for t in corpus.word.terms[known]}
-    assert "weather" not in seen and "refund" in seen and "my parcel" not in seen
-    query_known = np.isin(query_corpus.word.terms, list(seen))
-    trained = scope.coverage(query_corpus.word, np.arange(5, 9), query_known)
-    run_time = [word_coverage(word_ngrams(q), seen) for q in queries]
-    assert trained.tolist() == pytest.approx(run_time)
-    assert run_time[:3] == [0.25, 1.0, 0.0]
+    signals = scope.text_signals([word_tokens(q) for q in queries], [0, 1, 0, 0], words)
+    assert signals[:, 0].tolist() == [0.25, 1.0, 0.0, 0.0]
+    assert signals[1, 1] == 1.0  # "my" and "parcel" are both shipping words
+
+
+def test_training_and_inference_compute_the_same_text_signals(tmp_path: Path) -> None:
+    """The rule is fitted on signals computed by the trainer's ScopeWords and applied to those of
+    the exported model's: for the same rows they must be the same words, weights and numbers."""
+    texts, labels = _pack_with_oos()
+    model = IntentModel.load(_saved(train_intent_model(texts, labels), tmp_path))
+    corpus = Corpus.of(texts)
+    vocabulary = corpus.vocabularies(np.arange(len(texts)), intent_train.TrainParams())[0]
+    trained = intent_train._scope_words(
+        corpus, vocabulary, np.arange(len(texts)), labels, OOS_LABEL, model.labels
+    )
+    served = model.scope()
+    assert (trained.known, trained.idf, trained.intents) == (served.known, served.idf, served.intents)
+    assert trained.unseen_idf == served.unseen_idf
+    assert served.intents[word_ngrams("refund")[0]] == 1 << model.labels.index("refund")
+    queries = ["refund my money back", "refnud my mony", "track the parcel please", "qwhzkpr money", "!!"]
+    tokens = [word_tokens(q) for q in queries]
+    run_time: list[list[str]] = []
+    probs = softmax(model.logits(queries, run_time), model.temperature)
+    assert run_time == tokens  # the tokens inference collects are the trainer's
+    predicted = probs.argmax(axis=1).tolist()
+    assert np.array_equal(
+        scope.text_signals(tokens, predicted, trained), scope.text_signals(run_time, predicted, served)
+    )
+
+
+def _saved(model: IntentModel, folder: Path) -> Path:
+    model.save(folder / "m.npz")
+    return folder / "m.npz"
 
 
 def _pack_with_oos() -> tuple[list[str], list[str]]:
@@ -150,9 +230,10 @@ def test_a_pack_with_out_of_scope_examples_trains_the_same_rule_twice(tmp_path: 
     texts, labels = _pack_with_oos()
     model = train_intent_model(texts, labels)
     again = train_intent_model(texts, labels)
-    assert len(model.oos_weights) == 4 and model.oos_weights[2] > 0  # coverage: the telling signal
+    assert len(model.oos_weights) == N_WEIGHTS and model.oos_weights[2] > 0  # coverage: the telling signal
     assert (model.oos_weights, model.oos_threshold) == (again.oos_weights, again.oos_threshold)
     assert np.array_equal(model.word_in_scope, again.word_in_scope)
+    assert np.array_equal(model.word_intents, again.word_intents) and len(model.word_intents)
     in_scope_words = model.scope_words()
     volcano = word_ngrams("volcano")[0]  # as stemmed
     assert "refund" in in_scope_words and volcano not in in_scope_words  # OOS-only words excluded
@@ -165,6 +246,19 @@ def test_a_pack_with_out_of_scope_examples_trains_the_same_rule_twice(tmp_path: 
     assert [p.label for p in loaded.predict(queries)] == [p.label for p in predictions]
     assert [p.label for p in predictions[:2]] == ["refund", "shipping"]
     assert predictions[2].label == OOS_LABEL
+
+
+def test_a_typo_in_an_in_scope_query_keeps_its_label_where_an_unknown_word_is_rejected() -> None:
+    """The pack's out-of-scope examples are an unknown word among an intent's words: with the
+    typo coverage, a misspelt intent word ("parcle") is not mistaken for one of them."""
+    texts, labels = _pack_with_oos()
+    model = train_intent_model(texts, labels)
+    typo_weight = 6  # [bias, *one weight per scope_signals column]: its column 5 is the typo coverage
+    assert len(model.oos_weights) > typo_weight and model.oos_weights[typo_weight] > 0
+    queries = ["track my parcle delivery", "track my parcel delivery", "qwhzkpr money"]
+    assert [p.label for p in model.predict(queries)] == ["shipping", "shipping", OOS_LABEL]
+    model.oos_weights = [*model.oos_weights[:typo_weight], 0.0]  # the same rule without it
+    assert model.predict(queries[:1])[0].label == OOS_LABEL
 
 
 def test_a_pack_without_out_of_scope_examples_keeps_the_top_probability_rule(tmp_path: Path) -> None:
@@ -196,7 +290,7 @@ def test_a_model_file_without_the_scope_words_still_loads(tmp_path: Path) -> Non
 def test_real_out_of_scope_queries_fit_a_rule_that_catches_more_of_them() -> None:
     """12 CLINC150 intents calibrated on val + oos_val (real out-of-scope queries)."""
     model, _ = clinc_subset_model()
-    assert len(model.oos_weights) == 4 and model.oos_weights[2] > 0
+    assert len(model.oos_weights) == N_WEIGHTS and model.oos_weights[2] > 0
     assert model.meta["heldout_accuracy"] >= model.meta["heldout_accuracy_no_reject"] - 0.01 - 1e-9
     assert (
         model.meta["heldout_oos_recall"] >= 0.8
@@ -232,7 +326,7 @@ def test_every_out_of_scope_example_fits_the_rule_and_none_trains_the_calibratio
     assert (OOS_LABEL in calibration) == (oos_rows == "class")
     assert (OOS_LABEL in final) == (OOS_LABEL in model.labels) == final_has_the_class
     # 41 out-of-scope rows fit the logistic rule; the 8 held out with "class" are too few for it
-    assert (len(model.oos_weights) == 4) == (oos_rows != "class")
+    assert (len(model.oos_weights) == N_WEIGHTS) == (oos_rows != "class")
     if oos_rows != "class":  # an unknown word next to an intent's: caught by the fitted rule
         assert model.predict(["qwhzkpr money"])[0].label == OOS_LABEL
     assert [p.label for p in model.predict(["refund my money back please"])] == ["refund"]

@@ -27,7 +27,9 @@ from agentops_cli.nlp.text import fold, stem, words
 if TYPE_CHECKING:
     import numpy as np
 
-ENGINE_VERSION = "intent-v12"  # bump when features or training change: invalidates cached models
+    from agentops_cli.nlp.intent_scope import ScopeWords
+
+ENGINE_VERSION = "intent-v13"  # bump when features or training change: invalidates cached models
 OOS_LABEL = "out_of_scope"
 
 # Inference scores texts in chunks of this many: the gathered coefficient block stays ~tens of MB.
@@ -139,20 +141,23 @@ class IntentModel:
     oos_threshold: float = 0.0
     oos_label: str = OOS_LABEL
     # The out-of-scope rule (:func:`scope_scores`): empty → the threshold applies to the top-1
-    # probability; [bias, w_top1, w_coverage, w_entropy] → to a logistic score of that
-    # probability, the share of the query's words seen in in-scope training examples and the
-    # (negative) entropy of the probabilities.
+    # probability; [bias, *one weight per column of scope_signals] → to a logistic score of
+    # that probability, the entropy and the query's coverage signals (the share of its words
+    # seen in in-scope training examples, … :mod:`agentops_cli.nlp.intent_scope`).
     oos_weights: list[float] = field(default_factory=list)
     # Per word-vocabulary column: a unigram seen in an in-scope example (the coverage's words).
     word_in_scope: np.ndarray | None = None
+    # (word-vocabulary column, label index) of every word an in-scope example of that label
+    # used, shape (n, 2): the class coverage's words.
+    word_intents: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     _char_cache: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
-    _scope_words: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _scope: ScopeWords | None = field(default=None, repr=False, compare=False)
 
     # -- inference --------------------------------------------------------------------------------
-    def _columns(self, texts: Sequence[str], coverage: list[float] | None = None) -> tuple[np.ndarray, ...]:
+    def _columns(self, texts: Sequence[str], tokens: list[list[str]] | None = None) -> tuple[np.ndarray, ...]:
         """Vocabulary columns hit by each text: (row, column) pairs of the word and char blocks;
-        with a ``coverage`` list, each text's :func:`word_coverage` is appended to it.
+        with a ``tokens`` list, each text's word tokens (the scope signals' words) are appended.
 
         The only per-text Python work: tokenising and dictionary look-ups, with each word's
         character n-gram columns cached (words repeat across queries far more than texts do).
@@ -160,7 +165,6 @@ class IntentModel:
         import numpy as np
 
         word_vocab, cache = self.word_vocab, self._char_cache
-        scope_words = self.scope_words() if coverage is not None else frozenset()
         if len(cache) > MAX_CACHED_WORDS:
             cache.clear()
         w_rows: list[int] = []
@@ -169,8 +173,8 @@ class IntentModel:
         c_cols: list[int] = []
         for row, text in enumerate(texts):
             grams = word_ngrams(text)
-            if coverage is not None:
-                coverage.append(word_coverage(grams, scope_words))
+            if tokens is not None:
+                tokens.append(grams[: (len(grams) + 1) // 2])  # n tokens: n unigrams + (n - 1) bigrams
             hits = [word_vocab[g] for g in grams if g in word_vocab]
             w_cols += hits
             w_rows += [row] * len(hits)
@@ -199,17 +203,30 @@ class IntentModel:
         norms = np.sqrt(np.bincount(rows, weights=weights * weights)) if len(rows) else np.empty(0)
         return rows, cols, (weights / norms[rows]).astype(np.float32)
 
-    def scope_words(self) -> frozenset[str]:
-        """The unigrams seen in in-scope training examples (``word_in_scope``), built once."""
-        if self._scope_words is None:
-            mask = self.word_in_scope
-            every = mask is None or not len(mask)
-            unigrams = ((g, i) for g, i in self.word_vocab.items() if " " not in g)
-            self._scope_words = frozenset(g for g, i in unigrams if every or mask[i])
-        return self._scope_words
+    def scope(self) -> ScopeWords:
+        """The in-scope words the coverage signals compare a query with (built once).
 
-    def logits(self, texts: Sequence[str], coverage: list[float] | None = None) -> np.ndarray:
-        """Raw linear scores, one row per text (and, given a list, each text's word coverage).
+        A model saved without ``word_in_scope`` counts every vocabulary unigram as seen, and
+        without ``word_intents`` none as seen for its class."""
+        import numpy as np
+
+        from agentops_cli.nlp.intent_scope import ScopeWords
+
+        if self._scope is None:
+            terms = list(self.word_vocab)  # insertion order = column order
+            mask = self.word_in_scope
+            if mask is None or not len(mask):
+                mask = np.fromiter((" " not in t for t in terms), dtype=bool, count=len(terms))
+            pairs = self.word_intents if self.word_intents is not None else np.empty((0, 2), dtype=np.int64)
+            self._scope = ScopeWords.build(terms, self.word_idf, mask, pairs.reshape(-1, 2))
+        return self._scope
+
+    def scope_words(self) -> frozenset[str]:
+        """The unigrams seen in in-scope training examples (``word_in_scope``)."""
+        return self.scope().known
+
+    def logits(self, texts: Sequence[str], tokens: list[list[str]] | None = None) -> np.ndarray:
+        """Raw linear scores, one row per text (and, given a list, each text's word tokens).
 
         Per text, one small matrix-vector product over just the columns it hits
         (``weights @ coef[cols]``): measured ~3x faster than gathering the whole batch's
@@ -219,7 +236,7 @@ class IntentModel:
 
         out = np.tile(self.intercept.astype(np.float64), (len(texts), 1))
         for first in range(0, len(texts), CHUNK):
-            w_rows, w_cols, c_rows, c_cols = self._columns(texts[first : first + CHUNK], coverage)
+            w_rows, w_cols, c_rows, c_cols = self._columns(texts[first : first + CHUNK], tokens)
             wr, wc, ww = self._block_weights(w_rows, w_cols, self.word_idf)
             cr, cc, cw = self._block_weights(c_rows, c_cols, self.char_idf)
             rows = np.concatenate([wr, cr])
@@ -242,12 +259,17 @@ class IntentModel:
         OOS class itself → out of scope. ``confidence`` stays the top-1 probability either way."""
         import numpy as np
 
-        coverage: list[float] | None = [] if self.oos_weights else None
-        probs = softmax(self.logits(texts, coverage), self.temperature)
+        tokens: list[list[str]] | None = [] if self.oos_weights else None
+        probs = softmax(self.logits(texts, tokens), self.temperature)
         k = min(top_k, probs.shape[1])
         order = np.argsort(-probs, axis=1, kind="stable")[:, :k]
         best = probs[np.arange(len(probs)), order[:, 0]] if len(probs) else np.empty(0)
-        scope = scope_scores(probs, coverage, self.oos_weights).tolist()
+        text = None
+        if tokens is not None:
+            from agentops_cli.nlp.intent_scope import text_signals
+
+            text = text_signals(tokens, order[:, 0].tolist() if len(probs) else [], self.scope())
+        scope = scope_scores(probs, text, self.oos_weights).tolist()
         labels, oos_label, threshold = self.labels, self.oos_label, self.oos_threshold
         results: list[Prediction] = []
         for row, idx, confidence, score in zip(probs, order.tolist(), best.tolist(), scope, strict=True):
@@ -264,7 +286,7 @@ class IntentModel:
         return results
 
     # -- persistence --------------------------------------------------------------------------------
-    _ARRAYS = ("word_idf", "char_idf", "coef", "intercept", "word_in_scope")
+    _ARRAYS = ("word_idf", "char_idf", "coef", "intercept", "word_in_scope", "word_intents")
 
     def save(self, path: Path) -> None:
         """Write an ``.npz``: numpy arrays plus a JSON header, never pickle.
@@ -278,6 +300,8 @@ class IntentModel:
         arrays = {k: getattr(self, k) for k in self._ARRAYS}
         if arrays["word_in_scope"] is None:  # every word counts: stored empty (no pickled None)
             arrays["word_in_scope"] = np.zeros(0, dtype=bool)
+        if arrays["word_intents"] is None:
+            arrays["word_intents"] = np.zeros((0, 2), dtype=np.int64)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
         try:
@@ -299,42 +323,44 @@ class IntentModel:
         return cls(**header, **arrays)
 
 
-def word_coverage(grams: list[str], known: frozenset[str] | set[str]) -> float:
-    """Share of a text's word tokens (the unigrams at the head of :func:`word_ngrams`' list)
-    that are ``known``; 0 for a text without any.
+def scope_signals(probs: np.ndarray, text: np.ndarray | Sequence[float] | None) -> np.ndarray:
+    """Per text: logit of the top-1 probability, word coverage, negative entropy of the
+    probabilities, then the other text signals — the columns the out-of-scope score weighs.
 
-    Why it helps rejection: an out-of-scope query tends to use words no in-scope example
-    used ("what's the weather in Lyon" to a banking pack), which the top-1 probability alone
-    misses when the words the query shares happen to point at one intent (CLINC150
-    validation, cross-fitted: out-of-scope recall 0.66 → 0.75 at the same 1-point cost, 0.79
-    with the entropy too; docs/benchmarks.md).
+    ``text`` holds :func:`agentops_cli.nlp.intent_scope.text_signals` rows (word coverage, class
+    coverage, idf coverage, typo coverage); a 1-D sequence is the word coverage alone (the
+    other columns 0), ``None`` all zeros.
     """
-    n_words = (len(grams) + 1) // 2  # n tokens give n unigrams + (n - 1) bigrams
-    if not n_words:
-        return 0.0
-    return sum(g in known for g in grams[:n_words]) / n_words
-
-
-def scope_signals(probs: np.ndarray, coverage: Sequence[float] | None) -> np.ndarray:
-    """Per text: logit of the top-1 probability, word coverage (:func:`word_coverage`), negative
-    entropy of the probabilities — the signals the out-of-scope score weighs."""
     import numpy as np
 
     top = np.clip(probs.max(axis=1) if len(probs) else np.empty(0), 1e-6, 1 - 1e-6)
     neg_entropy = (probs * np.log(np.clip(probs, 1e-12, None))).sum(axis=1)
-    cover = np.asarray(coverage if coverage is not None else np.zeros(len(top)), dtype=np.float64)
-    return np.column_stack([np.log(top / (1 - top)), cover, neg_entropy])
+    extra = np.zeros((len(top), 4))
+    if text is not None:
+        given = np.asarray(text, dtype=np.float64).reshape(len(top), -1)
+        extra[:, : given.shape[1]] = given
+    return np.column_stack([np.log(top / (1 - top)), extra[:, 0], neg_entropy, extra[:, 1:]])
 
 
-def scope_scores(probs: np.ndarray, coverage: Sequence[float] | None, weights: Sequence[float]) -> np.ndarray:
+def scope_scores(
+    probs: np.ndarray, text: np.ndarray | Sequence[float] | None, weights: Sequence[float]
+) -> np.ndarray:
     """The score ``oos_threshold`` applies to: the top-1 probability itself without ``weights``;
-    with ``[bias, *one weight per signal of scope_signals]``, ``sigmoid(bias + w · signals)`` —
-    a logistic model of "in scope" fitted on held-out in-scope and out-of-scope examples."""
+    with ``[bias, *weights of the first columns of scope_signals]``, ``sigmoid(bias + w · signals)``
+    — a logistic model of "in scope" fitted on held-out in-scope and out-of-scope examples."""
     import numpy as np
 
     if not weights:
         return probs.max(axis=1) if len(probs) else np.empty(0)
-    z = weights[0] + scope_signals(probs, coverage) @ np.asarray(weights[1:], dtype=np.float64)
+    return scope_scores_of_signals(scope_signals(probs, text), weights)
+
+
+def scope_scores_of_signals(signals: np.ndarray, weights: Sequence[float]) -> np.ndarray:
+    """``sigmoid(bias + w · signals)`` for ``weights`` = ``[bias, *w]`` over the first columns of
+    :func:`scope_signals` rows."""
+    import numpy as np
+
+    z = weights[0] + signals[:, : len(weights) - 1] @ np.asarray(weights[1:], dtype=np.float64)
     return 1.0 / (1.0 + np.exp(-z))
 
 

@@ -42,7 +42,14 @@ from typing import Any
 import numpy as np
 
 from agentops_cli.nlp import intent_scope as scope
-from agentops_cli.nlp.intent import ENGINE_VERSION, OOS_LABEL, IntentModel, scope_scores, softmax
+from agentops_cli.nlp.intent import (
+    ENGINE_VERSION,
+    OOS_LABEL,
+    IntentModel,
+    scope_scores,
+    softmax,
+    word_tokens,
+)
 from agentops_cli.nlp.intent_vectors import (
     TermCounts,
     Vocabulary,
@@ -416,23 +423,30 @@ def tune_threshold(
 
 
 def _oof_logits(
-    corpus: Corpus, labels: list[str], classes: list[str], oos_label: str, params: TrainParams
+    corpus: Corpus,
+    texts: list[str],
+    labels: list[str],
+    classes: list[str],
+    oos_label: str,
+    params: TrainParams,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold logits (stratified k-fold) in ``classes`` order, and each row's word coverage
+    """Out-of-fold logits (stratified k-fold) in ``classes`` order, and each row's text signals
     against its fold's words, for calibration on small packs."""
     from sklearn.model_selection import StratifiedKFold
 
     codes = label_codes(labels)[1]  # folds depend only on which rows share a label
     folds = int(min(CV_FOLDS, np.bincount(codes).min()))
     out = np.full((len(labels), len(classes)), np.nan)
-    cover = np.zeros(len(labels))
+    cover = np.zeros((len(labels), len(scope.TEXT_SIGNALS)))
     if folds < 2:
         return out, cover
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=params.seed)
     for train_idx, test_idx in splitter.split(np.zeros(len(labels)), codes):
         vocabularies, fit = _fit_linear(corpus, train_idx, [labels[i] for i in train_idx], params)
         out[test_idx] = _in_order(fit, corpus.features(test_idx, vocabularies), classes)
-        cover[test_idx] = _heldout_coverage(corpus, train_idx, test_idx, vocabularies, labels, oos_label)
+        cover[test_idx] = _heldout_signals(
+            corpus, texts, (train_idx, test_idx), vocabularies[0], labels, (oos_label, classes), out[test_idx]
+        )
     return out, cover
 
 
@@ -440,21 +454,58 @@ def _in_scope_rows(rows: np.ndarray, labels: Sequence[str], oos_label: str) -> n
     return np.array([i for i in rows if labels[i] != oos_label], dtype=np.int64)
 
 
-def _heldout_coverage(
+def _heldout_signals(
     corpus: Corpus,
-    fit_rows: np.ndarray,
-    held_rows: np.ndarray,
-    vocabularies: tuple[Vocabulary, Vocabulary],
+    texts: Sequence[str],
+    rows: tuple[np.ndarray, np.ndarray],
+    vocabulary: Vocabulary,
+    labels: Sequence[str],
+    label_set: tuple[str, list[str]],
+    logits: np.ndarray,
+) -> np.ndarray:
+    """Text signals (:func:`agentops_cli.nlp.intent_scope.text_signals`) of the held-out rows of
+    ``rows`` = (fit rows, held-out rows), against the in-scope words of the fit that scored them
+    — its ``vocabulary``, its in-scope rows — each row's predicted intent the argmax of its
+    ``logits`` (in the ``classes`` order of ``label_set`` = (out-of-scope label, classes)).
+    Zeros, not computed, when no held-out row is out of scope: the rule then never uses them."""
+    fit_rows, held_rows = rows
+    oos_label, classes = label_set
+    if not any(labels[i] == oos_label for i in held_rows):
+        return np.zeros((len(held_rows), len(scope.TEXT_SIGNALS)))
+    words = _scope_words(corpus, vocabulary, fit_rows, labels, oos_label, classes)
+    predicted = np.nan_to_num(logits, nan=0.0).argmax(axis=1) if len(held_rows) else np.empty(0, int)
+    return scope.text_signals([word_tokens(texts[i]) for i in held_rows], predicted.tolist(), words)
+
+
+def _scope_arrays(
+    corpus: Corpus,
+    vocabulary: Vocabulary,
+    rows: np.ndarray,
     labels: Sequence[str],
     oos_label: str,
-) -> np.ndarray:
-    """Word coverage of ``held_rows`` against the in-scope words of the fit that scores them
-    (zeros, not computed, when none of them is out of scope: the rule then never uses it)."""
-    if not any(labels[i] == oos_label for i in held_rows):
-        return np.zeros(len(held_rows))
-    in_scope = _in_scope_rows(fit_rows, labels, oos_label)
-    known = scope.scope_mask(corpus.word, vocabularies[0].columns, in_scope)
-    return scope.coverage(corpus.word, held_rows, known)
+    classes: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`agentops_cli.nlp.intent_scope.vocabulary_scope` of a fit on ``rows``: its in-scope
+    rows, each one's intent as an index into ``classes``."""
+    in_scope = _in_scope_rows(rows, labels, oos_label)
+    index = {label: i for i, label in enumerate(classes)}
+    intents = np.fromiter((index[labels[i]] for i in in_scope), dtype=np.int64, count=len(in_scope))
+    return scope.vocabulary_scope(corpus.word, vocabulary.columns, in_scope, intents)
+
+
+def _scope_words(
+    corpus: Corpus,
+    vocabulary: Vocabulary,
+    rows: np.ndarray,
+    labels: Sequence[str],
+    oos_label: str,
+    classes: list[str],
+) -> scope.ScopeWords:
+    """The :class:`~agentops_cli.nlp.intent_scope.ScopeWords` of a fit on ``rows`` — built as the
+    exported model builds its own (:meth:`IntentModel.scope`), idf in the model's float32."""
+    in_scope, pairs = _scope_arrays(corpus, vocabulary, rows, labels, oos_label, classes)
+    terms = corpus.word.terms[vocabulary.columns].tolist()
+    return scope.ScopeWords.build(terms, vocabulary.idf.astype(np.float32), in_scope, pairs)
 
 
 def _holdout_split(labels: list[str], params: TrainParams) -> tuple[np.ndarray, np.ndarray]:
@@ -513,7 +564,7 @@ def _train(
         all_texts, all_labels = texts, labels
         if len(texts) <= CV_MAX_ROWS:
             corpus = Corpus.of(texts)
-            h_logits, h_cover = _oof_logits(corpus, labels, classes, oos_label, params)
+            h_logits, h_cover = _oof_logits(corpus, texts, labels, classes, oos_label, params)
             vocabularies, fit = _fit_linear(corpus, np.arange(len(labels)), labels, params)
             model = _export(corpus, vocabularies, fit)
             _finish(
@@ -565,7 +616,15 @@ def _train(
         calibration.cancel()
         final.cancel()
         raise
-    h_cover = _heldout_coverage(corpus, fit_rows, held_rows, first_vocabularies, all_labels, oos_label)
+    h_cover = _heldout_signals(
+        corpus,
+        all_texts,
+        (fit_rows, held_rows),
+        first_vocabularies[0],
+        all_labels,
+        (oos_label, classes),
+        h_logits,
+    )
     h_labels = [all_labels[i] for i in held_rows]
     _finish(model, (h_logits, h_cover), h_labels, oos_label, params, source, len(all_labels))
     _mark_scope_words(model, corpus, vocabularies, all_labels, oos_label)
@@ -601,13 +660,14 @@ def _mark_scope_words(
     labels: Sequence[str],
     oos_label: str,
 ) -> None:
-    """Record which of the final model's words come from in-scope examples (its coverage words),
-    when its out-of-scope rule weighs coverage."""
+    """Record which of the final model's words come from in-scope examples, and of which
+    intents (its coverage words), when its out-of-scope rule weighs them."""
     if not model.oos_weights:
         return
-    columns = vocabularies[0].columns
-    in_scope = _in_scope_rows(np.arange(len(labels)), labels, oos_label)
-    model.word_in_scope = scope.scope_mask(corpus.word, columns, in_scope)[columns]
+    rows = np.arange(len(labels))
+    model.word_in_scope, model.word_intents = _scope_arrays(
+        corpus, vocabularies[0], rows, labels, oos_label, model.labels
+    )
 
 
 def _finish(
