@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from mcp import ClientSession, StdioServerParameters, stdio_client
 
 from common import machine, write_result
 
@@ -36,6 +35,10 @@ def _stats(samples: list[float]) -> dict[str, float]:
 
 
 async def _measure(env: dict[str, str], cwd: str) -> dict[str, Any]:
+    # Imported here: the SDK takes seconds to import, and run_all.py --docs-only / --check (a CI
+    # test) import this module only for its renderer.
+    from mcp import ClientSession, StdioServerParameters, stdio_client
+
     params = StdioServerParameters(
         command=sys.executable, args=["-m", "agentops_cli", "mcp", "--provider", "offline"], env=env, cwd=cwd
     )

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run_all.py            # everything (< 10 min on a fresh clone)
     .venv/bin/python bench/run_all.py --docs-only  # only regenerate docs/benchmarks.md from the JSON
+    .venv/bin/python bench/run_all.py --check      # fail if docs/benchmarks.md is not what the JSON renders
 
 Order: Inspect AI is installed in the background (bench/.venv-inspect, time-limited) while the
 CLINC150 pack's intent model is trained and cached (neither is timed); then every measured
@@ -12,6 +13,7 @@ its JSON as soon as it is done, so an interrupted run still leaves true figures.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import subprocess
 import sys
@@ -190,10 +192,50 @@ def render_docs() -> str:
     return "\n".join(lines)
 
 
+REGENERATE = (
+    "put the note beside its bench's renderer (bench/README.md), then run "
+    "`.venv/bin/python bench/run_all.py --docs-only` and commit the page it writes"
+)
+
+
+def check(doc: Path) -> int:
+    """``--check``: the page must be exactly what the committed JSON renders, so that a hand edit
+    (which the next ``make bench`` would silently delete) fails CI instead of being lost later."""
+    rendered = render_docs()
+    current = doc.read_text(encoding="utf-8") if doc.is_file() else ""
+    if current == rendered:
+        print(f"{doc} is what bench/results/*.json render")
+        return 0
+    diff = list(
+        difflib.unified_diff(
+            current.splitlines(),
+            rendered.splitlines(),
+            f"{doc} (as committed)",
+            "(as rendered)",
+            lineterm="",
+            n=1,
+        )
+    )
+    print(
+        "\n".join(diff[:40] + ([f"... {len(diff) - 40} more diff lines"] if len(diff) > 40 else [])),
+        file=sys.stderr,
+    )
+    print(f"{doc} differs from what bench/results/*.json render: {REGENERATE}", file=sys.stderr)
+    return 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs-only", action="store_true", help="only regenerate docs/benchmarks.md")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the page differs from what the JSON renders"
+    )
+    parser.add_argument(
+        "--doc", type=Path, default=DOC, help="the page --check compares (default: %(default)s)"
+    )
     args = parser.parse_args()
+    if args.check:
+        return check(args.doc)
     failures = [] if args.docs_only else run_benchmarks()
     DOC.write_text(render_docs(), encoding="utf-8")
     print(f"wrote {DOC}")
