@@ -250,7 +250,8 @@ def section(data: dict | None) -> list[str]:
     """The variants part of the CLINC150 section (``bench_clinc150.section`` places it)."""
     if not data:
         return []
-    return [*_earlier_rounds(data), "", *_round_3(data)]
+    round_3 = _round_3(data)
+    return [*_earlier_rounds(data), *(["", *round_3] if round_3 else [])]
 
 
 def _is_round_3(row: dict) -> bool:
