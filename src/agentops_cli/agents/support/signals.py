@@ -302,13 +302,37 @@ def human_requested(text: str) -> bool:
 # lawyer") is not a threat: that phrase is removed before LEGAL_THREAT looks. Only a first-person
 # introduction or "<relative> is a lawyer" qualifies: an appositive third party ("my wife, an
 # attorney, will handle this") still escalates, and so does any lawyer who is to act (``_ACTS``)
-# whatever precedes it, plus "my lawyer", "I'll get a lawyer" and every other threat word.
+# whatever precedes it, plus "my lawyer", "I'll get a lawyer" and every other threat word. A lawyer
+# writing FOR someone ("I am a lawyer representing Mr Smith", "soy el abogado del cliente") is
+# counsel, not a customer with a job: ``_FOR_SOMEONE`` and ``_AS_COUNSEL`` keep the exemption away.
 _LAWYER = r"(?:(?:lawyer|attorney|solicitor)s?|abogad[oa]s?)"
 # A lawyer about to act or be the subject of a clause: "a lawyer will…", "an attorney already
 # has…", "se pondrá en contacto". A self-description is never followed by a verb like these.
 _ACTS = (
     r"\s*(?:will|'ll|shall|would|is|are|was|were|has|have|already|va|van|se|ya|tiene|tienen|esta"
     r"|estan|viene|vienen|llevara|llamara|sera|hablara)\b"
+)
+# Words right after the lawyer that make them someone's counsel: "representing / acting for / on
+# behalf of / for / of …", "del / de la / en nombre de …", "; this is a formal notice". The short
+# prepositions need plain spaces and skip the job's own duration or specialty ("a lawyer for a
+# living", "of 20 years", "of course"; a bare Spanish "de" is a specialty: "abogado de familia").
+_FOR_SOMEONE = (
+    r"(?:[\s,;:.-]*(?:representing|who represents?|that represents?|acting (?:for|on behalf of)"
+    r"|on behalf of|retained by|instructed by|en nombre de|en representacion de|que representa"
+    r"|(?:this is |esta es )?(?:(?:an?|una) )?(?:(?:formal|legal|official|oficial) )*(?:notice|notificacion))"
+    r"|\s+(?:for(?!\s+(?:a living|\d|years|over|more than|the (?:past|last)))|of(?!\s+(?:\d|course|years))"
+    r"|del|de (?:la|los|las|mis?|nuestr[oa]s?)|de parte de))\b"
+)
+# Anywhere in the message, these speak as counsel, so no self-description is exempted.
+_AS_COUNSEL = re.compile(
+    _any(
+        r"\b(?:my|our) clients?\b",
+        r"\b(?:mis?|nuestr[oa]s?) (?:cliente|clienta|representad[oa]|mandante)s?\b",
+        r"\b(?:on behalf of|en nombre de|en representacion de)\b",
+        r"\b(?:legal|formal|official) notice\b|\bnotice (?:of|before) action\b|\bletter before action\b",
+        r"\bcease and desist\b|\bburofax\b|\brequerimiento (?:formal|extrajudicial|fehaciente)\b",
+        r"\bnotificacion (?:formal|legal|oficial|fehaciente)\b",
+    )
 )
 # Up to three modifiers between the article and the noun ("a family law attorney") but none that
 # starts another noun phrase or clause ("I'm a customer who hired a lawyer" is not a self-description).
@@ -333,12 +357,15 @@ _SELF_AS_LAWYER = re.compile(
         rf"\b(?:my|mi)\s+{_RELATIVE}\s+(?:is|es|trabaja como|works as)\s+"
         rf"(?:{_ARTICLE}{_MODIFIERS})?{_LAWYER}\b",
     )
-    + rf"(?!{_ACTS})"
+    + rf"(?!{_ACTS})(?!{_FOR_SOMEONE})"
 )
 
 
 def legal_threat(text: str) -> bool:
-    return bool(LEGAL_THREAT.search(_SELF_AS_LAWYER.sub(" ", normalized(text))))
+    plain = normalized(text)
+    if not _AS_COUNSEL.search(plain):
+        plain = _SELF_AS_LAWYER.sub(" ", plain)
+    return bool(LEGAL_THREAT.search(plain))
 
 
 def anger_score(text: str) -> int:
