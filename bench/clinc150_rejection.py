@@ -107,29 +107,13 @@ RULES = {
     },
 }
 TEXT = ("coverage", "class_coverage", "idf_coverage", "typo_coverage")  # intent_scope.TEXT_SIGNALS
-TYPO_SEED = 21
 
 
 def with_typos(text: str, row: int) -> str:
-    """``text`` with one or two of its words (3+ letters) misspelt — an adjacent swap, a dropped
-    or an inserted letter — deterministically per ``row``: the noisy copy of an in-scope query."""
-    import random
-    import string
+    """The noisy copy of an in-scope query: the engine's own :func:`intent_scope.typo_copy`."""
+    from agentops_cli.nlp.intent_scope import typo_copy
 
-    rng = random.Random(TYPO_SEED * 100_003 + row)
-    tokens = text.split()
-    candidates = [i for i, t in enumerate(tokens) if len(t) >= 3 and t.isalpha()]
-    for i in rng.sample(candidates, min(len(candidates), rng.choice((1, 2)))):
-        word, at = tokens[i], rng.randrange(1, len(tokens[i]) - 1)
-        kind = rng.choice(("swap", "drop", "insert"))
-        if kind == "swap":
-            word = word[: at - 1] + word[at] + word[at - 1] + word[at + 1 :]
-        elif kind == "drop":
-            word = word[:at] + word[at + 1 :]
-        else:
-            word = word[:at] + rng.choice(string.ascii_lowercase) + word[at:]
-        tokens[i] = word
-    return " ".join(tokens)
+    return typo_copy(text, row)
 
 
 def _signals(data: dict) -> tuple[dict, dict, object, float, dict]:

@@ -116,6 +116,9 @@ class TrainParams:
     max_holdout: int = 4000
     seed: int = 13
     oos_rows: str = "rule"
+    noisy_weight: float = 0.1
+    threshold_rule: str = "sum"
+    target_oos_recall: float = 0.7
 
 
 @dataclass
@@ -193,8 +196,13 @@ def _in_order(fit: LinearFit, features, classes: list[str]) -> np.ndarray:
     scores = fit.decision_function(features)
     if scores.ndim == 1:
         scores = np.column_stack([-scores / 2, scores / 2])
+    return _reordered(scores, fit.classes, classes)
+
+
+def _reordered(scores: np.ndarray, fit_classes: list, classes: list[str]) -> np.ndarray:
+    """Score columns in ``fit_classes`` order laid out in ``classes`` order (see :func:`_in_order`)."""
     out = np.repeat(scores.min(axis=1, keepdims=True) - 1.0, len(classes), axis=1)
-    out[:, [classes.index(c) for c in fit.classes]] = scores
+    out[:, [classes.index(c) for c in fit_classes]] = scores
     return out
 
 
@@ -374,6 +382,13 @@ def _export(corpus: Corpus, vocabularies: tuple[Vocabulary, Vocabulary], fit: Li
     )
 
 
+def _noisy_rows(
+    noisy: tuple[np.ndarray, np.ndarray] | None, temperature: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Typo'd copies' (calibrated probabilities, text signals), or ``None``."""
+    return None if noisy is None else (softmax(noisy[0], temperature), noisy[1])
+
+
 def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
     """Temperature minimising the negative log-likelihood of the gold labels (golden-section search)."""
 
@@ -395,31 +410,63 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
     return round(float(np.exp((lo + hi) / 2)), 4)
 
 
+THRESHOLD_RULES = ("sum", "count", "target")
+
+
 def tune_threshold(
-    in_conf: np.ndarray, in_correct: np.ndarray, oos_conf: np.ndarray, max_accuracy_drop: float
+    in_conf: np.ndarray,
+    in_correct: np.ndarray,
+    oos_conf: np.ndarray,
+    max_accuracy_drop: float,
+    rule: str = "sum",
+    target_recall: float = 0.7,
 ) -> tuple[float, dict[str, float]]:
     """The out-of-scope threshold, and the held-out figures at it.
 
     ``in_correct`` marks in-scope examples whose top label was right; ``oos_conf`` holds the
     top confidence of out-of-scope examples that were *not* already labelled out-of-scope.
     Rejection may cost at most ``max_accuracy_drop`` of in-scope accuracy. Without
-    out-of-scope examples: the highest threshold within that budget. With them: the
-    threshold within it maximising in-scope accuracy + out-of-scope recall (each query kind
-    counts equally, however many of each the pack has); the lowest such threshold on ties.
+    out-of-scope examples: the highest threshold within that budget. With them, within it, by
+    ``rule`` (``TrainParams.threshold_rule``), the lowest such threshold on ties:
+
+    - ``"sum"``: maximising in-scope accuracy + out-of-scope recall (each query kind counts
+      equally, however many of each the pack has — one out-of-scope row then outweighs many
+      in-scope ones, so the whole budget is usually spent);
+    - ``"count"``: maximising the held-out rows answered right (correct in-scope rows kept +
+      out-of-scope rows caught): the pack's own mix of queries decides;
+    - ``"target"``: the least costly threshold whose recall reaches ``target_recall``; when none
+      within the budget does, the one of highest recall.
     """
+    if rule not in THRESHOLD_RULES:
+        raise ValueError(f"threshold_rule must be one of {THRESHOLD_RULES}, not {rule!r}")
     base = float(in_correct.mean()) if len(in_correct) else 1.0
     has_oos = len(oos_conf) > 0
-    best, stats, best_score = 0.0, {"accuracy": round(base, 4), "oos_recall": 0.0}, -1.0
+    best, stats, best_score = 0.0, {"accuracy": round(base, 4), "oos_recall": 0.0}, -np.inf
     for threshold in np.round(np.arange(0.0, 0.951, 0.005), 3):
         acc = float((in_correct & (in_conf >= threshold)).mean()) if len(in_conf) else 1.0
         if acc < base - max_accuracy_drop - 1e-9:
             break
         recall = float((oos_conf < threshold).mean()) if has_oos else 0.0
-        score = acc + recall if has_oos else float(threshold)
+        score = threshold_score(acc, recall, (len(in_conf), len(oos_conf)), rule, target_recall)
+        if not has_oos:
+            score = float(threshold)
         if score > best_score + 1e-9:
             best, best_score = float(threshold), score
             stats = {"accuracy": round(acc, 4), "oos_recall": round(recall, 4)}
     return best, stats
+
+
+def threshold_score(
+    accuracy: float, recall: float, counts: tuple[int, int], rule: str, target_recall: float
+) -> float:
+    """What :func:`tune_threshold`'s ``rule`` maximises, for held-out (in-scope, out-of-scope) row
+    ``counts``; also how :func:`agentops_cli.nlp.intent_scope.choose_rule` compares two scores."""
+    if rule == "count":
+        return (accuracy * counts[0] + recall * counts[1]) / max(1, sum(counts))
+    if rule == "target":
+        # reaching the target ranks above any miss; then the less costly, then the higher recall
+        return 2.0 + accuracy if recall >= target_recall - 1e-9 else recall
+    return accuracy + recall
 
 
 def _oof_logits(
@@ -430,24 +477,35 @@ def _oof_logits(
     oos_label: str,
     params: TrainParams,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold logits (stratified k-fold) in ``classes`` order, and each row's text signals
-    against its fold's words, for calibration on small packs."""
+    """Out-of-fold logits (stratified k-fold) in ``classes`` order, each row's text signals
+    against its fold's words, and the typo'd copies' (logits, text signals) or ``None``
+    (:func:`_heldout_signals`), for calibration on small packs."""
     from sklearn.model_selection import StratifiedKFold
 
     codes = label_codes(labels)[1]  # folds depend only on which rows share a label
     folds = int(min(CV_FOLDS, np.bincount(codes).min()))
     out = np.full((len(labels), len(classes)), np.nan)
     cover = np.zeros((len(labels), len(scope.TEXT_SIGNALS)))
+    copies: list[tuple[np.ndarray, np.ndarray]] = []
     if folds < 2:
-        return out, cover
+        return out, cover, None
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=params.seed)
     for train_idx, test_idx in splitter.split(np.zeros(len(labels)), codes):
         vocabularies, fit = _fit_linear(corpus, train_idx, [labels[i] for i in train_idx], params)
         out[test_idx] = _in_order(fit, corpus.features(test_idx, vocabularies), classes)
-        cover[test_idx] = _heldout_signals(
-            corpus, texts, (train_idx, test_idx), vocabularies[0], labels, (oos_label, classes), out[test_idx]
+        cover[test_idx], typo = _heldout_signals(
+            (corpus, texts),
+            (train_idx, test_idx),
+            (vocabularies, fit),
+            labels,
+            (oos_label, classes),
+            out[test_idx],
+            params,
         )
-    return out, cover
+        if typo is not None:
+            copies.append(typo)
+    noisy = (np.vstack([c[0] for c in copies]), np.vstack([c[1] for c in copies])) if copies else None
+    return out, cover, noisy
 
 
 def _in_scope_rows(rows: np.ndarray, labels: Sequence[str], oos_label: str) -> np.ndarray:
@@ -455,26 +513,40 @@ def _in_scope_rows(rows: np.ndarray, labels: Sequence[str], oos_label: str) -> n
 
 
 def _heldout_signals(
-    corpus: Corpus,
-    texts: Sequence[str],
+    texts: tuple[Corpus, Sequence[str]],
     rows: tuple[np.ndarray, np.ndarray],
-    vocabulary: Vocabulary,
+    scorer: tuple[tuple[Vocabulary, Vocabulary], LinearFit],
     labels: Sequence[str],
     label_set: tuple[str, list[str]],
     logits: np.ndarray,
-) -> np.ndarray:
+    params: TrainParams,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """Text signals (:func:`agentops_cli.nlp.intent_scope.text_signals`) of the held-out rows of
     ``rows`` = (fit rows, held-out rows), against the in-scope words of the fit that scored them
-    — its ``vocabulary``, its in-scope rows — each row's predicted intent the argmax of its
-    ``logits`` (in the ``classes`` order of ``label_set`` = (out-of-scope label, classes)).
-    Zeros, not computed, when no held-out row is out of scope: the rule then never uses them."""
+    — ``scorer`` = (its vocabularies, its fit), its in-scope rows — each row's predicted intent
+    the argmax of its ``logits`` (in the ``classes`` order of ``label_set`` = (out-of-scope
+    label, classes)); and, with ``params.noisy_weight``, the (logits, text signals) of typo'd
+    copies of the held-out in-scope rows (:func:`agentops_cli.nlp.intent_scope.typo_copy`),
+    scored by that same fit exactly as a query at run time is — they never train it.
+    Zeros and ``None``, not computed, when no held-out row is out of scope: the rule then never
+    uses them."""
+    corpus, all_texts = texts
     fit_rows, held_rows = rows
     oos_label, classes = label_set
     if not any(labels[i] == oos_label for i in held_rows):
-        return np.zeros((len(held_rows), len(scope.TEXT_SIGNALS)))
-    words = _scope_words(corpus, vocabulary, fit_rows, labels, oos_label, classes)
+        return np.zeros((len(held_rows), len(scope.TEXT_SIGNALS))), None
+    words = _scope_words(corpus, scorer[0][0], fit_rows, labels, oos_label, classes)
     predicted = np.nan_to_num(logits, nan=0.0).argmax(axis=1) if len(held_rows) else np.empty(0, int)
-    return scope.text_signals([word_tokens(texts[i]) for i in held_rows], predicted.tolist(), words)
+    cover = scope.text_signals([word_tokens(all_texts[i]) for i in held_rows], predicted.tolist(), words)
+    sources = [int(i) for i in held_rows if labels[i] != oos_label]
+    if params.noisy_weight <= 0 or not sources:
+        return cover, None
+    copies = [scope.typo_copy(all_texts[i], i) for i in sources]
+    tokens: list[list[str]] = []
+    scorer_model = _export(corpus, *scorer)  # the calibration fit as a saved model would score
+    copy_logits = _reordered(scorer_model.logits(copies, tokens), scorer_model.labels, classes)
+    copy_cover = scope.text_signals(tokens, copy_logits.argmax(axis=1).tolist(), words)
+    return cover, (copy_logits, copy_cover)
 
 
 def _scope_arrays(
@@ -564,12 +636,12 @@ def _train(
         all_texts, all_labels = texts, labels
         if len(texts) <= CV_MAX_ROWS:
             corpus = Corpus.of(texts)
-            h_logits, h_cover = _oof_logits(corpus, texts, labels, classes, oos_label, params)
+            h_logits, h_cover, noisy = _oof_logits(corpus, texts, labels, classes, oos_label, params)
             vocabularies, fit = _fit_linear(corpus, np.arange(len(labels)), labels, params)
             model = _export(corpus, vocabularies, fit)
             _finish(
                 model,
-                (h_logits, h_cover),
+                (h_logits, h_cover, noisy),
                 labels,
                 oos_label,
                 params,
@@ -610,23 +682,24 @@ def _train(
             key=lambda job: job[0].child is None,
         ):
             fit.submit(corpus.features(rows, vocabulary), [all_labels[i] for i in rows], params)
-        h_logits = _in_order(calibration.result(), corpus.features(held_rows, first_vocabularies), classes)
+        calibration_fit = calibration.result()
+        h_logits = _in_order(calibration_fit, corpus.features(held_rows, first_vocabularies), classes)
         model = _export(corpus, vocabularies, final.result())
     except BaseException:  # an error or Ctrl-C: no orphaned child process
         calibration.cancel()
         final.cancel()
         raise
-    h_cover = _heldout_signals(
-        corpus,
-        all_texts,
+    h_cover, noisy = _heldout_signals(
+        (corpus, all_texts),
         (fit_rows, held_rows),
-        first_vocabularies[0],
+        (first_vocabularies, calibration_fit),
         all_labels,
         (oos_label, classes),
         h_logits,
+        params,
     )
     h_labels = [all_labels[i] for i in held_rows]
-    _finish(model, (h_logits, h_cover), h_labels, oos_label, params, source, len(all_labels))
+    _finish(model, (h_logits, h_cover, noisy), h_labels, oos_label, params, source, len(all_labels))
     _mark_scope_words(model, corpus, vocabularies, all_labels, oos_label)
     return model
 
@@ -672,14 +745,15 @@ def _mark_scope_words(
 
 def _finish(
     model: IntentModel,
-    heldout: tuple[np.ndarray, np.ndarray],
+    heldout: tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None],
     h_labels: list[str],
     oos_label: str,
     params: TrainParams,
     source: str,
     n_examples: int,
 ) -> None:
-    """Calibrate the final model on held-out (logits, word coverage) and record how it was made."""
+    """Calibrate the final model on held-out (logits, text signals, typo'd copies' logits and
+    text signals or ``None``) and record how it was made."""
     model.oos_label = oos_label
     _calibrate(model, *heldout, h_labels, params)
     model.meta = {
@@ -694,10 +768,16 @@ def _finish(
 
 
 def _calibrate(
-    model: IntentModel, h_logits: np.ndarray, h_cover: np.ndarray, h_labels: list[str], params: TrainParams
+    model: IntentModel,
+    h_logits: np.ndarray,
+    h_cover: np.ndarray,
+    noisy: tuple[np.ndarray, np.ndarray] | None,
+    h_labels: list[str],
+    params: TrainParams,
 ) -> None:
-    """Fit the temperature and the out-of-scope rule (:mod:`agentops_cli.nlp.intent_scope`) on
-    held-out logits and word coverage; record the figures."""
+    """Fit the temperature (real held-out rows only) and the out-of-scope rule
+    (:mod:`agentops_cli.nlp.intent_scope`, the typo'd copies ``noisy`` joining its weights' fit)
+    on held-out logits and text signals; record the figures."""
     classes, oos_label = model.labels, model.oos_label
     scored = ~np.isnan(h_logits).any(axis=1)
     h_logits, h_cover, gold = h_logits[scored], h_cover[scored], np.array(h_labels, dtype=object)[scored]
@@ -719,7 +799,16 @@ def _calibrate(
     predicted_oos = np.array([classes[i] == oos_label for i in top])
     in_correct = (top == gold_idx)[~is_oos]
     weights, threshold, stats = scope.choose_rule(
-        probs, h_cover, is_oos, predicted_oos, in_correct, params.max_accuracy_drop
+        probs,
+        h_cover,
+        is_oos,
+        predicted_oos,
+        in_correct,
+        params.max_accuracy_drop,
+        noisy=_noisy_rows(noisy, model.temperature),
+        noisy_weight=params.noisy_weight,
+        rule=params.threshold_rule,
+        target_recall=params.target_oos_recall,
     )
     model.oos_weights, model.oos_threshold = weights, threshold
     n_oos = int(is_oos.sum())
