@@ -347,3 +347,77 @@ def test_a_pack_without_out_of_scope_examples_trains_the_same_model_either_way(
     assert rule.meta["calibrated_on"].startswith("hold-out") and rule.meta["heldout_oos_rows"] == 0
     assert np.array_equal(rule.coef, klass.coef) and rule.labels == klass.labels
     assert (rule.temperature, rule.oos_threshold) == (klass.temperature, klass.oos_threshold)
+
+
+def test_typo_copies_are_deterministic_one_or_two_edited_words() -> None:
+    text = "please track my parcel delivery today"
+    copies = [scope.typo_copy(text, row) for row in range(40)]
+    assert copies == [scope.typo_copy(text, row) for row in range(40)]  # same row, same copy
+    assert len(set(copies)) > 10  # rows differ
+    for copy in copies:
+        changed = [(a, b) for a, b in zip(text.split(), copy.split(), strict=True) if a != b]
+        assert 1 <= len(changed) <= 2
+        assert all(abs(len(a) - len(b)) <= 1 for a, b in changed)  # one swap, drop or insert each
+    assert scope.typo_copy("ok hi", 3) == "ok hi"  # no word of 3+ letters: nothing to misspell
+
+
+@pytest.mark.parametrize("small", [True, False])
+def test_typo_copies_fit_the_rule_only_never_a_classifier(
+    monkeypatch: pytest.MonkeyPatch, small: bool
+) -> None:
+    """With or without copies (``noisy_weight``), the classifiers fit the same rows — same final
+    model, same temperature; only the scope weights differ. ``small``: the k-fold path; else the
+    hold-out path, where every fit's labels are checked too."""
+    from agentops_cli.nlp.intent_train import TrainParams
+
+    if not small:
+        monkeypatch.setattr(intent_train, "CV_MAX_ROWS", 20)
+    fitted: list[list[str]] = []
+    fit_svm = intent_train.fit_svm
+
+    def spy(features, labels, params):
+        fitted.append([*labels, str(features.shape[0])])
+        return fit_svm(features, labels, params)
+
+    monkeypatch.setattr(intent_train, "fit_svm", spy)
+    texts, labels = _pack_with_oos()
+    plain = train_intent_model(texts, labels, params=TrainParams(noisy_weight=0.0))
+    fits_plain, fitted[:] = list(fitted), []
+    noisy = train_intent_model(texts, labels, params=TrainParams(noisy_weight=0.1))
+    assert fitted == fits_plain  # the same rows and labels reach every SVM fit
+    assert np.array_equal(plain.coef, noisy.coef) and plain.temperature == noisy.temperature
+    assert plain.oos_weights and noisy.oos_weights and plain.oos_weights != noisy.oos_weights
+    assert noisy.oos_weights == train_intent_model(texts, labels).oos_weights  # default: 0.1, deterministic
+
+
+def test_a_typo_d_in_scope_query_keeps_its_label_with_the_default_params() -> None:
+    """The rule fitted without copies rejects the misspelt "pasword" (an unknown word next to an
+    intent's looks like the pack's out-of-scope examples); with the engine's default copies it
+    keeps its intent, while a truly unknown word is still rejected."""
+    from agentops_cli.nlp.intent_train import TrainParams
+
+    texts, labels = _pack_with_oos()
+    queries = ["i want my pasword", "i want my password", "qwhzkpr money"]
+    model = train_intent_model(texts, labels)
+    assert [p.label for p in model.predict(queries)] == ["account", "account", OOS_LABEL]
+    without = train_intent_model(texts, labels, params=TrainParams(noisy_weight=0.0))
+    assert without.predict(queries[:1])[0].label == OOS_LABEL
+
+
+def test_threshold_rules_pick_different_points_of_the_same_trade_off() -> None:
+    """60 in-scope rows (all right) and 20 out-of-scope ones; the budget allows 10 points."""
+    in_conf = np.linspace(0.3, 0.9, 60)
+    correct = np.ones(60, dtype=bool)
+    oos_conf = np.linspace(0.1, 0.5, 20)
+    tune = intent_train.tune_threshold
+    whole, stats = tune(in_conf, correct, oos_conf, 0.1)
+    assert stats == {"accuracy": 0.9, "oos_recall": 0.65}  # sum: the whole budget spent
+    # count: past 0.3 each step loses more in-scope rows (60 over 0.6) than it catches (20 over 0.4)
+    count, count_stats = tune(in_conf, correct, oos_conf, 0.1, rule="count")
+    assert count < whole and count_stats == {"accuracy": 1.0, "oos_recall": 0.5}
+    target, target_stats = tune(in_conf, correct, oos_conf, 0.1, rule="target", target_recall=0.6)
+    assert count < target < whole and target_stats["oos_recall"] == 0.6  # least cost reaching 0.6
+    assert stats["accuracy"] < target_stats["accuracy"] < 1.0
+    assert tune(in_conf, correct, oos_conf, 0.1, rule="target", target_recall=0.99) == (whole, stats)
+    with pytest.raises(ValueError, match="threshold_rule"):
+        tune(in_conf, correct, oos_conf, 0.1, rule="best")
