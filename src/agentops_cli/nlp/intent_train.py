@@ -116,7 +116,7 @@ class TrainParams:
     max_holdout: int = 4000
     seed: int = 13
     oos_rows: str = "rule"
-    noisy_weight: float = 0.1
+    noisy_weight: float = 0.25
     threshold_rule: str = "sum"
     target_oos_recall: float = 0.7
 
