@@ -230,7 +230,8 @@ def test_a_pack_with_out_of_scope_examples_trains_the_same_rule_twice(tmp_path: 
     texts, labels = _pack_with_oos()
     model = train_intent_model(texts, labels)
     again = train_intent_model(texts, labels)
-    assert len(model.oos_weights) == N_WEIGHTS and model.oos_weights[2] > 0  # coverage: the telling signal
+    assert len(model.oos_weights) == N_WEIGHTS
+    assert sum(model.oos_weights[i] for i in (2, 4, 5, 6)) > 0  # the coverages: the telling signals
     assert (model.oos_weights, model.oos_threshold) == (again.oos_weights, again.oos_threshold)
     assert np.array_equal(model.word_in_scope, again.word_in_scope)
     assert np.array_equal(model.word_intents, again.word_intents) and len(model.word_intents)
@@ -349,6 +350,10 @@ def test_a_pack_without_out_of_scope_examples_trains_the_same_model_either_way(
     assert rule.meta["calibrated_on"].startswith("hold-out") and rule.meta["heldout_oos_rows"] == 0
     assert np.array_equal(rule.coef, klass.coef) and rule.labels == klass.labels
     assert (rule.temperature, rule.oos_threshold) == (klass.temperature, klass.oos_threshold)
+    # nor do typo'd copies change anything there: without out-of-scope rows none are made
+    plain = train_intent_model(texts, labels, params=intent_train.TrainParams(noisy_weight=0.0))
+    assert np.array_equal(rule.coef, plain.coef) and rule.oos_weights == plain.oos_weights == []
+    assert (rule.temperature, rule.oos_threshold) == (plain.temperature, plain.oos_threshold)
 
 
 def test_typo_copies_are_deterministic_one_or_two_edited_words() -> None:
