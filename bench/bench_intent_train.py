@@ -182,16 +182,29 @@ def oos_speed(n_rows: int = 10_000, repeats: int = 2) -> dict[str, object]:
     ``TrainParams.noisy_weight`` 0 (no copies) and the default, alternately ``repeats`` times;
     CPU of this process and of the fit workers, median per setting."""
     sys.path.insert(0, str(ROOT / "src"))
+    from agentops_cli.nlp import intent_train
     from agentops_cli.nlp.intent import OOS_LABEL
     from agentops_cli.nlp.intent_train import TrainParams, train_intent_model
     from common import load_clinc
 
     rows, _ = clinc77_rows(n_rows)
     rows += [(t, OOS_LABEL) for t, _ in load_clinc(CLINC)["oos_train"]]
+    # the step the copies add to: held-out text signals (+ the copies' logits and signals)
+    signals_step, spent = intent_train._heldout_signals, [0.0]
+
+    def timed(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return signals_step(*args, **kwargs)
+        finally:
+            spent[0] += time.process_time() - started
+
+    intent_train._heldout_signals = timed
     default = TrainParams().noisy_weight
     runs: dict[float, list[dict[str, float]]] = {0.0: [], default: []}
     for _ in range(repeats):
         for weight in runs:
+            spent[0] = 0.0
             wall, cpu, workers = time.perf_counter(), time.process_time(), children_cpu()
             model = train_intent_model(
                 [t for t, _ in rows], [lab for _, lab in rows], params=TrainParams(noisy_weight=weight)
@@ -201,9 +214,11 @@ def oos_speed(n_rows: int = 10_000, repeats: int = 2) -> dict[str, object]:
                     "wall_s": time.perf_counter() - wall,
                     "cpu_s": time.process_time() - cpu,
                     "worker_cpu_s": children_cpu() - workers,
+                    "heldout_signals_cpu_s": spent[0],
                     "heldout_oos_recall": model.meta["heldout_oos_recall"],
                 }
             )
+    intent_train._heldout_signals = signals_step
     out: dict[str, object] = {
         "rows": len(rows),
         "repeats": repeats,
@@ -478,6 +493,17 @@ def section(data: dict | None) -> list[str]:
             f"| no-OOS rejection cost (CV, {cv['folds']} folds) | {cv['reject_cost'] * 100:.2f} points "
             f"({cv['accuracy_no_reject']} → {cv['accuracy']}) | ≤ 1 point | "
             f"{ok_mark(cv['reject_cost'] <= t['reject_cost'])} |"
+        )
+    if oos := data.get("oos_speed_10k_clinc77"):
+        base, copies = (oos[k] for k in sorted(k for k in oos if k.startswith("noisy_weight_")))
+        lines.append(
+            f"| {oos['rows']:,} real rows with 100 out-of-scope examples: training CPU without / with "
+            f"typo'd copies (`{oos['command'].split('py ')[-1]}`, median of {oos['repeats']}) | "
+            f"{base['cpu_s']} + {base['worker_cpu_s']} s in the workers / {copies['cpu_s']} + "
+            f"{copies['worker_cpu_s']} s ({copies['wall_s']:.1f} s wall, load {oos['load_avg_1min']}); "
+            f"the held-out signals step: {base['heldout_signals_cpu_s']} → "
+            f"{copies['heldout_signals_cpu_s']} s "
+            "| — | |"
         )
     measured = f"Measured {data.get('date')}: `{data.get('command')}`."
     return [*lines, "", measured, "", *BEFORE.splitlines(), "", *SPEED_WORK.splitlines(), ""]
