@@ -502,7 +502,8 @@ def section(data: dict | None) -> list[str]:
             f"{base['cpu_s']} + {base['worker_cpu_s']} s in the workers / {copies['cpu_s']} + "
             f"{copies['worker_cpu_s']} s ({copies['wall_s']:.1f} s wall, load {oos['load_avg_1min']}); "
             f"the held-out signals step: {base['heldout_signals_cpu_s']} → "
-            f"{copies['heldout_signals_cpu_s']} s "
+            f"{copies['heldout_signals_cpu_s']} s (the whole-process CPU is noise: the first run, "
+            "without copies, also pays the imports) "
             "| — | |"
         )
     measured = f"Measured {data.get('date')}: `{data.get('command')}`."
