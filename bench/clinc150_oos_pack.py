@@ -469,18 +469,15 @@ def round4_lines(data: dict) -> list[str]:
         k for k in data if k.startswith("val_cross_pool_round4") and not k.endswith(("_curves", "_cpu_s"))
     ):
         small = key != "val_cross_pool_round4"
-        lines += [
-            "",
-            *(ROUND4_NOTES.splitlines() if not small else []),
-            "",
-            *([] if small else CRITERIA.splitlines()),
-        ]
         if small:
             lines += [
-                f"The same on a small pack — the first {key.split('_')[-3]} `train` rows of each intent "
+                "",
+                f"The same on a small pack — the first {key.split('_')[-3]} `train` rows of each intent",
                 "(`operating … --per-class 20`): the copies cut the noisy rejections there too, at equal",
                 "accuracy and recall (with `oos_val` in the pack every variant keeps the top-1 rule):",
             ]
+        else:
+            lines += ["", *ROUND4_NOTES.splitlines(), "", *CRITERIA.splitlines()]
         lines += [
             "",
             "| variant | accuracy | OOS recall on the other pool | accuracy + recall "
