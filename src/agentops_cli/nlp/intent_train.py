@@ -476,7 +476,7 @@ def _oof_logits(
     classes: list[str],
     oos_label: str,
     params: TrainParams,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """Out-of-fold logits (stratified k-fold) in ``classes`` order, each row's text signals
     against its fold's words, and the typo'd copies' (logits, text signals) or ``None``
     (:func:`_heldout_signals`), for calibration on small packs."""
