@@ -23,7 +23,9 @@ Steps, each for a reason:
    fold). Its threshold may cost at most
    ``max_accuracy_drop`` (1 point) of in-scope accuracy there — rejection must earn its
    cost. Within that budget: with out-of-scope examples held out, the threshold maximising
-   in-scope accuracy + out-of-scope recall; without them, the highest.
+   in-scope accuracy + out-of-scope recall (``TrainParams.threshold_rule`` for another
+   trade-off); without them, the highest. Typo'd copies of the held-out in-scope rows, scored
+   by the calibration fit, join the rule's fit (never a classifier's: ``noisy_weight``).
 5. The final model is refit on every row (hold-out included) with the same settings. Both
    fits run at once, each in a child process started before the texts are counted
    (:class:`BackgroundFit`): the fits are most of the training and each is single-threaded.
