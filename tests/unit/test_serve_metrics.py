@@ -12,6 +12,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,7 @@ from agentops_cli.serving.app import create_app  # noqa: E402
 from agentops_cli.serving.metrics import (  # noqa: E402
     MULTIPROC_ENV,
     forget_worker,
+    sweep_orphaned_dirs,
     workers_metrics_dir,
 )
 
@@ -171,11 +174,10 @@ def test_workers_files_add_up_and_an_exited_worker_leaves_its_live_gauges(
         name.startswith("agent_support_queries") for name, _ in seen
     )  # the rate's inputs stay inside
 
-    monkeypatch.setenv(MULTIPROC_ENV, folder)
-    forget_worker(second)
+    forget_worker(second, folder)
     after = _samples(_python(SCRAPE, folder))
     assert after[("agent_llm_breaker_state", breaker)] == 0  # the other worker's closed one
-    forget_worker(first)
+    forget_worker(first, folder)
     after = _samples(_python(SCRAPE, folder))
     assert ("agent_llm_breaker_state", breaker) not in after
     assert {k: v for k, v in after.items() if k[0] != "agent_llm_breaker_state"} == {
@@ -186,13 +188,163 @@ def test_workers_files_add_up_and_an_exited_worker_leaves_its_live_gauges(
 def test_forget_worker_touches_only_this_serves_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    live = tmp_path / "gauge_livemax_42.db"
-    live.write_bytes(b"")
-    monkeypatch.delenv(MULTIPROC_ENV, raising=False)
-    forget_worker(42)  # one process: no shared directory to look in
-    assert live.exists()
-    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))
-    forget_worker(None)  # a worker that never started has no pid
-    assert live.exists()
-    forget_worker(42)
-    assert not live.exists()
+    elsewhere = tmp_path / "gauge_livemax_42.db"
+    elsewhere.write_bytes(b"")
+    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))  # set by someone else: not this serve's
+    forget_worker(42)  # no serve in this process: no directory to look in
+    assert elsewhere.exists()
+    with workers_metrics_dir() as folder:
+        live = Path(folder, "gauge_livemax_42.db")
+        live.write_bytes(b"")
+        forget_worker(None)  # a worker that never started has no pid
+        assert live.exists()
+        forget_worker(42)
+        assert not live.exists() and elsewhere.exists()
+
+
+# -- the review of the shared files (findings 3-7) ----------------------------------------------------
+
+ONE_WORKER_FAMILIES = [  # (name, type) in the one-process order: what any scrape declares
+    (name, kind) for name, (kind, _) in ONE_PROCESS_EXPOSITION.items() if not name.endswith("_created")
+]
+
+
+def _families(text: str) -> list[tuple[str, str]]:
+    return [(family.name, family.type) for family in text_string_to_metric_families(text)]
+
+
+def test_a_fresh_workers_scrape_declares_every_family_in_the_one_process_order(tmp_path: Path) -> None:
+    """Before any run (and with only a refusal recorded), HELP and TYPE of every family."""
+    folder = str(tmp_path)
+    fresh = _python(SCRAPE, folder)
+    assert _families(fresh) == ONE_WORKER_FAMILIES
+    assert "# HELP agent_degraded_runs_total Runs answered by the offline engine" in fresh
+    refusal = (
+        "from agentops_cli.serving.metrics import ServeMetrics; "
+        "ServeMetrics.for_this_process().observe_limited('rate')"
+    )
+    _python(refusal, folder)
+    seen = _python(SCRAPE, folder)
+    assert _families(seen) == ONE_WORKER_FAMILIES
+    assert _samples(seen)[("agent_rate_limited_total", (("reason", "rate"),))] == 1
+
+
+def test_a_file_a_worker_is_still_creating_is_left_out_of_the_scrape(tmp_path: Path) -> None:
+    folder = str(tmp_path)
+    _python(WORKER, folder, json.dumps([False]), "closed")
+    (tmp_path / "counter_999999.db").write_bytes(b"")  # created, header not yet written
+    (tmp_path / "histogram_999998.db").write_bytes(b"\0\0")
+    seen = _samples(_python(SCRAPE, folder))
+    assert seen[("agent_requests_total", (("agent", "support"), ("status", "200")))] == 1
+
+
+def test_a_variable_set_after_prometheus_client_chose_memory_is_not_trusted(tmp_path: Path) -> None:
+    """A process that imported prometheus_client first: its metrics are in memory, so its scrape
+    must show them, not the (empty) directory named later."""
+    code = f"""
+import os, prometheus_client
+from agentops_cli.serving.metrics import ServeMetrics
+os.environ["{MULTIPROC_ENV}"] = {str(tmp_path)!r}
+metrics = ServeMetrics.for_this_process()
+metrics.observe_run("support", {{"escalate": False, "confidence": 0.9}}, 0.01)
+print(metrics.exposition().decode())
+"""
+    env = {k: v for k, v in os.environ.items() if k != MULTIPROC_ENV}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = _samples(done.stdout)
+    assert seen[("agent_requests_total", (("agent", "support"), ("status", "200")))] == 1
+    assert seen[("support_automation_rate", ())] == 1.0
+    assert os.listdir(tmp_path) == []
+
+
+def test_files_chosen_for_a_variable_since_removed_fall_back_to_memory(tmp_path: Path) -> None:
+    """prometheus_client imported in file mode, then the variable removed (the one-worker serve
+    of the past): metrics are kept in memory instead of failing on their first file."""
+    code = """
+import os, prometheus_client
+del os.environ["prometheus_multiproc_dir"]
+from agentops_cli.serving.metrics import ServeMetrics
+metrics = ServeMetrics.for_this_process()
+metrics.observe_run("support", {"escalate": True, "confidence": 0.9}, 0.01)
+print(metrics.exposition().decode())
+"""
+    env = {**os.environ, "prometheus_multiproc_dir": str(tmp_path)}  # the deprecated name too
+    env.pop(MULTIPROC_ENV, None)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert _samples(done.stdout)[("support_automation_rate", ())] == 0.0
+    assert 'agent_requests_total{agent="support",status="200"} 1.0' in done.stdout
+
+
+def test_a_metrics_file_error_is_logged_and_the_run_is_not_failed(tmp_path: Path) -> None:
+    """The workers' directory removed under a worker: recording fails, the caller never sees it."""
+    code = """
+import os, shutil
+from agentops_cli.serving.metrics import ServeMetrics
+metrics = ServeMetrics.for_this_process()
+shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+metrics.observe_run("support", {"escalate": False, "confidence": 0.9}, 0.01)
+metrics.observe_failure("support", 422, "BadInput", 0.01)
+metrics.observe_limited("rate")
+print("answered")
+"""
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    env = {**os.environ, MULTIPROC_ENV: str(folder)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "answered", done.stderr
+    assert "metrics: recording a run of support failed: FileNotFoundError" in done.stderr
+    assert "metrics: recording a failed run of support failed" in done.stderr
+    assert "metrics: recording a refusal failed" in done.stderr
+
+
+def test_the_publisher_thread_outlives_a_failing_publish(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prometheus_client import CollectorRegistry
+
+    from agentops_cli.serving import metrics as serve_metrics
+
+    publisher = serve_metrics._Publisher(CollectorRegistry())
+    calls: list[int] = []
+    published = threading.Event()
+
+    def publish() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device")
+        published.set()
+
+    monkeypatch.setattr(publisher, "publish", publish)
+    thread = publisher.every(0.01)
+    assert published.wait(timeout=30), "the loop stopped after the first failure"
+    assert thread.is_alive() and len(calls) >= 2
+
+
+def test_a_killed_serves_directory_is_swept_by_the_next(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphan = tmp_path / f"agentops-metrics-{dead.pid}-abc"
+    live = tmp_path / f"agentops-metrics-{os.getpid()}-def"
+    not_ours = tmp_path / f"other-metrics-{dead.pid}-x"
+    unnamed = tmp_path / "agentops-metrics-notapid"
+    plain_file = tmp_path / f"agentops-metrics-{dead.pid}-file"
+    for folder in (orphan, live, not_ours, unnamed):
+        folder.mkdir()
+        (folder / "counter_1.db").write_bytes(b"x")
+    plain_file.write_bytes(b"x")
+    assert sweep_orphaned_dirs(str(tmp_path)) == [str(orphan)]
+    assert not orphan.exists() and live.exists() and not_ours.exists() and unnamed.exists()
+    assert plain_file.exists()
+
+
+def test_the_serve_directory_is_named_after_its_serve(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphan = tmp_path / f"agentops-metrics-{dead.pid}-abc"
+    orphan.mkdir()
+    with workers_metrics_dir() as folder:
+        assert Path(folder).name.startswith(f"agentops-metrics-{os.getpid()}-")
+        assert not orphan.exists()  # the killed serve's, swept at start

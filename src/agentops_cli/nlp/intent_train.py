@@ -292,6 +292,7 @@ class BackgroundFit:
         import tempfile
 
         from agentops_cli.nlp import intent_fit_worker as worker
+        from agentops_cli.observability.metrics_mode import child_environment
 
         python_path = os.pathsep.join(filter(None, [_package_root(), os.environ.get("PYTHONPATH")]))
         try:
@@ -301,7 +302,7 @@ class BackgroundFit:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONPATH": python_path},
+                env=child_environment(PYTHONPATH=python_path),  # not the serve's metrics directory
             )
         except OSError:  # no writable temporary folder, or no child process here: fit in this one
             self.cancel()

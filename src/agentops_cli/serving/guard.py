@@ -37,7 +37,7 @@ async def authorize(request: Request) -> str:
     else:
         verdict = state.limiter.check(caller)
     if not verdict.allowed:
-        state.metrics.limited.labels("quota" if "quota" in verdict.reason else "rate").inc()
+        state.metrics.observe_limited("quota" if "quota" in verdict.reason else "rate")
         raise HTTPException(429, verdict.reason, {"Retry-After": str(verdict.retry_after_s)})
     request.state.caller = caller
     return caller

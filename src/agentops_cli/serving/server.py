@@ -88,9 +88,9 @@ def serve(settings: Settings, host: str, port: int, workers: int, config_file: P
         with workers_metrics_dir():  # one /metrics for all workers (serving.metrics)
             run_workers(config)
         return
-    from agentops_cli.serving.metrics import MULTIPROC_ENV
+    from agentops_cli.observability.metrics_mode import keep_metrics_in_memory
 
-    os.environ.pop(MULTIPROC_ENV, None)  # one process keeps its metrics in memory, whatever was set
+    keep_metrics_in_memory()  # whatever was set: before the app imports prometheus_client
     from agentops_cli.serving.app import create_app
 
     uvicorn.run(

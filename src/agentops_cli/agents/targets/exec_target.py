@@ -21,6 +21,7 @@ from agentops_cli.agents.targets.base import Calls, TargetError, UserTarget
 from agentops_cli.agents.transcript import Step
 from agentops_cli.config import AgentEntry
 from agentops_cli.errors import BadInput
+from agentops_cli.observability.metrics_mode import child_environment
 
 STDERR_KEEP = 2000
 
@@ -49,6 +50,7 @@ class ExecTarget(UserTarget):
             text=True,
             encoding="utf-8",
             start_new_session=True,
+            env=child_environment(),  # not the serve's metrics directory (metrics_mode)
         )
         try:
             out, err = process.communicate(
