@@ -570,3 +570,22 @@ def test_the_parent_watch_cleans_up_in_process(monkeypatch: pytest.MonkeyPatch, 
     with pytest.raises(Exited):
         watch._watch()
     assert not folder.exists() and not watch.lock.locked()
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads the child environment in /proc")
+def test_the_fit_child_does_not_inherit_the_serves_metrics_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A serve worker trains in a child: the workers' metrics directory stays the workers'."""
+    monkeypatch.setattr(intent_train, "BACKGROUND_MIN_ROWS", 1)
+    monkeypatch.setattr(intent_train, "_usable_cpus", lambda: 2)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.setenv("AGENTOPS_MARKER_FOR_THE_CHILD", "kept")
+    fit = BackgroundFit().start(10)
+    try:
+        environ = Path(f"/proc/{fit.child.pid}/environ").read_bytes().split(b"\0")
+    finally:
+        fit.cancel()
+    names = {entry.split(b"=", 1)[0] for entry in environ}
+    assert b"AGENTOPS_MARKER_FOR_THE_CHILD" in names and b"PYTHONPATH" in names
+    assert b"PROMETHEUS_MULTIPROC_DIR" not in names

@@ -224,3 +224,26 @@ def test_openapi_lists_the_routes(settings: Settings) -> None:
     with _client(settings) as client:
         paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/agents/{name}/runs", "/v1/threads/{thread_id}/resume", "/healthz", "/readyz"} <= set(paths)
+
+
+class _FullDisk:
+    """A metric whose every write fails, as a worker's memory-mapped file does on a full disk."""
+
+    def labels(self, *_: str) -> _FullDisk:
+        return self
+
+    def inc(self, *_: float) -> None:
+        raise OSError(28, "No space left on device")
+
+
+def test_a_failing_metrics_write_keeps_the_answer_and_the_audit_line(settings: Settings) -> None:
+    app = create_app(settings)
+    app.state.serve.metrics.requests = _FullDisk()
+    with TestClient(app) as client:
+        served = client.post("/v1/agents/support/runs", json={"query": QUERY})
+        refused = client.post("/v1/agents/support/runs", json={"query": ""})
+    assert served.status_code == 200, served.text
+    assert refused.status_code == 422
+    audit = [json.loads(line) for line in (settings.resolved_home() / "audit.jsonl").read_text().splitlines()]
+    assert [row["status"] for row in audit] == [200, 422]
+    assert audit[0]["run_id"] == served.json()["run_id"]

@@ -348,3 +348,33 @@ def test_the_serve_directory_is_named_after_its_serve(
     with workers_metrics_dir() as folder:
         assert Path(folder).name.startswith(f"agentops-metrics-{os.getpid()}-")
         assert not orphan.exists()  # the killed serve's, swept at start
+
+
+INSTRUMENTED_AGENT = """
+import json, sys
+from prometheus_client import Counter
+Counter("user_agent_calls_total", "a user agent's own metric").inc()
+json.dump({"output": json.load(sys.stdin)}, sys.stdout)
+"""
+
+
+def test_an_exec_agent_run_by_a_worker_adds_no_file_and_no_series(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's environment names the shared directory; the agents it starts must not write
+    their own metrics there (foreign series on /metrics, and one more file per run)."""
+    from agentops_cli.agents import registry
+    from agentops_cli.agents.runner import run_agent
+    from agentops_cli.config import AgentEntry, Settings
+
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    script = tmp_path / "agent.py"
+    script.write_text(INSTRUMENTED_AGENT)
+    monkeypatch.setenv(MULTIPROC_ENV, str(folder))
+    entry = AgentEntry(target=f"exec:{sys.executable} {script}", output="output")
+    agent = registry.get_agent("instrumented", Settings(), spec=entry)
+    run = run_agent(agent, "hello", Settings(), log=False)
+    assert run["output"] == "hello"
+    assert os.listdir(folder) == []
+    assert not any(name.startswith("user_agent_calls") for name, _ in _samples(_python(SCRAPE, str(folder))))
