@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import socket
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -69,6 +70,48 @@ def _offline_env(tmp_path: Path, model_cache: Path) -> dict[str, str]:
     shutil.copytree(model_cache, cache)
     home = tmp_path / "home"
     return {"AGENTOPS_CACHE_DIR": str(cache), "AGENTOPS_HOME": str(home), "AGENTOPS_LLM__PROVIDER": "offline"}
+
+
+INSTRUMENTED_AGENT = """
+import json, sys
+from prometheus_client import Counter
+Counter("user_agent_calls_total", "a user agent's own metric").inc()
+json.dump({"output": json.load(sys.stdin)}, sys.stdout)
+"""
+
+
+def test_one_worker_keeps_its_metrics_in_memory_whatever_the_environment_says(
+    tmp_path: Path, support_model_cache: Path
+) -> None:
+    """``PROMETHEUS_MULTIPROC_DIR`` set by the caller (the deprecated lower-case name too):
+    ``serve`` with one worker starts, counts in memory, writes nothing there, nor do its agents."""
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    agent = tmp_path / "instrumented.py"
+    agent.write_text(INSTRUMENTED_AGENT)
+    (tmp_path / "agentops.yaml").write_text(
+        f"agents:\n  instrumented:\n    target: 'exec:{sys.executable} {agent}'\n    output: output\n"
+    )
+    env = {
+        **_offline_env(tmp_path, support_model_cache),
+        "PROMETHEUS_MULTIPROC_DIR": str(foreign),
+        "prometheus_multiproc_dir": str(foreign),
+    }
+    server = ServeProcess(env, tmp_path)
+    try:
+        server.wait_ready()
+        support = httpx.post(f"{server.url}/v1/agents/support/runs", json={"query": QUERY}, timeout=60)
+        assert support.status_code == 200, support.text
+        user = httpx.post(f"{server.url}/v1/agents/instrumented/runs", json={"input": "hi"}, timeout=60)
+        assert user.status_code == 200 and user.json()["output"] == {"input": "hi"}, user.text
+        metrics = httpx.get(f"{server.url}/metrics").text
+    finally:
+        server.stop()
+    assert 'agent_requests_total{agent="support",status="200"} 1.0' in metrics
+    assert 'agent_requests_total{agent="instrumented",status="200"} 1.0' in metrics
+    assert "agent_requests_created" in metrics  # the one-process exposition, not the files'
+    assert "user_agent_calls" not in metrics
+    assert os.listdir(foreign) == []
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads worker processes from /proc")
