@@ -111,20 +111,20 @@ def sweep_orphaned_dirs(root: str | None = None) -> list[str]:
             owner = entry.name.removeprefix(DIR_PREFIX).split("-", 1)[0]
             if not entry.name.startswith(DIR_PREFIX) or not owner.isdigit() or _alive(int(owner)):
                 continue
-            info = entry.stat(follow_symlinks=False)
-            if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
-                shutil.rmtree(entry.path, ignore_errors=True)
-                swept.append(entry.path)
+            with contextlib.suppress(FileNotFoundError):  # another serve starting swept it first
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():  # no symlink, ours
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                    swept.append(entry.path)
     return swept
 
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
+        with contextlib.suppress(PermissionError):  # another user's process: alive
+            os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:  # e.g. another user's process: alive
-        return True
     return True
 
 
