@@ -67,6 +67,28 @@ def test_class_idf_and_typo_coverage() -> None:
     assert not scope.is_typo_of_known("a", words.near())  # too short to match anything
 
 
+def test_typo_matching_memory_does_not_grow_with_a_token_s_length() -> None:
+    """Symmetric delete builds every deletion of a word as a string: quadratic in its length (one
+    20,000-character token took 383 MB). Words past ``TYPO_MAX_CHARS`` are never tried, on the
+    query side and the known side, so a pasted blob costs no more than a real word."""
+    import tracemalloc
+
+    blob = "a" * 50_000
+    words = _words({"refund", "parcel", blob})
+    tracemalloc.start()
+    try:
+        near = words.near()
+        assert blob not in near and "refnd" in near  # real words still match
+        assert not scope.is_typo_of_known(blob + "b", near)
+        assert not scope.is_typo_of_known("b" + "a" * 100_000, near)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20  # 1 MB; before: gigabytes for these lengths
+    long_real = "a" * scope.TYPO_MAX_CHARS
+    assert scope.is_typo_of_known(long_real + "b", _words({long_real}).near())  # the longest still match
+
+
 def test_scope_score_is_the_top_probability_without_weights_and_logistic_with_them() -> None:
     probs = softmax(np.array([[2.0, 0.0, 0.0], [0.1, 0.0, 0.0]]))
     assert scope_scores(probs, None, []).tolist() == probs.max(axis=1).tolist()
@@ -285,6 +307,24 @@ def test_a_model_file_without_the_scope_words_still_loads(tmp_path: Path) -> Non
     np.savez(tmp_path / "older.npz", **arrays)
     loaded = IntentModel.load(tmp_path / "older.npz")
     assert loaded.word_in_scope is None and word_ngrams("volcano")[0] in loaded.scope_words()  # all count
+
+
+def test_a_model_file_whose_rule_needs_the_class_words_but_lacks_them_is_refused(tmp_path: Path) -> None:
+    """Without ``word_intents`` the class coverage is 0 for every query: an in-scope query would be
+    rejected silently. load() refuses the file, and the support engine retrains on a refused file."""
+    texts, labels = _pack_with_oos()
+    model = train_intent_model(texts, labels)
+    assert len(model.oos_weights) > 4  # [bias, top-1, coverage, entropy, class coverage, ...]
+    model.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as data:
+        arrays = {k: data[k] for k in data.files if k != "word_intents"}
+    np.savez(tmp_path / "no_word_intents.npz", **arrays)
+    with pytest.raises(ValueError, match="word_intents"):
+        IntentModel.load(tmp_path / "no_word_intents.npz")
+    model.oos_weights = model.oos_weights[:4]  # a rule without the class coverage needs none
+    model.word_intents = None
+    model.save(tmp_path / "older_rule.npz")
+    assert IntentModel.load(tmp_path / "older_rule.npz").oos_weights == model.oos_weights
 
 
 @needs_clinc

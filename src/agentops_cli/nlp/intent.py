@@ -314,13 +314,27 @@ class IntentModel:
 
     @classmethod
     def load(cls, path: Path) -> IntentModel:
-        """Load a model written by :meth:`save` (``allow_pickle=False``: data only)."""
+        """Load a model written by :meth:`save` (``allow_pickle=False``: data only).
+
+        Raises ``ValueError`` for a rule that weighs the class coverage without the
+        ``word_intents`` it is computed from: every word would count as unseen for its class and
+        in-scope queries would be rejected silently; the caller retrains instead."""
         import numpy as np
 
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data["header"]))
             arrays = {k: data[k] for k in cls._ARRAYS if k in data}
-        return cls(**header, **arrays)
+        model = cls(**header, **arrays)
+        if len(model.oos_weights) > CLASS_COVERAGE_WEIGHT and not len(
+            model.word_intents if model.word_intents is not None else ()
+        ):
+            raise ValueError(f"{path}: the scope rule weighs class coverage but has no word_intents")
+        return model
+
+
+# Index in ``oos_weights`` ([bias, *one weight per scope_signals column]) of the class coverage
+# (column 3 of :func:`scope_signals`).
+CLASS_COVERAGE_WEIGHT = 4
 
 
 def scope_signals(probs: np.ndarray, text: np.ndarray | Sequence[float] | None) -> np.ndarray:

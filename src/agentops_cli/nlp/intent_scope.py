@@ -71,6 +71,11 @@ CROSS_FIT_FOLDS = 0
 # measured on a typo'd copy of val, 92 % of its unseen words match at 3, 77 % at 4 (and 36 % /
 # 34 % of out-of-scope queries' unseen words).
 TYPO_MIN_CHARS = 3
+# Known words longer than this are never typo-matched, and an unseen word more than one
+# character longer never is: symmetric-delete matching builds every deletion of a word as a
+# string (quadratic in its length), and one pasted 20,000-character token cost 1.5 s and
+# 383 MB at predict. Real words are shorter; a longer "word" is a hash, a URL or garbage.
+TYPO_MAX_CHARS = 30
 # The text-side signals :func:`text_signals` computes, in its column order (they follow the top-1
 # logit and the negative entropy in :func:`agentops_cli.nlp.intent.scope_signals`).
 TEXT_SIGNALS = ("coverage", "class_coverage", "idf_coverage", "typo_coverage")
@@ -120,9 +125,10 @@ class ScopeWords:
       (the idf of a word no row used): an unseen rare word weighs more than a seen "the";
     - ``intents``: per known word, a bit mask of the intents (by index) whose examples used it —
       the *class coverage* of a query predicted intent *k* counts only words bit *k* marks;
-    - ``near``: known words of ``TYPO_MIN_CHARS``+ characters and every one-character deletion
-      of them (symmetric-delete matching): an unseen word that shares an entry with them is
-      one edit (drop, insert, substitution, adjacent swap) from a known word — a typo.
+    - ``near``: known words of ``TYPO_MIN_CHARS`` to ``TYPO_MAX_CHARS`` characters and every
+      one-character deletion of them (symmetric-delete matching): an unseen word that shares an
+      entry with them is one edit (drop, insert, substitution) from a known word, or two
+      adjacent characters swapped (a transposition also shares a deletion) — a typo.
     """
 
     known: frozenset[str]
@@ -151,11 +157,11 @@ class ScopeWords:
         )
 
     def near(self) -> frozenset[str]:
-        """Known words long enough for typo matching, and their one-character deletions (built once)."""
+        """Known words of typo-matching length, and their one-character deletions (built once)."""
         if self._near is None:
             entries: set[str] = set()
             for word in self.known:
-                if len(word) >= TYPO_MIN_CHARS:
+                if TYPO_MIN_CHARS <= len(word) <= TYPO_MAX_CHARS:
                     entries.add(word)
                     entries.update(_deletions(word))
             self._near = frozenset(entries)
@@ -167,9 +173,10 @@ def _deletions(word: str) -> list[str]:
 
 
 def is_typo_of_known(word: str, near: frozenset[str]) -> bool:
-    """``word`` (unseen) is one edit from a known word: it, or one of its one-character
-    deletions, is a known word or one of theirs (see :class:`ScopeWords`)."""
-    if len(word) < TYPO_MIN_CHARS - 1:
+    """``word`` (unseen) is one edit or one adjacent swap from a known word: it, or one of its
+    one-character deletions, is a known word or one of theirs (see :class:`ScopeWords`). A word
+    longer than any entry can reach (``TYPO_MAX_CHARS`` + 1) is not tried: linear cost."""
+    if not TYPO_MIN_CHARS - 1 <= len(word) <= TYPO_MAX_CHARS + 1:
         return False
     return word in near or any(d in near for d in _deletions(word))
 
