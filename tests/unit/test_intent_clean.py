@@ -12,6 +12,7 @@ import pytest
 
 from agentops_cli.nlp.clean import EMAIL, NUMBER, PHONE, URL, clean_message, strip_envelope, strip_markup
 from agentops_cli.nlp.intent import char_words, normalize, word_ngrams, word_tokens
+from tests.conftest import SHARED, needs_shared
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from intent_noise import ADVERSARIAL  # the bench times the same inputs
@@ -151,7 +152,7 @@ def test_nothing_left_keeps_the_message_rather_than_an_empty_query() -> None:
 
 def test_a_closing_word_before_the_request_is_not_a_signature() -> None:
     """Only the greeting line goes: a "thanks" above the request does not end the message."""
-    assert clean_message("Hi\nthanks\nI was charged twice for the same order\nJohn") == (
+    assert clean_message("Hi,\nthanks\nI was charged twice for the same order\nJohn") == (
         "thanks I was charged twice for the same order John"
     )
     assert clean_message("Hi, I was charged twice\nThanks") == "Hi, I was charged twice"
@@ -159,8 +160,9 @@ def test_a_closing_word_before_the_request_is_not_a_signature() -> None:
     # A greeting with nothing else is the request (CLINC has a greeting intent)...
     assert clean_message("hello how are you") == "hello how are you"
     assert clean_message("hello how are you\n") == "hello how are you"
-    # ...but a closing after a greeting alone is taken for an opening thanks: the signature stays.
-    assert clean_message("hey\n\nBest regards,\nJohn Smith") == "Best regards, John Smith"
+    assert clean_message("hey\n\nBest regards,\nJohn Smith") == "hey"  # a bare "hey" line is one too
+    # ...but a closing after a salutation ("Hey,") is taken for an opening thanks: the signature stays.
+    assert clean_message("Hey,\n\nBest regards,\nJohn Smith") == "Best regards, John Smith"
     assert strip_markup("price < 5 and > 3") == "price < 5 and > 3"
 
 
@@ -184,3 +186,94 @@ def test_adversarial_inputs_use_a_few_copies_of_the_input_at_most(name: str) -> 
     finally:
         tracemalloc.stop()
     assert peak < 40 * len(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # An element is matched by its whole name: <header> is not <head>, <title-bar> not <title>.
+        (
+            "<html><body><header>Logo</header><p>I was charged twice</p></body></html>",
+            "Logo I was charged twice",
+        ),
+        ("<p>I was charged twice</p><title-bar>x</title-bar>", "I was charged twice x"),
+        # An opening with no closing drops only the tag; the customer's sentence stays.
+        (
+            "I typed <script> in the name field and now I can't log in",
+            "I typed in the name field and now I can't log in",
+        ),
+        (f"{REQUEST} <!-- an unclosed comment", f"{REQUEST} an unclosed comment"),
+        # Nothing visible left: the tag-stripped text rather than an empty query.
+        ("<script>refund my order</script>", "refund my order"),
+        # Not tags: comparisons, placeholders a customer typed, an address in brackets.
+        ("I need model x<y and y>z", "I need model x<y and y>z"),
+        ("my username is <john> and I can't log in", "my username is <john> and I can't log in"),
+        ("Page says <Error: card declined> what now", "Page says <Error: card declined> what now"),
+        # A quoted reply in HTML, with or without an attribution line.
+        (f"<p>{REQUEST}</p><blockquote>please ignore this older mail</blockquote>", REQUEST),
+    ],
+)
+def test_markup_that_is_the_customer_s_text_stays(raw: str, expected: str) -> None:
+    assert clean_message(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Still no refund.\nOn Monday your agent wrote: the refund is coming. I was charged twice",
+        "On Monday you wrote: a refund is coming.\nIt never came.",
+        "I need help with billing.\nSent from my laptop the payment failed twice",
+        "Order status?\nFrom: your warehouse\nSent: nothing yet, where is it",
+        "Please help.\nEl lunes me escribió: que ya estaba enviado, pero no llega",
+        "Sent from my iPhone is printed on every receipt, how do I remove it",
+    ],
+)
+def test_a_customer_sentence_is_not_taken_for_a_reply_header(text: str) -> None:
+    """A reply header needs header evidence (an address, a clock time, a year, a date, or only
+    quoted lines after it); a device line must be a short line of its own."""
+    assert clean_message(text) == text.replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        f"{REQUEST}\n\nOn Mon, Jun 3, 2024 at 10:12 AM Acme <support@acme.com>\nwrote:\n\n> How can we help?",
+        f"{REQUEST}\n\nOn Monday, Support wrote:\n> How can we help?",
+        f"{REQUEST}\n\n*From:* Acme Support <s@acme.com>\n*Sent:* Monday, June 3, 2024 10:12\n*To:* me\n\nHi",
+        f"--\n{REQUEST}\n\nOn Mon, 3 Jun 2024 at 10:12, Support <help@example.com> wrote:\nHow can we help?",
+    ],
+)
+def test_reply_headers_wrapped_starred_or_after_a_leading_delimiter_are_cut(raw: str) -> None:
+    assert clean_message(raw).strip("- ") == REQUEST
+
+
+def test_a_greeting_above_a_quote_keeps_the_whole_message() -> None:
+    """Nothing but a greeting or a closing is not the request: the message as sent is classified."""
+    assert clean_message("Hi,\n> track my parcel delivery") == "Hi, > track my parcel delivery"
+    assert clean_message("Thanks!\n\nSent from my iPhone") == "Thanks! Sent from my iPhone"
+    # A bare greeting word on its own line is kept: "hello how are you" is CLINC's greeting intent.
+    assert clean_message("hello\nhow are you") == "hello how are you"
+
+
+def test_a_plus_prefixed_number_is_one_placeholder() -> None:
+    assert clean_message("call +34612345678") == f"call {NUMBER.strip()}"
+
+
+def test_retrieval_text_keeps_identifiers_but_not_the_envelope() -> None:
+    raw = "<p>error 80070005 when paying, see https://x.example/o/1</p>\n\nSent from my iPhone"
+    assert clean_message(raw) == f"error {NUMBER.strip()} when paying, see {URL.strip()}"
+    assert (
+        clean_message(raw, keep_identifiers=True) == "error 80070005 when paying, see https://x.example/o/1"
+    )
+
+
+@needs_shared("datasets/clinc150/data_full.json")
+def test_clinc150_texts_are_unchanged_by_cleaning() -> None:
+    """CLINC150's train/val/oos rows are clean sentences: the cleaner must return every one as is,
+    so a clean pack trains exactly as it would without it."""
+    import json
+
+    data = json.loads((SHARED / "datasets" / "clinc150" / "data_full.json").read_text(encoding="utf-8"))
+    rows = [text for split in ("train", "val", "oos_train", "oos_val") for text, _ in data[split]]
+    assert len(rows) == 18_200
+    assert [text for text in rows if clean_message(text) != text] == []

@@ -87,6 +87,23 @@ def test_retrieve_and_answer_without_kb_match(ctx: SupportContext) -> None:
     assert nodes.escalation_reasons(state | {"confidence": 0.9}, ctx) == ["no_kb_match"]
 
 
+def test_retrieval_reads_the_error_code_the_classifier_sees_as_a_placeholder(
+    ctx: SupportContext, tmp_path: Path
+) -> None:
+    """The classifier reads long numbers as one placeholder (words no training row used); the KB
+    search must not: "80070005" is the word its article is found by. The envelope still goes."""
+    pack_dir = tmp_path / "pack"
+    shutil.copytree(default_pack_dir(), pack_dir)
+    with (pack_dir / "kb" / "billing.md").open("a", encoding="utf-8") as kb:
+        kb.write(
+            "\n## Error 80070005 at checkout\nError 80070005 means the bank refused the 3-D Secure step.\n"
+        )
+    ctx.pack = load_pack(pack_dir)
+    query = "My payment was declined with 80070005\n\nSent from my iPhone\n\n> Support wrote: anything else?"
+    state: dict = {"query": query, "language": "en", "intent": "billing", "flags": []}
+    assert nodes.retrieve(state, RuntimeShim(ctx))["sources"][0]["id"] == "billing#error-80070005-at-checkout"
+
+
 # -- end to end ---------------------------------------------------------------------------------
 def test_end_to_end_english(settings: Settings) -> None:
     result = run("My package never arrived", settings)

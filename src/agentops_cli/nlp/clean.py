@@ -55,58 +55,132 @@ _SPACES = str.maketrans({"\t": " ", "\xa0": " ", "\u2028": "\n", "\u2029": "\n",
 _BIDI = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2061\u2062\u2063\u2064"), None)
 
 # -- markup ---------------------------------------------------------------------------------------
-_DROPPED_ELEMENTS = ("script", "style", "head", "title")
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|div|br|li|ul|ol|tr|td|table|h[1-6]|blockquote|hr|pre)\b[^<>]{0,2000}>", re.IGNORECASE
+# Elements whose body is not the customer's text: not visible (script, style, head, title) or a
+# quote of an earlier mail (blockquote: Gmail's and Apple Mail's quoted reply, with or without an
+# attribution line). Matched as a whole name ("<header>" is not "<head", "<title-bar>" not
+# "<title"); an opening with no closing after it drops only the tag ("I typed <script> in the
+# name field" is a sentence, not a script).
+_DROPPED_ELEMENTS = ("script", "style", "head", "title", "blockquote")
+_DROPPED_OPEN = re.compile(rf"<({'|'.join(_DROPPED_ELEMENTS)})(?=[\s/>])", re.IGNORECASE)
+_DROPPED_CLOSE = {name: re.compile(rf"</{name}\s{{0,20}}>", re.IGNORECASE) for name in _DROPPED_ELEMENTS}
+# A tag: "<", a name, then whitespace, "/" or ">" — checked against the HTML element names (plus
+# namespaced "o:p" and custom "x-foo" elements) so "my username is <john>", "x<y and y>z",
+# "<Error: card declined>" and "<support@acme.com>" stay text.
+_TAG_CANDIDATE = re.compile(r"<(/?)([a-zA-Z][\w:\-]{0,30})(?=[\s/>])[^<>]{0,2000}>|<[!?][^<>]{0,2000}>")
+_HTML_ELEMENT_NAMES = (
+    "a abbr address area article aside audio b base bdi bdo big blockquote body br button canvas caption "
+    "center cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset "
+    "figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i "
+    "iframe img input ins kbd label legend li link main map mark meta meter nav noscript object ol "
+    "optgroup option output p param picture pre progress q rp rt ruby s samp script section select small "
+    "source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead "
+    "time title tr track tt u ul var video wbr"
 )
-_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,2000}>|<![^<>]{0,2000}>")
+_HTML_ELEMENTS = frozenset(_HTML_ELEMENT_NAMES.split())
+# Block elements become a line break, so quoted-reply and signature lines stay lines.
+_BLOCK_ELEMENT_NAMES = "p div br li ul ol tr td table h1 h2 h3 h4 h5 h6 blockquote hr pre"
+_BLOCK_ELEMENTS = frozenset(_BLOCK_ELEMENT_NAMES.split())
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def _cut_between(text: str, lowered: str, start: str, end: str) -> str:
-    """Drop every ``start … end`` span (an unclosed one runs to the end of the text, as in a
-    browser). ``str.find`` keeps it linear where a lazy regex would rescan per opening."""
+def _is_element(name: str) -> bool:
+    if name in _HTML_ELEMENTS:
+        return True
+    prefix, sep, rest = name.partition(":") if ":" in name else name.partition("-")
+    return bool(sep and prefix.isalpha() and rest)
+
+
+def _tag(match: re.Match[str]) -> str:
+    name = match.group(2)
+    if name is None:  # <!doctype …>, <!-- … -->, <?xml …?>
+        return " "
+    name = name.lower()
+    if not _is_element(name):
+        return match.group(0)
+    return "\n" if name in _BLOCK_ELEMENTS else " "
+
+
+def _drop_comments(text: str) -> str:
+    """Every ``<!-- … -->`` removed; an unclosed ``<!--`` only itself (a browser would hide the
+    rest, but a customer's text after a stray marker is still the customer's). ``str.find``
+    keeps it linear where a lazy regex would rescan per opening."""
     out: list[str] = []
     pos = 0
-    while (begin := lowered.find(start, pos)) != -1:
-        out.append(text[pos:begin])
-        stop = lowered.find(end, begin + len(start))
-        pos = len(text) if stop == -1 else stop + len(end)
-        out.append(" ")
+    while (begin := text.find("<!--", pos)) != -1:
+        stop = text.find("-->", begin + 4)
+        if stop == -1:  # no closing after this one, so none after any later one either
+            break
+        out.append(text[pos:begin] + " ")
+        pos = stop + 3
+    out.append(text[pos:].replace("<!--", " "))
+    return "".join(out)
+
+
+def _drop_element_bodies(text: str) -> str:
+    """Every ``<script …>…</script>`` (``_DROPPED_ELEMENTS``) span removed. Linear: a closing
+    search that fails is not repeated for that element, a successful one moves past its span."""
+    out: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()
+    while opening := _DROPPED_OPEN.search(text, pos):
+        name = opening.group(1).lower()
+        closing = None if name in unclosed else _DROPPED_CLOSE[name].search(text, opening.end())
+        if closing is None:
+            unclosed.add(name)
+            out.append(text[pos : opening.end()])  # the tag itself goes with the other tags
+            pos = opening.end()
+            continue
+        out.append(text[pos : opening.start()] + " ")
+        pos = closing.end()
     out.append(text[pos:])
     return "".join(out)
 
 
 def strip_markup(text: str) -> str:
-    """HTML → its visible text: comments and script/style bodies removed, block tags become line
-    breaks (so quoted-reply and signature lines are still lines), other tags a space, entities
-    decoded (only the ``&name;`` form: "pasta & pizza", "pg&e" are left as written)."""
+    """HTML → its visible text: comments and ``_DROPPED_ELEMENTS`` bodies removed, block tags
+    become line breaks, other tags a space, entities decoded (only the ``&name;`` form: "pasta &
+    pizza", "pg&e" are left as written). If nothing visible remains, the text with only its tags
+    removed: better a script's words than an empty query."""
     if "<" in text:
-        text = _cut_between(text, text.lower(), "<!--", "-->")
-        for element in _DROPPED_ELEMENTS:
-            lowered = text.lower()
-            if f"<{element}" in lowered:
-                text = _cut_between(text, lowered, f"<{element}", f"</{element}>")
-        text = _TAG.sub(" ", _BLOCK_TAG.sub("\n", text))
+        visible = _TAG_CANDIDATE.sub(_tag, _drop_element_bodies(_drop_comments(text)))
+        text = visible if visible.strip() else _TAG_CANDIDATE.sub(_tag, text.replace("<!--", " "))
     if "&" in text:
         text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
     return text
 
 
 # -- e-mail envelope --------------------------------------------------------------------------------
-# A line from which the rest is someone else's text or boilerplate: reply headers, the
-# signature delimiter, "sent from" lines, legal footers (English and Spanish).
+# A line from which the rest is boilerplate or someone else's text, whatever follows: forward and
+# original-message separators, the "--" signature delimiter, an underscore rule, and a device line
+# ("Sent from my iPhone") that is a short line of its own — "Sent from my laptop the payment
+# failed twice" is a sentence.
 _TAIL_START = re.compile(
     r"^[ \t]{0,20}(?:"
-    r"on\b[^\n]{0,200}\bwrote:|el\b[^\n]{0,200}\bescribi[oó]:"
-    r"|-{2,}[ \t]{0,5}(?:original message|mensaje original|forwarded message|mensaje reenviado)"
-    r"|(?:from|de):[^\n]{0,200}\n[ \t]{0,20}(?:sent|date|enviado|fecha|to|para):"
+    r"-{2,}[ \t]{0,5}(?:original message|mensaje original|forwarded message|mensaje reenviado)"
     r"|--[ \t]{0,3}$|_{5,}[ \t]{0,3}$"
-    r"|sent from my\b|sent from (?:mail|outlook|yahoo|gmail)\b|get outlook for\b"
-    r"|enviado desde mi\b|enviado desde (?:outlook|yahoo|gmail)\b|obtener outlook para\b"
+    r"|(?:sent from my|sent from (?:mail|outlook|yahoo|gmail)|get outlook for"
+    r"|enviado desde mi|enviado desde (?:outlook|yahoo|gmail)|obtener outlook para)\b"
+    r"(?:[ \t]{1,3}\S{1,30}){0,4}[ \t]{0,5}$"
     r")",
     re.IGNORECASE | re.MULTILINE,
 )
+# A reply header: "On <date>, <name> <address> wrote:" (Gmail may wrap it onto two lines), "El …
+# escribió:", an Outlook "From: … / Sent: …" block (plain or ``*From:*``). A customer writes those
+# words too ("On Monday your agent wrote: …", "From: your warehouse\nSent: nothing yet"), so a
+# match counts only with header evidence (:func:`_is_reply_header`).
+_REPLY_HEADER = re.compile(
+    r"^[ \t]{0,20}(?:"
+    r"(on|el)\b[^\n]{0,200}(?:\n[^\n]{0,80})?\b(?:wrote|escribi[oó])[ \t]{0,3}:"
+    r"|\*{0,2}(?:from|de):\*{0,2}[^\n]{0,200}\n"
+    r"[ \t]{0,20}\*{0,2}(?:sent|date|enviado|fecha|to|para):[^\n]{0,200}"
+    r")",
+    re.IGNORECASE | re.MULTILINE,
+)
+# An address, an angle bracket, a clock time, a year or a numeric date: what a mail client writes
+# in a header and a customer rarely does in a sentence about what someone wrote.
+_HEADER_EVIDENCE = re.compile(r"@|<|_email_|\d:\d\d|\b(?:19|20)\d\d\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
+# After "… wrote:": only quoted lines or nothing (no customer text on the same line).
+_QUOTE_OR_END = re.compile(r"[ \t]*(?:\n[ \t]*)*(?:>|\Z)")
 # Legal footers start a sentence; they may share a line with the request once HTML is flattened.
 _FOOTER_START = re.compile(
     r"(?:^|(?<=[.!?])[ \t]{1,5})(?:"
@@ -124,6 +198,9 @@ _FOOTER_START = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _QUOTED_LINE = re.compile(r"^[ \t]{0,20}>[^\n]*(?:\n|$)", re.MULTILINE)
+# The first line of the customer's own text: not blank, not quoted, not a bare delimiter. A cut
+# applies only after it, so a message opening with "--" still has its later reply header cut.
+_OWN_TEXT = re.compile(r"^[ \t]{0,20}(?![>\s]|-{2,}[ \t]*$|_{5,}[ \t]*$)", re.MULTILINE)
 # A closing line ("Best regards,", "Un saludo") with nothing but a short name/contact block after it.
 _CLOSING = re.compile(
     r"^[ \t]{0,20}(?:best|kind|warm)?[ \t]{0,3}(?:regards|wishes|cheers|sincerely|thanks|thank you"
@@ -134,27 +211,53 @@ _CLOSING = re.compile(
 _SIGNATURE_LINES = 6
 _SIGNATURE_LINE_WORDS = 6
 # An opening line of its own ("Hi team,", "Dear Support,", "Hola,", "Buenos días:"): a greeting,
-# not the request. Only a whole line of at most three more words: "Hi, I was charged twice" and
-# "hello how are you" (CLINC's greeting intent) are requests in their own right.
-_GREETING_LINE = re.compile(
-    r"^[ \t]{0,20}(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|hola"
+# not the request. Only a whole line: the greeting, up to three more words, and a "," ":" or "!"
+# after a bare greeting word — "Hi, I was charged twice" and "hello\nhow are you" (CLINC's
+# greeting intent, typed on two lines) are requests in their own right.
+_GREETING_WORD = (
+    r"(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|hola"
     r"|buen(?:os|as) (?:d[ií]as|tardes|noches)|estimad[oa]s?|querid[oa]s?)\b"
-    r"(?:[ \t]{1,3}[\w.'\-]{1,30}){0,3}[ \t]{0,3}[,:!.]?[ \t]{0,5}$",
+)
+_GREETING_LINE = re.compile(
+    rf"^[ \t]{{0,20}}{_GREETING_WORD}"
+    r"(?:(?:[ \t]{1,3}[\w.'\-]{1,30}){1,3}[ \t]{0,3}[,:!.]?|[ \t]{0,3}[,:!])[ \t]{0,5}$",
     re.IGNORECASE | re.MULTILINE,
 )
+
+
+def _is_reply_header(text: str, match: re.Match[str]) -> bool:
+    if _HEADER_EVIDENCE.search(match.group(0)):
+        return True
+    return match.group(1) is not None and _QUOTE_OR_END.match(text, match.end()) is not None
+
+
+def _first_cut(text: str, after: int) -> int | None:
+    """Where the envelope starts: the earliest tail line, evidenced reply header or legal footer
+    after position ``after`` (one search each, plus one per unevidenced header candidate)."""
+    starts = []
+    for pattern in (_TAIL_START, _FOOTER_START):
+        if match := pattern.search(text, after + 1):
+            starts.append(match.start())
+    pos = after + 1
+    while header := _REPLY_HEADER.search(text, pos):
+        if _is_reply_header(text, header):
+            starts.append(header.start())
+            break
+        pos = header.start() + 1
+    return min(starts, default=None)
 
 
 def strip_envelope(text: str) -> str:
     """The customer's own new text: quoted ``>`` lines, everything from a reply header, a
     signature delimiter, a "sent from my phone" line or a legal footer on, a closing ("Best
     regards,") followed by a short name block, and a greeting on a line of its own are dropped.
-    Whatever is cut, something must remain: a message that is only a quote keeps it (better than
-    classifying nothing)."""
-    kept = _QUOTED_LINE.sub("", text)
-    for pattern in (_TAIL_START, _FOOTER_START):
-        match = pattern.search(kept)
-        if match and kept[: match.start()].strip():
-            kept = kept[: match.start()]
+    Whatever is cut, something besides a greeting or a closing must remain: a message that is
+    only a quote ("Hi,\n> track my parcel") is kept whole (better than classifying nothing)."""
+    own = _OWN_TEXT.search(text)
+    kept = text
+    if own is not None and (cut := _first_cut(text, own.start())) is not None:
+        kept = text[:cut]
+    kept = _QUOTED_LINE.sub("", kept)
     closings = list(_CLOSING.finditer(kept))
     if closings:
         last = closings[-1]
@@ -167,10 +270,10 @@ def strip_envelope(text: str) -> str:
             and all(len(line.split()) <= _SIGNATURE_LINE_WORDS for line in tail)
         ):
             kept = head
-    if "\n" in kept:
-        without_greeting = _GREETING_LINE.sub("", kept)
-        kept = without_greeting if without_greeting.strip() else kept  # "hello" alone is the request
-    return kept if kept.strip() else text
+    without_greeting = _GREETING_LINE.sub("", kept)
+    if not _CLOSING.sub("", without_greeting).strip():
+        return text  # a greeting or a closing alone is not the request; the whole message is
+    return without_greeting
 
 
 # -- identifiers and symbols -------------------------------------------------------------------------
@@ -180,7 +283,7 @@ _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})
 # digit run: no backtracking blow-up), at least 9 digits in all; a bare run is a _LONG_NUMBER.
 _PHONE = re.compile(r"(?<![\w+])\+?(?:\(\d{1,5}\)[ .\-]?|\d{1,5}[ .\-]){2,6}\d{2,5}(?!\w)")
 # An order/account/card id: any token holding 7 or more digits in a row.
-_LONG_NUMBER = re.compile(r"(?<![\w\-])[A-Za-z#\-]{0,10}\d{7,64}[\w\-]{0,30}")
+_LONG_NUMBER = re.compile(r"(?<![\w\-+])(?:\+|[A-Za-z#\-]{0,10})\d{7,64}[\w\-]{0,30}")
 _SYMBOLS = re.compile(r"[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]+")
 # "!!!", "???", "...." → one ("c++" is a word, not emphasis: "+" is not in the set).
 _REPEATED = re.compile(r"([!?.,;:*~])\1{1,100}")
@@ -210,28 +313,38 @@ def _needs_cleaning(text: str) -> bool:
     return bool(_TRIGGER_REPEAT.search(text)) or any(map(text.lower().__contains__, _TRIGGER_WORDS))
 
 
-# Only messages up to this long are cached: the cache counts entries, not bytes.
+# Only messages up to this long are cached, and only this many: an entry holds the message twice
+# (key and result), 16 KB for 2,000 4-byte characters, so the cache stays under ~35 MB per process
+# (16,384 entries grew a serve worker by 253 MB). Enough for consecutive calls on one text (the
+# word then the character tokeniser of a query, the retrieval after the classification); a
+# training pack's second tokenising pass re-cleans its rows (measured in docs/support.md).
 MAX_CACHED_CHARS = 2_000
+CACHED_MESSAGES = 2_048
 
 
-def clean_message(text: str) -> str:
+def clean_message(text: str, *, keep_identifiers: bool = False) -> str:
     """The request inside a raw message (see the module docstring); clean text unchanged.
 
+    ``keep_identifiers``: links, addresses and numbers stay as written — for KB retrieval, where
+    an error code or a SKU is the very word an article is found by ("error 80070005"); the
+    classifier reads them as placeholders (words no training row used).
+
     Cached (short messages): the word and the character tokenisers both call it on the same text."""
-    return _clean_cached(text) if len(text) <= MAX_CACHED_CHARS else _clean(text)
+    if len(text) <= MAX_CACHED_CHARS:
+        return _clean_cached(text, keep_identifiers)
+    return _clean(text, keep_identifiers)
 
 
-# Sized so a 10,000-row pack's second tokenising pass (characters after words) still hits.
-@lru_cache(maxsize=16_384)
-def _clean_cached(text: str) -> str:
-    return _clean(text)
+@lru_cache(maxsize=CACHED_MESSAGES)
+def _clean_cached(text: str, keep_identifiers: bool) -> str:
+    return _clean(text, keep_identifiers)
 
 
-def _clean(text: str) -> str:
+def _clean(text: str, keep_identifiers: bool = False) -> str:
     if not _needs_cleaning(text):
         return text
     text = strip_markup(text.translate(ZERO_WIDTH).translate(_BIDI)).translate(_SPACES)
-    text = strip_envelope(mask_identifiers(text))
+    text = strip_envelope(text if keep_identifiers else mask_identifiers(text))
     text = _REPEATED.sub(r"\1", _SYMBOLS.sub(" ", text))
     lines = (_BLANK_RUN.sub(" ", line).strip() for line in text.split("\n"))
     return " ".join(line for line in lines if line)

@@ -6,7 +6,8 @@ LangGraph's ``Runtime[SupportContext]`` inside the graph, or a ``RuntimeShim`` i
 
 Which text each step reads: the intent model, language detection and retrieval read the request
 without its e-mail envelope (:func:`~agentops_cli.nlp.clean.clean_message`: markup, quoted
-replies, signatures, footers); the safety signals (injection, human request, legal threat,
+replies, signatures, footers; retrieval keeps links and numbers as written, the classifier sees
+placeholders); the safety signals (injection, human request, legal threat,
 anger), the LLM prompts and the output read the message as received — an instruction hidden in
 an HTML comment or a quoted block is still flagged, and nobody is quoted words they did not send.
 """
@@ -111,7 +112,8 @@ def retrieve(state: SupportState, runtime: AnyRuntime) -> dict[str, Any]:
     if "prompt_injection" in state.get("flags", []) or not pack.passages:
         return {"sources": []}
     language, intent = state.get("language"), state.get("intent")
-    scores = pack.index.scores(clean_message(state["query"]))
+    # Without the envelope, but with its identifiers: an error code is what its article is found by.
+    scores = pack.index.scores(clean_message(state["query"], keep_identifiers=True))
     if intent in pack.intents_with_kb:
         # Every article of the intent is a candidate; with ``min_kb_score: 0`` (bare CSV packs,
         # one canonical response per intent) an article counts even without shared words.
