@@ -219,6 +219,12 @@ ADVERSARIAL = {
     "closing lines": "Thanks,\n" * 131_072,
     "repeated punctuation": "!?" * 524_288,
     "emoji": "\U0001f621" * 262_144,
+    "delimiter lines": "--\n" * 349_526,
+    "unclosed comments": "<!--" * 262_144,
+    "unclosed blockquotes": "<blockquote>" * 87_382,
+    "less-than run": "<" * 1_048_576,
+    "header-like lines without evidence": "on monday you wrote: x\n" * 45_591,
+    "from/sent pairs without evidence": "From: x\nSent: y\n" * 65_536,
 }
 
 

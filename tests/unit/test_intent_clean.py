@@ -277,3 +277,21 @@ def test_clinc150_texts_are_unchanged_by_cleaning() -> None:
     rows = [text for split in ("train", "val", "oos_train", "oos_val") for text, _ in data[split]]
     assert len(rows) == 18_200
     assert [text for text in rows if clean_message(text) != text] == []
+
+
+def test_the_message_cache_is_bounded_by_bytes_not_entries() -> None:
+    """16,384 cached 2,000-character messages of 4-byte characters grew a worker by 253 MB: the
+    bound is on the bytes the cached strings hold, the least recently used going first."""
+    from agentops_cli.nlp.clean import MAX_CACHED_BYTES, _clean_cached, _MessageCache
+
+    assert _clean_cached.max_bytes == MAX_CACHED_BYTES <= 32 * 2**20
+    cache = _MessageCache(max_bytes=200_000)
+    messages = [f"{i:06d} <b>" + "\U0001d400" * 1_980 for i in range(200)]
+    for message in messages:
+        assert cache(message, False) == clean_message(message)
+    assert 0 < cache.bytes <= 200_000 and len(cache) < 30  # ~8 KB per text, ~16 KB per entry
+    assert (messages[-1], False) in cache._entries and (messages[0], False) not in cache._entries
+    clean = "where is my parcel"
+    assert cache(clean, True) is clean  # clean text: one string stored, counted once
+    cache.cache_clear()
+    assert (len(cache), cache.bytes) == (0, 0)
