@@ -205,6 +205,7 @@ def test_adversarial_inputs_use_a_few_copies_of_the_input_at_most(name: str) -> 
         (f"{REQUEST} <!-- an unclosed comment", f"{REQUEST} an unclosed comment"),
         # Nothing visible left: the tag-stripped text rather than an empty query.
         ("<script>refund my order</script>", "refund my order"),
+        ("<!DOCTYPE html><?xml version='1.0'?><p>I was charged twice</p>", "I was charged twice"),
         # Not tags: comparisons, placeholders a customer typed, an address in brackets.
         ("I need model x<y and y>z", "I need model x<y and y>z"),
         ("my username is <john> and I can't log in", "my username is <john> and I can't log in"),
