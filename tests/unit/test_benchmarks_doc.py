@@ -2,7 +2,7 @@
 bench/results/*.json and the notes kept beside each bench's renderer. A hand edit would be deleted
 by the next ``make bench`` without anyone noticing, so CI renders the page and compares.
 
-Reads only the repository (no ../shared): the renderers read bench/results, never the data sets.
+Reads only the repository (not the shared data sets): the renderers read bench/results, never the data sets.
 The checks run ``run_all.py`` in a child process, as a developer would, so the bench modules'
 imports (``common``, …) never mix with the test process's.
 """

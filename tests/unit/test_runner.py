@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types
 from pathlib import Path
@@ -81,7 +82,27 @@ def test_run_ids_sort_by_time_and_are_unique() -> None:
     time.sleep(0.002)
     second = new_run_id()
     assert first < second  # millisecond precision: consecutive runs list in order
-    assert len({new_run_id() for _ in range(500)}) == 500
+    assert len({new_run_id() for _ in range(20_000)}) == 20_000  # one process: never a collision
+    assert re.fullmatch(r"\d{8}-\d{6}-\d{3}-[0-9a-f]{6}", new_run_id())
+
+
+def test_a_forked_child_draws_its_own_run_id_suffixes() -> None:
+    import os
+
+    from agentops_cli.run_ids import new_run_id
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        os.write(write, new_run_id()[-6:].encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 6).decode()
+    os.close(read)
+    parent = new_run_id()[-6:]
+    # same start and counter after a fork would give the child the parent's next suffix
+    assert child != parent
 
 
 def test_a_runs_start_orders_runs_across_seconds_and_time_zones() -> None:
