@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -84,7 +85,11 @@ def test_one_process_exposition_is_unchanged(
     fake_openai: FakeOpenAIServer, support_model_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(MULTIPROC_ENV, raising=False)
-    settings = openai_settings(fake_openai, {"cache_dir": str(support_model_cache), "home": str(tmp_path)})
+    # A copy of the session's model cache: this run's cached LLM answers (the fake server's default
+    # reply) must not reach other tests that ask the same query of the same server.
+    cache = tmp_path / "cache"
+    shutil.copytree(support_model_cache, cache)
+    settings = openai_settings(fake_openai, {"cache_dir": str(cache), "home": str(tmp_path)})
     with TestClient(create_app(settings)) as client:
         assert client.post("/v1/agents/support/runs", json={"query": QUERY}).status_code == 200
         assert client.post("/v1/agents/support/runs", json={"query": ""}).status_code == 422
