@@ -107,6 +107,9 @@ def test_api_keys_rate_limit_quota_and_body_limit(support_model_cache: Path, tmp
     )
     ops = {"Authorization": "Bearer k-ops-1234567"}
     with _client(settings) as client:
+        # The window is a fixed minute: a test that crossed a minute boundary under load saw its
+        # third request allowed (CI, stop 29). The middle of one minute, held still:
+        client.app.state.serve.limiter._clock = lambda: 1_000 * 60 + 30.0
         assert client.post("/v1/agents/support/runs", json={"query": QUERY}).status_code == 401
         wrong = client.post(
             "/v1/agents/support/runs", json={"query": QUERY}, headers={"Authorization": "Bearer no"}
