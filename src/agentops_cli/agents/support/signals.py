@@ -321,7 +321,7 @@ _ACTS = (
 _MATTER_OBJECT = r"(?:this|it|that|the matter|this matter|the case|my case|everything|you|the complaint)"
 _WILL = (
     r"(?:will|'ll|shall|can|(?:is|are|'s|'re) (?:going to|gonna|about to|ready to)|wants? to|plans? to"
-    r"|intends? to|(?:is|are|'s|'re|has|have|'s) (?:already )?)"
+    r"|intends? to|(?:is|are|'s|'re|has|have) (?:already )?)"
 )
 _ACT_EN = _any(
     rf"(?:handl\w*|deal\w* with|look\w* into|tak\w* care of)\s+{_MATTER_OBJECT}\b",
