@@ -15,11 +15,16 @@ Registered for the whole suite through ``pytest_plugins`` in ``tests/conftest.py
 * ``support_model_cache`` — a cache folder holding the default pack's trained intent model,
   trained once per session; point ``AGENTOPS_CACHE_DIR`` (or ``cache_dir``) at it so support
   tests and CLI subprocesses skip the training.
+* ``csv_pack_factory(name, rows) -> CsvPack`` — writes a bare training file (``text,label,response``
+  CSV) in a fresh folder and gives it a private home and cache (``CsvPack.env``), so a test module
+  trains its synthetic pack once and never shares a model cache with another module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,3 +119,37 @@ def support_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cache = tmp_path_factory.getbasetemp() / "support-model-cache"
     get_model(load_pack(), load_settings(None, {"cache_dir": str(cache)}, dotenv_path=None).settings)
     return cache
+
+
+@dataclass(frozen=True)
+class CsvPack:
+    """A bare-file pack on disk and the environment that gives its CLI runs their own home and cache."""
+
+    path: Path
+    env: dict[str, str]
+
+
+CSV_PACK_HEADER = ("text", "label", "response")
+CsvPackFactory = Callable[[str, Iterable[tuple[str, str, str]]], CsvPack]
+
+
+@pytest.fixture(scope="session")
+def csv_pack_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> CsvPackFactory:
+    """Make a ``CsvPack`` from ``(text, label, response)`` rows; call it from a module-scoped fixture.
+
+    Why a private home per pack: the trained model is cached under ``AGENTOPS_CACHE_DIR``, so
+    one module's runs reuse its training while two modules' packs never meet in one cache.
+    """
+
+    def make(name: str, rows: Iterable[tuple[str, str, str]]) -> CsvPack:
+        path = tmp_path_factory.mktemp(name) / "desk.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(CSV_PACK_HEADER)
+            writer.writerows(rows)
+        home = tmp_path_factory.mktemp(f"{name}-home")
+        return CsvPack(path, {"AGENTOPS_CACHE_DIR": str(home / "cache"), "AGENTOPS_HOME": str(home)})
+
+    return make

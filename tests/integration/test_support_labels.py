@@ -4,13 +4,13 @@ HTML and JUnit reports), and a pack that cannot load is one exit-2 line at load 
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_cli
+from tests.fakes.fixtures import CsvPack, CsvPackFactory
 
 # label → (distinctive words, the answer the bare file gives for it)
 INTENTS = {
@@ -41,19 +41,9 @@ def _rows() -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("labels") / "desk.csv"
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["text", "label", "response"])
-        writer.writerows(_rows())
-    return path
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    home = tmp_path_factory.mktemp("home")
-    return {"AGENTOPS_CACHE_DIR": str(home / "cache"), "AGENTOPS_HOME": str(home)}
+def desk(csv_pack_factory: CsvPackFactory) -> CsvPack:
+    """The synthetic pack, trained once for this module in its own cache."""
+    return csv_pack_factory("labels", _rows())
 
 
 @pytest.mark.parametrize(
@@ -67,10 +57,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         ("银行卡 丢失 freeze it", "银行卡 丢失"),
     ],
 )
-def test_run_support_returns_the_label_unchanged(
-    pack: Path, env: dict[str, str], query: str, label: str
-) -> None:
-    result = run_cli("run", "support", query, "--pack", str(pack), "--json", env=env, timeout=300)
+def test_run_support_returns_the_label_unchanged(desk: CsvPack, query: str, label: str) -> None:
+    result = run_cli("run", "support", query, "--pack", str(desk.path), "--json", env=desk.env, timeout=300)
     assert result.code == 0, result.stderr
     data = result.json()
     assert data["intent"] == label
@@ -79,7 +67,7 @@ def test_run_support_returns_the_label_unchanged(
     assert INTENTS[label][1] in (data["answer"] or "") + (data["draft_answer"] or "")
 
 
-def test_eval_metrics_and_reports_carry_the_labels(pack: Path, env: dict[str, str], tmp_path: Path) -> None:
+def test_eval_metrics_and_reports_carry_the_labels(desk: CsvPack, tmp_path: Path) -> None:
     dataset = tmp_path / "rows.jsonl"
     rows = [
         {"id": f"r{i}", "input": text, "expected": {"intent": label}}
@@ -94,14 +82,14 @@ def test_eval_metrics_and_reports_carry_the_labels(pack: Path, env: dict[str, st
         "--agent",
         "support",
         "--pack",
-        str(pack),
+        str(desk.path),
         "--html",
         str(html),
         "--junit",
         str(junit),
         "--json",
         cwd=tmp_path,
-        env=env,
+        env=desk.env,
         timeout=300,
     )
     assert result.code in (0, 1), result.stderr
@@ -125,12 +113,12 @@ def test_eval_metrics_and_reports_carry_the_labels(pack: Path, env: dict[str, st
     ],
 )
 def test_a_pack_that_cannot_load_is_one_line_at_load_time(
-    tmp_path: Path, env: dict[str, str], content: str, line: int, what: str
+    tmp_path: Path, desk: CsvPack, content: str, line: int, what: str
 ) -> None:
     suffix = ".csv" if content.startswith("text") else ".jsonl"
     pack = tmp_path / f"broken{suffix}"
     pack.write_text(content, encoding="utf-8")
-    run = run_cli("run", "support", "hello", "--pack", str(pack), env=env)
+    run = run_cli("run", "support", "hello", "--pack", str(pack), env=desk.env)
     assert run.code == 2
     assert run.stderr.strip().splitlines() == [f"error: {pack}:{line}: {what}"]
     dataset = tmp_path / "rows.jsonl"
@@ -142,7 +130,15 @@ def test_a_pack_that_cannot_load_is_one_line_at_load_time(
         encoding="utf-8",
     )
     ev = run_cli(
-        "eval", "--dataset", str(dataset), "--agent", "support", "--pack", str(pack), cwd=tmp_path, env=env
+        "eval",
+        "--dataset",
+        str(dataset),
+        "--agent",
+        "support",
+        "--pack",
+        str(pack),
+        cwd=tmp_path,
+        env=desk.env,
     )
     assert ev.code == 2
     assert ev.stderr.strip().splitlines() == [f"error: {pack}:{line}: {what}"]

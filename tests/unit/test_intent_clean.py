@@ -98,6 +98,59 @@ def test_identifiers_become_one_placeholder_token_each() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order 1234 5678 90 never arrived",
+        "el pedido 1234-5678-90 no ha llegado",
+        "invoice 2024 0012 34 is wrong",
+        "factura 2024-0012-345 duplicada",
+        "I paid 1 234 567 890 € twice",
+        "me cobraron 1 234 567,89 € y 123 456 789 €",
+        "1.234.567.890 euros were charged",
+        "from 2024 11 30 2024 12 05",
+        "del 30.11.2024-05.12.2024",
+        "sku 123-456-789 is out of stock",
+        "tracking 1Z 999 AA1 0123 4567 84",
+        "ip 192.168.100.200 is blocked",
+        "I called about order 1234 5678 90",
+        "call me back later, the order is 1234 5678 90",
+    ],
+)
+def test_grouped_digits_that_are_not_shaped_like_a_phone_stay_as_written(text: str) -> None:
+    """9+ grouped digits are no phone by themselves: order numbers, amounts, dates and SKUs keep
+    their digits for the classifier as for the KB retrieval."""
+    assert clean_message(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("call me at +34 612 345 678", "call me at _phone_"),
+        ("call me at (555) 123-4567", "call me at _phone_"),
+        ("my number is 555-123-4567", "my number is _phone_"),
+        ("phone: 555.123.4567", "phone: _phone_"),
+        ("call 1 800 555 0199 today", "call _phone_ today"),
+        ("llámame al 612 34 56 78", "llámame al _phone_"),
+        ("mi móvil es 612 345 678", "mi móvil es _phone_"),
+        ("tel 91 234 56 78", "tel _phone_"),
+        ("rappelez 01 23 45 67 89", "rappelez _phone_"),
+        ("ring 020 7946 0958", "ring _phone_"),
+        ("+44 20 7946 0958", "_phone_"),
+        # No national shape, but a phone word right before it.
+        ("my phone number is 1234 5678 90", "my phone number is _phone_"),
+        ("mi número de teléfono es el 1234 56 78 90", "mi número de teléfono es el _phone_"),
+        # A card or an IBAN is an id, not a phone.
+        ("card 4111 1111 1111 1111 was declined", "card _number_ was declined"),
+        ("tarjeta 4111-1111-1111-1111 rechazada", "tarjeta _number_ rechazada"),
+        ("IBAN ES91 2100 0418 4502 0005 1332", "IBAN ES91 _number_"),
+    ],
+)
+def test_phones_are_masked_by_their_shape_or_a_phone_word(text: str, masked: str) -> None:
+    assert clean_message(text) == masked
+    assert clean_message(text, keep_identifiers=True) == text
+
+
 def test_casing_emoji_zero_width_control_characters_and_repeated_punctuation() -> None:
     assert clean_message("I WAS CHAR\u200bGED TWICE \U0001f621\U0001f621!!!???") == "I WAS CHARGED TWICE !?"
     assert clean_message("charged\x07 twice\r\n\ttoday\u2028now") == "charged twice today now"

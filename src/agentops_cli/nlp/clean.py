@@ -281,9 +281,51 @@ def strip_envelope(text: str) -> str:
 # -- identifiers and symbols -------------------------------------------------------------------------
 _URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"']{1,2000}", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}")
-# A phone: optional +country, digit groups each ended by one separator (one way to split a
-# digit run: no backtracking blow-up), at least 9 digits in all; a bare run is a _LONG_NUMBER.
+# Grouped digits: optional +country, digit groups each ended by one separator (one way to split a
+# digit run: no backtracking blow-up). A candidate only: :func:`_phone` decides what it is.
 _PHONE = re.compile(r"(?<![\w+])\+?(?:\(\d{1,5}\)[ .\-]?|\d{1,5}[ .\-]){2,6}\d{2,5}(?!\w)")
+# Why structure and not a digit count: "order 1234 5678 90", "invoice 2024 0012 34", "sku
+# 123-456-789", "from 2024 11 30 2024 12 05" and "1.234.567.890 euros" hold 9+ grouped digits and
+# are not phones. A phone has a + country code, an (area code), or the groups of a national plan:
+# NANP 3-3-4 (also after a 1), Spain 3-3-3 / 3-2-2-2 / 2-3-2-2 starting 6-9, France 2-2-2-2-2 and
+# the UK 3-4-4 / 4-3-4 / 5-6 / 5-3-3 starting 0 — or a phone word just before it.
+_PHONE_GROUPS = {
+    (3, 3, 4): "",
+    (1, 3, 3, 4): "1",
+    (3, 3, 3): "6789",
+    (3, 2, 2, 2): "6789",
+    (2, 3, 2, 2): "6789",
+    (2, 2, 2, 2, 2): "0",
+    (3, 4, 4): "0",
+    (4, 3, 4): "0",
+    (5, 6): "0",
+    (5, 3, 3): "0",
+}
+# "call me at", "my phone number is", "llámame al", "mi teléfono es el": a phone word, then only
+# linking words ("I called about order 1234 5678 90" is an order). Matched on the reversed text
+# before the digits, anchored at its start: one try per candidate, not a search of the window.
+_PHONE_WORDS = (
+    "phone telephone tel mobile cell cellphone call ring fax whatsapp sms contact "
+    "teléfono telefono tfno tlf móvil movil celular llama llámame llamame llámanos llamanos "
+    "llamar contacto fijo"
+)
+_PHONE_LINK_WORDS = "me us at on is my our number no nr es el al mi de número numero"
+
+
+def _reversed_words(words: str) -> str:
+    return "|".join(sorted((word[::-1] for word in words.split()), key=len, reverse=True))
+
+
+_PHONE_WORD_REVERSED = re.compile(
+    rf"\W{{0,3}}(?:(?:{_reversed_words(_PHONE_LINK_WORDS)})\W{{1,3}}){{0,3}}"
+    rf"(?:{_reversed_words(_PHONE_WORDS)})\b",
+    re.IGNORECASE,
+)
+_PHONE_WORD_WINDOW = 60
+_DIGIT_GROUP = re.compile(r"\d+")
+# A card or an IBAN: 13+ digits in groups of four (the last may be shorter) — longer than any
+# national number. Other long runs ("2024 11 30 2024 12 05", a date range) stay as written.
+_CARD = re.compile(r"\d{4}(?:[ .\-]\d{4}){2,5}[ .\-]\d{1,4}")
 # An order/account/card id: any token holding 7 or more digits in a row.
 _LONG_NUMBER = re.compile(r"(?<![\w\-+])(?:\+|[A-Za-z#\-]{0,10})\d{7,64}[\w\-]{0,30}")
 _SYMBOLS = re.compile(r"[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]+")
@@ -293,8 +335,24 @@ _BLANK_RUN = re.compile(r"[ \t]{2,}")
 
 
 def _phone(match: re.Match[str]) -> str:
-    digits = sum(ch.isdigit() for ch in match.group(0))
-    return PHONE if digits >= 9 else match.group(0)
+    """A phone placeholder for 9+ grouped digits shaped or introduced like a phone, a number
+    placeholder for a card-length group run, anything else as written (an amount, a date, an
+    order number the KB retrieval also keeps)."""
+    found = match.group(0)
+    lengths = tuple(map(len, _DIGIT_GROUP.findall(found)))
+    digits = sum(lengths)
+    if digits < 9:
+        return found
+    if found[0] == "+" or "(" in found:
+        return PHONE
+    first_digits = _PHONE_GROUPS.get(lengths)
+    if first_digits is not None and (not first_digits or found[0] in first_digits):
+        return PHONE
+    if digits >= 13 and _CARD.fullmatch(found):
+        return NUMBER
+    start = match.start()
+    before = match.string[max(0, start - _PHONE_WORD_WINDOW) : start]
+    return PHONE if _PHONE_WORD_REVERSED.match(before[::-1]) else found
 
 
 def mask_identifiers(text: str) -> str:

@@ -299,18 +299,47 @@ def human_requested(text: str) -> bool:
 
 # The customer's OWN occupation ("I'm a lawyer", "I'm Anna Smith, a family law attorney", "soy
 # abogada", "we are lawyers", "somos un despacho de abogados") or a relative's ("my husband is a
-# lawyer") is not a threat: that phrase is removed before LEGAL_THREAT looks. Only a first-person
-# introduction or "<relative> is a lawyer" qualifies: an appositive third party ("my wife, an
-# attorney, will handle this") still escalates, and so does any lawyer who is to act (``_ACTS``)
+# lawyer", "my wife, an attorney, can't log in") is not a threat: that phrase is removed before
+# LEGAL_THREAT looks. A job is not an act: the same relative who is to act on this ("… and he will
+# handle this", "my wife, an attorney, will handle this", "mi marido es abogado y se va a
+# encargar": ``_RELATIVE_ACTS``) escalates, as does any lawyer who is to act (``_ACTS``)
 # whatever precedes it, plus "my lawyer", "I'll get a lawyer" and every other threat word. A lawyer
 # writing FOR someone ("I am a lawyer representing Mr Smith", "soy el abogado del cliente") is
-# counsel, not a customer with a job: ``_FOR_SOMEONE`` and ``_AS_COUNSEL`` keep the exemption away.
+# counsel, not a customer with a job: ``_FOR_SOMEONE`` and ``_AS_COUNSEL`` keep the exemption away;
+# a lawyer's own clients ("I invoice my clients through your app") do only with a demand, a claim
+# or a client's grievance in the message (``_CLIENT_MATTER``).
 _LAWYER = r"(?:(?:lawyer|attorney|solicitor)s?|abogad[oa]s?)"
 # A lawyer about to act or be the subject of a clause: "a lawyer will…", "an attorney already
 # has…", "se pondrá en contacto". A self-description is never followed by a verb like these.
 _ACTS = (
     r"\s*(?:will|'ll|shall|would|is|are|was|were|has|have|already|va|van|se|ya|tiene|tienen|esta"
     r"|estan|viene|vienen|llevara|llamara|sera|hablara)\b"
+)
+# A relative who is a lawyer and will act on this: "(, and / who / y / que) (he / she) will handle
+# this", "'s going to contact you", "se va a encargar", "os llamará". Only these acts: "my husband
+# is a lawyer and has a question about billing" or "… y no puede entrar" is a customer's sentence.
+_MATTER_OBJECT = r"(?:this|it|that|the matter|this matter|the case|my case|everything|you|the complaint)"
+_WILL = (
+    r"(?:will|'ll|shall|can|(?:is|are|'s|'re) (?:going to|gonna|about to|ready to)|wants? to|plans? to"
+    r"|intends? to|(?:is|are|'s|'re|has|have) (?:already )?)"
+)
+_ACT_EN = _any(
+    rf"(?:handl\w*|deal\w* with|look\w* into|tak\w* care of)\s+{_MATTER_OBJECT}\b",
+    rf"sort\w* (?:{_MATTER_OBJECT} )?out",
+    rf"(?:take|taking|taken|took) (?:over|action|{_MATTER_OBJECT} (?:further|up|on))",
+    r"(?:contact\w*|call\w*|writ\w* to|wrote to|sue|suing|sued) (?:you|your)",
+    r"(?:get|getting|be) in touch|reach\w* out|step\w* in|follow\w* (?:this |it )?up|represent\w* (?:me|us)",
+)
+_ACT_ES = _any(
+    r"se (?:va|van) a (?:encargar|ocupar|poner en contacto)",
+    r"(?:va|van) a (?:encargarse|ocuparse|ponerse en contacto|llevar el caso|tomar cartas)",
+    r"(?:os|les|le|te|lo|la) (?:va|van) a (?:contactar|llamar|escribir|llevar|reclamar)",
+    r"se (?:encarga|encargara|ocupa|ocupara|pondra en contacto|pondran en contacto)",
+    r"(?:os|les|le|te) (?:contactara|llamara|escribira)|(?:lo|la) llevara|llevara el caso|tomara cartas",
+)
+_RELATIVE_ACTS = (
+    r"[\s,.;]*(?:(?:and|who|so|y|que|asi que)\s+)?(?:(?:he|she|they|el|ella)\b\s*)?"
+    rf"(?:{_WILL}\s*(?:(?:also|personally|now|then|definitely|certainly|soon)\s+)?{_ACT_EN}|(?:ya\s+)?{_ACT_ES})"
 )
 # Words right after the lawyer that make them someone's counsel: "representing / acting for / on
 # behalf of / for / of …", "del / de la / en nombre de …", "; this is a formal notice". The short
@@ -326,14 +355,29 @@ _FOR_SOMEONE = (
 # Anywhere in the message, these speak as counsel, so no self-description is exempted.
 _AS_COUNSEL = re.compile(
     _any(
-        r"\b(?:my|our) clients?\b",
-        r"\b(?:mis?|nuestr[oa]s?) (?:cliente|clienta|representad[oa]|mandante)s?\b",
+        r"\b(?:mis?|nuestr[oa]s?) (?:representad[oa]|mandante)s?\b",
         r"\b(?:on behalf of|en nombre de|en representacion de)\b",
         r"\b(?:legal|formal|official) notice\b|\bnotice (?:of|before) action\b|\bletter before action\b",
         r"\bcease and desist\b|\bburofax\b|\brequerimiento (?:formal|extrajudicial|fehaciente)\b",
         r"\bnotificacion (?:formal|legal|oficial|fehaciente)\b",
     )
 )
+# A lawyer's own clients are counsel's only about this matter: a demand or claim anywhere, or a
+# client the problem happened to ("my client hasn't received", "mi cliente no ha recibido").
+# "I'm a lawyer and my clients love your app" is a customer with a job.
+_CLIENTS = r"\b(?:(?:my|our) clients?|(?:mis?|nuestr[oa]s?) client[ae]s?)\b"
+_CLIENT_MATTER = re.compile(
+    _any(
+        r"\b(?:demand\w*|claim\w*|refund\w*|reimburs\w*|compensat\w*|damages|liab\w*|breach\w*|entitled)\b",
+        r"\b(?:exig\w*|reclam\w*|reembols\w*|devolucion\w*|devuelv\w*|indemniz\w*|compensacion\w*|danos"
+        r"|perjuicios|incumpl\w*|requer\w*)\b",
+        rf"{_CLIENTS}\s+(?:\w+\s+){{0,2}}?(?:has not|hasn't|have not|haven't|did not|didn't|never|was|were"
+        r"|has been|have been)\s+(?:\w+\s+)?(?:received?|got|charged|overcharged|billed|denied|refused)\b",
+        rf"{_CLIENTS}\s+(?:\w+\s+){{0,2}}?(?:no|nunca) (?:ha|han) (?:recibido|podido)\b",
+        r"\b(?:le|les) (?:cobraron|han cobrado|habeis cobrado)\b",
+    )
+)
+_HAS_CLIENTS = re.compile(_CLIENTS)
 # Up to three modifiers between the article and the noun ("a family law attorney") but none that
 # starts another noun phrase or clause ("I'm a customer who hired a lawyer" is not a self-description).
 _MODIFIERS = (
@@ -353,17 +397,24 @@ _SELF_AS_LAWYER = re.compile(
         rf"|trabajo en|trabajamos en)\s+{_NAME}(?:{_ARTICLE}{_MODIFIERS})?{_LAWYER}\b",
         # "As a lawyer, …", "Como abogada, …": only with the comma ("as a lawyer would" is not one)
         rf"\b(?:as|como)\s+(?:(?:an?|un[ao])\s+)?{_MODIFIERS}{_LAWYER}(?=\s*,)",
-        # "my husband is a lawyer", "mi marido es abogado"
-        rf"\b(?:my|mi)\s+{_RELATIVE}\s+(?:is|es|trabaja como|works as)\s+"
-        rf"(?:{_ARTICLE}{_MODIFIERS})?{_LAWYER}\b",
+        # "my husband is a lawyer", "mi marido es abogado", "my wife, (who is) an attorney," — unless
+        # that relative is the one to act on this
+        rf"\b(?:my|mi)\s+{_RELATIVE}(?:\s+(?:is|es|trabaja como|works as)\s+|\s*,\s*(?:who is\s+|que es\s+)?)"
+        rf"(?:{_ARTICLE}{_MODIFIERS})?{_LAWYER}\b(?!{_RELATIVE_ACTS})",
     )
     + rf"(?!{_ACTS})(?!{_FOR_SOMEONE})"
 )
 
 
+def _speaks_as_counsel(plain: str) -> bool:
+    if _AS_COUNSEL.search(plain):
+        return True
+    return bool(_HAS_CLIENTS.search(plain)) and bool(_CLIENT_MATTER.search(plain))
+
+
 def legal_threat(text: str) -> bool:
     plain = normalized(text)
-    if not _AS_COUNSEL.search(plain):
+    if not _speaks_as_counsel(plain):
         plain = _SELF_AS_LAWYER.sub(" ", plain)
     return bool(LEGAL_THREAT.search(plain))
 
