@@ -234,6 +234,39 @@ accuracy + OOS recall higher by ≥ 0.005 with cross-pool OOS recall ≥ 0.70; t
 parameter, so only a target of 0.7 (the issue's goal) may be adopted as a default."""
 
 
+# Issue 21 round 5: nearest-neighbour out-of-scope signals (kNN-OOD, Sun et al. 2022; class
+# centroid distance, Podolskiy et al. 2021) added to the engine's six-signal score. Columns of
+# intent.scope_signals: 0 top-1 logit, 1 word coverage, 2 negative entropy, 3 class, 4 idf, 5 typo
+# coverage, then intent_scope.NEIGHBOUR_SIGNALS: 6 best cosine to any in-scope training row, 7 best
+# cosine to a row of the predicted intent, 8 that minus the best of any other intent, 9 cosine to
+# the predicted intent's centroid (word TF-IDF of the scoring fit). Typo'd copies 0.25, rule "sum".
+ROUND5_BASE = (0, 1, 2, 3, 4, 5)
+ROUND5_VARIANTS = {
+    "engine (intent-v15)": ROUND5_BASE,
+    "+ kNN any": (*ROUND5_BASE, 6),
+    "+ kNN predicted intent": (*ROUND5_BASE, 7),
+    "+ kNN gap": (*ROUND5_BASE, 8),
+    "+ centroid": (*ROUND5_BASE, 9),
+    "+ kNN any + kNN predicted intent": (*ROUND5_BASE, 6, 7),
+    "+ kNN predicted intent + gap": (*ROUND5_BASE, 7, 8),
+    "+ kNN any + centroid": (*ROUND5_BASE, 6, 9),
+    "+ all four neighbour signals": (*ROUND5_BASE, 6, 7, 8, 9),
+}
+# Written down before any round-5 figure was read (commit history shows the order).
+ROUND5_CRITERIA = """Criteria, declared before measuring (round 5). A neighbour signal set replaces the
+engine's six signals only if, on the cross-pool protocol (mean of both directions, typo'd copies
+0.25, threshold rule "sum"), all of: (a) its accuracy + OOS recall beats the engine's by ≥ 0.01
+with OOS recall ≥ 0.70; (b) its cross-pool cost at OOS recall 0.70 (points of accuracy, linear
+interpolation on its own cost/recall curve over the thresholds) is lower than the engine's;
+(c) its share of noisy (typo'd) in-scope queries rejected is at most 1 point above the engine's;
+(d) on the small pack (`--per-class 20`) its accuracy + OOS recall is at least the engine's
+− 0.005 (about one row of each kind); (e) packs without out-of-scope rows are unaffected (they
+keep the top-1 rule and store no neighbours; `bench_intent_train.py cv` stays ≤ 1 point);
+(f) predict CPU stays within the warm-batch goal (≥ 5,000 queries/s, i.e. ≤ 200 µs/query in
+`predict`). Among the sets passing, the highest accuracy + recall; ties go to fewer signals.
+If none passes, the default does not change and `test` is not read."""
+
+
 def _scores(model, texts: list[str]):
     """(scope scores, top-label index, top label is the out-of-scope class) of ``texts``."""
     import numpy as np
