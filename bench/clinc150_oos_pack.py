@@ -271,15 +271,10 @@ def _scores(model, texts: list[str]):
     """(scope scores, top-label index, top label is the out-of-scope class) of ``texts``."""
     import numpy as np
 
-    from agentops_cli.nlp.intent import scope_scores, softmax
-    from agentops_cli.nlp.intent_scope import text_signals
-
-    tokens: list[list[str]] = []
-    probs = softmax(model.logits(texts, tokens), model.temperature)
+    probs, scores = model.scored(texts)
     top = probs.argmax(axis=1)
-    text = text_signals(tokens, top.tolist(), model.scope()) if model.oos_weights else None
     is_oos_class = np.array([model.labels[i] == model.oos_label for i in top])
-    return scope_scores(probs, text, model.oos_weights), top, is_oos_class
+    return scores, top, is_oos_class
 
 
 CURVE_THRESHOLDS = [round(0.025 * i, 3) for i in range(39)]
@@ -310,6 +305,17 @@ def _curves(model, captured: dict, check: list, other_pool: list) -> dict:
     return out
 
 
+def cost_at_recall(curves: dict, recall: float = 0.7, prefix: str = "cross_pool") -> float | None:
+    """Points of accuracy a curve (:func:`_mean_curves`) spends to reach ``recall``: linear
+    interpolation between the two thresholds around it (``None`` if the curve never reaches it)."""
+    costs, recalls = curves[f"{prefix}_cost"], curves[f"{prefix}_recall"]
+    for i in range(1, len(recalls)):
+        if recalls[i - 1] < recall <= recalls[i]:
+            share = (recall - recalls[i - 1]) / (recalls[i] - recalls[i - 1])
+            return round(costs[i - 1] + share * (costs[i] - costs[i - 1]), 3)
+    return round(costs[0], 3) if recalls and recalls[0] >= recall else None
+
+
 def _mean_curves(curves: list[dict]) -> dict:
     return {
         "threshold": CURVE_THRESHOLDS,
@@ -338,12 +344,18 @@ def _with_signals(signals: tuple[int, ...], folds: int, options: dict | None = N
 
 
 def rules(
-    data: dict, names: list[str] | None = None, with_pseudo: bool = False, operating: bool = False
+    data: dict,
+    names: list[str] | None = None,
+    with_pseudo: bool = False,
+    operating: bool = False,
+    neighbours: bool = False,
 ) -> dict:
     """Rule variants on the cross-pool protocol with the adopted ``oos_rows="rule"`` engine: one
     training per direction, the rule's inputs captured, each variant re-chosen on them, applied
     to the trained model and read on the other half / the other pool. ``operating``: the round-4
-    variants (``ROUND4_VARIANTS``) instead, and the engine's cost/recall curves (:func:`_curves`)."""
+    variants (``ROUND4_VARIANTS``) instead, and the engine's cost/recall curves (:func:`_curves`).
+    ``neighbours``: the round-5 variants (``ROUND5_VARIANTS``; training computes the neighbour
+    signals), each with its own curves and cost at recall 0.70."""
     import numpy as np
 
     from agentops_cli.nlp import intent_scope as scope
@@ -357,7 +369,13 @@ def rules(
         captured["args"], captured["kwargs"] = args, kwargs
         return engine(*args, **kwargs)
 
-    if operating:
+    if neighbours:
+        variants = {
+            name: _with_signals(signals, 0)
+            for name, signals in ROUND5_VARIANTS.items()
+            if not names or name in names
+        }
+    elif operating:
         variants = {
             name: _with_signals((0, 1, 2, 3, 4, 5), 0, options)
             for name, options in ROUND4_VARIANTS.items()
@@ -374,7 +392,9 @@ def rules(
         )
     figures: dict[str, list] = {name: [] for name in variants}
     curves: list[dict] = []
+    variant_curves: dict[str, list] = {name: [] for name in variants}
     scope.choose_rule = capture
+    saved_neighbours, scope.NEIGHBOURS = scope.NEIGHBOURS, neighbours
     try:
         for pack_pool, check_pool, (tune, check) in zip(
             ["oos_train", "oos_val"], ["oos_val", "oos_train"], _in_scope_halves(data), strict=True
@@ -391,6 +411,8 @@ def rules(
             for name, rule in variants.items():
                 weights, threshold, _ = rule(*captured["args"], **captured["kwargs"])
                 model.oos_weights, model.oos_threshold = weights, threshold
+                if neighbours:
+                    variant_curves[name].append(_curves(model, captured, check, data[check_pool]))
                 started = time.process_time()
                 preds = model.predict([t for t, _ in check])
                 predict_cpu = time.process_time() - started
@@ -413,6 +435,7 @@ def rules(
                 )
     finally:
         scope.choose_rule = engine
+        scope.NEIGHBOURS = saved_neighbours
     out = []
     keys = (
         "accuracy",
@@ -424,7 +447,11 @@ def rules(
     )
     for name, runs in figures.items():
         mean = {k: round(sum(r[k] for r in runs) / len(runs), 4) for k in keys}
-        out.append({"variant": name, **mean, "runs": runs})
+        extra = {}
+        if variant_curves.get(name):
+            mean_curves = _mean_curves(variant_curves[name])
+            extra = {"cost_at_recall_0_7": cost_at_recall(mean_curves), "curves": mean_curves}
+        out.append({"variant": name, **mean, **extra, "runs": runs})
     return {"rows": out, "curves": _mean_curves(curves) if curves else None}
 
 
@@ -662,7 +689,7 @@ def section(data: dict | None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("measure", choices=["halves", "cross_pool", "rules", "operating"])
+    parser.add_argument("measure", choices=["halves", "cross_pool", "rules", "operating", "neighbours"])
     parser.add_argument(
         "variants",
         nargs="*",
@@ -673,29 +700,45 @@ def main(argv: list[str] | None = None) -> int:
         "--per-class", type=int, default=0, help="rules: a pack of N training rows per intent"
     )
     args = parser.parse_args(argv)
-    known = {"rules": SIGNAL_VARIANTS, "operating": ROUND4_VARIANTS}.get(args.measure, VARIANTS)
+    known = {"rules": SIGNAL_VARIANTS, "operating": ROUND4_VARIANTS, "neighbours": ROUND5_VARIANTS}.get(
+        args.measure, VARIANTS
+    )
     if unknown := [v for v in args.variants if v not in known]:
         parser.error(f"unknown variant(s): {unknown}")
     data = load_clinc()
     result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
-    if args.measure in ("rules", "operating"):
-        key = "val_cross_pool_rules" if args.measure == "rules" else "val_cross_pool_round4"
+    if args.measure in ("rules", "operating", "neighbours"):
+        key = {
+            "rules": "val_cross_pool_rules",
+            "operating": "val_cross_pool_round4",
+            "neighbours": "val_cross_pool_round5",
+        }[args.measure]
         if args.per_class:  # a small pack: the first N training rows of every intent
             data = {**data, "train": _first_per_intent(data["train"], args.per_class)}
             key = f"{key}_{args.per_class}_per_intent"
         cpu, workers = time.process_time(), children_cpu()
-        measured = rules(data, args.variants, operating=args.measure == "operating")
+        measured = rules(
+            data,
+            args.variants,
+            operating=args.measure == "operating",
+            neighbours=args.measure == "neighbours",
+        )
         fresh = {row["variant"]: row for row in measured["rows"]}  # rows not re-run are kept
         kept = [row for row in result.get(key, []) if row["variant"] not in fresh]
         result[key] = kept + list(fresh.values())
-        if measured["curves"]:
-            result[f"{key}_curves"] = measured["curves"]
+        if measured["curves"] or args.measure == "neighbours":
+            if measured["curves"]:
+                result[f"{key}_curves"] = measured["curves"]
             result[f"{key}_cpu_s"] = {
                 "process": round(time.process_time() - cpu, 1),
                 "workers": round(children_cpu() - workers, 1),
             }
         args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        print(json.dumps(result[key], indent=1))
+        print(
+            json.dumps(
+                [{k: v for k, v in r.items() if k not in ("runs", "curves")} for r in result[key]], indent=1
+            )
+        )
         return 0
     key = "val_halves" if args.measure == "halves" else "val_cross_pool"
     rows = {row["variant"]: row for row in result.get(key, [])}
