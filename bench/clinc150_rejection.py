@@ -107,6 +107,26 @@ RULES = {
     },
 }
 TEXT = ("coverage", "class_coverage", "idf_coverage", "typo_coverage")  # intent_scope.TEXT_SIGNALS
+# intent_scope.NEIGHBOUR_SIGNALS (issue 21 round 5): word TF-IDF of the scoring fit, common words
+# left out of the kNN cosines — unlike the full word + character cosines of knn_pred / knn_any above
+NEIGHBOUR = ("nn_any", "nn_class", "nn_gap", "nn_centroid")
+SIX = ["p1", "negent", "coverage", "class_coverage", "idf_coverage", "typo_coverage"]
+# The round-5 rules: the engine's six signals and typo'd copies weighing 0.25, + neighbour signals
+# (``neighbours`` part: only these rows are re-measured and merged into the table).
+ROUND5_RULES = {
+    f"logistic: six signals{label}, typo'd copies weighing 0.25": ([*SIX, *extra], "fitted_noisy:0.25")
+    for label, extra in {
+        "": [],
+        " + kNN any": ["nn_any"],
+        " + kNN predicted intent": ["nn_class"],
+        " + kNN gap": ["nn_gap"],
+        " + centroid": ["nn_centroid"],
+        " + kNN any + kNN predicted intent": ["nn_any", "nn_class"],
+        " + kNN predicted intent + gap": ["nn_class", "nn_gap"],
+        " + kNN any + centroid": ["nn_any", "nn_centroid"],
+        " + all four neighbour signals": list(NEIGHBOUR),
+    }.items()
+}
 
 
 def with_typos(text: str, row: int) -> str:
@@ -146,6 +166,7 @@ def _signals(data: dict) -> tuple[dict, dict, object, float, dict]:
     labels = [lab for _, lab in rows]
     words = it._scope_words(corpus, vocabularies[0], np.arange(n), labels, OOS_LABEL, classes)
     words.near()
+    neighbours = it._neighbours(corpus, vocabularies[0], np.arange(n), labels, OOS_LABEL, classes)
     setup_cpu = time.process_time() - cpu
     cover_cpu = 0.0
 
@@ -159,12 +180,14 @@ def _signals(data: dict) -> tuple[dict, dict, object, float, dict]:
         same = y[None, :] == top[:, None]
         tokens = [word_tokens(texts[i]) for i in selected]
         started = time.process_time()
-        text = scope.text_signals(tokens, top.tolist(), words)
+        vectors = it.tfidf(corpus.word, selected, vocabularies[0], np.float32) if neighbours else None
+        text = scope.text_signals(tokens, top.tolist(), words, vectors, neighbours)
         nonlocal cover_cpu
         cover_cpu += time.process_time() - started
         seen = text[:, 0] * np.array([len(t) for t in tokens])
         return {
-            **dict(zip(TEXT, text.T, strict=True)),
+            **dict(zip(TEXT, text.T[: len(TEXT)], strict=True)),
+            **dict(zip(NEIGHBOUR, text.T[len(TEXT) :], strict=False)),
             "p1": ranked[:, -1],
             "margin": ranked[:, -1] - ranked[:, -2],
             "negent": (probs * np.log(np.clip(probs, 1e-12, None))).sum(axis=1),
@@ -272,11 +295,17 @@ def _tune_any_scale(in_score, correct, oos_score):
     return stats
 
 
-def rules(data: dict) -> dict:
+def rules(data: dict, chosen: dict | None = None) -> dict:
     """Every rule's val figures at the 1-point budget; and, at the threshold chosen on clean rows,
-    the share of clean and of noisy (typo'd) in-scope val rows each rule rejects."""
+    the share of clean and of noisy (typo'd) in-scope val rows each rule rejects. ``chosen``:
+    those rules only (the round-5 ones, with the neighbour signals computed)."""
+    from agentops_cli.nlp import intent_scope as scope
 
-    val, oos, correct, cover_cpu, noisy = _signals(data)
+    saved, scope.NEIGHBOURS = scope.NEIGHBOURS, chosen is not None
+    try:
+        val, oos, correct, cover_cpu, noisy = _signals(data)
+    finally:
+        scope.NEIGHBOURS = saved
     out = {
         "val_accuracy_no_reject": round(float(correct.mean()), 4),
         "noisy_val_accuracy_no_reject": round(float(noisy["correct"].mean()), 4),
@@ -284,7 +313,7 @@ def rules(data: dict) -> dict:
         "text_signals_cpu_us_per_query": round(cover_cpu[1] / (2 * len(correct) + len(oos["p1"])) * 1e6, 2),
     }
     table = []
-    for name, (names, how) in RULES.items():
+    for name, (names, how) in (chosen or RULES).items():
         if how == "tuned":
             in_score, oos_score, noisy_score = val[names[0]], oos[names[0]], noisy[names[0]]
         else:
@@ -532,7 +561,7 @@ def pseudo(data: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parts = ["rules", "halves", "cost", "pseudo", "all"]
+    parts = ["rules", "halves", "cost", "pseudo", "neighbours", "all"]
     parser.add_argument("what", nargs="?", default="all", choices=parts)
     parser.add_argument("--out", type=Path, default=RESULTS / "clinc150_rejection.json")
     args = parser.parse_args(argv)
@@ -552,6 +581,11 @@ def main(argv: list[str] | None = None) -> int:
         warnings.simplefilter("ignore")
         if args.what in ("rules", "all"):
             result["val_rules"] = rules(data)
+        if args.what == "neighbours":  # round 5: only its rows re-measured, merged into the table
+            fresh = rules(data, ROUND5_RULES)
+            table = result.setdefault("val_rules", {"rules": []})
+            table["rules"] = [r for r in table["rules"] if r["rule"] not in ROUND5_RULES] + fresh["rules"]
+            table["neighbours_text_signals_cpu_us_per_query"] = fresh["text_signals_cpu_us_per_query"]
         if args.what in ("halves", "all"):
             result["val_halves"] = halves(data)
         if args.what in ("cost", "all"):
