@@ -625,7 +625,13 @@ def round5_lines(data: dict) -> list[str]:
         k for k in data if k.startswith("val_cross_pool_round5") and not k.endswith(("_curves", "_cpu_s"))
     ):
         small = key != "val_cross_pool_round5"
-        if small:
+        if key.endswith("_all_words"):
+            lines += [
+                "",
+                "The same with every word in the kNN cosines (`neighbours --max-df 1`: no common word left",
+                "out — is the pruning what holds the signals back? It also shows their cost without it):",
+            ]
+        elif small:
             lines += [
                 "",
                 f"The same on a small pack — the first {key.split('_')[-3]} `train` rows of each intent "
@@ -781,6 +787,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--per-class", type=int, default=0, help="rules: a pack of N training rows per intent"
     )
+    parser.add_argument(
+        "--max-df",
+        type=float,
+        default=None,
+        help="neighbours: leave words in more than this share of the rows out of the kNN cosines "
+        "(default: the engine's intent_scope.NEIGHBOUR_MAX_DF; 1: every word)",
+    )
     args = parser.parse_args(argv)
     known = {
         "rules": SIGNAL_VARIANTS,
@@ -797,6 +810,12 @@ def main(argv: list[str] | None = None) -> int:
             "operating": "val_cross_pool_round4",
             "neighbours": "val_cross_pool_round5",
         }[args.measure]
+        if args.max_df is not None:  # every word (1) or another share in the kNN cosines
+            from agentops_cli.nlp import intent_scope
+
+            intent_scope.NEIGHBOUR_MAX_DF = args.max_df
+            intent_scope.NEIGHBOUR_MIN_INTENTS = 0
+            key = f"{key}_all_words" if args.max_df >= 1 else f"{key}_max_df_{args.max_df}"
         if args.per_class:  # a small pack: the first N training rows of every intent
             data = {**data, "train": _first_per_intent(data["train"], args.per_class)}
             key = f"{key}_{args.per_class}_per_intent"
