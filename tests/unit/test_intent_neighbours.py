@@ -204,3 +204,20 @@ def test_a_pack_without_out_of_scope_rows_keeps_no_neighbours(weighing_neighbour
     kept = [(t, lab) for t, lab in zip(texts, labels, strict=True) if lab != OOS_LABEL]
     model = train_intent_model([t for t, _ in kept], [lab for _, lab in kept])
     assert model.oos_weights == [] and model.neighbours() is None
+
+
+def test_no_queries_or_no_reference_rows_give_zero_signals_and_empty_batches_score() -> None:
+    empty = scope.Neighbours(
+        rows=sp.csr_matrix((0, 6), dtype=np.float32), intents=np.zeros(0, int), n_intents=2
+    )
+    assert np.array_equal(scope.neighbour_signals(_rows({0: 1}), [0], empty), np.zeros((1, 4)))
+    full = scope.Neighbours(rows=_rows({0: 1}), intents=np.array([0]), n_intents=2)
+    assert scope.neighbour_signals(_rows({0: 1})[:0], [], full).shape == (0, 4)
+
+
+def test_a_model_weighing_neighbours_scores_an_empty_batch(weighing_neighbours: None) -> None:
+    texts, labels = _pack_with_oos()
+    model = train_intent_model(texts, labels)
+    probs, scores = model.scored([])
+    assert probs.shape == (0, len(model.labels)) and scores.shape == (0,)
+    assert model.predict([]) == []
