@@ -251,6 +251,11 @@ ROUND5_VARIANTS = {
     "+ kNN predicted intent + gap": (*ROUND5_BASE, 7, 8),
     "+ kNN any + centroid": (*ROUND5_BASE, 6, 9),
     "+ all four neighbour signals": (*ROUND5_BASE, 6, 7, 8, 9),
+    # added after the first figures (the criterion above applies unchanged): Sun et al.'s k > 1,
+    # columns 10 / 11 = the mean cosine of the 5 nearest rows (any intent's / the predicted one's)
+    "+ kNN any, mean of the 5 nearest": (*ROUND5_BASE, 10),
+    "+ kNN predicted intent, mean of the 5 nearest": (*ROUND5_BASE, 11),
+    "+ both means of the 5 nearest": (*ROUND5_BASE, 10, 11),
 }
 # Measured after the criteria's figures, as evidence only (not eligible for adoption under them):
 # the threshold at least cost reaching recall 0.7 on the tuned rows (round 4's "target" rule), for

@@ -109,7 +109,7 @@ RULES = {
 TEXT = ("coverage", "class_coverage", "idf_coverage", "typo_coverage")  # intent_scope.TEXT_SIGNALS
 # intent_scope.NEIGHBOUR_SIGNALS (issue 21 round 5): word TF-IDF of the scoring fit, common words
 # left out of the kNN cosines — unlike the full word + character cosines of knn_pred / knn_any above
-NEIGHBOUR = ("nn_any", "nn_class", "nn_gap", "nn_centroid")
+NEIGHBOUR = ("nn_any", "nn_class", "nn_gap", "nn_centroid", "nn_any_mean5", "nn_class_mean5")
 SIX = ["p1", "negent", "coverage", "class_coverage", "idf_coverage", "typo_coverage"]
 # The round-5 rules: the engine's six signals and typo'd copies weighing 0.25, + neighbour signals
 # (``neighbours`` part: only these rows are re-measured and merged into the table).
@@ -124,7 +124,10 @@ ROUND5_RULES = {
         " + kNN any + kNN predicted intent": ["nn_any", "nn_class"],
         " + kNN predicted intent + gap": ["nn_class", "nn_gap"],
         " + kNN any + centroid": ["nn_any", "nn_centroid"],
-        " + all four neighbour signals": list(NEIGHBOUR),
+        " + all four neighbour signals": list(NEIGHBOUR[:4]),
+        " + kNN any, mean of the 5 nearest": ["nn_any_mean5"],
+        " + kNN predicted intent, mean of the 5 nearest": ["nn_class_mean5"],
+        " + both means of the 5 nearest": ["nn_any_mean5", "nn_class_mean5"],
     }.items()
 }
 

@@ -16,7 +16,7 @@ from agentops_cli.nlp.intent_train import Corpus, TrainParams, train_intent_mode
 from agentops_cli.nlp.intent_vectors import tfidf
 from tests.unit.test_intent_scope import _pack_with_oos
 
-WITH_NEIGHBOURS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
+WITH_NEIGHBOURS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_neighbour_signals_are_the_cosines_to_the_nearest_rows_and_centroid() ->
     neighbours = scope.Neighbours(rows=reference, intents=np.array([0, 0, 1, 1]), n_intents=3)
     queries = _rows({0: 1}, {2: 1, 0: 1}, {5: 1}, {})
     out = scope.neighbour_signals(queries, [0, 1, 0, 2], neighbours)
-    knn_any, knn_class, gap, centroid = out.T
+    knn_any, knn_class, gap, centroid, mean_any, mean_class = out.T
     half = 1 / np.sqrt(2)
     # 1: identical to row 0 (intent 0); its centroid is (1 + h, h) normalised
     assert knn_any[0] == pytest.approx(1.0) and knn_class[0] == pytest.approx(1.0)
@@ -50,6 +50,10 @@ def test_neighbour_signals_are_the_cosines_to_the_nearest_rows_and_centroid() ->
     # 2: predicted intent 1, as near to row 0 (intent 0) as to row 2
     assert knn_class[1] == pytest.approx(half) and knn_any[1] == pytest.approx(half)
     assert gap[1] == pytest.approx(0.0, abs=1e-6)
+    # the mean of the 5 nearest cosines, the missing ones 0 (any intent's rows; the predicted one's)
+    assert scope.NEIGHBOUR_K == 5
+    assert mean_any[0] == pytest.approx((1 + half) / 5) and mean_class[0] == pytest.approx((1 + half) / 5)
+    assert mean_any[1] == pytest.approx((half + 0.5 + half) / 5) and mean_class[1] == pytest.approx(half / 5)
     # 3: a word no row uses; 4: no word at all, predicted an intent without rows
     assert np.allclose(out[2:], 0.0)
 
@@ -62,7 +66,7 @@ def test_common_words_are_left_out_of_the_neighbour_cosines() -> None:
     reference, _ = neighbours.by_intent()
     assert reference[:, 0].nnz == 0 and reference.nnz == 50
     out = scope.neighbour_signals(_rows({0: 1}), [0], neighbours)
-    assert np.allclose(out[0, :3], 0.0)  # sharing only the common word: no neighbour
+    assert np.allclose(out[0, [0, 1, 2, 4, 5]], 0.0)  # sharing only the common word: no neighbour
     assert out[0, 3] > 0.5  # the centroid (a product with one row per intent) keeps every word
 
 
@@ -210,9 +214,10 @@ def test_no_queries_or_no_reference_rows_give_zero_signals_and_empty_batches_sco
     empty = scope.Neighbours(
         rows=sp.csr_matrix((0, 6), dtype=np.float32), intents=np.zeros(0, int), n_intents=2
     )
-    assert np.array_equal(scope.neighbour_signals(_rows({0: 1}), [0], empty), np.zeros((1, 4)))
+    width = len(scope.NEIGHBOUR_SIGNALS)
+    assert np.array_equal(scope.neighbour_signals(_rows({0: 1}), [0], empty), np.zeros((1, width)))
     full = scope.Neighbours(rows=_rows({0: 1}), intents=np.array([0]), n_intents=2)
-    assert scope.neighbour_signals(_rows({0: 1})[:0], [], full).shape == (0, 4)
+    assert scope.neighbour_signals(_rows({0: 1})[:0], [], full).shape == (0, width)
 
 
 def test_a_model_weighing_neighbours_scores_an_empty_batch(weighing_neighbours: None) -> None:

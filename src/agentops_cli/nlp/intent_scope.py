@@ -91,7 +91,11 @@ TEXT_SIGNALS = ("coverage", "class_coverage", "idf_coverage", "typo_coverage")
 # query's word TF-IDF to any in-scope training row (kNN out-of-distribution detection, Sun et al.
 # 2022), to a row of the predicted intent, that minus the best to any other intent's rows, and the
 # cosine to the predicted intent's centroid (the TF-IDF analogue of Podolskiy et al. 2021).
-NEIGHBOUR_SIGNALS = ("knn_any", "knn_class", "knn_gap", "centroid")
+NEIGHBOUR_SIGNALS = ("knn_any", "knn_class", "knn_gap", "centroid", "knn_any_mean_k", "knn_class_mean_k")
+# The last two: the mean cosine of the ``NEIGHBOUR_K`` nearest rows (any intent's; the predicted
+# intent's), missing ones counting 0 — Sun et al.'s k-th-neighbour distance is steadier than the
+# nearest one alone.
+NEIGHBOUR_K = 5
 # Compute the neighbour signals (held-out rows, saved model) even when ``SIGNALS`` does not weigh
 # them: the round-5 bench turns it on to re-choose rules over them on captured rows.
 NEIGHBOURS = False
@@ -287,11 +291,17 @@ def neighbour_signals(vectors: Any, predicted: Sequence[int], neighbours: Neighb
         size, pred = block.shape[0], predicted[first : first + NEIGHBOUR_CHUNK]
         sims = (reference @ block.T).tocsc()  # per query a column, its row indices ascending
         best = np.zeros((size, width))
+        query_of = np.repeat(np.arange(size), np.diff(sims.indptr))
         if sims.nnz:
-            key = np.repeat(np.arange(size), np.diff(sims.indptr)) * width + intents[sims.indices]
+            key = query_of * width + intents[sims.indices]
             starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
             best.flat[key[starts]] = np.maximum.reduceat(sims.data, starts)
         pred_col = np.where(pred < neighbours.n_intents, pred, neighbours.n_intents)
+        in_class = intents[sims.indices] == pred_col[query_of]
+        mean_k = (
+            _mean_of_k_largest(sims.data, query_of, size),
+            _mean_of_k_largest(sims.data[in_class], query_of[in_class], size),
+        )
         own = best[np.arange(size), pred_col]
         best[np.arange(size), pred_col] = 0.0
         to_centroid = (
@@ -304,9 +314,24 @@ def neighbour_signals(vectors: Any, predicted: Sequence[int], neighbours: Neighb
                 own,
                 own - best.max(axis=1),
                 to_centroid[np.arange(size), pred_col],
+                *mean_k,
             ]
         )
     return out
+
+
+def _mean_of_k_largest(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group (0 … ``n_groups`` − 1), the mean of its ``NEIGHBOUR_K`` largest ``values``, a
+    group with fewer counting 0 for each missing one."""
+    out = np.zeros(n_groups)
+    if not len(values):
+        return out
+    order = np.lexsort((-values, group))  # by group, then the largest first
+    group, values = group[order], values[order]
+    first = np.searchsorted(group, group, side="left")  # where each one's group starts
+    keep = np.arange(len(group)) - first < NEIGHBOUR_K
+    np.add.at(out, group[keep], values[keep])
+    return out / NEIGHBOUR_K
 
 
 def text_signals(
