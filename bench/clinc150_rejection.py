@@ -625,15 +625,15 @@ next step (it needs the engine to classify typo'd copies of its held-out rows wi
 calibration fit, and the cross-pool check); not in the engine yet."""
 
 
-ROUND5_VAL_NOTES = """Round 5 (`clinc150_rejection.py neighbours`: only the "six signals" rows re-measured):
-the engine's six signals with typo'd copies weighing 0.25 (cross-fitted here), alone and with the
-nearest-neighbour signals of `intent_scope.neighbour_signals` (`nn_*`: the word TF-IDF of the fit
-on `train`, words in more than 2 % of its rows left out of the kNN cosines — unlike `knn_pred` /
-`knn_any` above, the full word + character cosines). 200 out-of-scope rows: one is 0.005 of
-recall, and every set lands within 0.02 of the engine's 0.923 / 0.71 (cross-pool figures and the
-criterion: the round-5 table of the section above). The text signals with the neighbour signals
-cost {neighbours_text_signals_cpu_us_per_query} µs CPU per query (the four coverages alone:
-{text_signals_cpu_us_per_query} µs)."""
+ROUND5_VAL_NOTES = """Round 5 (`clinc150_rejection.py neighbours`: only the "six signals" rows
+re-measured): the engine's six signals with typo'd copies weighing 0.25 (cross-fitted here), alone
+and with the nearest-neighbour signals of `intent_scope.neighbour_signals` (`nn_*`: the word TF-IDF
+of the fit on `train`, words in more than 2 % of its rows left out of the kNN cosines — unlike
+`knn_pred` / `knn_any` above, the full word + character cosines; `_mean5`: the mean cosine of the 5
+nearest). 200 out-of-scope rows: one is 0.005 of recall, and every set lands within 0.03 of the
+engine's 0.923 / 0.71 (cross-pool figures and the criterion: the round-5 table of the section
+above). The text signals with the neighbour signals cost {neighbours_text_signals_cpu_us_per_query}
+µs CPU per query (the four coverages alone: {text_signals_cpu_us_per_query} µs)."""
 
 
 def section(data: dict | None) -> list[str]:

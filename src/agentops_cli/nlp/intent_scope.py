@@ -36,10 +36,11 @@ accuracy and least cost reaching a target recall measured no better across pools
 
 Issue 21 round 5 measured the nearest-neighbour signals of the out-of-distribution literature
 (:func:`neighbour_signals`: best cosine to any in-scope training row, to one of the predicted
-intent, their gap, the predicted intent's centroid) added to these six: on the cross-pool protocol
-none beat the six by the criterion declared first (the best, centroid, ±0 accuracy + recall; the
-others lose up to 0.05 of recall), so ``SIGNALS`` does not weigh them and no model keeps their
-rows; they stay computable (``NEIGHBOURS``) for the bench that measured them.
+intent, their gap, the predicted intent's centroid, the mean of the 5 nearest) added to these
+six: on the cross-pool protocol none beat the six by the criterion declared first (the best,
+centroid, ±0 accuracy + recall; the others lose up to 0.05 of recall; docs/benchmarks.md, round
+5), so ``SIGNALS`` does not weigh them and no model keeps their rows; they stay computable
+(``NEIGHBOURS``) for the bench that measured them.
 
 The coverages of a held-out row are measured against the words of the model that scored it —
 the calibration fit's own rows, in-scope ones only — never against the final model's: words
