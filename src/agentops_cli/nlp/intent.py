@@ -27,7 +27,7 @@ from agentops_cli.nlp.text import fold, stem, words
 if TYPE_CHECKING:
     import numpy as np
 
-    from agentops_cli.nlp.intent_scope import ScopeWords
+    from agentops_cli.nlp.intent_scope import Neighbours, ScopeWords
 
 ENGINE_VERSION = "intent-v15"  # bump when features or training change: invalidates cached models
 # v15: the review fixes of message cleaning (nlp/clean.py) change the tokens of pack examples that hold
@@ -152,9 +152,17 @@ class IntentModel:
     # (word-vocabulary column, label index) of every word an in-scope example of that label
     # used, shape (n, 2): the class coverage's words.
     word_intents: np.ndarray | None = None
+    # The in-scope training rows' word TF-IDF as CSR parts (float32 data, int32 indices and
+    # row pointers) and each row's label index: the neighbour signals' reference rows
+    # (:class:`~agentops_cli.nlp.intent_scope.Neighbours`); kept only when the rule weighs them.
+    knn_data: np.ndarray | None = None
+    knn_indices: np.ndarray | None = None
+    knn_indptr: np.ndarray | None = None
+    knn_intents: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     _char_cache: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
     _scope: ScopeWords | None = field(default=None, repr=False, compare=False)
+    _neighbours: Neighbours | None = field(default=None, repr=False, compare=False)
 
     # -- inference --------------------------------------------------------------------------------
     def _columns(self, texts: Sequence[str], tokens: list[list[str]] | None = None) -> tuple[np.ndarray, ...]:
@@ -223,12 +231,45 @@ class IntentModel:
             self._scope = ScopeWords.build(terms, self.word_idf, mask, pairs.reshape(-1, 2))
         return self._scope
 
+    def neighbours(self) -> Neighbours | None:
+        """The reference rows of the neighbour signals (built once), ``None`` if not kept."""
+        if self._neighbours is None and self.knn_indptr is not None and len(self.knn_indptr):
+            import scipy.sparse as sp
+
+            from agentops_cli.nlp.intent_scope import Neighbours
+
+            rows = sp.csr_matrix(
+                (self.knn_data, self.knn_indices, self.knn_indptr),
+                shape=(len(self.knn_indptr) - 1, len(self.word_vocab)),
+            )
+            self._neighbours = Neighbours(
+                rows=rows, intents=self.knn_intents.astype("int64"), n_intents=len(self.labels)
+            )
+        return self._neighbours
+
+    def set_neighbours(self, rows: Any, intents: np.ndarray) -> None:
+        """Keep ``rows`` (CSR word TF-IDF of in-scope training rows) and their label indices."""
+        import numpy as np
+
+        self.knn_data = rows.data.astype(np.float32)
+        self.knn_indices = rows.indices.astype(np.int32)
+        self.knn_indptr = rows.indptr.astype(np.int64)
+        self.knn_intents = np.asarray(intents, dtype=np.int32)
+        self._neighbours = None
+
+    def weighs_neighbours(self) -> bool:
+        """Whether the scope rule weighs a neighbour signal (a column after the coverages)."""
+        return len(self.oos_weights) > NEIGHBOUR_WEIGHTS
+
     def scope_words(self) -> frozenset[str]:
         """The unigrams seen in in-scope training examples (``word_in_scope``)."""
         return self.scope().known
 
-    def logits(self, texts: Sequence[str], tokens: list[list[str]] | None = None) -> np.ndarray:
-        """Raw linear scores, one row per text (and, given a list, each text's word tokens).
+    def logits(
+        self, texts: Sequence[str], tokens: list[list[str]] | None = None, vectors: list | None = None
+    ) -> np.ndarray:
+        """Raw linear scores, one row per text (and, given a list, each text's word tokens; given
+        ``vectors``, each chunk's word TF-IDF block as CSR: the neighbour signals' query rows).
 
         Per text, one small matrix-vector product over just the columns it hits
         (``weights @ coef[cols]``): measured ~3x faster than gathering the whole batch's
@@ -240,6 +281,11 @@ class IntentModel:
         for first in range(0, len(texts), CHUNK):
             w_rows, w_cols, c_rows, c_cols = self._columns(texts[first : first + CHUNK], tokens)
             wr, wc, ww = self._block_weights(w_rows, w_cols, self.word_idf)
+            if vectors is not None:
+                import scipy.sparse as sp
+
+                size = min(CHUNK, len(texts) - first)
+                vectors.append(sp.csr_matrix((ww, (wr, wc)), shape=(size, len(self.word_vocab))))
             cr, cc, cw = self._block_weights(c_rows, c_cols, self.char_idf)
             rows = np.concatenate([wr, cr])
             order = np.argsort(rows, kind="stable")
@@ -256,22 +302,34 @@ class IntentModel:
         """Calibrated class probabilities (softmax of logits / temperature)."""
         return softmax(self.logits(texts), self.temperature)
 
+    def scored(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(calibrated probabilities, scope scores) of ``texts``: what :meth:`predict` decides on,
+        the scope score computed from exactly the signals its rule weighs (:func:`scope_scores`)."""
+        import numpy as np
+
+        tokens: list[list[str]] | None = [] if self.oos_weights else None
+        neighbours = self.neighbours() if self.weighs_neighbours() else None
+        vectors: list | None = [] if neighbours is not None else None
+        probs = softmax(self.logits(texts, tokens, vectors), self.temperature)
+        text = None
+        if tokens is not None:
+            from agentops_cli.nlp.intent_scope import text_signals
+
+            predicted = probs.argmax(axis=1).tolist() if len(probs) else []
+            stacked = stacked_vectors(vectors, len(self.word_vocab))
+            text = text_signals(tokens, predicted, self.scope(), stacked, neighbours)
+        return probs, (scope_scores(probs, text, self.oos_weights) if len(probs) else np.empty(0))
+
     def predict(self, texts: Sequence[str], top_k: int = 3) -> list[Prediction]:
         """Best label per text; a scope score (:func:`scope_scores`) below ``oos_threshold``, or the
         OOS class itself → out of scope. ``confidence`` stays the top-1 probability either way."""
         import numpy as np
 
-        tokens: list[list[str]] | None = [] if self.oos_weights else None
-        probs = softmax(self.logits(texts, tokens), self.temperature)
+        probs, scores = self.scored(texts)
         k = min(top_k, probs.shape[1])
         order = np.argsort(-probs, axis=1, kind="stable")[:, :k]
         best = probs[np.arange(len(probs)), order[:, 0]] if len(probs) else np.empty(0)
-        text = None
-        if tokens is not None:
-            from agentops_cli.nlp.intent_scope import text_signals
-
-            text = text_signals(tokens, order[:, 0].tolist() if len(probs) else [], self.scope())
-        scope = scope_scores(probs, text, self.oos_weights).tolist()
+        scope = scores.tolist()
         labels, oos_label, threshold = self.labels, self.oos_label, self.oos_threshold
         results: list[Prediction] = []
         for row, idx, confidence, score in zip(probs, order.tolist(), best.tolist(), scope, strict=True):
@@ -288,7 +346,18 @@ class IntentModel:
         return results
 
     # -- persistence --------------------------------------------------------------------------------
-    _ARRAYS = ("word_idf", "char_idf", "coef", "intercept", "word_in_scope", "word_intents")
+    _ARRAYS = (
+        "word_idf",
+        "char_idf",
+        "coef",
+        "intercept",
+        "word_in_scope",
+        "word_intents",
+        "knn_data",
+        "knn_indices",
+        "knn_indptr",
+        "knn_intents",
+    )
 
     def save(self, path: Path) -> None:
         """Write an ``.npz``: numpy arrays plus a JSON header, never pickle.
@@ -304,6 +373,9 @@ class IntentModel:
             arrays["word_in_scope"] = np.zeros(0, dtype=bool)
         if arrays["word_intents"] is None:
             arrays["word_intents"] = np.zeros((0, 2), dtype=np.int64)
+        for name in ("knn_data", "knn_indices", "knn_indptr", "knn_intents"):
+            if arrays[name] is None:  # no neighbours kept: stored empty
+                arrays[name] = np.zeros(0, dtype=np.float32 if name == "knn_data" else np.int64)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
         try:
@@ -331,12 +403,25 @@ class IntentModel:
             model.word_intents if model.word_intents is not None else ()
         ):
             raise ValueError(f"{path}: the scope rule weighs class coverage but has no word_intents")
+        if model.weighs_neighbours() and model.neighbours() is None:
+            raise ValueError(f"{path}: the scope rule weighs neighbour signals but has no training rows")
         return model
 
 
 # Index in ``oos_weights`` ([bias, *one weight per scope_signals column]) of the class coverage
 # (column 3 of :func:`scope_signals`).
 CLASS_COVERAGE_WEIGHT = 4
+# Weights up to the typo coverage's ([bias, 6 columns]): a longer rule weighs a neighbour signal.
+NEIGHBOUR_WEIGHTS = 7
+
+
+def stacked_vectors(vectors: list | None, width: int) -> Any:
+    """The chunks :meth:`IntentModel.logits` collected as one CSR matrix (``None`` without)."""
+    if vectors is None:
+        return None
+    import scipy.sparse as sp
+
+    return sp.vstack(vectors, format="csr") if vectors else sp.csr_matrix((0, width), dtype="float32")
 
 
 def scope_signals(probs: np.ndarray, text: np.ndarray | Sequence[float] | None) -> np.ndarray:
@@ -351,9 +436,9 @@ def scope_signals(probs: np.ndarray, text: np.ndarray | Sequence[float] | None) 
 
     top = np.clip(probs.max(axis=1) if len(probs) else np.empty(0), 1e-6, 1 - 1e-6)
     neg_entropy = (probs * np.log(np.clip(probs, 1e-12, None))).sum(axis=1)
-    extra = np.zeros((len(top), 4))
-    if text is not None:
-        given = np.asarray(text, dtype=np.float64).reshape(len(top), -1)
+    given = None if text is None else np.asarray(text, dtype=np.float64).reshape(len(top), -1)
+    extra = np.zeros((len(top), max(4, given.shape[1] if given is not None else 0)))
+    if given is not None:
         extra[:, : given.shape[1]] = given
     return np.column_stack([np.log(top / (1 - top)), extra[:, 0], neg_entropy, extra[:, 1:]])
 

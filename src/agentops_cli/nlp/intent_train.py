@@ -50,6 +50,7 @@ from agentops_cli.nlp.intent import (
     IntentModel,
     scope_scores,
     softmax,
+    stacked_vectors,
     word_tokens,
 )
 from agentops_cli.nlp.intent_vectors import (
@@ -496,7 +497,7 @@ def _oof_logits(
     codes = label_codes(labels)[1]  # folds depend only on which rows share a label
     folds = int(min(CV_FOLDS, np.bincount(codes).min()))
     out = np.full((len(labels), len(classes)), np.nan)
-    cover = np.zeros((len(labels), len(scope.TEXT_SIGNALS)))
+    cover = np.zeros((len(labels), scope.signal_width()))
     copies: list[tuple[np.ndarray, np.ndarray]] = []
     if folds < 2:
         return out, cover, None
@@ -545,19 +546,48 @@ def _heldout_signals(
     fit_rows, held_rows = rows
     oos_label, classes = label_set
     if not any(labels[i] == oos_label for i in held_rows):
-        return np.zeros((len(held_rows), len(scope.TEXT_SIGNALS))), None
+        return np.zeros((len(held_rows), scope.signal_width())), None
     words = _scope_words(corpus, scorer[0][0], fit_rows, labels, oos_label, classes)
+    # the held-out rows' neighbours: the scoring fit's own in-scope rows, never a held-out one
+    neighbours = _neighbours(corpus, scorer[0][0], fit_rows, labels, oos_label, classes)
+    held_vectors = tfidf(corpus.word, held_rows, scorer[0][0], np.float32) if neighbours is not None else None
     predicted = np.nan_to_num(logits, nan=0.0).argmax(axis=1) if len(held_rows) else np.empty(0, int)
-    cover = scope.text_signals([word_tokens(all_texts[i]) for i in held_rows], predicted.tolist(), words)
+    tokens = [word_tokens(all_texts[i]) for i in held_rows]
+    cover = scope.text_signals(tokens, predicted.tolist(), words, held_vectors, neighbours)
     sources = [int(i) for i in held_rows if labels[i] != oos_label]
     if params.noisy_weight <= 0 or not sources:
         return cover, None
     copies = [scope.typo_copy(all_texts[i], i) for i in sources]
-    tokens: list[list[str]] = []
+    tokens = []
+    vectors: list | None = [] if neighbours is not None else None
     scorer_model = _export(corpus, *scorer)  # the calibration fit as a saved model would score
-    copy_logits = _reordered(scorer_model.logits(copies, tokens), scorer_model.labels, classes)
-    copy_cover = scope.text_signals(tokens, copy_logits.argmax(axis=1).tolist(), words)
+    copy_logits = _reordered(scorer_model.logits(copies, tokens, vectors), scorer_model.labels, classes)
+    copy_vectors = stacked_vectors(vectors, len(scorer_model.word_vocab))
+    copy_cover = scope.text_signals(
+        tokens, copy_logits.argmax(axis=1).tolist(), words, copy_vectors, neighbours
+    )
     return cover, (copy_logits, copy_cover)
+
+
+def _neighbours(
+    corpus: Corpus,
+    vocabulary: Vocabulary,
+    rows: np.ndarray,
+    labels: Sequence[str],
+    oos_label: str,
+    classes: list[str],
+) -> scope.Neighbours | None:
+    """The :class:`~agentops_cli.nlp.intent_scope.Neighbours` of a fit on ``rows`` (its in-scope
+    rows' word TF-IDF in its own vocabulary, as the exported model keeps them), or ``None`` when
+    the rule does not use them (:func:`~agentops_cli.nlp.intent_scope.with_neighbours`)."""
+    if not scope.with_neighbours():
+        return None
+    in_scope = _in_scope_rows(rows, labels, oos_label)
+    index = {label: i for i, label in enumerate(classes)}
+    intents = np.fromiter((index[labels[i]] for i in in_scope), dtype=np.int64, count=len(in_scope))
+    return scope.Neighbours(
+        rows=tfidf(corpus.word, in_scope, vocabulary, np.float32), intents=intents, n_intents=len(classes)
+    )
 
 
 def _scope_arrays(
@@ -746,12 +776,16 @@ def _mark_scope_words(
 ) -> None:
     """Record which of the final model's words come from in-scope examples, and of which
     intents (its coverage words), when its out-of-scope rule weighs them."""
-    if not model.oos_weights:
+    if not model.oos_weights and not scope.NEIGHBOURS:
         return
     rows = np.arange(len(labels))
     model.word_in_scope, model.word_intents = _scope_arrays(
         corpus, vocabularies[0], rows, labels, oos_label, model.labels
     )
+    if model.weighs_neighbours() or scope.NEIGHBOURS:
+        neighbours = _neighbours(corpus, vocabularies[0], rows, labels, oos_label, model.labels)
+        if neighbours is not None:
+            model.set_neighbours(neighbours.rows, neighbours.intents)
 
 
 def _finish(
