@@ -37,7 +37,7 @@ import contextlib
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -402,11 +402,22 @@ def _noisy_rows(
 
 
 def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
-    """Temperature minimising the negative log-likelihood of the gold labels (golden-section search)."""
+    """Temperature minimising the negative log-likelihood of the gold labels (golden-section search).
+
+    Each of the 120 likelihoods is :func:`~agentops_cli.nlp.intent.softmax`'s arithmetic, in one
+    reused buffer and with only the gold column divided by its row sum: the same operations on
+    the same numbers, so the same bits (a test compares), at about half the CPU — this runs
+    after the last fit, on the training's critical path (0.27 s for 2,000 held-out rows × 77
+    intents)."""
+    rows = np.arange(len(gold))
+    work = np.empty(logits.shape, dtype=np.result_type(logits, 1.0))
 
     def nll(t: float) -> float:
-        probs = softmax(logits, t)
-        return float(-np.log(np.clip(probs[np.arange(len(gold)), gold], 1e-12, None)).mean())
+        z = np.divide(logits, t, out=work)
+        z -= z.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        gold_probs = z[rows, gold] / z.sum(axis=1)
+        return float(-np.log(np.clip(gold_probs, 1e-12, None)).mean())
 
     # Bounded below: on tiny, perfectly separable packs the likelihood keeps improving as the
     # temperature shrinks, which would report certainty (1.00) the data cannot support.
@@ -680,15 +691,8 @@ def _train(
             h_logits, h_cover, noisy = _oof_logits(corpus, texts, labels, classes, oos_label, params)
             vocabularies, fit = _fit_linear(corpus, np.arange(len(labels)), labels, params)
             model = _export(corpus, vocabularies, fit)
-            _finish(
-                model,
-                (h_logits, h_cover, noisy),
-                labels,
-                oos_label,
-                params,
-                f"{CV_FOLDS}-fold cross-validation",
-                len(texts),
-            )
+            calibrated = _calibrate((model.labels, oos_label), h_logits, h_cover, noisy, labels, params)
+            _finish(model, calibrated, oos_label, params, f"{CV_FOLDS}-fold cross-validation", len(texts))
             _mark_scope_words(model, corpus, vocabularies, labels, oos_label)
             return model
         fit_rows, held_rows = _holdout_split(labels, params)
@@ -723,24 +727,30 @@ def _train(
             key=lambda job: job[0].child is None,
         ):
             fit.submit(corpus.features(rows, vocabulary), [all_labels[i] for i in rows], params)
+        # Everything the held-out rows decide (their features, logits and text signals, the
+        # temperature and the out-of-scope rule) needs the calibration fit only: done before the
+        # final fit is collected, it overlaps that fit whenever the calibration fit ends first.
+        # The final model's classes are ``classes`` (the sorted labels of its rows).
+        h_features = corpus.features(held_rows, first_vocabularies)  # while the children fit
         calibration_fit = calibration.result()
-        h_logits = _in_order(calibration_fit, corpus.features(held_rows, first_vocabularies), classes)
+        h_logits = _in_order(calibration_fit, h_features, classes)
+        h_cover, noisy = _heldout_signals(
+            (corpus, all_texts),
+            (fit_rows, held_rows),
+            (first_vocabularies, calibration_fit),
+            all_labels,
+            (oos_label, classes),
+            h_logits,
+            params,
+        )
+        h_labels = [all_labels[i] for i in held_rows]
+        calibrated = _calibrate((classes, oos_label), h_logits, h_cover, noisy, h_labels, params)
         model = _export(corpus, vocabularies, final.result())
     except BaseException:  # an error or Ctrl-C: no orphaned child process
         calibration.cancel()
         final.cancel()
         raise
-    h_cover, noisy = _heldout_signals(
-        (corpus, all_texts),
-        (fit_rows, held_rows),
-        (first_vocabularies, calibration_fit),
-        all_labels,
-        (oos_label, classes),
-        h_logits,
-        params,
-    )
-    h_labels = [all_labels[i] for i in held_rows]
-    _finish(model, (h_logits, h_cover, noisy), h_labels, oos_label, params, source, len(all_labels))
+    _finish(model, calibrated, oos_label, params, source, len(all_labels))
     _mark_scope_words(model, corpus, vocabularies, all_labels, oos_label)
     return model
 
@@ -788,58 +798,72 @@ def _mark_scope_words(
             model.set_neighbours(neighbours.rows, neighbours.intents)
 
 
+@dataclass
+class Calibration:
+    """What the held-out rows set in a model (:func:`_calibrate`): its temperature, out-of-scope
+    rule and held-out figures (``meta``). Its own object, not the model's fields: it is computed
+    from the calibration fit alone, before the final model exists (:func:`_train`)."""
+
+    temperature: float = 1.0
+    oos_weights: list[float] = field(default_factory=list)
+    oos_threshold: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
 def _finish(
     model: IntentModel,
-    heldout: tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None],
-    h_labels: list[str],
+    calibrated: Calibration,
     oos_label: str,
     params: TrainParams,
     source: str,
     n_examples: int,
 ) -> None:
-    """Calibrate the final model on held-out (logits, text signals, typo'd copies' logits and
-    text signals or ``None``) and record how it was made."""
+    """Give the final model its calibration (:func:`_calibrate`) and record how it was made."""
     model.oos_label = oos_label
-    _calibrate(model, *heldout, h_labels, params)
+    model.temperature = calibrated.temperature
+    model.oos_weights, model.oos_threshold = calibrated.oos_weights, calibrated.oos_threshold
     model.meta = {
         "engine": ENGINE_VERSION,
         "n_examples": n_examples,
         "n_labels": len(model.labels),
         "n_features": int(model.coef.shape[0]),
         "calibrated_on": source,
-        **model.meta,
+        **calibrated.meta,
         "params": params.__dict__,
     }
 
 
 def _calibrate(
-    model: IntentModel,
+    label_set: tuple[list[str], str],
     h_logits: np.ndarray,
     h_cover: np.ndarray,
     noisy: tuple[np.ndarray, np.ndarray] | None,
     h_labels: list[str],
     params: TrainParams,
-) -> None:
+) -> Calibration:
     """Fit the temperature (real held-out rows only) and the out-of-scope rule
     (:mod:`agentops_cli.nlp.intent_scope`, the typo'd copies ``noisy`` joining its weights' fit)
-    on held-out logits and text signals; record the figures."""
-    classes, oos_label = model.labels, model.oos_label
+    on held-out logits (columns in ``label_set`` = (the final model's classes, the out-of-scope
+    label) order) and text signals, with the figures to record."""
+    classes, oos_label = label_set
+    calibrated = Calibration()
     scored = ~np.isnan(h_logits).any(axis=1)
     h_logits, h_cover, gold = h_logits[scored], h_cover[scored], np.array(h_labels, dtype=object)[scored]
     index = {label: i for i, label in enumerate(classes)}
     gold_idx = np.array([index.get(g, -1) for g in gold], dtype=int)
     is_oos = gold == oos_label
     scorable = (gold_idx >= 0) & ~is_oos
-    model.temperature = fit_temperature(h_logits[scorable], gold_idx[scorable]) if scorable.any() else 1.0
+    if scorable.any():
+        calibrated.temperature = fit_temperature(h_logits[scorable], gold_idx[scorable])
     if not len(gold):
-        model.meta = {
+        calibrated.meta = {
             "heldout_accuracy": None,
             "heldout_accuracy_no_reject": None,
             "heldout_oos_recall": None,
             "heldout_oos_rows": 0,
         }
-        return
-    probs = softmax(h_logits, model.temperature)
+        return calibrated
+    probs = softmax(h_logits, calibrated.temperature)
     top = probs.argmax(axis=1)
     predicted_oos = np.array([classes[i] == oos_label for i in top])
     in_correct = (top == gold_idx)[~is_oos]
@@ -850,17 +874,18 @@ def _calibrate(
         predicted_oos,
         in_correct,
         params.max_accuracy_drop,
-        noisy=_noisy_rows(noisy, model.temperature),
+        noisy=_noisy_rows(noisy, calibrated.temperature),
         noisy_weight=params.noisy_weight,
         rule=params.threshold_rule,
         target_recall=params.target_oos_recall,
     )
-    model.oos_weights, model.oos_threshold = weights, threshold
+    calibrated.oos_weights, calibrated.oos_threshold = weights, threshold
     n_oos = int(is_oos.sum())
     caught = int((is_oos & (predicted_oos | (scope_scores(probs, h_cover, weights) < threshold))).sum())
-    model.meta = {
+    calibrated.meta = {
         "heldout_accuracy": stats["accuracy"],
         "heldout_accuracy_no_reject": round(float(in_correct.mean()), 4) if len(in_correct) else None,
         "heldout_oos_recall": round(caught / n_oos, 4) if n_oos else None,
         "heldout_oos_rows": n_oos,
     }
+    return calibrated
