@@ -231,6 +231,117 @@ def oos_speed(n_rows: int = 10_000, repeats: int = 2) -> dict[str, object]:
     return out
 
 
+# The training steps ``stages`` times, by name (each only where the measured checkout has it: the
+# ``--src`` of an older commit may lack some) — CPU of this process inside each.
+STAGES = (
+    ("Corpus", "of", "count the texts (tokenise, clean)"),
+    ("Corpus", "vocabularies", "vocabularies"),
+    ("Corpus", "features", "TF-IDF features"),
+    ("BackgroundFit", "submit", "hand the problems to the children"),
+    ("BackgroundFit", "result", "collect the fits"),
+    ("", "_heldout_signals", "held-out text signals"),
+    ("", "fit_temperature", "temperature"),
+    ("", "_calibrate", "temperature + scope rule"),
+    ("", "_export", "export the model"),
+)
+
+
+def stages(src: Path, repeats: int = 3, n_rows: int = 10_000) -> dict[str, object]:
+    """Where a 10,000-real-row training's CPU goes, with the engine at ``src`` (another
+    checkout's ``src`` for an A/B: ``git worktree add /tmp/old COMMIT``): per repeat, the wall
+    time, this process's CPU per step (:data:`STAGES`), each fit child's CPU (``os.wait4``: its
+    imports, fit and exit included) and — outside the timing, from the problems handed to the
+    children — liblinear's pass count for each fit, which decides most of the fits' CPU."""
+    sys.path.insert(0, str(src))
+    from agentops_cli.nlp import intent_fit_worker, intent_train
+
+    rows, _ = clinc77_rows(n_rows)
+    spent: dict[str, float] = {}
+    children: dict[int, float] = {}
+    problems: list[tuple[object, object, object]] = []
+
+    def timed(owner, name: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - started
+
+        setattr(owner, name, wrapper)
+
+    for owner_name, name, _ in STAGES:
+        owner = getattr(intent_train, owner_name) if owner_name else intent_train
+        if hasattr(owner, name):
+            timed(owner, name)
+    collect = intent_train.BackgroundFit.result
+
+    def result(fit):  # the child's own rusage, before Popen.wait reaps it
+        if fit.child is not None and fit.child.returncode is None:
+            _, status, usage = os.wait4(fit.child.pid, 0)
+            fit.child.returncode = os.waitstatus_to_exitcode(status)
+            children[fit.problem[0].shape[0]] = usage.ru_utime + usage.ru_stime
+        return collect(fit)
+
+    intent_train.BackgroundFit.result = result
+    save_problem = intent_fit_worker.save_problem
+
+    def keep_problem(path, features, codes, params):
+        problems.append((features, codes, params))
+        save_problem(path, features, codes, params)
+
+    intent_fit_worker.save_problem = keep_problem
+    runs = []
+    for _ in range(repeats):
+        spent.clear(), children.clear(), problems.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
+        intent_train.train_intent_model([t for t, _ in rows], [lab for _, lab in rows])
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        runs.append(
+            {
+                "wall_s": wall,
+                "cpu_s": cpu,
+                **{f"cpu_{name}_s": value for name, value in spent.items()},
+                **{f"child_cpu_{n}_rows_s": value for n, value in sorted(children.items())},
+                "load_avg_1min": os.getloadavg()[0],
+            }
+        )
+    passes = {
+        f"{features.shape[0]}_rows": _passes(features, codes, params) for features, codes, params in problems
+    }
+    keys = sorted({key for run in runs for key in run})
+    return {
+        "src": str(src),
+        "rows": n_rows,
+        "repeats": repeats,
+        "median": {key: round(statistics.median(run[key] for run in runs if key in run), 3) for key in keys},
+        "liblinear_passes": passes,
+    }
+
+
+def _passes(features, codes, params) -> int:
+    """liblinear's pass count for one fit problem (the engine's settings, refitted here)."""
+    import warnings
+
+    from sklearn.svm import LinearSVC
+
+    svm = LinearSVC(
+        C=params.C,
+        multi_class=params.multi_class,
+        loss=params.loss,
+        tol=params.tol,
+        max_iter=params.max_iter,
+        class_weight="balanced",
+        random_state=params.seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        svm.fit(features, codes)
+    return int(svm.n_iter_)
+
+
 def memory(n_rows: int, source: str = "synthetic") -> dict[str, float]:
     """``train_pack`` in a child process, so its peak RSS is the training's own."""
     out = subprocess.run(
@@ -302,7 +413,10 @@ def cross_validate(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "what", nargs="?", default="all", choices=["speed", "memory", "cv", "oos_speed", "all", "_child"]
+        "what",
+        nargs="?",
+        default="all",
+        choices=["speed", "memory", "cv", "oos_speed", "stages", "all", "_child"],
     )
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("--source", default="synthetic", choices=["synthetic", "clinc77"])
@@ -317,6 +431,9 @@ def main(argv: list[str] | None = None) -> int:
         help="cv only: another multi-class SVM",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "intent_train.json")
+    parser.add_argument("--src", type=Path, default=ROOT / "src", help="stages only: the engine to measure")
+    parser.add_argument("--label", default="this checkout", help="stages only: the key of its results")
+    parser.add_argument("--repeats", type=int, default=3, help="stages only")
     args = parser.parse_args(argv)
     if args.loss and (args.multi_class or "crammer_singer") != "ovr":
         parser.error("--loss applies to one-vs-rest SVMs only: add --multi-class ovr")
@@ -346,6 +463,16 @@ def main(argv: list[str] | None = None) -> int:
         result["command"], command = previous_command, result["command"]
         result["oos_speed_10k_clinc77"] = {**oos_speed(), "command": "nice -n 10 " + command}
         print(json.dumps(result["oos_speed_10k_clinc77"]))
+    if args.what == "stages" and CLINC.is_file():
+        result["command"], command = previous_command, result["command"]
+        measured = stages(args.src.resolve(), args.repeats)
+        stage_results = result.setdefault("stages_10k_clinc77", {})
+        src = "" if args.src.resolve() == (ROOT / "src").resolve() else f" --src {args.src}"
+        stage_results[args.label] = {
+            **measured,
+            "command": f"nice -n 10 {command} --repeats {args.repeats}{src} --label '{args.label}'",
+        }
+        print(json.dumps(stage_results[args.label]))
     if args.what in ("memory", "all"):
         result["memory_100k"] = memory(100_000)
     if args.what in ("cv", "all"):
