@@ -9,9 +9,12 @@ Steps, each for a reason:
 2. A linear SVM (liblinear, class-balanced weights): as accurate as the multinomial logistic
    regression it replaced on CLINC150 and a 77-intent pack (cross-validated), at about a third
    of its training time. Crammer–Singer's joint multi-class SVM rather than one SVM per intent
-   since intent-v10 (+0.26 points in cross-validation, see :class:`TrainParams`). Capped at 5
-   liblinear passes, tolerance 0.1 (noisy packs never converge and would spend every pass up
-   to the cap) (:func:`fit_svm`).
+   since intent-v10 (+0.26 points in cross-validation, see :class:`TrainParams`), tolerance
+   0.1. ``max_iter`` (5 passes) caps one-vs-rest fits only: liblinear's Crammer–Singer solver
+   never receives it (scikit-learn passes it to the other solvers) and runs until the
+   tolerance is met, so its pass count — most of the training time — moves with the data:
+   one changed row of a 10,000-row pack took the calibration fit from 32 to 38 passes
+   (:func:`fit_svm`; docs/benchmarks.md, "Intent training").
 3. Calibration on held-out predictions: a stratified hold-out split of the pack (or a given
    validation set) is scored by a model trained without it; one temperature fitted there
    turns the SVM margins into calibrated probabilities — the ``confidence`` a support lead
@@ -112,6 +115,8 @@ class TrainParams:
     noisy in-scope queries rejected, recall 0.76 → 0.745; 0.5 and 1 drop the recall to ~0.67.
     ``threshold_rule`` / ``target_oos_recall``: how the threshold spends ``max_accuracy_drop``
     (:func:`tune_threshold`); ``"sum"`` kept, no alternative better across pools.
+    ``max_iter``: one-vs-rest fits only (the Crammer–Singer solver ignores it, see the module
+    docstring); it stays a field, and its value, so that cached models keep their key.
     """
 
     C: float = 1.0
@@ -229,10 +234,11 @@ def fit_coded_svm(features, codes: np.ndarray, params: TrainParams) -> LinearFit
 
     Why not split the classes over threads (liblinear releases the GIL): every liblinear in the
     process shares one random generator, re-seeded by each fit and drawn from to shuffle the
-    rows on every pass. Two fits at once race on it, and with passes capped (``max_iter``) the
-    result then depends on the interleaving — the same pack would train to different models.
+    rows on every pass. Two fits at once race on it, and the result then depends on the
+    interleaving — the same pack would train to different models.
     (Two fits in two *processes* do not share it: see :class:`BackgroundFit`.)
-    Capped passes on noisy packs: liblinear then warns it "failed to converge", though accuracy
+    Capped passes (one-vs-rest: ``max_iter``; the Crammer–Singer solver ignores it and stops at
+    ``tol`` only) on noisy packs: liblinear then warns it "failed to converge", though accuracy
     had stopped moving long before (tol 1e-2 / 100 passes measured equal): silenced here, where
     it also runs in the worker processes.
     """
@@ -727,8 +733,10 @@ def _train(
         # (measured: CLINC150 validation OOS recall 0.73 but test 0.57 when vectorised together).
         first_vocabularies = corpus.vocabularies(fit_rows, params)
         vocabularies = corpus.vocabularies(all_rows, params)
-        # The final fit, the longer one, is handed over first when a child waits for it; a fit
-        # without a child runs on submit, so the one with a child must not wait behind it.
+        # The final fit (more rows) is handed over first when a child waits for it — though the
+        # calibration fit, with fewer rows, often needs more liblinear passes and ends last (10,000
+        # real rows: 38 passes against 23). A fit without a child runs on submit, so the one with
+        # a child must not wait behind it.
         for fit, rows, vocabulary in sorted(
             [(final, all_rows, vocabularies), (calibration, fit_rows, first_vocabularies)],
             key=lambda job: job[0].child is None,
