@@ -667,7 +667,10 @@ def stages_table(stages: dict) -> list[str]:
             lambda r: pair(r, "liblinear_passes"),
         ),
         row("fit children's CPU (imports, fit, exit): calibration / final", children),
-        row("a worker-like process's exit: interpreter teardown / `os._exit`", exits),
+        row(
+            "exit of a process with the worker's imports: interpreter teardown / `os._exit` (the worker's end since stop 30)",
+            exits,
+        ),
     ]
     for key, name in STAGE_ROWS:
         lines.append(
