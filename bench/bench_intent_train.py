@@ -318,6 +318,13 @@ def stages(src: Path, repeats: int = 3, n_rows: int = 10_000) -> dict[str, objec
         "repeats": repeats,
         "median": {key: round(statistics.median(run[key] for run in runs if key in run), 3) for key in keys},
         "liblinear_passes": passes,
+        # the same problems with another liblinear seed: how much the pass count moves on its own
+        "liblinear_passes_seeds_1_to_4": {
+            f"{features.shape[0]}_rows": [
+                _passes(features, codes, replace(params, seed=seed)) for seed in range(1, 5)
+            ]
+            for features, codes, params in problems
+        },
         "worker_exit_cpu_s": {how: _exit_cpu(src, how, repeats + 2) for how in ("interpreter", "os._exit")},
     }
 
@@ -601,9 +608,9 @@ Message cleaning (`nlp/clean.py`, merged after stop 28) changed one of the pack'
 which dropped 2 of 38,915 feature columns and took the calibration fit (8,003 rows) from 32 to 38
 passes; the final fit (10,000 rows) went from 24 to 23. The calibration fit now ends last, and the
 training waits for it. The pass count is that sensitive to any change: the same two problems fitted
-with `random_state` 1–4 instead of 13 took 30–43 passes (calibration fit) and 23–31 (final fit),
-the stop-28 rows and today's alike, so a 10,000-row pack's training time moves by about ±20 % with
-its rows alone; 8.1 s was the fast side of that spread. What the fit children are handed did not
+with liblinear's seed 1–4 instead of 13 took 30–43 passes (calibration fit) and 23–31 (final fit),
+the stop-28 rows and today's alike (table), so a 10,000-row pack's training time moves by about
+±20 % with its rows alone; 8.1 s was the fast side of that spread. What the fit children are handed did not
 change (canonical float64 CSR with sorted int32 indices, a test checks it; 958,726 vs 958,706
 non-zeros); they are started with exec, so no copy of the parent's heap or of the cleaner's cache
 reaches them; the intent-v13/v14 scope signals and typo'd copies cost nothing on a pack without
@@ -615,7 +622,7 @@ pack, CLINC150 calibrated on val, the 10k pack + 100 out-of-scope rows, and a 1,
 - each fit child ends with `os._exit` once its result is written: the interpreter's orderly
   teardown of scikit-learn's ~1,200 modules cost CPU the parent waited for (worker exit below);
 - the temperature's 120 likelihoods reuse one buffer and divide only the gold entries (the same
-  bits, a test compares; 0.27 → 0.23 s CPU here: the exponentials are most of it);
+  bits, a test compares; about a third less CPU: the exponentials are most of it);
 - the held-out features are built while the children fit, and the temperature and scope rule are
   fitted as soon as the calibration fit is back, before the final fit is collected — they overlap
   the final fit whenever the calibration fit ends first (on this pack it ends last).
@@ -655,6 +662,11 @@ def stages_table(stages: dict) -> list[str]:
         keys = sorted((k for k in median if k.startswith("child_cpu_")), key=lambda k: int(k.split("_")[2]))
         return " / ".join(f"{median[k]:.2f}" for k in keys)
 
+    def seeds(run: dict) -> str:
+        found = run.get("liblinear_passes_seeds_1_to_4") or {}
+        ordered = [found[k] for k in sorted(found, key=lambda k: int(k.split("_")[0]))]
+        return " / ".join(", ".join(map(str, passes)) for passes in ordered) or "—"
+
     def exits(run: dict) -> str:
         found = run.get("worker_exit_cpu_s")
         return f"{found['interpreter']:.2f} / {found['os._exit']:.2f}" if found else "—"
@@ -666,9 +678,11 @@ def stages_table(stages: dict) -> list[str]:
             "liblinear passes: calibration fit (8,003 rows) / final fit",
             lambda r: pair(r, "liblinear_passes"),
         ),
+        row("the same fits with liblinear's seed 1, 2, 3, 4 instead of 13: passes", seeds),
         row("fit children's CPU (imports, fit, exit): calibration / final", children),
         row(
-            "exit of a process with the worker's imports: interpreter teardown / `os._exit` (the worker's end since stop 30)",
+            "exit of a process with the worker's imports: interpreter teardown / `os._exit` "
+            "(the worker's end since stop 30)",
             exits,
         ),
     ]
