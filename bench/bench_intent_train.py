@@ -9,8 +9,11 @@ and what out-of-scope rejection costs a pack that has no out-of-scope examples.
 - ``cv``: a pack without out-of-scope data: 77 CLINC150 in-scope intents (train + val rows,
   read in place from ../shared), k-fold cross-validation; per fold, accuracy of the model
   with and without its out-of-scope threshold on the held-out fold.
+- ``stages``: where the 10,000-real-row training's CPU goes — per step, per fit child, and
+  liblinear's pass count per fit — for this checkout or another one's ``--src`` (an A/B).
 
     .venv/bin/python bench/bench_intent_train.py [speed|memory|cv|all] [--out bench/results/intent_train.json]
+    .venv/bin/python bench/bench_intent_train.py stages [--src OTHER/src --label NAME] [--repeats N]
 
 Targets (issue 21): ≤ 8 s per 10k rows, ≤ 1 GB at 100k rows, ≥ 5,000 queries/s warm,
 rejection cost ≤ 1 point without out-of-scope data.
@@ -622,7 +625,8 @@ pack, CLINC150 calibrated on val, the 10k pack + 100 out-of-scope rows, and a 1,
 - each fit child ends with `os._exit` once its result is written: the interpreter's orderly
   teardown of scikit-learn's ~1,200 modules cost CPU the parent waited for (worker exit below);
 - the temperature's 120 likelihoods reuse one buffer and divide only the gold entries (the same
-  bits, a test compares; about a third less CPU: the exponentials are most of it);
+  bits, a test compares): 0.30 → 0.22 s CPU on this pack's 1,997 × 77 held-out logits, the two
+  versions timed alternately 10 times in one process (the exponentials are most of what is left);
 - the held-out features are built while the children fit, and the temperature and scope rule are
   fitted as soon as the calibration fit is back, before the final fit is collected — they overlap
   the final fit whenever the calibration fit ends first (on this pack it ends last).
@@ -630,8 +634,10 @@ pack, CLINC150 calibrated on val, the 10k pack + 100 out-of-scope rows, and a 1,
 Left as they are: the fits (the model must not change) and each child's scikit-learn import
 (~1.3 s CPU on a quiet machine; `scipy.stats`, imported by `sklearn.utils.fixes`, is over half of
 it), which overlaps the counting. Figures per checkout, CPU seconds, median of the repeats, measured
-one after the other on the shared 2-core machine (wall times there mean little: compare CPU;
-`git worktree add /tmp/old 069ced6a`, then `stages --src /tmp/old/src --label …`):"""
+one after the other on the shared 2-core machine (`git worktree add /tmp/old 069ced6a`, then
+`stages --src /tmp/old/src --label …`). Wall times there mean little, and at load ~5 even the
+children's CPU moves by ±0.7 s between runs — more than the ~0.5 s the exit saves each child, which
+the exit row measures on its own:"""
 
 STAGE_ROWS = (
     ("of", "this process: count the texts (tokenise, clean)"),
