@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 import tracemalloc
 from collections import Counter
 from pathlib import Path
@@ -12,14 +13,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agentops_cli.nlp import intent_train
-from agentops_cli.nlp.intent import char_ngrams, word_ngrams
+from agentops_cli.nlp import intent_fit_worker, intent_train
+from agentops_cli.nlp.intent import char_ngrams, softmax, word_ngrams
 from agentops_cli.nlp.intent_fit_worker import load_fit, main, save_problem
 from agentops_cli.nlp.intent_train import (
     BackgroundFit,
     Corpus,
     TrainParams,
     fit_svm,
+    gold_log_loss,
     label_codes,
     train_intent_model,
 )
@@ -583,9 +585,52 @@ def test_the_fit_child_does_not_inherit_the_serves_metrics_directory(
     monkeypatch.setenv("AGENTOPS_MARKER_FOR_THE_CHILD", "kept")
     fit = BackgroundFit().start(10)
     try:
-        environ = Path(f"/proc/{fit.child.pid}/environ").read_bytes().split(b"\0")
+        # Until the child has exec'd the worker, /proc shows the environment it was forked with.
+        proc, deadline = Path(f"/proc/{fit.child.pid}"), time.monotonic() + 30
+        while intent_fit_worker.__name__.encode() not in (proc / "cmdline").read_bytes().split(b"\0")[:3]:
+            assert time.monotonic() < deadline, "the fit child never started the worker"
+            time.sleep(0.01)
+        environ = (proc / "environ").read_bytes().split(b"\0")
     finally:
         fit.cancel()
     names = {entry.split(b"=", 1)[0] for entry in environ}
     assert b"AGENTOPS_MARKER_FOR_THE_CHILD" in names and b"PYTHONPATH" in names
     assert b"PROMETHEUS_MULTIPROC_DIR" not in names
+
+
+def test_the_children_are_handed_canonical_float64_csr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What liblinear reads as it comes: float64 values, int32 column indices sorted and without
+    duplicates per row — nothing for scikit-learn to convert or sort in the child."""
+    texts, labels = _pack(30)
+    _background(monkeypatch)
+    handed: list = []
+    original = intent_fit_worker.save_problem
+
+    def spy(path: Path, features, codes: np.ndarray, params: TrainParams) -> None:
+        handed.append(features)
+        original(path, features, codes, params)
+
+    monkeypatch.setattr(intent_fit_worker, "save_problem", spy)
+    train_intent_model(texts, labels)
+    assert len(handed) == 2  # the calibration fit's problem and the final fit's
+    for features in handed:
+        assert features.format == "csr" and features.has_canonical_format and features.has_sorted_indices
+        assert features.dtype == np.float64
+        assert features.indices.dtype == np.int32 and features.indptr.dtype == np.int32
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_temperatures_likelihood_is_the_softmax_one_bit_for_bit(dtype: type) -> None:
+    """``gold_log_loss`` (one reused buffer, gold entries only) gives exactly the likelihood of
+    the whole :func:`softmax`, so the golden-section search takes the same steps and every
+    model keeps the temperature it had."""
+    rng = np.random.default_rng(5)
+    rows = np.arange(300)
+    for scale in (0.05, 1.0, 40.0):  # 40: most probabilities underflow to 0 and are clipped
+        logits = (rng.normal(size=(300, 12)) * scale).astype(dtype)
+        gold = rng.integers(0, 12, 300)
+        work = np.empty(logits.shape, dtype=np.result_type(logits, 1.0))
+        for t in np.exp(np.linspace(np.log(0.05), np.log(5.0), 40)).tolist():
+            probs = softmax(logits, t)
+            expected = float(-np.log(np.clip(probs[rows, gold], 1e-12, None)).mean())
+            assert gold_log_loss(logits, (rows, gold), t, work) == expected

@@ -137,4 +137,8 @@ def main(argv: list[str] | None = None, ready=None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover - run as a child process; main() is tested in-process
-    raise SystemExit(main())
+    # os._exit, not SystemExit: the result file is written and closed by now, and the parent waits
+    # for this process to end. The interpreter's orderly teardown of scikit-learn's ~1,200 modules
+    # measured ~0.5 s of CPU per child — on the training's critical path, for nothing (the child
+    # holds no other resource: its folder is the parent's, its stdout and stderr go nowhere).
+    os._exit(main())

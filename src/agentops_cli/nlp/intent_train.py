@@ -9,9 +9,12 @@ Steps, each for a reason:
 2. A linear SVM (liblinear, class-balanced weights): as accurate as the multinomial logistic
    regression it replaced on CLINC150 and a 77-intent pack (cross-validated), at about a third
    of its training time. Crammer–Singer's joint multi-class SVM rather than one SVM per intent
-   since intent-v10 (+0.26 points in cross-validation, see :class:`TrainParams`). Capped at 5
-   liblinear passes, tolerance 0.1 (noisy packs never converge and would spend every pass up
-   to the cap) (:func:`fit_svm`).
+   since intent-v10 (+0.26 points in cross-validation, see :class:`TrainParams`), tolerance
+   0.1. ``max_iter`` (5 passes) caps one-vs-rest fits only: liblinear's Crammer–Singer solver
+   never receives it (scikit-learn passes it to the other solvers) and runs until the
+   tolerance is met, so its pass count — most of the training time — moves with the data:
+   one changed row of a 10,000-row pack took the calibration fit from 32 to 38 passes
+   (:func:`fit_svm`; docs/benchmarks.md, "Intent training").
 3. Calibration on held-out predictions: a stratified hold-out split of the pack (or a given
    validation set) is scored by a model trained without it; one temperature fitted there
    turns the SVM margins into calibrated probabilities — the ``confidence`` a support lead
@@ -37,7 +40,7 @@ import contextlib
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +115,8 @@ class TrainParams:
     noisy in-scope queries rejected, recall 0.76 → 0.745; 0.5 and 1 drop the recall to ~0.67.
     ``threshold_rule`` / ``target_oos_recall``: how the threshold spends ``max_accuracy_drop``
     (:func:`tune_threshold`); ``"sum"`` kept, no alternative better across pools.
+    ``max_iter``: one-vs-rest fits only (the Crammer–Singer solver ignores it, see the module
+    docstring); it stays a field, and its value, so that cached models keep their key.
     """
 
     C: float = 1.0
@@ -229,10 +234,11 @@ def fit_coded_svm(features, codes: np.ndarray, params: TrainParams) -> LinearFit
 
     Why not split the classes over threads (liblinear releases the GIL): every liblinear in the
     process shares one random generator, re-seeded by each fit and drawn from to shuffle the
-    rows on every pass. Two fits at once race on it, and with passes capped (``max_iter``) the
-    result then depends on the interleaving — the same pack would train to different models.
+    rows on every pass. Two fits at once race on it, and the result then depends on the
+    interleaving — the same pack would train to different models.
     (Two fits in two *processes* do not share it: see :class:`BackgroundFit`.)
-    Capped passes on noisy packs: liblinear then warns it "failed to converge", though accuracy
+    Capped passes (one-vs-rest: ``max_iter``; the Crammer–Singer solver ignores it and stops at
+    ``tol`` only) on noisy packs: liblinear then warns it "failed to converge", though accuracy
     had stopped moving long before (tol 1e-2 / 100 passes measured equal): silenced here, where
     it also runs in the worker processes.
     """
@@ -403,10 +409,11 @@ def _noisy_rows(
 
 def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
     """Temperature minimising the negative log-likelihood of the gold labels (golden-section search)."""
+    rows = np.arange(len(gold))
+    work = np.empty(logits.shape, dtype=np.result_type(logits, 1.0))
 
     def nll(t: float) -> float:
-        probs = softmax(logits, t)
-        return float(-np.log(np.clip(probs[np.arange(len(gold)), gold], 1e-12, None)).mean())
+        return gold_log_loss(logits, (rows, gold), t, work)
 
     # Bounded below: on tiny, perfectly separable packs the likelihood keeps improving as the
     # temperature shrinks, which would report certainty (1.00) the data cannot support.
@@ -420,6 +427,23 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
         else:
             lo = a
     return round(float(np.exp((lo + hi) / 2)), 4)
+
+
+def gold_log_loss(
+    logits: np.ndarray, gold: tuple[np.ndarray, np.ndarray], t: float, work: np.ndarray
+) -> float:
+    """Mean negative log of ``softmax(logits, t)`` at ``gold`` = (rows, their gold columns).
+
+    :func:`~agentops_cli.nlp.intent.softmax`'s arithmetic in the buffer ``work`` (``logits``'
+    shape), with only the gold entries divided by their row sums: the same operations on the
+    same numbers, so the same bits (a test compares), at ~40 % of the CPU. :func:`fit_temperature`
+    calls it 120 times after the last fit, on the training's critical path (0.27 s for 2,000
+    held-out rows × 77 intents with the whole softmax)."""
+    rows, columns = gold
+    z = np.divide(logits, t, out=work)
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    return float(-np.log(np.clip(z[rows, columns] / z.sum(axis=1), 1e-12, None)).mean())
 
 
 THRESHOLD_RULES = ("sum", "count", "target")
@@ -680,15 +704,8 @@ def _train(
             h_logits, h_cover, noisy = _oof_logits(corpus, texts, labels, classes, oos_label, params)
             vocabularies, fit = _fit_linear(corpus, np.arange(len(labels)), labels, params)
             model = _export(corpus, vocabularies, fit)
-            _finish(
-                model,
-                (h_logits, h_cover, noisy),
-                labels,
-                oos_label,
-                params,
-                f"{CV_FOLDS}-fold cross-validation",
-                len(texts),
-            )
+            calibrated = _calibrate((model.labels, oos_label), h_logits, h_cover, noisy, labels, params)
+            _finish(model, calibrated, oos_label, params, f"{CV_FOLDS}-fold cross-validation", len(texts))
             _mark_scope_words(model, corpus, vocabularies, labels, oos_label)
             return model
         fit_rows, held_rows = _holdout_split(labels, params)
@@ -716,31 +733,39 @@ def _train(
         # (measured: CLINC150 validation OOS recall 0.73 but test 0.57 when vectorised together).
         first_vocabularies = corpus.vocabularies(fit_rows, params)
         vocabularies = corpus.vocabularies(all_rows, params)
-        # The final fit, the longer one, is handed over first when a child waits for it; a fit
-        # without a child runs on submit, so the one with a child must not wait behind it.
+        # The final fit (more rows) is handed over first when a child waits for it — though the
+        # calibration fit, with fewer rows, often needs more liblinear passes and ends last (10,000
+        # real rows: 38 passes against 23). A fit without a child runs on submit, so the one with
+        # a child must not wait behind it.
         for fit, rows, vocabulary in sorted(
             [(final, all_rows, vocabularies), (calibration, fit_rows, first_vocabularies)],
             key=lambda job: job[0].child is None,
         ):
             fit.submit(corpus.features(rows, vocabulary), [all_labels[i] for i in rows], params)
+        # Everything the held-out rows decide (their features, logits and text signals, the
+        # temperature and the out-of-scope rule) needs the calibration fit only: done before the
+        # final fit is collected, it overlaps that fit whenever the calibration fit ends first.
+        # The final model's classes are ``classes`` (the sorted labels of its rows).
+        h_features = corpus.features(held_rows, first_vocabularies)  # while the children fit
         calibration_fit = calibration.result()
-        h_logits = _in_order(calibration_fit, corpus.features(held_rows, first_vocabularies), classes)
+        h_logits = _in_order(calibration_fit, h_features, classes)
+        h_cover, noisy = _heldout_signals(
+            (corpus, all_texts),
+            (fit_rows, held_rows),
+            (first_vocabularies, calibration_fit),
+            all_labels,
+            (oos_label, classes),
+            h_logits,
+            params,
+        )
+        h_labels = [all_labels[i] for i in held_rows]
+        calibrated = _calibrate((classes, oos_label), h_logits, h_cover, noisy, h_labels, params)
         model = _export(corpus, vocabularies, final.result())
     except BaseException:  # an error or Ctrl-C: no orphaned child process
         calibration.cancel()
         final.cancel()
         raise
-    h_cover, noisy = _heldout_signals(
-        (corpus, all_texts),
-        (fit_rows, held_rows),
-        (first_vocabularies, calibration_fit),
-        all_labels,
-        (oos_label, classes),
-        h_logits,
-        params,
-    )
-    h_labels = [all_labels[i] for i in held_rows]
-    _finish(model, (h_logits, h_cover, noisy), h_labels, oos_label, params, source, len(all_labels))
+    _finish(model, calibrated, oos_label, params, source, len(all_labels))
     _mark_scope_words(model, corpus, vocabularies, all_labels, oos_label)
     return model
 
@@ -788,58 +813,72 @@ def _mark_scope_words(
             model.set_neighbours(neighbours.rows, neighbours.intents)
 
 
+@dataclass
+class Calibration:
+    """What the held-out rows set in a model (:func:`_calibrate`): its temperature, out-of-scope
+    rule and held-out figures (``meta``). Its own object, not the model's fields: it is computed
+    from the calibration fit alone, before the final model exists (:func:`_train`)."""
+
+    temperature: float = 1.0
+    oos_weights: list[float] = field(default_factory=list)
+    oos_threshold: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
 def _finish(
     model: IntentModel,
-    heldout: tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None],
-    h_labels: list[str],
+    calibrated: Calibration,
     oos_label: str,
     params: TrainParams,
     source: str,
     n_examples: int,
 ) -> None:
-    """Calibrate the final model on held-out (logits, text signals, typo'd copies' logits and
-    text signals or ``None``) and record how it was made."""
+    """Give the final model its calibration (:func:`_calibrate`) and record how it was made."""
     model.oos_label = oos_label
-    _calibrate(model, *heldout, h_labels, params)
+    model.temperature = calibrated.temperature
+    model.oos_weights, model.oos_threshold = calibrated.oos_weights, calibrated.oos_threshold
     model.meta = {
         "engine": ENGINE_VERSION,
         "n_examples": n_examples,
         "n_labels": len(model.labels),
         "n_features": int(model.coef.shape[0]),
         "calibrated_on": source,
-        **model.meta,
+        **calibrated.meta,
         "params": params.__dict__,
     }
 
 
 def _calibrate(
-    model: IntentModel,
+    label_set: tuple[list[str], str],
     h_logits: np.ndarray,
     h_cover: np.ndarray,
     noisy: tuple[np.ndarray, np.ndarray] | None,
     h_labels: list[str],
     params: TrainParams,
-) -> None:
+) -> Calibration:
     """Fit the temperature (real held-out rows only) and the out-of-scope rule
     (:mod:`agentops_cli.nlp.intent_scope`, the typo'd copies ``noisy`` joining its weights' fit)
-    on held-out logits and text signals; record the figures."""
-    classes, oos_label = model.labels, model.oos_label
+    on held-out logits (columns in ``label_set`` = (the final model's classes, the out-of-scope
+    label) order) and text signals, with the figures to record."""
+    classes, oos_label = label_set
+    calibrated = Calibration()
     scored = ~np.isnan(h_logits).any(axis=1)
     h_logits, h_cover, gold = h_logits[scored], h_cover[scored], np.array(h_labels, dtype=object)[scored]
     index = {label: i for i, label in enumerate(classes)}
     gold_idx = np.array([index.get(g, -1) for g in gold], dtype=int)
     is_oos = gold == oos_label
     scorable = (gold_idx >= 0) & ~is_oos
-    model.temperature = fit_temperature(h_logits[scorable], gold_idx[scorable]) if scorable.any() else 1.0
+    if scorable.any():
+        calibrated.temperature = fit_temperature(h_logits[scorable], gold_idx[scorable])
     if not len(gold):
-        model.meta = {
+        calibrated.meta = {
             "heldout_accuracy": None,
             "heldout_accuracy_no_reject": None,
             "heldout_oos_recall": None,
             "heldout_oos_rows": 0,
         }
-        return
-    probs = softmax(h_logits, model.temperature)
+        return calibrated
+    probs = softmax(h_logits, calibrated.temperature)
     top = probs.argmax(axis=1)
     predicted_oos = np.array([classes[i] == oos_label for i in top])
     in_correct = (top == gold_idx)[~is_oos]
@@ -850,17 +889,18 @@ def _calibrate(
         predicted_oos,
         in_correct,
         params.max_accuracy_drop,
-        noisy=_noisy_rows(noisy, model.temperature),
+        noisy=_noisy_rows(noisy, calibrated.temperature),
         noisy_weight=params.noisy_weight,
         rule=params.threshold_rule,
         target_recall=params.target_oos_recall,
     )
-    model.oos_weights, model.oos_threshold = weights, threshold
+    calibrated.oos_weights, calibrated.oos_threshold = weights, threshold
     n_oos = int(is_oos.sum())
     caught = int((is_oos & (predicted_oos | (scope_scores(probs, h_cover, weights) < threshold))).sum())
-    model.meta = {
+    calibrated.meta = {
         "heldout_accuracy": stats["accuracy"],
         "heldout_accuracy_no_reject": round(float(in_correct.mean()), 4) if len(in_correct) else None,
         "heldout_oos_recall": round(caught / n_oos, 4) if n_oos else None,
         "heldout_oos_rows": n_oos,
     }
+    return calibrated
