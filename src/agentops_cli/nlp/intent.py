@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from agentops_cli.nlp.intent_scope import Neighbours, ScopeWords
 
-ENGINE_VERSION = "intent-v15"  # bump when features or training change: invalidates cached models
+ENGINE_VERSION = "intent-v16"  # bump when features or training change: invalidates cached models
 # v15: the review fixes of message cleaning (nlp/clean.py) change the tokens of pack examples that hold
 # markup, greetings or reply headers, so models trained by v14 on such packs must retrain.
 OOS_LABEL = "out_of_scope"
