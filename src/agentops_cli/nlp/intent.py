@@ -152,9 +152,10 @@ class IntentModel:
     # (word-vocabulary column, label index) of every word an in-scope example of that label
     # used, shape (n, 2): the class coverage's words.
     word_intents: np.ndarray | None = None
-    # The in-scope training rows' word TF-IDF as CSR parts (float32 data, int32 indices and
-    # row pointers) and each row's label index: the neighbour signals' reference rows
-    # (:class:`~agentops_cli.nlp.intent_scope.Neighbours`); kept only when the rule weighs them.
+    # The in-scope training rows' word TF-IDF as CSR parts (float32 data, int32 indices and row
+    # pointers — int64 pointers past 2**31 non-zeros) and each row's label index: the neighbour
+    # signals' reference rows (:class:`~agentops_cli.nlp.intent_scope.Neighbours`); kept and
+    # loaded only when the rule weighs them.
     knn_data: np.ndarray | None = None
     knn_indices: np.ndarray | None = None
     knn_indptr: np.ndarray | None = None
@@ -253,7 +254,7 @@ class IntentModel:
 
         self.knn_data = rows.data.astype(np.float32)
         self.knn_indices = rows.indices.astype(np.int32)
-        self.knn_indptr = rows.indptr.astype(np.int64)
+        self.knn_indptr = rows.indptr.astype(np.int32 if rows.nnz < 2**31 else np.int64)
         self.knn_intents = np.asarray(intents, dtype=np.int32)
         self._neighbours = None
 
@@ -397,7 +398,9 @@ class IntentModel:
 
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data["header"]))
-            arrays = {k: data[k] for k in cls._ARRAYS if k in data}
+            # the reference rows are read only for a rule that weighs them (MBs for nothing else)
+            weighs = len(header.get("oos_weights") or ()) > NEIGHBOUR_WEIGHTS
+            arrays = {k: data[k] for k in cls._ARRAYS if k in data and (weighs or not k.startswith("knn_"))}
         model = cls(**header, **arrays)
         if len(model.oos_weights) > CLASS_COVERAGE_WEIGHT and not len(
             model.word_intents if model.word_intents is not None else ()
