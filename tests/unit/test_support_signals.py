@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from agentops_cli.agents.support import signals
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from intent_noise import LEGAL_FRAGMENTS  # the bench times the same inputs
 
 
 @pytest.mark.parametrize(
@@ -288,3 +294,28 @@ def test_anger_needs_strong_evidence() -> None:
     assert signals.strong_anger("This is a SCAM, you are THIEVES!!!")
     assert signals.strong_anger("Sois unos ladrones, estoy harto")
     assert not signals.strong_anger("Estoy un poco decepcionado")
+
+
+# What each 1 MB run means: only an act ("he will call you to" + no errand) or a bare "abogado"
+# (not a self-description: no "soy") is a threat.
+MEGABYTE_VERDICTS = {
+    "my wife, a lawyer, ": False,
+    "my wife, an attorney, says ": False,
+    "my wife is a lawyer and she will ": False,
+    "my husband is a lawyer and he will call you to ": True,
+    "mi marido es abogado y ": False,
+    "i'm a lawyer ": False,
+    "my client ": False,
+    "my clients love ": False,
+    "i need to refund my client ": False,
+    "abogado y ": True,
+}
+
+
+@pytest.mark.parametrize("fragment", LEGAL_FRAGMENTS)
+def test_legal_threat_on_a_megabyte_of_a_repeated_fragment_returns(fragment: str) -> None:
+    """The lawyer/relative/client lookaheads are bounded, so 1 MB of the fragment they try at every
+    occurrence is linear (bench/intent_noise.py ``adversarial`` times it); a quadratic pattern
+    would make this test run for minutes rather than fail an arbitrary clock."""
+    text = (fragment * (2**20 // len(fragment) + 1))[: 2**20]
+    assert signals.legal_threat(text) is MEGABYTE_VERDICTS[fragment]

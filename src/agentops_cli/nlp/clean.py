@@ -370,9 +370,9 @@ def _after_id_noun(reversed_before: str) -> bool:
 
 def _two_phones(groups: list[str], lengths: tuple[int, ...]) -> bool:
     """Two national shapes back to back ("612 345 678 612 345 679"): a candidate takes both."""
+    cuts = (cut for cut in range(2, len(groups) - 1) if lengths[cut:] in _PHONE_GROUPS)
     return any(
-        _national(lengths[:cut], groups[0][0]) and _national(lengths[cut:], groups[cut][0])
-        for cut in range(2, len(groups) - 1)
+        _national(lengths[:cut], groups[0][0]) and _national(lengths[cut:], groups[cut][0]) for cut in cuts
     )
 
 
@@ -394,7 +394,7 @@ def _phone(match: re.Match[str]) -> str:
         return PHONE
     if digits >= 13 and _CARD.fullmatch(found):
         return NUMBER
-    if digits >= 18 and _two_phones(groups, lengths):  # two national shapes hold 9+ digits each
+    if 18 <= digits <= 22 and _two_phones(groups, lengths):  # a national shape holds 9-11 digits
         return PHONE + PHONE
     return PHONE if _PHONE_WORD_REVERSED.match(before) else found
 
