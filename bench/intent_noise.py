@@ -11,7 +11,9 @@ to the intent engine, next to the same queries clean:
   read. Run it once with this checkout's engine and once with another's (``--src``, e.g. main
   before the cleaner) to get before/after; each run is stored under its engine version.
 - ``adversarial``: the cleaner alone on 1 MB inputs built to defeat regexes (unclosed tags and
-  scripts, endless digit groups, ``@`` runs, quote lines): CPU seconds and peak memory each.
+  scripts, endless digit groups, ``@`` runs, quote lines): CPU seconds and peak memory each; and
+  the legal-threat rule (``signals.legal_threat``) on the same inputs plus 1 MB runs of the
+  fragments its lawyer/relative/client patterns try at every occurrence (``LEGAL_FRAGMENTS``).
 - ``cost``: CPU of counting 10,000 CLINC150 rows as training does (what the cleaner adds).
 
     nice -n 10 .venv/bin/python bench/intent_noise.py noise [--src /work/main/src]
@@ -225,7 +227,23 @@ ADVERSARIAL = {
     "less-than run": "<" * 1_048_576,
     "header-like lines without evidence": "on monday you wrote: x\n" * 45_591,
     "from/sent pairs without evidence": "From: x\nSent: y\n" * 65_536,
+    "country code then groups": "0034 612 " * 116_509,
+    "phones back to back": "612 345 678 " * 87_382,
 }
+# What the legal-threat rule's lookaheads try at every occurrence (a relative lawyer's act or
+# opinion window, a client mention, a self-description).
+LEGAL_FRAGMENTS = (
+    "my wife, a lawyer, ",
+    "my wife, an attorney, says ",
+    "my wife is a lawyer and she will ",
+    "my husband is a lawyer and he will call you to ",
+    "mi marido es abogado y ",
+    "i'm a lawyer ",
+    "my client ",
+    "my clients love ",
+    "i need to refund my client ",
+    "abogado y ",
+)
 
 
 def adversarial() -> dict[str, Any]:
@@ -249,7 +267,23 @@ def adversarial() -> dict[str, Any]:
             "peak_mb": round(peak / 2**20, 1),
         }
         print(name, json.dumps(cases[name]), flush=True)
-    return {"cases": cases, "max_cpu_s": max(c["cpu_s"] for c in cases.values())}
+    return {"cases": cases, "max_cpu_s": max(c["cpu_s"] for c in cases.values()), "legal_threat": legal()}
+
+
+def legal() -> dict[str, Any]:
+    """CPU seconds of ``legal_threat`` on every adversarial input and 1 MB of each fragment."""
+    from agentops_cli.agents.support.signals import legal_threat
+
+    texts = dict(ADVERSARIAL)
+    texts |= {f"'{f.strip()}'": (f * (2**20 // len(f) + 1))[: 2**20] for f in LEGAL_FRAGMENTS}
+    cpu = {}
+    for name, text in texts.items():
+        started = time.process_time()
+        legal_threat(text)
+        cpu[name] = round(time.process_time() - started, 4)
+    worst = max(cpu, key=cpu.__getitem__)
+    print("legal_threat", json.dumps({"worst": worst, "cpu_s": cpu[worst]}), flush=True)
+    return {"cpu_s": cpu, "max_cpu_s": cpu[worst], "worst": worst}
 
 
 def cost(src: Path | None) -> dict[str, Any]:
@@ -405,6 +439,13 @@ def section(data: dict | None) -> list[str]:
             "`support.max_query_chars` (5,000) before any of it.",
             "",
         ]
+        if legal := adv.get("legal_threat"):
+            lines += [
+                f"The legal-threat rule on the same inputs and 1 MB runs of its lawyer/client fragments "
+                f"(`LEGAL_FRAGMENTS`): at most {legal['max_cpu_s']} CPU s ({legal['worst']}), "
+                f"over {len(legal['cpu_s'])} inputs.",
+                "",
+            ]
     return [*lines, *MEASURED_ELSEWHERE.splitlines(), ""]
 
 

@@ -115,6 +115,11 @@ def test_identifiers_become_one_placeholder_token_each() -> None:
         "ip 192.168.100.200 is blocked",
         "I called about order 1234 5678 90",
         "call me back later, the order is 1234 5678 90",
+        "order number 1234 5678 90 never arrived",
+        "el pedido número 1234 5678 90 no ha llegado",
+        "el número de pedido 1234 5678 90 no ha llegado",
+        "order 12 612 345 678 is late",
+        "pedido 34 612 345 678 retrasado",
     ],
 )
 def test_grouped_digits_that_are_not_shaped_like_a_phone_stay_as_written(text: str) -> None:
@@ -140,6 +145,22 @@ def test_grouped_digits_that_are_not_shaped_like_a_phone_stay_as_written(text: s
         # No national shape, but a phone word right before it.
         ("my phone number is 1234 5678 90", "my phone number is _phone_"),
         ("mi número de teléfono es el 1234 56 78 90", "mi número de teléfono es el _phone_"),
+        # The UK's 5-6 grouping (the last group has 6 digits).
+        ("07700 900123", "_phone_"),
+        ("call me on 07700 900123", "call me on _phone_"),
+        ("+44 7700 900123", "_phone_"),
+        # A 00+country or a bare 2-digit country code before a national shape.
+        ("my number: 0034 612 34 56 78", "my number: _phone_"),
+        ("escríbeme al 34 612 345 678", "escríbeme al _phone_"),
+        # More phone words ("cel", "number" with no id noun before it) and up to 4 symbols after one.
+        ("mi cel es 55 1234 5678", "mi cel es _phone_"),
+        ("number 9 1234 5678", "number _phone_"),
+        ("my number is 1234 5678 90", "my number is _phone_"),
+        ("mi número es 1234 5678 90", "mi número es _phone_"),
+        ("cell #: 1234 5678 90", "cell #: _phone_"),
+        # Two phones in a row are two placeholders.
+        ("my new numbers are 612 345 678 612 345 679", "my new numbers are _phone_ _phone_"),
+        ("mis números son 612 345 678 699 111 222", "mis números son _phone_ _phone_"),
         # A card or an IBAN is an id, not a phone.
         ("card 4111 1111 1111 1111 was declined", "card _number_ was declined"),
         ("tarjeta 4111-1111-1111-1111 rechazada", "tarjeta _number_ rechazada"),

@@ -21,7 +21,7 @@ WITH_NEIGHBOURS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 
 @pytest.fixture
 def weighing_neighbours(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rule weighs the four neighbour signals (columns 6–9 of scope_signals)."""
+    """The rule weighs the six neighbour signals (columns 6–11 of scope_signals)."""
     monkeypatch.setattr(scope, "SIGNALS", WITH_NEIGHBOURS)
 
 
@@ -116,24 +116,27 @@ def test_held_out_rows_never_see_themselves_or_each_other_as_neighbours(
     """Each scoring fit's reference rows are its own training rows: never a held-out row (it
     would be its own nearest neighbour, cosine 1) nor an out-of-scope example."""
     texts, labels = _pack_with_oos()
-    calls: list[np.ndarray] = []
-    helper = intent_train._neighbours
+    helper, signals = intent_train._neighbours, intent_train._heldout_signals
+    # (reference rows, held-out rows) of each scoring fit, paired as they happen: the reference
+    # rows are recorded inside the held-out signals call that asked for them
+    folds: list[tuple[np.ndarray, np.ndarray]] = []
+    scoring: list[np.ndarray] = []  # the held-out rows of the call in progress
 
     def recording(corpus, vocabulary, rows, *args):
-        calls.append(np.asarray(rows))
+        if scoring:
+            folds.append((np.asarray(rows), scoring[-1]))
         return helper(corpus, vocabulary, rows, *args)
 
-    held_out: list[np.ndarray] = []
-    signals = intent_train._heldout_signals
-
     def recording_held(texts_, rows, *args):
-        held_out.append(np.asarray(rows[1]))
-        return signals(texts_, rows, *args)
+        scoring.append(np.asarray(rows[1]))
+        try:
+            return signals(texts_, rows, *args)
+        finally:
+            scoring.pop()
 
     monkeypatch.setattr(intent_train, "_neighbours", recording)
     monkeypatch.setattr(intent_train, "_heldout_signals", recording_held)
     train_intent_model(texts, labels)
-    folds = [(fit, held) for fit, held in zip(calls, held_out, strict=False)]
     assert len(folds) == intent_train.CV_FOLDS
     for fit, held in folds:
         assert not set(fit.tolist()) & set(held.tolist())
@@ -179,6 +182,21 @@ def test_the_default_stores_no_neighbours_and_trains_deterministically(tmp_path:
     assert (model.oos_weights, model.oos_threshold) == (again.oos_weights, again.oos_threshold)
     model.save(tmp_path / "m.npz")
     assert IntentModel.load(tmp_path / "m.npz").neighbours() is None
+
+
+def test_reference_rows_a_rule_does_not_weigh_are_not_loaded(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A bench may keep the rows with a rule that does not weigh them (``scope.NEIGHBOURS``); a
+    loaded model reads them only when its rule does, and stores int32 row pointers."""
+    monkeypatch.setattr(scope, "NEIGHBOURS", True)
+    texts, labels = _pack_with_oos()
+    model = train_intent_model(texts, labels)
+    assert not model.weighs_neighbours() and model.neighbours() is not None
+    assert model.knn_indptr is not None and model.knn_indptr.dtype == np.int32
+    model.save(tmp_path / "m.npz")
+    loaded = IntentModel.load(tmp_path / "m.npz")
+    assert loaded.knn_data is None and loaded.knn_indptr is None and loaded.neighbours() is None
 
 
 def test_a_rule_weighing_neighbours_trains_deterministically(weighing_neighbours: None) -> None:

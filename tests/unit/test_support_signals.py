@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from agentops_cli.agents.support import signals
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from intent_noise import LEGAL_FRAGMENTS  # the bench times the same inputs
 
 
 @pytest.mark.parametrize(
@@ -204,14 +210,43 @@ def test_a_lawyer_without_a_client_is_not_a_threat(text: str) -> None:
         ("My wife is a lawyer. Will you handle this?", False),
         ("Mi mujer es abogada y le encanta la app", False),
         ("Mi hermana, abogada, tampoco puede entrar", False),
+        # "will be …ing" is an act too
+        ("My wife is an attorney and she will be contacting you", True),
+        # an act whose purpose is an ordinary errand on the account is a customer's sentence (the
+        # same sentences with "teacher" never escalated)
+        ("My wife is a lawyer and she will call you to update the card", False),
+        ("My husband is a lawyer and he will contact you about changing our plan", False),
+        ("My wife is a lawyer and she'll be in touch to order more licences", False),
+        ("Mi marido es abogado y se va a encargar de pagar la factura", False),
+        ("Mi mujer es abogada y os va a llamar para cambiar la tarifa", False),
     ],
 )
 def test_a_relative_who_is_a_lawyer_is_a_threat_only_when_they_will_act(text: str, expected: bool) -> None:
     assert signals.legal_threat(text) is expected
 
 
-# A lawyer's own clients: counsel when writing for one about this matter (a demand, a claim, what
-# happened to the client), a customer with a job otherwise.
+# A relative lawyer's legal opinion escalates as much as an act; any other opinion does not.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My wife, an attorney, says you're liable", True),
+        ("My wife, a lawyer, says this is illegal and a breach of contract", True),
+        ("My husband is a lawyer and thinks you could be sued for this", True),
+        ("Mi mujer, abogada, dice que esto es ilegal", True),
+        ("Mi marido es abogado y cree que esto es un incumplimiento del contrato", True),
+        ("Mi hermana es abogada y dice que os podemos denunciar", True),
+        ("My wife, a lawyer, says the app is great", False),
+        ("My wife, a lawyer, says hi. Illegal characters in my name field?", False),
+        ("Mi marido es abogado y dice que la app va lenta", False),
+    ],
+)
+def test_a_relative_lawyers_legal_opinion_is_a_threat(text: str, expected: bool) -> None:
+    assert signals.legal_threat(text) is expected
+
+
+# A lawyer who mentions a client writes as counsel by default (what happened to the client is the
+# matter), unless every mention is the lawyer's own business with the service: clients who love,
+# use or pay through the app, the lawyer invoicing, billing or refunding them.
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -220,14 +255,29 @@ def test_a_relative_who_is_a_lawyer_is_a_threat_only_when_they_will_act(text: st
         ("I'm a lawyer and my client hasn't received the order", True),
         ("Soy abogada y mi clienta reclama el reembolso", True),
         ("Soy abogado y mi cliente exige una indemnización", True),
+        ("I'm a lawyer. My client's account was frozen without notice", True),
+        ("I'm a lawyer and my client's card was blocked", True),
+        ("I'm a lawyer and my client was locked out of the account", True),
+        ("Soy abogado y a mi cliente le bloquearon la cuenta", True),
+        ("Soy abogada y mi cliente lleva un mes sin recibir el pedido", True),
+        ("I'm a lawyer and my clients love your app, but my client was charged twice", True),
+        ("I'm a lawyer and I want you to refund my client", True),
         ("I'm a lawyer and my clients love your app", False),
         ("I'm an attorney and I invoice my clients through your platform; how do I add VAT?", False),
         ("I'm a lawyer and my clients get no notifications", False),
         ("Soy abogada y uso vuestra app para facturar a mis clientes, ¿cómo cambio el IVA?", False),
         ("Soy abogado y mis clientes me pagan con vuestra tarjeta", False),
+        ("I'm a lawyer and I need to refund my client", False),
+        ("I'm a lawyer and my clients claim your app is great", False),
+        ("Soy abogado, ¿cómo reclamo el IVA de las facturas de mis clientes?", False),
+        ("I'm a lawyer and my clients were billed by me through your app", False),
+        ("Soy abogada y mis clientes usan vuestra aplicación", False),
+        ("Soy abogado y a mis clientes les encanta la app", False),
     ],
 )
-def test_a_lawyer_mentioning_clients_is_counsel_only_about_this_matter(text: str, expected: bool) -> None:
+def test_a_lawyer_mentioning_a_client_is_counsel_unless_it_is_their_own_business(
+    text: str, expected: bool
+) -> None:
     assert signals.legal_threat(text) is expected
 
 
@@ -244,3 +294,28 @@ def test_anger_needs_strong_evidence() -> None:
     assert signals.strong_anger("This is a SCAM, you are THIEVES!!!")
     assert signals.strong_anger("Sois unos ladrones, estoy harto")
     assert not signals.strong_anger("Estoy un poco decepcionado")
+
+
+# What each 1 MB run means: only an act ("he will call you to" + no errand) or a bare "abogado"
+# (not a self-description: no "soy") is a threat.
+MEGABYTE_VERDICTS = {
+    "my wife, a lawyer, ": False,
+    "my wife, an attorney, says ": False,
+    "my wife is a lawyer and she will ": False,
+    "my husband is a lawyer and he will call you to ": True,
+    "mi marido es abogado y ": False,
+    "i'm a lawyer ": False,
+    "my client ": False,
+    "my clients love ": False,
+    "i need to refund my client ": False,
+    "abogado y ": True,
+}
+
+
+@pytest.mark.parametrize("fragment", LEGAL_FRAGMENTS)
+def test_legal_threat_on_a_megabyte_of_a_repeated_fragment_returns(fragment: str) -> None:
+    """The lawyer/relative/client lookaheads are bounded, so 1 MB of the fragment they try at every
+    occurrence is linear (bench/intent_noise.py ``adversarial`` times it); a quadratic pattern
+    would make this test run for minutes rather than fail an arbitrary clock."""
+    text = (fragment * (2**20 // len(fragment) + 1))[: 2**20]
+    assert signals.legal_threat(text) is MEGABYTE_VERDICTS[fragment]

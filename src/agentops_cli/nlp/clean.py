@@ -282,13 +282,16 @@ def strip_envelope(text: str) -> str:
 _URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"']{1,2000}", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}")
 # Grouped digits: optional +country, digit groups each ended by one separator (one way to split a
-# digit run: no backtracking blow-up). A candidate only: :func:`_phone` decides what it is.
-_PHONE = re.compile(r"(?<![\w+])\+?(?:\(\d{1,5}\)[ .\-]?|\d{1,5}[ .\-]){2,6}\d{2,5}(?!\w)")
+# digit run: no backtracking blow-up), the last group up to 6 digits (the UK's 5-6). A candidate
+# only: :func:`_phone` decides what it is.
+_PHONE = re.compile(r"(?<![\w+])\+?(?:\(\d{1,5}\)[ .\-]?|\d{1,5}[ .\-]){1,6}\d{2,6}(?!\w)")
 # Why structure and not a digit count: "order 1234 5678 90", "invoice 2024 0012 34", "sku
 # 123-456-789", "from 2024 11 30 2024 12 05" and "1.234.567.890 euros" hold 9+ grouped digits and
 # are not phones. A phone has a + country code, an (area code), or the groups of a national plan:
 # NANP 3-3-4 (also after a 1), Spain 3-3-3 / 3-2-2-2 / 2-3-2-2 starting 6-9, France 2-2-2-2-2 and
-# the UK 3-4-4 / 4-3-4 / 5-6 / 5-3-3 starting 0 — or a phone word just before it.
+# the UK 3-4-4 / 4-3-4 / 5-6 / 5-3-3 starting 0, also after a 00+country or a bare 2-digit country
+# code ("0034 612 34 56 78", "34 612 345 678"), two such in a row ("612 345 678 612 345 679") — or
+# a phone word just before it.
 _PHONE_GROUPS = {
     (3, 3, 4): "",
     (1, 3, 3, 4): "1",
@@ -305,9 +308,17 @@ _PHONE_GROUPS = {
 # linking words ("I called about order 1234 5678 90" is an order). Matched on the reversed text
 # before the digits, anchored at its start: one try per candidate, not a search of the window.
 _PHONE_WORDS = (
-    "phone telephone tel mobile cell cellphone call ring fax whatsapp sms contact "
-    "teléfono telefono tfno tlf móvil movil celular llama llámame llamame llámanos llamanos "
-    "llamar contacto fijo"
+    "phone telephone tel mobile cell cellphone call ring fax whatsapp sms contact number numbers "
+    "teléfono telefono tfno tlf móvil movil celular cel llama llámame llamame llámanos "
+    "llamanos llamar contacto fijo número numero números numeros"
+)
+# "number" is a phone word unless an id noun precedes it ("order number 1234 5678 90", "pedido
+# número …"): checked on the reversed text, so the noun comes right after the reversed word.
+_ID_NOUNS = (
+    "order invoice account tracking reference ref case ticket customer member policy serial "
+    "model part item sku booking reservation confirmation transaction card iban "
+    "pedido factura cuenta referencia caso cliente socio póliza poliza serie modelo artículo "
+    "articulo reserva transacción transaccion tarjeta seguimiento envío envio"
 )
 _PHONE_LINK_WORDS = "me us at on is my our number no nr es el al mi de número numero"
 
@@ -317,8 +328,14 @@ def _reversed_words(words: str) -> str:
 
 
 _PHONE_WORD_REVERSED = re.compile(
-    rf"\W{{0,3}}(?:(?:{_reversed_words(_PHONE_LINK_WORDS)})\W{{1,3}}){{0,3}}"
-    rf"(?:{_reversed_words(_PHONE_WORDS)})\b",
+    rf"\W{{0,4}}(?:(?:{_reversed_words(_PHONE_LINK_WORDS)})\W{{1,4}}){{0,3}}"
+    rf"(?:{_reversed_words(_PHONE_WORDS)})\b"
+    rf"(?!\W{{1,4}}(?:{_reversed_words(_ID_NOUNS)})\b)",
+    re.IGNORECASE,
+)
+# An id noun right before the digits ("order 12 612 345 678"): a bare 2-digit code is then not one.
+_ID_NOUN_REVERSED = re.compile(
+    rf"\W{{0,4}}(?:(?:on|rn|rebmun|oremun|oremún)\W{{1,4}})?(?:{_reversed_words(_ID_NOUNS)})\b",
     re.IGNORECASE,
 )
 _PHONE_WORD_WINDOW = 60
@@ -334,25 +351,52 @@ _REPEATED = re.compile(r"([!?.,;:*~])\1{1,100}")
 _BLANK_RUN = re.compile(r"[ \t]{2,}")
 
 
+def _national(lengths: tuple[int, ...], first_digit: str) -> bool:
+    """Groups of these lengths in one of the national shapes of ``_PHONE_GROUPS``, starting with a
+    digit it allows."""
+    first_digits = _PHONE_GROUPS.get(lengths)
+    return first_digits is not None and (not first_digits or first_digit in first_digits)
+
+
+def _is_country_code(group: str) -> bool:
+    """``0034``-style (00 + 1-3 digits) or a bare 2-digit code (``34``, ``44``; not ``0x``)."""
+    return (group.startswith("00") and 3 <= len(group) <= 5) or (len(group) == 2 and group[0] != "0")
+
+
+def _after_id_noun(reversed_before: str) -> bool:
+    """ "order 12 612 345 678", "pedido nº 34 612 345 678": a leading 2-digit group is part of an id."""
+    return bool(_ID_NOUN_REVERSED.match(reversed_before))
+
+
+def _two_phones(groups: list[str], lengths: tuple[int, ...]) -> bool:
+    """Two national shapes back to back ("612 345 678 612 345 679"): a candidate takes both."""
+    cuts = (cut for cut in range(2, len(groups) - 1) if lengths[cut:] in _PHONE_GROUPS)
+    return any(
+        _national(lengths[:cut], groups[0][0]) and _national(lengths[cut:], groups[cut][0]) for cut in cuts
+    )
+
+
 def _phone(match: re.Match[str]) -> str:
     """A phone placeholder for 9+ grouped digits shaped or introduced like a phone, a number
     placeholder for a card-length group run, anything else as written (an amount, a date, an
     order number the KB retrieval also keeps)."""
     found = match.group(0)
-    lengths = tuple(map(len, _DIGIT_GROUP.findall(found)))
+    groups = _DIGIT_GROUP.findall(found)
+    lengths = tuple(map(len, groups))
     digits = sum(lengths)
     if digits < 9:
         return found
-    if found[0] == "+" or "(" in found:
+    if found[0] == "+" or "(" in found or _national(lengths, found[0]):
         return PHONE
-    first_digits = _PHONE_GROUPS.get(lengths)
-    if first_digits is not None and (not first_digits or found[0] in first_digits):
+    start = match.start()
+    before = match.string[max(0, start - _PHONE_WORD_WINDOW) : start][::-1]
+    if _national(lengths[1:], groups[1][0]) and _is_country_code(groups[0]) and not _after_id_noun(before):
         return PHONE
     if digits >= 13 and _CARD.fullmatch(found):
         return NUMBER
-    start = match.start()
-    before = match.string[max(0, start - _PHONE_WORD_WINDOW) : start]
-    return PHONE if _PHONE_WORD_REVERSED.match(before[::-1]) else found
+    if 18 <= digits <= 22 and _two_phones(groups, lengths):  # a national shape holds 9-11 digits
+        return PHONE + PHONE
+    return PHONE if _PHONE_WORD_REVERSED.match(before) else found
 
 
 def mask_identifiers(text: str) -> str:

@@ -29,9 +29,12 @@ if TYPE_CHECKING:
 
     from agentops_cli.nlp.intent_scope import Neighbours, ScopeWords
 
-ENGINE_VERSION = "intent-v15"  # bump when features or training change: invalidates cached models
+ENGINE_VERSION = "intent-v16"  # bump when features or training change: invalidates cached models
 # v15: the review fixes of message cleaning (nlp/clean.py) change the tokens of pack examples that hold
 # markup, greetings or reply headers, so models trained by v14 on such packs must retrain.
+# v16: the cleaner masks more phone shapes (UK 5-6, a country code before a national shape, two in
+# a row, "number"/"cel" as phone words), so packs with grouped digits must retrain; CLINC150's texts
+# clean as before.
 OOS_LABEL = "out_of_scope"
 
 # Inference scores texts in chunks of this many: the gathered coefficient block stays ~tens of MB.
@@ -152,9 +155,10 @@ class IntentModel:
     # (word-vocabulary column, label index) of every word an in-scope example of that label
     # used, shape (n, 2): the class coverage's words.
     word_intents: np.ndarray | None = None
-    # The in-scope training rows' word TF-IDF as CSR parts (float32 data, int32 indices and
-    # row pointers) and each row's label index: the neighbour signals' reference rows
-    # (:class:`~agentops_cli.nlp.intent_scope.Neighbours`); kept only when the rule weighs them.
+    # The in-scope training rows' word TF-IDF as CSR parts (float32 data, int32 indices and row
+    # pointers — int64 pointers past 2**31 non-zeros) and each row's label index: the neighbour
+    # signals' reference rows (:class:`~agentops_cli.nlp.intent_scope.Neighbours`); kept and
+    # loaded only when the rule weighs them.
     knn_data: np.ndarray | None = None
     knn_indices: np.ndarray | None = None
     knn_indptr: np.ndarray | None = None
@@ -253,7 +257,7 @@ class IntentModel:
 
         self.knn_data = rows.data.astype(np.float32)
         self.knn_indices = rows.indices.astype(np.int32)
-        self.knn_indptr = rows.indptr.astype(np.int64)
+        self.knn_indptr = rows.indptr.astype(np.int32 if rows.nnz < 2**31 else np.int64)
         self.knn_intents = np.asarray(intents, dtype=np.int32)
         self._neighbours = None
 
@@ -397,7 +401,9 @@ class IntentModel:
 
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data["header"]))
-            arrays = {k: data[k] for k in cls._ARRAYS if k in data}
+            # the reference rows are read only for a rule that weighs them (MBs for nothing else)
+            weighs = len(header.get("oos_weights") or ()) > NEIGHBOUR_WEIGHTS
+            arrays = {k: data[k] for k in cls._ARRAYS if k in data and (weighs or not k.startswith("knn_"))}
         model = cls(**header, **arrays)
         if len(model.oos_weights) > CLASS_COVERAGE_WEIGHT and not len(
             model.word_intents if model.word_intents is not None else ()
