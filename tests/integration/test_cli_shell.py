@@ -142,6 +142,17 @@ def test_unknown_command_is_usage_error() -> None:
     assert "No such command" in result.stderr
 
 
+def test_config_show_table_and_validate_without_a_config_file(tmp_path: Path) -> None:
+    """The human ``config show`` and ``config validate`` with no file in force (defaults)."""
+    shown = run_cli("config", "show", cwd=tmp_path, env={"COLUMNS": "200"})
+    assert shown.code == 0, shown.stderr
+    assert "agentops settings (config file: none)" in shown.stdout
+    assert "llm.model" in shown.stdout and "provider in force: offline" in shown.stdout
+    valid = run_cli("config", "validate", cwd=tmp_path)
+    assert valid.code == 0, valid.stderr
+    assert valid.stdout.strip() == "no config file found (defaults in force)"
+
+
 def test_config_show_json_masks_key_and_names_sources(tmp_path: Path) -> None:
     (tmp_path / "agentops.yaml").write_text("llm:\n  model: gpt-4.1-mini\n")
     key = "sk-proj-FAKESECRETSECRET9876"
