@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agentops_cli import __version__
-from tests.conftest import run_cli
+from tests.conftest import run_cli, without_coverage
 
 HEAVY = ("langgraph", "langchain_core", "langchain_openai", "openai", "sklearn", "scipy", "langsmith")
 
@@ -36,11 +36,7 @@ def imported(*args: str, cwd: Path | None = None, env: dict[str, str] | None = N
     coverage (which imports ~80 modules of its own and doubles the probe's CPU under ``--cov``).
     The same commands run under coverage in the tests that check their output.
     """
-    probe_env = {
-        name: value
-        for name, value in (os.environ if env is None else env).items()
-        if not name.startswith("COVERAGE_PROCESS_")
-    }
+    probe_env = without_coverage(os.environ if env is None else env)
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         capture_output=True,

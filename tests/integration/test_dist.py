@@ -14,12 +14,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, without_coverage
 
 pytestmark = pytest.mark.slow
 
@@ -37,16 +36,6 @@ def _system_python() -> str | None:
     return found if proc.stdout.strip() == "True" else None
 
 
-def _without_coverage(environ: Mapping[str, str]) -> dict[str, str]:
-    """The environment minus coverage's start-up variables, for the build only.
-
-    Under ``--cov`` every Python child inherits them and starts coverage, so pip, build and pex
-    (all pure Python, none of it agentops code) would run traced: about a third more CPU for no
-    measured line. The file itself is run with ``clean_env``, which never had them.
-    """
-    return {name: value for name, value in environ.items() if not name.startswith("COVERAGE_PROCESS_")}
-
-
 @pytest.fixture(scope="module")
 def dist_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if importlib.util.find_spec("pex") is None or importlib.util.find_spec("build") is None:
@@ -59,7 +48,7 @@ def dist_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
         timeout=900,
-        env=_without_coverage(os.environ),
+        env=without_coverage(os.environ),  # pip, build, pex: no agentops line to measure
     )
     return out / "agentops"
 
