@@ -18,11 +18,17 @@ Registered for the whole suite through ``pytest_plugins`` in ``tests/conftest.py
 * ``csv_pack_factory(name, rows) -> CsvPack`` — writes a bare training file (``text,label,response``
   CSV) in a fresh folder and gives it a private home and cache (``CsvPack.env``), so a test module
   trains its synthetic pack once and never shares a model cache with another module.
+* ``warm_support_model`` — copies ``support_model_cache``'s model into this test's own
+  ``AGENTOPS_CACHE_DIR`` (the one ``isolated`` made): the test's CLI subprocesses load it instead
+  of training it again (~3 s of CPU each, more under coverage). A copy, so nothing a test writes
+  reaches another.
 """
 
 from __future__ import annotations
 
 import csv
+import os
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,3 +159,15 @@ def csv_pack_factory(
         return CsvPack(path, {"AGENTOPS_CACHE_DIR": str(home / "cache"), "AGENTOPS_HOME": str(home)})
 
     return make
+
+
+@pytest.fixture
+def warm_support_model(support_model_cache: Path, isolated: Path) -> Path:
+    """This test's own cache dir, holding a copy of the session's default-pack intent model.
+
+    For tests about something else than training that run the default support pack in CLI
+    subprocesses: each fresh cache would otherwise train the same model again.
+    """
+    cache = Path(os.environ["AGENTOPS_CACHE_DIR"])
+    shutil.copytree(support_model_cache, cache, dirs_exist_ok=True)
+    return cache

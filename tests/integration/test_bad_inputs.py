@@ -133,6 +133,7 @@ def test_bad_jsonl_rows_exit_2_with_file_and_line(tmp_path: Path, row: str, word
     assert f"{data}:2:" in message and words in message
 
 
+@pytest.mark.usefixtures("warm_support_model")
 def test_resume_with_a_surrogate_row_added_is_exit_2(tmp_path: Path) -> None:
     data = tmp_path / "rows.jsonl"
     data.write_text(ROW + "}\n")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agentops_cli import __version__
-from tests.conftest import run_cli
+from tests.conftest import run_cli, without_coverage
 
 HEAVY = ("langgraph", "langchain_core", "langchain_openai", "openai", "sklearn", "scipy", "langsmith")
 
@@ -31,10 +31,19 @@ sys.stderr.write("LOADED=" + ",".join(sorted(top)) + "\\n")
 def imported(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> dict[str, list[str]]:
     """Top-level packages ``agentops ARGS`` imported: ``HEAVY`` (those of :data:`HEAVY`) and ``LOADED``.
 
-    ``env`` replaces the whole environment when given.
+    ``env`` replaces the whole environment when given. Either way coverage's start-up variables
+    are dropped: the probe asks what a user's process imports, and a user's process does not run
+    coverage (which imports ~80 modules of its own and doubles the probe's CPU under ``--cov``).
+    The same commands run under coverage in the tests that check their output.
     """
+    probe_env = without_coverage(os.environ if env is None else env)
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60, cwd=cwd, env=env
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        env=probe_env,
     )
     found = {}
     for line in proc.stderr.splitlines():
@@ -127,6 +136,17 @@ def test_unknown_command_is_usage_error() -> None:
     result = run_cli("frobnicate")
     assert result.code == 2
     assert "No such command" in result.stderr
+
+
+def test_config_show_table_and_validate_without_a_config_file(tmp_path: Path) -> None:
+    """The human ``config show`` and ``config validate`` with no file in force (defaults)."""
+    shown = run_cli("config", "show", cwd=tmp_path, env={"COLUMNS": "200"})
+    assert shown.code == 0, shown.stderr
+    assert "agentops settings (config file: none)" in shown.stdout
+    assert "llm.model" in shown.stdout and "provider in force: offline" in shown.stdout
+    valid = run_cli("config", "validate", cwd=tmp_path)
+    assert valid.code == 0, valid.stderr
+    assert valid.stdout.strip() == "no config file found (defaults in force)"
 
 
 def test_config_show_json_masks_key_and_names_sources(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, without_coverage
 
 pytestmark = pytest.mark.slow
 
@@ -47,6 +48,7 @@ def dist_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
         timeout=900,
+        env=without_coverage(os.environ),  # pip, build, pex: no agentops line to measure
     )
     return out / "agentops"
 

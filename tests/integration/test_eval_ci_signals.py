@@ -129,6 +129,7 @@ def test_junit_failures_iff_exit_1_and_messages_carry_redacted_input(tmp_path: P
 
 
 # -- one metric catalogue: gates and compare agree on direction ----------------------------------------
+@pytest.mark.usefixtures("warm_support_model")
 def test_degraded_rate_gate_is_a_maximum_and_a_rise_is_a_regression(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
@@ -254,6 +255,7 @@ def _fits(text: str, width: int = 80) -> None:
     assert "…" not in "".join(lines), text
 
 
+@pytest.mark.usefixtures("warm_support_model")
 def test_tables_stay_readable_at_80_columns(tmp_path: Path) -> None:
     env = {"COLUMNS": "80"}
     path = rows_file(tmp_path, 2)

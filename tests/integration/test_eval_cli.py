@@ -82,6 +82,7 @@ def runs_dir() -> Path:
 
 
 # -- the golden sets with the real agents -----------------------------------------------------------
+@pytest.mark.usefixtures("warm_support_model")
 def test_golden_offline_passes_the_default_gates(tmp_path: Path) -> None:
     result = run_cli(
         "eval",
