@@ -593,6 +593,16 @@ def _heldout_signals(
     return cover, (copy_logits, copy_cover)
 
 
+def _in_scope_intents(
+    rows: np.ndarray, labels: Sequence[str], oos_label: str, classes: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``rows``' in-scope rows and each one's intent as an index into ``classes``."""
+    in_scope = _in_scope_rows(rows, labels, oos_label)
+    index = {label: i for i, label in enumerate(classes)}
+    intents = np.fromiter((index[labels[i]] for i in in_scope), dtype=np.int64, count=len(in_scope))
+    return in_scope, intents
+
+
 def _neighbours(
     corpus: Corpus,
     vocabulary: Vocabulary,
@@ -606,9 +616,7 @@ def _neighbours(
     the rule does not use them (:func:`~agentops_cli.nlp.intent_scope.with_neighbours`)."""
     if not scope.with_neighbours():
         return None
-    in_scope = _in_scope_rows(rows, labels, oos_label)
-    index = {label: i for i, label in enumerate(classes)}
-    intents = np.fromiter((index[labels[i]] for i in in_scope), dtype=np.int64, count=len(in_scope))
+    in_scope, intents = _in_scope_intents(rows, labels, oos_label, classes)
     return scope.Neighbours(
         rows=tfidf(corpus.word, in_scope, vocabulary, np.float32), intents=intents, n_intents=len(classes)
     )
@@ -624,9 +632,7 @@ def _scope_arrays(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`agentops_cli.nlp.intent_scope.vocabulary_scope` of a fit on ``rows``: its in-scope
     rows, each one's intent as an index into ``classes``."""
-    in_scope = _in_scope_rows(rows, labels, oos_label)
-    index = {label: i for i, label in enumerate(classes)}
-    intents = np.fromiter((index[labels[i]] for i in in_scope), dtype=np.int64, count=len(in_scope))
+    in_scope, intents = _in_scope_intents(rows, labels, oos_label, classes)
     return scope.vocabulary_scope(corpus.word, vocabulary.columns, in_scope, intents)
 
 
