@@ -263,7 +263,7 @@ class IntentModel:
 
     def weighs_neighbours(self) -> bool:
         """Whether the scope rule weighs a neighbour signal (a column after the coverages)."""
-        return len(self.oos_weights) > NEIGHBOUR_WEIGHTS
+        return weighs_neighbours(self.oos_weights)
 
     def scope_words(self) -> frozenset[str]:
         """The unigrams seen in in-scope training examples (``word_in_scope``)."""
@@ -402,7 +402,7 @@ class IntentModel:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data["header"]))
             # the reference rows are read only for a rule that weighs them (MBs for nothing else)
-            weighs = len(header.get("oos_weights") or ()) > NEIGHBOUR_WEIGHTS
+            weighs = weighs_neighbours(header.get("oos_weights") or ())
             arrays = {k: data[k] for k in cls._ARRAYS if k in data and (weighs or not k.startswith("knn_"))}
         model = cls(**header, **arrays)
         if len(model.oos_weights) > CLASS_COVERAGE_WEIGHT and not len(
@@ -419,6 +419,12 @@ class IntentModel:
 CLASS_COVERAGE_WEIGHT = 4
 # Weights up to the typo coverage's ([bias, 6 columns]): a longer rule weighs a neighbour signal.
 NEIGHBOUR_WEIGHTS = 7
+
+
+def weighs_neighbours(oos_weights: Sequence[float]) -> bool:
+    """Whether a scope rule of these weights weighs a neighbour signal (a column after the
+    coverages): one test for a loaded model and for a header being read."""
+    return len(oos_weights) > NEIGHBOUR_WEIGHTS
 
 
 def stacked_vectors(vectors: list | None, width: int) -> Any:
